@@ -1,0 +1,99 @@
+/**
+ * Integrator API keys, issued per tenant by an instructor or admin. The secret is shown once; only its
+ * SHA-256 is stored. A key reads `ltk_<prefix>_<secret>`: the prefix finds the row, the secret is compared in
+ * constant time. Revocation reaches every instance at once (control message) and ends open subscriptions.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import { apiKeys } from '../db/schema.js';
+import type { Tx } from '../db/client.js';
+import type { Realtime } from '../realtime/realtime.js';
+import type { Access } from '../auth/access.js';
+import { API_KEY_SCOPES, type ApiKeyScope, type Viewer } from '../auth/viewer.js';
+import { AppError, notFound } from '../errors.js';
+import { isStaff } from '../courses/roles.js';
+
+export type ApiKey = typeof apiKeys.$inferSelect;
+const KEY_FORMAT = /^ltk_([A-Za-z0-9_-]{16})_([A-Za-z0-9_-]{43})$/;
+const hash = (secret: string) => createHash('sha256').update(secret).digest();
+const LAST_USED_EVERY_MS = 60_000;
+
+export class ApiKeyService {
+  private lastUsedWritten = new Map<string, number>();
+
+  constructor(
+    private readonly db: Tx,
+    private readonly realtime: Realtime,
+    private readonly access: Access,
+  ) {}
+
+  /** Only staff of the signed-in course (or a platform administrator) may manage the tenant's keys. */
+  private async requireManager(viewer: Viewer): Promise<{ tenantId: string; userId: string }> {
+    if (viewer.kind !== 'session') throw new AppError('FORBIDDEN', 'API keys are managed by instructors and administrators, not by other keys.');
+    const roles = viewer.courseId ? ((await this.access.membership(viewer.courseId, viewer.userId))?.roles ?? []) : viewer.roles;
+    if (!isStaff(roles)) throw new AppError('FORBIDDEN', 'Only instructors and administrators can manage API keys.');
+    return { tenantId: viewer.tenantId, userId: viewer.userId };
+  }
+
+  async create(viewer: Viewer, input: { name: string; scopes: string[]; expiresAt?: Date | null }): Promise<{ key: ApiKey; secret: string }> {
+    const { tenantId, userId } = await this.requireManager(viewer);
+    const name = input.name.trim();
+    if (name.length < 1 || name.length > 100) throw new AppError('BAD_USER_INPUT', 'The key name must have 1 to 100 characters.', { field: 'name' });
+    const scopes = [...new Set(input.scopes)];
+    if (scopes.length === 0 || !scopes.every((s): s is ApiKeyScope => (API_KEY_SCOPES as readonly string[]).includes(s))) {
+      throw new AppError('BAD_USER_INPUT', `Scopes must be some of: ${API_KEY_SCOPES.join(', ')}.`, { field: 'scopes' });
+    }
+    if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+      throw new AppError('BAD_USER_INPUT', 'The expiry must be in the future.', { field: 'expiresAt' });
+    }
+    const prefix = randomBytes(12).toString('base64url');
+    const secretPart = randomBytes(32).toString('base64url');
+    const [key] = await this.db
+      .insert(apiKeys)
+      .values({ tenantId, name, prefix, secretHash: hash(secretPart).toString('hex'), scopes, createdBy: userId, expiresAt: input.expiresAt ?? null })
+      .returning();
+    return { key: key!, secret: `ltk_${prefix}_${secretPart}` };
+  }
+
+  async list(viewer: Viewer): Promise<ApiKey[]> {
+    const { tenantId } = await this.requireManager(viewer);
+    return this.db.select().from(apiKeys).where(eq(apiKeys.tenantId, tenantId)).orderBy(desc(apiKeys.createdAt)).limit(500);
+  }
+
+  async revoke(viewer: Viewer, id: string): Promise<ApiKey> {
+    const { tenantId } = await this.requireManager(viewer);
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('The API key');
+    const [row] = await this.db
+      .update(apiKeys)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiKeys.id, id), eq(apiKeys.tenantId, tenantId), isNull(apiKeys.revokedAt)))
+      .returning();
+    if (!row) {
+      const [existing] = await this.db.select().from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.tenantId, tenantId)));
+      if (!existing) throw notFound('The API key');
+      return existing; // revoking twice is harmless
+    }
+    await this.realtime.control({ t: 'apiKey', keyId: row.id });
+    return row;
+  }
+
+  /** Resolves a presented key to a viewer, or throws UNAUTHENTICATED. */
+  async verify(presented: string): Promise<Extract<Viewer, { kind: 'apiKey' }>> {
+    const m = KEY_FORMAT.exec(presented);
+    const invalid = () => new AppError('UNAUTHENTICATED', 'The API key is not valid.');
+    if (!m) throw invalid();
+    const [row] = await this.db.select().from(apiKeys).where(eq(apiKeys.prefix, m[1]!));
+    if (!row) throw invalid();
+    const expected = Buffer.from(row.secretHash, 'hex');
+    const given = hash(m[2]!);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalid();
+    if (row.revokedAt) throw new AppError('UNAUTHENTICATED', 'This API key has been revoked.');
+    if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) throw new AppError('UNAUTHENTICATED', 'This API key has expired.');
+    const now = Date.now();
+    if (now - (this.lastUsedWritten.get(row.id) ?? 0) > LAST_USED_EVERY_MS) {
+      this.lastUsedWritten.set(row.id, now);
+      await this.db.update(apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(apiKeys.id, row.id));
+    }
+    return { kind: 'apiKey', tenantId: row.tenantId, keyId: row.id, scopes: row.scopes.filter((s): s is ApiKeyScope => (API_KEY_SCOPES as readonly string[]).includes(s)) };
+  }
+}

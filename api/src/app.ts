@@ -1,0 +1,263 @@
+/**
+ * Builds the application: database, Redis, realtime, services, GraphQL (HTTP, SSE, WebSocket), health and
+ * metrics, the LTI endpoints and the web app, on one HTTP server. Building and listening are separate so
+ * that tests run the app in process on port 0.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { openDatabase, type Database } from './db/client.js';
+import { ensureRedis, redisClient, type RedisHandle } from './redis.js';
+import { Realtime } from './realtime/realtime.js';
+import { Access } from './auth/access.js';
+import { SessionTokens } from './auth/session.js';
+import { Authenticator } from './auth/authenticate.js';
+import { CourseService } from './courses/service.js';
+import { ApiKeyService } from './apikeys/service.js';
+import type { Services } from './services.js';
+import { buildYoga } from './graphql/yoga.js';
+import { createWsTransport } from './http/ws.js';
+import { staticHandler } from './http/static.js';
+import { readBody } from './http/body.js';
+import { createMetrics } from './metrics.js';
+import { AppError } from './errors.js';
+import type { LtiHandler } from '@lt/lti-tool';
+import type { Redis } from 'ioredis';
+
+export const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+
+export interface Core {
+  config: Config;
+  log: Logger;
+  services: Services;
+  redis: { handle: RedisHandle; pub: Redis; sub: Redis };
+  /** Closes Redis connections, the database and any redis-server we started. */
+  close(): Promise<void>;
+}
+
+/** The long-lived resources shared by the API and the worker, opened in one place and closed in one place. */
+export async function openCore(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Core> {
+  const handle = await ensureRedis(config.redisUrl, config.redisAutostart, config.dataDir, log);
+  let database: Database | null = null;
+  const pub = redisClient(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  const sub = redisClient(config.redisUrl, { maxRetriesPerRequest: null });
+  pub.on('error', (err) => log.warn({ err: err.message }, 'redis (pub): error'));
+  sub.on('error', (err) => log.warn({ err: err.message }, 'redis (sub): error'));
+  try {
+    database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite'), poolMax: config.dbPoolMax });
+    const realtime = new Realtime(database.db, pub, sub, log);
+    await realtime.hub.start();
+    const access = new Access(database.db, realtime);
+    const sessions = new SessionTokens(config.sessionSecret, config.sessionTtlSeconds);
+    const apiKeys = new ApiKeyService(database.db, realtime, access);
+    const services: Services = {
+      config,
+      log,
+      database,
+      realtime,
+      access,
+      sessions,
+      apiKeys,
+      auth: new Authenticator(sessions, apiKeys),
+      courses: new CourseService(database.db, realtime, access),
+    };
+    const db = database;
+    return {
+      config,
+      log,
+      services,
+      redis: { handle, pub, sub },
+      async close() {
+        realtime.close();
+        await Promise.allSettled([pub.quit(), sub.quit()]);
+        await db.close();
+        await handle.stop();
+      },
+    };
+  } catch (err) {
+    pub.disconnect();
+    sub.disconnect();
+    await database?.close();
+    await handle.stop();
+    throw err;
+  }
+}
+
+export interface ApiServer {
+  server: Server;
+  /** Listens on config.port (0 for any); resolves with the base URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Graceful: stop accepting, close sockets with a reason, drain requests, then release resources. */
+  close(): Promise<void>;
+}
+
+export interface ApiOptions {
+  lti?: LtiHandler;
+  /** Where the built web app is; defaults to web/dist. */
+  webRoot?: string;
+}
+
+export function buildApi(core: Core, opts: ApiOptions = {}): ApiServer {
+  const { services, config, log } = core;
+  const metrics = createMetrics();
+  const subsGauge = metrics.subscriptions;
+  const streamsGauge = metrics.realtimeStreams;
+  const yoga = buildYoga(services);
+  const ws = createWsTransport(services, yoga, metrics);
+  const serveStatic = staticHandler(opts.webRoot ?? webDist);
+  let shuttingDown = false;
+  const inflight = new Set<ServerResponse>();
+
+  const json = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(body));
+  };
+
+  async function graphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    let body: Buffer | undefined;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      try {
+        body = await readBody(req, config.maxRequestBytes);
+      } catch (err) {
+        if (err instanceof AppError) {
+          res.setHeader('connection', 'close');
+          return json(res, 413, { errors: [{ message: err.message, extensions: { code: err.code } }] });
+        }
+        throw err;
+      }
+    }
+    const controller = new AbortController();
+    res.once('close', () => controller.abort());
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v === undefined) continue;
+      headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    }
+    const request = new Request(url, { method: req.method, headers, body: body as BodyInit | undefined, signal: controller.signal });
+    const response = await yoga.fetch(request, {});
+    const outHeaders: Record<string, string> = {};
+    response.headers.forEach((v, k) => (outHeaders[k] = v));
+    res.writeHead(response.status, outHeaders);
+    if (!response.body || req.method === 'HEAD') return void res.end();
+    const reader = response.body.getReader();
+    const onClose = () => void reader.cancel().catch(() => {});
+    res.once('close', onClose);
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (!res.write(value)) await new Promise((r) => res.once('drain', r));
+      }
+    } catch {
+      /* the client went away */
+    } finally {
+      res.off('close', onClose);
+      res.end();
+    }
+  }
+
+  /** Routes a request; returns the route label for metrics (set before the response can close). */
+  async function handle(req: IncomingMessage, res: ServerResponse, label: { route: string }): Promise<void> {
+    const url = new URL(req.url ?? '/', config.publicUrl);
+    const p = url.pathname;
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'strict-origin-when-cross-origin');
+    label.route = ['/healthz', '/readyz', '/metrics', '/graphql'].includes(p) ? p : p.startsWith('/lti') ? '/lti' : 'other';
+    if (p === '/healthz') {
+      json(res, 200, { status: 'ok' });
+      return;
+    }
+    if (p === '/readyz') {
+      if (shuttingDown) {
+        json(res, 503, { status: 'shutting-down' });
+        return;
+      }
+      const checks = await Promise.allSettled([services.database.ping(), core.redis.pub.ping()]);
+      const [dbOk, redisOk] = checks.map((c) => c.status === 'fulfilled');
+      json(res, dbOk && redisOk ? 200 : 503, { status: dbOk && redisOk ? 'ready' : 'unavailable', database: dbOk ? 'ok' : 'unreachable', redis: redisOk ? 'ok' : 'unreachable' });
+      return;
+    }
+    if (p === '/metrics') {
+      // Gauges are sampled when scraped.
+      subsGauge.set(services.realtime.activeSubscriptions);
+      streamsGauge.set(services.realtime.hub.streamCount);
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(await metrics.registry.metrics());
+      return;
+    }
+    if (shuttingDown) {
+      res.setHeader('connection', 'close');
+      json(res, 503, { errors: [{ message: 'The server is shutting down; retry shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+      return;
+    }
+    if (p === '/graphql') {
+      return graphql(req, res, url);
+    }
+    if (opts.lti && (p === '/lti' || p.startsWith('/lti/')) && (await opts.lti(req, res, p))) return;
+    if (serveStatic(req, res, p)) {
+      label.route = 'static';
+      return;
+    }
+    json(res, 404, { error: { code: 'NOT_FOUND', message: `Nothing at ${p}.` } });
+  }
+
+  const server = createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    inflight.add(res);
+    const label = { route: 'other' };
+    res.once('close', () => {
+      inflight.delete(res);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.httpRequests.inc({ method: req.method ?? 'GET', route: label.route, status: String(res.statusCode) });
+      metrics.httpDuration.observe({ method: req.method ?? 'GET', route: label.route }, seconds);
+    });
+    handle(req, res, label).catch((err: unknown) => {
+        log.error({ err }, 'http: request failed');
+        if (!res.headersSent) json(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+        else res.end();
+      });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const p = new URL(req.url ?? '/', config.publicUrl).pathname;
+    if (p !== '/graphql' || shuttingDown) {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+      return;
+    }
+    ws.handleUpgrade(req, socket, head);
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+  });
+
+  return {
+    server,
+    listen(port = config.port, host = config.host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const addr = server.address();
+          const actual = typeof addr === 'object' && addr ? addr.port : port;
+          resolve(`http://127.0.0.1:${actual}`);
+        });
+      });
+    },
+    async close() {
+      shuttingDown = true;
+      const closing = new Promise<void>((resolve) => server.close(() => resolve()));
+      await ws.close();
+      // Long-lived responses (SSE) end now; short requests get the grace period to finish.
+      const deadline = Date.now() + config.shutdownGraceMs;
+      while (inflight.size > 0 && Date.now() < deadline) {
+        for (const res of inflight) if (res.getHeader('content-type')?.toString().startsWith('text/event-stream')) res.destroy();
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      for (const res of inflight) res.destroy();
+      server.closeAllConnections();
+      await closing;
+      await yoga.dispose?.();
+    },
+  };
+}

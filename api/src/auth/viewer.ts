@@ -1,0 +1,9 @@
+/** Who is calling: a signed-in user through a session token, or an integrator through an API key. */
+import type { CourseRole } from '../courses/roles.js';
+
+export const API_KEY_SCOPES = ['read', 'write'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+export type Viewer =
+  | { kind: 'session'; tenantId: string; userId: string; courseId: string | null; roles: CourseRole[]; expiresAt: number }
+  | { kind: 'apiKey'; tenantId: string; keyId: string; scopes: ApiKeyScope[] };

@@ -1,0 +1,129 @@
+/**
+ * The one configuration module. Every setting comes from an environment variable, is validated once at
+ * start-up, and has a default that works on a developer machine. The README's configuration table mirrors
+ * `settings` below; keep them in step.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  role: Role;
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  dbPoolMax: number;
+  redisUrl: string;
+  redisAutostart: boolean;
+  sessionSecret: string;
+  sessionTtlSeconds: number;
+  logLevel: string;
+  maxRequestBytes: number;
+  graphqlMaxDepth: number;
+  graphqlMaxCost: number;
+  graphqlMaxTokens: number;
+  graphqlMaxAliases: number;
+  wsMaxBufferedBytes: number;
+  wsConnectionInitTimeoutMs: number;
+  shutdownGraceMs: number;
+  streamRetentionDays: number;
+  workerConcurrency: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function bool(env: Env, name: string, def: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, def: T, allowed: readonly T[]): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+/** In development a session secret is generated once and kept under the data directory. */
+function devSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: Env = process.env, argv: string[] = process.argv.slice(2)): Config {
+  const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
+  const roleArg = argv.find((a) => a.startsWith('--role='))?.slice('--role='.length);
+  const role = oneOf({ ROLE: roleArg ?? env.ROLE }, 'ROLE', 'all', ['all', 'api', 'worker'] as const);
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || '0.0.0.0';
+  const dataDir = path.resolve(env.DATA_DIR || './data');
+  let sessionSecret = env.SESSION_SECRET ?? '';
+  if (!sessionSecret) {
+    if (nodeEnv === 'production') throw new ConfigError('SESSION_SECRET must be set in production (32 or more random characters)');
+    sessionSecret = devSecret(dataDir);
+  }
+  if (sessionSecret.length < 32) throw new ConfigError('SESSION_SECRET must be at least 32 characters long');
+  const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  try {
+    new URL(publicUrl);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an absolute URL, got "${publicUrl}"`);
+  }
+  const redisUrl = env.REDIS_URL || 'redis://127.0.0.1:6379';
+  if (!/^rediss?:\/\//.test(redisUrl)) throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, got "${redisUrl}"`);
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// URL (leave it unset for the embedded database)');
+  }
+  return {
+    env: nodeEnv,
+    role,
+    port,
+    host,
+    publicUrl,
+    dataDir,
+    databaseUrl,
+    dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 500),
+    redisUrl,
+    redisAutostart: bool(env, 'REDIS_AUTOSTART', nodeEnv !== 'production'),
+    sessionSecret,
+    sessionTtlSeconds: int(env, 'SESSION_TTL_SECONDS', 3600, 60, 86400),
+    logLevel: oneOf(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'warn' : 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    maxRequestBytes: int(env, 'MAX_REQUEST_BYTES', 1_048_576, 1024, 100 * 1_048_576),
+    graphqlMaxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 12, 2, 100),
+    graphqlMaxCost: int(env, 'GRAPHQL_MAX_COST', 5000, 10, 1_000_000),
+    graphqlMaxTokens: int(env, 'GRAPHQL_MAX_TOKENS', 2000, 50, 100_000),
+    graphqlMaxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 30, 1, 1000),
+    wsMaxBufferedBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 4 * 1_048_576, 65_536, 1024 * 1_048_576),
+    wsConnectionInitTimeoutMs: int(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', 10_000, 100, 120_000),
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    streamRetentionDays: int(env, 'STREAM_RETENTION_DAYS', 90, 1, 36500),
+    workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 256),
+  };
+}

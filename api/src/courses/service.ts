@@ -1,0 +1,139 @@
+/**
+ * Courses (LTI contexts) and memberships. All rules about who may see a course live here and in
+ * auth/access.ts.
+ */
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { courses, memberships } from '../db/schema.js';
+import type { Tx } from '../db/client.js';
+import type { Realtime } from '../realtime/realtime.js';
+import type { Viewer } from '../auth/viewer.js';
+import type { Access } from '../auth/access.js';
+import { notFound } from '../errors.js';
+import { pageRequest, toPage, type Page, type PageArgs } from '../db/pagination.js';
+import type { CourseRole } from './roles.js';
+
+export type Course = typeof courses.$inferSelect;
+export type Membership = typeof memberships.$inferSelect;
+
+/** The stream of a course's activity (members joining, course changes; features add their own). */
+export const courseStream = (courseId: string) => `course:${courseId}`;
+
+export interface CourseInput {
+  tenantId: string;
+  contextId: string;
+  title: string;
+  label?: string | null;
+}
+
+export class CourseService {
+  constructor(
+    private readonly db: Tx,
+    private readonly realtime: Realtime,
+    private readonly access: Access,
+  ) {}
+
+  async upsertCourse(input: CourseInput): Promise<Course> {
+    return this.realtime.write(async (tx, emit) => {
+      const [existing] = await tx
+        .select()
+        .from(courses)
+        .where(and(eq(courses.tenantId, input.tenantId), eq(courses.contextId, input.contextId)))
+        .for('update');
+      if (existing && existing.title === input.title && existing.label === (input.label ?? null)) return existing;
+      const [row] = await tx
+        .insert(courses)
+        .values({ tenantId: input.tenantId, contextId: input.contextId, title: input.title, label: input.label ?? null })
+        .onConflictDoUpdate({
+          target: [courses.tenantId, courses.contextId],
+          set: { title: input.title, label: input.label ?? null, updatedAt: new Date() },
+        })
+        .returning();
+      await emit({ stream: courseStream(row!.id), tenantId: row!.tenantId, type: existing ? 'course.updated' : 'course.created', payload: { title: row!.title, label: row!.label } });
+      return row!;
+    });
+  }
+
+  /** Adds or updates a member's roles; emits `member.joined` or `member.updated` on the course stream. */
+  async setMembership(tenantId: string, courseId: string, userId: string, roles: CourseRole[]): Promise<Membership> {
+    const result = await this.realtime.write(async (tx, emit) => {
+      const [before] = await tx
+        .select()
+        .from(memberships)
+        .where(and(eq(memberships.courseId, courseId), eq(memberships.userId, userId)))
+        .for('update');
+      const sorted = [...new Set(roles)].sort();
+      if (before && before.status === 'active' && before.roles.join() === sorted.join()) return { row: before, changed: false };
+      const [row] = await tx
+        .insert(memberships)
+        .values({ tenantId, courseId, userId, roles: sorted, status: 'active' })
+        .onConflictDoUpdate({
+          target: [memberships.courseId, memberships.userId],
+          set: { roles: sorted, status: 'active', updatedAt: new Date() },
+        })
+        .returning();
+      const type = before?.status === 'active' ? 'member.updated' : 'member.joined';
+      await emit({ stream: courseStream(courseId), tenantId, type, payload: { userId, roles: sorted } });
+      return { row: row!, changed: true };
+    });
+    if (result.changed) await this.realtime.control({ t: 'membership', courseId, userId });
+    return result.row;
+  }
+
+  /** Marks a member removed; their subscriptions to the course end at the next event. */
+  async removeMembership(tenantId: string, courseId: string, userId: string): Promise<void> {
+    const changed = await this.realtime.write(async (tx, emit) => {
+      const [row] = await tx
+        .update(memberships)
+        .set({ status: 'removed', updatedAt: new Date() })
+        .where(and(eq(memberships.tenantId, tenantId), eq(memberships.courseId, courseId), eq(memberships.userId, userId), eq(memberships.status, 'active')))
+        .returning();
+      if (row) await emit({ stream: courseStream(courseId), tenantId, type: 'member.removed', payload: { userId } });
+      return !!row;
+    });
+    if (changed) await this.realtime.control({ t: 'membership', courseId, userId });
+  }
+
+  /** A course the viewer may read; anything else (another tenant's, not a member) is NOT_FOUND. */
+  async getCourse(viewer: Viewer, courseId: string): Promise<Course> {
+    await this.access.requireCourseRead(viewer, courseId);
+    const [row] = await this.db.select().from(courses).where(and(eq(courses.id, courseId), eq(courses.tenantId, viewer.tenantId)));
+    if (!row) throw notFound('The course');
+    return row;
+  }
+
+  /** The viewer's courses (a user's memberships; an API key's whole tenant), by title. */
+  async listCourses(viewer: Viewer, args: PageArgs): Promise<Page<Course>> {
+    this.access.requireScope(viewer, 'read');
+    const req = pageRequest(args, isCourseKey);
+    const key = sql`(${courses.title}, ${courses.id})`;
+    const conds = [eq(courses.tenantId, viewer.tenantId)];
+    if (req.cursor) {
+      const [t, id] = req.cursor;
+      conds.push(req.direction === 'forward' ? sql`${key} > (${t}, ${id}::uuid)` : sql`${key} < (${t}, ${id}::uuid)`);
+    }
+    const order = req.direction === 'forward' ? [asc(courses.title), asc(courses.id)] : [desc(courses.title), desc(courses.id)];
+    let rows: Course[];
+    if (viewer.kind === 'session') {
+      const joined = await this.db
+        .select({ course: courses })
+        .from(courses)
+        .innerJoin(memberships, and(eq(memberships.courseId, courses.id), eq(memberships.userId, viewer.userId), eq(memberships.status, 'active')))
+        .where(and(...conds))
+        .orderBy(...order)
+        .limit(req.limit + 1);
+      rows = joined.map((r) => r.course);
+    } else {
+      rows = await this.db.select().from(courses).where(and(...conds)).orderBy(...order).limit(req.limit + 1);
+    }
+    return toPage(req, rows, (c) => [c.title, c.id] as [string, string]);
+  }
+
+  /** The viewer's roles in a course (none for an API key). */
+  async rolesIn(viewer: Viewer, courseId: string): Promise<CourseRole[]> {
+    if (viewer.kind !== 'session') return [];
+    return (await this.access.membership(courseId, viewer.userId))?.roles ?? [];
+  }
+}
+
+const isCourseKey = (v: unknown): v is [string, string] =>
+  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && /^[0-9a-f-]{36}$/i.test(v[1]);

@@ -1,0 +1,77 @@
+/**
+ * Keyset pagination for relay-style connections: cursors are opaque (base64url of the sort key), pages are
+ * bounded, and both directions work. Services build the query; this module only checks the arguments and
+ * shapes the page.
+ */
+import { AppError } from '../errors.js';
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+export interface PageRequest<K> {
+  direction: 'forward' | 'backward';
+  limit: number;
+  /** Decoded cursor: forward pages start after it, backward pages end before it. */
+  cursor: K | null;
+}
+
+export interface Page<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+}
+
+export const MAX_PAGE = 100;
+const DEFAULT_PAGE = 20;
+
+export function encodeCursor(key: unknown): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+export function decodeCursor<K>(cursor: string, check: (v: unknown) => v is K): K {
+  try {
+    if (cursor.length > 1024) throw new Error('too long');
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (check(v)) return v;
+  } catch {
+    /* fall through */
+  }
+  throw new AppError('BAD_CURSOR', 'The cursor is not valid for this list.');
+}
+
+export function pageRequest<K>(args: PageArgs, check: (v: unknown) => v is K): PageRequest<K> {
+  const { first, after, last, before } = args;
+  if (first != null && last != null) throw new AppError('BAD_USER_INPUT', 'Pass either first or last, not both.');
+  for (const [name, n] of [['first', first], ['last', last]] as const) {
+    if (n != null && (!Number.isInteger(n) || n < 0 || n > MAX_PAGE)) {
+      throw new AppError('BAD_USER_INPUT', `${name} must be between 0 and ${MAX_PAGE}.`);
+    }
+  }
+  if (last != null || (before != null && first == null)) {
+    return { direction: 'backward', limit: last ?? DEFAULT_PAGE, cursor: before != null ? decodeCursor(before, check) : null };
+  }
+  return { direction: 'forward', limit: first ?? DEFAULT_PAGE, cursor: after != null ? decodeCursor(after, check) : null };
+}
+
+/**
+ * Shapes rows fetched with limit + 1 (in the page's direction) into a connection. `key` gives a row's sort
+ * key, which becomes its cursor.
+ */
+export function toPage<T, K>(req: PageRequest<K>, rows: T[], key: (row: T) => K): Page<T> {
+  const more = rows.length > req.limit;
+  const slice = rows.slice(0, req.limit);
+  if (req.direction === 'backward') slice.reverse();
+  const edges = slice.map((node) => ({ cursor: encodeCursor(key(node)), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: req.direction === 'forward' ? more : req.cursor !== null,
+      hasPreviousPage: req.direction === 'backward' ? more : req.cursor !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}

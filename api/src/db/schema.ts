@@ -1,0 +1,128 @@
+/**
+ * Core tables. Every row carries its tenant; every query is scoped by it. Feature tables live in their
+ * feature folders and are re-exported from here so that drizzle-kit sees the whole schema.
+ */
+import { sql } from 'drizzle-orm';
+import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+/** One registered LMS platform: an issuer and the client id it gave this tool. */
+export const tenants = pgTable(
+  'tenants',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    issuer: text('issuer').notNull(),
+    clientId: text('client_id').notNull(),
+    name: text('name').notNull(),
+    /** 'moodle' | 'canvas' | 'generic': where platform quirks are chosen. */
+    platform: text('platform').notNull().default('generic'),
+    /** 'active' | 'pending' | 'disabled' */
+    status: text('status').notNull().default('active'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('tenants_issuer_client_uq').on(t.issuer, t.clientId)],
+);
+
+export const deployments = pgTable(
+  'deployments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    deploymentId: text('deployment_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('deployments_tenant_deployment_uq').on(t.tenantId, t.deploymentId)],
+);
+
+/** An LTI context inside a tenant. */
+export const courses = pgTable(
+  'courses',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    contextId: text('context_id').notNull(),
+    title: text('title').notNull(),
+    label: text('label'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('courses_tenant_context_uq').on(t.tenantId, t.contextId)],
+);
+
+/** An LTI `sub` inside a tenant's issuer. */
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    subject: text('subject').notNull(),
+    name: text('name').notNull(),
+    email: text('email'),
+    picture: text('picture'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('users_tenant_subject_uq').on(t.tenantId, t.subject)],
+);
+
+/** A user's roles in a course. `roles` holds our course roles (see courses/roles.ts). */
+export const memberships = pgTable(
+  'memberships',
+  {
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    courseId: uuid('course_id').notNull().references(() => courses.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    roles: text('roles').array().notNull(),
+    /** 'active' | 'removed' */
+    status: text('status').notNull().default('active'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.userId] }), index('memberships_user_idx').on(t.userId)],
+);
+
+/** Integrator keys: only a SHA-256 of the secret is stored. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** The public part of the key, shown in lists so a key can be recognised. */
+    prefix: text('prefix').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    scopes: text('scopes').array().notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('api_keys_prefix_uq').on(t.prefix), index('api_keys_tenant_idx').on(t.tenantId)],
+);
+
+/**
+ * The realtime module's tables. `stream_counters` holds the last sequence number of each stream; the row is
+ * locked by the UPDATE that takes the next number, so writers to one stream serialise and sequence numbers
+ * grow in commit order. `stream_events` is the replay log.
+ */
+export const streamCounters = pgTable('stream_counters', {
+  stream: text('stream').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+});
+
+export const streamEvents = pgTable(
+  'stream_events',
+  {
+    stream: text('stream').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    tenantId: uuid('tenant_id').notNull(),
+    type: text('type').notNull(),
+    payload: jsonb('payload').notNull().default(sql`'{}'::jsonb`),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.stream, t.seq] }), index('stream_events_created_idx').on(t.createdAt)],
+);

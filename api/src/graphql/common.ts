@@ -1,0 +1,30 @@
+/** Shapes shared by every feature's schema: relay connections and page info. */
+import type { ObjectRef } from '@pothos/core';
+import { builder } from './builder.js';
+import type { Page } from '../db/pagination.js';
+
+export const PageInfoRef = builder.objectRef<Page<unknown>['pageInfo']>('PageInfo').implement({
+  description: 'Relay page info',
+  fields: (t) => ({
+    hasNextPage: t.exposeBoolean('hasNextPage'),
+    hasPreviousPage: t.exposeBoolean('hasPreviousPage'),
+    startCursor: t.exposeString('startCursor', { nullable: true }),
+    endCursor: t.exposeString('endCursor', { nullable: true }),
+  }),
+});
+
+/** Defines `<Name>Connection` and `<Name>Edge` for a node type. */
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+export function connectionOf<T>(name: string, node: ObjectRef<Types, T>) {
+  const Edge = builder.objectRef<{ cursor: string; node: T }>(`${name}Edge`).implement({
+    fields: (t) => ({ cursor: t.exposeString('cursor'), // Pothos cannot narrow its resolver result type for a generic T; the edge holds exactly a T.
+      node: t.field({ type: node, resolve: (e) => e.node as never }) }),
+  });
+  return builder.objectRef<Page<T>>(`${name}Connection`).implement({
+    fields: (t) => ({
+      edges: t.field({ type: [Edge], resolve: (p) => p.edges }),
+      pageInfo: t.field({ type: PageInfoRef, resolve: (p) => p.pageInfo }),
+    }),
+  });
+}

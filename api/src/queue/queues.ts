@@ -1,0 +1,45 @@
+/**
+ * BullMQ queues: names, payloads and the producer side. Payloads carry ids, never tokens or personal data.
+ * Producers fail fast when Redis is down (a clear retryable error); workers wait for it to come back.
+ */
+import { Queue, type ConnectionOptions } from 'bullmq';
+import type { Logger } from '../logger.js';
+import { AppError } from '../errors.js';
+
+export const QUEUES = {
+  housekeeping: 'housekeeping',
+} as const;
+
+export interface JobPayloads {
+  housekeeping: { task: 'compact-streams' };
+}
+
+export function connectionFromUrl(url: string, worker: boolean): ConnectionOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(u.port || 6379),
+    username: u.username || undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+    // Workers wait for Redis to return; producers give up at once so the API can answer.
+    maxRetriesPerRequest: worker ? null : 1,
+    enableOfflineQueue: worker,
+  };
+}
+
+export function createQueue<N extends keyof JobPayloads>(name: N, redisUrl: string, log: Logger): Queue<JobPayloads[N]> {
+  const q = new Queue<JobPayloads[N]>(QUEUES[name], { connection: connectionFromUrl(redisUrl, false) });
+  q.on('error', (err) => log.warn({ err: err.message, queue: name }, 'queue: error'));
+  return q;
+}
+
+/** Wraps an enqueue so a Redis outage becomes a clear, retryable error for the caller. */
+export async function enqueue<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is unavailable right now; please retry in a moment.', { retryable: true, cause: String((err as Error).message ?? err) });
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * The one realtime mechanism (DESIGN.md): commit to PostgreSQL with a per-stream sequence, publish on Redis
+ * after commit, subscriptions replay from a cursor then continue live with no gap and no duplicate.
+ * Features call `write` to change data and emit events, `signal` for ephemeral state, `subscribe` to serve
+ * a subscription. Nothing else in the code base talks to Redis pub/sub.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+import type { Db, Tx } from '../db/client.js';
+import { AppError } from '../errors.js';
+import { appendEvent, assertStreamName, headSeq, oldestSeq, readEvents, type NewEvent, type StreamEvent } from './events.js';
+import { channelOf, CONTROL_CHANNEL, Hub, type ControlMessage, type EphemeralSignal, type HubMessage } from './hub.js';
+import { AsyncQueue } from './async-queue.js';
+
+export type { StreamEvent, NewEvent, EphemeralSignal, ControlMessage };
+export type Emit = <P>(ev: NewEvent<P>) => Promise<StreamEvent<P>>;
+
+export interface SubscribeOptions {
+  /** Resume after this sequence number: everything committed later is replayed first. */
+  after?: number | null;
+  /** Checked for every event before it is handed over; false ends the subscription with FORBIDDEN. */
+  authorize?: (ev: StreamEvent) => boolean | Promise<boolean>;
+  /** Also hand over ephemeral signals of the stream. */
+  signals?: boolean;
+  signal?: AbortSignal;
+}
+
+export type Delivery = { kind: 'event'; event: StreamEvent } | { kind: 'signal'; signal: EphemeralSignal };
+
+const REPLAY_PAGE = 500;
+
+export class Realtime {
+  readonly hub: Hub;
+  private activeSubs = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly pub: Redis,
+    sub: Redis,
+    private readonly log: Logger,
+  ) {
+    this.hub = new Hub(db, sub, log);
+  }
+
+  get activeSubscriptions(): number {
+    return this.activeSubs;
+  }
+
+  /**
+   * Runs `fn` in one transaction; events it emits get their sequence numbers inside it and are published
+   * only after the commit. Returns what `fn` returns.
+   */
+  async write<T>(fn: (tx: Tx, emit: Emit) => Promise<T>): Promise<T> {
+    const emitted: StreamEvent[] = [];
+    const result = await this.db.transaction(async (tx) => {
+      const emit: Emit = async (ev) => {
+        const saved = await appendEvent(tx, ev);
+        emitted.push(saved);
+        return saved;
+      };
+      return fn(tx, emit);
+    });
+    for (const ev of emitted) this.publish(ev);
+    return result;
+  }
+
+  /** Publishes a committed event. A failure loses nothing: subscribers fill holes from the database. */
+  private publish(ev: StreamEvent): void {
+    this.hub.deliverLocal(ev);
+    const msg: HubMessage = { kind: 'event', event: ev };
+    this.pub.publish(channelOf(ev.stream), JSON.stringify(msg)).catch((err: unknown) => {
+      this.log.warn({ err, stream: ev.stream, seq: ev.seq }, 'realtime: publish failed; other instances will read it on their next event');
+    });
+  }
+
+  /** Tells every instance (this one included) to drop what it cached about a membership or a key. */
+  async control(msg: ControlMessage): Promise<void> {
+    try {
+      await this.pub.publish(CONTROL_CHANNEL, JSON.stringify(msg));
+    } catch (err) {
+      this.log.error({ err, msg }, 'realtime: control message not published');
+      throw err;
+    }
+  }
+
+  /** An ephemeral signal (typing, presence, cursor): not stored, expires after ttlMs unless re-sent. */
+  async signal<P>(stream: string, type: string, payload: P, ttlMs: number): Promise<void> {
+    assertStreamName(stream);
+    const msg: HubMessage = { kind: 'signal', signal: { stream, type, payload, expiresAt: Date.now() + ttlMs } };
+    await this.pub.publish(channelOf(stream), JSON.stringify(msg));
+  }
+
+  /**
+   * Replays what was committed after `opts.after`, then continues live. Events arrive once each, in
+   * sequence order. Ends when `opts.signal` aborts or the consumer returns.
+   */
+  async *subscribe(stream: string, opts: SubscribeOptions = {}): AsyncGenerator<Delivery> {
+    assertStreamName(stream);
+    const queue = new AsyncQueue<HubMessage>();
+    const onAbort = () => queue.end();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const listening = await this.hub.listen(stream, (m) => {
+      if (m.kind === 'signal' && !opts.signals) return;
+      queue.push(m);
+    });
+    this.activeSubs++;
+    try {
+      let last = listening.fromSeq;
+      if (opts.after !== undefined && opts.after !== null) {
+        await this.checkCursor(stream, opts.after, listening.fromSeq);
+        last = opts.after;
+        // Replay: everything up to at least fromSeq is committed, so the database has it.
+        for (;;) {
+          const page = await readEvents(this.db, stream, last, REPLAY_PAGE);
+          for (const ev of page) {
+            if (opts.authorize && !(await opts.authorize(ev))) throw forbidden();
+            last = ev.seq;
+            yield { kind: 'event', event: ev };
+          }
+          if (page.length < REPLAY_PAGE) break;
+        }
+      }
+      for (;;) {
+        const m = await queue.next();
+        if (m === undefined) return;
+        if (m.kind === 'signal') {
+          if (m.signal.expiresAt > Date.now()) yield m;
+          continue;
+        }
+        const ev = m.event;
+        if (ev.seq <= last) continue; // replayed already
+        if (ev.seq !== last + 1) {
+          // The hub delivers without holes from fromSeq on; this only guards against a broken invariant.
+          const missing = await readEvents(this.db, stream, last, ev.seq - last - 1, ev.seq - 1);
+          for (const old of missing) {
+            if (opts.authorize && !(await opts.authorize(old))) throw forbidden();
+            last = old.seq;
+            yield { kind: 'event', event: old };
+          }
+        }
+        if (opts.authorize && !(await opts.authorize(ev))) throw forbidden();
+        last = ev.seq;
+        yield m;
+      }
+    } finally {
+      this.activeSubs--;
+      listening.stop();
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async checkCursor(stream: string, after: number, head: number): Promise<void> {
+    if (!Number.isSafeInteger(after) || after < 0) throw new AppError('BAD_CURSOR', 'The cursor is not valid.');
+    if (after > Math.max(head, await headSeq(this.db, stream))) {
+      throw new AppError('BAD_CURSOR', 'The cursor is ahead of this stream: it does not belong to it.');
+    }
+    const oldest = await oldestSeq(this.db, stream);
+    if (after > 0 && oldest !== null && oldest > after + 1) {
+      throw new AppError('CURSOR_EXPIRED', 'Events after this cursor are no longer kept: reload and subscribe without a cursor.');
+    }
+  }
+
+  close(): void {
+    this.hub.close();
+  }
+}
+
+const forbidden = () => new AppError('FORBIDDEN', 'You no longer have access to this stream.');

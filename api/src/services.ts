@@ -1,0 +1,22 @@
+/** The services every entry point (GraphQL, LTI callbacks, workers) uses. Built once per process. */
+import type { Database } from './db/client.js';
+import type { Realtime } from './realtime/realtime.js';
+import type { Access } from './auth/access.js';
+import type { Authenticator } from './auth/authenticate.js';
+import type { SessionTokens } from './auth/session.js';
+import type { CourseService } from './courses/service.js';
+import type { ApiKeyService } from './apikeys/service.js';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+
+export interface Services {
+  config: Config;
+  log: Logger;
+  database: Database;
+  realtime: Realtime;
+  access: Access;
+  auth: Authenticator;
+  sessions: SessionTokens;
+  courses: CourseService;
+  apiKeys: ApiKeyService;
+}

@@ -1,0 +1,33 @@
+/** Users: an LTI `sub` inside a tenant. */
+import { and, eq, inArray } from 'drizzle-orm';
+import { users } from '../db/schema.js';
+import type { Tx } from '../db/client.js';
+
+export type User = typeof users.$inferSelect;
+
+export interface UserInput {
+  tenantId: string;
+  subject: string;
+  name: string;
+  email?: string | null;
+  picture?: string | null;
+}
+
+export async function upsertUser(db: Tx, input: UserInput): Promise<User> {
+  const values = { tenantId: input.tenantId, subject: input.subject, name: input.name, email: input.email ?? null, picture: input.picture ?? null };
+  const [row] = await db
+    .insert(users)
+    .values(values)
+    .onConflictDoUpdate({
+      target: [users.tenantId, users.subject],
+      set: { name: values.name, email: values.email, picture: values.picture, updatedAt: new Date() },
+    })
+    .returning();
+  return row!;
+}
+
+/** Users by id within one tenant: a user of another tenant is simply not found. */
+export async function getUsers(db: Tx, tenantId: string, ids: readonly string[]): Promise<User[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(users).where(and(eq(users.tenantId, tenantId), inArray(users.id, [...ids])));
+}

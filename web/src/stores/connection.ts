@@ -1,0 +1,33 @@
+/**
+ * Realtime connection status for the UI. The transitions live in connection/status.ts;
+ * main.ts feeds this store from the socket and from the browser's online/offline events.
+ */
+import { defineStore } from 'pinia';
+import { computed, shallowRef } from 'vue';
+import { type ConnectionEvent, type ConnectionStatus, initialStatus, reduceConnection } from '../connection/status';
+import { getToken } from '../session';
+
+function browserOnline(): boolean {
+  return typeof navigator === 'undefined' || navigator.onLine !== false;
+}
+
+export const useConnectionStore = defineStore('connection', () => {
+  const status = shallowRef<ConnectionStatus>(
+    initialStatus({ signedIn: getToken() !== null, browserOnline: browserOnline() }),
+  );
+
+  function dispatch(event: ConnectionEvent): void {
+    status.value = reduceConnection(status.value, event);
+  }
+
+  return {
+    status,
+    state: computed(() => status.value.state),
+    reason: computed(() => status.value.reason),
+    /** Retry attempt in progress or scheduled (1-based); 0 when none. */
+    attempt: computed(() => status.value.attempt),
+    /** Epoch milliseconds of the next scheduled retry, or null. */
+    nextRetryAt: computed(() => status.value.nextRetryAt),
+    dispatch,
+  };
+});
