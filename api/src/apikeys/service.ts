@@ -63,17 +63,20 @@ export class ApiKeyService {
   async revoke(viewer: Viewer, id: string): Promise<ApiKey> {
     const { tenantId } = await this.requireManager(viewer);
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('The API key');
-    const [row] = await this.db
-      .update(apiKeys)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(apiKeys.id, id), eq(apiKeys.tenantId, tenantId), isNull(apiKeys.revokedAt)))
-      .returning();
+    const row = await this.realtime.write(async (tx, _emit, invalidate) => {
+      const [r] = await tx
+        .update(apiKeys)
+        .set({ revokedAt: new Date() })
+        .where(and(eq(apiKeys.id, id), eq(apiKeys.tenantId, tenantId), isNull(apiKeys.revokedAt)))
+        .returning();
+      if (r) invalidate({ t: 'apiKey', keyId: r.id });
+      return r;
+    });
     if (!row) {
       const [existing] = await this.db.select().from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.tenantId, tenantId)));
       if (!existing) throw notFound('The API key');
       return existing; // revoking twice is harmless
     }
-    await this.realtime.control({ t: 'apiKey', keyId: row.id });
     return row;
   }
 

@@ -55,14 +55,14 @@ export class CourseService {
 
   /** Adds or updates a member's roles; emits `member.joined` or `member.updated` on the course stream. */
   async setMembership(tenantId: string, courseId: string, userId: string, roles: CourseRole[]): Promise<Membership> {
-    const result = await this.realtime.write(async (tx, emit) => {
+    return this.realtime.write(async (tx, emit, invalidate) => {
       const [before] = await tx
         .select()
         .from(memberships)
         .where(and(eq(memberships.courseId, courseId), eq(memberships.userId, userId)))
         .for('update');
       const sorted = [...new Set(roles)].sort();
-      if (before && before.status === 'active' && before.roles.join() === sorted.join()) return { row: before, changed: false };
+      if (before && before.status === 'active' && before.roles.join() === sorted.join()) return before;
       const [row] = await tx
         .insert(memberships)
         .values({ tenantId, courseId, userId, roles: sorted, status: 'active' })
@@ -72,25 +72,25 @@ export class CourseService {
         })
         .returning();
       const type = before?.status === 'active' ? 'member.updated' : 'member.joined';
+      invalidate({ t: 'membership', courseId, userId });
       await emit({ stream: courseStream(courseId), tenantId, type, payload: { userId, roles: sorted } });
-      return { row: row!, changed: true };
+      return row!;
     });
-    if (result.changed) await this.realtime.control({ t: 'membership', courseId, userId });
-    return result.row;
   }
 
   /** Marks a member removed; their subscriptions to the course end at the next event. */
   async removeMembership(tenantId: string, courseId: string, userId: string): Promise<void> {
-    const changed = await this.realtime.write(async (tx, emit) => {
+    await this.realtime.write(async (tx, emit, invalidate) => {
       const [row] = await tx
         .update(memberships)
         .set({ status: 'removed', updatedAt: new Date() })
         .where(and(eq(memberships.tenantId, tenantId), eq(memberships.courseId, courseId), eq(memberships.userId, userId), eq(memberships.status, 'active')))
         .returning();
-      if (row) await emit({ stream: courseStream(courseId), tenantId, type: 'member.removed', payload: { userId } });
-      return !!row;
+      if (row) {
+        invalidate({ t: 'membership', courseId, userId });
+        await emit({ stream: courseStream(courseId), tenantId, type: 'member.removed', payload: { userId } });
+      }
     });
-    if (changed) await this.realtime.control({ t: 'membership', courseId, userId });
   }
 
   /** A course the viewer may read; anything else (another tenant's, not a member) is NOT_FOUND. */

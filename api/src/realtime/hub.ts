@@ -63,6 +63,11 @@ export class Hub {
     await this.sub.subscribe(CONTROL_CHANNEL);
   }
 
+  /** Applies a control message on this instance (it arrives again through Redis; handlers are idempotent). */
+  applyControl(m: ControlMessage): void {
+    for (const h of this.controlHandlers) h(m);
+  }
+
   onControl(handler: (m: ControlMessage | { t: 'reset' }) => void): () => void {
     this.controlHandlers.add(handler);
     return () => this.controlHandlers.delete(handler);

@@ -14,6 +14,8 @@ import { AsyncQueue } from './async-queue.js';
 
 export type { StreamEvent, NewEvent, EphemeralSignal, ControlMessage };
 export type Emit = <P>(ev: NewEvent<P>) => Promise<StreamEvent<P>>;
+/** Queues a cache invalidation, applied everywhere after the commit and before the events go out. */
+export type Invalidate = (msg: ControlMessage) => void;
 
 export interface SubscribeOptions {
   /** Resume after this sequence number: everything committed later is replayed first. */
@@ -50,16 +52,23 @@ export class Realtime {
    * Runs `fn` in one transaction; events it emits get their sequence numbers inside it and are published
    * only after the commit. Returns what `fn` returns.
    */
-  async write<T>(fn: (tx: Tx, emit: Emit) => Promise<T>): Promise<T> {
+  async write<T>(fn: (tx: Tx, emit: Emit, invalidate: Invalidate) => Promise<T>): Promise<T> {
     const emitted: StreamEvent[] = [];
+    const controls: ControlMessage[] = [];
     const result = await this.db.transaction(async (tx) => {
       const emit: Emit = async (ev) => {
         const saved = await appendEvent(tx, ev);
         emitted.push(saved);
         return saved;
       };
-      return fn(tx, emit);
+      return fn(tx, emit, (m) => controls.push(m));
     });
+    // Invalidations first, locally at once and to other instances on the same connection as the events,
+    // so that no instance authorizes an event of this write against what the write changed.
+    for (const m of controls) {
+      this.hub.applyControl(m);
+      this.pub.publish(CONTROL_CHANNEL, JSON.stringify(m)).catch((err: unknown) => this.log.error({ err, m }, 'realtime: control message not published'));
+    }
     for (const ev of emitted) this.publish(ev);
     return result;
   }
@@ -71,16 +80,6 @@ export class Realtime {
     this.pub.publish(channelOf(ev.stream), JSON.stringify(msg)).catch((err: unknown) => {
       this.log.warn({ err, stream: ev.stream, seq: ev.seq }, 'realtime: publish failed; other instances will read it on their next event');
     });
-  }
-
-  /** Tells every instance (this one included) to drop what it cached about a membership or a key. */
-  async control(msg: ControlMessage): Promise<void> {
-    try {
-      await this.pub.publish(CONTROL_CHANNEL, JSON.stringify(msg));
-    } catch (err) {
-      this.log.error({ err, msg }, 'realtime: control message not published');
-      throw err;
-    }
   }
 
   /** An ephemeral signal (typing, presence, cursor): not stored, expires after ttlMs unless re-sent. */

@@ -1,0 +1,181 @@
+/** The realtime module end to end: real PostgreSQL, real Redis, real graphql-ws clients. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, seed, wsClient, subscribe, freshPgDatabase, poll, type TestApp, type Fixture } from '../../test/harness.js';
+import { courseStream } from '../courses/service.js';
+import { appendEvent, headSeq } from './events.js';
+import { compactStreams } from './compaction.js';
+import { streamEvents } from '../db/schema.js';
+import { eq } from 'drizzle-orm';
+
+const ACTIVITY = `subscription($courseId: ID!, $after: String) { courseActivity(courseId: $courseId, after: $after) { cursor type data } }`;
+
+describe('realtime module', () => {
+  let app: TestApp;
+  let fx: Fixture;
+  beforeAll(async () => {
+    app = await startApp();
+    fx = await seed(app.core);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const emitPings = async (a: TestApp, courseId: string, tenantId: string, n: number, from = 0) => {
+    for (let i = 0; i < n; i++) {
+      await a.core.services.realtime.write((_tx, emit) => emit({ stream: courseStream(courseId), tenantId, type: 'test.ping', payload: { i: from + i } }));
+    }
+  };
+
+  it('assigns sequence numbers in commit order to concurrent writers and delivers them without gap or duplicate', async () => {
+    const { realtime } = app.core.services;
+    const stream = courseStream(fx.course.id);
+    const ac = new AbortController();
+    const got: number[] = [];
+    const start = await headSeq(app.core.services.database.db, stream);
+    const sub = realtime.subscribe(stream, { after: start, signal: ac.signal });
+    const first = sub.next(); // starts listening
+    const writers = Array.from({ length: 10 }, (_, w) =>
+      (async () => {
+        for (let i = 0; i < 30; i++) await realtime.write((_tx, emit) => emit({ stream, tenantId: fx.tenant.id, type: 'test.concurrent', payload: { w, i } }));
+      })(),
+    );
+    const r = await first;
+    if (!r.done && r.value.kind === 'event') got.push(r.value.event.seq);
+    const reading = (async () => {
+      for await (const d of sub) {
+        if (d.kind === 'event') got.push(d.event.seq);
+        if (got.length >= 300) break;
+      }
+    })();
+    await Promise.all(writers);
+    await reading;
+    ac.abort();
+    expect(got).toHaveLength(300);
+    for (let i = 1; i < got.length; i++) expect(got[i]).toBe(got[i - 1]! + 1);
+  });
+
+  it('a subscriber that disconnects while 1,000 events are published resumes with its cursor and gets all 1,000 once, in order', async () => {
+    const f = await seed(app.core, 'resume');
+    const a = wsClient(app.wsUrl, f.learnerToken);
+    const live = subscribe<{ cursor: string; type: string; data: { i: number } }>(a.client, ACTIVITY, { courseId: f.course.id }, 'courseActivity');
+    await new Promise((r) => setTimeout(r, 200));
+    await emitPings(app, f.course.id, f.tenant.id, 3);
+    await live.waitFor(3);
+    const cursor = live.items.at(-1)!.cursor;
+    await a.client.dispose();
+
+    await emitPings(app, f.course.id, f.tenant.id, 1000, 3);
+
+    const b = wsClient(app.wsUrl, f.learnerToken);
+    const resumed = subscribe<{ cursor: string; data: { i: number } }>(b.client, ACTIVITY, { courseId: f.course.id, after: cursor }, 'courseActivity');
+    await resumed.waitFor(1000, 60_000);
+    // Live events continue after the replay, still without duplicates.
+    await emitPings(app, f.course.id, f.tenant.id, 5, 1003);
+    const all = await resumed.waitFor(1005);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(resumed.errors).toEqual([]);
+    expect(all.map((e) => e.data.i)).toEqual(Array.from({ length: 1005 }, (_, k) => k + 3));
+    const seqs = all.map((e) => Number(e.cursor));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    await b.client.dispose();
+  });
+
+  it('fills a hole from the database when an event never came through Redis', async () => {
+    const f = await seed(app.core, 'gap');
+    const stream = courseStream(f.course.id);
+    const c = wsClient(app.wsUrl, f.instructorToken);
+    const s = subscribe<{ data: { i: number } }>(c.client, ACTIVITY, { courseId: f.course.id }, 'courseActivity');
+    await new Promise((r) => setTimeout(r, 200));
+    // Committed but never published: as if the publisher died between commit and publish.
+    await app.core.services.database.db.transaction(async (tx) => {
+      await appendEvent(tx, { stream, tenantId: f.tenant.id, type: 'test.lost', payload: { i: 1 } });
+      await appendEvent(tx, { stream, tenantId: f.tenant.id, type: 'test.lost', payload: { i: 2 } });
+    });
+    await emitPings(app, f.course.id, f.tenant.id, 1, 3);
+    const got = await s.waitFor(3);
+    expect(got.map((e) => e.data.i)).toEqual([1, 2, 3]);
+    await c.client.dispose();
+  });
+
+  it('checks authorization on every event: a removed member is cut off with FORBIDDEN', async () => {
+    const f = await seed(app.core, 'revoke');
+    const c = wsClient(app.wsUrl, f.learnerToken);
+    const s = subscribe(c.client, ACTIVITY, { courseId: f.course.id }, 'courseActivity');
+    await new Promise((r) => setTimeout(r, 200));
+    await emitPings(app, f.course.id, f.tenant.id, 1);
+    await s.waitFor(1);
+    await app.core.services.courses.removeMembership(f.tenant.id, f.course.id, f.learner.id);
+    await emitPings(app, f.course.id, f.tenant.id, 2, 1);
+    await s.ended();
+    expect(s.items).toHaveLength(1); // neither the removal event nor later pings reached the learner
+    expect(JSON.stringify(s.errors)).toContain('FORBIDDEN');
+    await c.client.dispose();
+  });
+
+  it('refuses a cursor ahead of the stream and one whose events were compacted away', async () => {
+    const f = await seed(app.core, 'cursor');
+    const c = wsClient(app.wsUrl, f.instructorToken);
+    const ahead = subscribe(c.client, ACTIVITY, { courseId: f.course.id, after: '999999' }, 'courseActivity');
+    await ahead.ended();
+    expect(JSON.stringify(ahead.errors)).toContain('BAD_CURSOR');
+    const garbage = subscribe(c.client, ACTIVITY, { courseId: f.course.id, after: "1; drop table users" }, 'courseActivity');
+    await garbage.ended();
+    expect(JSON.stringify(garbage.errors)).toContain('BAD_CURSOR');
+
+    await emitPings(app, f.course.id, f.tenant.id, 5);
+    const { db } = app.core.services.database;
+    // Age the first events of this stream and compact: cursor 1 now points before the retained window.
+    await db.update(streamEvents).set({ createdAt: new Date(Date.now() - 100 * 86_400_000) }).where(eq(streamEvents.stream, courseStream(f.course.id)));
+    await db.update(streamEvents).set({ createdAt: new Date() }).where(eq(streamEvents.seq, 7));
+    const deleted = await compactStreams(db, 90);
+    expect(deleted).toBeGreaterThanOrEqual(6);
+    const expired = subscribe(c.client, ACTIVITY, { courseId: f.course.id, after: '1' }, 'courseActivity');
+    await expired.ended();
+    expect(JSON.stringify(expired.errors)).toContain('CURSOR_EXPIRED');
+    await c.client.dispose();
+  });
+
+  it('delivers ephemeral signals live and drops expired ones', async () => {
+    const { realtime } = app.core.services;
+    const stream = `presence:${fx.course.id}`;
+    const ac = new AbortController();
+    const got: string[] = [];
+    const it = realtime.subscribe(stream, { signals: true, signal: ac.signal });
+    const reading = (async () => {
+      for await (const d of it) if (d.kind === 'signal') got.push((d.signal.payload as { who: string }).who);
+    })();
+    await poll(() => realtime.hub.streamCount > 0, 5000, () => 'hub not listening');
+    await realtime.signal(stream, 'typing', { who: 'stale' }, -1);
+    await realtime.signal(stream, 'typing', { who: 'ada' }, 5000);
+    await poll(() => got.length >= 1, 5000, () => 'no signal');
+    await new Promise((r) => setTimeout(r, 100));
+    ac.abort();
+    await reading;
+    expect(got).toEqual(['ada']);
+  });
+});
+
+describe('two api instances sharing one database and one Redis', () => {
+  it('an event written on one instance reaches a subscriber on the other', async () => {
+    const db = await freshPgDatabase();
+    const a = await startApp({ databaseUrl: db.url });
+    const b = await startApp({ databaseUrl: db.url });
+    try {
+      const f = await seed(a.core, 'two');
+      const c = wsClient(b.wsUrl, f.learnerToken);
+      const s = subscribe<{ type: string; data: { i: number } }>(c.client, ACTIVITY, { courseId: f.course.id }, 'courseActivity');
+      await poll(() => b.core.services.realtime.hub.streamCount > 0, 5000, () => 'b not listening');
+      for (let i = 0; i < 20; i++) {
+        const writer = i % 2 === 0 ? a : b;
+        await writer.core.services.realtime.write((_tx, emit) => emit({ stream: courseStream(f.course.id), tenantId: f.tenant.id, type: 'test.cross', payload: { i } }));
+      }
+      const got = await s.waitFor(20);
+      expect(got.map((e) => e.data.i)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+      await c.client.dispose();
+    } finally {
+      await a.close();
+      await b.close();
+      await db.drop();
+    }
+  });
+});
