@@ -2,6 +2,7 @@
  * Session tokens: short-lived, HMAC-signed JWTs carrying tenant, user, course and roles. The SPA sends one as
  * a Bearer header and in the graphql-ws connection_init payload (LMS iframes often block third-party cookies).
  */
+import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { AppError } from '../errors.js';
 import { isCourseRole, type CourseRole } from '../courses/roles.js';
@@ -28,6 +29,7 @@ export class SessionTokens {
       .setProtectedHeader({ alg: ALG, typ: 'JWT' })
       .setIssuer(ISSUER)
       .setSubject(c.userId)
+      .setJti(randomUUID())
       .setIssuedAt()
       .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
       .sign(this.key);

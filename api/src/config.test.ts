@@ -1,0 +1,98 @@
+/** loadConfig: defaults, precedence, validation errors that name the variable, the development secret. */
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'lt-config-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const SECRET = 'x'.repeat(32);
+
+/** Runs loadConfig and returns the ConfigError it throws (fails when it does not throw one). */
+function configError(env: Record<string, string | undefined>, argv: string[] = []): ConfigError {
+  try {
+    loadConfig(env, argv);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)} ${argv.join(' ')}`);
+}
+
+describe('loadConfig', () => {
+  it('has working defaults', () => {
+    const dataDir = tmp();
+    const c = loadConfig({ DATA_DIR: dataDir }, []);
+    expect(c.port).toBe(3000);
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.role).toBe('all');
+    expect(c.env).toBe('development');
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.dataDir).toBe(path.resolve(dataDir));
+    expect(c.publicUrl).toBe('http://localhost:3000');
+    expect(c.redisAutostart).toBe(true);
+    expect(c.logLevel).toBe('info');
+  });
+
+  it('reads the environment', () => {
+    const c = loadConfig(
+      { DATA_DIR: tmp(), PORT: '8080', ROLE: 'api', REDIS_URL: 'rediss://cache:6380', DATABASE_URL: 'postgresql://u@db/x', SESSION_SECRET: SECRET, NODE_ENV: 'production', PUBLIC_URL: 'https://tool.example.edu/' },
+      [],
+    );
+    expect(c).toMatchObject({ port: 8080, role: 'api', redisUrl: 'rediss://cache:6380', databaseUrl: 'postgresql://u@db/x', sessionSecret: SECRET, env: 'production', publicUrl: 'https://tool.example.edu', redisAutostart: false });
+  });
+
+  it('--role= on the command line wins over ROLE', () => {
+    expect(loadConfig({ DATA_DIR: tmp(), ROLE: 'api', SESSION_SECRET: SECRET }, ['--role=worker']).role).toBe('worker');
+    expect(loadConfig({ DATA_DIR: tmp(), SESSION_SECRET: SECRET }, ['--role=api']).role).toBe('api');
+    expect(configError({ DATA_DIR: tmp(), ROLE: 'api', SESSION_SECRET: SECRET }, ['--role=boss']).message).toContain('ROLE');
+  });
+
+  it.each([
+    ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '70000' }],
+    ['PORT', { PORT: '1.5' }],
+    ['ROLE', { ROLE: 'x' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://root@localhost/db' }],
+    ['SESSION_SECRET', { SESSION_SECRET: 'too-short' }],
+    ['REDIS_URL', { REDIS_URL: 'http://127.0.0.1:6379' }],
+    ['PUBLIC_URL', { PUBLIC_URL: 'not a url' }],
+    ['REDIS_AUTOSTART', { REDIS_AUTOSTART: 'maybe' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['DB_POOL_MAX', { DB_POOL_MAX: '0' }],
+  ])('rejects a bad %s with a ConfigError that names it (%o)', (name, bad) => {
+    const err = configError({ DATA_DIR: tmp(), SESSION_SECRET: SECRET, ...bad });
+    expect(err.message).toContain(name);
+  });
+
+  it('production without SESSION_SECRET throws and writes nothing', () => {
+    const dataDir = tmp();
+    const err = configError({ NODE_ENV: 'production', DATA_DIR: dataDir });
+    expect(err.message).toContain('SESSION_SECRET');
+    expect(existsSync(path.join(dataDir, 'session-secret'))).toBe(false);
+  });
+
+  it('development generates a secret once, keeps it in DATA_DIR, and loads the same one again', () => {
+    const dataDir = path.join(tmp(), 'not', 'yet', 'there');
+    const a = loadConfig({ DATA_DIR: dataDir }, []);
+    expect(a.sessionSecret.length).toBeGreaterThanOrEqual(32);
+    const file = path.join(dataDir, 'session-secret');
+    expect(readFileSync(file, 'utf8').trim()).toBe(a.sessionSecret);
+    expect(statSync(file).mode & 0o077).toBe(0);
+    const b = loadConfig({ DATA_DIR: dataDir }, []);
+    expect(b.sessionSecret).toBe(a.sessionSecret);
+    // Another data directory gets another secret.
+    expect(loadConfig({ DATA_DIR: tmp() }, []).sessionSecret).not.toBe(a.sessionSecret);
+    // An explicit SESSION_SECRET wins over the stored one.
+    expect(loadConfig({ DATA_DIR: dataDir, SESSION_SECRET: SECRET }, []).sessionSecret).toBe(SECRET);
+  });
+});
