@@ -89,6 +89,8 @@ export interface ApiServer {
   server: Server;
   /** Listens on config.port (0 for any); resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
+  /** Closes every WebSocket with 1012 so clients reconnect (to this or another instance) and resume. */
+  disconnectAll(reason?: string): void;
   /** Graceful: stop accepting, close sockets with a reason, drain requests, then release resources. */
   close(): Promise<void>;
 }
@@ -244,6 +246,7 @@ export function buildApi(core: Core, opts: ApiOptions = {}): ApiServer {
         });
       });
     },
+    disconnectAll: (reason) => ws.disconnectAll(reason),
     async close() {
       shuttingDown = true;
       const closing = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -77,7 +77,10 @@ function pgCode(err: unknown): string | undefined {
   return e?.cause?.code ?? e?.code;
 }
 
-describe.each([pgliteBackend, postgresBackend])('data layer on %o', (make) => {
+describe.each([
+  { name: 'PGlite', make: pgliteBackend },
+  { name: 'PostgreSQL server', make: postgresBackend },
+])('data layer on $name', ({ make }) => {
   const backend = make();
   let database: Database;
   let pub: Redis;
@@ -137,13 +140,6 @@ describe.each([pgliteBackend, postgresBackend])('data layer on %o', (make) => {
         expect((await upsertTenant(second.db, { issuer: 'https://persist.example.edu', clientId: 'c', name: 'Renamed' })).id).toBe(t.id);
       } finally {
         await second.close();
-      }
-      // A third open sees the write made by the second.
-      const third = await place.open();
-      try {
-        expect((await getTenant(third.db, t.id))?.name).toBe('Renamed');
-      } finally {
-        await third.close();
       }
     } finally {
       await place.cleanup();
@@ -236,7 +232,7 @@ describe.each([pgliteBackend, postgresBackend])('data layer on %o', (make) => {
     expect((await database.db.transaction((tx) => appendEvent(tx, { stream: s1, tenantId: t.id, type: 'test.a', payload: {} }))).seq).toBe(6);
     expect((await readEvents(database.db, s1, 0, 100)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
 
-    expect(() => appendEvent(database.db, { stream: 'no colon', tenantId: t.id, type: 'x', payload: {} })).rejects.toThrow(/invalid stream name/);
+    await expect(appendEvent(database.db, { stream: 'no colon', tenantId: t.id, type: 'x', payload: {} })).rejects.toThrow(/invalid stream name/);
   });
 
   it('20 concurrent transactions appending to two streams get 1..20 on each, no gap, no duplicate', async () => {

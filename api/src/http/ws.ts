@@ -141,6 +141,10 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
     get clientCount() {
       return wss.clients.size;
     },
+    /** Asks every client to reconnect (1012 service restart), e.g. before draining an instance. */
+    disconnectAll(reason = 'Reconnect: this instance is draining.'): void {
+      for (const ws of wss.clients) ws.close(1012, reason);
+    },
     /** Closes every socket with a reason; clients reconnect elsewhere and resume with their cursors. */
     async close(reason = 'Server shutting down: reconnect to resume.'): Promise<void> {
       for (const ws of wss.clients) ws.close(WS_CLOSE.goingAway, reason);
