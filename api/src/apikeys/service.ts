@@ -8,7 +8,7 @@ import { and, desc, eq, isNull } from 'drizzle-orm';
 import { apiKeys } from '../db/schema.js';
 import type { Tx } from '../db/client.js';
 import type { Realtime } from '../realtime/realtime.js';
-import type { Access } from '../auth/access.js';
+import { isUuid, type Access } from '../auth/access.js';
 import { API_KEY_SCOPES, type ApiKeyScope, type Viewer } from '../auth/viewer.js';
 import { AppError, notFound } from '../errors.js';
 import { isStaff } from '../courses/roles.js';
@@ -62,7 +62,7 @@ export class ApiKeyService {
 
   async revoke(viewer: Viewer, id: string): Promise<ApiKey> {
     const { tenantId } = await this.requireManager(viewer);
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('The API key');
+    if (!isUuid(id)) throw notFound('The API key');
     const row = await this.realtime.write(async (tx, _emit, invalidate) => {
       const [r] = await tx
         .update(apiKeys)

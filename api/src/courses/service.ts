@@ -7,7 +7,7 @@ import { courses, memberships } from '../db/schema.js';
 import type { Tx } from '../db/client.js';
 import type { Realtime } from '../realtime/realtime.js';
 import type { Viewer } from '../auth/viewer.js';
-import type { Access } from '../auth/access.js';
+import { isUuid, type Access } from '../auth/access.js';
 import { notFound } from '../errors.js';
 import { pageRequest, toPage, type Page, type PageArgs } from '../db/pagination.js';
 import type { CourseRole } from './roles.js';
@@ -136,4 +136,4 @@ export class CourseService {
 }
 
 const isCourseKey = (v: unknown): v is [string, string] =>
-  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && /^[0-9a-f-]{36}$/i.test(v[1]);
+  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && isUuid(v[1]);

@@ -45,6 +45,12 @@ export function decodeCursor<K>(cursor: string, check: (v: unknown) => v is K): 
 export function pageRequest<K>(args: PageArgs, check: (v: unknown) => v is K): PageRequest<K> {
   const { first, after, last, before } = args;
   if (first != null && last != null) throw new AppError('BAD_USER_INPUT', 'Pass either first or last, not both.');
+  // One window bound per page: first/after pages forward, last/before backward. A second bound would be
+  // silently ignored, so it is refused.
+  if (after != null && before != null) throw new AppError('BAD_USER_INPUT', 'Pass either after or before, not both.');
+  if ((first != null && before != null) || (last != null && after != null)) {
+    throw new AppError('BAD_USER_INPUT', 'Use first with after, and last with before.');
+  }
   for (const [name, n] of [['first', first], ['last', last]] as const) {
     if (n != null && (!Number.isInteger(n) || n < 0 || n > MAX_PAGE)) {
       throw new AppError('BAD_USER_INPUT', `${name} must be between 0 and ${MAX_PAGE}.`);
