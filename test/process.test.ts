@@ -3,7 +3,7 @@
  * gracefully on SIGTERM (sockets closed with a reason), starts its own redis-server when none answers, and
  * says in one sentence how to get Redis when it cannot.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, existsSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
@@ -14,13 +14,28 @@ import WebSocket from 'ws';
 const root = path.resolve(import.meta.dirname, '..');
 const tsx = path.join(root, 'node_modules/.bin/tsx');
 
+const children = new Set<ChildProcess>();
+// A failed assertion must not leave a server running.
+afterEach(() => {
+  for (const c of children) {
+    try {
+      process.kill(-c.pid!, 'SIGKILL'); // the whole group: tsx runs the app in a child node process
+    } catch {
+      /* already gone */
+    }
+  }
+  children.clear();
+});
+
 function start(env: Record<string, string>, dataDir: string): { child: ChildProcess; out: () => string } {
   let out = '';
   const child = spawn(tsx, ['bin/start.ts'], {
     cwd: root,
     env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', DATA_DIR: dataDir, HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: '2000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  children.add(child);
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   return { child, out: () => out };
