@@ -92,7 +92,7 @@ export class Hub {
         const head = await headSeq(this.db, stream);
         state.lastSeq = head;
         for (const seq of [...state.pending.keys()]) if (seq <= head) state.pending.delete(seq);
-        this.flush(stream, state);
+        this.flush(state);
       });
       st = state;
       this.streams.set(stream, st);
@@ -161,12 +161,12 @@ export class Hub {
     }
     if (ev.seq <= st.lastSeq) return; // already delivered
     st.pending.set(ev.seq, ev);
-    this.flush(stream, st);
+    this.flush(st);
     if (st.pending.size > 0) void this.fill(stream, st);
   }
 
   /** Hands over every pending event that continues the sequence. */
-  private flush(_stream: string, st: StreamState): void {
+  private flush(st: StreamState): void {
     if (st.lastSeq === null) return;
     for (;;) {
       const next = st.pending.get(st.lastSeq + 1);
@@ -187,12 +187,12 @@ export class Hub {
         const from = st.lastSeq;
         const page = await readEvents(this.db, stream, from, FILL_PAGE);
         for (const ev of page) if (ev.seq > st.lastSeq) st.pending.set(ev.seq, ev);
-        this.flush(stream, st);
+        this.flush(st);
         if (page.length < FILL_PAGE) break;
       }
-      // Anything still pending is ahead of a hole the database does not have: it cannot happen with
-      // commit-before-publish, so drop it rather than stall the stream.
-      if (st.pending.size > 0 && [...st.pending.keys()].every((s) => s <= st.lastSeq!)) st.pending.clear();
+      // Commit-before-publish means the database holds everything up to any pending event, so what is left
+      // here was already handed over.
+      for (const seq of st.pending.keys()) if (seq <= st.lastSeq) st.pending.delete(seq);
     } catch (err) {
       this.log.error({ err, stream }, 'realtime: gap fill failed; retrying on the next event');
     } finally {
