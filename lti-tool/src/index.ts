@@ -15,3 +15,5 @@ export function createLtiHandler(): LtiHandler {
     return true;
   };
 }
+
+export { PgLtiStore, LTI_COLLECTIONS, type LtiCollection, type LtiDoc } from './store/pg-store.js';

@@ -5,6 +5,9 @@
 import { sql } from 'drizzle-orm';
 import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
+// The ltijs document store's table (lti_store) lives with its code in lti-tool; exported here so that drizzle-kit sees it.
+export * from '@lt/lti-tool/schema';
+
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 

@@ -1,0 +1,42 @@
+/**
+ * The table behind ltijs's database plugin (see pg-store.ts): one row per ltijs document, all nine
+ * collections in one table. Re-exported from api/src/db/schema.ts so that drizzle-kit generates its migration.
+ */
+import { sql } from 'drizzle-orm';
+import { bigint, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+/** A unique btree index on top-level keys of `doc`, for the rows of one collection only. */
+const uniqueDocKeys = (name: string, collection: string, key: string, ...more: string[]) => {
+  const expr = (k: string) => sql.raw(`("doc" -> '${k}')`);
+  return uniqueIndex(name)
+    .on(expr(key), ...more.map(expr))
+    .where(sql.raw(`"collection" = '${collection}'`));
+};
+
+export const ltiStore = pgTable(
+  'lti_store',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    /** The ltijs collection: idtoken, contexttoken, platform, platformStatus, publickey, privatekey, accesstoken, nonce, state. */
+    collection: text('collection').notNull(),
+    /** The document as ltijs stores it; encrypted collections hold `{ ...index, iv, data }`. */
+    doc: jsonb('doc').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** created_at + the collection's TTL; null when the collection has none. Expired rows are invisible. */
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('lti_store_collection_idx').on(t.collection),
+    // Equality queries are containment queries (`doc @> '{"kid": "..."}'`), which jsonb_path_ops serves.
+    index('lti_store_doc_gin').using('gin', t.doc.op('jsonb_path_ops')),
+    index('lti_store_expires_at_idx').on(t.expiresAt).where(sql`${t.expiresAt} is not null`),
+    // The unique indexes of ltijs's mongoose schemas (Utils/Database.js). jsonb values compare with their types.
+    uniqueDocKeys('lti_store_platform_url_client_uq', 'platform', 'platformUrl', 'clientId'),
+    uniqueDocKeys('lti_store_platform_kid_uq', 'platform', 'kid'),
+    uniqueDocKeys('lti_store_publickey_kid_uq', 'publickey', 'kid'),
+    uniqueDocKeys('lti_store_privatekey_kid_uq', 'privatekey', 'kid'),
+    uniqueDocKeys('lti_store_platform_status_id_uq', 'platformStatus', 'id'),
+    uniqueDocKeys('lti_store_accesstoken_uq', 'accesstoken', 'platformUrl', 'clientId', 'scopes'),
+    uniqueDocKeys('lti_store_state_uq', 'state', 'state'),
+  ],
+);
