@@ -3,7 +3,6 @@
  * process, the default), `api`, or `worker`. docker-compose runs `api` and `worker` separately.
  */
 import { ConfigError, RedisUnavailableError, buildApi, createLogger, loadConfig, openCore } from '@lt/api';
-import { createLtiHandler } from '@lt/lti-tool';
 import { startWorker, type WorkerHandle } from '@lt/jobs';
 
 async function main(): Promise<void> {
@@ -28,13 +27,13 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const api = config.role === 'worker' ? null : buildApi(core, { lti: createLtiHandler() });
+  const api = config.role === 'worker' ? null : buildApi(core);
   let worker: WorkerHandle | null = null;
   if (config.role !== 'api') worker = await startWorker(core);
   if (api) {
     await api.listen();
     log.info({ url: config.publicUrl, role: config.role, database: core.services.database.kind }, 'listening');
-    if (config.env !== 'production') console.log(`\n  Course Companion is running at ${config.publicUrl}\n  GraphQL: ${config.publicUrl}/graphql\n`);
+    if (config.env !== 'production') console.log(`\n  Course Companion is running at ${config.publicUrl}\n  GraphQL: ${config.publicUrl}/graphql${core.devLms ? `\n  Development LMS (launch as instructor or student): ${config.publicUrl}/dev/lms` : ''}\n`);
   }
 
   let stopping = false;

@@ -23,8 +23,12 @@ import { staticHandler } from './http/static.js';
 import { readBody } from './http/body.js';
 import { createMetrics } from './metrics.js';
 import { AppError } from './errors.js';
-import type { LtiHandler } from '@lt/lti-tool';
+import { LtiTool, type LtiPlatform } from '@lt/lti-tool';
+import { LtiService } from './lti/service.js';
+import { startDevLms } from './lti/dev-lms.js';
+import { createQueue } from './queue/queues.js';
 import type { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
 
 export const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
@@ -32,6 +36,8 @@ export interface Core {
   config: Config;
   log: Logger;
   services: Services;
+  /** The development LMS (DEV_LMS), mounted at /dev/lms; null when off. */
+  devLms: LtiPlatform | null;
   redis: { handle: RedisHandle; pub: Redis; sub: Redis };
   /** Closes Redis connections, the database and any redis-server we started. */
   close(): Promise<void>;
@@ -41,6 +47,7 @@ export interface Core {
 export async function openCore(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Core> {
   const handle = await ensureRedis(config.redisUrl, config.redisAutostart, config.dataDir, log);
   let database: Database | null = null;
+  let ltiQueue: Queue | null = null;
   const pub = redisClient(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
   const sub = redisClient(config.redisUrl, { maxRetriesPerRequest: null });
   pub.on('error', (err) => log.warn({ err: err.message }, 'redis (pub): error'));
@@ -52,6 +59,23 @@ export async function openCore(config: Config, log: Logger = createLogger(config
     const access = new Access(database.db, realtime);
     const sessions = new SessionTokens(config.sessionSecret, config.sessionTtlSeconds);
     const apiKeys = new ApiKeyService(database.db, realtime, access);
+    const courseService = new CourseService(database.db, realtime, access);
+    const lti = new LtiService({ db: database.db, courses: courseService, sessions, access, log, webRoot: webDist, sessionTtlSeconds: config.sessionTtlSeconds });
+    lti.tool = new LtiTool({
+      db: database.db,
+      publicUrl: config.publicUrl,
+      encryptionKey: config.ltiEncryptionKey,
+      toolName: 'Course Companion',
+      description: 'Live course chat, an AI tutor, schedules, live classes and collaborative code sessions.',
+      autoActivate: config.ltiAutoActivate,
+      allowInsecurePlatforms: config.env !== 'production',
+      hooks: lti,
+      userAgent: 'CourseCompanion-LTI/0.1 (+' + config.publicUrl + ')',
+      log,
+    });
+    await lti.tool.start();
+    ltiQueue = createQueue('lti', config.redisUrl, log);
+    lti.queue = ltiQueue;
     const services: Services = {
       config,
       log,
@@ -61,22 +85,28 @@ export async function openCore(config: Config, log: Logger = createLogger(config
       sessions,
       apiKeys,
       auth: new Authenticator(sessions, apiKeys),
-      courses: new CourseService(database.db, realtime, access),
+      courses: courseService,
+      lti,
     };
+    const devLms = config.devLms ? await startDevLms(config, lti) : null;
     const db = database;
     return {
       config,
       log,
       services,
+      devLms,
       redis: { handle, pub, sub },
       async close() {
         realtime.close();
+        await ltiQueue?.close();
+        await lti.tool.close();
         await Promise.allSettled([pub.quit(), sub.quit()]);
         await db.close();
         await handle.stop();
       },
     };
   } catch (err) {
+    await ltiQueue?.close().catch(() => {});
     pub.disconnect();
     sub.disconnect();
     await database?.close();
@@ -96,7 +126,6 @@ export interface ApiServer {
 }
 
 export interface ApiOptions {
-  lti?: LtiHandler;
   /** Where the built web app is; defaults to web/dist. */
   webRoot?: string;
 }
@@ -197,7 +226,13 @@ export function buildApi(core: Core, opts: ApiOptions = {}): ApiServer {
     if (p === '/graphql') {
       return graphql(req, res, url);
     }
-    if (opts.lti && (p === '/lti' || p.startsWith('/lti/')) && (await opts.lti(req, res, p))) return;
+    if (p.startsWith('/lti/') && (await services.lti.tool.handle(req, res, p))) return;
+    if (core.devLms && (p === '/dev/lms' || p.startsWith('/dev/lms/'))) {
+      res.setHeader('content-security-policy', "frame-ancestors 'self'");
+      if (await core.devLms.handle(req, res)) return;
+    }
+    // The app runs inside LMS iframes: only registered platforms' sites may frame it.
+    if (!p.startsWith('/assets/')) res.setHeader('content-security-policy', `frame-ancestors ${await services.lti.frameAncestors()}`);
     if (serveStatic(req, res, p)) {
       label.route = 'static';
       return;

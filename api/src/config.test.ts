@@ -45,10 +45,10 @@ describe('loadConfig', () => {
 
   it('reads the environment', () => {
     const c = loadConfig(
-      { DATA_DIR: tmp(), PORT: '8080', ROLE: 'api', REDIS_URL: 'rediss://cache:6380', DATABASE_URL: 'postgresql://u@db/x', SESSION_SECRET: SECRET, NODE_ENV: 'production', PUBLIC_URL: 'https://tool.example.edu/' },
+      { DATA_DIR: tmp(), PORT: '8080', ROLE: 'api', REDIS_URL: 'rediss://cache:6380', DATABASE_URL: 'postgresql://u@db/x', SESSION_SECRET: SECRET, LTI_ENCRYPTION_KEY: SECRET, NODE_ENV: 'production', PUBLIC_URL: 'https://tool.example.edu/' },
       [],
     );
-    expect(c).toMatchObject({ port: 8080, role: 'api', redisUrl: 'rediss://cache:6380', databaseUrl: 'postgresql://u@db/x', sessionSecret: SECRET, env: 'production', publicUrl: 'https://tool.example.edu', redisAutostart: false });
+    expect(c).toMatchObject({ port: 8080, role: 'api', redisUrl: 'rediss://cache:6380', databaseUrl: 'postgresql://u@db/x', sessionSecret: SECRET, env: 'production', publicUrl: 'https://tool.example.edu', redisAutostart: false, devLms: false, ltiAutoActivate: false });
   });
 
   it('--role= on the command line wins over ROLE', () => {
@@ -72,6 +72,15 @@ describe('loadConfig', () => {
   ])('rejects a bad %s with a ConfigError that names it (%o)', (name, bad) => {
     const err = configError({ DATA_DIR: tmp(), SESSION_SECRET: SECRET, ...bad });
     expect(err.message).toContain(name);
+  });
+
+  it('production requires LTI_ENCRYPTION_KEY and refuses the development LMS', () => {
+    const prod = { NODE_ENV: 'production', DATA_DIR: tmp(), SESSION_SECRET: SECRET };
+    expect(configError(prod).message).toContain('LTI_ENCRYPTION_KEY');
+    expect(configError({ ...prod, LTI_ENCRYPTION_KEY: 'short' }).message).toContain('LTI_ENCRYPTION_KEY');
+    const err = configError({ ...prod, LTI_ENCRYPTION_KEY: SECRET, DEV_LMS: 'true' });
+    expect(err.message).toContain('DEV_LMS cannot be enabled in production');
+    expect(loadConfig({ DATA_DIR: tmp() }, []).devLms).toBe(true);
   });
 
   it('production without SESSION_SECRET throws and writes nothing', () => {

@@ -33,6 +33,12 @@ export interface Config {
   shutdownGraceMs: number;
   streamRetentionDays: number;
   workerConcurrency: number;
+  /** Encrypts the tool's private keys and platform tokens at rest (ltijs's store). */
+  ltiEncryptionKey: string;
+  /** Whether dynamically registered platforms are active at once or wait for an administrator. */
+  ltiAutoActivate: boolean;
+  /** The development LMS at /dev/lms. Never in production. */
+  devLms: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -67,8 +73,8 @@ function oneOf<T extends string>(env: Env, name: string, def: T, allowed: readon
 }
 
 /** In development a session secret is generated once and kept under the data directory. */
-function devSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'session-secret');
+function devSecret(dataDir: string, name = 'session-secret'): string {
+  const file = path.join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(32).toString('base64url');
@@ -89,6 +95,14 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     sessionSecret = devSecret(dataDir);
   }
   if (sessionSecret.length < 32) throw new ConfigError('SESSION_SECRET must be at least 32 characters long');
+  let ltiEncryptionKey = env.LTI_ENCRYPTION_KEY ?? '';
+  if (!ltiEncryptionKey) {
+    if (nodeEnv === 'production') throw new ConfigError('LTI_ENCRYPTION_KEY must be set in production (32 or more random characters)');
+    ltiEncryptionKey = devSecret(dataDir, 'lti-encryption-key');
+  }
+  if (ltiEncryptionKey.length < 32) throw new ConfigError('LTI_ENCRYPTION_KEY must be at least 32 characters long');
+  const devLms = bool(env, 'DEV_LMS', nodeEnv !== 'production');
+  if (devLms && nodeEnv === 'production') throw new ConfigError('DEV_LMS cannot be enabled in production: the development LMS signs launches for anyone');
   const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
   try {
     new URL(publicUrl);
@@ -125,5 +139,8 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     streamRetentionDays: int(env, 'STREAM_RETENTION_DAYS', 90, 1, 36500),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 256),
+    ltiEncryptionKey,
+    ltiAutoActivate: bool(env, 'LTI_AUTO_ACTIVATE', nodeEnv !== 'production'),
+    devLms,
   };
 }

@@ -8,6 +8,7 @@ import type { CourseService } from './courses/service.js';
 import type { ApiKeyService } from './apikeys/service.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
+import type { LtiService } from './lti/service.js';
 
 export interface Services {
   config: Config;
@@ -19,4 +20,5 @@ export interface Services {
   sessions: SessionTokens;
   courses: CourseService;
   apiKeys: ApiKeyService;
+  lti: LtiService;
 }

@@ -50,6 +50,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
       SESSION_SECRET: 'test-secret-test-secret-test-secret-0123',
       LOG_LEVEL: 'silent',
       SHUTDOWN_GRACE_MS: '1000',
+      DEV_LMS: 'false',
       ...overrides,
     },
     [],

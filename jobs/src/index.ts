@@ -11,6 +11,10 @@ export interface WorkerHandle {
 
 export async function handleHousekeeping(core: Core, job: Job<JobPayloads['housekeeping']>): Promise<{ deleted: number }> {
   switch (job.data.task) {
+    case 'sweep-lti': {
+      const deleted = (await core.services.lti.tool.sweepLaunches()) + (await core.services.lti.tool.sweepKeys());
+      return { deleted };
+    }
     case 'compact-streams': {
       const deleted = await compactStreams(core.services.database.db, core.config.streamRetentionDays);
       core.log.info({ deleted }, 'housekeeping: streams compacted');
@@ -21,6 +25,14 @@ export async function handleHousekeeping(core: Core, job: Job<JobPayloads['house
   }
 }
 
+/** LTI services jobs: roster sync (NRPS) and grade passback (AGS). Both are retried with backoff by BullMQ. */
+export async function handleLti(core: Core, job: Job<JobPayloads['lti']>): Promise<unknown> {
+  const d = job.data;
+  if (d.task === 'roster-sync') return core.services.lti.runRosterSync(d.courseId);
+  if (d.task === 'post-score') return core.services.lti.runPostScore(d);
+  throw new Error(`unknown lti task ${(d as { task: string }).task}`);
+}
+
 export async function startWorker(core: Core): Promise<WorkerHandle> {
   const { config, log } = core;
   const worker = new Worker<JobPayloads['housekeeping']>(QUEUES.housekeeping, (job) => handleHousekeeping(core, job), {
@@ -28,15 +40,22 @@ export async function startWorker(core: Core): Promise<WorkerHandle> {
     concurrency: config.workerConcurrency,
   });
   worker.on('error', (err) => log.warn({ err: err.message }, 'worker: error'));
+  const ltiWorker = new Worker<JobPayloads['lti']>(QUEUES.lti, (job) => handleLti(core, job), {
+    connection: connectionFromUrl(config.redisUrl, true),
+    concurrency: config.workerConcurrency,
+  });
+  ltiWorker.on('error', (err) => log.warn({ err: err.message }, 'worker (lti): error'));
+  ltiWorker.on('failed', (job, err) => log.warn({ jobId: job?.id, task: job?.data.task, attempts: job?.attemptsMade, err: err.message }, 'worker (lti): attempt failed'));
   worker.on('failed', (job, err) => log.error({ jobId: job?.id, err: err.message }, 'worker: job failed'));
   // One repeatable schedule, however many workers run: BullMQ deduplicates by scheduler id.
   const scheduler = new Queue(QUEUES.housekeeping, { connection: connectionFromUrl(config.redisUrl, true) });
   scheduler.on('error', (err) => log.warn({ err: err.message }, 'worker: scheduler error'));
   await scheduler.upsertJobScheduler('compact-streams', { every: 3_600_000 }, { name: 'compact-streams', data: { task: 'compact-streams' } });
+  await scheduler.upsertJobScheduler('sweep-lti', { every: 600_000 }, { name: 'sweep-lti', data: { task: 'sweep-lti' } });
   log.info({ concurrency: config.workerConcurrency }, 'worker: started');
   return {
     async close() {
-      await worker.close();
+      await Promise.all([worker.close(), ltiWorker.close()]);
       await scheduler.close();
     },
   };

@@ -1,19 +1,14 @@
 /**
  * The LTI 1.3 protocol adapter. It knows nothing of rooms or tutors: the api mounts its HTTP handler under
- * /lti and hands it callbacks. The endpoints (login, launch, keys, register, canvas.json) arrive with the LTI
- * issue; until then every /lti path answers 404 with a clear code.
+ * /lti and hands it callbacks (ToolHooks): a launch arrived, provision and sign in; a platform registered.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export type LtiHandler = (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean>;
 
-export function createLtiHandler(): LtiHandler {
-  return async (_req, res, pathname) => {
-    if (!pathname.startsWith('/lti/') && pathname !== '/lti') return false;
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: { code: 'LTI_NOT_CONFIGURED', message: 'LTI endpoints are not available in this build yet.' } }));
-    return true;
-  };
-}
-
 export { PgLtiStore, LTI_COLLECTIONS, type LtiCollection, type LtiDoc } from './store/pg-store.js';
+export { LtiTool, SCOPES, RETIRED_KEY_GRACE_MS, type LtiToolOptions, type ToolHooks, type PlatformInfo, type PlatformStatus, type Product } from './tool/tool.js';
+export { mapLtiRoles, isCourseContext } from './tool/roles.js';
+export { SECTIONS, type Section, type VerifiedLaunch } from './tool/claims.js';
+export { LtiError } from './tool/errors.js';
+export { createPlatform, type LtiPlatform, type LaunchIntent } from './platform/index.js';

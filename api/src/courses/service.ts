@@ -3,7 +3,7 @@
  * auth/access.ts.
  */
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import { courses, memberships } from '../db/schema.js';
+import { courses, memberships, users } from '../db/schema.js';
 import type { Tx } from '../db/client.js';
 import type { Realtime } from '../realtime/realtime.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -16,6 +16,12 @@ export type Course = typeof courses.$inferSelect;
 export type Membership = typeof memberships.$inferSelect;
 
 /** The stream of a course's activity (members joining, course changes; features add their own). */
+export interface CourseMember {
+  user: typeof users.$inferSelect;
+  roles: CourseRole[];
+  launched: boolean;
+}
+
 export const courseStream = (courseId: string) => `course:${courseId}`;
 
 export interface CourseInput {
@@ -126,6 +132,31 @@ export class CourseService {
       rows = await this.db.select().from(courses).where(and(...conds)).orderBy(...order).limit(req.limit + 1);
     }
     return toPage(req, rows, (c) => [c.title, c.id] as [string, string]);
+  }
+
+  /** The active members of a course, by name (staff and API keys only): who launched and who is known only from the roster. */
+  async listMembers(viewer: Viewer, courseId: string, args: PageArgs): Promise<Page<CourseMember>> {
+    await this.access.requireCourseManage(viewer, courseId);
+    const req = pageRequest(args, isCourseKey);
+    const key = sql`(${users.name}, ${users.id})`;
+    const conds = [eq(memberships.courseId, courseId), eq(memberships.tenantId, viewer.tenantId), eq(memberships.status, 'active')];
+    if (req.cursor) {
+      const [n, id] = req.cursor;
+      conds.push(req.direction === 'forward' ? sql`${key} > (${n}, ${id}::uuid)` : sql`${key} < (${n}, ${id}::uuid)`);
+    }
+    const order = req.direction === 'forward' ? [asc(users.name), asc(users.id)] : [desc(users.name), desc(users.id)];
+    const rows = await this.db
+      .select({ user: users, roles: memberships.roles, launchedAt: memberships.launchedAt })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(...conds))
+      .orderBy(...order)
+      .limit(req.limit + 1);
+    return toPage(
+      req,
+      rows.map((r) => ({ user: r.user, roles: r.roles as CourseRole[], launched: r.launchedAt !== null })),
+      (m) => [m.user.name, m.user.id] as [string, string],
+    );
   }
 
   /** The viewer's roles in a course (none for an API key). */

@@ -3,7 +3,7 @@
  * feature folders and are re-exported from here so that drizzle-kit sees the whole schema.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 // The ltijs document store's table (lti_store) lives with its code in lti-tool; exported here so that drizzle-kit sees it.
 export * from '@lt/lti-tool/schema';
@@ -23,6 +23,10 @@ export const tenants = pgTable(
     platform: text('platform').notNull().default('generic'),
     /** 'active' | 'pending' | 'disabled' */
     status: text('status').notNull().default('active'),
+    /** Whether a launch from a deployment not seen before is accepted and recorded (Canvas registers no deployment). */
+    acceptNewDeployments: boolean('accept_new_deployments').notNull().default(false),
+    /** Origins allowed to frame the tool for this platform (CSP frame-ancestors), learned at registration and launch. */
+    frameOrigins: text('frame_origins').array().notNull().default(sql`'{}'::text[]`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -81,6 +85,8 @@ export const memberships = pgTable(
     roles: text('roles').array().notNull(),
     /** 'active' | 'removed' */
     status: text('status').notNull().default('active'),
+    /** The last LTI launch of this user in this course; null for members known only from the roster (NRPS). */
+    launchedAt: timestamp('launched_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -128,4 +134,41 @@ export const streamEvents = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.stream, t.seq] }), index('stream_events_created_idx').on(t.createdAt)],
+);
+
+/** The progress of the last roster (NRPS) sync of a course: one row per course, updated as pages arrive. */
+export const rosterSyncs = pgTable('roster_syncs', {
+  courseId: uuid('course_id').primaryKey().references(() => courses.id, { onDelete: 'cascade' }),
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+  /** 'queued' | 'running' | 'done' | 'failed' */
+  status: text('status').notNull(),
+  /** The NRPS memberships URL from the latest launch that carried one. */
+  membershipsUrl: text('memberships_url').notNull(),
+  fetched: bigint('fetched', { mode: 'number' }).notNull().default(0),
+  pages: bigint('pages', { mode: 'number' }).notNull().default(0),
+  error: text('error'),
+  startedAt: timestamp('started_at', { withTimezone: true }),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * An LMS resource link (a placement of the tool in a course): what it opens, and its AGS line item when the
+ * platform gave one. Filled at launch.
+ */
+export const resourceLinks = pgTable(
+  'resource_links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    courseId: uuid('course_id').notNull().references(() => courses.id, { onDelete: 'cascade' }),
+    resourceLinkId: text('resource_link_id').notNull(),
+    title: text('title'),
+    /** hub | chat | tutor | live | collab | schedule */
+    section: text('section').notNull().default('hub'),
+    lineItemUrl: text('line_item_url'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('resource_links_course_link_uq').on(t.courseId, t.resourceLinkId)],
 );

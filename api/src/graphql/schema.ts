@@ -6,6 +6,7 @@ import '../users/schema.js';
 import '../courses/schema.js';
 import '../apikeys/schema.js';
 import '../auth/schema.js';
+import '../lti/schema.js';
 
 export const schema = builder.toSchema();
 export const printedSchema = () => printSchema(lexicographicSortSchema(schema)) + '\n';

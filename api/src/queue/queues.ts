@@ -8,10 +8,14 @@ import { AppError } from '../errors.js';
 
 export const QUEUES = {
   housekeeping: 'housekeeping',
+  lti: 'lti',
 } as const;
 
 export interface JobPayloads {
-  housekeeping: { task: 'compact-streams' };
+  housekeeping: { task: 'compact-streams' } | { task: 'sweep-lti' };
+  lti:
+    | { task: 'roster-sync'; courseId: string }
+    | { task: 'post-score'; linkId: string; userId: string; scoreGiven: number; scoreMaximum: number; comment: string | null; activityProgress: string; gradingProgress: string };
 }
 
 export function connectionFromUrl(url: string, worker: boolean): ConnectionOptions {

@@ -40,3 +40,32 @@ export const ltiStore = pgTable(
     uniqueDocKeys('lti_store_state_uq', 'state', 'state'),
   ],
 );
+
+/**
+ * One OIDC login and what follows it. The login step creates the row (state, nonce, a hash of the browser's
+ * binding secret); the launch step fills in the validated claims and a hash of a one-time code; the exchange
+ * step consumes the code once, in the browser that holds the binding secret. Deep-linking requests keep their
+ * row until `expires_at` so the picker can answer them.
+ */
+export const ltiLaunches = pgTable(
+  'lti_launches',
+  {
+    id: text('id').primaryKey(),
+    state: text('state').notNull(),
+    nonce: text('nonce').notNull(),
+    issuer: text('issuer').notNull(),
+    clientId: text('client_id').notNull(),
+    bindingHash: text('binding_hash').notNull(),
+    targetLinkUri: text('target_link_uri').notNull(),
+    storageTarget: text('storage_target'),
+    storageOrigin: text('storage_origin'),
+    codeHash: text('code_hash'),
+    /** The validated id_token payload, once the launch step has checked it. */
+    claims: jsonb('claims'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    launchedAt: timestamp('launched_at', { withTimezone: true }),
+    exchangedAt: timestamp('exchanged_at', { withTimezone: true }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('lti_launches_state_uq').on(t.state), uniqueIndex('lti_launches_code_uq').on(t.codeHash), index('lti_launches_expires_idx').on(t.expiresAt)],
+);

@@ -1,0 +1,103 @@
+/** LTI in the API: course members and roster sync (NRPS), and the deep-linking picker's request and answer. */
+import { builder } from '../graphql/builder.js';
+import { connectionOf } from '../graphql/common.js';
+import { requireViewer } from '../graphql/viewer.js';
+import { CourseRef, CourseRoleEnum } from '../courses/schema.js';
+import { UserRef } from '../users/schema.js';
+import type { CourseMember } from '../courses/service.js';
+import { SECTIONS, type Section } from '@lt/lti-tool';
+import type { RosterSync } from './service.js';
+
+const CourseSectionEnum = builder.enumType('CourseSection', {
+  description: 'What a course link opens.',
+  values: Object.fromEntries(SECTIONS.map((s) => [s.toUpperCase(), { value: s }])) as Record<Uppercase<Section>, { value: Section }>,
+});
+
+const CourseMemberRef = builder.objectRef<CourseMember>('CourseMember').implement({
+  fields: (t) => ({
+    user: t.field({ type: UserRef, resolve: (m) => m.user }),
+    roles: t.field({ type: [CourseRoleEnum], resolve: (m) => m.roles }),
+    launched: t.exposeBoolean('launched', { description: 'False for members known only from the LMS roster, who have not opened the tool yet.' }),
+  }),
+});
+const CourseMemberConnection = connectionOf<CourseMember>('CourseMember', CourseMemberRef);
+
+const RosterSyncStatusEnum = builder.enumType('RosterSyncStatus', {
+  values: { QUEUED: { value: 'queued' }, RUNNING: { value: 'running' }, DONE: { value: 'done' }, FAILED: { value: 'failed' } } as const,
+});
+
+const RosterSyncRef = builder.objectRef<RosterSync>('RosterSync').implement({
+  description: 'The last roster sync of a course from the LMS (LTI Names and Role Provisioning).',
+  fields: (t) => ({
+    status: t.field({ type: RosterSyncStatusEnum, resolve: (r) => r.status as 'queued' | 'running' | 'done' | 'failed' }),
+    fetched: t.int({ description: 'Members read so far.', resolve: (r) => r.fetched }),
+    pages: t.int({ resolve: (r) => r.pages }),
+    startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.startedAt }),
+    finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.finishedAt }),
+    error: t.exposeString('error', { nullable: true }),
+  }),
+});
+
+builder.objectFields(CourseRef, (t) => ({
+  members: t.field({
+    type: CourseMemberConnection,
+    description: 'Active members by name. Staff and API keys only (FORBIDDEN otherwise).',
+    args: { first: t.arg.int(), after: t.arg.string() },
+    resolve: (c, args, ctx) => ctx.services.courses.listMembers(requireViewer(ctx), c.id, args),
+  }),
+  rosterSync: t.field({
+    type: RosterSyncRef,
+    nullable: true,
+    description: 'Staff only; null when the roster was never synced.',
+    resolve: (c, _a, ctx) => ctx.services.lti.rosterSync(requireViewer(ctx), c.id),
+  }),
+}));
+
+type DeepLinkReq = Awaited<ReturnType<import('./service.js').LtiService['deepLinkRequest']>>;
+
+const DeepLinkRequestRef = builder.objectRef<DeepLinkReq>('DeepLinkRequest').implement({
+  description: 'An instructor adding the tool to their LMS course (an LTI deep linking request).',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    course: t.field({ type: CourseRef, resolve: (r, _a, ctx) => ctx.services.courses.getCourse(requireViewer(ctx), r.courseId) }),
+    acceptMultiple: t.boolean({ resolve: (r) => r.deepLinking?.acceptMultiple ?? false }),
+    title: t.string({ nullable: true, resolve: (r) => r.deepLinking?.title ?? null }),
+    expiresAt: t.field({ type: 'DateTime', resolve: (r) => r.expiresAt }),
+  }),
+});
+
+const DeepLinkItemInput = builder.inputType('DeepLinkItemInput', {
+  fields: (t) => ({
+    section: t.field({ type: CourseSectionEnum, required: true }),
+    title: t.string({ required: true }),
+    graded: t.boolean(),
+    scoreMaximum: t.float(),
+  }),
+});
+
+const DeepLinkResponseRef = builder.objectRef<{ returnUrl: string; jwt: string }>('DeepLinkResponse').implement({
+  description: 'The signed LTI deep linking response; the browser posts `jwt` as the form field JWT to `returnUrl`.',
+  fields: (t) => ({ returnUrl: t.exposeString('returnUrl'), jwt: t.exposeString('jwt') }),
+});
+
+builder.queryFields((t) => ({
+  deepLinkRequest: t.field({
+    type: DeepLinkRequestRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, { id }, ctx) => ctx.services.lti.deepLinkRequest(requireViewer(ctx), String(id)),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  submitDeepLink: t.field({
+    type: DeepLinkResponseRef,
+    args: { requestId: t.arg.id({ required: true }), items: t.arg({ type: [DeepLinkItemInput], required: true }) },
+    resolve: (_r, { requestId, items }, ctx) => ctx.services.lti.submitDeepLink(requireViewer(ctx), String(requestId), items),
+  }),
+  syncRoster: t.field({
+    type: RosterSyncRef,
+    args: { courseId: t.arg.id({ required: true }) },
+    resolve: (_r, { courseId }, ctx) => ctx.services.lti.requestRosterSync(requireViewer(ctx), String(courseId)),
+  }),
+}));

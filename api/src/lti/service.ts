@@ -1,0 +1,290 @@
+/**
+ * The api's side of LTI: what a platform registration, a launch, a roster sync and a grade mean for tenants,
+ * courses, users and sessions. lti-tool speaks the protocol and calls these hooks; nothing here parses JWTs.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Queue } from 'bullmq';
+import { LtiError, LtiTool, mapLtiRoles, type PlatformInfo, type PlatformStatus, type ToolHooks, type VerifiedLaunch } from '@lt/lti-tool';
+import type { Db } from '../db/client.js';
+import { courses, deployments, memberships, resourceLinks, rosterSyncs, tenants, users } from '../db/schema.js';
+import type { CourseService } from '../courses/service.js';
+import type { SessionTokens } from '../auth/session.js';
+import type { Access } from '../auth/access.js';
+import type { Viewer } from '../auth/viewer.js';
+import { upsertUser } from '../users/service.js';
+import { ensureDeployment } from '../tenants/service.js';
+import { AppError, notFound } from '../errors.js';
+import type { CourseRole } from '../courses/roles.js';
+import { enqueue, type JobPayloads } from '../queue/queues.js';
+import type { Logger } from '../logger.js';
+
+export type RosterSync = typeof rosterSyncs.$inferSelect;
+
+/** Re-sync a course roster after an instructor's launch when the last sync is older than this. */
+const ROSTER_STALE_MS = 6 * 3600_000;
+const FRAME_CACHE_MS = 30_000;
+
+export interface LtiServiceDeps {
+  db: Db;
+  courses: CourseService;
+  sessions: SessionTokens;
+  access: Access;
+  log: Logger;
+  webRoot: string;
+  sessionTtlSeconds: number;
+  /** Set once the queue exists (the api and the worker create it). */
+  ltiQueue?: Queue<JobPayloads['lti']>;
+}
+
+export class LtiService implements ToolHooks {
+  tool!: LtiTool;
+  #frames: { value: string; at: number } | null = null;
+  #index: string | null = null;
+
+  constructor(private readonly d: LtiServiceDeps) {}
+
+  set queue(q: Queue<JobPayloads['lti']>) {
+    this.d.ltiQueue = q;
+  }
+
+  // ------------------------------------------------------------ hooks for lti-tool
+
+  async platformRegistered(p: PlatformInfo): Promise<void> {
+    const [row] = await this.d.db
+      .insert(tenants)
+      .values({ issuer: p.issuer, clientId: p.clientId, name: p.name, platform: p.product, status: p.status, acceptNewDeployments: p.acceptNewDeployments, frameOrigins: p.frameOrigins })
+      .onConflictDoUpdate({
+        target: [tenants.issuer, tenants.clientId],
+        set: { name: p.name, platform: p.product, status: p.status, acceptNewDeployments: p.acceptNewDeployments, frameOrigins: p.frameOrigins, updatedAt: new Date() },
+      })
+      .returning();
+    for (const dep of p.deploymentIds) await ensureDeployment(this.d.db, row!.id, dep);
+    this.#frames = null;
+  }
+
+  async platformStatus(issuer: string, clientId: string): Promise<PlatformStatus | null> {
+    const [t] = await this.d.db.select({ status: tenants.status }).from(tenants).where(and(eq(tenants.issuer, issuer), eq(tenants.clientId, clientId)));
+    return (t?.status as PlatformStatus) ?? null;
+  }
+
+  async setPlatformStatus(issuer: string, clientId: string, status: PlatformStatus): Promise<void> {
+    const rows = await this.d.db.update(tenants).set({ status, updatedAt: new Date() }).where(and(eq(tenants.issuer, issuer), eq(tenants.clientId, clientId))).returning();
+    if (rows.length === 0) throw notFound('The platform');
+    await this.tool.setPlatformActive(issuer, clientId, status === 'active');
+    this.#frames = null;
+  }
+
+  async deploymentStatus(issuer: string, clientId: string, deploymentId: string): Promise<'known' | 'accept' | 'unknown'> {
+    const [t] = await this.d.db.select().from(tenants).where(and(eq(tenants.issuer, issuer), eq(tenants.clientId, clientId)));
+    if (!t) return 'unknown';
+    const [dep] = await this.d.db.select().from(deployments).where(and(eq(deployments.tenantId, t.id), eq(deployments.deploymentId, deploymentId)));
+    if (dep) return 'known';
+    return t.acceptNewDeployments ? 'accept' : 'unknown';
+  }
+
+  async frameAncestors(): Promise<string> {
+    if (this.#frames && Date.now() - this.#frames.at < FRAME_CACHE_MS) return this.#frames.value;
+    const rows = await this.d.db.select({ origins: tenants.frameOrigins }).from(tenants).where(eq(tenants.status, 'active'));
+    const set = new Set<string>();
+    for (const r of rows) for (const o of r.origins) if (/^https?:\/\/[a-z0-9.\-\[\]:]+$/i.test(o)) set.add(o);
+    const value = ["'self'", ...[...set].sort()].join(' ');
+    this.#frames = { value, at: Date.now() };
+    return value;
+  }
+
+  async renderApp(handoff: { code: string; bindKey: string; storage: { target: string; origin: string } | null }): Promise<string> {
+    this.#index ??= await readFile(path.join(this.d.webRoot, 'index.html'), 'utf8');
+    const json = JSON.stringify(handoff).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+    return this.#index.replace('</head>', `<script type="application/json" id="lt-launch">${json}</script></head>`);
+  }
+
+  /** A verified launch, proven to come from this browser: provision everything and sign the user in. */
+  async launch(l: VerifiedLaunch & { launchId: string }): Promise<{ token: string; expiresAt: string; redirect: string }> {
+    const db = this.d.db;
+    const [tenant] = await db.select().from(tenants).where(and(eq(tenants.issuer, l.issuer), eq(tenants.clientId, l.clientId)));
+    if (!tenant) throw new AppError('NOT_FOUND', 'The platform is not registered.');
+    const newOrigins = l.seenOrigins.filter((o) => !tenant.frameOrigins.includes(o));
+    if (newOrigins.length) {
+      await db.update(tenants).set({ frameOrigins: sql`array_cat(${tenants.frameOrigins}, ${newOrigins}::text[])` }).where(eq(tenants.id, tenant.id));
+      this.#frames = null;
+    }
+    await ensureDeployment(db, tenant.id, l.deploymentId);
+    const course = await this.d.courses.upsertCourse({ tenantId: tenant.id, contextId: l.context.id, title: l.context.title, label: l.context.label });
+    const user = await upsertUser(db, { tenantId: tenant.id, subject: l.user.subject, name: l.user.name, email: l.user.email, picture: l.user.picture });
+    const roles = l.roles as CourseRole[];
+    await this.d.courses.setMembership(tenant.id, course.id, user.id, roles);
+    await db.update(memberships).set({ launchedAt: new Date() }).where(and(eq(memberships.courseId, course.id), eq(memberships.userId, user.id)));
+    if (l.resourceLink) {
+      await db
+        .insert(resourceLinks)
+        .values({ tenantId: tenant.id, courseId: course.id, resourceLinkId: l.resourceLink.id, title: l.resourceLink.title, section: l.section, lineItemUrl: l.lineItemUrl })
+        .onConflictDoUpdate({ target: [resourceLinks.courseId, resourceLinks.resourceLinkId], set: { title: l.resourceLink.title, section: l.section, lineItemUrl: l.lineItemUrl, updatedAt: new Date() } });
+    }
+    const staff = roles.some((r) => r === 'instructor' || r === 'teaching_assistant' || r === 'administrator');
+    if (l.membershipsUrl) await this.#noteRosterSource(tenant.id, course.id, l.membershipsUrl, staff);
+    const token = await this.d.sessions.issue({ tenantId: tenant.id, userId: user.id, courseId: course.id, roles });
+    const expiresAt = new Date(Date.now() + this.d.sessionTtlSeconds * 1000).toISOString();
+    const redirect = l.messageType === 'LtiDeepLinkingRequest' ? `/deep-link/${l.launchId}` : `/courses/${course.id}/${l.section}`;
+    return { token, expiresAt, redirect };
+  }
+
+  // ------------------------------------------------------------ roster (NRPS)
+
+  /** Remembers where the course roster lives; an instructor's launch starts a sync when the last is stale. */
+  async #noteRosterSource(tenantId: string, courseId: string, url: string, staff: boolean) {
+    const [row] = await this.d.db
+      .insert(rosterSyncs)
+      .values({ courseId, tenantId, status: 'never', membershipsUrl: url })
+      .onConflictDoUpdate({ target: rosterSyncs.courseId, set: { membershipsUrl: url } })
+      .returning();
+    const stale = !row!.finishedAt || Date.now() - row!.finishedAt.getTime() > ROSTER_STALE_MS;
+    if (staff && stale && row!.status !== 'queued' && row!.status !== 'running' && this.d.ltiQueue) {
+      await this.#enqueueRoster(courseId).catch((err) => this.d.log.warn({ err: (err as Error).message, courseId }, 'lti: roster sync not queued'));
+    }
+  }
+
+  async rosterSync(viewer: Viewer, courseId: string): Promise<RosterSync | null> {
+    await this.d.access.requireCourseManage(viewer, courseId);
+    const [row] = await this.d.db.select().from(rosterSyncs).where(and(eq(rosterSyncs.courseId, courseId), eq(rosterSyncs.tenantId, viewer.tenantId)));
+    return row && row.status !== 'never' ? row : null;
+  }
+
+  async requestRosterSync(viewer: Viewer, courseId: string): Promise<RosterSync> {
+    await this.d.access.requireCourseManage(viewer, courseId);
+    const [row] = await this.d.db.select().from(rosterSyncs).where(and(eq(rosterSyncs.courseId, courseId), eq(rosterSyncs.tenantId, viewer.tenantId)));
+    if (!row) throw new AppError('BAD_USER_INPUT', 'The LMS has not offered a roster for this course (no Names and Role Provisioning service in its launches).', { reason: 'NO_ROSTER_SERVICE' });
+    if (row.status === 'queued' || row.status === 'running') return row;
+    return this.#enqueueRoster(courseId);
+  }
+
+  async #enqueueRoster(courseId: string): Promise<RosterSync> {
+    const q = this.d.ltiQueue;
+    if (!q) throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is not available.');
+    const [row] = await this.d.db.update(rosterSyncs).set({ status: 'queued', error: null, updatedAt: new Date() }).where(eq(rosterSyncs.courseId, courseId)).returning();
+    await enqueue(() => q.add('roster-sync', { task: 'roster-sync', courseId }, { jobId: `roster-${courseId}-${Date.now()}`, attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 100, removeOnFail: 500 }));
+    return row!;
+  }
+
+  /** The worker's part: pull every NRPS page, provision the members, report progress as pages arrive. */
+  async runRosterSync(courseId: string): Promise<{ fetched: number; pages: number }> {
+    const db = this.d.db;
+    const [row] = await db.select().from(rosterSyncs).where(eq(rosterSyncs.courseId, courseId));
+    if (!row) return { fetched: 0, pages: 0 };
+    const [tenant] = await db.select().from(tenants).where(eq(tenants.id, row.tenantId));
+    if (!tenant) return { fetched: 0, pages: 0 };
+    await db.update(rosterSyncs).set({ status: 'running', fetched: 0, pages: 0, error: null, startedAt: new Date(), finishedAt: null, updatedAt: new Date() }).where(eq(rosterSyncs.courseId, courseId));
+    let fetched = 0;
+    let pages = 0;
+    try {
+      let next: string | null = row.membershipsUrl;
+      let first = true;
+      const seen = new Set<string>();
+      while (next) {
+        const page = await this.tool.membersPage(tenant.issuer, tenant.clientId, next, first);
+        first = false;
+        pages++;
+        for (const m of page.members) {
+          const subject = typeof m.user_id === 'string' ? m.user_id.slice(0, 255) : null;
+          if (!subject || seen.has(subject)) continue;
+          seen.add(subject);
+          if (m.status && m.status !== 'Active') continue;
+          const roles = mapLtiRoles(Array.isArray(m.roles) ? m.roles : []) as CourseRole[];
+          if (roles.length === 0) continue;
+          const name = [m.name, [m.given_name, m.family_name].filter(Boolean).join(' '), m.email, 'Unnamed user'].find((v) => typeof v === 'string' && v.trim())!.toString().slice(0, 200);
+          const [existing] = await db.select().from(users).where(and(eq(users.tenantId, tenant.id), eq(users.subject, subject)));
+          const user = existing ?? (await upsertUser(db, { tenantId: tenant.id, subject, name, email: typeof m.email === 'string' ? m.email.slice(0, 320) : null, picture: null }));
+          await this.d.courses.setMembership(tenant.id, courseId, user.id, roles);
+          fetched++;
+        }
+        await db.update(rosterSyncs).set({ fetched, pages, updatedAt: new Date() }).where(eq(rosterSyncs.courseId, courseId));
+        next = page.next;
+      }
+      await db.update(rosterSyncs).set({ status: 'done', fetched, pages, finishedAt: new Date(), updatedAt: new Date() }).where(eq(rosterSyncs.courseId, courseId));
+      return { fetched, pages };
+    } catch (err) {
+      const message = String((err as Error).message ?? err).slice(0, 500);
+      await db.update(rosterSyncs).set({ status: 'failed', error: message, finishedAt: new Date(), updatedAt: new Date() }).where(eq(rosterSyncs.courseId, courseId));
+      throw err;
+    }
+  }
+
+  // ------------------------------------------------------------ grades (AGS)
+
+  /**
+   * Queues a score for a member on a resource link that has a line item. The job is retried with backoff and
+   * kept when it finally fails, so a score is never lost silently. Returns the job id.
+   */
+  async queueScore(input: { courseId: string; resourceLinkId: string; userId: string; scoreGiven: number; scoreMaximum: number; comment?: string; activityProgress?: string; gradingProgress?: string }): Promise<string> {
+    if (!(input.scoreMaximum > 0) || !(input.scoreGiven >= 0) || input.scoreGiven > input.scoreMaximum) throw new AppError('BAD_USER_INPUT', 'A score must be between 0 and its maximum, and the maximum above 0.');
+    const [link] = await this.d.db.select().from(resourceLinks).where(and(eq(resourceLinks.courseId, input.courseId), eq(resourceLinks.resourceLinkId, input.resourceLinkId)));
+    if (!link?.lineItemUrl) throw new AppError('BAD_USER_INPUT', 'This activity is not graded in the LMS (no line item).', { reason: 'NO_LINE_ITEM' });
+    const q = this.d.ltiQueue;
+    if (!q) throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is not available.');
+    const job = await enqueue(() =>
+      q.add(
+        'post-score',
+        { task: 'post-score', linkId: link.id, userId: input.userId, scoreGiven: input.scoreGiven, scoreMaximum: input.scoreMaximum, comment: input.comment ?? null, activityProgress: input.activityProgress ?? 'Completed', gradingProgress: input.gradingProgress ?? 'FullyGraded' },
+        { attempts: 12, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: 1000, removeOnFail: false },
+      ),
+    );
+    return job.id!;
+  }
+
+  async runPostScore(p: Extract<JobPayloads['lti'], { task: 'post-score' }>): Promise<void> {
+    const db = this.d.db;
+    const [link] = await db.select().from(resourceLinks).where(eq(resourceLinks.id, p.linkId));
+    if (!link?.lineItemUrl) throw new AppError('NOT_FOUND', 'The resource link or its line item is gone.');
+    const [tenant] = await db.select().from(tenants).where(eq(tenants.id, link.tenantId));
+    const [user] = await db.select().from(users).where(and(eq(users.id, p.userId), eq(users.tenantId, link.tenantId)));
+    if (!tenant || !user) throw new AppError('NOT_FOUND', 'The platform or the user is gone.');
+    await this.tool.submitScore(tenant.issuer, tenant.clientId, link.lineItemUrl, {
+      userId: user.subject,
+      scoreGiven: p.scoreGiven,
+      scoreMaximum: p.scoreMaximum,
+      activityProgress: p.activityProgress,
+      gradingProgress: p.gradingProgress,
+      ...(p.comment ? { comment: p.comment } : {}),
+    });
+  }
+
+  // ------------------------------------------------------------ deep linking
+
+  async deepLinkRequest(viewer: Viewer, id: string) {
+    const req = await this.#ownDeepLink(viewer, id);
+    return req;
+  }
+
+  async submitDeepLink(viewer: Viewer, id: string, items: Array<{ section: string; title: string; graded?: boolean | null; scoreMaximum?: number | null }>) {
+    await this.#ownDeepLink(viewer, id);
+    if (items.length === 0 || items.length > 10) throw new AppError('BAD_USER_INPUT', 'Choose from one to ten items.');
+    const clean = items.map((it) => {
+      const title = it.title.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
+      if (!title) throw new AppError('BAD_USER_INPUT', 'Every item needs a title.');
+      const max = it.graded ? (it.scoreMaximum ?? 100) : null;
+      if (max !== null && !(max > 0 && max <= 10000)) throw new AppError('BAD_USER_INPUT', 'Points must be between 0 and 10,000.');
+      return { section: it.section as never, title, scoreMaximum: max };
+    });
+    try {
+      return await this.tool.deepLinkResponse(id, clean);
+    } catch (err) {
+      if (err instanceof LtiError) throw new AppError(err.status === 404 ? 'NOT_FOUND' : 'BAD_USER_INPUT', err.message, { reason: err.code });
+      throw err;
+    }
+  }
+
+  /** A deep-linking request answered only by the staff member whose launch opened it. */
+  async #ownDeepLink(viewer: Viewer, id: string) {
+    if (viewer.kind !== 'session' || !/^[0-9a-f-]{36}$/i.test(id)) throw notFound('The deep linking request');
+    const req = await this.tool.deepLinkRequest(id);
+    if (!req) throw notFound('The deep linking request');
+    const [t] = await this.d.db.select().from(tenants).where(and(eq(tenants.issuer, req.issuer), eq(tenants.clientId, req.clientId)));
+    const [u] = t ? await this.d.db.select().from(users).where(and(eq(users.tenantId, t.id), eq(users.subject, req.user.subject))) : [];
+    if (!t || !u || t.id !== viewer.tenantId || u.id !== viewer.userId) throw notFound('The deep linking request');
+    const [course] = await this.d.db.select().from(courses).where(and(eq(courses.tenantId, t.id), eq(courses.contextId, req.context.id)));
+    if (!course) throw notFound('The deep linking request');
+    await this.d.access.requireCourseManage(viewer, course.id);
+    return { ...req, courseId: course.id };
+  }
+}
