@@ -66,7 +66,7 @@ export interface TestApp {
 }
 
 /** Starts an app instance. Pass a database URL to share one database between instances. */
-export async function startApp(opts: { databaseUrl?: string; env?: Record<string, string> } = {}): Promise<TestApp & { dropDb?: () => Promise<void> }> {
+export async function startApp(opts: { databaseUrl?: string; env?: Record<string, string>; port?: number } = {}): Promise<TestApp & { dropDb?: () => Promise<void> }> {
   let dropDb: (() => Promise<void>) | undefined;
   let databaseUrl = opts.databaseUrl;
   if (!databaseUrl) {
@@ -77,7 +77,7 @@ export async function startApp(opts: { databaseUrl?: string; env?: Record<string
   const config = testConfig({ DATABASE_URL: databaseUrl, ...opts.env });
   const core = await openCore(config);
   const api = buildApi(core);
-  const url = await api.listen(0, '127.0.0.1');
+  const url = await api.listen(opts.port ?? 0, '127.0.0.1');
   return {
     core,
     api,
