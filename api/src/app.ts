@@ -74,7 +74,7 @@ export async function openCore(config: Config, log: Logger = createLogger(config
       log,
     });
     await lti.tool.start();
-    ltiQueue = createQueue('lti', config.redisUrl, log);
+    ltiQueue = createQueue('lti', config.redisUrl, config.queuePrefix, log);
     lti.queue = ltiQueue;
     const services: Services = {
       config,

@@ -37,6 +37,8 @@ export interface Config {
   ltiEncryptionKey: string;
   /** Whether dynamically registered platforms are active at once or wait for an administrator. */
   ltiAutoActivate: boolean;
+  /** BullMQ key prefix in Redis: instances sharing a queue use the same one; separate installations (or test runs) on one Redis use their own. */
+  queuePrefix: string;
   /** The development LMS at /dev/lms. Never in production. */
   devLms: boolean;
 }
@@ -142,5 +144,6 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     ltiEncryptionKey,
     ltiAutoActivate: bool(env, 'LTI_AUTO_ACTIVATE', nodeEnv !== 'production'),
     devLms,
+    queuePrefix: env.QUEUE_PREFIX || 'lt',
   };
 }

@@ -51,6 +51,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
       LOG_LEVEL: 'silent',
       SHUTDOWN_GRACE_MS: '1000',
       DEV_LMS: 'false',
+      QUEUE_PREFIX: `lt-test-${randomBytes(4).toString('hex')}`,
       ...overrides,
     },
     [],

@@ -129,3 +129,14 @@ export async function runLaunch(env: LtiEnv, intent: LaunchIntent, tamper: Launc
   const body = (await ex.json()) as { token?: string; redirect?: string; error?: { code: string } };
   return { step: 'exchange', status: ex.status, token: body.token, redirect: body.redirect, error: body.error?.code, launchHtml, launchHeaders: launchRes.headers, fields };
 }
+
+/** Resolves with the first non-null value of `fn`, polling every 100 ms; throws after `ms`. */
+export async function until<T>(fn: () => Promise<T | null>, ms: number): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== null && v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -37,18 +37,20 @@ export async function startWorker(core: Core): Promise<WorkerHandle> {
   const { config, log } = core;
   const worker = new Worker<JobPayloads['housekeeping']>(QUEUES.housekeeping, (job) => handleHousekeeping(core, job), {
     connection: connectionFromUrl(config.redisUrl, true),
+    prefix: config.queuePrefix,
     concurrency: config.workerConcurrency,
   });
   worker.on('error', (err) => log.warn({ err: err.message }, 'worker: error'));
   const ltiWorker = new Worker<JobPayloads['lti']>(QUEUES.lti, (job) => handleLti(core, job), {
     connection: connectionFromUrl(config.redisUrl, true),
+    prefix: config.queuePrefix,
     concurrency: config.workerConcurrency,
   });
   ltiWorker.on('error', (err) => log.warn({ err: err.message }, 'worker (lti): error'));
   ltiWorker.on('failed', (job, err) => log.warn({ jobId: job?.id, task: job?.data.task, attempts: job?.attemptsMade, err: err.message }, 'worker (lti): attempt failed'));
   worker.on('failed', (job, err) => log.error({ jobId: job?.id, err: err.message }, 'worker: job failed'));
   // One repeatable schedule, however many workers run: BullMQ deduplicates by scheduler id.
-  const scheduler = new Queue(QUEUES.housekeeping, { connection: connectionFromUrl(config.redisUrl, true) });
+  const scheduler = new Queue(QUEUES.housekeeping, { connection: connectionFromUrl(config.redisUrl, true), prefix: config.queuePrefix });
   scheduler.on('error', (err) => log.warn({ err: err.message }, 'worker: scheduler error'));
   await scheduler.upsertJobScheduler('compact-streams', { every: 3_600_000 }, { name: 'compact-streams', data: { task: 'compact-streams' } });
   await scheduler.upsertJobScheduler('sweep-lti', { every: 600_000 }, { name: 'sweep-lti', data: { task: 'sweep-lti' } });

@@ -11,4 +11,4 @@ export { LtiTool, SCOPES, RETIRED_KEY_GRACE_MS, type LtiToolOptions, type ToolHo
 export { mapLtiRoles, isCourseContext } from './tool/roles.js';
 export { SECTIONS, type Section, type VerifiedLaunch } from './tool/claims.js';
 export { LtiError } from './tool/errors.js';
-export { createPlatform, type LtiPlatform, type LaunchIntent } from './platform/index.js';
+export { createPlatform, makeUser, type LtiPlatform, type LaunchIntent } from './platform/index.js';

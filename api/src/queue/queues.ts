@@ -33,8 +33,8 @@ export function connectionFromUrl(url: string, worker: boolean): ConnectionOptio
   };
 }
 
-export function createQueue<N extends keyof JobPayloads>(name: N, redisUrl: string, log: Logger): Queue<JobPayloads[N]> {
-  const q = new Queue<JobPayloads[N]>(QUEUES[name], { connection: connectionFromUrl(redisUrl, false) });
+export function createQueue<N extends keyof JobPayloads>(name: N, redisUrl: string, prefix: string, log: Logger): Queue<JobPayloads[N]> {
+  const q = new Queue<JobPayloads[N]>(QUEUES[name], { connection: connectionFromUrl(redisUrl, false), prefix });
   q.on('error', (err) => log.warn({ err: err.message, queue: name }, 'queue: error'));
   return q;
 }
