@@ -209,9 +209,9 @@ describe('docker-compose.yml', () => {
     emptyEnvDir = mkdtempSync(path.join(tmpdir(), 'compose-test-'));
     writeFileSync(path.join(emptyEnvDir, 'empty.env'), '');
     baseEnv = { ...process.env };
-    for (const k of ['SESSION_SECRET', 'POSTGRES_USER', 'POSTGRES_PASSWORD', 'POSTGRES_DB', 'PUBLIC_URL', 'LOG_LEVEL', 'COMPOSE_FILE', 'COMPOSE_PROJECT_NAME', 'COMPOSE_PROFILES']) delete baseEnv[k];
+    for (const k of ['SESSION_SECRET', 'LTI_ENCRYPTION_KEY', 'LTI_AUTO_ACTIVATE', 'POSTGRES_USER', 'POSTGRES_PASSWORD', 'POSTGRES_DB', 'PUBLIC_URL', 'LOG_LEVEL', 'COMPOSE_FILE', 'COMPOSE_PROJECT_NAME', 'COMPOSE_PROFILES']) delete baseEnv[k];
 
-    const r = config({ ...baseEnv, SESSION_SECRET: secret }, cli.json ? ['--format', 'json'] : []);
+    const r = config({ ...baseEnv, SESSION_SECRET: secret, LTI_ENCRYPTION_KEY: secret }, cli.json ? ['--format', 'json'] : []);
     if (!r.ok) throw new Error(`${cli.name} config failed:\n${r.stderr || String(r.error)}`);
     const parsed = (cli.json ? JSON.parse(r.stdout) : parseYaml(r.stdout)) as Obj;
     loaded = { services: parsed.services as Record<string, Obj>, volumes: (parsed.volumes ?? {}) as Obj };
@@ -224,7 +224,7 @@ describe('docker-compose.yml', () => {
   it('has the four services, and the same list from --services', () => {
     const { services } = doc();
     expect(Object.keys(services).sort()).toEqual(['app', 'postgres', 'redis', 'worker']);
-    const listed = config({ ...baseEnv, SESSION_SECRET: secret }, ['--services']);
+    const listed = config({ ...baseEnv, SESSION_SECRET: secret, LTI_ENCRYPTION_KEY: secret }, ['--services']);
     expect(listed.ok, listed.stderr).toBe(true);
     expect(listed.stdout.trim().split('\n').sort()).toEqual(['app', 'postgres', 'redis', 'worker']);
   });
@@ -271,6 +271,10 @@ describe('docker-compose.yml', () => {
       expect(redis.protocol).toBe('redis:');
       expect(redis.hostname, `${name} REDIS_URL`).toBe('redis');
       expect(env.SESSION_SECRET).toBe(secret);
+      expect(env.LTI_ENCRYPTION_KEY).toBe(secret);
+      // Dynamically registered platforms wait for an administrator in production.
+      expect(env.LTI_AUTO_ACTIVATE).toBe('false');
+      expect(env.DEV_LMS).toBeUndefined();
       expect(() => new URL(env.PUBLIC_URL!)).not.toThrow();
     }
   });
@@ -309,9 +313,12 @@ describe('docker-compose.yml', () => {
 
   it('refuses to produce a configuration without SESSION_SECRET', () => {
     doc();
-    const r = config(baseEnv, ['--quiet']);
+    const r = config({ ...baseEnv, LTI_ENCRYPTION_KEY: secret }, ['--quiet']);
     expect(r.ok).toBe(false);
     expect(r.stderr).toMatch(/SESSION_SECRET/);
+    const r2 = config({ ...baseEnv, SESSION_SECRET: secret }, ['--quiet']);
+    expect(r2.ok).toBe(false);
+    expect(r2.stderr).toMatch(/LTI_ENCRYPTION_KEY/);
   });
 });
 
