@@ -5,54 +5,76 @@ import { createApolloClient } from './apollo/client';
 import { apolloClientKey } from './apollo/provide';
 import { createRealtimeSocket } from './connection/socket';
 import { graphqlWsUrl } from './connection/url';
+import { finishLaunchIfAny } from './launch/boot';
 import { createAppRouter } from './router';
 import { getToken } from './session';
 import { useConnectionStore } from './stores/connection';
+import { useLaunchStore } from './stores/launch';
 import { useSessionStore } from './stores/session';
 import './styles/base.css';
 
-const app = createApp(App);
-const pinia = createPinia();
-app.use(pinia);
+async function boot(): Promise<void> {
+  // An LTI launch first (index.html shows "Loading…" meanwhile): it stores the session token
+  // that everything below starts with, and says which page to open.
+  const launch = await finishLaunchIfAny(window);
 
-const session = useSessionStore(pinia);
-const connection = useConnectionStore(pinia);
+  const app = createApp(App);
+  const pinia = createPinia();
+  app.use(pinia);
 
-const socket = createRealtimeSocket({
-  url: () => graphqlWsUrl(window.location),
-  getToken,
-  onEvent: connection.dispatch,
-  onAuthRejected: session.markExpired,
-});
+  const session = useSessionStore(pinia);
+  const connection = useConnectionStore(pinia);
+  if (launch && !launch.ok) useLaunchStore(pinia).fail({ code: launch.code, message: launch.message });
 
-app.provide(
-  apolloClientKey,
-  createApolloClient({ getToken, wsLink: socket.link, onUnauthenticated: session.markExpired }),
-);
+  const socket = createRealtimeSocket({
+    url: () => graphqlWsUrl(window.location),
+    getToken,
+    onEvent: connection.dispatch,
+    onAuthRejected: session.markExpired,
+  });
 
-window.addEventListener('online', () => {
-  connection.dispatch({ type: 'browser-online' });
-  socket.wake();
-});
-window.addEventListener('offline', () => {
-  connection.dispatch({ type: 'browser-offline' });
-  socket.suspend();
-});
+  app.provide(
+    apolloClientKey,
+    createApolloClient({ getToken, wsLink: socket.link, onUnauthenticated: session.markExpired }),
+  );
 
-// Connect only with a session; drop the socket when the session ends or expires.
-watch(
-  () => session.signedIn,
-  (signedIn, wasSignedIn) => {
-    if (signedIn) {
-      if (wasSignedIn === false) socket.restart();
-      else socket.start();
-    } else {
-      socket.stop();
-      connection.dispatch({ type: 'signed-out' });
+  window.addEventListener('online', () => {
+    connection.dispatch({ type: 'browser-online' });
+    socket.wake();
+  });
+  window.addEventListener('offline', () => {
+    connection.dispatch({ type: 'browser-offline' });
+    socket.suspend();
+  });
+
+  // Connect only with a session; drop the socket when the session ends or expires.
+  watch(
+    () => session.signedIn,
+    (signedIn, wasSignedIn) => {
+      if (signedIn) {
+        if (wasSignedIn === false) socket.restart();
+        else socket.start();
+      } else {
+        socket.stop();
+        connection.dispatch({ type: 'signed-out' });
+      }
+    },
+    { immediate: true },
+  );
+
+  const router = createAppRouter();
+  if (launch?.ok) {
+    // Navigating before the router is installed makes this the first view (replacing /lti/launch
+    // in the history), so the app never renders the launch URL itself.
+    try {
+      await router.replace(launch.redirect);
+    } catch (error) {
+      console.error('[launch] could not open', launch.redirect, error);
+      await router.replace('/').catch(() => undefined);
     }
-  },
-  { immediate: true },
-);
+  }
+  app.use(router);
+  app.mount('#app');
+}
 
-app.use(createAppRouter());
-app.mount('#app');
+void boot();

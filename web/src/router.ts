@@ -1,9 +1,12 @@
 import { createRouter, createWebHistory, type RouteRecordRaw, type RouterHistory } from 'vue-router';
+import { COURSE_SECTIONS } from './courses/sections';
 
 declare module 'vue-router' {
   interface RouteMeta {
     /** Page title, shown as "<title> · Course Companion". */
     title?: string;
+    /** The page names its course itself, so the shell's viewer badge leaves it out. */
+    showsCourse?: boolean;
   }
 }
 
@@ -12,6 +15,21 @@ export const PRODUCT_NAME = 'Course Companion';
 export const routes: RouteRecordRaw[] = [
   { path: '/', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: 'Home' } },
   { path: '/courses', name: 'courses', component: () => import('./views/CoursesView.vue'), meta: { title: 'Courses' } },
+  {
+    // The section is optional (the hub by default); anything but a known section is "not found".
+    path: `/courses/:courseId/:section(${COURSE_SECTIONS.join('|')})?`,
+    name: 'course',
+    component: () => import('./views/CourseView.vue'),
+    meta: { title: 'Course', showsCourse: true },
+  },
+  {
+    path: '/deep-link/:requestId',
+    name: 'deep-link',
+    component: () => import('./views/DeepLinkView.vue'),
+    meta: { title: 'Add to your course', showsCourse: true },
+  },
+  // The URL an LTI launch leaves in the address bar; boot (main.ts) has already moved on from it.
+  { path: '/lti/launch', redirect: '/' },
   {
     path: '/:pathMatch(.*)*',
     name: 'not-found',

@@ -23,6 +23,9 @@ export function loginPage(cfg: { authUrl: string; bindKey: string; binding: stri
 <script nonce="${nonce}">(function(){
 var c=JSON.parse(document.getElementById('lti-login').textContent);
 try{sessionStorage.setItem(c.bindKey,c.binding)}catch(e){}
+// Where storage is blocked in third-party frames (Chrome with third-party cookies blocked), the frame's own
+// name survives the navigations of this frame; the app restores the original name after reading it.
+try{var prev=window.name,p=null;try{p=JSON.parse(prev)}catch(e){}if(p&&p.ltBind)prev=p.name||'';window.name=JSON.stringify({ltBind:{key:c.bindKey,value:c.binding},name:prev})}catch(e){}
 var done=false;function go(){if(done)return;done=true;location.replace(c.authUrl)}
 if(!c.storage){return go()}
 var target=c.storage.target==='_parent'?window.parent:(window.parent.frames[c.storage.target]||window.parent);

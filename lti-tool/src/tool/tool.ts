@@ -242,7 +242,7 @@ export class LtiTool {
       .returning();
     if (!row || !row.claims) throw new LtiError('CODE_INVALID', 401, 'This launch code is unknown, expired or already used.');
     if (!binding || sha256(binding) !== row.bindingHash) {
-      throw new LtiError('BROWSER_MISMATCH', 403, 'This launch was started in another browser. Open the activity again from your course.');
+      throw new LtiError('BROWSER_MISMATCH', 403, 'This launch was not started in this browser window, so it cannot sign you in.');
     }
     const launch = row.claims as unknown as VerifiedLaunch;
     if (launch.messageType === 'LtiDeepLinkingRequest') {

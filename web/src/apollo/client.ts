@@ -28,6 +28,12 @@ export function createCache(): InMemoryCache {
           courses: relayStylePagination(),
         },
       },
+      Course: {
+        fields: {
+          // Same for a course's members (CourseMembers query).
+          members: relayStylePagination(),
+        },
+      },
     },
   });
 }

@@ -12,3 +12,18 @@ export interface PageInfo {
   startCursor: string | null;
   endCursor: string | null;
 }
+
+export type CourseSection = 'HUB' | 'CHAT' | 'TUTOR' | 'LIVE' | 'COLLAB' | 'SCHEDULE';
+
+export type RosterSyncStatus = 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED';
+
+export interface RosterSync {
+  __typename?: 'RosterSync';
+  status: RosterSyncStatus;
+  /** Members fetched from the LMS so far (all of them once DONE). */
+  fetched: number;
+  pages: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+}

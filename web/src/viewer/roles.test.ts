@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CourseRole } from '../graphql/types';
-import { roleLabel, roleLabels } from './roles';
+import { isStaff, primaryRole, roleLabel, roleLabels } from './roles';
 
 describe('roleLabel', () => {
   it('gives every role a human label', () => {
@@ -23,5 +23,26 @@ describe('roleLabels', () => {
   });
   it('is empty for no roles', () => {
     expect(roleLabels([])).toEqual([]);
+  });
+});
+
+describe('isStaff', () => {
+  it('is true for instructors, teaching assistants and administrators', () => {
+    expect(isStaff(['INSTRUCTOR'])).toBe(true);
+    expect(isStaff(['LEARNER', 'TEACHING_ASSISTANT'])).toBe(true);
+    expect(isStaff(['ADMINISTRATOR'])).toBe(true);
+  });
+  it('is false for learners, mentors and no role', () => {
+    expect(isStaff(['LEARNER'])).toBe(false);
+    expect(isStaff(['MENTOR', 'LEARNER'])).toBe(false);
+    expect(isStaff([])).toBe(false);
+  });
+});
+
+describe('primaryRole', () => {
+  it('picks the most responsible role', () => {
+    expect(primaryRole(['LEARNER', 'TEACHING_ASSISTANT'])).toBe('TEACHING_ASSISTANT');
+    expect(primaryRole(['LEARNER'])).toBe('LEARNER');
+    expect(primaryRole([])).toBeNull();
   });
 });

@@ -26,3 +26,15 @@ function rank(role: CourseRole): number {
   const index = ORDER.indexOf(role);
   return index === -1 ? ORDER.length : index;
 }
+
+/** Roles that run a course: they see its members and manage its roster. */
+const STAFF: readonly CourseRole[] = ['ADMINISTRATOR', 'INSTRUCTOR', 'TEACHING_ASSISTANT'];
+
+export function isStaff(roles: readonly CourseRole[]): boolean {
+  return roles.some((role) => STAFF.includes(role));
+}
+
+/** The most responsible of the roles, or null when there is none. */
+export function primaryRole(roles: readonly CourseRole[]): CourseRole | null {
+  return [...roles].sort((a, b) => rank(a) - rank(b))[0] ?? null;
+}

@@ -1,0 +1,87 @@
+/**
+ * The sections of a course page (`/courses/:courseId/:section`), in tab order. The URL uses the
+ * lower-case name; the API's `CourseSection` enum the upper-case one.
+ */
+import type { CourseSection } from '../graphql/types';
+
+export const COURSE_SECTIONS = ['hub', 'chat', 'tutor', 'live', 'collab', 'schedule'] as const;
+
+export type CourseSectionSlug = (typeof COURSE_SECTIONS)[number];
+
+export const DEFAULT_SECTION: CourseSectionSlug = 'hub';
+
+interface SectionInfo {
+  /** Short tab label. */
+  tab: string;
+  /** What the section is called in a sentence and in the deep-linking picker. */
+  name: string;
+  /** One line on what it is for. */
+  description: string;
+  /** Default title of a link to it from the LMS. */
+  linkTitle: string;
+  /** Whether a link to it can carry a grade (live class attendance, collab exercise). */
+  gradable: boolean;
+}
+
+export const SECTION_INFO: Record<CourseSectionSlug, SectionInfo> = {
+  hub: {
+    tab: 'Hub',
+    name: 'Course hub',
+    description: 'The course home: members, news and everything else in one place.',
+    linkTitle: 'Course hub',
+    gradable: false,
+  },
+  chat: {
+    tab: 'Chat',
+    name: 'Chat room',
+    description: 'A live chat room for everyone in the course.',
+    linkTitle: 'Course chat',
+    gradable: false,
+  },
+  tutor: {
+    tab: 'AI tutor',
+    name: 'AI tutor',
+    description: 'An AI tutor that answers questions about the course.',
+    linkTitle: 'AI tutor',
+    gradable: false,
+  },
+  live: {
+    tab: 'Live class',
+    name: 'Live class',
+    description: 'Live video sessions with the class.',
+    linkTitle: 'Live class',
+    gradable: true,
+  },
+  collab: {
+    tab: 'Collab',
+    name: 'Collab exercise',
+    description: 'Work on code together in real time.',
+    linkTitle: 'Collab exercise',
+    gradable: true,
+  },
+  schedule: {
+    tab: 'Schedule',
+    name: 'Schedule',
+    description: 'Sessions, office hours and deadlines.',
+    linkTitle: 'Course schedule',
+    gradable: false,
+  },
+};
+
+export function isCourseSection(value: unknown): value is CourseSectionSlug {
+  return typeof value === 'string' && (COURSE_SECTIONS as readonly string[]).includes(value);
+}
+
+/** The section a route parameter names; the hub when it is missing or unknown. */
+export function sectionFromParam(param: unknown): CourseSectionSlug {
+  const value = Array.isArray(param) ? param[0] : param;
+  return isCourseSection(value) ? value : DEFAULT_SECTION;
+}
+
+export function toApiSection(section: CourseSectionSlug): CourseSection {
+  return section.toUpperCase() as CourseSection;
+}
+
+export function coursePath(courseId: string, section: CourseSectionSlug = DEFAULT_SECTION): string {
+  return `/courses/${encodeURIComponent(courseId)}/${section}`;
+}

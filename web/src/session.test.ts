@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { clearToken, getToken, SESSION_STORAGE_KEY, setToken } from './session';
+
+function memoryStorage(): Storage {
+  const map = new Map<string, string>();
+  return {
+    get length() {
+      return map.size;
+    },
+    clear: () => map.clear(),
+    getItem: (key) => map.get(key) ?? null,
+    key: (index) => [...map.keys()][index] ?? null,
+    removeItem: (key) => void map.delete(key),
+    setItem: (key, value) => void map.set(key, String(value)),
+  };
+}
+
+afterEach(() => {
+  clearToken();
+  vi.unstubAllGlobals();
+});
+
+describe('session token', () => {
+  it('is stored in sessionStorage', () => {
+    const storage = memoryStorage();
+    vi.stubGlobal('sessionStorage', storage);
+    expect(getToken()).toBeNull();
+    setToken('abc');
+    expect(storage.getItem(SESSION_STORAGE_KEY)).toBe('abc');
+    expect(getToken()).toBe('abc');
+    clearToken();
+    expect(storage.getItem(SESSION_STORAGE_KEY)).toBeNull();
+    expect(getToken()).toBeNull();
+  });
+
+  it('reads a token already in sessionStorage (a reload)', () => {
+    const storage = memoryStorage();
+    storage.setItem(SESSION_STORAGE_KEY, ' tok ');
+    vi.stubGlobal('sessionStorage', storage);
+    expect(getToken()).toBe('tok');
+  });
+
+  it('keeps the token in memory when storage throws', () => {
+    const blocked = memoryStorage();
+    const fail = () => {
+      throw new DOMException('blocked', 'SecurityError');
+    };
+    blocked.getItem = fail;
+    blocked.setItem = fail;
+    blocked.removeItem = fail;
+    vi.stubGlobal('sessionStorage', blocked);
+    setToken('in-memory');
+    expect(getToken()).toBe('in-memory');
+    clearToken();
+    expect(getToken()).toBeNull();
+  });
+
+  it('keeps the token in memory when sessionStorage itself cannot be reached', () => {
+    Object.defineProperty(globalThis, 'sessionStorage', {
+      configurable: true,
+      get() {
+        throw new DOMException('blocked', 'SecurityError');
+      },
+    });
+    try {
+      setToken('still-here');
+      expect(getToken()).toBe('still-here');
+    } finally {
+      delete (globalThis as { sessionStorage?: unknown }).sessionStorage;
+    }
+  });
+});
