@@ -6,6 +6,7 @@
  *              [--deployment ID]... [--name TEXT] [--product moodle|canvas|generic] [--pending]
  *   list
  *   activate | deactivate | remove | rotate-key   --issuer URL --client-id ID
+ *   admin-key  [--name TEXT]   an installation administrator's API key (GraphQL `platforms`, `registerPlatform`)
  *
  * Prints the values the platform's administrator needs (login URL, redirect URL, JWKS URL) after `add`.
  */
@@ -15,7 +16,8 @@ import { LtiError } from '@lt/lti-tool';
 
 const USAGE = `usage: npm run lti:platform -- add --issuer URL --client-id ID --auth-endpoint URL --token-endpoint URL --jwks-url URL [--deployment ID]... [--name TEXT] [--product moodle|canvas|generic] [--pending]
        npm run lti:platform -- list
-       npm run lti:platform -- activate|deactivate|remove|rotate-key --issuer URL --client-id ID`;
+       npm run lti:platform -- activate|deactivate|remove|rotate-key --issuer URL --client-id ID
+       npm run lti:platform -- admin-key [--name TEXT]`;
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -33,7 +35,7 @@ async function main(): Promise<number> {
     },
   });
   const command = positionals[0];
-  if (!command || !['add', 'list', 'activate', 'deactivate', 'remove', 'rotate-key'].includes(command)) {
+  if (!command || !['add', 'list', 'activate', 'deactivate', 'remove', 'rotate-key', 'admin-key'].includes(command)) {
     console.error(USAGE);
     return 2;
   }
@@ -49,9 +51,14 @@ async function main(): Promise<number> {
   try {
     if (command === 'list') {
       const { tenants } = await import('@lt/api/db/schema');
-      const rows = await core.services.database.db.select().from(tenants);
+      const rows = (await core.services.database.db.select().from(tenants)).filter((t) => !t.issuer.startsWith('urn:course-companion:'));
       if (rows.length === 0) console.log('No platforms registered.');
       for (const t of rows) console.log(`${t.status.padEnd(8)} ${t.platform.padEnd(8)} ${t.issuer}  client_id=${t.clientId}  ${t.name}`);
+      return 0;
+    }
+    if (command === 'admin-key') {
+      const { secret } = await core.services.apiKeys.createInstallationAdminKey(values.name ?? 'admin');
+      console.log(`Installation administrator key (shown once; store it safely):\n  ${secret}\nUse it as "Authorization: Bearer <key>" for the GraphQL platforms query and the registerPlatform and setPlatformStatus mutations.`);
       return 0;
     }
     const issuer = need('issuer');

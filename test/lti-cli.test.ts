@@ -46,6 +46,10 @@ describe('lti:platform command', () => {
     const missing = await cli('activate', '--issuer', 'https://lms.example.edu');
     expect(missing.code).toBe(1);
     expect(missing.out).toContain('--client-id is required');
+    const admin = await cli('admin-key', '--name', 'ops');
+    expect(admin.code).toBe(0);
+    expect(admin.out).toMatch(/ltk_[A-Za-z0-9_-]+_[A-Za-z0-9_-]+/);
+    expect((await cli('list')).out).not.toContain('urn:course-companion');
     const usage = await cli('frobnicate');
     expect(usage.code).toBe(2);
     expect(usage.out).toContain('usage: npm run lti:platform');

@@ -148,3 +148,35 @@ describe('tool keys', () => {
     }
   });
 });
+
+describe('platform administration over GraphQL', () => {
+  it('an installation administrator key registers, lists and activates platforms; nobody else can', async () => {
+    const env = await startLtiEnv('generic', { register: false });
+    try {
+      const { secret } = await env.app.core.services.apiKeys.createInstallationAdminKey('ops');
+      const REG = `mutation($i: RegisterPlatformInput!) { registerPlatform(input: $i) { issuer clientId status product deploymentIds acceptNewDeployments } }`;
+      const input = { issuer: env.platform.issuer, clientId: 'manual-1', product: 'GENERIC', authEndpoint: `${env.platform.issuer}/auth`, tokenEndpoint: `${env.platform.issuer}/token`, jwksUrl: `${env.platform.issuer}/jwks`, deploymentIds: ['d-1'], status: 'PENDING' };
+      const r = await gql(env.app.url, REG, { i: input }, secret);
+      expect(r.body.errors).toBeUndefined();
+      expect(r.body.data.registerPlatform).toMatchObject({ clientId: 'manual-1', status: 'PENDING', deploymentIds: ['d-1'], acceptNewDeployments: false });
+      const bad = await gql(env.app.url, REG, { i: { ...input, clientId: 'manual-2', jwksUrl: 'javascript:alert(1)' } }, secret);
+      expect(bad.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      const act = await gql(env.app.url, `mutation { setPlatformStatus(issuer: "${env.platform.issuer}", clientId: "manual-1", status: ACTIVE) { status } }`, {}, secret);
+      expect(act.body.data.setPlatformStatus.status).toBe('ACTIVE');
+      const list = await gql(env.app.url, `{ platforms { clientId status } }`, {}, secret);
+      expect(list.body.data.platforms).toEqual([{ clientId: 'manual-1', status: 'ACTIVE' }]);
+      // The platform registered over GraphQL launches.
+      env.platform.registerTool({ clientId: 'manual-1', deploymentIds: ['d-1'], loginUrl: `${env.tool}/lti/login`, redirectUris: [`${env.tool}/lti/launch`], jwksUrl: `${env.tool}/lti/keys`, targetLinkUri: `${env.tool}/lti/launch`, scopes: [] });
+      const l = await runLaunch(env, { user: 'instructor', clientId: 'manual-1' });
+      expect(l.status).toBe(200);
+      // An instructor's session, or a key an instructor made, cannot administer platforms, nor mint an admin key.
+      for (const token of [l.token!]) expect((await gql(env.app.url, `{ platforms { issuer } }`, {}, token)).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      const mint = await gql(env.app.url, `mutation { createApiKey(input: { name: "x", scopes: [ADMIN] }) { secret } }`, {}, l.token);
+      expect(mint.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      const key = await gql(env.app.url, `mutation { createApiKey(input: { name: "x", scopes: [READ, WRITE] }) { secret } }`, {}, l.token);
+      expect((await gql(env.app.url, `{ platforms { issuer } }`, {}, key.body.data.createApiKey.secret)).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    } finally {
+      await env.close();
+    }
+  });
+});

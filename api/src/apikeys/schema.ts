@@ -5,7 +5,7 @@ import { API_KEY_SCOPES } from '../auth/viewer.js';
 import type { ApiKey } from './service.js';
 
 const ApiKeyScopeEnum = builder.enumType('ApiKeyScope', {
-  values: Object.fromEntries(API_KEY_SCOPES.map((s) => [s.toUpperCase(), { value: s }])) as { READ: { value: 'read' }; WRITE: { value: 'write' } },
+  values: Object.fromEntries(API_KEY_SCOPES.map((s) => [s.toUpperCase(), { value: s }])) as { READ: { value: 'read' }; WRITE: { value: 'write' }; ADMIN: { value: 'admin' } },
 });
 
 const ApiKeyRef = builder.objectRef<ApiKey>('ApiKey').implement({

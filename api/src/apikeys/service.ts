@@ -5,11 +5,14 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import { apiKeys } from '../db/schema.js';
+import { apiKeys, tenants } from '../db/schema.js';
 import type { Tx } from '../db/client.js';
 import type { Realtime } from '../realtime/realtime.js';
 import { isUuid, type Access } from '../auth/access.js';
-import { API_KEY_SCOPES, type ApiKeyScope, type Viewer } from '../auth/viewer.js';
+import { API_KEY_SCOPES, GRANTABLE_SCOPES, type ApiKeyScope, type Viewer } from '../auth/viewer.js';
+
+/** The issuer of the tenant that holds installation administrators' keys; no platform has it. */
+export const INSTALLATION_ISSUER = 'urn:course-companion:installation';
 import { AppError, notFound } from '../errors.js';
 import { isStaff } from '../courses/roles.js';
 
@@ -40,8 +43,8 @@ export class ApiKeyService {
     const name = input.name.trim();
     if (name.length < 1 || name.length > 100) throw new AppError('BAD_USER_INPUT', 'The key name must have 1 to 100 characters.', { field: 'name' });
     const scopes = [...new Set(input.scopes)];
-    if (scopes.length === 0 || !scopes.every((s): s is ApiKeyScope => (API_KEY_SCOPES as readonly string[]).includes(s))) {
-      throw new AppError('BAD_USER_INPUT', `Scopes must be some of: ${API_KEY_SCOPES.join(', ')}.`, { field: 'scopes' });
+    if (scopes.length === 0 || !scopes.every((s): s is ApiKeyScope => (GRANTABLE_SCOPES as readonly string[]).includes(s))) {
+      throw new AppError('BAD_USER_INPUT', `Scopes must be some of: ${GRANTABLE_SCOPES.join(', ')}.`, { field: 'scopes' });
     }
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
       throw new AppError('BAD_USER_INPUT', 'The expiry must be in the future.', { field: 'expiresAt' });
@@ -51,6 +54,25 @@ export class ApiKeyService {
     const [key] = await this.db
       .insert(apiKeys)
       .values({ tenantId, name, prefix, secretHash: hash(secretPart).toString('hex'), scopes, createdBy: userId, expiresAt: input.expiresAt ?? null })
+      .returning();
+    return { key: key!, secret: `ltk_${prefix}_${secretPart}` };
+  }
+
+  /**
+   * An installation administrator's key (scopes admin and read), for managing LTI platforms over GraphQL. Held by
+   * a tenant of its own that no platform launches into. Only the server's command line calls this.
+   */
+  async createInstallationAdminKey(name: string): Promise<{ key: ApiKey; secret: string }> {
+    const [tenant] = await this.db
+      .insert(tenants)
+      .values({ issuer: INSTALLATION_ISSUER, clientId: 'admin', name: 'Installation administration', status: 'disabled' })
+      .onConflictDoUpdate({ target: [tenants.issuer, tenants.clientId], set: { updatedAt: new Date() } })
+      .returning();
+    const prefix = randomBytes(12).toString('base64url');
+    const secretPart = randomBytes(32).toString('base64url');
+    const [key] = await this.db
+      .insert(apiKeys)
+      .values({ tenantId: tenant!.id, name: name.trim().slice(0, 100) || 'admin', prefix, secretHash: hash(secretPart).toString('hex'), scopes: ['admin', 'read'] })
       .returning();
     return { key: key!, secret: `ltk_${prefix}_${secretPart}` };
   }

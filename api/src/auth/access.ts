@@ -62,6 +62,12 @@ export class Access {
     }
   }
 
+  /** Installation administration (LTI platforms): an API key with the `admin` scope only. */
+  requireInstallationAdmin(viewer: Viewer): void {
+    if (viewer.kind !== 'apiKey' || !viewer.scopes.includes('admin')) throw new AppError('FORBIDDEN', 'Only an installation administrator key (scope admin) can manage LTI platforms.');
+    this.requireScope(viewer, 'admin');
+  }
+
   /** Whether the viewer may read the course. Never throws; used on every event of a subscription. */
   async canReadCourse(viewer: Viewer, courseId: string): Promise<boolean> {
     if (viewer.kind === 'apiKey') {

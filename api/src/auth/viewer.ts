@@ -1,7 +1,9 @@
 /** Who is calling: a signed-in user through a session token, or an integrator through an API key. */
 import type { CourseRole } from '../courses/roles.js';
 
-export const API_KEY_SCOPES = ['read', 'write'] as const;
+export const API_KEY_SCOPES = ['read', 'write', 'admin'] as const;
+/** Scopes an instructor may give a key. `admin` (installation administration: LTI platforms) is minted only on the server, by `npm run lti:platform -- admin-key`. */
+export const GRANTABLE_SCOPES = ['read', 'write'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export type Viewer =

@@ -101,3 +101,64 @@ builder.mutationFields((t) => ({
     resolve: (_r, { courseId }, ctx) => ctx.services.lti.requestRosterSync(requireViewer(ctx), String(courseId)),
   }),
 }));
+
+type TenantRow = typeof import('../db/schema.js').tenants.$inferSelect;
+
+const PlatformStatusEnum = builder.enumType('PlatformStatus', {
+  values: { ACTIVE: { value: 'active' }, PENDING: { value: 'pending' }, DISABLED: { value: 'disabled' } } as const,
+});
+const PlatformProductEnum = builder.enumType('PlatformProduct', {
+  values: { MOODLE: { value: 'moodle' }, CANVAS: { value: 'canvas' }, GENERIC: { value: 'generic' } } as const,
+});
+
+const PlatformRef = builder.objectRef<TenantRow>('Platform').implement({
+  description: 'A registered LTI platform (an issuer and the client id it gave the tool). Installation administrators only.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    issuer: t.exposeString('issuer'),
+    clientId: t.exposeString('clientId'),
+    name: t.exposeString('name'),
+    product: t.field({ type: PlatformProductEnum, resolve: (p) => p.platform as 'moodle' | 'canvas' | 'generic' }),
+    status: t.field({ type: PlatformStatusEnum, resolve: (p) => p.status as 'active' | 'pending' | 'disabled' }),
+    acceptNewDeployments: t.exposeBoolean('acceptNewDeployments'),
+    deploymentIds: t.stringList({ resolve: (p, _a, ctx) => ctx.services.lti.deploymentIds(p.id) }),
+    frameOrigins: t.exposeStringList('frameOrigins'),
+  }),
+});
+
+const RegisterPlatformInput = builder.inputType('RegisterPlatformInput', {
+  fields: (t) => ({
+    issuer: t.string({ required: true }),
+    clientId: t.string({ required: true }),
+    name: t.string(),
+    product: t.field({ type: PlatformProductEnum }),
+    authEndpoint: t.string({ required: true }),
+    tokenEndpoint: t.string({ required: true }),
+    jwksUrl: t.string({ required: true }),
+    deploymentIds: t.stringList(),
+    status: t.field({ type: PlatformStatusEnum }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  platforms: t.field({
+    type: [PlatformRef],
+    description: 'Registered LTI platforms. Installation administrator keys only.',
+    resolve: (_r, _a, ctx) => ctx.services.lti.listPlatforms(requireViewer(ctx)),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  registerPlatform: t.field({
+    type: PlatformRef,
+    description: 'Registers (or updates) an LTI 1.3 platform by hand. Installation administrator keys only.',
+    args: { input: t.arg({ type: RegisterPlatformInput, required: true }) },
+    resolve: (_r, { input }, ctx) => ctx.services.lti.registerPlatformAsAdmin(requireViewer(ctx), input),
+  }),
+  setPlatformStatus: t.field({
+    type: PlatformRef,
+    description: 'Activates, disables or holds a platform. Installation administrator keys only.',
+    args: { issuer: t.arg.string({ required: true }), clientId: t.arg.string({ required: true }), status: t.arg({ type: PlatformStatusEnum, required: true }) },
+    resolve: (_r, a, ctx) => ctx.services.lti.setPlatformStatusAsAdmin(requireViewer(ctx), a.issuer, a.clientId, a.status),
+  }),
+}));

@@ -16,6 +16,7 @@ import type { Viewer } from '../auth/viewer.js';
 import { upsertUser } from '../users/service.js';
 import { ensureDeployment } from '../tenants/service.js';
 import { AppError, notFound } from '../errors.js';
+import { INSTALLATION_ISSUER } from '../apikeys/service.js';
 import type { CourseRole } from '../courses/roles.js';
 import { enqueue, type JobPayloads } from '../queue/queues.js';
 import type { Logger } from '../logger.js';
@@ -47,6 +48,54 @@ export class LtiService implements ToolHooks {
 
   set queue(q: Queue<JobPayloads['lti']>) {
     this.d.ltiQueue = q;
+  }
+
+  // ------------------------------------------------------------ installation administration
+
+  async listPlatforms(viewer: Viewer) {
+    this.d.access.requireInstallationAdmin(viewer);
+    const rows = await this.d.db.select().from(tenants).orderBy(tenants.issuer, tenants.clientId);
+    return rows.filter((t) => t.issuer !== INSTALLATION_ISSUER);
+  }
+
+  async deploymentIds(tenantId: string): Promise<string[]> {
+    const rows = await this.d.db.select({ id: deployments.deploymentId }).from(deployments).where(eq(deployments.tenantId, tenantId));
+    return rows.map((r) => r.id);
+  }
+
+  async registerPlatformAsAdmin(
+    viewer: Viewer,
+    input: { issuer: string; clientId: string; name?: string | null; product?: 'moodle' | 'canvas' | 'generic' | null; authEndpoint: string; tokenEndpoint: string; jwksUrl: string; deploymentIds?: string[] | null; status?: PlatformStatus | null },
+  ) {
+    this.d.access.requireInstallationAdmin(viewer);
+    const deploymentIds = (input.deploymentIds ?? []).map((d) => d.trim()).filter(Boolean).slice(0, 100);
+    try {
+      await this.tool.registerPlatform({
+        issuer: input.issuer,
+        clientId: input.clientId,
+        name: input.name?.trim().slice(0, 200) || input.issuer,
+        product: input.product ?? 'generic',
+        authEndpoint: input.authEndpoint,
+        tokenEndpoint: input.tokenEndpoint,
+        jwksUrl: input.jwksUrl,
+        deploymentIds,
+        status: input.status ?? 'active',
+        acceptNewDeployments: deploymentIds.length === 0,
+      });
+    } catch (err) {
+      if (err instanceof LtiError) throw new AppError('BAD_USER_INPUT', err.message, { reason: err.code });
+      throw err;
+    }
+    const [row] = await this.d.db.select().from(tenants).where(and(eq(tenants.issuer, input.issuer), eq(tenants.clientId, input.clientId)));
+    return row!;
+  }
+
+  async setPlatformStatusAsAdmin(viewer: Viewer, issuer: string, clientId: string, status: PlatformStatus) {
+    this.d.access.requireInstallationAdmin(viewer);
+    if (issuer === INSTALLATION_ISSUER) throw notFound('The platform');
+    await this.setPlatformStatus(issuer, clientId, status);
+    const [row] = await this.d.db.select().from(tenants).where(and(eq(tenants.issuer, issuer), eq(tenants.clientId, clientId)));
+    return row!;
   }
 
   // ------------------------------------------------------------ hooks for lti-tool
