@@ -49,6 +49,30 @@ describe('launch from the development LMS', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('an instructor adds a graded live class through deep linking; the LMS lists it and launching it opens the live class', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/dev/lms`);
+    await page.getByRole('link', { name: /Add activity/i }).click();
+    const frame = page.frameLocator(FRAME);
+    await frame.getByTestId('dl-choice-live').click({ timeout: 20_000 });
+    await frame.getByTestId('dl-title-live').fill('Week 2 live class');
+    await frame.getByTestId('dl-graded').check();
+    await page.screenshot({ path: path.join(SHOTS, 'lti-deep-link-picker.png') });
+    await frame.getByTestId('dl-submit').click();
+    await expect.poll(() => frame.locator('body').textContent().catch(() => ''), { timeout: 20_000 }).toContain('Week 2 live class');
+    const received = app.core.devLms!.received.deepLinks.at(-1)!;
+    expect(received.valid).toBe(true);
+    await page.goto(`${base}/dev/lms`);
+    await page.getByText('Week 2 live class').first().waitFor();
+    const activity = app.core.devLms!.course().activities.find((a) => a.title === 'Week 2 live class')!;
+    expect(activity.custom).toMatchObject({ lt_section: 'live' });
+    await page.goto(`${base}/dev/lms?as=learner&activity=${encodeURIComponent(activity.resourceLinkId)}`);
+    await expect.poll(() => frame.locator('[data-testid="section-live"]').count(), { timeout: 20_000 }).toBe(1);
+    await page.screenshot({ path: path.join(SHOTS, 'lti-deep-link-opened.png') });
+    await context.close();
+  });
 });
 
 describe('cross-site launch without third-party cookies', () => {
