@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
-import { count } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { courses, memberships, users } from '../src/db/schema.js';
+import { courses, memberships, resourceLinks, users } from '../src/db/schema.js';
 import { gql } from './harness.js';
 import { runLaunch, startLtiEnv, type LtiEnv } from './lti-harness.js';
 
@@ -59,6 +59,13 @@ for (const profile of ['moodle', 'canvas'] as const) {
         const me = await gql(env.app.url, ME, {}, r.token);
         expect(me.body.data.me.user.picture).toMatch(/^https?:\/\//);
         expect(r.launchHtml).toContain('"storage":{"target":"_parent"');
+        const db = env.app.core.services.database.db;
+        const [u] = await db.select().from(users).where(eq(users.name, me.body.data.me.user.name));
+        expect(u!.locale).toBeTruthy();
+        expect(u!.legacyUserId).toBeTruthy();
+        expect((await runLaunch(env, { user: 'learner', resourceLink: { id: 'nav-link-1', title: 'Course Companion' } })).status).toBe(200);
+        const [link] = await db.select().from(resourceLinks).where(eq(resourceLinks.resourceLinkId, 'nav-link-1'));
+        expect(link!.placement).toBe('course_navigation');
       });
     } else {
       it('Moodle offers no Platform Storage: the page falls back to its own storage', async () => {

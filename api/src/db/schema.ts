@@ -69,6 +69,10 @@ export const users = pgTable(
     name: text('name').notNull(),
     email: text('email'),
     picture: text('picture'),
+    /** BCP 47 locale from the launch (`locale`, or launch_presentation.locale). */
+    locale: text('locale'),
+    /** The user's LTI 1.1 id on this platform, when sent (migrations from LTI 1.1 tools match on it). */
+    legacyUserId: text('legacy_user_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -167,6 +171,8 @@ export const resourceLinks = pgTable(
     /** hub | chat | tutor | live | collab | schedule */
     section: text('section').notNull().default('hub'),
     lineItemUrl: text('line_item_url'),
+    /** Where the platform placed the link (Canvas's `https://www.instructure.com/placement`). */
+    placement: text('placement'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

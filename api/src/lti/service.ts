@@ -161,15 +161,15 @@ export class LtiService implements ToolHooks {
     }
     await ensureDeployment(db, tenant.id, l.deploymentId);
     const course = await this.d.courses.upsertCourse({ tenantId: tenant.id, contextId: l.context.id, title: l.context.title, label: l.context.label });
-    const user = await upsertUser(db, { tenantId: tenant.id, subject: l.user.subject, name: l.user.name, email: l.user.email, picture: l.user.picture });
+    const user = await upsertUser(db, { tenantId: tenant.id, subject: l.user.subject, name: l.user.name, email: l.user.email, picture: l.user.picture, locale: l.user.locale, legacyUserId: l.user.legacyUserId });
     const roles = l.roles as CourseRole[];
     await this.d.courses.setMembership(tenant.id, course.id, user.id, roles);
     await db.update(memberships).set({ launchedAt: new Date() }).where(and(eq(memberships.courseId, course.id), eq(memberships.userId, user.id)));
     if (l.resourceLink) {
       await db
         .insert(resourceLinks)
-        .values({ tenantId: tenant.id, courseId: course.id, resourceLinkId: l.resourceLink.id, title: l.resourceLink.title, section: l.section, lineItemUrl: l.lineItemUrl })
-        .onConflictDoUpdate({ target: [resourceLinks.courseId, resourceLinks.resourceLinkId], set: { title: l.resourceLink.title, section: l.section, lineItemUrl: l.lineItemUrl, updatedAt: new Date() } });
+        .values({ tenantId: tenant.id, courseId: course.id, resourceLinkId: l.resourceLink.id, title: l.resourceLink.title, section: l.section, lineItemUrl: l.lineItemUrl, placement: l.placement })
+        .onConflictDoUpdate({ target: [resourceLinks.courseId, resourceLinks.resourceLinkId], set: { title: l.resourceLink.title, section: l.section, lineItemUrl: l.lineItemUrl, placement: l.placement, updatedAt: new Date() } });
     }
     const staff = roles.some((r) => r === 'instructor' || r === 'teaching_assistant' || r === 'administrator');
     if (l.membershipsUrl) await this.#noteRosterSource(tenant.id, course.id, l.membershipsUrl, staff);

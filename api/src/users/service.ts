@@ -11,16 +11,34 @@ export interface UserInput {
   name: string;
   email?: string | null;
   picture?: string | null;
+  /** Launch-only facts: left unchanged when not given (a roster sync does not know them). */
+  locale?: string | null;
+  legacyUserId?: string | null;
 }
 
 export async function upsertUser(db: Tx, input: UserInput): Promise<User> {
-  const values = { tenantId: input.tenantId, subject: input.subject, name: input.name, email: input.email ?? null, picture: input.picture ?? null };
+  const values = {
+    tenantId: input.tenantId,
+    subject: input.subject,
+    name: input.name,
+    email: input.email ?? null,
+    picture: input.picture ?? null,
+    ...(input.locale !== undefined ? { locale: input.locale } : {}),
+    ...(input.legacyUserId !== undefined ? { legacyUserId: input.legacyUserId } : {}),
+  };
   const [row] = await db
     .insert(users)
     .values(values)
     .onConflictDoUpdate({
       target: [users.tenantId, users.subject],
-      set: { name: values.name, email: values.email, picture: values.picture, updatedAt: new Date() },
+      set: {
+        name: values.name,
+        email: values.email,
+        picture: values.picture,
+        ...(input.locale !== undefined ? { locale: input.locale } : {}),
+        ...(input.legacyUserId !== undefined ? { legacyUserId: input.legacyUserId } : {}),
+        updatedAt: new Date(),
+      },
     })
     .returning();
   return row!;
