@@ -28,7 +28,7 @@ describe('roster sync and grades', () => {
     const a = await runLaunch(env, { user: 'instructor' });
     expect(a.error).toBeUndefined();
     const courseId = a.redirect!.split('/')[2]!;
-    const Q = `query($id: ID!) { course(id: $id) { rosterSync { status fetched pages error } members(first: 50) { edges { node { user { name } launched roles } } pageInfo { hasNextPage } } } }`;
+    const Q = `query($id: ID!) { course(id: $id) { rosterSync { status fetched pages error finishedAt } members(first: 50) { edges { node { user { name } launched roles } } pageInfo { hasNextPage } } } }`;
     const done = await until(async () => {
       const r = await gql(env.app.url, Q, { id: courseId }, a.token);
       const s = r.body.data?.course?.rosterSync?.status;
@@ -41,6 +41,15 @@ describe('roster sync and grades', () => {
     expect(done.body.data.course.rosterSync.pages).toBeGreaterThan(1);
     const nodes = done.body.data.course.members.edges.map((e: any) => e.node);
     expect(nodes.find((n: any) => n.user.name.includes('Roster000'))).toMatchObject({ launched: false, roles: ['LEARNER'] });
+    // A student dropped in the LMS is dropped here at the next sync.
+    const dropped = env.platform.course().members.find((m) => m.familyName === 'Roster000')!;
+    dropped.status = 'Inactive';
+    await gql(env.app.url, `mutation($id: ID!) { syncRoster(courseId: $id) { status } }`, { id: courseId }, a.token);
+    const again = await until(async () => {
+      const r = await gql(env.app.url, Q, { id: courseId }, a.token);
+      return r.body.data?.course?.rosterSync?.status === 'DONE' && r.body.data.course.rosterSync.finishedAt !== done.body.data.course.rosterSync.finishedAt ? r : null;
+    }, 30_000);
+    expect(again.body.data.course.members.edges.some((e: any) => e.node.user.name.includes('Roster000'))).toBe(false);
     expect(env.platform.received.nrpsRequests.every((r) => !!r.userAgent)).toBe(true);
     // A learner cannot see the member list.
     const l = await runLaunch(env, { user: 'learner' });

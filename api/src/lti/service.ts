@@ -238,9 +238,13 @@ export class LtiService implements ToolHooks {
           const subject = typeof m.user_id === 'string' ? m.user_id.slice(0, 255) : null;
           if (!subject || seen.has(subject)) continue;
           seen.add(subject);
-          if (m.status && m.status !== 'Active') continue;
           const roles = mapLtiRoles(Array.isArray(m.roles) ? m.roles : []) as CourseRole[];
-          if (roles.length === 0) continue;
+          if ((m.status && m.status !== 'Active') || roles.length === 0) {
+            // Inactive or Deleted in the LMS (or no role we know): no longer a member here either.
+            const [gone] = await db.select({ id: users.id }).from(users).where(and(eq(users.tenantId, tenant.id), eq(users.subject, subject)));
+            if (gone) await this.d.courses.removeMembership(tenant.id, courseId, gone.id);
+            continue;
+          }
           const name = [m.name, [m.given_name, m.family_name].filter(Boolean).join(' '), m.email, 'Unnamed user'].find((v) => typeof v === 'string' && v.trim())!.toString().slice(0, 200);
           const [existing] = await db.select().from(users).where(and(eq(users.tenantId, tenant.id), eq(users.subject, subject)));
           const user = existing ?? (await upsertUser(db, { tenantId: tenant.id, subject, name, email: typeof m.email === 'string' ? m.email.slice(0, 320) : null, picture: null }));

@@ -187,11 +187,11 @@ function paginate(p: PlatformImpl, url: URL, members: User[]): { page: User[]; h
 function memberJson(p: PlatformImpl, m: User): Record<string, unknown> {
   const roles = p.traits.memberRoles(m.role);
   if (p.profile === 'moodle') {
-    return { status: 'Active', roles, user_id: m.id, lis_person_sourcedid: m.sourcedId ?? '', name: m.name, given_name: m.givenName, family_name: m.familyName, email: m.email };
+    return { status: m.status ?? 'Active', roles, user_id: m.id, lis_person_sourcedid: m.sourcedId ?? '', name: m.name, given_name: m.givenName, family_name: m.familyName, email: m.email };
   }
   if (p.profile === 'canvas') {
     return {
-      status: 'Active',
+      status: m.status ?? 'Active',
       name: m.name,
       ...(m.picture ? { picture: m.picture } : {}),
       given_name: m.givenName,
@@ -203,7 +203,7 @@ function memberJson(p: PlatformImpl, m: User): Record<string, unknown> {
       roles,
     };
   }
-  return { status: 'Active', name: m.name, given_name: m.givenName, family_name: m.familyName, email: m.email, user_id: m.id, roles };
+  return { status: m.status ?? 'Active', name: m.name, given_name: m.givenName, family_name: m.familyName, email: m.email, user_id: m.id, roles };
 }
 
 // ------------------------------------------------------------------ AGS

@@ -44,6 +44,8 @@ export interface User {
   /** lis.person_sourcedid (SIS id); Moodle sends its idnumber, often empty. */
   sourcedId?: string;
   picture?: string;
+  /** NRPS membership status; Active when absent. */
+  status?: 'Active' | 'Inactive' | 'Deleted';
 }
 
 export interface LineItem {
