@@ -60,7 +60,7 @@ export async function openCore(config: Config, log: Logger = createLogger(config
     const sessions = new SessionTokens(config.sessionSecret, config.sessionTtlSeconds);
     const apiKeys = new ApiKeyService(database.db, realtime, access);
     const courseService = new CourseService(database.db, realtime, access);
-    const lti = new LtiService({ db: database.db, courses: courseService, sessions, access, log, webRoot: webDist, sessionTtlSeconds: config.sessionTtlSeconds });
+    const lti = new LtiService({ db: database.db, realtime, courses: courseService, sessions, access, log, webRoot: webDist, sessionTtlSeconds: config.sessionTtlSeconds });
     lti.tool = new LtiTool({
       db: database.db,
       publicUrl: config.publicUrl,

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
 import { LtiError, LtiTool, mapLtiRoles, type PlatformInfo, type PlatformStatus, type ToolHooks, type VerifiedLaunch } from '@lt/lti-tool';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
+import type { Realtime } from '../realtime/realtime.js';
 import { courses, deployments, memberships, resourceLinks, rosterSyncs, tenants, users } from '../db/schema.js';
 import type { CourseService } from '../courses/service.js';
 import type { SessionTokens } from '../auth/session.js';
@@ -29,6 +30,7 @@ const FRAME_CACHE_MS = 30_000;
 
 export interface LtiServiceDeps {
   db: Db;
+  realtime: Realtime;
   courses: CourseService;
   sessions: SessionTokens;
   access: Access;
@@ -151,47 +153,49 @@ export class LtiService implements ToolHooks {
 
   /** A verified launch, proven to come from this browser: provision everything and sign the user in. */
   async launch(l: VerifiedLaunch & { launchId: string }): Promise<{ token: string; expiresAt: string; redirect: string }> {
-    const db = this.d.db;
-    const [tenant] = await db.select().from(tenants).where(and(eq(tenants.issuer, l.issuer), eq(tenants.clientId, l.clientId)));
-    if (!tenant) throw new AppError('NOT_FOUND', 'The platform is not registered.');
-    const newOrigins = l.seenOrigins.filter((o) => !tenant.frameOrigins.includes(o));
-    if (newOrigins.length) {
-      await db.update(tenants).set({ frameOrigins: sql`array_cat(${tenants.frameOrigins}, ${newOrigins}::text[])` }).where(eq(tenants.id, tenant.id));
-      this.#frames = null;
-    }
-    await ensureDeployment(db, tenant.id, l.deploymentId);
-    const course = await this.d.courses.upsertCourse({ tenantId: tenant.id, contextId: l.context.id, title: l.context.title, label: l.context.label });
-    const user = await upsertUser(db, { tenantId: tenant.id, subject: l.user.subject, name: l.user.name, email: l.user.email, picture: l.user.picture, locale: l.user.locale, legacyUserId: l.user.legacyUserId });
-    const roles = l.roles as CourseRole[];
-    await this.d.courses.setMembership(tenant.id, course.id, user.id, roles);
-    await db.update(memberships).set({ launchedAt: new Date() }).where(and(eq(memberships.courseId, course.id), eq(memberships.userId, user.id)));
-    if (l.resourceLink) {
-      await db
-        .insert(resourceLinks)
-        .values({ tenantId: tenant.id, courseId: course.id, resourceLinkId: l.resourceLink.id, title: l.resourceLink.title, section: l.section, lineItemUrl: l.lineItemUrl, placement: l.placement })
-        .onConflictDoUpdate({ target: [resourceLinks.courseId, resourceLinks.resourceLinkId], set: { title: l.resourceLink.title, section: l.section, lineItemUrl: l.lineItemUrl, placement: l.placement, updatedAt: new Date() } });
-    }
-    const staff = roles.some((r) => r === 'instructor' || r === 'teaching_assistant' || r === 'administrator');
-    if (l.membershipsUrl) await this.#noteRosterSource(tenant.id, course.id, l.membershipsUrl, staff);
-    const token = await this.d.sessions.issue({ tenantId: tenant.id, userId: user.id, courseId: course.id, roles });
+    // One transaction: the course, user, membership, link and roster source land together or not at all.
+    const { tenantId, courseId, userId, roles, rosterDue } = await this.d.realtime.write(async (tx) => {
+      const [tenant] = await tx.select().from(tenants).where(and(eq(tenants.issuer, l.issuer), eq(tenants.clientId, l.clientId)));
+      if (!tenant) throw new AppError('NOT_FOUND', 'The platform is not registered.');
+      const newOrigins = l.seenOrigins.filter((o) => !tenant.frameOrigins.includes(o));
+      if (newOrigins.length) {
+        await tx.update(tenants).set({ frameOrigins: sql`array_cat(${tenants.frameOrigins}, ${newOrigins}::text[])` }).where(eq(tenants.id, tenant.id));
+        this.#frames = null;
+      }
+      await ensureDeployment(tx, tenant.id, l.deploymentId);
+      const course = await this.d.courses.upsertCourse({ tenantId: tenant.id, contextId: l.context.id, title: l.context.title, label: l.context.label });
+      const user = await upsertUser(tx, { tenantId: tenant.id, subject: l.user.subject, name: l.user.name, email: l.user.email, picture: l.user.picture, locale: l.user.locale, legacyUserId: l.user.legacyUserId });
+      const roles = l.roles as CourseRole[];
+      await this.d.courses.setMembership(tenant.id, course.id, user.id, roles);
+      await tx.update(memberships).set({ launchedAt: new Date() }).where(and(eq(memberships.courseId, course.id), eq(memberships.userId, user.id)));
+      if (l.resourceLink) {
+        await tx
+          .insert(resourceLinks)
+          .values({ tenantId: tenant.id, courseId: course.id, resourceLinkId: l.resourceLink.id, title: l.resourceLink.title, section: l.section, lineItemUrl: l.lineItemUrl, placement: l.placement })
+          .onConflictDoUpdate({ target: [resourceLinks.courseId, resourceLinks.resourceLinkId], set: { title: l.resourceLink.title, section: l.section, lineItemUrl: l.lineItemUrl, placement: l.placement, updatedAt: new Date() } });
+      }
+      const staff = roles.some((r) => r === 'instructor' || r === 'teaching_assistant' || r === 'administrator');
+      const rosterDue = l.membershipsUrl ? await this.#noteRosterSource(tx, tenant.id, course.id, l.membershipsUrl, staff) : false;
+      return { tenantId: tenant.id, courseId: course.id, userId: user.id, roles, rosterDue };
+    });
+    if (rosterDue) await this.#enqueueRoster(courseId).catch((err) => this.d.log.warn({ err: (err as Error).message, courseId }, 'lti: roster sync not queued'));
+    const token = await this.d.sessions.issue({ tenantId, userId, courseId, roles });
     const expiresAt = new Date(Date.now() + this.d.sessionTtlSeconds * 1000).toISOString();
-    const redirect = l.messageType === 'LtiDeepLinkingRequest' ? `/deep-link/${l.launchId}` : `/courses/${course.id}/${l.section}`;
+    const redirect = l.messageType === 'LtiDeepLinkingRequest' ? `/deep-link/${l.launchId}` : `/courses/${courseId}/${l.section}`;
     return { token, expiresAt, redirect };
   }
 
   // ------------------------------------------------------------ roster (NRPS)
 
-  /** Remembers where the course roster lives; an instructor's launch starts a sync when the last is stale. */
-  async #noteRosterSource(tenantId: string, courseId: string, url: string, staff: boolean) {
-    const [row] = await this.d.db
+  /** Remembers where the course roster lives; true when an instructor's launch should start a sync (the last is stale). */
+  async #noteRosterSource(tx: Tx, tenantId: string, courseId: string, url: string, staff: boolean): Promise<boolean> {
+    const [row] = await tx
       .insert(rosterSyncs)
       .values({ courseId, tenantId, status: 'never', membershipsUrl: url })
       .onConflictDoUpdate({ target: rosterSyncs.courseId, set: { membershipsUrl: url } })
       .returning();
     const stale = !row!.finishedAt || Date.now() - row!.finishedAt.getTime() > ROSTER_STALE_MS;
-    if (staff && stale && row!.status !== 'queued' && row!.status !== 'running' && this.d.ltiQueue) {
-      await this.#enqueueRoster(courseId).catch((err) => this.d.log.warn({ err: (err as Error).message, courseId }, 'lti: roster sync not queued'));
-    }
+    return staff && stale && row!.status !== 'queued' && row!.status !== 'running' && !!this.d.ltiQueue;
   }
 
   async rosterSync(viewer: Viewer, courseId: string): Promise<RosterSync | null> {

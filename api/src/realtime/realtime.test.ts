@@ -26,6 +26,22 @@ describe('realtime module', () => {
     }
   };
 
+  it('a write inside a write joins it: one transaction, so a failure after the inner write leaves nothing', async () => {
+    const { realtime, database, courses } = app.core.services;
+    const stream = courseStream(fx.course.id);
+    const before = await headSeq(database.db, stream);
+    await expect(
+      realtime.write(async (_tx, emit) => {
+        await courses.upsertCourse({ tenantId: fx.tenant.id, contextId: `nested-${Date.now()}`, title: 'Nested' });
+        await emit({ stream, tenantId: fx.tenant.id, type: 'test.nested', payload: {} });
+        throw new Error('fails after both writes');
+      }),
+    ).rejects.toThrow('fails after both writes');
+    expect(await headSeq(database.db, stream)).toBe(before);
+    const rows = await database.db.select().from(streamEvents).where(eq(streamEvents.type, 'course.created'));
+    expect(rows.some((r) => (r.payload as { title?: string }).title === 'Nested')).toBe(false);
+  });
+
   it('assigns sequence numbers in commit order to concurrent writers and delivers them without gap or duplicate', async () => {
     const { realtime } = app.core.services;
     const stream = courseStream(fx.course.id);

@@ -4,6 +4,7 @@
  * Features call `write` to change data and emit events, `signal` for ephemeral state, `subscribe` to serve
  * a subscription. Nothing else in the code base talks to Redis pub/sub.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { Db, Tx } from '../db/client.js';
@@ -52,7 +53,12 @@ export class Realtime {
    * Runs `fn` in one transaction; events it emits get their sequence numbers inside it and are published
    * only after the commit. Returns what `fn` returns.
    */
+  /** The write in progress on this async path: a write inside a write joins it (one transaction, one commit). */
+  private readonly currentWrite = new AsyncLocalStorage<{ tx: Tx; emit: Emit; invalidate: Invalidate }>();
+
   async write<T>(fn: (tx: Tx, emit: Emit, invalidate: Invalidate) => Promise<T>): Promise<T> {
+    const outer = this.currentWrite.getStore();
+    if (outer) return fn(outer.tx, outer.emit, outer.invalidate);
     const emitted: StreamEvent[] = [];
     const controls: ControlMessage[] = [];
     const result = await this.db.transaction(async (tx) => {
@@ -61,7 +67,8 @@ export class Realtime {
         emitted.push(saved);
         return saved;
       };
-      return fn(tx, emit, (m) => controls.push(m));
+      const invalidate: Invalidate = (m) => void controls.push(m);
+      return this.currentWrite.run({ tx, emit, invalidate }, () => fn(tx, emit, invalidate));
     });
     // Invalidations first, locally at once and to other instances on the same connection as the events,
     // so that no instance authorizes an event of this write against what the write changed.
