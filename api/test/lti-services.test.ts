@@ -88,6 +88,9 @@ describe('dynamic registration', () => {
         const html = await res.text();
         expect(res.status).toBe(200);
         expect(html).toContain('org.imsglobal.lti.close');
+        // The platform shows the registration page in its own admin page, before it may frame the tool.
+        expect(res.headers.get('content-security-policy')).toContain(`frame-ancestors 'self'`);
+        expect(res.headers.get('content-security-policy')).toContain(new URL(env.platform.issuer).origin);
         const reg = env.platform.received.registrations.at(-1)!;
         const cfg = reg.body['https://purl.imsglobal.org/spec/lti-tool-configuration'];
         const types = cfg.messages.map((m: any) => m.type);
@@ -117,7 +120,10 @@ describe('dynamic registration', () => {
   it('in production mode a dynamically registered platform waits for an administrator', async () => {
     const env = await startLtiEnv('moodle', { register: false, env: { LTI_AUTO_ACTIVATE: 'false' } });
     try {
-      expect((await fetch(env.platform.dynamicRegistrationUrl(`${env.tool}/lti/register`))).status).toBe(200);
+      const reg = await fetch(env.platform.dynamicRegistrationUrl(`${env.tool}/lti/register`));
+      expect(reg.status).toBe(200);
+      // Pending platforms do not frame the tool, but the one registering sees the end of its registration.
+      expect(reg.headers.get('content-security-policy')).toContain(new URL(env.platform.issuer).origin);
       const clientId = env.platform.received.registrations.at(-1)!.clientId;
       const r = await runLaunch(env, { user: 'learner', clientId });
       expect(r.step).toBe('login');

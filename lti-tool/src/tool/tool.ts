@@ -7,10 +7,10 @@
  * id_token is checked beyond what ltijs checks (issued nonce, known deployment, azp, cached keys by kid,
  * the platform's own token lifetime).
  */
-import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt } from 'drizzle-orm';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
 import { decodeProtectedHeader, jwtVerify, SignJWT, type JWK } from 'jose';
 import { PgLtiStore } from '../store/pg-store.js';
@@ -157,7 +157,10 @@ export class LtiTool {
       const code = e?.code ?? 'LTI_ERROR';
       const status = e?.status ?? 500;
       const message = e?.message ?? 'The LTI request could not be completed.';
-      if (route.html) await this.#html(res, status, messagePage('This launch could not be completed', message, code, 'Open the activity again from your course. If it keeps failing, tell your LMS administrator the error code.'));
+      if (pathname === '/lti/register') {
+        const cfg = httpUrl(new URL(req.url ?? '/', 'http://x').searchParams.get('openid_configuration'));
+        await this.#html(res, status, messagePage('The tool could not be registered', message, code, 'Check the registration URL and try again, or register the tool by hand (see its documentation).'), undefined, cfg ? new URL(cfg).origin : undefined);
+      } else if (route.html) await this.#html(res, status, messagePage('This launch could not be completed', message, code, 'Open the activity again from your course. If it keeps failing, tell your LMS administrator the error code.'));
       else this.#json(res, status, { error: { code, message } });
     }
     return true;
@@ -266,7 +269,8 @@ export class LtiTool {
     if (!configUrl) throw new LtiError('MISSING_OPENID_CONFIGURATION', 400, 'Dynamic registration needs the openid_configuration parameter.');
     const info = await this.registerDynamic(configUrl, q.get('registration_token'));
     const nonce = token();
-    await this.#html(res, 200, registeredPage(this.#o.toolName, info.status, nonce), nonce);
+    // The platform shows this page in its own admin page (Moodle: an iframe) before it may frame the tool.
+    await this.#html(res, 200, registeredPage(this.#o.toolName, info.status, nonce), nonce, new URL(configUrl).origin);
   }
 
   // ---------------------------------------------------------------- validation
@@ -448,7 +452,6 @@ export class LtiTool {
   async jwks(): Promise<{ keys: JWK[] }> {
     const rows = ((await this.store.Get(false, 'publickey')) || []) as Array<Record<string, any>>;
     const keys: JWK[] = [];
-    const { createPublicKey } = await import('node:crypto');
     for (const r of rows) {
       if (typeof r.retiredAt === 'number' && r.retiredAt + RETIRED_KEY_GRACE_MS < Date.now()) continue;
       const doc = JSON.parse(this.store.Decrypt(r.data, r.iv, this.#o.encryptionKey)) as { key: string; kid: string };
@@ -600,8 +603,8 @@ export class LtiTool {
 
   // ---------------------------------------------------------------- responses
 
-  async #html(res: ServerResponse, status: number, body: string, scriptNonce?: string) {
-    const ancestors = await this.#o.hooks.frameAncestors();
+  async #html(res: ServerResponse, status: number, body: string, scriptNonce?: string, alsoFramedBy?: string) {
+    const ancestors = (await this.#o.hooks.frameAncestors()) + (alsoFramedBy && /^https?:\/\/[^\s;,'"]+$/.test(alsoFramedBy) ? ` ${alsoFramedBy}` : '');
     res.writeHead(status, {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
