@@ -14,9 +14,16 @@ const FRAME = 'iframe[name="lti-tool-frame"]';
 
 async function expectLanded(page: Page, who: RegExp, course: string, role: string) {
   const frame = page.frameLocator(FRAME);
-  await expect.poll(() => frame.getByTestId('course-role').textContent().catch(() => ''), { timeout: 20_000 }).toContain(role);
-  expect(await frame.getByTestId('user-name').textContent()).toMatch(who);
-  expect(await frame.getByTestId('course-title').first().textContent()).toContain(course);
+  try {
+    await expect.poll(() => frame.getByTestId('course-role').textContent({ timeout: 1000 }).catch(() => ''), { timeout: 40_000 }).toContain(role);
+  } catch (err) {
+    // Say where the frame got stuck.
+    const f = page.frame({ name: 'lti-tool-frame' });
+    await page.screenshot({ path: path.join(SHOTS, `lti-stuck-${Date.now()}.png`) });
+    throw new Error(`not landed as ${role}; frame at ${f?.url()}: ${(await f?.content().catch(() => ''))?.slice(0, 500)}`, { cause: err });
+  }
+  expect(await frame.getByTestId('user-name').textContent({ timeout: 5000 })).toMatch(who);
+  expect(await frame.getByTestId('course-title').first().textContent({ timeout: 5000 })).toContain(course);
 }
 
 describe('launch from the development LMS', () => {
@@ -112,16 +119,16 @@ describe('cross-site launch without third-party cookies', () => {
       page.on('request', (r) => {
         if (r.url().startsWith(env.tool) && r.headers().cookie) cookies.push(r.url());
       });
-      await page.goto(`${env.platform.issuer}/?as=instructor`);
+      await page.goto(`${env.platform.issuer}/?as=instructor`, { waitUntil: 'domcontentloaded' });
       const course = env.platform.course();
       await expectLanded(page, /\w/, course.title, 'Instructor');
       await page.screenshot({ path: path.join(SHOTS, `lti-${profile}-instructor.png`) });
-      await page.goto(`${env.platform.issuer}/?as=learner`);
+      await page.goto(`${env.platform.issuer}/?as=learner`, { waitUntil: 'domcontentloaded' });
       await expectLanded(page, /\w/, course.title, 'Learner');
       await page.screenshot({ path: path.join(SHOTS, `lti-${profile}-learner.png`) });
       expect(cookies).toEqual([]);
       await context.close();
-    });
+    }, 120_000);
   }
 
   it('a launch whose binding is missing (another browser) shows a clear error, not a blank page', async () => {
