@@ -70,7 +70,7 @@ describe('process', () => {
       // A WebSocket client is told why it was closed.
       const closes: number[] = [];
       const token = 'x';
-      const client = createClient({ url: url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams: { token }, on: { closed: (e) => closes.push((e as { code: number }).code) } });
+      const client = createClient({ url: url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, onNonLazyError: () => {}, connectionParams: { token }, on: { closed: (e) => closes.push((e as { code: number }).code) } });
       client.on('error', () => {});
       await waitFor(() => closes.length > 0, 10_000, () => 'no close for a bad token');
       expect(closes[0]).toBe(4401);
