@@ -65,7 +65,8 @@ describe('process', () => {
     try {
       const a = start({ PORT: port }, dataDir);
       await waitFor(() => ready(url), 60_000, a.out);
-      expect(a.out()).toContain('"database":"pglite"');
+      // The log line may reach the pipe just after the server answers: wait for it rather than race it.
+      await waitFor(() => a.out().includes('"database":"pglite"'), 10_000, a.out);
       expect(existsSync(path.join(dataDir, 'pglite'))).toBe(true);
       // A WebSocket client is told why it was closed.
       const closes: number[] = [];
