@@ -51,7 +51,8 @@ async function main(): Promise<number> {
   try {
     if (command === 'list') {
       const { tenants } = await import('@lt/api/db/schema');
-      const rows = (await core.services.database.db.select().from(tenants)).filter((t) => !t.issuer.startsWith('urn:course-companion:'));
+      const { INSTALLATION_ISSUER } = await import('@lt/api/apikeys/service');
+      const rows = (await core.services.database.db.select().from(tenants)).filter((t) => t.issuer !== INSTALLATION_ISSUER);
       if (rows.length === 0) console.log('No platforms registered.');
       for (const t of rows) console.log(`${t.status.padEnd(8)} ${t.platform.padEnd(8)} ${t.issuer}  client_id=${t.clientId}  ${t.name}`);
       return 0;

@@ -5,7 +5,7 @@
  * the page's code exchange. No browser here; web/test has the browser tests.
  */
 import { createServer } from 'node:net';
-import { createPlatform, type LaunchIntent, type LtiPlatform } from '@lt/lti-tool';
+import { createPlatform, SCOPES, type LaunchIntent, type LtiPlatform } from '@lt/lti-tool';
 import { startApp, type TestApp } from './harness.js';
 
 export async function freePort(): Promise<number> {
@@ -40,7 +40,7 @@ export async function startLtiEnv(profile: 'moodle' | 'canvas' | 'generic', opts
   const clientId = `${profile}-client-${port}`;
   const deploymentId = `${profile}-deployment-1`;
   if (opts.register !== false) {
-    platform.registerTool({ clientId, deploymentIds: [deploymentId], loginUrl: lti.loginUrl, redirectUris: [lti.redirectUri], jwksUrl: lti.jwksUrl, targetLinkUri: lti.redirectUri, scopes: [...(await import('@lt/lti-tool')).SCOPES] });
+    platform.registerTool({ clientId, deploymentIds: [deploymentId], loginUrl: lti.loginUrl, redirectUris: [lti.redirectUri], jwksUrl: lti.jwksUrl, targetLinkUri: lti.redirectUri, scopes: [...SCOPES] });
     await lti.registerPlatform({
       issuer: platform.issuer,
       clientId,

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createPlatform, type LtiPlatform } from '@lt/lti-tool';
+import { createPlatform, SCOPES, type LtiPlatform } from '@lt/lti-tool';
 import type { Config } from '../config.js';
 import type { LtiService } from './service.js';
 
@@ -19,7 +19,7 @@ export async function startDevLms(config: Config, lti: LtiService): Promise<LtiP
   const platform = await createPlatform({ baseUrl: `${config.publicUrl}/dev/lms`, profile: 'generic', name: 'Development LMS', privateJwk });
   if (!privateJwk) writeFileSync(keyFile, JSON.stringify(platform.exportPrivateJwk()), { mode: 0o600 });
   const tool = lti.tool;
-  platform.registerTool({ clientId: DEV_CLIENT_ID, deploymentIds: [DEV_DEPLOYMENT_ID], loginUrl: tool.loginUrl, redirectUris: [tool.redirectUri], jwksUrl: tool.jwksUrl, targetLinkUri: tool.redirectUri, scopes: [...(await import('@lt/lti-tool')).SCOPES] });
+  platform.registerTool({ clientId: DEV_CLIENT_ID, deploymentIds: [DEV_DEPLOYMENT_ID], loginUrl: tool.loginUrl, redirectUris: [tool.redirectUri], jwksUrl: tool.jwksUrl, targetLinkUri: tool.redirectUri, scopes: [...SCOPES] });
   // Registered once (ltijs generates the tool's key pair for it); later starts reuse the stored registration.
   if (!(await tool.lti.getPlatform(platform.issuer, DEV_CLIENT_ID))) {
     await tool.registerPlatform({

@@ -2,7 +2,7 @@
  * The api's side of LTI: what a platform registration, a launch, a roster sync and a grade mean for tenants,
  * courses, users and sessions. lti-tool speaks the protocol and calls these hooks; nothing here parses JWTs.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
@@ -44,7 +44,8 @@ export interface LtiServiceDeps {
 export class LtiService implements ToolHooks {
   tool!: LtiTool;
   #frames: { value: string; at: number } | null = null;
-  #index: string | null = null;
+  /** The built index.html, re-read when a rebuild changes it. */
+  #index: { html: string; mtimeMs: number } | null = null;
 
   constructor(private readonly d: LtiServiceDeps) {}
 
@@ -146,9 +147,11 @@ export class LtiService implements ToolHooks {
   }
 
   async renderApp(handoff: { code: string; bindKey: string; storage: { target: string; origin: string } | null }): Promise<string> {
-    this.#index ??= await readFile(path.join(this.d.webRoot, 'index.html'), 'utf8');
+    const file = path.join(this.d.webRoot, 'index.html');
+    const { mtimeMs } = await stat(file);
+    if (this.#index?.mtimeMs !== mtimeMs) this.#index = { html: await readFile(file, 'utf8'), mtimeMs };
     const json = JSON.stringify(handoff).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
-    return this.#index.replace('</head>', `<script type="application/json" id="lt-launch">${json}</script></head>`);
+    return this.#index.html.replace('</head>', `<script type="application/json" id="lt-launch">${json}</script></head>`);
   }
 
   /** A verified launch, proven to come from this browser: provision everything and sign the user in. */
