@@ -27,6 +27,12 @@ import { LtiTool, type LtiPlatform } from '@lt/lti-tool';
 import { LtiService } from './lti/service.js';
 import { startDevLms } from './lti/dev-lms.js';
 import { createQueue } from './queue/queues.js';
+import { RateLimiter } from './ratelimit.js';
+import { NotificationService } from './notifications/service.js';
+import { PresenceService } from './presence/service.js';
+import { RoomService } from './rooms/service.js';
+import { courses as coursesTable } from './db/schema.js';
+import { eq } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
 
@@ -60,7 +66,10 @@ export async function openCore(config: Config, log: Logger = createLogger(config
     const sessions = new SessionTokens(config.sessionSecret, config.sessionTtlSeconds);
     const apiKeys = new ApiKeyService(database.db, realtime, access);
     const courseService = new CourseService(database.db, realtime, access);
-    const lti = new LtiService({ db: database.db, realtime, courses: courseService, sessions, access, log, webRoot: webDist, sessionTtlSeconds: config.sessionTtlSeconds });
+    const notifications = new NotificationService(database.db, realtime, access);
+    const presence = new PresenceService(pub, realtime, log);
+    const roomService = new RoomService({ db: database.db, realtime, access, config, limiter: new RateLimiter(pub), notifications, presence });
+    const lti = new LtiService({ db: database.db, realtime, courses: courseService, rooms: roomService, sessions, access, log, webRoot: webDist, sessionTtlSeconds: config.sessionTtlSeconds });
     lti.tool = new LtiTool({
       db: database.db,
       publicUrl: config.publicUrl,
@@ -87,7 +96,12 @@ export async function openCore(config: Config, log: Logger = createLogger(config
       auth: new Authenticator(sessions, apiKeys),
       courses: courseService,
       lti,
+      rooms: roomService,
+      notifications,
+      presence,
     };
+    const pdb = database.db;
+    presence.startSweeper(async (courseId) => (await pdb.select({ t: coursesTable.tenantId }).from(coursesTable).where(eq(coursesTable.id, courseId)))[0]?.t ?? null);
     const devLms = config.devLms ? await startDevLms(config, lti) : null;
     const db = database;
     return {
@@ -97,6 +111,7 @@ export async function openCore(config: Config, log: Logger = createLogger(config
       devLms,
       redis: { handle, pub, sub },
       async close() {
+        presence.close();
         realtime.close();
         await ltiQueue?.close();
         await lti.tool.close();

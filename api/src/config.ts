@@ -41,6 +41,11 @@ export interface Config {
   queuePrefix: string;
   /** The development LMS at /dev/lms. Never in production. */
   devLms: boolean;
+  /** Longest chat message, in characters. */
+  chatMaxMessageChars: number;
+  /** Messages one user may send per window (all rooms together), and the window. */
+  chatRateLimit: number;
+  chatRateWindowSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -145,5 +150,8 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     ltiAutoActivate: bool(env, 'LTI_AUTO_ACTIVATE', nodeEnv !== 'production'),
     devLms,
     queuePrefix: env.QUEUE_PREFIX || 'lt',
+    chatMaxMessageChars: int(env, 'CHAT_MAX_MESSAGE_CHARS', 8000, 1, 100_000),
+    chatRateLimit: int(env, 'CHAT_RATE_LIMIT', 20, 1, 1_000_000),
+    chatRateWindowSeconds: int(env, 'CHAT_RATE_WINDOW_SECONDS', 10, 1, 3600),
   };
 }

@@ -9,6 +9,9 @@ import type { ApiKeyService } from './apikeys/service.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { LtiService } from './lti/service.js';
+import type { RoomService } from './rooms/service.js';
+import type { NotificationService } from './notifications/service.js';
+import type { PresenceService } from './presence/service.js';
 
 export interface Services {
   config: Config;
@@ -21,4 +24,7 @@ export interface Services {
   courses: CourseService;
   apiKeys: ApiKeyService;
   lti: LtiService;
+  rooms: RoomService;
+  notifications: NotificationService;
+  presence: PresenceService;
 }

@@ -114,6 +114,7 @@ export async function seed(core: Core, label = 'A'): Promise<Fixture> {
   const learner = await upsertUser(db, { tenantId: tenant.id, subject: `learn-${n}`, name: `Lee Learner ${label}` });
   await core.services.courses.setMembership(tenant.id, course.id, instructor.id, ['instructor']);
   await core.services.courses.setMembership(tenant.id, course.id, learner.id, ['learner']);
+  await core.services.rooms.ensureCourseRoom(tenant.id, course.id, course.title);
   const token = (u: User, roles: CourseRole[]) => core.services.sessions.issue({ tenantId: tenant.id, userId: u.id, courseId: course.id, roles });
   return { tenant, course, instructor, learner, instructorToken: await token(instructor, ['instructor']), learnerToken: await token(learner, ['learner']) };
 }

@@ -5,7 +5,7 @@
  * subscription costs a map lookup, not a database read.
  */
 import { and, eq } from 'drizzle-orm';
-import { courses, memberships } from '../db/schema.js';
+import { courses, memberships, roomMembers, rooms } from '../db/schema.js';
 import type { Tx } from '../db/client.js';
 import type { Realtime } from '../realtime/realtime.js';
 import { AppError, notFound } from '../errors.js';
@@ -20,8 +20,41 @@ interface CachedMembership {
 
 const MAX_ENTRIES = 200_000;
 
+/** What authorization needs of a room; kind, course and owner never change, `archived` is invalidated. */
+export interface RoomInfo {
+  id: string;
+  tenantId: string;
+  courseId: string;
+  kind: RoomKind;
+  ownerId: string | null;
+  archived: boolean;
+}
+export type RoomKind = 'course' | 'group' | 'direct' | 'live' | 'tutor';
+
+interface CachedRoomMember {
+  active: boolean;
+  muted: boolean;
+  role: string;
+}
+
+/** What a viewer may do in a room. */
+export interface RoomRights {
+  read: boolean;
+  post: boolean;
+  /** Delete others' messages, mute members, rename or archive (staff, in course, group and live rooms). */
+  moderate: boolean;
+  /** Why posting is refused, when it is. */
+  postRefusal: 'ARCHIVED' | 'MUTED' | 'READ_ONLY' | null;
+}
+
+const NO_RIGHTS: RoomRights = { read: false, post: false, moderate: false, postRefusal: 'READ_ONLY' };
+/** Rooms an integrator's API key may read: the shared ones, never a person's direct or tutor room. */
+const API_KEY_ROOM_KINDS: readonly RoomKind[] = ['course', 'group', 'live'];
+
 export class Access {
   private cache = new Map<string, CachedMembership | null>();
+  private rooms = new Map<string, RoomInfo | null>();
+  private roomMembers = new Map<string, CachedRoomMember | null>();
   private revokedKeys = new Set<string>();
 
   constructor(
@@ -31,7 +64,13 @@ export class Access {
     realtime.hub.onControl((m) => {
       if (m.t === 'membership') this.cache.delete(`${m.courseId}:${m.userId}`);
       else if (m.t === 'apiKey') this.revokedKeys.add(m.keyId);
-      else if (m.t === 'reset') this.cache.clear();
+      else if (m.t === 'room') this.rooms.delete(m.roomId);
+      else if (m.t === 'roomMember') this.roomMembers.delete(`${m.roomId}:${m.userId}`);
+      else if (m.t === 'reset') {
+        this.cache.clear();
+        this.rooms.clear();
+        this.roomMembers.clear();
+      }
     });
   }
 
@@ -90,6 +129,113 @@ export class Access {
     if (viewer.kind === 'apiKey') return this.requireScope(viewer, 'write');
     const m = await this.membership(courseId, viewer.userId);
     if (!m || !isStaff(m.roles)) throw new AppError('FORBIDDEN', 'Only instructors can do this.');
+  }
+
+  /** A room's facts for authorization, cached; null when there is no such room. */
+  async room(roomId: string): Promise<RoomInfo | null> {
+    if (!isUuid(roomId)) return null;
+    const hit = this.rooms.get(roomId);
+    if (hit !== undefined) return hit;
+    const [row] = await this.db
+      .select({ id: rooms.id, tenantId: rooms.tenantId, courseId: rooms.courseId, kind: rooms.kind, ownerId: rooms.ownerId, archivedAt: rooms.archivedAt })
+      .from(rooms)
+      .where(eq(rooms.id, roomId));
+    const value: RoomInfo | null = row ? { id: row.id, tenantId: row.tenantId, courseId: row.courseId, kind: row.kind as RoomKind, ownerId: row.ownerId, archived: row.archivedAt !== null } : null;
+    if (this.rooms.size >= MAX_ENTRIES) this.rooms.clear();
+    this.rooms.set(roomId, value);
+    return value;
+  }
+
+  async roomMember(roomId: string, userId: string): Promise<CachedRoomMember | null> {
+    const k = `${roomId}:${userId}`;
+    const hit = this.roomMembers.get(k);
+    if (hit !== undefined) return hit;
+    const [row] = await this.db
+      .select({ status: roomMembers.status, muted: roomMembers.muted, role: roomMembers.role })
+      .from(roomMembers)
+      .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
+    const value = row ? { active: row.status === 'active', muted: row.muted, role: row.role } : null;
+    if (this.roomMembers.size >= MAX_ENTRIES) this.roomMembers.clear();
+    this.roomMembers.set(k, value);
+    return value;
+  }
+
+  /**
+   * The room rules, in one place. Readers: course and live rooms, every member of the course; group rooms,
+   * their members and the course's staff; direct rooms, their two people only; tutor rooms, their student
+   * and the course's staff (staff read, do not post). Muted members and archived rooms do not take posts.
+   * API keys read course, group and live rooms of their tenant and never post.
+   */
+  async roomRights(viewer: Viewer, room: RoomInfo): Promise<RoomRights> {
+    if (room.tenantId !== viewer.tenantId) return NO_RIGHTS;
+    if (viewer.kind === 'apiKey') {
+      const read = !this.revokedKeys.has(viewer.keyId) && viewer.scopes.includes('read') && API_KEY_ROOM_KINDS.includes(room.kind);
+      return { read, post: false, moderate: false, postRefusal: 'READ_ONLY' };
+    }
+    const cm = await this.membership(room.courseId, viewer.userId);
+    if (!cm || !cm.active || cm.tenantId !== room.tenantId) return NO_RIGHTS;
+    const staff = isStaff(cm.roles);
+    const rm = room.kind === 'course' || room.kind === 'live' ? null : await this.roomMember(room.id, viewer.userId);
+    const inRoom = !!rm?.active;
+    let read: boolean;
+    let mayPost: boolean;
+    switch (room.kind) {
+      case 'course':
+      case 'live':
+        read = mayPost = true;
+        break;
+      case 'group':
+        read = mayPost = inRoom || staff;
+        break;
+      case 'direct':
+        read = mayPost = inRoom;
+        break;
+      case 'tutor':
+        read = room.ownerId === viewer.userId || staff;
+        mayPost = room.ownerId === viewer.userId;
+        break;
+    }
+    if (!read) return NO_RIGHTS;
+    const moderate = staff && (room.kind === 'course' || room.kind === 'group' || room.kind === 'live');
+    // Mutes of course and live rooms live on read-state rows, looked up only when posting matters.
+    const muted = room.kind === 'course' || room.kind === 'live' ? !!(await this.roomMember(room.id, viewer.userId))?.muted : !!rm?.muted;
+    const postRefusal = !mayPost ? 'READ_ONLY' : room.archived ? 'ARCHIVED' : muted && !staff ? 'MUTED' : null;
+    return { read, post: postRefusal === null, moderate, postRefusal };
+  }
+
+  /** Whether the viewer may read the room now. Never throws; used on every event of a subscription. */
+  async canReadRoom(viewer: Viewer, roomId: string): Promise<boolean> {
+    const room = await this.room(roomId);
+    return !!room && (await this.roomRights(viewer, room)).read;
+  }
+
+  /** The room and the viewer's rights; NOT_FOUND (existence is not revealed) unless the viewer may read it. */
+  async requireRoomRead(viewer: Viewer, roomId: string): Promise<{ room: RoomInfo; rights: RoomRights }> {
+    this.requireScope(viewer, 'read');
+    const room = await this.room(roomId);
+    const rights = room ? await this.roomRights(viewer, room) : NO_RIGHTS;
+    if (!room || !rights.read) throw notFound('The room');
+    return { room, rights };
+  }
+
+  async requireRoomPost(viewer: Viewer, roomId: string): Promise<{ room: RoomInfo; rights: RoomRights }> {
+    const r = await this.requireRoomRead(viewer, roomId);
+    if (viewer.kind === 'apiKey') throw new AppError('FORBIDDEN', 'Messages are written by people: an API key cannot post.');
+    switch (r.rights.postRefusal) {
+      case 'ARCHIVED':
+        throw new AppError('ROOM_ARCHIVED', 'This room is archived: it can be read but takes no new messages.');
+      case 'MUTED':
+        throw new AppError('MUTED', 'A moderator has muted you in this room.');
+      case 'READ_ONLY':
+        throw new AppError('FORBIDDEN', 'You can read this room but not write in it.');
+    }
+    return r;
+  }
+
+  async requireRoomModerate(viewer: Viewer, roomId: string): Promise<{ room: RoomInfo; rights: RoomRights }> {
+    const r = await this.requireRoomRead(viewer, roomId);
+    if (!r.rights.moderate) throw new AppError('FORBIDDEN', 'Only instructors can moderate this room.');
+    return r;
   }
 
   private courseTenants = new Map<string, string | null>();

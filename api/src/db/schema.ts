@@ -178,3 +178,7 @@ export const resourceLinks = pgTable(
   },
   (t) => [uniqueIndex('resource_links_course_link_uq').on(t.courseId, t.resourceLinkId)],
 );
+
+// Feature tables.
+export * from '../rooms/tables.js';
+export * from '../notifications/tables.js';

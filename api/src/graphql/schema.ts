@@ -7,6 +7,9 @@ import '../courses/schema.js';
 import '../apikeys/schema.js';
 import '../auth/schema.js';
 import '../lti/schema.js';
+import '../rooms/schema.js';
+import '../notifications/schema.js';
+import '../presence/schema.js';
 
 export const schema = builder.toSchema();
 export const printedSchema = () => printSchema(lexicographicSortSchema(schema)) + '\n';

@@ -10,6 +10,7 @@ import { LtiError, LtiTool, mapLtiRoles, type PlatformInfo, type PlatformStatus,
 import type { Db, Tx } from '../db/client.js';
 import type { Realtime } from '../realtime/realtime.js';
 import { courses, deployments, memberships, resourceLinks, rosterSyncs, tenants, users } from '../db/schema.js';
+import type { RoomService } from '../rooms/service.js';
 import type { CourseService } from '../courses/service.js';
 import type { SessionTokens } from '../auth/session.js';
 import type { Access } from '../auth/access.js';
@@ -32,6 +33,7 @@ export interface LtiServiceDeps {
   db: Db;
   realtime: Realtime;
   courses: CourseService;
+  rooms: RoomService;
   sessions: SessionTokens;
   access: Access;
   log: Logger;
@@ -169,8 +171,15 @@ export class LtiService implements ToolHooks {
       const course = await this.d.courses.upsertCourse({ tenantId: tenant.id, contextId: l.context.id, title: l.context.title, label: l.context.label });
       const user = await upsertUser(tx, { tenantId: tenant.id, subject: l.user.subject, name: l.user.name, email: l.user.email, picture: l.user.picture, locale: l.user.locale, legacyUserId: l.user.legacyUserId });
       const roles = l.roles as CourseRole[];
+      await this.d.rooms.ensureCourseRoom(tenant.id, course.id, course.title);
       await this.d.courses.setMembership(tenant.id, course.id, user.id, roles);
-      await tx.update(memberships).set({ launchedAt: new Date() }).where(and(eq(memberships.courseId, course.id), eq(memberships.userId, user.id)));
+      const [first] = await tx
+        .update(memberships)
+        .set({ launchedAt: new Date() })
+        .where(and(eq(memberships.courseId, course.id), eq(memberships.userId, user.id)))
+        .returning({ before: sql<Date | null>`(select launched_at from memberships m where m.course_id = ${course.id} and m.user_id = ${user.id})` });
+      // The first launch into the course: say so in the course room.
+      if (first && first.before === null) await this.d.rooms.announceJoin(tenant.id, course.id, user.id);
       if (l.resourceLink) {
         await tx
           .insert(resourceLinks)

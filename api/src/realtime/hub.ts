@@ -23,7 +23,11 @@ export type Listener = (msg: HubMessage) => void;
 const CHANNEL_PREFIX = 'rt:';
 /** Instance-wide control messages (cache invalidation), heard by every instance. */
 export const CONTROL_CHANNEL = 'rt-control';
-export type ControlMessage = { t: 'membership'; courseId: string; userId: string } | { t: 'apiKey'; keyId: string };
+export type ControlMessage =
+  | { t: 'membership'; courseId: string; userId: string }
+  | { t: 'apiKey'; keyId: string }
+  | { t: 'room'; roomId: string }
+  | { t: 'roomMember'; roomId: string; userId: string };
 export const channelOf = (stream: string) => CHANNEL_PREFIX + stream;
 const FILL_PAGE = 500;
 

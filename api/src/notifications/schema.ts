@@ -1,0 +1,89 @@
+/** Notifications: the list, the unread count, marking read, and the live feed of the viewer's own stream. */
+import { builder } from '../graphql/builder.js';
+import { connectionOf } from '../graphql/common.js';
+import { requireViewer } from '../graphql/viewer.js';
+import { parseSeqCursor } from '../realtime/cursor.js';
+import type { NotificationView } from './service.js';
+
+export const NotificationRef = builder.objectRef<NotificationView>('Notification').implement({
+  description: 'Something that concerns the viewer: a mention, a reply, a direct message while away; later features add types.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    type: t.exposeString('type', { description: 'mention | reply | direct_message (more types come with later features)' }),
+    courseId: t.exposeID('courseId', { nullable: true }),
+    courseTitle: t.exposeString('courseTitle', { nullable: true }),
+    actorName: t.exposeString('actorName', { nullable: true }),
+    roomId: t.exposeID('roomId', { nullable: true }),
+    messageId: t.exposeID('messageId', { nullable: true }),
+    excerpt: t.exposeString('excerpt'),
+    data: t.field({ type: 'JSON', resolve: (n) => n.data }),
+    read: t.boolean({ resolve: (n) => n.readAt !== null }),
+    createdAt: t.field({ type: 'DateTime', resolve: (n) => n.createdAt }),
+  }),
+});
+const NotificationConnection = connectionOf<NotificationView>('Notification', NotificationRef);
+
+builder.queryFields((t) => ({
+  notifications: t.field({
+    type: NotificationConnection,
+    description: "The viewer's notifications, newest first.",
+    args: { first: t.arg.int(), after: t.arg.string(), last: t.arg.int(), before: t.arg.string(), unreadOnly: t.arg.boolean() },
+    resolve: (_r, args, ctx) => ctx.services.notifications.list(requireViewer(ctx), args),
+  }),
+  unreadNotificationCount: t.int({ resolve: (_r, _a, ctx) => ctx.services.notifications.unreadCount(requireViewer(ctx)) }),
+}));
+
+builder.mutationFields((t) => ({
+  markNotificationRead: t.int({
+    description: 'Marks one notification read; returns how many changed (0 or 1).',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, { id }, ctx) => ctx.services.notifications.markRead(requireViewer(ctx), String(id)),
+  }),
+  markAllNotificationsRead: t.int({
+    description: 'Marks every notification read; returns how many changed.',
+    resolve: (_r, _a, ctx) => ctx.services.notifications.markRead(requireViewer(ctx), null),
+  }),
+}));
+
+interface NotificationEventView {
+  cursor: string;
+  type: 'CREATED' | 'READ';
+  notification: NotificationView | null;
+  readIds: string[];
+  allRead: boolean;
+  unreadCount: number;
+}
+const NotificationEventTypeEnum = builder.enumType('NotificationEventType', { values: ['CREATED', 'READ'] as const });
+const NotificationEventRef = builder.objectRef<NotificationEventView>('NotificationEvent').implement({
+  fields: (t) => ({
+    cursor: t.exposeString('cursor', { description: 'Pass as `after` to resume right after this event.' }),
+    type: t.field({ type: NotificationEventTypeEnum, resolve: (e) => e.type }),
+    notification: t.field({ type: NotificationRef, nullable: true, resolve: (e) => e.notification }),
+    readIds: t.exposeIDList('readIds'),
+    allRead: t.exposeBoolean('allRead'),
+    unreadCount: t.exposeInt('unreadCount', { description: 'The unread count after this event.' }),
+  }),
+});
+
+builder.subscriptionFields((t) => ({
+  notificationEvents: t.field({
+    type: NotificationEventRef,
+    description: "The viewer's notifications as they come and are read (in any tab). With `after`, replays from that cursor first.",
+    args: { after: t.arg.string() },
+    subscribe: async function* (_r, { after }, ctx): AsyncGenerator<NotificationEventView> {
+      const viewer = requireViewer(ctx);
+      const stream = ctx.services.notifications.requireOwnStream(viewer);
+      for await (const d of ctx.services.realtime.subscribe(stream, { after: parseSeqCursor(after), signal: ctx.signal, authorize: () => !ctx.services.access.isRevoked(viewer) })) {
+        if (d.kind !== 'event') continue;
+        const p = d.event.payload as { notification?: NotificationView & { createdAt: string | Date; readAt: string | Date | null }; ids?: string[]; all?: boolean; unreadCount?: number };
+        if (d.event.type === 'notification.created' && p.notification) {
+          const n = { ...p.notification, createdAt: new Date(p.notification.createdAt), readAt: p.notification.readAt ? new Date(p.notification.readAt) : null };
+          yield { cursor: String(d.event.seq), type: 'CREATED', notification: n, readIds: [], allRead: false, unreadCount: p.unreadCount ?? 0 };
+        } else if (d.event.type === 'notification.read') {
+          yield { cursor: String(d.event.seq), type: 'READ', notification: null, readIds: p.ids ?? [], allRead: !!p.all, unreadCount: p.unreadCount ?? 0 };
+        }
+      }
+    },
+    resolve: (e) => e,
+  }),
+}));

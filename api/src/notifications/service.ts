@@ -1,0 +1,182 @@
+/**
+ * Notifications: a row per user per event that concerns them, on the user's own stream (`user:<id>`), so
+ * that every tab of the user hears it live and a reconnecting tab resumes with its cursor. Features create
+ * them inside their own write (`notify` joins the caller's transaction); chat is the first user.
+ */
+import { and, count, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { courses, messages, notifications, users } from '../db/schema.js';
+import type { Tx } from '../db/client.js';
+import type { Realtime } from '../realtime/realtime.js';
+import type { Access } from '../auth/access.js';
+import type { Viewer } from '../auth/viewer.js';
+import { AppError, notFound } from '../errors.js';
+import { isUuid } from '../auth/access.js';
+import { pageRequest, toPage, type Page, type PageArgs } from '../db/pagination.js';
+
+export type NotificationRow = typeof notifications.$inferSelect;
+export interface NotificationView extends NotificationRow {
+  actorName: string | null;
+  courseTitle: string | null;
+}
+
+export const userStream = (userId: string) => `user:${userId}`;
+
+export interface NewNotification {
+  tenantId: string;
+  userId: string;
+  courseId: string | null;
+  type: string;
+  actorId?: string | null;
+  roomId?: string | null;
+  messageId?: string | null;
+  excerpt?: string;
+  data?: Record<string, unknown>;
+  /** At most one unread notification per key: a repeat while one is unread is dropped. */
+  dedupeKey?: string;
+}
+
+/** Events on a user's stream: `notification.created` { notification }, `notification.read` { ids, all, unreadCount }. */
+export class NotificationService {
+  constructor(
+    private readonly db: Tx,
+    private readonly realtime: Realtime,
+    private readonly access: Access,
+  ) {}
+
+  /** Creates notifications inside the current write (or a new one); returns how many were created. */
+  async notify(list: NewNotification[]): Promise<number> {
+    if (list.length === 0) return 0;
+    return this.realtime.write(async (tx, emit) => {
+      let created = 0;
+      for (const n of list) {
+        if (n.dedupeKey) {
+          const [open] = await tx
+            .select({ id: notifications.id })
+            .from(notifications)
+            .where(and(eq(notifications.userId, n.userId), eq(notifications.dedupeKey, n.dedupeKey), isNull(notifications.readAt)))
+            .limit(1);
+          if (open) continue;
+        }
+        const [row] = await tx
+          .insert(notifications)
+          .values({
+            tenantId: n.tenantId,
+            userId: n.userId,
+            courseId: n.courseId,
+            type: n.type,
+            actorId: n.actorId ?? null,
+            roomId: n.roomId ?? null,
+            messageId: n.messageId ?? null,
+            excerpt: n.excerpt ?? '',
+            data: n.data ?? {},
+            dedupeKey: n.dedupeKey ?? null,
+            // Millisecond precision, like the cursors made from it.
+            createdAt: new Date(),
+          })
+          .returning();
+        const view = await this.viewOf(tx, row!);
+        const unreadCount = await this.unreadCountIn(tx, n.userId);
+        await emit({ stream: userStream(n.userId), tenantId: n.tenantId, type: 'notification.created', payload: { notification: view, unreadCount } });
+        created++;
+      }
+      return created;
+    });
+  }
+
+  async list(viewer: Viewer, args: PageArgs & { unreadOnly?: boolean | null }): Promise<Page<NotificationView>> {
+    const userId = sessionUser(viewer);
+    const req = pageRequest(args, isKey);
+    const key = sql`(${notifications.createdAt}, ${notifications.id})`;
+    const conds = [eq(notifications.userId, userId), eq(notifications.tenantId, viewer.tenantId)];
+    if (args.unreadOnly) conds.push(isNull(notifications.readAt));
+    if (req.cursor) {
+      const [t, id] = req.cursor;
+      // Newest first: "forward" walks back in time.
+      conds.push(req.direction === 'forward' ? sql`${key} < (${t}::timestamptz, ${id}::uuid)` : sql`${key} > (${t}::timestamptz, ${id}::uuid)`);
+    }
+    const order = req.direction === 'forward' ? [desc(notifications.createdAt), desc(notifications.id)] : [sql`${notifications.createdAt} asc`, sql`${notifications.id} asc`];
+    const rows = await this.db.select().from(notifications).where(and(...conds)).orderBy(...order).limit(req.limit + 1);
+    const views = await this.viewsOf(this.db, rows);
+    return toPage(req, views, (n) => [n.createdAt.toISOString(), n.id] as [string, string]);
+  }
+
+  async unreadCount(viewer: Viewer): Promise<number> {
+    if (viewer.kind !== 'session') return 0;
+    return this.unreadCountIn(this.db, viewer.userId);
+  }
+
+  /** Marks one notification (or all of the viewer's) read. */
+  async markRead(viewer: Viewer, id: string | null): Promise<number> {
+    const userId = sessionUser(viewer);
+    if (id !== null && !isUuid(id)) throw notFound('The notification');
+    return this.realtime.write(async (tx, emit) => {
+      const conds = [eq(notifications.userId, userId), isNull(notifications.readAt)];
+      if (id !== null) conds.push(eq(notifications.id, id));
+      const done = await tx.update(notifications).set({ readAt: new Date() }).where(and(...conds)).returning({ id: notifications.id });
+      if (id !== null && done.length === 0) {
+        const [exists] = await tx.select({ id: notifications.id }).from(notifications).where(and(eq(notifications.id, id), eq(notifications.userId, userId)));
+        if (!exists) throw notFound('The notification');
+      }
+      if (done.length > 0) {
+        const unreadCount = await this.unreadCountIn(tx, userId);
+        await emit({ stream: userStream(userId), tenantId: viewer.tenantId, type: 'notification.read', payload: { ids: done.map((d) => d.id), all: id === null, unreadCount } });
+      }
+      return done.length;
+    });
+  }
+
+  /** Marks read the notifications that point into a room up to a message seq (reading the room reads them). */
+  async markRoomRead(tenantId: string, userId: string, roomId: string, upToSeq: number): Promise<void> {
+    await this.realtime.write(async (tx, emit) => {
+      const done = await tx
+        .update(notifications)
+        .set({ readAt: new Date() })
+        .where(
+          and(
+            eq(notifications.userId, userId),
+            eq(notifications.roomId, roomId),
+            isNull(notifications.readAt),
+            inArray(notifications.messageId, tx.select({ id: messages.id }).from(messages).where(and(eq(messages.roomId, roomId), lte(messages.seq, upToSeq)))),
+          ),
+        )
+        .returning({ id: notifications.id });
+      if (done.length > 0) {
+        const unreadCount = await this.unreadCountIn(tx, userId);
+        await emit({ stream: userStream(userId), tenantId, type: 'notification.read', payload: { ids: done.map((d) => d.id), all: false, unreadCount } });
+      }
+    });
+  }
+
+  /** Subscribing to one's own stream: a session only. */
+  requireOwnStream(viewer: Viewer): string {
+    this.access.requireScope(viewer, 'read');
+    return userStream(sessionUser(viewer));
+  }
+
+  private async unreadCountIn(db: Tx, userId: string): Promise<number> {
+    const [row] = await db.select({ n: count() }).from(notifications).where(and(eq(notifications.userId, userId), isNull(notifications.readAt)));
+    return Number(row?.n ?? 0);
+  }
+
+  private async viewOf(db: Tx, row: NotificationRow): Promise<NotificationView> {
+    return (await this.viewsOf(db, [row]))[0]!;
+  }
+
+  private async viewsOf(db: Tx, rows: NotificationRow[]): Promise<NotificationView[]> {
+    const actorIds = [...new Set(rows.map((r) => r.actorId).filter((x): x is string => !!x))];
+    const courseIds = [...new Set(rows.map((r) => r.courseId).filter((x): x is string => !!x))];
+    const actors = actorIds.length ? await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, actorIds)) : [];
+    const titles = courseIds.length ? await db.select({ id: courses.id, title: courses.title }).from(courses).where(inArray(courses.id, courseIds)) : [];
+    const actorName = new Map(actors.map((a) => [a.id, a.name]));
+    const courseTitle = new Map(titles.map((c) => [c.id, c.title]));
+    return rows.map((r) => ({ ...r, actorName: r.actorId ? (actorName.get(r.actorId) ?? null) : null, courseTitle: r.courseId ? (courseTitle.get(r.courseId) ?? null) : null }));
+  }
+}
+
+function sessionUser(viewer: Viewer): string {
+  if (viewer.kind !== 'session') throw new AppError('FORBIDDEN', 'Notifications belong to people: sign in through your LMS.');
+  return viewer.userId;
+}
+
+const isKey = (v: unknown): v is [string, string] =>
+  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && typeof v[1] === 'string' && isUuid(v[1]);

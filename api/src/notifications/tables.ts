@@ -1,0 +1,31 @@
+/** Notifications: one row per user per event that concerns them. Features add their own `type`s. */
+import { sql } from 'drizzle-orm';
+import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { courses, tenants, users } from '../db/schema.js';
+
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    courseId: uuid('course_id').references(() => courses.id, { onDelete: 'cascade' }),
+    /** mention | direct_message | reply, and later features' types */
+    type: text('type').notNull(),
+    actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    /** Where it points: a room and a message for chat notifications. */
+    roomId: uuid('room_id'),
+    messageId: uuid('message_id'),
+    /** A short plain-text excerpt (the start of the message). */
+    excerpt: text('excerpt').notNull().default(''),
+    data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
+    /** Collapses repeats: one unread notification per key (e.g. one per direct room while away). */
+    dedupeKey: text('dedupe_key'),
+    readAt: timestamp('read_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('notifications_user_created_idx').on(t.userId, t.createdAt),
+    index('notifications_user_unread_idx').on(t.userId).where(sql`read_at is null`),
+  ],
+);

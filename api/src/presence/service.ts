@@ -1,0 +1,180 @@
+/**
+ * Presence: online, away or offline per member of a course, across every tab and device of a user. Each tab
+ * (one presence subscription) holds an entry in Redis with an expiry that the server renews while the
+ * subscription lives; a user is online when one tab is, away when all their tabs are away, offline when the
+ * last one leaves or expires. The state is computed and compared atomically in Redis, and changes go out as
+ * ephemeral signals through the realtime module, carrying a version so that a client keeps the newest.
+ */
+import type { Redis } from 'ioredis';
+import type { Realtime } from '../realtime/realtime.js';
+import type { Logger } from '../logger.js';
+import { AppError } from '../errors.js';
+
+export type PresenceState = 'online' | 'away' | 'offline';
+export interface PresenceChange {
+  userId: string;
+  state: PresenceState;
+  /** Grows with every change anywhere; a client ignores a change older than the one it has. */
+  version: number;
+}
+
+export const presenceStream = (courseId: string) => `presence:${courseId}`;
+/** A tab's entry lives this long without renewal (a crashed instance's tabs go offline after it). */
+export const TAB_TTL_MS = 45_000;
+export const RENEW_MS = 15_000;
+const SWEEP_MS = 10_000;
+
+const userKey = (courseId: string, userId: string) => `pres:u:${courseId}:${userId}`;
+const courseKey = (courseId: string) => `pres:c:${courseId}`;
+const COURSES = 'pres:courses';
+const VERSION = 'pres:version';
+
+/**
+ * KEYS: user hash, course sorted set, course index set, version counter.
+ * ARGV: userId, courseId, tabId ('' to only recompute), expiresAt ('' to remove the tab), state ('o'|'a'), now.
+ * Returns { state, version } with version 0 when the state did not change.
+ */
+const TOUCH = `
+local uk, ck, idx, vk = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local userId, courseId, tab, exp, st, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+if tab ~= '' then
+  if exp == '' then redis.call('HDEL', uk, tab) else redis.call('HSET', uk, tab, exp .. ':' .. st) end
+end
+local all = redis.call('HGETALL', uk)
+local online, away, maxExp = false, false, 0
+for i = 1, #all, 2 do
+  local f, v = all[i], all[i + 1]
+  if string.sub(f, 1, 1) ~= '_' then
+    local sep = string.find(v, ':')
+    local e = tonumber(string.sub(v, 1, sep - 1))
+    if e <= now then
+      redis.call('HDEL', uk, f)
+    else
+      if string.sub(v, sep + 1) == 'o' then online = true else away = true end
+      if e > maxExp then maxExp = e end
+    end
+  end
+end
+local state = online and 'online' or (away and 'away' or 'offline')
+local old = redis.call('HGET', uk, '_s') or 'offline'
+if state == 'offline' then
+  redis.call('DEL', uk)
+  redis.call('ZREM', ck, userId)
+else
+  redis.call('HSET', uk, '_s', state)
+  redis.call('PEXPIRE', uk, maxExp - now + 1000)
+  redis.call('ZADD', ck, maxExp, userId)
+  redis.call('SADD', idx, courseId)
+end
+if old == state then return { state, 0 } end
+return { state, redis.call('INCR', vk) }
+`;
+
+const TAB_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+export class PresenceService {
+  private sweeper: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly realtime: Realtime,
+    private readonly log: Logger,
+  ) {
+    redis.defineCommand('presenceTouch', { numberOfKeys: 4, lua: TOUCH });
+  }
+
+  static checkTabId(tabId: string): void {
+    if (!TAB_ID.test(tabId)) throw new AppError('BAD_USER_INPUT', 'tabId must be 8 to 64 letters, digits, "-" or "_".');
+  }
+
+  /** Records a tab as online or away (or gone), and publishes the user's state when it changed. */
+  async touch(tenantId: string, courseId: string, userId: string, tabId: string, state: 'online' | 'away' | 'gone'): Promise<PresenceState> {
+    const now = Date.now();
+    const exp = state === 'gone' ? '' : String(now + TAB_TTL_MS);
+    return this.run(tenantId, courseId, userId, tabId, exp, state === 'away' ? 'a' : 'o', now);
+  }
+
+  private async run(tenantId: string, courseId: string, userId: string, tabId: string, exp: string, st: string, now: number): Promise<PresenceState> {
+    const [state, version] = (await (this.redis as Redis & { presenceTouch: (...a: string[]) => Promise<[PresenceState, number]> }).presenceTouch(
+      userKey(courseId, userId),
+      courseKey(courseId),
+      COURSES,
+      VERSION,
+      userId,
+      courseId,
+      tabId,
+      exp,
+      st,
+      String(now),
+    )) as [PresenceState, number];
+    if (version > 0) {
+      const change: PresenceChange = { userId, state, version: Number(version) };
+      await this.realtime.signal(presenceStream(courseId), 'presence', { ...change, tenantId }, TAB_TTL_MS);
+    }
+    return state;
+  }
+
+  /** The current state of one member. */
+  async stateOf(courseId: string, userId: string): Promise<PresenceState> {
+    const s = await this.redis.hget(userKey(courseId, userId), '_s');
+    return s === 'online' || s === 'away' ? s : 'offline';
+  }
+
+  /** Everyone online or away in a course now (everyone else is offline). */
+  async list(courseId: string): Promise<{ userId: string; state: PresenceState }[]> {
+    const ids = await this.redis.zrangebyscore(courseKey(courseId), Date.now(), '+inf');
+    if (ids.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.hget(userKey(courseId, id), '_s');
+    const res = (await pipe.exec()) ?? [];
+    return ids.flatMap((userId, i) => {
+      const s = res[i]?.[1];
+      return s === 'online' || s === 'away' ? [{ userId, state: s as PresenceState }] : [];
+    });
+  }
+
+  /**
+   * Keeps a tab present for as long as `signal` is not aborted: renews its entry, and removes it at the end.
+   * The tenant is carried in the signal for the subscribers' authorization.
+   */
+  hold(tenantId: string, courseId: string, userId: string, tabId: string, signal: AbortSignal): void {
+    let state: 'online' | 'away' = 'online';
+    const renew = () => this.touch(tenantId, courseId, userId, tabId, state).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'presence: renew failed'));
+    void renew();
+    const timer = setInterval(() => void this.redis.hget(userKey(courseId, userId), tabId).then((v) => {
+      // setPresence may have switched this tab to away meanwhile: renew with what is stored.
+      if (v?.endsWith(':a')) state = 'away';
+      else state = 'online';
+      return renew();
+    }), RENEW_MS);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearInterval(timer);
+        this.touch(tenantId, courseId, userId, tabId, 'gone').catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'presence: leave failed'));
+      },
+      { once: true },
+    );
+  }
+
+  /** Every instance sweeps expired tabs (a tab whose instance died); Redis decides atomically who publishes. */
+  startSweeper(tenantOf: (courseId: string) => Promise<string | null>): void {
+    const sweep = async () => {
+      const now = Date.now();
+      for (const courseId of await this.redis.smembers(COURSES)) {
+        const expired = await this.redis.zrangebyscore(courseKey(courseId), 0, now);
+        if (expired.length > 0) {
+          const tenantId = await tenantOf(courseId);
+          if (tenantId) for (const userId of expired) await this.run(tenantId, courseId, userId, '', '', 'o', now);
+        }
+        if ((await this.redis.zcard(courseKey(courseId))) === 0) await this.redis.srem(COURSES, courseId);
+      }
+    };
+    this.sweeper = setInterval(() => void sweep().catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'presence: sweep failed')), SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  close(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+  }
+}

@@ -1,0 +1,31 @@
+/** A fixed-window rate limit in Redis, shared by every instance: `take` counts one use of a key. */
+import type { Redis } from 'ioredis';
+import { AppError } from './errors.js';
+
+/** KEYS: the window's key. ARGV: window ms. Returns { count, ttl ms }. */
+const TAKE = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return { n, redis.call('PTTL', KEYS[1]) }
+`;
+
+export class RateLimiter {
+  constructor(private readonly redis: Redis) {
+    redis.defineCommand('rateTake', { numberOfKeys: 1, lua: TAKE });
+  }
+
+  /** Counts one use; throws RATE_LIMITED (with `retryAfterMs`) when `limit` uses in `windowMs` are exceeded. */
+  async take(key: string, limit: number, windowMs: number, what: string): Promise<void> {
+    let res: [number, number];
+    try {
+      res = await (this.redis as Redis & { rateTake: (k: string, w: string) => Promise<[number, number]> }).rateTake(`rl:${key}`, String(windowMs));
+    } catch {
+      throw new AppError('SERVICE_UNAVAILABLE', 'The service is briefly unavailable; try again in a moment.');
+    }
+    const [count, ttl] = res;
+    if (count > limit) {
+      const retryAfterMs = Math.max(ttl, 1);
+      throw new AppError('RATE_LIMITED', `${what}: you can do this ${limit} times per ${Math.round(windowMs / 1000)} s. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`, { retryAfterMs });
+    }
+  }
+}

@@ -1,0 +1,416 @@
+/** Rooms and chat: types, queries, mutations and the room subscriptions. Resolvers only parse and call the service. */
+import { builder } from '../graphql/builder.js';
+import { connectionOf } from '../graphql/common.js';
+import { requireViewer } from '../graphql/viewer.js';
+import { CourseRef, CourseRoleEnum } from '../courses/schema.js';
+import { parseSeqCursor } from '../realtime/cursor.js';
+import { AsyncQueue } from '../realtime/async-queue.js';
+import { userStream } from '../notifications/service.js';
+import { AppError } from '../errors.js';
+import type { Delivery } from '../realtime/realtime.js';
+import type { Viewer } from '../auth/viewer.js';
+import type { Services } from '../services.js';
+import { roomStream, type RoomMemberView, type RoomView, type SearchHit } from './service.js';
+import type { MessageRefView, MessageView, Participant, ReactionView } from './views.js';
+
+const up = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v.toUpperCase(), { value: v }])) as Record<Uppercase<T>, { value: T }>;
+
+const RoomKindEnum = builder.enumType('RoomKind', { values: up(['course', 'group', 'direct', 'live', 'tutor'] as const) });
+const MessageKindEnum = builder.enumType('MessageKind', { values: up(['text', 'code', 'system'] as const) });
+const DeletedByEnum = builder.enumType('DeletedBy', { values: up(['author', 'moderator'] as const) });
+const RoomMemberRoleEnum = builder.enumType('RoomMemberRole', { values: up(['owner', 'member'] as const) });
+const PostRefusalEnum = builder.enumType('PostRefusal', {
+  description: 'Why the viewer cannot post in a room.',
+  values: { ARCHIVED: { value: 'ARCHIVED' }, MUTED: { value: 'MUTED' }, READ_ONLY: { value: 'READ_ONLY' } } as const,
+});
+
+export const ParticipantRef = builder.objectRef<Participant>('Participant').implement({
+  description: 'A person as chat shows them (name and picture only).',
+  fields: (t) => ({ id: t.exposeID('id'), name: t.exposeString('name'), picture: t.exposeString('picture', { nullable: true }) }),
+});
+
+const MessageRefRef = builder.objectRef<MessageRefView>('MessageRef').implement({
+  description: 'The message another one replies to, in brief.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    authorName: t.exposeString('authorName', { nullable: true }),
+    excerpt: t.exposeString('excerpt', { description: 'The start of its text; empty when deleted.' }),
+    deleted: t.exposeBoolean('deleted'),
+  }),
+});
+
+const ReactionRef = builder.objectRef<ReactionView>('Reaction').implement({
+  fields: (t) => ({ emoji: t.exposeString('emoji'), count: t.exposeInt('count'), userIds: t.exposeIDList('userIds') }),
+});
+
+export const MessageRef = builder.objectRef<MessageView>('Message').implement({
+  description: 'A chat message. The same for every reader: nothing in it depends on who asks.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    roomId: t.exposeID('roomId'),
+    seq: t.string({ description: "Its position in the room's stream: pass as `after` to roomEvents, or compare with a read marker.", resolve: (m) => String(m.seq ?? 0) }),
+    kind: t.field({ type: MessageKindEnum, resolve: (m) => m.kind }),
+    author: t.field({ type: ParticipantRef, nullable: true, description: 'Null for system messages.', resolve: (m) => m.author }),
+    body: t.exposeString('body', { description: 'Markdown for TEXT, source for CODE, plain text for SYSTEM; empty when deleted.' }),
+    language: t.exposeString('language', { nullable: true }),
+    replyTo: t.field({ type: MessageRefRef, nullable: true, resolve: (m) => m.replyTo }),
+    mentions: t.field({ type: [ParticipantRef], resolve: (m) => m.mentions }),
+    reactions: t.field({ type: [ReactionRef], resolve: (m) => m.reactions }),
+    createdAt: t.field({ type: 'DateTime', resolve: (m) => m.createdAt }),
+    editedAt: t.field({ type: 'DateTime', nullable: true, resolve: (m) => m.editedAt }),
+    deleted: t.exposeBoolean('deleted'),
+    deletedBy: t.field({ type: DeletedByEnum, nullable: true, resolve: (m) => m.deletedBy }),
+    clientId: t.exposeString('clientId', { nullable: true, description: "The sender's id for the message (idempotent sends)." }),
+  }),
+});
+const MessageConnection = connectionOf<MessageView>('Message', MessageRef);
+
+const RoomMemberRef = builder.objectRef<RoomMemberView>('RoomMember').implement({
+  fields: (t) => ({
+    user: t.field({ type: ParticipantRef, resolve: (m) => m.user }),
+    courseRoles: t.field({ type: [CourseRoleEnum], resolve: (m) => m.courseRoles }),
+    role: t.field({ type: RoomMemberRoleEnum, resolve: (m) => m.role as 'owner' | 'member' }),
+    muted: t.exposeBoolean('muted'),
+    lastReadSeq: t.string({ nullable: true, description: 'Read receipt (direct, group and tutor rooms only).', resolve: (m) => (m.lastReadSeq === null ? null : String(m.lastReadSeq)) }),
+  }),
+});
+const RoomMemberConnection = connectionOf<RoomMemberView>('RoomMember', RoomMemberRef);
+
+export const RoomRef = builder.objectRef<RoomView>('Room').implement({
+  description: 'A chat room: the course room, a group, a direct conversation, a live class or a tutor room.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    courseId: t.exposeID('courseId'),
+    kind: t.field({ type: RoomKindEnum, resolve: (r) => r.kind as 'course' }),
+    name: t.string({ description: "What to call it: the other person's name for a direct room.", resolve: (r) => r.displayName }),
+    topic: t.exposeString('topic', { nullable: true }),
+    archived: t.boolean({ resolve: (r) => r.archivedAt !== null }),
+    createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
+    lastMessageAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.lastMessageAt }),
+    lastSeq: t.string({ description: 'The latest event: pass as `after` to roomEvents to follow from here.', resolve: (r) => String(r.lastSeq) }),
+    lastReadSeq: t.string({ nullable: true, description: "The viewer's read marker (null for an API key).", resolve: (r) => (r.lastReadSeq === null ? null : String(r.lastReadSeq)) }),
+    unreadCount: t.exposeInt('unreadCount', { description: 'Messages by others after the read marker.' }),
+    muted: t.exposeBoolean('muted', { description: 'Whether the viewer is muted here.' }),
+    canPost: t.boolean({ resolve: (r) => r.rights.post }),
+    postRefusal: t.field({ type: PostRefusalEnum, nullable: true, resolve: (r) => r.rights.postRefusal }),
+    canModerate: t.boolean({ resolve: (r) => r.rights.moderate }),
+    members: t.field({
+      type: RoomMemberConnection,
+      args: { first: t.arg.int(), after: t.arg.string(), last: t.arg.int(), before: t.arg.string() },
+      resolve: (r, args, ctx) => ctx.services.rooms.listMembers(requireViewer(ctx), r.id, args),
+    }),
+    messages: t.field({
+      type: MessageConnection,
+      description: 'History, oldest first within a page. `last`/`before` page back in time; `around` (a message id) opens history at a message.',
+      args: { first: t.arg.int(), after: t.arg.string(), last: t.arg.int(), before: t.arg.string(), around: t.arg.id() },
+      resolve: (r, args, ctx) => ctx.services.rooms.messages(requireViewer(ctx), r.id, { ...args, around: args.around == null ? null : String(args.around) }),
+    }),
+  }),
+});
+
+const SearchHitRef = builder.objectRef<SearchHit>('MessageSearchHit').implement({
+  fields: (t) => ({
+    message: t.field({ type: MessageRef, resolve: (h) => h.message }),
+    roomId: t.id({ resolve: (h) => h.room.id }),
+    roomName: t.string({ resolve: (h) => h.room.name }),
+    roomKind: t.field({ type: RoomKindEnum, resolve: (h) => h.room.kind }),
+    snippet: t.exposeString('snippet', { description: 'The matching passage; each match is wrapped in U+E000 … U+E001.' }),
+  }),
+});
+const SearchConnection = connectionOf<SearchHit>('MessageSearchHit', SearchHitRef);
+
+builder.objectField(CourseRef, 'rooms', (t) =>
+  t.field({
+    type: [RoomRef],
+    description: 'The rooms of this course the viewer belongs in: the course room first, then by latest message.',
+    resolve: (c, _a, ctx) => ctx.services.rooms.listRooms(requireViewer(ctx), c.id),
+  }),
+);
+
+builder.queryFields((t) => ({
+  room: t.field({
+    type: RoomRef,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, { id }, ctx) => ctx.services.rooms.getRoom(requireViewer(ctx), String(id)),
+  }),
+  searchMessages: t.field({
+    type: SearchConnection,
+    description: 'Full-text search over the rooms of a course the viewer can read, newest first. Words match as prefixes.',
+    args: { courseId: t.arg.id({ required: true }), query: t.arg.string({ required: true }), first: t.arg.int(), after: t.arg.string() },
+    resolve: (_r, { courseId, query, first, after }, ctx) => ctx.services.rooms.search(requireViewer(ctx), String(courseId), query, { first, after }),
+  }),
+}));
+
+const SendMessageInput = builder.inputType('SendMessageInput', {
+  fields: (t) => ({
+    roomId: t.id({ required: true }),
+    clientId: t.string({ required: true, description: 'A fresh id (UUID) per message; a resend with the same id returns the same message.' }),
+    body: t.string({ required: true }),
+    kind: t.field({ type: MessageKindEnum, description: 'TEXT (default) or CODE.' }),
+    language: t.string({ description: 'For CODE: the language, e.g. "python".' }),
+    replyToId: t.id(),
+    mentionIds: t.idList({ description: 'Course members mentioned (they are notified if they can read the room).' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  sendMessage: t.field({
+    type: MessageRef,
+    args: { input: t.arg({ type: SendMessageInput, required: true }) },
+    resolve: (_r, { input }, ctx) => {
+      if (input.kind === 'system') throw new AppError('BAD_USER_INPUT', 'System messages are written by the tool.', { field: 'kind' });
+      return ctx.services.rooms.send(requireViewer(ctx), {
+        roomId: String(input.roomId),
+        clientId: input.clientId,
+        body: input.body,
+        kind: input.kind ?? 'text',
+        language: input.language,
+        replyToId: input.replyToId == null ? null : String(input.replyToId),
+        mentionIds: input.mentionIds?.map(String),
+      });
+    },
+  }),
+  editMessage: t.field({
+    type: MessageRef,
+    args: { id: t.arg.id({ required: true }), body: t.arg.string({ required: true }), language: t.arg.string() },
+    resolve: (_r, { id, body, language }, ctx) => ctx.services.rooms.edit(requireViewer(ctx), String(id), { body, ...(language !== undefined ? { language } : {}) }),
+  }),
+  deleteMessage: t.field({
+    type: MessageRef,
+    description: "Deletes one's own message, or (instructors) anyone's in course, group and live rooms.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, { id }, ctx) => ctx.services.rooms.delete(requireViewer(ctx), String(id)),
+  }),
+  setReaction: t.field({
+    type: MessageRef,
+    args: { messageId: t.arg.id({ required: true }), emoji: t.arg.string({ required: true }), on: t.arg.boolean({ required: true }) },
+    resolve: (_r, { messageId, emoji, on }, ctx) => ctx.services.rooms.react(requireViewer(ctx), String(messageId), emoji, on),
+  }),
+  markRoomRead: t.string({
+    description: 'Moves the read marker forward to `seq` (never back); returns the marker.',
+    args: { roomId: t.arg.id({ required: true }), seq: t.arg.string({ required: true }) },
+    resolve: async (_r, { roomId, seq }, ctx) => String(await ctx.services.rooms.markRead(requireViewer(ctx), String(roomId), parseSeqCursor(seq) ?? 0)),
+  }),
+  setTyping: t.boolean({
+    description: 'Say you are typing (re-send every few seconds while you are; it expires after 6 s) or stopped.',
+    args: { roomId: t.arg.id({ required: true }), typing: t.arg.boolean({ required: true }) },
+    resolve: (_r, { roomId, typing }, ctx) => ctx.services.rooms.setTyping(requireViewer(ctx), String(roomId), typing),
+  }),
+  createGroupRoom: t.field({
+    type: RoomRef,
+    args: { courseId: t.arg.id({ required: true }), name: t.arg.string({ required: true }), topic: t.arg.string(), memberIds: t.arg.idList() },
+    resolve: (_r, { courseId, name, topic, memberIds }, ctx) => ctx.services.rooms.createGroupRoom(requireViewer(ctx), String(courseId), { name, topic, memberIds: memberIds?.map(String) }),
+  }),
+  updateRoom: t.field({
+    type: RoomRef,
+    args: { id: t.arg.id({ required: true }), name: t.arg.string(), topic: t.arg.string(), archived: t.arg.boolean() },
+    resolve: (_r, { id, name, topic, archived }, ctx) => ctx.services.rooms.updateRoom(requireViewer(ctx), String(id), { name, ...(topic !== undefined ? { topic } : {}), archived }),
+  }),
+  addRoomMembers: t.field({
+    type: RoomRef,
+    args: { roomId: t.arg.id({ required: true }), userIds: t.arg.idList({ required: true }) },
+    resolve: (_r, { roomId, userIds }, ctx) => ctx.services.rooms.addMembers(requireViewer(ctx), String(roomId), userIds.map(String)),
+  }),
+  removeRoomMember: t.boolean({
+    description: 'Removes someone from a group room (instructors), or leaves it (your own id).',
+    args: { roomId: t.arg.id({ required: true }), userId: t.arg.id({ required: true }) },
+    resolve: (_r, { roomId, userId }, ctx) => ctx.services.rooms.removeMember(requireViewer(ctx), String(roomId), String(userId)),
+  }),
+  setRoomMemberMuted: t.boolean({
+    args: { roomId: t.arg.id({ required: true }), userId: t.arg.id({ required: true }), muted: t.arg.boolean({ required: true }) },
+    resolve: (_r, { roomId, userId, muted }, ctx) => ctx.services.rooms.setMuted(requireViewer(ctx), String(roomId), String(userId), muted),
+  }),
+  openDirectRoom: t.field({
+    type: RoomRef,
+    description: 'The direct conversation with another member of the course (created on first use).',
+    args: { courseId: t.arg.id({ required: true }), userId: t.arg.id({ required: true }) },
+    resolve: (_r, { courseId, userId }, ctx) => ctx.services.rooms.openDirectRoom(requireViewer(ctx), String(courseId), String(userId)),
+  }),
+  openTutorRoom: t.field({
+    type: RoomRef,
+    description: "The viewer's private room with the course's AI tutor (created on first use).",
+    args: { courseId: t.arg.id({ required: true }) },
+    resolve: (_r, { courseId }, ctx) => ctx.services.rooms.openTutorRoom(requireViewer(ctx), String(courseId)),
+  }),
+}));
+
+// ------------------------------------------------------------ subscriptions
+
+/** One event of a room: a stored change (with a cursor) or an ephemeral signal (typing, read receipt). */
+interface RoomEventView {
+  cursor: string | null;
+  type: 'MESSAGE_ADDED' | 'MESSAGE_EDITED' | 'MESSAGE_DELETED' | 'REACTIONS_CHANGED' | 'ROOM_UPDATED' | 'MEMBERS_CHANGED' | 'TYPING' | 'READ';
+  at: string;
+  message: MessageView | null;
+  userId: string | null;
+  userName: string | null;
+  typing: boolean | null;
+  readSeq: string | null;
+  change: string | null;
+  expiresAt: string | null;
+}
+
+const EVENT_TYPES: Record<string, RoomEventView['type']> = {
+  'message.added': 'MESSAGE_ADDED',
+  'message.edited': 'MESSAGE_EDITED',
+  'message.deleted': 'MESSAGE_DELETED',
+  'reactions.changed': 'REACTIONS_CHANGED',
+  'room.updated': 'ROOM_UPDATED',
+  'members.changed': 'MEMBERS_CHANGED',
+};
+
+const RoomEventTypeEnum = builder.enumType('RoomEventType', { values: [...new Set(Object.values(EVENT_TYPES)), 'TYPING', 'READ'] as const });
+
+type Payload = { message?: MessageView; userId?: string; userName?: string; typing?: boolean; seq?: number; change?: string };
+
+function toRoomEvent(d: Delivery): RoomEventView | null {
+  const blank = { message: null, userId: null, userName: null, typing: null, readSeq: null, change: null, expiresAt: null };
+  if (d.kind === 'signal') {
+    const p = d.signal.payload as Payload;
+    const at = new Date().toISOString();
+    const expiresAt = new Date(d.signal.expiresAt).toISOString();
+    if (d.signal.type === 'typing') return { ...blank, cursor: null, type: 'TYPING', at, userId: p.userId ?? null, userName: p.userName ?? null, typing: !!p.typing, expiresAt };
+    if (d.signal.type === 'read') return { ...blank, cursor: null, type: 'READ', at, userId: p.userId ?? null, readSeq: String(p.seq ?? 0), expiresAt };
+    return null;
+  }
+  const ev = d.event;
+  const type = EVENT_TYPES[ev.type];
+  if (!type) return null;
+  const p = ev.payload as Payload;
+  // A new message's seq is its event's.
+  const message = p.message ? (ev.type === 'message.added' ? { ...p.message, seq: ev.seq } : p.message) : null;
+  return { ...blank, cursor: String(ev.seq), type, at: ev.at, message, userId: p.userId ?? null, change: p.change ?? null };
+}
+
+const RoomEventRef = builder.objectRef<RoomEventView>('RoomEvent').implement({
+  description: 'A change in a room (with a cursor) or a signal (TYPING, READ: no cursor, they expire).',
+  fields: (t) => ({
+    cursor: t.exposeString('cursor', { nullable: true, description: 'Pass as `after` to resume right after this event.' }),
+    type: t.field({ type: RoomEventTypeEnum, resolve: (e) => e.type }),
+    at: t.field({ type: 'DateTime', resolve: (e) => e.at }),
+    message: t.field({ type: MessageRef, nullable: true, resolve: (e) => e.message }),
+    userId: t.exposeID('userId', { nullable: true, description: 'Who is typing, has read, or whose membership changed.' }),
+    userName: t.exposeString('userName', { nullable: true }),
+    typing: t.exposeBoolean('typing', { nullable: true }),
+    readSeq: t.exposeString('readSeq', { nullable: true, description: 'READ: the reader read everything up to this seq.' }),
+    change: t.exposeString('change', { nullable: true, description: 'MEMBERS_CHANGED: added, removed, muted or unmuted.' }),
+    expiresAt: t.field({ type: 'DateTime', nullable: true, description: 'Signals: when to forget it unless re-sent.', resolve: (e) => e.expiresAt }),
+  }),
+});
+
+/** The room list's live feed: new messages in any of the viewer's rooms, their own reads, room list changes. */
+interface ChatActivityView {
+  type: 'MESSAGE' | 'READ' | 'ROOMS_CHANGED' | 'ROOM_UPDATED';
+  roomId: string;
+  message: MessageView | null;
+  readSeq: string | null;
+}
+const ChatActivityTypeEnum = builder.enumType('ChatActivityType', { values: ['MESSAGE', 'READ', 'ROOMS_CHANGED', 'ROOM_UPDATED'] as const });
+const ChatActivityRef = builder.objectRef<ChatActivityView>('ChatActivity').implement({
+  description: 'For room lists: MESSAGE (a new message), READ (the viewer read a room in another tab), ROOMS_CHANGED (refetch the list), ROOM_UPDATED.',
+  fields: (t) => ({
+    type: t.field({ type: ChatActivityTypeEnum, resolve: (a) => a.type }),
+    roomId: t.exposeID('roomId'),
+    message: t.field({ type: MessageRef, nullable: true, resolve: (a) => a.message }),
+    readSeq: t.exposeString('readSeq', { nullable: true }),
+  }),
+});
+
+/**
+ * Merges the live streams of every room the viewer reads in a course with the viewer's own stream. Rooms
+ * joined or left meanwhile are followed or dropped as the `rooms.changed` events arrive.
+ */
+async function* chatActivity(services: Services, viewer: Viewer, courseId: string, signal: AbortSignal | undefined): AsyncGenerator<ChatActivityView> {
+  const { rooms, realtime, access } = services;
+  await access.requireCourseRead(viewer, courseId);
+  const out = new AsyncQueue<ChatActivityView>();
+  const followed = new Map<string, AbortController>();
+  const stopAll = () => {
+    for (const c of followed.values()) c.abort();
+    out.end();
+  };
+  signal?.addEventListener('abort', stopAll, { once: true });
+  const pump = async (gen: AsyncGenerator<Delivery>, onDelivery: (d: Delivery) => void) => {
+    try {
+      for await (const d of gen) onDelivery(d);
+    } catch (err) {
+      out.end(err);
+    }
+  };
+  const follow = (roomId: string) => {
+    if (followed.has(roomId)) return;
+    const c = new AbortController();
+    followed.set(roomId, c);
+    void pump(realtime.subscribe(roomStream(roomId), { signal: c.signal, authorize: () => access.canReadRoom(viewer, roomId) }), (d) => {
+      if (d.kind !== 'event') return;
+      if (d.event.type === 'message.added') out.push({ type: 'MESSAGE', roomId, message: { ...(d.event.payload as { message: MessageView }).message, seq: d.event.seq }, readSeq: null });
+      else if (d.event.type === 'room.updated') out.push({ type: 'ROOM_UPDATED', roomId, message: null, readSeq: null });
+    });
+  };
+  const sync = async () => {
+    const ids = new Set((await rooms.listRooms(viewer, courseId)).map((r) => r.id));
+    for (const id of ids) follow(id);
+    for (const [id, c] of followed) if (!ids.has(id)) (c.abort(), followed.delete(id));
+  };
+  try {
+    if (viewer.kind === 'session') {
+      const own = new AbortController();
+      followed.set(`user:${viewer.userId}`, own);
+      void pump(realtime.subscribe(userStream(viewer.userId), { signal: own.signal, signals: true }), (d) => {
+        if (d.kind === 'signal' && d.signal.type === 'read') {
+          const p = d.signal.payload as { roomId: string; seq: number };
+          out.push({ type: 'READ', roomId: p.roomId, message: null, readSeq: String(p.seq) });
+        } else if (d.kind === 'event' && d.event.type === 'rooms.changed') {
+          const p = d.event.payload as { roomId: string; courseId: string };
+          if (p.courseId !== courseId) return;
+          void sync()
+            .then(() => out.push({ type: 'ROOMS_CHANGED', roomId: p.roomId, message: null, readSeq: null }))
+            .catch((err: unknown) => out.end(err));
+        }
+      });
+    }
+    await sync();
+    for (;;) {
+      const a = await out.next();
+      if (a === undefined) return;
+      if (!(await access.canReadCourse(viewer, courseId))) throw new AppError('FORBIDDEN', 'You no longer have access to this course.');
+      yield a;
+    }
+  } finally {
+    signal?.removeEventListener('abort', stopAll);
+    for (const c of followed.values()) c.abort();
+  }
+}
+
+builder.subscriptionFields((t) => ({
+  roomEvents: t.field({
+    type: RoomEventRef,
+    description: "A room's changes and signals. With `after`, first replays every change after that cursor: no gap, no duplicate.",
+    args: { roomId: t.arg.id({ required: true }), after: t.arg.string() },
+    subscribe: async function* (_r, { roomId, after }, ctx) {
+      const viewer = requireViewer(ctx);
+      const id = String(roomId);
+      const { access, realtime } = ctx.services;
+      await access.requireRoomRead(viewer, id);
+      for await (const d of realtime.subscribe(roomStream(id), {
+        after: parseSeqCursor(after),
+        signals: true,
+        authorize: () => access.canReadRoom(viewer, id),
+        signal: ctx.signal,
+      })) {
+        // Signals are checked like events: a member removed stops seeing who types at once.
+        if (d.kind === 'signal' && !(await access.canReadRoom(viewer, id))) throw new AppError('FORBIDDEN', 'You no longer have access to this room.');
+        const ev = toRoomEvent(d);
+        if (ev) yield ev;
+      }
+    },
+    resolve: (e) => e,
+  }),
+  chatActivity: t.field({
+    type: ChatActivityRef,
+    description: "Live updates for a course's room list: new messages, the viewer's reads in other tabs, rooms joined or left.",
+    args: { courseId: t.arg.id({ required: true }) },
+    subscribe: (_r, { courseId }, ctx) => chatActivity(ctx.services, requireViewer(ctx), String(courseId), ctx.signal),
+    resolve: (a) => a,
+  }),
+}));

@@ -1,0 +1,737 @@
+/**
+ * Rooms and chat. Every rule about who reads, posts, moderates and gets notified lives here and in
+ * auth/access.ts (roomRights). Changes are written through the realtime module: a room's events
+ * (`room:<id>`) carry message snapshots, so subscribers never read the database per event.
+ */
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import { memberships, messageReactions, messages, notifications, roomMembers, rooms, streamCounters, streamEvents, users } from '../db/schema.js';
+import type { Tx } from '../db/client.js';
+import type { Realtime, Emit, Invalidate } from '../realtime/realtime.js';
+import { isUuid, type Access, type RoomInfo, type RoomKind, type RoomRights } from '../auth/access.js';
+import type { Viewer } from '../auth/viewer.js';
+import type { Config } from '../config.js';
+import type { RateLimiter } from '../ratelimit.js';
+import type { NotificationService, NewNotification } from '../notifications/service.js';
+import { userStream } from '../notifications/service.js';
+import type { PresenceService } from '../presence/service.js';
+import { AppError, notFound } from '../errors.js';
+import { isStaff, type CourseRole } from '../courses/roles.js';
+import { pageRequest, toPage, type Page, type PageArgs } from '../db/pagination.js';
+import { excerptOf, findMessage, messageView, messageViews, type MessageKind, type MessageView, type Participant } from './views.js';
+import * as input from './input.js';
+
+export type RoomRow = typeof rooms.$inferSelect;
+export const roomStream = (roomId: string) => `room:${roomId}`;
+
+/** A room as its reader sees it. */
+export interface RoomView extends RoomRow {
+  rights: RoomRights;
+  /** The name to show: the other person's name for a direct room. */
+  displayName: string;
+  /** The seq of the room's latest event: pass it as `after` to follow the room from here. */
+  lastSeq: number;
+  /** The viewer's read marker (0 when they never read it; null for an API key). */
+  lastReadSeq: number | null;
+  /** Messages by others after the read marker. */
+  unreadCount: number;
+  muted: boolean;
+}
+
+export interface RoomMemberView {
+  user: Participant;
+  courseRoles: CourseRole[];
+  /** owner | member */
+  role: string;
+  muted: boolean;
+  /** Read receipts: shown in direct, group and tutor rooms only. */
+  lastReadSeq: number | null;
+}
+
+export interface SendInput {
+  roomId: string;
+  clientId: string;
+  body: string;
+  kind?: 'text' | 'code' | null;
+  language?: string | null;
+  replyToId?: string | null;
+  mentionIds?: readonly string[] | null;
+}
+
+export interface SearchHit {
+  message: MessageView;
+  room: { id: string; name: string; kind: RoomKind };
+  /** The matching passage; matches are wrapped in U+E000 … U+E001 (never present in message bodies). */
+  snippet: string;
+}
+
+/** Read receipts are broadcast only where they mean something and stay cheap. */
+const RECEIPT_KINDS: readonly RoomKind[] = ['direct', 'group', 'tutor'];
+const TYPING_TTL_MS = 6_000;
+const MAX_GROUP_MEMBERS = 500;
+const AROUND = 25;
+
+interface Deps {
+  db: Tx;
+  realtime: Realtime;
+  access: Access;
+  config: Config;
+  limiter: RateLimiter;
+  notifications: NotificationService;
+  presence: PresenceService;
+}
+
+export class RoomService {
+  constructor(private readonly d: Deps) {}
+
+  // ------------------------------------------------------------------ rooms
+
+  /** The course room: created on the first launch into a course, named after it. */
+  async ensureCourseRoom(tenantId: string, courseId: string, title: string): Promise<RoomRow> {
+    return this.d.realtime.write(async (tx) => {
+      const [row] = await tx
+        .insert(rooms)
+        .values({ tenantId, courseId, kind: 'course', name: title })
+        .onConflictDoNothing()
+        .returning();
+      if (row) return row;
+      const [existing] = await tx.select().from(rooms).where(and(eq(rooms.courseId, courseId), eq(rooms.kind, 'course')));
+      if (existing!.name !== title) await tx.update(rooms).set({ name: title, updatedAt: new Date() }).where(eq(rooms.id, existing!.id));
+      return { ...existing!, name: title };
+    });
+  }
+
+  /** Posts "<name> joined the course" in the course room (a member's first launch). */
+  async announceJoin(tenantId: string, courseId: string, userId: string): Promise<void> {
+    await this.d.realtime.write(async (tx, emit) => {
+      const [room] = await tx.select().from(rooms).where(and(eq(rooms.courseId, courseId), eq(rooms.kind, 'course')));
+      const [user] = await tx.select({ name: users.name }).from(users).where(eq(users.id, userId));
+      if (room && user) await this.systemMessage(tx, emit, room, `${user.name} joined the course`, { event: 'joined', userId });
+    });
+  }
+
+  /** The rooms of a course the viewer belongs in, the course room first, then by latest message. */
+  async listRooms(viewer: Viewer, courseId: string): Promise<RoomView[]> {
+    await this.d.access.requireCourseRead(viewer, courseId);
+    const me = viewer.kind === 'session' ? viewer.userId : null;
+    const staff = me ? isStaff((await this.d.access.membership(courseId, me))?.roles ?? []) : false;
+    let visible: SQL;
+    if (!me) visible = inArray(rooms.kind, ['course', 'group', 'live']);
+    else {
+      const member = sql`exists (select 1 from room_members m where m.room_id = ${rooms.id} and m.user_id = ${me} and m.status = 'active')`;
+      visible = or(
+        inArray(rooms.kind, ['course', 'live']),
+        and(eq(rooms.kind, 'group'), staff ? sql`true` : member),
+        and(eq(rooms.kind, 'direct'), member),
+        and(eq(rooms.kind, 'tutor'), eq(rooms.ownerId, me)),
+      )!;
+    }
+    const rows = await this.d.db
+      .select()
+      .from(rooms)
+      .where(and(eq(rooms.courseId, courseId), eq(rooms.tenantId, viewer.tenantId), visible))
+      .orderBy(sql`case when ${rooms.kind} = 'course' then 0 else 1 end`, sql`${rooms.archivedAt} is not null`, sql`${rooms.lastMessageAt} desc nulls last`, asc(rooms.name))
+      .limit(500);
+    return this.roomViews(viewer, rows);
+  }
+
+  async getRoom(viewer: Viewer, roomId: string): Promise<RoomView> {
+    await this.d.access.requireRoomRead(viewer, roomId);
+    const [row] = await this.d.db.select().from(rooms).where(eq(rooms.id, roomId));
+    if (!row) throw notFound('The room');
+    return (await this.roomViews(viewer, [row]))[0]!;
+  }
+
+  private async roomViews(viewer: Viewer, rows: RoomRow[]): Promise<RoomView[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const me = viewer.kind === 'session' ? viewer.userId : null;
+    const reads = me
+      ? await this.d.db.select({ roomId: roomMembers.roomId, lastReadSeq: roomMembers.lastReadSeq, muted: roomMembers.muted }).from(roomMembers).where(and(inArray(roomMembers.roomId, ids), eq(roomMembers.userId, me)))
+      : [];
+    const readOf = new Map(reads.map((r) => [r.roomId, r]));
+    const heads = await this.d.db
+      .select({ stream: streamCounters.stream, seq: streamCounters.seq })
+      .from(streamCounters)
+      .where(inArray(streamCounters.stream, ids.map(roomStream)));
+    const headOf = new Map(heads.map((h) => [h.stream, Number(h.seq)]));
+    // Unread: messages by others after the marker, counted per room in one query.
+    const unread = me
+      ? await this.d.db
+          .select({ roomId: messages.roomId, n: count() })
+          .from(messages)
+          .leftJoin(roomMembers, and(eq(roomMembers.roomId, messages.roomId), eq(roomMembers.userId, me)))
+          .where(
+            and(
+              inArray(messages.roomId, ids),
+              sql`${messages.seq} > coalesce(${roomMembers.lastReadSeq}, 0)`,
+              isNull(messages.deletedAt),
+              ne(messages.kind, 'system'),
+              sql`${messages.authorId} is distinct from ${me}::uuid`,
+            ),
+          )
+          .groupBy(messages.roomId)
+      : [];
+    const unreadOf = new Map(unread.map((u) => [u.roomId, Number(u.n)]));
+    const directIds = rows.filter((r) => r.kind === 'direct').map((r) => r.id);
+    const others = directIds.length && me
+      ? await this.d.db
+          .select({ roomId: roomMembers.roomId, name: users.name })
+          .from(roomMembers)
+          .innerJoin(users, eq(users.id, roomMembers.userId))
+          .where(and(inArray(roomMembers.roomId, directIds), ne(roomMembers.userId, me)))
+      : [];
+    const otherName = new Map(others.map((o) => [o.roomId, o.name]));
+    const views: RoomView[] = [];
+    for (const r of rows) {
+      const info = toInfo(r);
+      views.push({
+        ...r,
+        rights: await this.d.access.roomRights(viewer, info),
+        displayName: r.kind === 'direct' ? (otherName.get(r.id) ?? 'Direct message') : r.name,
+        lastSeq: headOf.get(roomStream(r.id)) ?? 0,
+        lastReadSeq: me ? (readOf.get(r.id)?.lastReadSeq ?? 0) : null,
+        unreadCount: unreadOf.get(r.id) ?? 0,
+        muted: readOf.get(r.id)?.muted ?? false,
+      });
+    }
+    return views;
+  }
+
+  /** A group room, created by staff with the members they choose (active course members only). */
+  async createGroupRoom(viewer: Viewer, courseId: string, args: { name: string; topic?: string | null; memberIds?: readonly string[] | null }): Promise<RoomView> {
+    await this.d.access.requireCourseManage(viewer, courseId);
+    const me = sessionUser(viewer, 'create rooms');
+    const name = input.cleanRoomName(args.name);
+    const topic = input.cleanTopic(args.topic);
+    const wanted = input.cleanIds(args.memberIds, 'memberIds', MAX_GROUP_MEMBERS).filter((id) => id !== me);
+    const room = await this.d.realtime.write(async (tx, emit, invalidate) => {
+      const valid = await activeMembers(tx, courseId, wanted);
+      if (valid.length !== wanted.length) throw new AppError('BAD_USER_INPUT', `${wanted.length - valid.length} of the chosen people are not members of this course.`, { field: 'memberIds' });
+      const [row] = await tx.insert(rooms).values({ tenantId: viewer.tenantId, courseId, kind: 'group', name, topic, ownerId: me }).returning();
+      await this.addMemberRows(tx, emit, invalidate, row!, [me], 'owner');
+      await this.addMemberRows(tx, emit, invalidate, row!, valid, 'member');
+      await this.systemMessage(tx, emit, row!, `${await nameOf(tx, me)} created the room`, { event: 'created', userId: me });
+      return row!;
+    });
+    return (await this.roomViews(viewer, [room]))[0]!;
+  }
+
+  /** Rename, change the topic, archive or unarchive (moderators). The course room's name follows the course. */
+  async updateRoom(viewer: Viewer, roomId: string, args: { name?: string | null; topic?: string | null; archived?: boolean | null }): Promise<RoomView> {
+    const { room } = await this.d.access.requireRoomModerate(viewer, roomId);
+    const me = sessionUser(viewer, 'change rooms');
+    if (room.kind !== 'group' && (args.name != null || args.archived != null)) {
+      throw new AppError('BAD_USER_INPUT', 'Only group rooms can be renamed or archived; the course room follows the course.');
+    }
+    const updated = await this.d.realtime.write(async (tx, emit, invalidate) => {
+      const [before] = await tx.select().from(rooms).where(eq(rooms.id, roomId)).for('update');
+      const set: Partial<RoomRow> = {};
+      const notes: string[] = [];
+      const who = await nameOf(tx, me);
+      if (args.name != null) {
+        const name = input.cleanRoomName(args.name);
+        if (name !== before!.name) (set.name = name), notes.push(`${who} renamed the room to “${name}”`);
+      }
+      if (args.topic !== undefined) {
+        const topic = input.cleanTopic(args.topic);
+        if (topic !== before!.topic) (set.topic = topic), notes.push(topic ? `${who} set the topic: ${topic}` : `${who} cleared the topic`);
+      }
+      if (args.archived != null && args.archived !== (before!.archivedAt !== null)) {
+        set.archivedAt = args.archived ? new Date() : null;
+        notes.push(args.archived ? `${who} archived the room` : `${who} reopened the room`);
+      }
+      if (notes.length === 0) return before!;
+      const [row] = await tx.update(rooms).set({ ...set, updatedAt: new Date() }).where(eq(rooms.id, roomId)).returning();
+      invalidate({ t: 'room', roomId });
+      for (const n of notes) await this.systemMessage(tx, emit, row!, n, { event: 'updated' });
+      await emit({ stream: roomStream(roomId), tenantId: row!.tenantId, type: 'room.updated', payload: { name: row!.name, topic: row!.topic, archived: row!.archivedAt !== null } });
+      return row!;
+    });
+    return (await this.roomViews(viewer, [updated]))[0]!;
+  }
+
+  /** Adds course members to a group room (moderators). */
+  async addMembers(viewer: Viewer, roomId: string, userIds: readonly string[]): Promise<RoomView> {
+    const { room } = await this.d.access.requireRoomModerate(viewer, roomId);
+    const me = sessionUser(viewer, 'manage rooms');
+    if (room.kind !== 'group') throw new AppError('BAD_USER_INPUT', 'Members are managed in group rooms only.');
+    const wanted = input.cleanIds(userIds, 'userIds', MAX_GROUP_MEMBERS);
+    await this.d.realtime.write(async (tx, emit, invalidate) => {
+      const valid = await activeMembers(tx, room.courseId, wanted);
+      if (valid.length !== wanted.length) throw new AppError('BAD_USER_INPUT', `${wanted.length - valid.length} of the chosen people are not members of this course.`, { field: 'userIds' });
+      const [row] = await tx.select().from(rooms).where(eq(rooms.id, roomId));
+      const added = await this.addMemberRows(tx, emit, invalidate, row!, valid, 'member');
+      if (added.length) {
+        const names = await namesOf(tx, added);
+        await this.systemMessage(tx, emit, row!, `${await nameOf(tx, me)} added ${listNames(names)}`, { event: 'added', userIds: added });
+      }
+    });
+    return this.getRoom(viewer, roomId);
+  }
+
+  /** Removes a member from a group room (moderators), or leaves it (anyone, for themselves). */
+  async removeMember(viewer: Viewer, roomId: string, userId: string): Promise<boolean> {
+    const me = sessionUser(viewer, 'manage rooms');
+    const { room, rights } = await this.d.access.requireRoomRead(viewer, roomId);
+    if (room.kind !== 'group') throw new AppError('BAD_USER_INPUT', 'Members are managed in group rooms only.');
+    if (userId !== me && !rights.moderate) throw new AppError('FORBIDDEN', 'Only instructors can remove someone from a room.');
+    return this.d.realtime.write(async (tx, emit, invalidate) => {
+      const [gone] = await tx
+        .update(roomMembers)
+        .set({ status: 'left', updatedAt: new Date() })
+        .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId), eq(roomMembers.status, 'active')))
+        .returning();
+      if (!gone) return false;
+      invalidate({ t: 'roomMember', roomId, userId });
+      const [row] = await tx.select().from(rooms).where(eq(rooms.id, roomId));
+      const text = userId === me ? `${await nameOf(tx, me)} left` : `${await nameOf(tx, me)} removed ${await nameOf(tx, userId)}`;
+      await this.systemMessage(tx, emit, row!, text, { event: 'removed', userId });
+      await emit({ stream: roomStream(roomId), tenantId: room.tenantId, type: 'members.changed', payload: { userId, change: 'removed' } });
+      await emit({ stream: userStream(userId), tenantId: room.tenantId, type: 'rooms.changed', payload: { roomId, courseId: room.courseId, change: 'removed' } });
+      return true;
+    });
+  }
+
+  /** Mutes or unmutes a learner in a course, group or live room (moderators). Staff cannot be muted. */
+  async setMuted(viewer: Viewer, roomId: string, userId: string, muted: boolean): Promise<boolean> {
+    const { room } = await this.d.access.requireRoomModerate(viewer, roomId);
+    sessionUser(viewer, 'moderate');
+    if (!isUuid(userId)) throw notFound('The member');
+    const cm = await this.d.access.membership(room.courseId, userId);
+    if (!cm || !cm.active) throw notFound('The member');
+    if (isStaff(cm.roles)) throw new AppError('BAD_USER_INPUT', 'Instructors and assistants cannot be muted.');
+    return this.d.realtime.write(async (tx, emit, invalidate) => {
+      const status = room.kind === 'group' ? 'active' : 'reader';
+      if (room.kind === 'group' && !(await this.d.access.roomMember(roomId, userId))?.active) throw notFound('The member');
+      await tx
+        .insert(roomMembers)
+        .values({ roomId, userId, tenantId: room.tenantId, status, muted })
+        .onConflictDoUpdate({ target: [roomMembers.roomId, roomMembers.userId], set: { muted, updatedAt: new Date() } });
+      invalidate({ t: 'roomMember', roomId, userId });
+      await emit({ stream: roomStream(roomId), tenantId: room.tenantId, type: 'members.changed', payload: { userId, change: muted ? 'muted' : 'unmuted' } });
+      return muted;
+    });
+  }
+
+  /** The direct room of the viewer and another member of the course, created on first use. */
+  async openDirectRoom(viewer: Viewer, courseId: string, otherId: string): Promise<RoomView> {
+    await this.d.access.requireCourseRead(viewer, courseId);
+    const me = sessionUser(viewer, 'send direct messages');
+    if (otherId === me) throw new AppError('BAD_USER_INPUT', 'A direct conversation needs someone else.');
+    if (!isUuid(otherId) || !(await this.d.access.membership(courseId, otherId))?.active) throw notFound('The member');
+    const key = [me, otherId].sort().join(':');
+    const room = await this.d.realtime.write(async (tx, emit, invalidate) => {
+      const [created] = await tx.insert(rooms).values({ tenantId: viewer.tenantId, courseId, kind: 'direct', name: '', directKey: key }).onConflictDoNothing().returning();
+      if (!created) {
+        const [existing] = await tx.select().from(rooms).where(and(eq(rooms.courseId, courseId), eq(rooms.directKey, key)));
+        return existing!;
+      }
+      await this.addMemberRows(tx, emit, invalidate, created, [me, otherId], 'member');
+      return created;
+    });
+    return (await this.roomViews(viewer, [room]))[0]!;
+  }
+
+  /** The viewer's private tutor room in a course, created on first use (the AI tutor answers there). */
+  async openTutorRoom(viewer: Viewer, courseId: string): Promise<RoomView> {
+    await this.d.access.requireCourseRead(viewer, courseId);
+    const me = sessionUser(viewer, 'talk to the tutor');
+    const room = await this.d.realtime.write(async (tx, emit, invalidate) => {
+      const [created] = await tx.insert(rooms).values({ tenantId: viewer.tenantId, courseId, kind: 'tutor', name: 'AI tutor', ownerId: me }).onConflictDoNothing().returning();
+      if (!created) {
+        const [existing] = await tx.select().from(rooms).where(and(eq(rooms.courseId, courseId), eq(rooms.kind, 'tutor'), eq(rooms.ownerId, me)));
+        return existing!;
+      }
+      await this.addMemberRows(tx, emit, invalidate, created, [me], 'owner');
+      return created;
+    });
+    return (await this.roomViews(viewer, [room]))[0]!;
+  }
+
+  /** People in a room: the course's members for course and live rooms, the room's members otherwise. */
+  async listMembers(viewer: Viewer, roomId: string, args: PageArgs): Promise<Page<RoomMemberView>> {
+    const { room } = await this.d.access.requireRoomRead(viewer, roomId);
+    const req = pageRequest(args, isNameKey);
+    const key = sql`(${users.name}, ${users.id})`;
+    const conds: SQL[] = [];
+    if (req.cursor) {
+      const [n, id] = req.cursor;
+      conds.push(req.direction === 'forward' ? sql`${key} > (${n}, ${id}::uuid)` : sql`${key} < (${n}, ${id}::uuid)`);
+    }
+    const order = req.direction === 'forward' ? [asc(users.name), asc(users.id)] : [desc(users.name), desc(users.id)];
+    const whole = room.kind === 'course' || room.kind === 'live';
+    const rows = await this.d.db
+      .select({ id: users.id, name: users.name, picture: users.picture, roles: memberships.roles, role: roomMembers.role, muted: roomMembers.muted, lastReadSeq: roomMembers.lastReadSeq })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .leftJoin(roomMembers, and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, memberships.userId)))
+      .where(and(eq(memberships.courseId, room.courseId), eq(memberships.status, 'active'), whole ? sql`true` : eq(roomMembers.status, 'active'), ...conds))
+      .orderBy(...order)
+      .limit(req.limit + 1);
+    const receipts = RECEIPT_KINDS.includes(room.kind);
+    return toPage(
+      req,
+      rows.map((r) => ({
+        user: { id: r.id, name: r.name, picture: r.picture },
+        courseRoles: r.roles as CourseRole[],
+        role: r.role === 'owner' ? 'owner' : 'member',
+        muted: r.muted ?? false,
+        lastReadSeq: receipts ? (r.lastReadSeq ?? 0) : null,
+      })),
+      (m) => [m.user.name, m.user.id] as [string, string],
+    );
+  }
+
+  // --------------------------------------------------------------- messages
+
+  /**
+   * History, newest last. `last`/`before` page back in time, `first`/`after` forward, `around` (a message id)
+   * returns the messages on both sides of one message (jump to a message).
+   */
+  async messages(viewer: Viewer, roomId: string, args: PageArgs & { around?: string | null }): Promise<Page<MessageView>> {
+    await this.d.access.requireRoomRead(viewer, roomId);
+    if (args.around != null) return this.around(roomId, args.around, args);
+    const req = pageRequest(args, isSeqKey);
+    const conds = [eq(messages.roomId, roomId)];
+    if (req.cursor) conds.push(req.direction === 'forward' ? gt(messages.seq, req.cursor) : sql`${messages.seq} < ${req.cursor}`);
+    const rows = await this.d.db
+      .select()
+      .from(messages)
+      .where(and(...conds))
+      .orderBy(req.direction === 'forward' ? asc(messages.seq) : desc(messages.seq))
+      .limit(req.limit + 1);
+    const views = await messageViews(this.d.db, rows);
+    return toPage(req, views, (m) => m.seq!);
+  }
+
+  private async around(roomId: string, messageId: string, args: PageArgs): Promise<Page<MessageView>> {
+    if (args.first != null || args.last != null || args.after != null || args.before != null) throw new AppError('BAD_USER_INPUT', 'Pass around alone.');
+    const target = isUuid(messageId) ? await findMessage(this.d.db, roomId, messageId) : undefined;
+    if (!target) throw notFound('The message');
+    const older = await this.d.db.select().from(messages).where(and(eq(messages.roomId, roomId), lte(messages.seq, target.seq))).orderBy(desc(messages.seq)).limit(AROUND + 1);
+    const newer = await this.d.db.select().from(messages).where(and(eq(messages.roomId, roomId), gt(messages.seq, target.seq))).orderBy(asc(messages.seq)).limit(AROUND + 1);
+    const rows = [...older.slice(0, AROUND).reverse(), ...newer.slice(0, AROUND)];
+    const views = await messageViews(this.d.db, rows);
+    const edges = views.map((node) => ({ cursor: encodeSeq(node.seq!), node }));
+    return {
+      edges,
+      pageInfo: { hasPreviousPage: older.length > AROUND, hasNextPage: newer.length > AROUND, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+    };
+  }
+
+  /**
+   * Sends a message. Idempotent by (room, author, clientId): a resend returns the message already stored,
+   * with no second event. Limits: length, then the per-user rate. Notifies mentioned people, the author of
+   * the message replied to, and the other person of a direct room when they are not online.
+   */
+  async send(viewer: Viewer, args: SendInput): Promise<MessageView> {
+    const me = sessionUser(viewer, 'post');
+    const clientId = input.cleanClientId(args.clientId);
+    const { room } = await this.d.access.requireRoomPost(viewer, args.roomId);
+    const existing = await this.byClientId(room.id, me, clientId);
+    if (existing) return existing;
+    const kind: MessageKind = args.kind === 'code' ? 'code' : 'text';
+    const body = input.cleanBody(args.body, this.d.config.chatMaxMessageChars);
+    const language = kind === 'code' ? input.cleanLanguage(args.language) : null;
+    const mentionIds = input.cleanIds(args.mentionIds, 'mentionIds', input.MAX_MENTIONS).filter((id) => id !== me);
+    const replyToId = args.replyToId ?? null;
+    if (replyToId !== null && (!isUuid(replyToId) || !(await findMessage(this.d.db, room.id, replyToId)))) throw new AppError('BAD_USER_INPUT', 'The message replied to is not in this room.', { field: 'replyToId' });
+    await this.d.limiter.take(`chat:${me}`, this.d.config.chatRateLimit, this.d.config.chatRateWindowSeconds * 1000, 'Slow down');
+    const recipients = await this.recipients(room, me, mentionIds, replyToId);
+    try {
+      return await this.d.realtime.write(async (tx, emit) => {
+        const mentions = mentionIds.length ? await activeMembers(tx, room.courseId, mentionIds) : [];
+        const created = new Date();
+        // The event first: its seq is the message's.
+        const draft = await this.draftView(tx, { id: crypto.randomUUID(), room, authorId: me, clientId, kind, body, language, replyToId, mentions, createdAt: created });
+        const ev = await emit({ stream: roomStream(room.id), tenantId: room.tenantId, type: 'message.added', payload: { message: draft } });
+        await tx.insert(messages).values({ id: draft.id, tenantId: room.tenantId, roomId: room.id, seq: ev.seq, authorId: me, clientId, kind, body, language, replyToId, mentions, createdAt: created });
+        await tx.update(rooms).set({ lastMessageAt: created }).where(eq(rooms.id, room.id));
+        await this.advanceRead(tx, room, me, ev.seq);
+        await this.d.notifications.notify(recipients.map((r) => ({ ...r, messageId: draft.id, excerpt: excerptOf(body) })));
+        return { ...draft, seq: ev.seq };
+      });
+    } catch (err) {
+      // Two sends of one clientId racing: the loser's transaction rolled back whole; answer with the winner's.
+      if (isUniqueViolation(err)) {
+        const again = await this.byClientId(room.id, me, clientId);
+        if (again) return again;
+      }
+      throw err;
+    }
+  }
+
+  private async byClientId(roomId: string, authorId: string, clientId: string): Promise<MessageView | null> {
+    const [row] = await this.d.db.select().from(messages).where(and(eq(messages.roomId, roomId), eq(messages.authorId, authorId), eq(messages.clientId, clientId)));
+    return row ? messageView(this.d.db, row) : null;
+  }
+
+  /** The snapshot of a message about to be stored, for its `message.added` event. */
+  private async draftView(
+    tx: Tx,
+    m: { id: string; room: RoomInfo; authorId: string | null; clientId: string | null; kind: MessageKind; body: string; language: string | null; replyToId: string | null; mentions: string[]; createdAt: Date },
+  ): Promise<MessageView> {
+    const row = { id: m.id, tenantId: m.room.tenantId, roomId: m.room.id, seq: 0, authorId: m.authorId, clientId: m.clientId, kind: m.kind, body: m.body, language: m.language, replyToId: m.replyToId, mentions: m.mentions, editedAt: null, deletedAt: null, deletedBy: null, search: '', createdAt: m.createdAt };
+    const view = await messageView(tx, row);
+    return { ...view, seq: null };
+  }
+
+  /** Who gets a notification for a new message: each for one reason, and only if they can read the room. */
+  private async recipients(room: RoomInfo, me: string, mentionIds: string[], replyToId: string | null): Promise<Omit<NewNotification, 'messageId' | 'excerpt'>[]> {
+    const out = new Map<string, Omit<NewNotification, 'messageId' | 'excerpt'>>();
+    const base = { tenantId: room.tenantId, courseId: room.courseId, actorId: me, roomId: room.id };
+    const canRead = async (userId: string) => (await this.d.access.roomRights(personViewer(room.tenantId, userId), room)).read;
+    for (const id of mentionIds) if (await canRead(id)) out.set(id, { ...base, userId: id, type: 'mention' });
+    if (replyToId) {
+      const [parent] = await this.d.db.select({ authorId: messages.authorId }).from(messages).where(eq(messages.id, replyToId));
+      const to = parent?.authorId;
+      if (to && to !== me && !out.has(to) && (await canRead(to))) out.set(to, { ...base, userId: to, type: 'reply' });
+    }
+    if (room.kind === 'direct') {
+      const [other] = await this.d.db.select({ userId: roomMembers.userId }).from(roomMembers).where(and(eq(roomMembers.roomId, room.id), ne(roomMembers.userId, me), eq(roomMembers.status, 'active')));
+      if (other && !out.has(other.userId) && (await this.d.presence.stateOf(room.courseId, other.userId)) !== 'online') {
+        // One unread notification per conversation while they are away, not one per message.
+        out.set(other.userId, { ...base, userId: other.userId, type: 'direct_message', dedupeKey: `dm:${room.id}` });
+      }
+    }
+    return [...out.values()];
+  }
+
+  /** Edits the text of one's own message. */
+  async edit(viewer: Viewer, messageId: string, args: { body: string; language?: string | null }): Promise<MessageView> {
+    const me = sessionUser(viewer, 'edit messages');
+    const { row, room } = await this.messageFor(viewer, messageId);
+    if (row.authorId !== me || row.kind === 'system') throw new AppError('FORBIDDEN', 'Only the author can edit a message.');
+    if (row.deletedAt) throw new AppError('CONFLICT', 'This message was deleted.');
+    await this.d.access.requireRoomPost(viewer, room.id);
+    const body = input.cleanBody(args.body, this.d.config.chatMaxMessageChars);
+    const language = row.kind === 'code' ? (args.language !== undefined ? input.cleanLanguage(args.language) : row.language) : null;
+    return this.d.realtime.write(async (tx, emit) => {
+      const [updated] = await tx.update(messages).set({ body, language, editedAt: new Date() }).where(and(eq(messages.id, row.id), isNull(messages.deletedAt))).returning();
+      if (!updated) throw new AppError('CONFLICT', 'This message was deleted.');
+      const view = await messageView(tx, updated);
+      await emit({ stream: roomStream(room.id), tenantId: room.tenantId, type: 'message.edited', payload: { message: view } });
+      return view;
+    });
+  }
+
+  /**
+   * Deletes a message: its author, or a moderator ("removed by moderator"). The text is erased everywhere it
+   * was kept: the row, the room's replay log, and the excerpts of notifications that pointed to it.
+   */
+  async delete(viewer: Viewer, messageId: string): Promise<MessageView> {
+    const me = sessionUser(viewer, 'delete messages');
+    const { row, room, rights } = await this.messageFor(viewer, messageId);
+    if (row.kind === 'system') throw new AppError('FORBIDDEN', 'System messages cannot be deleted.');
+    const by = row.authorId === me ? 'author' : rights.moderate ? 'moderator' : null;
+    if (!by) throw new AppError('FORBIDDEN', 'Only the author or an instructor can delete a message.');
+    return this.d.realtime.write(async (tx, emit) => {
+      const [updated] = await tx
+        .update(messages)
+        .set({ deletedAt: new Date(), deletedBy: by, body: '', language: null, mentions: [] })
+        .where(and(eq(messages.id, row.id), isNull(messages.deletedAt)))
+        .returning();
+      if (!updated) return messageView(tx, row); // deleted meanwhile: same outcome
+      await tx.delete(messageReactions).where(eq(messageReactions.messageId, row.id));
+      await tx
+        .update(streamEvents)
+        .set({ payload: sql`jsonb_set(jsonb_set(jsonb_set(${streamEvents.payload}, '{message,body}', '""'), '{message,deleted}', 'true'), '{message,mentions}', '[]')` })
+        .where(and(eq(streamEvents.stream, roomStream(room.id)), gte(streamEvents.seq, row.seq), sql`${streamEvents.payload}->'message'->>'id' = ${row.id}`));
+      const touched = await tx.update(notifications).set({ excerpt: '' }).where(eq(notifications.messageId, row.id)).returning({ userId: notifications.userId });
+      const streamsOf = [...new Set(touched.map((t) => userStream(t.userId)))];
+      if (streamsOf.length) {
+        await tx
+          .update(streamEvents)
+          .set({ payload: sql`jsonb_set(${streamEvents.payload}, '{notification,excerpt}', '""')` })
+          .where(and(inArray(streamEvents.stream, streamsOf), sql`${streamEvents.payload}->'notification'->>'messageId' = ${row.id}`));
+      }
+      // Replies quoting it show "deleted" from now on; their snapshots in the log are scrubbed too.
+      await tx
+        .update(streamEvents)
+        .set({ payload: sql`jsonb_set(jsonb_set(${streamEvents.payload}, '{message,replyTo,excerpt}', '""'), '{message,replyTo,deleted}', 'true')` })
+        .where(and(eq(streamEvents.stream, roomStream(room.id)), gt(streamEvents.seq, row.seq), sql`${streamEvents.payload}->'message'->'replyTo'->>'id' = ${row.id}`));
+      const view = await messageView(tx, updated);
+      await emit({ stream: roomStream(room.id), tenantId: room.tenantId, type: 'message.deleted', payload: { message: view } });
+      return view;
+    });
+  }
+
+  /** Adds or removes the viewer's reaction. */
+  async react(viewer: Viewer, messageId: string, emoji: string, on: boolean): Promise<MessageView> {
+    const me = sessionUser(viewer, 'react');
+    const e = input.cleanEmoji(emoji);
+    const { row, room } = await this.messageFor(viewer, messageId);
+    await this.d.access.requireRoomPost(viewer, room.id);
+    if (row.deletedAt || row.kind === 'system') throw new AppError('CONFLICT', 'This message takes no reactions.');
+    return this.d.realtime.write(async (tx, emit) => {
+      if (on) {
+        const kinds = await tx.selectDistinct({ emoji: messageReactions.emoji }).from(messageReactions).where(eq(messageReactions.messageId, row.id));
+        if (!kinds.some((k) => k.emoji === e) && kinds.length >= input.MAX_REACTIONS_PER_MESSAGE) throw new AppError('BAD_USER_INPUT', `A message can have at most ${input.MAX_REACTIONS_PER_MESSAGE} different reactions.`);
+        const added = await tx.insert(messageReactions).values({ messageId: row.id, userId: me, emoji: e, tenantId: room.tenantId }).onConflictDoNothing().returning();
+        if (added.length === 0) return messageView(tx, row);
+      } else {
+        const removed = await tx.delete(messageReactions).where(and(eq(messageReactions.messageId, row.id), eq(messageReactions.userId, me), eq(messageReactions.emoji, e))).returning();
+        if (removed.length === 0) return messageView(tx, row);
+      }
+      const view = await messageView(tx, row);
+      await emit({ stream: roomStream(room.id), tenantId: room.tenantId, type: 'reactions.changed', payload: { message: view } });
+      return view;
+    });
+  }
+
+  private async messageFor(viewer: Viewer, messageId: string) {
+    if (!isUuid(messageId)) throw notFound('The message');
+    const [row] = await this.d.db.select().from(messages).where(and(eq(messages.id, messageId), eq(messages.tenantId, viewer.tenantId)));
+    if (!row) throw notFound('The message');
+    const room = await this.d.access.room(row.roomId);
+    const rights = room ? await this.d.access.roomRights(viewer, room) : null;
+    if (!room || !rights?.read) throw notFound('The message');
+    return { row, room, rights };
+  }
+
+  // ------------------------------------------------------- read state, typing
+
+  /** Moves the viewer's read marker forward to `seq`; tells their other tabs, and the room where receipts show. */
+  async markRead(viewer: Viewer, roomId: string, seq: number): Promise<number> {
+    const me = sessionUser(viewer, 'read');
+    const { room } = await this.d.access.requireRoomRead(viewer, roomId);
+    if (!Number.isSafeInteger(seq) || seq < 0) throw new AppError('BAD_CURSOR', 'The read position is not valid.');
+    const [head] = await this.d.db.select({ seq: streamCounters.seq }).from(streamCounters).where(eq(streamCounters.stream, roomStream(roomId)));
+    const upTo = Math.min(seq, Number(head?.seq ?? 0));
+    const marker = await this.d.realtime.write(async (tx) => {
+      const m = await this.advanceRead(tx, room, me, upTo);
+      await this.d.notifications.markRoomRead(room.tenantId, me, roomId, m);
+      return m;
+    });
+    const payload = { userId: me, roomId, seq: marker };
+    await this.d.realtime.signal(userStream(me), 'read', { ...payload, tenantId: room.tenantId }, 60_000);
+    if (RECEIPT_KINDS.includes(room.kind)) await this.d.realtime.signal(roomStream(roomId), 'read', payload, 60_000);
+    return marker;
+  }
+
+  /** Never moves a marker back; creates a read-state row for rooms one reads without being a member. */
+  private async advanceRead(tx: Tx, room: RoomInfo, userId: string, seq: number): Promise<number> {
+    const [row] = await tx
+      .insert(roomMembers)
+      .values({ roomId: room.id, userId, tenantId: room.tenantId, status: 'reader', lastReadSeq: seq })
+      .onConflictDoUpdate({ target: [roomMembers.roomId, roomMembers.userId], set: { lastReadSeq: sql`greatest(${roomMembers.lastReadSeq}, ${seq})` } })
+      .returning({ lastReadSeq: roomMembers.lastReadSeq });
+    return row!.lastReadSeq;
+  }
+
+  /** "Ana is typing": an ephemeral signal that expires unless re-sent. */
+  async setTyping(viewer: Viewer, roomId: string, typing: boolean): Promise<boolean> {
+    const me = sessionUser(viewer, 'type');
+    const { room } = await this.d.access.requireRoomPost(viewer, roomId);
+    const [u] = await this.d.db.select({ name: users.name }).from(users).where(eq(users.id, me));
+    await this.d.realtime.signal(roomStream(roomId), 'typing', { userId: me, userName: u?.name ?? '', typing, tenantId: room.tenantId }, TYPING_TTL_MS);
+    return typing;
+  }
+
+  // ----------------------------------------------------------------- search
+
+  /** Full-text search over the rooms of a course the viewer can read, newest first. */
+  async search(viewer: Viewer, courseId: string, query: string, args: PageArgs): Promise<Page<SearchHit>> {
+    await this.d.access.requireCourseRead(viewer, courseId);
+    const tsq = input.searchQuery(query);
+    const readable = await this.readableRoomIds(viewer, courseId);
+    const req = pageRequest(args, isTimeKey);
+    if (readable.length === 0) return toPage(req, [], () => ['', '']);
+    if (req.direction === 'backward') throw new AppError('BAD_USER_INPUT', 'Search pages forward: use first and after.');
+    const conds: SQL[] = [inArray(messages.roomId, readable), sql`${messages.search} @@ to_tsquery('simple', ${tsq})`, isNull(messages.deletedAt)];
+    if (req.cursor) conds.push(sql`(${messages.createdAt}, ${messages.id}) < (${req.cursor[0]}::timestamptz, ${req.cursor[1]}::uuid)`);
+    const rows = await this.d.db
+      .select({ m: messages, snippet: sql<string>`ts_headline('simple', ${messages.body}, to_tsquery('simple', ${tsq}), 'StartSel=${sql.raw("\uE000")}, StopSel=${sql.raw("\uE001")}, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "')`, roomName: rooms.name, roomKind: rooms.kind })
+      .from(messages)
+      .innerJoin(rooms, eq(rooms.id, messages.roomId))
+      .where(and(...conds))
+      .orderBy(desc(messages.createdAt), desc(messages.id))
+      .limit(req.limit + 1);
+    const views = await messageViews(this.d.db, rows.map((r) => r.m));
+    const hits = rows.map((r, i) => ({ message: views[i]!, room: { id: r.m.roomId, name: r.roomName, kind: r.roomKind as RoomKind }, snippet: r.snippet, at: r.m.createdAt }));
+    return toPage(req, hits, (h) => [h.at.toISOString(), h.message.id] as [string, string]);
+  }
+
+  /** Every room of the course the viewer may read (for search: staff include group and tutor rooms). */
+  async readableRoomIds(viewer: Viewer, courseId: string): Promise<string[]> {
+    const all = await this.d.db.select().from(rooms).where(and(eq(rooms.courseId, courseId), eq(rooms.tenantId, viewer.tenantId)));
+    const ids: string[] = [];
+    for (const r of all) if ((await this.d.access.roomRights(viewer, toInfo(r))).read) ids.push(r.id);
+    return ids;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private async addMemberRows(tx: Tx, emit: Emit, invalidate: Invalidate, room: RoomRow, userIds: string[], role: 'owner' | 'member'): Promise<string[]> {
+    if (userIds.length === 0) return [];
+    const before = await tx.select({ userId: roomMembers.userId, status: roomMembers.status }).from(roomMembers).where(and(eq(roomMembers.roomId, room.id), inArray(roomMembers.userId, userIds)));
+    const wasActive = new Set(before.filter((b) => b.status === 'active').map((b) => b.userId));
+    const added = userIds.filter((id) => !wasActive.has(id));
+    if (added.length === 0) return [];
+    await tx
+      .insert(roomMembers)
+      .values(added.map((userId) => ({ roomId: room.id, userId, tenantId: room.tenantId, role, status: 'active' })))
+      .onConflictDoUpdate({ target: [roomMembers.roomId, roomMembers.userId], set: { status: 'active', role, updatedAt: new Date() } });
+    for (const userId of added) {
+      invalidate({ t: 'roomMember', roomId: room.id, userId });
+      await emit({ stream: roomStream(room.id), tenantId: room.tenantId, type: 'members.changed', payload: { userId, change: 'added' } });
+      await emit({ stream: userStream(userId), tenantId: room.tenantId, type: 'rooms.changed', payload: { roomId: room.id, courseId: room.courseId, change: 'added' } });
+    }
+    return added;
+  }
+
+  private async systemMessage(tx: Tx, emit: Emit, room: RoomRow, text: string, data: Record<string, unknown>): Promise<void> {
+    const info = toInfo(room);
+    const created = new Date();
+    const draft = await this.draftView(tx, { id: crypto.randomUUID(), room: info, authorId: null, clientId: null, kind: 'system', body: text, language: null, replyToId: null, mentions: [], createdAt: created });
+    const ev = await emit({ stream: roomStream(room.id), tenantId: room.tenantId, type: 'message.added', payload: { message: draft, system: data } });
+    await tx.insert(messages).values({ id: draft.id, tenantId: room.tenantId, roomId: room.id, seq: ev.seq, authorId: null, kind: 'system', body: text, createdAt: created });
+  }
+}
+
+export const toInfo = (r: RoomRow): RoomInfo => ({ id: r.id, tenantId: r.tenantId, courseId: r.courseId, kind: r.kind as RoomKind, ownerId: r.ownerId, archived: r.archivedAt !== null });
+
+/** Another person, as a viewer, to ask what they may read (notifications go only where they can). */
+const personViewer = (tenantId: string, userId: string): Viewer => ({ kind: 'session', tenantId, userId, courseId: null, roles: [], expiresAt: 0 });
+
+function sessionUser(viewer: Viewer, what: string): string {
+  if (viewer.kind !== 'session') throw new AppError('FORBIDDEN', `Only people can ${what}: an API key reads.`);
+  return viewer.userId;
+}
+
+async function activeMembers(tx: Tx, courseId: string, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await tx.select({ userId: memberships.userId }).from(memberships).where(and(eq(memberships.courseId, courseId), eq(memberships.status, 'active'), inArray(memberships.userId, ids)));
+  const ok = new Set(rows.map((r) => r.userId));
+  return ids.filter((id) => ok.has(id));
+}
+
+async function nameOf(tx: Tx, userId: string): Promise<string> {
+  const [u] = await tx.select({ name: users.name }).from(users).where(eq(users.id, userId));
+  return u?.name ?? 'Someone';
+}
+
+async function namesOf(tx: Tx, ids: string[]): Promise<string[]> {
+  const rows = await tx.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, ids));
+  const m = new Map(rows.map((r) => [r.id, r.name]));
+  return ids.map((id) => m.get(id) ?? 'someone');
+}
+
+function listNames(names: string[]): string {
+  if (names.length <= 3) return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return `${names.slice(0, 2).join(', ')} and ${names.length - 2} others`;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  let e: unknown = err;
+  for (let i = 0; i < 3 && e; i++) {
+    if ((e as { code?: string }).code === '23505') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+const encodeSeq = (seq: number) => Buffer.from(JSON.stringify(seq), 'utf8').toString('base64url');
+const isSeqKey = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isNameKey = (v: unknown): v is [string, string] => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && isUuid(v[1]);
+const isTimeKey = (v: unknown): v is [string, string] => isNameKey(v) && !Number.isNaN(Date.parse((v as [string, string])[0]));
