@@ -84,6 +84,7 @@ export const RoomRef = builder.objectRef<RoomView>('Room').implement({
     kind: t.field({ type: RoomKindEnum, resolve: (r) => r.kind as 'course' }),
     name: t.string({ description: "What to call it: the other person's name for a direct room.", resolve: (r) => r.displayName }),
     topic: t.exposeString('topic', { nullable: true }),
+    peer: t.field({ type: ParticipantRef, nullable: true, description: 'Direct rooms: the other person.', resolve: (r) => r.peer }),
     archived: t.boolean({ resolve: (r) => r.archivedAt !== null }),
     createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
     lastMessageAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.lastMessageAt }),
@@ -325,37 +326,47 @@ async function* chatActivity(services: Services, viewer: Viewer, courseId: strin
   await access.requireCourseRead(viewer, courseId);
   const out = new AsyncQueue<ChatActivityView>();
   const followed = new Map<string, AbortController>();
+  /** The viewer's own stream, kept apart from the rooms: `sync` drops whatever is not a room of the list. */
+  const own = new AbortController();
   const stopAll = () => {
+    own.abort();
     for (const c of followed.values()) c.abort();
     out.end();
   };
   signal?.addEventListener('abort', stopAll, { once: true });
-  const pump = async (gen: AsyncGenerator<Delivery>, onDelivery: (d: Delivery) => void) => {
+  const pump = async (gen: AsyncGenerator<Delivery>, onDelivery: (d: Delivery) => void, onError: (err: unknown) => void = (err) => out.end(err)) => {
     try {
       for await (const d of gen) onDelivery(d);
     } catch (err) {
-      out.end(err);
+      onError(err);
     }
   };
-  const follow = (roomId: string) => {
+  /** Follows a room from `after` (its head when the list was read), so nothing between the two is missed. */
+  const follow = (roomId: string, after: number) => {
     if (followed.has(roomId)) return;
     const c = new AbortController();
     followed.set(roomId, c);
-    void pump(realtime.subscribe(roomStream(roomId), { signal: c.signal, authorize: () => access.canReadRoom(viewer, roomId) }), (d) => {
+    void pump(realtime.subscribe(roomStream(roomId), { after, signal: c.signal, authorize: () => access.canReadRoom(viewer, roomId) }), (d) => {
       if (d.kind !== 'event') return;
       if (d.event.type === 'message.added') out.push({ type: 'MESSAGE', roomId, message: { ...(d.event.payload as { message: MessageView }).message, seq: d.event.seq }, readSeq: null });
       else if (d.event.type === 'room.updated') out.push({ type: 'ROOM_UPDATED', roomId, message: null, readSeq: null });
+    }, (err) => {
+      // Removed from this room: drop the room, not the whole feed (its `rooms.changed` follows on the own
+      // stream); removed from the course: end the feed.
+      if (err instanceof AppError && err.code === 'FORBIDDEN') {
+        if (followed.get(roomId) === c) followed.delete(roomId);
+        access.canReadCourse(viewer, courseId).then((ok) => ok || out.end(err), (e: unknown) => out.end(e));
+      } else out.end(err);
     });
   };
   const sync = async () => {
-    const ids = new Set((await rooms.listRooms(viewer, courseId)).map((r) => r.id));
-    for (const id of ids) follow(id);
+    const list = await rooms.listRooms(viewer, courseId);
+    const ids = new Set(list.map((r) => r.id));
+    for (const r of list) follow(r.id, r.lastSeq);
     for (const [id, c] of followed) if (!ids.has(id)) (c.abort(), followed.delete(id));
   };
   try {
     if (viewer.kind === 'session') {
-      const own = new AbortController();
-      followed.set(`user:${viewer.userId}`, own);
       void pump(realtime.subscribe(userStream(viewer.userId), { signal: own.signal, signals: true }), (d) => {
         if (d.kind === 'signal' && d.signal.type === 'read') {
           const p = d.signal.payload as { roomId: string; seq: number };
@@ -378,6 +389,7 @@ async function* chatActivity(services: Services, viewer: Viewer, courseId: strin
     }
   } finally {
     signal?.removeEventListener('abort', stopAll);
+    own.abort();
     for (const c of followed.values()) c.abort();
   }
 }

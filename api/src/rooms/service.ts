@@ -28,6 +28,8 @@ export interface RoomView extends RoomRow {
   rights: RoomRights;
   /** The name to show: the other person's name for a direct room. */
   displayName: string;
+  /** Direct rooms: the other person. */
+  peer: Participant | null;
   /** The seq of the room's latest event: pass it as `after` to follow the room from here. */
   lastSeq: number;
   /** The viewer's read marker (0 when they never read it; null for an API key). */
@@ -175,19 +177,20 @@ export class RoomService {
     const directIds = rows.filter((r) => r.kind === 'direct').map((r) => r.id);
     const others = directIds.length && me
       ? await this.d.db
-          .select({ roomId: roomMembers.roomId, name: users.name })
+          .select({ roomId: roomMembers.roomId, id: users.id, name: users.name, picture: users.picture })
           .from(roomMembers)
           .innerJoin(users, eq(users.id, roomMembers.userId))
           .where(and(inArray(roomMembers.roomId, directIds), ne(roomMembers.userId, me)))
       : [];
-    const otherName = new Map(others.map((o) => [o.roomId, o.name]));
+    const peerOf = new Map(others.map((o) => [o.roomId, { id: o.id, name: o.name, picture: o.picture }]));
     const views: RoomView[] = [];
     for (const r of rows) {
       const info = toInfo(r);
       views.push({
         ...r,
         rights: await this.d.access.roomRights(viewer, info),
-        displayName: r.kind === 'direct' ? (otherName.get(r.id) ?? 'Direct message') : r.name,
+        displayName: r.kind === 'direct' ? (peerOf.get(r.id)?.name ?? 'Direct message') : r.name,
+        peer: peerOf.get(r.id) ?? null,
         lastSeq: headOf.get(roomStream(r.id)) ?? 0,
         lastReadSeq: me ? (readOf.get(r.id)?.lastReadSeq ?? 0) : null,
         unreadCount: unreadOf.get(r.id) ?? 0,
