@@ -1,0 +1,96 @@
+/**
+ * Keeps a subscription open for as long as the calling scope lives: when it ends or errors (the socket
+ * dropped, the server restarted) it is opened again with backoff, with variables read anew each time, so a
+ * caller resumes from its latest cursor (`after`) and misses nothing. Errors the server means for good
+ * (FORBIDDEN, NOT_FOUND, a bad or expired cursor) stop it and are handed to `onFatal`.
+ */
+import type { OperationVariables, TypedDocumentNode } from '@apollo/client';
+import { CombinedGraphQLErrors } from '@apollo/client/errors';
+import { onScopeDispose } from 'vue';
+import { backoffDelay } from '../connection/backoff';
+import { useApolloClient } from './provide';
+
+const FATAL = new Set(['FORBIDDEN', 'NOT_FOUND', 'BAD_CURSOR', 'CURSOR_EXPIRED', 'BAD_USER_INPUT', 'UNAUTHENTICATED']);
+
+export function errorCode(error: unknown): string | null {
+  if (CombinedGraphQLErrors.is(error)) return (error.errors[0]?.extensions?.['code'] as string | undefined) ?? null;
+  return null;
+}
+
+export interface LiveSubscriptionOptions<TData, TVariables> {
+  variables: () => TVariables;
+  onData: (data: TData) => void;
+  onFatal?: (code: string, error: unknown) => void;
+  /** Called each time the subscription is (re)opened, before data flows. */
+  onOpen?: (attempt: number) => void;
+  /** Do not open at once: the caller calls `restart()` when it is ready (e.g. after loading history). */
+  lazy?: boolean;
+}
+
+export function useLiveSubscription<TData, TVariables extends OperationVariables>(
+  document: TypedDocumentNode<TData, TVariables>,
+  options: LiveSubscriptionOptions<TData, TVariables>,
+): { restart: () => void; stop: () => void } {
+  const client = useApolloClient();
+  let sub: { unsubscribe(): void } | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let attempt = 0;
+  let stopped = false;
+
+  const again = () => {
+    sub = null;
+    if (stopped) return;
+    timer = setTimeout(open, backoffDelay(attempt++, Math.random, { baseMs: 250, capMs: 10_000 }));
+  };
+
+  function open(): void {
+    if (stopped) return;
+    options.onOpen?.(attempt);
+    let over = false;
+    let current: { unsubscribe(): void } | null = null;
+    // One end per opening, however it ends (an error result, an error, completion).
+    const end = (error?: unknown) => {
+      if (over) return;
+      over = true;
+      current?.unsubscribe();
+      const code = error === undefined ? null : errorCode(error);
+      if (code && FATAL.has(code)) {
+        stopped = true;
+        options.onFatal?.(code, error);
+      } else again();
+    };
+    const observable = client.subscribe({ query: document, variables: options.variables() } as Parameters<typeof client.subscribe>[0]);
+    current = observable.subscribe({
+      next: (result) => {
+        if (over) return;
+        if (result.error) return end(result.error);
+        if (result.data) {
+          attempt = 0;
+          options.onData(result.data as TData);
+        }
+      },
+      error: (error: unknown) => end(error ?? new Error('subscription failed')),
+      complete: () => end(),
+    });
+    sub = current;
+    if (over) current.unsubscribe();
+  }
+
+  const stop = () => {
+    stopped = true;
+    clearTimeout(timer);
+    sub?.unsubscribe();
+    sub = null;
+  };
+  if (!options.lazy) open();
+  onScopeDispose(stop);
+  return {
+    stop,
+    restart: () => {
+      stop();
+      stopped = false;
+      attempt = 0;
+      open();
+    },
+  };
+}

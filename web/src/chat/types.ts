@@ -1,0 +1,64 @@
+// GraphQL shapes of the chat API, as the web app receives them.
+
+export type RoomKind = 'COURSE' | 'GROUP' | 'DIRECT' | 'LIVE' | 'TUTOR';
+export type MessageKind = 'TEXT' | 'CODE' | 'SYSTEM';
+export type DeletedBy = 'AUTHOR' | 'MODERATOR';
+
+export interface ChatUser {
+  id: string;
+  name: string;
+  picture: string | null;
+}
+
+export interface Reaction {
+  emoji: string;
+  count: number;
+  userIds: string[];
+}
+
+export interface MessageRef {
+  id: string;
+  authorName: string | null;
+  excerpt: string;
+  deleted: boolean;
+}
+
+export interface ChatMessage {
+  id: string;
+  roomId: string;
+  /** Decimal integer as a string; it is the cursor. */
+  seq: string;
+  kind: MessageKind;
+  author: ChatUser | null;
+  body: string;
+  language: string | null;
+  replyTo: MessageRef | null;
+  mentions: ChatUser[];
+  reactions: Reaction[];
+  createdAt: string;
+  editedAt: string | null;
+  deleted: boolean;
+  deletedBy: DeletedBy | null;
+  clientId: string | null;
+}
+
+export type RoomEventType =
+  | 'MESSAGE_ADDED'
+  | 'MESSAGE_EDITED'
+  | 'MESSAGE_DELETED'
+  | 'REACTIONS_CHANGED'
+  | 'ROOM_UPDATED'
+  | 'MEMBERS_CHANGED'
+  | 'TYPING'
+  | 'READ';
+
+export interface RoomEvent {
+  cursor: string | null;
+  type: RoomEventType;
+  message: ChatMessage | null;
+  userId: string | null;
+  userName: string | null;
+  typing: boolean | null;
+  readSeq: string | null;
+  expiresAt: string | null;
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { describeNotification, notificationTarget, shortAge } from './describe';
+
+describe('notifications', () => {
+  it('describes each type, with a fallback actor and type', () => {
+    expect(describeNotification({ type: 'mention', actorName: 'Ana', courseTitle: null })).toBe('Ana mentioned you');
+    expect(describeNotification({ type: 'reply', actorName: null, courseTitle: null })).toBe('Someone replied to you');
+    expect(describeNotification({ type: 'direct_message', actorName: 'Ben', courseTitle: null })).toBe('Ben sent you a direct message');
+    expect(describeNotification({ type: 'office_hours_soon', actorName: 'Cy', courseTitle: null })).toBe('Cy: office hours soon');
+  });
+  it('leads to the room and the message, or nowhere', () => {
+    expect(notificationTarget({ courseId: 'c', roomId: 'r', messageId: 'm' })).toEqual({ path: '/courses/c/chat', query: { room: 'r', message: 'm' } });
+    expect(notificationTarget({ courseId: 'c', roomId: 'r', messageId: null })).toEqual({ path: '/courses/c/chat', query: { room: 'r' } });
+    expect(notificationTarget({ courseId: null, roomId: 'r', messageId: 'm' })).toBeNull();
+  });
+  it('gives short ages', () => {
+    const now = Date.parse('2026-11-23T12:00:00Z');
+    expect(shortAge('2026-11-23T11:59:30Z', now)).toBe('now');
+    expect(shortAge('2026-11-23T11:55:00Z', now)).toBe('5 min');
+    expect(shortAge('2026-11-23T09:00:00Z', now)).toBe('3 h');
+    expect(shortAge('2026-11-21T12:00:00Z', now)).toBe('2 d');
+  });
+});
