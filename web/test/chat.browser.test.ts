@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-cor
 import { startApp, type TestApp } from '../../api/test/harness.js';
 import { freePort } from '../../api/test/lti-harness.js';
 import { SHOTS, launchBrowser } from './browser.js';
-import { messages } from '../../api/src/db/schema.js';
+import { courses, messages, users } from '../../api/src/db/schema.js';
 import { eq } from 'drizzle-orm';
 
 const FRAME = 'iframe[name="lti-tool-frame"]';
@@ -53,7 +53,8 @@ describe('course chat between two people', () => {
   beforeAll(async () => {
     const port = await freePort();
     base = `http://localhost:${port}`;
-    app = await startApp({ port, env: { PORT: String(port), PUBLIC_URL: base, DEV_LMS: 'true' } });
+    // A high send limit: the long-history test writes 400 messages quickly through the service.
+    app = await startApp({ port, env: { PORT: String(port), PUBLIC_URL: base, DEV_LMS: 'true', CHAT_RATE_LIMIT: '100000' } });
     browser = await launchBrowser();
     ada = await launch('instructor');
     alan = await launch('learner');
@@ -81,6 +82,32 @@ describe('course chat between two people', () => {
     await shot(ada, 'course-room');
     expect(ada.errors).toEqual([]);
     expect(alan.errors).toEqual([]);
+  });
+
+  it('a mention picked from the suggestions notifies; the notification and a search result lead to the message', async () => {
+    const input = alan.frame.getByTestId('composer-input');
+    await input.fill('');
+    await input.pressSequentially('Question for @Ad', { delay: 15 });
+    await alan.frame.getByTestId('mention-suggestions').getByText('@Ada Lovelace').click();
+    await input.pressSequentially('about recursion depth', { delay: 5 });
+    await input.press('Enter');
+    await expect.poll(() => ada.frame.getByTestId('notification-count').textContent().catch(() => ''), { timeout: 15_000 }).toBe('1');
+    // The mention is highlighted for her.
+    await expect.poll(() => ada.frame.locator('[data-testid="message-body"] .mention').allTextContents(), { timeout: 10_000 }).toContain('@Ada Lovelace');
+    await ada.frame.getByTestId('notification-bell').click();
+    await expect.poll(() => ada.frame.getByTestId('notification-item').first().textContent(), { timeout: 10_000 }).toContain('Alan Turing mentioned you');
+    await shot(ada, 'notifications');
+    await ada.frame.getByTestId('notification-item').first().click();
+    await expect.poll(() => ada.frame.getByTestId('notification-count').count(), { timeout: 10_000 }).toBe(0);
+    // Search finds it by a word prefix and opens the room at it.
+    await ada.frame.getByTestId('search-open').click();
+    await ada.frame.getByTestId('search-input').fill('recurs');
+    await ada.frame.getByTestId('search-submit').click();
+    await expect.poll(() => ada.frame.getByTestId('search-hit').first().textContent(), { timeout: 10_000 }).toContain('recursion');
+    await expect(ada.frame.locator('[data-testid="search-hit"] mark').first().textContent()).resolves.toBe('recursion');
+    await shot(ada, 'search');
+    await ada.frame.getByTestId('search-hit').first().click();
+    await expect.poll(() => ada.frame.locator('.msg--highlight [data-testid="message-body"]').textContent().catch(() => ''), { timeout: 10_000 }).toContain('recursion depth');
   });
 
   it('a direct message shows presence, an unread badge, and a read receipt once read', async () => {
@@ -153,5 +180,49 @@ describe('course chat between two people', () => {
     // Once on the server too, however many times the client tried.
     const stored = await app.core.services.database.db.select({ id: messages.id }).from(messages).where(eq(messages.body, 'Written on the train'));
     expect(stored).toHaveLength(1);
+  });
+
+  it('a long history stays light: only rows on screen are in the page, older pages load while scrolling up, and new messages do not move the reader', async () => {
+    const { db } = app.core.services.database;
+    const [adaRow] = await db.select().from(users).where(eq(users.name, 'Ada Lovelace'));
+    const [alanRow] = await db.select().from(users).where(eq(users.name, 'Alan Turing'));
+    const viewer = (u: typeof adaRow) => ({ kind: 'session' as const, tenantId: u!.tenantId, userId: u!.id, courseId: null, roles: [], expiresAt: Date.now() + 3_600_000 });
+    const [course] = await db.select().from(courses).where(eq(courses.title, 'Intro to Programming'));
+    const room = await app.core.services.rooms.createGroupRoom(viewer(adaRow), course!.id, { name: 'Long thread', memberIds: [alanRow!.id] });
+    for (let i = 1; i <= 400; i++) await app.core.services.rooms.send(viewer(adaRow), { roomId: room.id, clientId: `long-${i}-abcdef`, body: `Long thread message ${i}` });
+    // Alan was added: the room appears in his list live.
+    await alan.frame.getByTestId('room-group').click({ timeout: 15_000 });
+    const list = alan.frame.getByTestId('message-list');
+    // All 400 are unread: the room opens at the "new messages" line, on the oldest page loaded.
+    await expect.poll(() => list.getAttribute('data-loaded'), { timeout: 15_000 }).toBe('50');
+    await alan.frame.getByTestId('unread-divider').waitFor({ timeout: 10_000 });
+    const firstVisible = () =>
+      list.evaluate((el) => {
+        const top = el.getBoundingClientRect().top;
+        const rows = [...el.querySelectorAll('[data-testid="message"]')] as HTMLElement[];
+        return rows.find((r) => r.getBoundingClientRect().bottom > top + 1)?.dataset['messageId'] ?? null;
+      });
+    for (let i = 0; i < 30 && Number(await list.getAttribute('data-loaded')) < 250; i++) {
+      const loaded = await list.getAttribute('data-loaded');
+      await list.evaluate((el) => (el.scrollTop = 0));
+      await alan.page.waitForTimeout(50);
+      const reading = await firstVisible();
+      await expect.poll(() => list.getAttribute('data-loaded'), { timeout: 5000 }).not.toBe(loaded);
+      // The older page went in above: the message read at the top is still the one on screen.
+      await alan.page.waitForTimeout(100);
+      expect(await firstVisible()).toBe(reading);
+    }
+    expect(Number(await list.getAttribute('data-loaded'))).toBeGreaterThanOrEqual(250);
+    expect(await alan.frame.getByTestId('message').count()).toBeLessThan(60);
+    // Somewhere in the middle of the history, reading.
+    await list.evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
+    await alan.page.waitForTimeout(300);
+    const before = await firstVisible();
+    await app.core.services.rooms.send(viewer(adaRow), { roomId: room.id, clientId: 'long-new-abcdef', body: 'A new message while Alan reads' });
+    await alan.frame.getByTestId('new-messages-button').waitFor({ timeout: 15_000 });
+    expect(await firstVisible()).toBe(before);
+    await shot(alan, 'long-history');
+    await alan.frame.getByTestId('new-messages-button').click();
+    await expect.poll(() => bodies(alan).then((b) => b.includes('A new message while Alan reads')), { timeout: 10_000 }).toBe(true);
   });
 });
