@@ -136,6 +136,14 @@ describe('course chat between two people', () => {
       w.document.dispatchEvent(new w.Event('visibilitychange'));
     });
     await expect.poll(() => alan.frame.getByTestId('room-note').textContent(), { timeout: 15_000 }).toBe('Away');
+    // And back.
+    await ada.page.evaluate(() => {
+      const f = document.querySelector('iframe') as HTMLIFrameElement;
+      const w = f.contentWindow as Window & typeof globalThis;
+      Object.defineProperty(w.document, 'visibilityState', { configurable: true, get: () => 'visible' });
+      w.document.dispatchEvent(new w.Event('visibilitychange'));
+    });
+    await expect.poll(() => alan.frame.getByTestId('room-note').textContent(), { timeout: 15_000 }).toBe('Online');
   });
 
   it('hostile Markdown and HTML render as inert text', async () => {
@@ -165,6 +173,29 @@ describe('course chat between two people', () => {
     });
     expect(report).toEqual({ pwned: null, topPwned: null, scripts: 0, handlers: 0, badLinks: 0, imageLink: true });
     await list.screenshot({ path: path.join(SHOTS, 'chat-hostile.png') });
+  });
+
+  it('an instructor moderates: removes a message for everyone and mutes a student, who then cannot post', async () => {
+    await ada.frame.getByTestId('room-course').click();
+    await alan.frame.getByTestId('room-course').click();
+    await send(alan, 'This message breaks the rules');
+    const offending = ada.frame.getByTestId('message').filter({ hasText: 'This message breaks the rules' });
+    await offending.waitFor({ timeout: 10_000 });
+    ada.page.once('dialog', (d) => void d.accept());
+    await offending.hover();
+    await offending.getByTestId('action-delete').click();
+    await expect.poll(() => alan.frame.getByTestId('message-deleted').allTextContents(), { timeout: 10_000 }).toContain('Removed by a moderator');
+    expect(await bodies(alan)).not.toContain('This message breaks the rules');
+    // Mute from the room's details.
+    await ada.frame.getByTestId('details-open').click();
+    const alanRow = ada.frame.getByTestId('room-member').filter({ hasText: 'Alan Turing' });
+    await alanRow.getByTestId('member-mute').click();
+    await expect.poll(() => alan.frame.getByTestId('composer-disabled').textContent().catch(() => ''), { timeout: 15_000 }).toContain('muted');
+    await shot(ada, 'moderation');
+    await shot(alan, 'muted');
+    await alanRow.getByTestId('member-unmute').click();
+    await alan.frame.getByTestId('composer-input').waitFor({ timeout: 15_000 });
+    await ada.frame.getByTestId('details-open').click();
   });
 
   it('a message written offline is kept, shown as waiting, and sent once after reconnecting', async () => {
@@ -201,15 +232,22 @@ describe('course chat between two people', () => {
         const rows = [...el.querySelectorAll('[data-testid="message"]')] as HTMLElement[];
         return rows.find((r) => r.getBoundingClientRect().bottom > top + 1)?.dataset['messageId'] ?? null;
       });
+    /** Where a message is on screen: its top relative to the list's top (null when not rendered). */
+    const offsetOf = (id: string | null) =>
+      list.evaluate((el, messageId) => {
+        const row = el.querySelector(`[data-message-id="${messageId}"]`);
+        return row ? Math.round(row.getBoundingClientRect().top - el.getBoundingClientRect().top) : null;
+      }, id);
     for (let i = 0; i < 30 && Number(await list.getAttribute('data-loaded')) < 250; i++) {
       const loaded = await list.getAttribute('data-loaded');
+      // At the very top, the reader sees the oldest message loaded; an older page goes in above it.
+      const reading = await list.getAttribute('data-oldest');
       await list.evaluate((el) => (el.scrollTop = 0));
-      await alan.page.waitForTimeout(50);
-      const reading = await firstVisible();
+      await expect.poll(() => offsetOf(reading), { timeout: 2000 }).not.toBeNull();
+      const at = (await offsetOf(reading))!;
       await expect.poll(() => list.getAttribute('data-loaded'), { timeout: 5000 }).not.toBe(loaded);
-      // The older page went in above: the message read at the top is still the one on screen.
-      await alan.page.waitForTimeout(100);
-      expect(await firstVisible()).toBe(reading);
+      // The message read stays where it was on screen (within a few pixels).
+      await expect.poll(async () => Math.abs(((await offsetOf(reading)) ?? 1e6) - at), { timeout: 3000 }).toBeLessThan(4);
     }
     expect(Number(await list.getAttribute('data-loaded'))).toBeGreaterThanOrEqual(250);
     expect(await alan.frame.getByTestId('message').count()).toBeLessThan(60);

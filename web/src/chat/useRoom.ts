@@ -47,7 +47,8 @@ const toPending = (i: OutboxItem): PendingMessage => ({
   error: i.error,
 });
 
-export function useRoom(room: ChatRoom, me: string | null) {
+/** `onMineChanged`: the viewer's own membership changed here (muted, removed): their rights must be read again. */
+export function useRoom(room: ChatRoom, me: string | null, onMineChanged: () => void = () => {}) {
   const client = useApolloClient();
   const connection = useConnectionStore();
   const state = shallowRef<TimelineState>(emptyTimeline());
@@ -79,6 +80,7 @@ export function useRoom(room: ChatRoom, me: string | null) {
           return;
         case 'MEMBERS_CHANGED':
           void loadMembers();
+          if (ev.userId === me) onMineChanged();
           return;
         case 'MESSAGE_ADDED':
           // Course rooms' members are the course's: a join shows as a system message.
@@ -291,7 +293,7 @@ export function useRoom(room: ChatRoom, me: string | null) {
   void loadLatest();
   void loadMembers();
 
-  return { state, loading, loadingMore, error, actionError, newerAvailable, typers, readers, members, loadLatest, loadOlder, loadNewer, jumpTo, send, retry, discard, edit, remove, react, markRead, typing };
+  return { state, loading, loadingMore, error, actionError, newerAvailable, typers, readers, members, loadMembers, loadLatest, loadOlder, loadNewer, jumpTo, send, retry, discard, edit, remove, react, markRead, typing };
 }
 
 /** localStorage when the browser allows it (a third-party iframe may not), else a page-lifetime map. */

@@ -359,3 +359,27 @@ export const SET_PRESENCE: TypedDocumentNode<{ setPresence: PresenceState }, { c
     setPresence(courseId: $courseId, tabId: $tabId, state: $state)
   }
 `;
+
+export const UPDATE_ROOM: TypedDocumentNode<{ updateRoom: ChatRoom }, { id: string; name?: string | null; topic?: string | null; archived?: boolean | null }> = gql`
+  ${ROOM_FIELDS}
+  mutation UpdateRoom($id: ID!, $name: String, $topic: String, $archived: Boolean) {
+    updateRoom(id: $id, name: $name, topic: $topic, archived: $archived) {
+      ...ChatRoomFields
+    }
+  }
+`;
+
+export const ADD_ROOM_MEMBERS: TypedDocumentNode<{ addRoomMembers: ChatRoom }, { roomId: string; userIds: string[] }> = gql`
+  ${ROOM_FIELDS}
+  mutation AddRoomMembers($roomId: ID!, $userIds: [ID!]!) {
+    addRoomMembers(roomId: $roomId, userIds: $userIds) {
+      ...ChatRoomFields
+    }
+  }
+`;
+
+export const REMOVE_ROOM_MEMBER: TypedDocumentNode<{ removeRoomMember: boolean }, { roomId: string; userId: string }> = gql`
+  mutation RemoveRoomMember($roomId: ID!, $userId: ID!) {
+    removeRoomMember(roomId: $roomId, userId: $userId)
+  }
+`;
