@@ -167,46 +167,46 @@ export class Access {
    * API keys read course, group and live rooms of their tenant and never post.
    */
   async roomRights(viewer: Viewer, room: RoomInfo): Promise<RoomRights> {
-    if (room.tenantId !== viewer.tenantId) return NO_RIGHTS;
+    const base = await this.roomAccess(viewer, room);
+    if (!base.read) return NO_RIGHTS;
+    if (viewer.kind === 'apiKey') return { read: true, post: false, moderate: false, postRefusal: 'READ_ONLY' };
+    const moderate = base.staff && (room.kind === 'course' || room.kind === 'group' || room.kind === 'live');
+    // Mutes of course and live rooms live on read-state rows, looked up only when posting matters.
+    const muted = room.kind === 'course' || room.kind === 'live' ? !!(await this.roomMember(room.id, viewer.userId))?.muted : !!base.member?.muted;
+    const postRefusal = !base.mayPost ? 'READ_ONLY' : room.archived ? 'ARCHIVED' : muted && !base.staff ? 'MUTED' : null;
+    return { read: true, post: postRefusal === null, moderate, postRefusal };
+  }
+
+  /** Who reads and who may post, without the mute (so that checking every event reads nothing more). */
+  private async roomAccess(viewer: Viewer, room: RoomInfo): Promise<{ read: boolean; mayPost: boolean; staff: boolean; member: CachedRoomMember | null }> {
+    const none = { read: false, mayPost: false, staff: false, member: null };
+    if (room.tenantId !== viewer.tenantId) return none;
     if (viewer.kind === 'apiKey') {
       const read = !this.revokedKeys.has(viewer.keyId) && viewer.scopes.includes('read') && API_KEY_ROOM_KINDS.includes(room.kind);
-      return { read, post: false, moderate: false, postRefusal: 'READ_ONLY' };
+      return { ...none, read };
     }
     const cm = await this.membership(room.courseId, viewer.userId);
-    if (!cm || !cm.active || cm.tenantId !== room.tenantId) return NO_RIGHTS;
+    if (!cm || !cm.active || cm.tenantId !== room.tenantId) return none;
     const staff = isStaff(cm.roles);
-    const rm = room.kind === 'course' || room.kind === 'live' ? null : await this.roomMember(room.id, viewer.userId);
-    const inRoom = !!rm?.active;
-    let read: boolean;
-    let mayPost: boolean;
+    const member = room.kind === 'course' || room.kind === 'live' ? null : await this.roomMember(room.id, viewer.userId);
+    const inRoom = !!member?.active;
     switch (room.kind) {
       case 'course':
       case 'live':
-        read = mayPost = true;
-        break;
+        return { read: true, mayPost: true, staff, member };
       case 'group':
-        read = mayPost = inRoom || staff;
-        break;
+        return { read: inRoom || staff, mayPost: inRoom || staff, staff, member };
       case 'direct':
-        read = mayPost = inRoom;
-        break;
+        return { read: inRoom, mayPost: inRoom, staff, member };
       case 'tutor':
-        read = room.ownerId === viewer.userId || staff;
-        mayPost = room.ownerId === viewer.userId;
-        break;
+        return { read: room.ownerId === viewer.userId || staff, mayPost: room.ownerId === viewer.userId, staff, member };
     }
-    if (!read) return NO_RIGHTS;
-    const moderate = staff && (room.kind === 'course' || room.kind === 'group' || room.kind === 'live');
-    // Mutes of course and live rooms live on read-state rows, looked up only when posting matters.
-    const muted = room.kind === 'course' || room.kind === 'live' ? !!(await this.roomMember(room.id, viewer.userId))?.muted : !!rm?.muted;
-    const postRefusal = !mayPost ? 'READ_ONLY' : room.archived ? 'ARCHIVED' : muted && !staff ? 'MUTED' : null;
-    return { read, post: postRefusal === null, moderate, postRefusal };
   }
 
   /** Whether the viewer may read the room now. Never throws; used on every event of a subscription. */
   async canReadRoom(viewer: Viewer, roomId: string): Promise<boolean> {
     const room = await this.room(roomId);
-    return !!room && (await this.roomRights(viewer, room)).read;
+    return !!room && (await this.roomAccess(viewer, room)).read;
   }
 
   /** The room and the viewer's rights; NOT_FOUND (existence is not revealed) unless the viewer may read it. */
