@@ -31,6 +31,8 @@ import { RateLimiter } from './ratelimit.js';
 import { NotificationService } from './notifications/service.js';
 import { PresenceService } from './presence/service.js';
 import { RoomService } from './rooms/service.js';
+import { TutorService } from './tutor/service.js';
+import { createProvider } from './tutor/provider.js';
 import { courses as coursesTable } from './db/schema.js';
 import { eq } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
@@ -54,6 +56,7 @@ export async function openCore(config: Config, log: Logger = createLogger(config
   const handle = await ensureRedis(config.redisUrl, config.redisAutostart, config.dataDir, log);
   let database: Database | null = null;
   let ltiQueue: Queue | null = null;
+  let tutorQueue: Queue | null = null;
   const pub = redisClient(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
   const sub = redisClient(config.redisUrl, { maxRetriesPerRequest: null });
   pub.on('error', (err) => log.warn({ err: err.message }, 'redis (pub): error'));
@@ -68,7 +71,9 @@ export async function openCore(config: Config, log: Logger = createLogger(config
     const courseService = new CourseService(database.db, realtime, access);
     const notifications = new NotificationService(database.db, realtime, access);
     const presence = new PresenceService(pub, realtime, log);
-    const roomService = new RoomService({ db: database.db, realtime, access, config, limiter: new RateLimiter(pub), notifications, presence });
+    const roomService = new RoomService({ db: database.db, realtime, access, config, limiter: new RateLimiter(pub), notifications, presence, log });
+    const tutor = new TutorService({ db: database.db, realtime, access, config, log, rooms: roomService, notifications, provider: createProvider(config) });
+    roomService.onPosted = (room, message, authorId) => tutor.onPosted(room, message, authorId);
     const lti = new LtiService({ db: database.db, realtime, courses: courseService, rooms: roomService, sessions, access, log, webRoot: webDist, sessionTtlSeconds: config.sessionTtlSeconds });
     lti.tool = new LtiTool({
       db: database.db,
@@ -85,6 +90,9 @@ export async function openCore(config: Config, log: Logger = createLogger(config
     await lti.tool.start();
     ltiQueue = createQueue('lti', config.redisUrl, config.queuePrefix, log);
     lti.queue = ltiQueue;
+    const tq = createQueue('tutor', config.redisUrl, config.queuePrefix, log);
+    tutorQueue = tq;
+    tutor.queue = tq;
     const services: Services = {
       config,
       log,
@@ -99,6 +107,7 @@ export async function openCore(config: Config, log: Logger = createLogger(config
       rooms: roomService,
       notifications,
       presence,
+      tutor,
     };
     const pdb = database.db;
     presence.startSweeper(async (courseId) => (await pdb.select({ t: coursesTable.tenantId }).from(coursesTable).where(eq(coursesTable.id, courseId)))[0]?.t ?? null);
@@ -114,6 +123,7 @@ export async function openCore(config: Config, log: Logger = createLogger(config
         presence.close();
         realtime.close();
         await ltiQueue?.close();
+        await tutorQueue?.close();
         await lti.tool.close();
         await Promise.allSettled([pub.quit(), sub.quit()]);
         await db.close();
@@ -122,6 +132,7 @@ export async function openCore(config: Config, log: Logger = createLogger(config
     };
   } catch (err) {
     await ltiQueue?.close().catch(() => {});
+    await tutorQueue?.close().catch(() => {});
     pub.disconnect();
     sub.disconnect();
     await database?.close();

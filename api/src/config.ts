@@ -46,6 +46,23 @@ export interface Config {
   /** Messages one user may send per window (all rooms together), and the window. */
   chatRateLimit: number;
   chatRateWindowSeconds: number;
+  /** An OpenAI-compatible endpoint (xAI, OpenAI, Ollama, vLLM); unset: the offline tutor answers. */
+  aiBaseUrl: string | undefined;
+  aiApiKey: string | undefined;
+  aiModel: string;
+  aiTimeoutMs: number;
+  /** Tutor replies one worker produces at once, and provider calls per minute across all workers. */
+  tutorConcurrency: number;
+  tutorCallsPerMinute: number;
+  tutorMaxReplyTokens: number;
+  /** How much room history (in tokens) goes into a question's context. */
+  tutorContextTokens: number;
+  /** Default budgets (an instructor may change them per course), and the warning threshold in percent. */
+  tutorUserDailyTokens: number;
+  tutorCourseMonthlyTokens: number;
+  tutorWarnPercent: number;
+  /** How long a tutor job's lock lasts without renewal: a worker that dies is replaced after about this long. */
+  tutorLockMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -119,6 +136,8 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
   const redisUrl = env.REDIS_URL || 'redis://127.0.0.1:6379';
   if (!/^rediss?:\/\//.test(redisUrl)) throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, got "${redisUrl}"`);
   const databaseUrl = env.DATABASE_URL || undefined;
+  const aiBaseUrl = (env.AI_BASE_URL || '').replace(/\/+$/, '');
+  if (aiBaseUrl && !/^https?:\/\//.test(aiBaseUrl)) throw new ConfigError(`AI_BASE_URL must be an http(s) URL, got "${aiBaseUrl}"`);
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// URL (leave it unset for the embedded database)');
   }
@@ -153,5 +172,17 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     chatMaxMessageChars: int(env, 'CHAT_MAX_MESSAGE_CHARS', 8000, 1, 100_000),
     chatRateLimit: int(env, 'CHAT_RATE_LIMIT', 20, 1, 1_000_000),
     chatRateWindowSeconds: int(env, 'CHAT_RATE_WINDOW_SECONDS', 10, 1, 3600),
+    aiBaseUrl: aiBaseUrl || undefined,
+    aiApiKey: env.AI_API_KEY || undefined,
+    aiModel: env.AI_MODEL || (aiBaseUrl || env.AI_API_KEY ? 'gpt-4o-mini' : 'offline-tutor'),
+    aiTimeoutMs: int(env, 'AI_TIMEOUT_MS', 60_000, 1000, 600_000),
+    tutorConcurrency: int(env, 'TUTOR_CONCURRENCY', 4, 1, 256),
+    tutorCallsPerMinute: int(env, 'TUTOR_CALLS_PER_MINUTE', 120, 1, 1_000_000),
+    tutorMaxReplyTokens: int(env, 'TUTOR_MAX_REPLY_TOKENS', 800, 16, 32_000),
+    tutorContextTokens: int(env, 'TUTOR_CONTEXT_TOKENS', 3000, 100, 200_000),
+    tutorUserDailyTokens: int(env, 'TUTOR_USER_DAILY_TOKENS', 50_000, 0, 100_000_000),
+    tutorCourseMonthlyTokens: int(env, 'TUTOR_COURSE_MONTHLY_TOKENS', 5_000_000, 0, 10_000_000_000),
+    tutorWarnPercent: int(env, 'TUTOR_WARN_PERCENT', 80, 1, 100),
+    tutorLockMs: int(env, 'TUTOR_LOCK_MS', 30_000, 1000, 600_000),
   };
 }

@@ -12,6 +12,7 @@ import type { LtiService } from './lti/service.js';
 import type { RoomService } from './rooms/service.js';
 import type { NotificationService } from './notifications/service.js';
 import type { PresenceService } from './presence/service.js';
+import type { TutorService } from './tutor/service.js';
 
 export interface Services {
   config: Config;
@@ -27,4 +28,5 @@ export interface Services {
   rooms: RoomService;
   notifications: NotificationService;
   presence: PresenceService;
+  tutor: TutorService;
 }

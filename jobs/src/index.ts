@@ -33,6 +33,12 @@ export async function handleLti(core: Core, job: Job<JobPayloads['lti']>): Promi
   throw new Error(`unknown lti task ${(d as { task: string }).task}`);
 }
 
+/** A tutor reply: the service does the work; a retryable provider error throws, and BullMQ retries with backoff. */
+export async function handleTutor(core: Core, job: Job<JobPayloads['tutor']>): Promise<unknown> {
+  if (job.data.task !== 'reply') throw new Error(`unknown tutor task ${(job.data as { task: string }).task}`);
+  return core.services.tutor.run(job.data.requestId, String(job.id));
+}
+
 export async function startWorker(core: Core): Promise<WorkerHandle> {
   const { config, log } = core;
   const worker = new Worker<JobPayloads['housekeeping']>(QUEUES.housekeeping, (job) => handleHousekeeping(core, job), {
@@ -49,6 +55,23 @@ export async function startWorker(core: Core): Promise<WorkerHandle> {
   ltiWorker.on('error', (err) => log.warn({ err: err.message }, 'worker (lti): error'));
   ltiWorker.on('failed', (job, err) => log.warn({ jobId: job?.id, task: job?.data.task, attempts: job?.attemptsMade, err: err.message }, 'worker (lti): attempt failed'));
   worker.on('failed', (job, err) => log.error({ jobId: job?.id, err: err.message }, 'worker: job failed'));
+  // Tutor replies: concurrency per worker, a global rate of provider calls (BullMQ's limiter is shared
+  // through Redis by every worker), and a lock after which a dead worker's job is taken up again.
+  const tutorWorker = new Worker<JobPayloads['tutor']>(QUEUES.tutor, (job) => handleTutor(core, job), {
+    connection: connectionFromUrl(config.redisUrl, true),
+    prefix: config.queuePrefix,
+    concurrency: config.tutorConcurrency,
+    limiter: { max: config.tutorCallsPerMinute, duration: 60_000 },
+    lockDuration: config.tutorLockMs,
+    stalledInterval: config.tutorLockMs,
+    maxStalledCount: 3,
+  });
+  tutorWorker.on('error', (err) => log.warn({ err: err.message }, 'worker (tutor): error'));
+  tutorWorker.on('failed', (job, err) => {
+    log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'worker (tutor): attempt failed');
+    // The last attempt: the request fails for good and the room says so.
+    if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) void core.services.tutor.fail(job.data.requestId, err.message).catch(() => {});
+  });
   // One repeatable schedule, however many workers run: BullMQ deduplicates by scheduler id.
   const scheduler = new Queue(QUEUES.housekeeping, { connection: connectionFromUrl(config.redisUrl, true), prefix: config.queuePrefix });
   scheduler.on('error', (err) => log.warn({ err: err.message }, 'worker: scheduler error'));
@@ -57,7 +80,7 @@ export async function startWorker(core: Core): Promise<WorkerHandle> {
   log.info({ concurrency: config.workerConcurrency }, 'worker: started');
   return {
     async close() {
-      await Promise.all([worker.close(), ltiWorker.close()]);
+      await Promise.all([worker.close(), ltiWorker.close(), tutorWorker.close()]);
       await scheduler.close();
     },
   };

@@ -182,3 +182,4 @@ export const resourceLinks = pgTable(
 // Feature tables.
 export * from '../rooms/tables.js';
 export * from '../notifications/tables.js';
+export * from '../tutor/tables.js';

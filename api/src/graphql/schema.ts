@@ -10,6 +10,7 @@ import '../lti/schema.js';
 import '../rooms/schema.js';
 import '../notifications/schema.js';
 import '../presence/schema.js';
+import '../tutor/schema.js';
 
 export const schema = builder.toSchema();
 export const printedSchema = () => printSchema(lexicographicSortSchema(schema)) + '\n';

@@ -9,10 +9,12 @@ import { AppError } from '../errors.js';
 export const QUEUES = {
   housekeeping: 'housekeeping',
   lti: 'lti',
+  tutor: 'tutor',
 } as const;
 
 export interface JobPayloads {
   housekeeping: { task: 'compact-streams' } | { task: 'sweep-lti' };
+  tutor: { task: 'reply'; requestId: string };
   lti:
     | { task: 'roster-sync'; courseId: string }
     | { task: 'post-score'; linkId: string; userId: string; scoreGiven: number; scoreMaximum: number; comment: string | null; activityProgress: string; gradingProgress: string };

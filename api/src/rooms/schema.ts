@@ -12,6 +12,7 @@ import type { Viewer } from '../auth/viewer.js';
 import type { Services } from '../services.js';
 import { roomStream, type RoomMemberView, type RoomView, type SearchHit } from './service.js';
 import type { MessageRefView, MessageView, Participant, ReactionView } from './views.js';
+import type { TutorSignal } from '../tutor/service.js';
 
 const up = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v.toUpperCase(), { value: v }])) as Record<Uppercase<T>, { value: T }>;
 
@@ -240,7 +241,7 @@ builder.mutationFields((t) => ({
 /** One event of a room: a stored change (with a cursor) or an ephemeral signal (typing, read receipt). */
 interface RoomEventView {
   cursor: string | null;
-  type: 'MESSAGE_ADDED' | 'MESSAGE_EDITED' | 'MESSAGE_DELETED' | 'REACTIONS_CHANGED' | 'ROOM_UPDATED' | 'MEMBERS_CHANGED' | 'TYPING' | 'READ';
+  type: 'MESSAGE_ADDED' | 'MESSAGE_EDITED' | 'MESSAGE_DELETED' | 'REACTIONS_CHANGED' | 'ROOM_UPDATED' | 'MEMBERS_CHANGED' | 'TYPING' | 'READ' | 'TUTOR';
   at: string;
   message: MessageView | null;
   userId: string | null;
@@ -249,6 +250,7 @@ interface RoomEventView {
   readSeq: string | null;
   change: string | null;
   expiresAt: string | null;
+  tutor: TutorSignal | null;
 }
 
 const EVENT_TYPES: Record<string, RoomEventView['type']> = {
@@ -260,18 +262,35 @@ const EVENT_TYPES: Record<string, RoomEventView['type']> = {
   'members.changed': 'MEMBERS_CHANGED',
 };
 
-const RoomEventTypeEnum = builder.enumType('RoomEventType', { values: [...new Set(Object.values(EVENT_TYPES)), 'TYPING', 'READ'] as const });
+const RoomEventTypeEnum = builder.enumType('RoomEventType', { values: [...new Set(Object.values(EVENT_TYPES)), 'TYPING', 'READ', 'TUTOR'] as const });
+
+const TutorStateEnum = builder.enumType('TutorReplyState', {
+  values: ['queued', 'thinking', 'streaming', 'done', 'failed', 'cancelled', 'refused'].map((v) => v.toUpperCase()) as ['QUEUED', 'THINKING', 'STREAMING', 'DONE', 'FAILED', 'CANCELLED', 'REFUSED'],
+});
+const TutorSignalRef = builder.objectRef<TutorSignal>('TutorSignal').implement({
+  description: "The AI tutor's reply as it is produced: the text so far while STREAMING; the final message arrives as MESSAGE_ADDED.",
+  fields: (t) => ({
+    requestId: t.exposeID('requestId', { description: 'Pass to cancelTutorReply or retryTutorReply.' }),
+    questionId: t.exposeID('questionId'),
+    state: t.field({ type: TutorStateEnum, resolve: (s) => s.state.toUpperCase() as 'DONE' }),
+    text: t.exposeString('text'),
+  }),
+});
 
 type Payload = { message?: MessageView; userId?: string; userName?: string; typing?: boolean; seq?: number; change?: string };
 
 function toRoomEvent(d: Delivery): RoomEventView | null {
-  const blank = { message: null, userId: null, userName: null, typing: null, readSeq: null, change: null, expiresAt: null };
+  const blank = { message: null, userId: null, userName: null, typing: null, readSeq: null, change: null, expiresAt: null, tutor: null };
   if (d.kind === 'signal') {
     const p = d.signal.payload as Payload;
     const at = new Date().toISOString();
     const expiresAt = new Date(d.signal.expiresAt).toISOString();
     if (d.signal.type === 'typing') return { ...blank, cursor: null, type: 'TYPING', at, userId: p.userId ?? null, userName: p.userName ?? null, typing: !!p.typing, expiresAt };
     if (d.signal.type === 'read') return { ...blank, cursor: null, type: 'READ', at, userId: p.userId ?? null, readSeq: String(p.seq ?? 0), expiresAt };
+    if (d.signal.type === 'tutor') {
+      const t = d.signal.payload as TutorSignal;
+      return { ...blank, cursor: null, type: 'TUTOR', at, expiresAt, tutor: { requestId: t.requestId, questionId: t.questionId, state: t.state, text: t.text } };
+    }
     return null;
   }
   const ev = d.event;
@@ -296,6 +315,7 @@ const RoomEventRef = builder.objectRef<RoomEventView>('RoomEvent').implement({
     readSeq: t.exposeString('readSeq', { nullable: true, description: 'READ: the reader read everything up to this seq.' }),
     change: t.exposeString('change', { nullable: true, description: 'MEMBERS_CHANGED: added, removed, muted or unmuted.' }),
     expiresAt: t.field({ type: 'DateTime', nullable: true, description: 'Signals: when to forget it unless re-sent.', resolve: (e) => e.expiresAt }),
+    tutor: t.field({ type: TutorSignalRef, nullable: true, description: 'TUTOR: a tutor reply in progress.', resolve: (e) => e.tutor }),
   }),
 });
 

@@ -14,6 +14,7 @@ import type { RateLimiter } from '../ratelimit.js';
 import type { NotificationService, NewNotification } from '../notifications/service.js';
 import { userStream } from '../notifications/service.js';
 import type { PresenceService } from '../presence/service.js';
+import type { Logger } from '../logger.js';
 import { AppError, notFound } from '../errors.js';
 import { isStaff, type CourseRole } from '../courses/roles.js';
 import { pageRequest, toPage, type Page, type PageArgs } from '../db/pagination.js';
@@ -80,9 +81,13 @@ interface Deps {
   limiter: RateLimiter;
   notifications: NotificationService;
   presence: PresenceService;
+  log: Logger;
 }
 
 export class RoomService {
+  /** Called after a person's message is stored (the tutor listens here); failures are logged, never the sender's. */
+  onPosted: ((room: RoomInfo, message: MessageView, authorId: string) => Promise<void>) | null = null;
+
   constructor(private readonly d: Deps) {}
 
   // ------------------------------------------------------------------ rooms
@@ -441,8 +446,9 @@ export class RoomService {
     if (replyToId !== null && (!isUuid(replyToId) || !(await findMessage(this.d.db, room.id, replyToId)))) throw new AppError('BAD_USER_INPUT', 'The message replied to is not in this room.', { field: 'replyToId' });
     await this.d.limiter.take(`chat:${me}`, this.d.config.chatRateLimit, this.d.config.chatRateWindowSeconds * 1000, 'Slow down');
     const recipients = await this.recipients(room, me, mentionIds, replyToId);
+    let posted: MessageView;
     try {
-      return await this.d.realtime.write(async (tx, emit) => {
+      posted = await this.d.realtime.write(async (tx, emit) => {
         const mentions = mentionIds.length ? await activeMembers(tx, room.courseId, mentionIds) : [];
         const created = new Date();
         // The event first: its seq is the message's.
@@ -462,6 +468,36 @@ export class RoomService {
       }
       throw err;
     }
+    if (this.onPosted) await this.onPosted(room, posted, me).catch((err: unknown) => this.d.log.error({ err, roomId: room.id }, 'rooms: after-post hook failed'));
+    return posted;
+  }
+
+  /**
+   * Posts a message written by the tool on someone's behalf (the AI tutor), in the caller's write if there is
+   * one. Idempotent by `clientId`: a second post with the same id returns the first.
+   */
+  async postAs(roomId: string, authorId: string, body: string, clientId: string): Promise<MessageView> {
+    return this.d.realtime.write(async (tx, emit) => {
+      const [existing] = await tx.select().from(messages).where(and(eq(messages.roomId, roomId), eq(messages.authorId, authorId), eq(messages.clientId, clientId)));
+      if (existing) return messageView(tx, existing);
+      const [row] = await tx.select().from(rooms).where(eq(rooms.id, roomId));
+      if (!row) throw notFound('The room');
+      const room = toInfo(row);
+      const created = new Date();
+      const draft = await this.draftView(tx, { id: crypto.randomUUID(), room, authorId, clientId, kind: 'text', body, language: null, replyToId: null, mentions: [], createdAt: created });
+      const ev = await emit({ stream: roomStream(room.id), tenantId: room.tenantId, type: 'message.added', payload: { message: draft } });
+      await tx.insert(messages).values({ id: draft.id, tenantId: room.tenantId, roomId: room.id, seq: ev.seq, authorId, clientId, kind: 'text', body, createdAt: created });
+      await tx.update(rooms).set({ lastMessageAt: created }).where(eq(rooms.id, room.id));
+      return { ...draft, seq: ev.seq };
+    });
+  }
+
+  /** A system line in a room ("The tutor's budget for today is used up"), in the caller's write if there is one. */
+  async postSystem(roomId: string, text: string, data: Record<string, unknown> = {}): Promise<void> {
+    await this.d.realtime.write(async (tx, emit) => {
+      const [row] = await tx.select().from(rooms).where(eq(rooms.id, roomId));
+      if (row) await this.systemMessage(tx, emit, row, text, data);
+    });
   }
 
   private async byClientId(roomId: string, authorId: string, clientId: string): Promise<MessageView | null> {

@@ -27,6 +27,10 @@ export const rooms = pgTable(
     /** Live-class rooms: the live class they belong to (a later feature's id). */
     ref: text('ref'),
     archivedAt: timestamp('archived_at', { withTimezone: true }),
+    /** Whether the AI tutor answers "@tutor" here (tutor rooms: always). */
+    tutorEnabled: boolean('tutor_enabled').notNull().default(false),
+    /** The tutor's mode in this room; null: the course's. */
+    tutorMode: text('tutor_mode'),
     lastMessageAt: timestamp('last_message_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -1,0 +1,157 @@
+/** The AI tutor: settings, room switches, usage (the viewer's, live; the course report), cancel and retry. */
+import { builder } from '../graphql/builder.js';
+import { requireViewer } from '../graphql/viewer.js';
+import { CourseRef } from '../courses/schema.js';
+import { RoomRef } from '../rooms/schema.js';
+import { userStream } from '../notifications/service.js';
+import { AppError } from '../errors.js';
+import { TUTOR_MODES, type TutorMode, type TutorSettingsView, type UsageReport, type UsageView } from './service.js';
+
+const TutorModeEnum = builder.enumType('TutorMode', {
+  description: 'SOCRATIC guides with questions and hands out no solutions; EXPLAIN explains; REVIEW reviews code.',
+  values: { SOCRATIC: { value: 'socratic' }, EXPLAIN: { value: 'explain' }, REVIEW: { value: 'review' } } as const,
+});
+const ProviderKindEnum = builder.enumType('TutorProviderKind', { values: { OPENAI: { value: 'openai' }, OFFLINE: { value: 'offline' } } as const });
+
+const TutorSettingsRef = builder.objectRef<TutorSettingsView>('TutorSettings').implement({
+  fields: (t) => ({
+    mode: t.field({ type: TutorModeEnum, resolve: (s) => s.mode }),
+    brief: t.exposeString('brief', { description: "The instructor's course brief (syllabus, rules), given to the tutor." }),
+    userDailyTokens: t.exposeInt('userDailyTokens', { description: 'Tokens one student may use per day (UTC).' }),
+    courseMonthlyTokens: t.exposeInt('courseMonthlyTokens', { description: 'Tokens the whole course may use per month.' }),
+    provider: t.field({ type: ProviderKindEnum, description: 'OFFLINE: no AI provider is configured; a built-in offline tutor answers.', resolve: (s) => s.provider }),
+    model: t.exposeString('model'),
+  }),
+});
+
+const TutorUsageRef = builder.objectRef<UsageView>('TutorUsage').implement({
+  description: "A student's tutor budget: what is used today and this month's course total.",
+  fields: (t) => ({
+    courseId: t.exposeID('courseId'),
+    usedToday: t.exposeInt('usedToday'),
+    dailyLimit: t.exposeInt('dailyLimit'),
+    remainingToday: t.int({ resolve: (u) => Math.max(0, u.dailyLimit - u.usedToday) }),
+    courseUsedThisMonth: t.int({ resolve: (u) => u.courseUsedThisMonth }),
+    courseMonthlyLimit: t.int({ resolve: (u) => u.courseMonthlyLimit }),
+    warning: t.boolean({ description: 'Past the warning threshold of the daily budget.', resolve: (u) => u.dailyLimit > 0 && u.usedToday * 100 >= u.dailyLimit * u.warnPercent }),
+  }),
+});
+
+const DayUsageRef = builder.objectRef<UsageReport['byDay'][number]>('TutorDayUsage').implement({
+  fields: (t) => ({
+    day: t.exposeString('day', { description: 'YYYY-MM-DD (UTC)' }),
+    promptTokens: t.exposeInt('promptTokens'),
+    completionTokens: t.exposeInt('completionTokens'),
+    costUsd: t.float({ resolve: (r) => r.costMicros / 1e6 }),
+    calls: t.exposeInt('calls'),
+  }),
+});
+const StudentUsageRef = builder.objectRef<UsageReport['byStudent'][number]>('TutorStudentUsage').implement({
+  fields: (t) => ({
+    userId: t.exposeID('userId'),
+    name: t.exposeString('name'),
+    promptTokens: t.exposeInt('promptTokens'),
+    completionTokens: t.exposeInt('completionTokens'),
+    costUsd: t.float({ resolve: (r) => r.costMicros / 1e6 }),
+    calls: t.exposeInt('calls'),
+  }),
+});
+const ModelUsageRef = builder.objectRef<UsageReport['byModel'][number]>('TutorModelUsage').implement({
+  fields: (t) => ({
+    model: t.exposeString('model'),
+    promptTokens: t.exposeInt('promptTokens'),
+    completionTokens: t.exposeInt('completionTokens'),
+    costUsd: t.float({ resolve: (r) => r.costMicros / 1e6 }),
+    calls: t.exposeInt('calls'),
+  }),
+});
+const UsageReportRef = builder.objectRef<UsageReport>('TutorUsageReport').implement({
+  description: 'Every provider call of the course, exactly once each (the usage ledger), summed.',
+  fields: (t) => ({
+    byDay: t.field({ type: [DayUsageRef], resolve: (r) => r.byDay }),
+    byStudent: t.field({ type: [StudentUsageRef], resolve: (r) => r.byStudent }),
+    byModel: t.field({ type: [ModelUsageRef], resolve: (r) => r.byModel }),
+  }),
+});
+
+builder.objectFields(CourseRef, (t) => ({
+  tutorSettings: t.field({ type: TutorSettingsRef, resolve: (c, _a, ctx) => ctx.services.tutor.settings(requireViewer(ctx), c.id) }),
+  tutorUsageReport: t.field({
+    type: UsageReportRef,
+    description: 'Tutor usage by day, by student and by model (instructors, assistants and API keys).',
+    args: { days: t.arg.int({ defaultValue: 30 }) },
+    resolve: (c, { days }, ctx) => ctx.services.tutor.report(requireViewer(ctx), c.id, days ?? 30),
+  }),
+}));
+
+builder.objectFields(RoomRef, (t) => ({
+  tutorEnabled: t.boolean({ description: 'Whether the tutor answers here: always in a tutor room; elsewhere when staff enabled "@tutor".', resolve: (r) => r.kind === 'tutor' || r.tutorEnabled }),
+  tutorMode: t.field({ type: TutorModeEnum, nullable: true, description: "This room's own mode (null: the course's).", resolve: (r) => (r.tutorMode as TutorMode | null) ?? null }),
+}));
+
+const modeArg = (m: string | null | undefined): TutorMode | null => {
+  if (m == null) return null;
+  if (!TUTOR_MODES.includes(m as TutorMode)) throw new AppError('BAD_USER_INPUT', 'Unknown mode.', { field: 'mode' });
+  return m as TutorMode;
+};
+
+builder.queryFields((t) => ({
+  myTutorUsage: t.field({
+    type: TutorUsageRef,
+    args: { courseId: t.arg.id({ required: true }) },
+    resolve: (_r, { courseId }, ctx) => ctx.services.tutor.myUsage(requireViewer(ctx), String(courseId)),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  updateTutorSettings: t.field({
+    type: TutorSettingsRef,
+    description: 'Mode, course brief and budgets of the course tutor (instructors). A null budget goes back to the default.',
+    args: {
+      courseId: t.arg.id({ required: true }),
+      mode: t.arg({ type: TutorModeEnum }),
+      brief: t.arg.string(),
+      userDailyTokens: t.arg.int(),
+      courseMonthlyTokens: t.arg.int(),
+    },
+    resolve: (_r, a, ctx) =>
+      ctx.services.tutor.updateSettings(requireViewer(ctx), String(a.courseId), {
+        mode: a.mode ?? null,
+        brief: a.brief ?? null,
+        ...(a.userDailyTokens !== undefined ? { userDailyTokens: a.userDailyTokens } : {}),
+        ...(a.courseMonthlyTokens !== undefined ? { courseMonthlyTokens: a.courseMonthlyTokens } : {}),
+      }),
+  }),
+  setRoomTutor: t.boolean({
+    description: 'Lets the tutor answer "@tutor" in a course, group or live room (instructors), with an optional mode for the room.',
+    args: { roomId: t.arg.id({ required: true }), enabled: t.arg.boolean({ required: true }), mode: t.arg({ type: TutorModeEnum }) },
+    resolve: (_r, { roomId, enabled, mode }, ctx) => ctx.services.tutor.setRoomTutor(requireViewer(ctx), String(roomId), enabled, modeArg(mode)),
+  }),
+  cancelTutorReply: t.boolean({
+    description: 'Stops a reply being written; the text so far stays, marked as stopped.',
+    args: { requestId: t.arg.id({ required: true }) },
+    resolve: (_r, { requestId }, ctx) => ctx.services.tutor.cancel(requireViewer(ctx), String(requestId)),
+  }),
+  retryTutorReply: t.boolean({
+    args: { requestId: t.arg.id({ required: true }) },
+    resolve: (_r, { requestId }, ctx) => ctx.services.tutor.retry(requireViewer(ctx), String(requestId)),
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  tutorUsage: t.field({
+    type: TutorUsageRef,
+    description: "The viewer's tutor budget in a course, after each reply.",
+    args: { courseId: t.arg.id({ required: true }) },
+    subscribe: async function* (_r, { courseId }, ctx): AsyncGenerator<UsageView> {
+      const viewer = requireViewer(ctx);
+      const id = String(courseId);
+      yield await ctx.services.tutor.myUsage(viewer, id);
+      if (viewer.kind !== 'session') return;
+      for await (const d of ctx.services.realtime.subscribe(userStream(viewer.userId), { signal: ctx.signal, authorize: () => ctx.services.access.canReadCourse(viewer, id) })) {
+        if (d.kind === 'event' && d.event.type === 'tutor.usage' && (d.event.payload as UsageView).courseId === id) yield d.event.payload as UsageView;
+      }
+    },
+    resolve: (u) => u,
+  }),
+}));

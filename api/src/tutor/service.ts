@@ -1,0 +1,579 @@
+/**
+ * The AI tutor. A student's question in their tutor room (or "@tutor" in a room where staff enabled it)
+ * becomes a request row and a BullMQ job with the request's id, so a question is answered once. The worker
+ * (`run`) builds the context, reserves the budget atomically, streams the provider's reply into the room as
+ * ephemeral signals, then in one transaction writes the ledger row of that provider call, settles the budget
+ * and posts the final message (idempotent by the request). Every rule about budgets lives here.
+ */
+import { and, asc, desc, eq, gte, inArray, isNull, ne, sql } from 'drizzle-orm';
+import type { Queue } from 'bullmq';
+import { budgetCounters, courses, messages, rooms, tutorRequests, tutorSettings, usageLedger, users } from '../db/schema.js';
+import type { Tx } from '../db/client.js';
+import type { Realtime } from '../realtime/realtime.js';
+import type { Access, RoomInfo } from '../auth/access.js';
+import type { Viewer } from '../auth/viewer.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { RoomService } from '../rooms/service.js';
+import { roomStream } from '../rooms/service.js';
+import type { MessageView } from '../rooms/views.js';
+import type { NotificationService } from '../notifications/service.js';
+import { userStream } from '../notifications/service.js';
+import { upsertUser } from '../users/service.js';
+import { AppError, notFound } from '../errors.js';
+import { isUuid } from '../auth/access.js';
+import { enqueue, type JobPayloads } from '../queue/queues.js';
+import { countChatTokens, countTokens, ProviderError, type ChatTurn, type TutorProvider } from './provider.js';
+import { costMicros } from './prices.js';
+
+export type TutorMode = 'socratic' | 'explain' | 'review';
+export const TUTOR_MODES: readonly TutorMode[] = ['socratic', 'explain', 'review'];
+export const TUTOR_SUBJECT = 'course-companion:ai-tutor';
+const MENTION = /(^|\s)@tutor\b/i;
+const PARTIAL_EVERY_MS = 50;
+const LEASE_MS = 15_000;
+const HISTORY_MESSAGES = 40;
+const BRIEF_MAX = 20_000;
+
+export interface TutorSettingsView {
+  courseId: string;
+  mode: TutorMode;
+  brief: string;
+  userDailyTokens: number;
+  courseMonthlyTokens: number;
+  provider: 'openai' | 'offline';
+  model: string;
+}
+
+export interface UsageView {
+  courseId: string;
+  usedToday: number;
+  dailyLimit: number;
+  courseUsedThisMonth: number;
+  courseMonthlyLimit: number;
+  warnPercent: number;
+}
+
+export interface UsageReport {
+  byDay: { day: string; promptTokens: number; completionTokens: number; costMicros: number; calls: number }[];
+  byStudent: { userId: string; name: string; promptTokens: number; completionTokens: number; costMicros: number; calls: number }[];
+  byModel: { model: string; promptTokens: number; completionTokens: number; costMicros: number; calls: number }[];
+}
+
+/** Signals on the room stream while a reply is produced: who asked, what is written so far, and how it ends. */
+export interface TutorSignal {
+  requestId: string;
+  questionId: string;
+  state: 'queued' | 'thinking' | 'streaming' | 'done' | 'failed' | 'cancelled' | 'refused';
+  text: string;
+}
+
+const day = (d = new Date()) => d.toISOString().slice(0, 10);
+const month = (d = new Date()) => d.toISOString().slice(0, 7);
+
+interface Deps {
+  db: Tx;
+  realtime: Realtime;
+  access: Access;
+  config: Config;
+  log: Logger;
+  rooms: RoomService;
+  notifications: NotificationService;
+  provider: TutorProvider;
+}
+
+export class TutorService {
+  queue: Queue<JobPayloads['tutor']> | null = null;
+  private tutorUsers = new Map<string, string>();
+
+  constructor(private readonly d: Deps) {}
+
+  // -------------------------------------------------------------- settings
+
+  async settings(viewer: Viewer, courseId: string): Promise<TutorSettingsView> {
+    await this.d.access.requireCourseRead(viewer, courseId);
+    return this.settingsOf(this.d.db, courseId);
+  }
+
+  private async settingsOf(db: Tx, courseId: string): Promise<TutorSettingsView> {
+    const [row] = await db.select().from(tutorSettings).where(eq(tutorSettings.courseId, courseId));
+    return {
+      courseId,
+      mode: (row?.mode as TutorMode) ?? 'socratic',
+      brief: row?.brief ?? '',
+      userDailyTokens: row?.userDailyTokens ?? this.d.config.tutorUserDailyTokens,
+      courseMonthlyTokens: row?.courseMonthlyTokens ?? this.d.config.tutorCourseMonthlyTokens,
+      provider: this.d.provider.kind,
+      model: this.d.config.aiModel,
+    };
+  }
+
+  /** Mode, brief and budgets of a course (staff). */
+  async updateSettings(viewer: Viewer, courseId: string, input: { mode?: TutorMode | null; brief?: string | null; userDailyTokens?: number | null; courseMonthlyTokens?: number | null }): Promise<TutorSettingsView> {
+    await this.d.access.requireCourseManage(viewer, courseId);
+    if (input.mode != null && !TUTOR_MODES.includes(input.mode)) throw new AppError('BAD_USER_INPUT', 'The mode is socratic, explain or review.', { field: 'mode' });
+    if (input.brief != null && input.brief.length > BRIEF_MAX) throw new AppError('BAD_USER_INPUT', `The course brief can have at most ${BRIEF_MAX} characters.`, { field: 'brief' });
+    for (const [field, v] of [['userDailyTokens', input.userDailyTokens], ['courseMonthlyTokens', input.courseMonthlyTokens]] as const) {
+      if (v != null && (!Number.isInteger(v) || v < 0 || v > 2_000_000_000)) throw new AppError('BAD_USER_INPUT', `${field} must be a whole number of tokens, 0 or more.`, { field });
+    }
+    const current = await this.settingsOf(this.d.db, courseId);
+    const [course] = await this.d.db.select({ tenantId: courses.tenantId }).from(courses).where(eq(courses.id, courseId));
+    const values = {
+      courseId,
+      tenantId: course!.tenantId,
+      mode: input.mode ?? current.mode,
+      brief: input.brief != null ? input.brief.replace(/\r\n?/g, '\n') : current.brief,
+      userDailyTokens: input.userDailyTokens !== undefined ? input.userDailyTokens : current.userDailyTokens,
+      courseMonthlyTokens: input.courseMonthlyTokens !== undefined ? input.courseMonthlyTokens : current.courseMonthlyTokens,
+      updatedAt: new Date(),
+    };
+    await this.d.db.insert(tutorSettings).values(values).onConflictDoUpdate({ target: tutorSettings.courseId, set: values });
+    return this.settingsOf(this.d.db, courseId);
+  }
+
+  /** Lets the tutor answer "@tutor" in a course, group or live room, with an optional mode of its own (staff). */
+  async setRoomTutor(viewer: Viewer, roomId: string, enabled: boolean, mode: TutorMode | null): Promise<boolean> {
+    const { room } = await this.d.access.requireRoomModerate(viewer, roomId);
+    if (mode !== null && !TUTOR_MODES.includes(mode)) throw new AppError('BAD_USER_INPUT', 'The mode is socratic, explain or review.', { field: 'mode' });
+    await this.d.db.update(rooms).set({ tutorEnabled: enabled, tutorMode: mode, updatedAt: new Date() }).where(eq(rooms.id, room.id));
+    return enabled;
+  }
+
+  // ------------------------------------------------------------------ asking
+
+  /** RoomService's after-post hook: a question for the tutor becomes a request and a job. */
+  async onPosted(room: RoomInfo, message: MessageView, authorId: string): Promise<void> {
+    if (message.kind === 'system') return;
+    let asks = false;
+    if (room.kind === 'tutor') asks = room.ownerId === authorId;
+    else if (MENTION.test(message.body)) {
+      const [row] = await this.d.db.select({ enabled: rooms.tutorEnabled }).from(rooms).where(eq(rooms.id, room.id));
+      asks = !!row?.enabled;
+    }
+    if (asks) await this.ask(room, message.id, authorId);
+  }
+
+  private async ask(room: RoomInfo, questionId: string, userId: string): Promise<string> {
+    const [req] = await this.d.db
+      .insert(tutorRequests)
+      .values({ tenantId: room.tenantId, courseId: room.courseId, roomId: room.id, userId, questionId })
+      .onConflictDoNothing()
+      .returning();
+    const id = req?.id ?? (await this.d.db.select({ id: tutorRequests.id }).from(tutorRequests).where(eq(tutorRequests.questionId, questionId)))[0]!.id;
+    if (req) await this.signal(room, { requestId: id, questionId, state: 'queued', text: '' });
+    await this.enqueue(id, id);
+    return id;
+  }
+
+  private async enqueue(requestId: string, jobId: string): Promise<void> {
+    const queue = this.queue;
+    if (!queue) throw new AppError('SERVICE_UNAVAILABLE', 'The tutor is not available right now.');
+    // The job id makes a second enqueue of the same question a no-op.
+    await enqueue(() => queue.add('reply', { task: 'reply', requestId }, { jobId, attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 }));
+  }
+
+  /** Stops a reply being written (the asker, or staff of the course). */
+  async cancel(viewer: Viewer, requestId: string): Promise<boolean> {
+    const req = await this.requestFor(viewer, requestId);
+    const [row] = await this.d.db
+      .update(tutorRequests)
+      .set({ status: 'cancelled', updatedAt: new Date() })
+      .where(and(eq(tutorRequests.id, req.id), inArray(tutorRequests.status, ['queued', 'running'])))
+      .returning();
+    if (row && req.status === 'queued') {
+      // Never started: nothing holds a reservation, and the worker will skip it.
+      const room = await this.d.access.room(req.roomId);
+      if (room) await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'cancelled', text: '' });
+    }
+    return !!row;
+  }
+
+  /** Asks again after a failure or a stop: a new job for the same request. */
+  async retry(viewer: Viewer, requestId: string): Promise<boolean> {
+    const req = await this.requestFor(viewer, requestId);
+    const [row] = await this.d.db
+      .update(tutorRequests)
+      .set({ status: 'queued', error: null, replyId: null, updatedAt: new Date() })
+      .where(and(eq(tutorRequests.id, req.id), inArray(tutorRequests.status, ['failed', 'cancelled', 'refused'])))
+      .returning();
+    if (!row) throw new AppError('CONFLICT', 'This reply is not stopped or failed: nothing to retry.');
+    await this.enqueue(req.id, `${req.id}:retry:${row.calls}`);
+    const room = await this.d.access.room(req.roomId);
+    if (room) await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'queued', text: '' });
+    return true;
+  }
+
+  private async requestFor(viewer: Viewer, requestId: string) {
+    if (viewer.kind !== 'session' || !isUuid(requestId)) throw notFound('The tutor request');
+    const [req] = await this.d.db.select().from(tutorRequests).where(and(eq(tutorRequests.id, requestId), eq(tutorRequests.tenantId, viewer.tenantId)));
+    if (!req) throw notFound('The tutor request');
+    const { rights } = await this.d.access.requireRoomRead(viewer, req.roomId).catch(() => {
+      throw notFound('The tutor request');
+    });
+    if (req.userId !== viewer.userId && !rights.moderate && !(await this.isStaff(viewer, req.courseId))) throw new AppError('FORBIDDEN', 'Only who asked, or an instructor, can do this.');
+    return req;
+  }
+
+  private async isStaff(viewer: Viewer, courseId: string): Promise<boolean> {
+    if (viewer.kind !== 'session') return false;
+    const m = await this.d.access.membership(courseId, viewer.userId);
+    return !!m && m.active && m.roles.some((r) => r === 'instructor' || r === 'teaching_assistant' || r === 'administrator');
+  }
+
+  // ------------------------------------------------------------- the worker
+
+  /**
+   * Produces the reply of one request: called by the worker for each delivery of its job. Safe to call
+   * twice, after a crash, or concurrently (a lease keeps a second delivery out while the first is alive).
+   * Throws for a retryable provider error, so that BullMQ tries again with backoff.
+   */
+  async run(requestId: string, jobId: string): Promise<'done' | 'skipped' | 'refused' | 'cancelled' | 'failed'> {
+    const [req] = await this.d.db.select().from(tutorRequests).where(eq(tutorRequests.id, requestId));
+    if (!req) return 'skipped';
+    if (!['queued', 'running'].includes(req.status)) {
+      // Cancelled while its worker was gone: give back what that attempt held.
+      if (req.reservedTokens > 0) await this.d.realtime.write((tx) => this.release(tx, req));
+      return 'skipped';
+    }
+    const room = await this.d.access.room(req.roomId);
+    if (!room) return 'skipped';
+    const settings = await this.settingsOf(this.d.db, req.courseId);
+    const [roomRow] = await this.d.db.select({ tutorMode: rooms.tutorMode }).from(rooms).where(eq(rooms.id, room.id));
+    const mode = (roomRow?.tutorMode as TutorMode | null) ?? settings.mode;
+    const tutorId = await this.tutorUser(room.tenantId);
+    const context = await this.context(req, room, tutorId, mode, settings.brief);
+    const estimate = Math.ceil(countChatTokens(context) * 1.1) + this.d.config.tutorMaxReplyTokens;
+
+    const reserved = await this.reserve(req.id, estimate, settings);
+    if (reserved.kind === 'busy') throw new Error('another delivery of this request is running; trying later');
+    if (reserved.kind === 'gone') return 'skipped';
+    if (reserved.kind === 'refused') {
+      await this.d.rooms.postSystem(room.id, reserved.message, { event: 'tutor-budget' });
+      await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'refused', text: '' });
+      await this.publishUsage(req.userId, req.courseId, room.tenantId);
+      return 'refused';
+    }
+    const call = reserved.call;
+
+    await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'thinking', text: '' });
+    const abort = new AbortController();
+    let cancelled = false;
+    // One statement every 400 ms renews the lease and tells whether the asker cancelled.
+    const watch = setInterval(() => {
+      this.d.db
+        .update(tutorRequests)
+        .set({ leaseUntil: new Date(Date.now() + LEASE_MS) })
+        .where(eq(tutorRequests.id, req.id))
+        .returning({ status: tutorRequests.status })
+        .then(([r]) => {
+          if (r?.status === 'cancelled') {
+            cancelled = true;
+            abort.abort();
+          }
+        })
+        .catch(() => {});
+    }, 400);
+    let text = '';
+    let lastSent = 0;
+    const onDelta = (delta: string) => {
+      text += delta;
+      const now = Date.now();
+      if (now - lastSent >= PARTIAL_EVERY_MS) {
+        lastSent = now;
+        void this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'streaming', text });
+      }
+    };
+    try {
+      const result = await this.d.provider.stream({ model: this.d.config.aiModel, messages: context, maxTokens: this.d.config.tutorMaxReplyTokens, signal: abort.signal, onDelta });
+      clearInterval(watch);
+      const usage = result.usage ?? { promptTokens: countChatTokens(context), completionTokens: countTokens(result.text) };
+      const body = result.text.trim() || '(The tutor had nothing to say to that. Try asking differently.)';
+      await this.d.realtime.write(async (tx) => {
+        await this.record(req, room, call, jobId, usage, result.usage ? 'provider' : 'tokenizer', 'done');
+        const reply = await this.d.rooms.postAs(room.id, tutorId, body, `tutor-${req.id}`);
+        await tx.update(tutorRequests).set({ status: 'done', replyId: reply.id, error: null, updatedAt: new Date() }).where(eq(tutorRequests.id, req.id));
+      });
+      await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'done', text: '' });
+      await this.afterUsage(req.userId, req.courseId, room.tenantId, settings);
+      return 'done';
+    } catch (err) {
+      clearInterval(watch);
+      const pe = err instanceof ProviderError ? err : new ProviderError(String((err as Error)?.message ?? err), true, null, { text, usage: null });
+      const usage = pe.partial.usage ?? { promptTokens: countChatTokens(context), completionTokens: countTokens(pe.partial.text || text) };
+      const source = pe.partial.usage ? 'provider' : 'tokenizer';
+      if (cancelled) {
+        const partial = (pe.partial.text || text).trim();
+        await this.d.realtime.write(async (tx) => {
+          await this.record(req, room, call, jobId, usage, source, 'cancelled');
+          const reply = partial ? await this.d.rooms.postAs(room.id, tutorId, `${partial}\n\n_(stopped)_`, `tutor-${req.id}`) : null;
+          await tx.update(tutorRequests).set({ replyId: reply?.id ?? null, updatedAt: new Date() }).where(eq(tutorRequests.id, req.id));
+        });
+        await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'cancelled', text: '' });
+        await this.afterUsage(req.userId, req.courseId, room.tenantId, settings);
+        return 'cancelled';
+      }
+      await this.d.realtime.write(async (tx) => {
+        await this.record(req, room, call, jobId, usage, source, 'failed');
+        await tx.update(tutorRequests).set({ status: pe.retryable ? 'queued' : 'failed', error: pe.message.slice(0, 500), updatedAt: new Date() }).where(eq(tutorRequests.id, req.id));
+      });
+      await this.afterUsage(req.userId, req.courseId, room.tenantId, settings);
+      if (pe.retryable) throw pe;
+      await this.fail(req.id, pe.message);
+      return 'failed';
+    }
+  }
+
+  /** The last attempt failed for good (or the error was not retryable): say so in the room. */
+  async fail(requestId: string, reason: string): Promise<void> {
+    const [req] = await this.d.db
+      .update(tutorRequests)
+      .set({ status: 'failed', error: reason.slice(0, 500), updatedAt: new Date() })
+      .where(and(eq(tutorRequests.id, requestId), ne(tutorRequests.status, 'done'), ne(tutorRequests.status, 'cancelled')))
+      .returning();
+    if (!req) return;
+    const room = await this.d.access.room(req.roomId);
+    if (!room) return;
+    await this.d.rooms.postSystem(room.id, 'The tutor could not answer this question right now. You can retry it.', { event: 'tutor-failed', requestId });
+    await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'failed', text: '' });
+  }
+
+  /**
+   * Takes the budget for one provider call, atomically: the request's earlier reservation (a crashed attempt)
+   * is released, then the estimate is reserved if used + reserved + estimate stays within both budgets.
+   * Concurrent questions serialise on the counter rows, so they can never overspend together.
+   */
+  private async reserve(requestId: string, estimate: number, settings: TutorSettingsView): Promise<{ kind: 'ok'; call: number } | { kind: 'busy' } | { kind: 'gone' } | { kind: 'refused'; message: string }> {
+    return this.d.realtime.write(async (tx) => {
+      const [req] = await tx.select().from(tutorRequests).where(eq(tutorRequests.id, requestId)).for('update');
+      if (!req || !['queued', 'running'].includes(req.status)) return { kind: 'gone' as const };
+      if (req.status === 'running' && req.leaseUntil && req.leaseUntil.getTime() > Date.now()) return { kind: 'busy' as const };
+      await this.release(tx, req);
+      const userKey = `${req.userId}:${day()}`;
+      const courseKey = `${req.courseId}:${month()}`;
+      await tx
+        .insert(budgetCounters)
+        .values([
+          { scope: 'course-month', key: courseKey, tenantId: req.tenantId },
+          { scope: 'user-day', key: userKey, tenantId: req.tenantId },
+        ])
+        .onConflictDoNothing();
+      // Always the same lock order (course, then user), so two requests never deadlock.
+      const rows = await tx
+        .select()
+        .from(budgetCounters)
+        .where(sql`(${budgetCounters.scope}, ${budgetCounters.key}) in (('course-month', ${courseKey}), ('user-day', ${userKey}))`)
+        .orderBy(asc(budgetCounters.scope))
+        .for('update');
+      const course = rows.find((r) => r.scope === 'course-month')!;
+      const user = rows.find((r) => r.scope === 'user-day')!;
+      if (user.used + user.reserved + estimate > settings.userDailyTokens) {
+        await tx.update(tutorRequests).set({ status: 'refused', reservedTokens: 0, updatedAt: new Date() }).where(eq(tutorRequests.id, requestId));
+        return {
+          kind: 'refused' as const,
+          message: `You have used your AI tutor budget for today (${fmt(user.used)} of ${fmt(settings.userDailyTokens)} tokens). It starts again at 00:00 UTC; your instructor can raise it.`,
+        };
+      }
+      if (course.used + course.reserved + estimate > settings.courseMonthlyTokens) {
+        await tx.update(tutorRequests).set({ status: 'refused', reservedTokens: 0, updatedAt: new Date() }).where(eq(tutorRequests.id, requestId));
+        return { kind: 'refused' as const, message: `This course has used its AI tutor budget for the month (${fmt(settings.courseMonthlyTokens)} tokens). Your instructor can raise it.` };
+      }
+      await tx.update(budgetCounters).set({ reserved: sql`${budgetCounters.reserved} + ${estimate}`, updatedAt: new Date() }).where(sql`(${budgetCounters.scope}, ${budgetCounters.key}) in (('course-month', ${courseKey}), ('user-day', ${userKey}))`);
+      const [updated] = await tx
+        .update(tutorRequests)
+        .set({ status: 'running', reservedTokens: estimate, reservedDay: userKey, reservedMonth: courseKey, calls: sql`${tutorRequests.calls} + 1`, leaseUntil: new Date(Date.now() + LEASE_MS), updatedAt: new Date() })
+        .where(eq(tutorRequests.id, requestId))
+        .returning({ calls: tutorRequests.calls });
+      return { kind: 'ok' as const, call: updated!.calls };
+    });
+  }
+
+  /** Gives back what a request holds reserved (in the periods it reserved in). */
+  private async release(tx: Tx, req: typeof tutorRequests.$inferSelect): Promise<void> {
+    if (req.reservedTokens <= 0) return;
+    for (const [scope, key] of [['user-day', req.reservedDay], ['course-month', req.reservedMonth]] as const) {
+      if (key) await tx.update(budgetCounters).set({ reserved: sql`greatest(0, ${budgetCounters.reserved} - ${req.reservedTokens})` }).where(and(eq(budgetCounters.scope, scope), eq(budgetCounters.key, key)));
+    }
+    await tx.update(tutorRequests).set({ reservedTokens: 0 }).where(eq(tutorRequests.id, req.id));
+  }
+
+  /**
+   * The ledger row of one provider call and the budget settlement, exactly once: the row is unique per
+   * (request, call), and a call whose row exists changes nothing more.
+   */
+  private async record(
+    req: typeof tutorRequests.$inferSelect,
+    room: RoomInfo,
+    call: number,
+    jobId: string,
+    usage: { promptTokens: number; completionTokens: number },
+    source: 'provider' | 'tokenizer',
+    outcome: 'done' | 'cancelled' | 'failed',
+  ): Promise<void> {
+    await this.d.realtime.write(async (tx) => {
+      const [fresh] = await tx.select().from(tutorRequests).where(eq(tutorRequests.id, req.id)).for('update');
+      const model = this.d.config.aiModel;
+      const inserted = await tx
+        .insert(usageLedger)
+        .values({
+          tenantId: room.tenantId,
+          courseId: req.courseId,
+          userId: req.userId,
+          roomId: room.id,
+          requestId: req.id,
+          call,
+          jobId,
+          model,
+          promptTokens: usage.promptTokens,
+          completionTokens: usage.completionTokens,
+          costMicros: costMicros(model, usage.promptTokens, usage.completionTokens),
+          source,
+          outcome,
+        })
+        .onConflictDoNothing()
+        .returning({ id: usageLedger.id });
+      if (inserted.length === 0) return;
+      const total = usage.promptTokens + usage.completionTokens;
+      await this.release(tx, fresh!);
+      for (const [scope, key] of [['user-day', fresh!.reservedDay ?? `${req.userId}:${day()}`], ['course-month', fresh!.reservedMonth ?? `${req.courseId}:${month()}`]] as const) {
+        await tx
+          .insert(budgetCounters)
+          .values({ scope, key, tenantId: room.tenantId, used: total })
+          .onConflictDoUpdate({ target: [budgetCounters.scope, budgetCounters.key], set: { used: sql`${budgetCounters.used} + ${total}`, updatedAt: new Date() } });
+      }
+    });
+  }
+
+  /** After a call: push the asker's remaining budget, and warn once a day when it crosses the threshold. */
+  private async afterUsage(userId: string, courseId: string, tenantId: string, settings: TutorSettingsView): Promise<void> {
+    const usage = await this.publishUsage(userId, courseId, tenantId);
+    if (settings.userDailyTokens > 0 && usage.usedToday * 100 >= settings.userDailyTokens * this.d.config.tutorWarnPercent) {
+      await this.d.notifications.notify([
+        {
+          tenantId,
+          userId,
+          courseId,
+          type: 'tutor_budget_warning',
+          excerpt: `You have used ${Math.min(100, Math.floor((usage.usedToday * 100) / settings.userDailyTokens))}% of today's AI tutor budget.`,
+          dedupeKey: `tutor-budget:${courseId}:${day()}`,
+          data: { usedToday: usage.usedToday, dailyLimit: settings.userDailyTokens },
+        },
+      ]);
+    }
+  }
+
+  private async publishUsage(userId: string, courseId: string, tenantId: string): Promise<UsageView> {
+    const usage = await this.usageOf(userId, courseId);
+    await this.d.realtime.write((_tx, emit) => emit({ stream: userStream(userId), tenantId, type: 'tutor.usage', payload: usage }));
+    return usage;
+  }
+
+  // ------------------------------------------------------------------ usage
+
+  async myUsage(viewer: Viewer, courseId: string): Promise<UsageView> {
+    await this.d.access.requireCourseRead(viewer, courseId);
+    if (viewer.kind !== 'session') throw new AppError('FORBIDDEN', 'Usage belongs to people; see the course report instead.');
+    return this.usageOf(viewer.userId, courseId);
+  }
+
+  private async usageOf(userId: string, courseId: string): Promise<UsageView> {
+    const settings = await this.settingsOf(this.d.db, courseId);
+    const rows = await this.d.db
+      .select({ scope: budgetCounters.scope, used: budgetCounters.used })
+      .from(budgetCounters)
+      .where(sql`(${budgetCounters.scope}, ${budgetCounters.key}) in (('course-month', ${`${courseId}:${month()}`}), ('user-day', ${`${userId}:${day()}`}))`);
+    return {
+      courseId,
+      usedToday: rows.find((r) => r.scope === 'user-day')?.used ?? 0,
+      dailyLimit: settings.userDailyTokens,
+      courseUsedThisMonth: rows.find((r) => r.scope === 'course-month')?.used ?? 0,
+      courseMonthlyLimit: settings.courseMonthlyTokens,
+      warnPercent: this.d.config.tutorWarnPercent,
+    };
+  }
+
+  /** Per-course usage by day, by student and by model over the last `days` days (staff and API keys). */
+  async report(viewer: Viewer, courseId: string, days: number): Promise<UsageReport> {
+    await this.d.access.requireCourseManage(viewer, courseId);
+    if (!Number.isInteger(days) || days < 1 || days > 366) throw new AppError('BAD_USER_INPUT', 'days is between 1 and 366.', { field: 'days' });
+    const since = new Date(Date.now() - days * 86_400_000);
+    const where = and(eq(usageLedger.courseId, courseId), eq(usageLedger.tenantId, viewer.tenantId), gte(usageLedger.createdAt, since));
+    const sums = {
+      promptTokens: sql<number>`coalesce(sum(${usageLedger.promptTokens}), 0)::int`,
+      completionTokens: sql<number>`coalesce(sum(${usageLedger.completionTokens}), 0)::int`,
+      costMicros: sql<number>`coalesce(sum(${usageLedger.costMicros}), 0)::bigint`,
+      calls: sql<number>`count(*)::int`,
+    };
+    const dayExpr = sql<string>`to_char(${usageLedger.createdAt} at time zone 'UTC', 'YYYY-MM-DD')`;
+    const byDay = await this.d.db.select({ day: dayExpr, ...sums }).from(usageLedger).where(where).groupBy(dayExpr).orderBy(dayExpr);
+    const byStudent = await this.d.db
+      .select({ userId: usageLedger.userId, name: users.name, ...sums })
+      .from(usageLedger)
+      .innerJoin(users, eq(users.id, usageLedger.userId))
+      .where(where)
+      .groupBy(usageLedger.userId, users.name)
+      .orderBy(desc(sql`sum(${usageLedger.promptTokens} + ${usageLedger.completionTokens})`))
+      .limit(200);
+    const byModel = await this.d.db.select({ model: usageLedger.model, ...sums }).from(usageLedger).where(where).groupBy(usageLedger.model).orderBy(usageLedger.model);
+    const num = <T extends { costMicros: number }>(r: T) => ({ ...r, costMicros: Number(r.costMicros) });
+    return { byDay: byDay.map(num), byStudent: byStudent.map(num), byModel: byModel.map(num) };
+  }
+
+  // --------------------------------------------------------------- helpers
+
+  /** The room history as chat turns (the tutor's messages as the assistant), newest kept within the token budget. */
+  private async context(req: typeof tutorRequests.$inferSelect, room: RoomInfo, tutorId: string, mode: TutorMode, brief: string): Promise<ChatTurn[]> {
+    const [course] = await this.d.db.select({ title: courses.title }).from(courses).where(eq(courses.id, req.courseId));
+    const [question] = await this.d.db.select({ seq: messages.seq }).from(messages).where(eq(messages.id, req.questionId));
+    const rows = await this.d.db
+      .select({ authorId: messages.authorId, body: messages.body, kind: messages.kind, name: users.name })
+      .from(messages)
+      .leftJoin(users, eq(users.id, messages.authorId))
+      .where(and(eq(messages.roomId, room.id), isNull(messages.deletedAt), ne(messages.kind, 'system'), sql`${messages.seq} <= ${question?.seq ?? 0}`))
+      .orderBy(desc(messages.seq))
+      .limit(HISTORY_MESSAGES);
+    const system: ChatTurn = { role: 'system', content: systemPrompt(mode, course?.title ?? 'this course', brief) };
+    const turns: ChatTurn[] = [];
+    let budget = this.d.config.tutorContextTokens - countChatTokens([system]);
+    for (const r of rows) {
+      const turn: ChatTurn =
+        r.authorId === tutorId ? { role: 'assistant', content: r.body } : { role: 'user', content: room.kind === 'tutor' ? r.body : `${r.name ?? 'Someone'}: ${r.body}` };
+      const cost = countChatTokens([turn]);
+      // The question itself always goes in, even when it alone is over the budget.
+      if (turns.length > 0 && cost > budget) break;
+      budget -= cost;
+      turns.unshift(turn);
+    }
+    return [system, ...turns];
+  }
+
+  /** The tutor as a user of the tenant (the author of its replies). */
+  private async tutorUser(tenantId: string): Promise<string> {
+    const known = this.tutorUsers.get(tenantId);
+    if (known) return known;
+    const user = await upsertUser(this.d.db, { tenantId, subject: TUTOR_SUBJECT, name: 'AI tutor' });
+    this.tutorUsers.set(tenantId, user.id);
+    return user.id;
+  }
+
+  private async signal(room: RoomInfo, s: TutorSignal): Promise<void> {
+    await this.d.realtime.signal(roomStream(room.id), 'tutor', { ...s, tenantId: room.tenantId }, 60_000).catch((err: unknown) => this.d.log.warn({ err: (err as Error).message }, 'tutor: signal not sent'));
+  }
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+function systemPrompt(mode: TutorMode, courseTitle: string, brief: string): string {
+  const modes: Record<TutorMode, string> = {
+    socratic:
+      'Mode: Socratic. Guide the student with questions and hints so that they find the answer themselves. Do not hand out full solutions or finished code, even when asked; explain why if they insist.',
+    explain: 'Mode: explain. Explain concepts clearly and step by step, with small examples. For graded work, explain the ideas rather than giving the finished answer.',
+    review: 'Mode: code review. Review the code the student shares: point out bugs, unclear parts and better practices, and ask about their intent. Do not rewrite their whole solution.',
+  };
+  return [
+    `You are the AI tutor of the course "${courseTitle}". Be accurate, kind and brief; say so when you are not sure.`,
+    modes[mode],
+    brief.trim() ? `Course brief:\n${brief.trim()}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}
