@@ -50,7 +50,8 @@ export type RoomEventType =
   | 'ROOM_UPDATED'
   | 'MEMBERS_CHANGED'
   | 'TYPING'
-  | 'READ';
+  | 'READ'
+  | 'TUTOR';
 
 export interface RoomEvent {
   cursor: string | null;
@@ -61,4 +62,15 @@ export interface RoomEvent {
   typing: boolean | null;
   readSeq: string | null;
   expiresAt: string | null;
+  tutor?: TutorSignal | null;
+}
+
+export type TutorReplyState = 'QUEUED' | 'THINKING' | 'STREAMING' | 'DONE' | 'FAILED' | 'CANCELLED' | 'REFUSED';
+
+/** The AI tutor's reply while it is produced (TUTOR room events). */
+export interface TutorSignal {
+  requestId: string;
+  questionId: string;
+  state: TutorReplyState;
+  text: string;
 }

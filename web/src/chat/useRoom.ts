@@ -26,7 +26,8 @@ import {
 import { addPage, applyEvent, compareSeq, emptyTimeline, type PendingMessage, type TimelineState } from './timeline';
 import { createOutbox, type OutboxDraft, type OutboxItem } from './outbox';
 import { applyTyping, createTypingSender, type TypingState } from './typing';
-import type { ChatMessage } from './types';
+import type { ChatMessage, TutorSignal } from './types';
+import { CANCEL_TUTOR, RETRY_TUTOR } from '../graphql/tutor';
 
 const PAGE = 50;
 const RETRYABLE = new Set(['RATE_LIMITED', 'SERVICE_UNAVAILABLE']);
@@ -61,6 +62,8 @@ export function useRoom(room: ChatRoom, me: string | null, onMineChanged: () => 
   const typers = shallowRef<TypingState>([]);
   const readers = shallowRef(new Map<string, string>());
   const members = shallowRef<RoomMember[]>([]);
+  /** Tutor replies being produced here, by request (with when they last changed). */
+  const tutorReplies = shallowRef(new Map<string, TutorSignal & { at: number }>());
   let olderCursor: string | null = null;
   let newerCursor: string | null = null;
   /** The last room event seen: the subscription resumes after it. */
@@ -78,6 +81,16 @@ export function useRoom(room: ChatRoom, me: string | null, onMineChanged: () => 
         case 'READ':
           if (ev.userId && ev.readSeq) readers.value = new Map(readers.value).set(ev.userId, ev.readSeq);
           return;
+        case 'TUTOR': {
+          const t = ev.tutor;
+          if (!t) return;
+          const m = new Map(tutorReplies.value);
+          // The reply itself arrives as a message (done, or stopped with what was written); a refusal as a system line.
+          if (t.state === 'DONE' || t.state === 'CANCELLED' || t.state === 'REFUSED') m.delete(t.requestId);
+          else m.set(t.requestId, { ...t, at: Date.now() });
+          tutorReplies.value = m;
+          return;
+        }
         case 'MEMBERS_CHANGED':
           void loadMembers();
           if (ev.userId === me) onMineChanged();
@@ -277,10 +290,20 @@ export function useRoom(room: ChatRoom, me: string | null, onMineChanged: () => 
     }
   }
 
-  // Typers expire even when no event comes.
+  // Typers expire even when no event comes; so does a tutor reply that stopped reporting (its worker died
+  // and the job waits to be taken up again: its next signal brings it back).
   const clock = setInterval(() => {
     if (typers.value.length) typers.value = applyTyping(typers.value, { userId: null, userName: null, typing: null, expiresAt: null }, Date.now());
+    const stale = [...tutorReplies.value.values()].filter((t) => t.state !== 'FAILED' && Date.now() - t.at > 90_000);
+    if (stale.length) {
+      const m = new Map(tutorReplies.value);
+      for (const t of stale) m.delete(t.requestId);
+      tutorReplies.value = m;
+    }
   }, 1000);
+
+  const cancelTutor = (requestId: string) => act(() => client.mutate({ mutation: CANCEL_TUTOR, variables: { requestId } }));
+  const retryTutor = (requestId: string) => act(() => client.mutate({ mutation: RETRY_TUTOR, variables: { requestId } }));
 
   onScopeDispose(() => {
     clearInterval(flushTimer);
@@ -293,7 +316,7 @@ export function useRoom(room: ChatRoom, me: string | null, onMineChanged: () => 
   void loadLatest();
   void loadMembers();
 
-  return { state, loading, loadingMore, error, actionError, newerAvailable, typers, readers, members, loadMembers, loadLatest, loadOlder, loadNewer, jumpTo, send, retry, discard, edit, remove, react, markRead, typing };
+  return { state, loading, loadingMore, error, actionError, newerAvailable, typers, readers, members, tutorReplies, cancelTutor, retryTutor, loadMembers, loadLatest, loadOlder, loadNewer, jumpTo, send, retry, discard, edit, remove, react, markRead, typing };
 }
 
 /** localStorage when the browser allows it (a third-party iframe may not), else a page-lifetime map. */

@@ -315,6 +315,12 @@ export const ROOM_EVENTS: TypedDocumentNode<{ roomEvents: RoomEvent }, { roomId:
       typing
       readSeq
       expiresAt
+      tutor {
+        requestId
+        questionId
+        state
+        text
+      }
     }
   }
 `;
