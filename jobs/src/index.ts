@@ -69,8 +69,9 @@ export async function startWorker(core: Core): Promise<WorkerHandle> {
   tutorWorker.on('error', (err) => log.warn({ err: err.message }, 'worker (tutor): error'));
   tutorWorker.on('failed', (job, err) => {
     log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'worker (tutor): attempt failed');
-    // The last attempt: the request fails for good and the room says so.
-    if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) void core.services.tutor.fail(job.data.requestId, err.message).catch(() => {});
+    // The last attempt: the request fails for good and the room says so; unless another delivery is producing
+    // it (TutorBusyError), which then finishes it.
+    if (job && job.attemptsMade >= (job.opts.attempts ?? 1) && err.name !== 'TutorBusyError') void core.services.tutor.fail(job.data.requestId, err.message).catch(() => {});
   });
   // One repeatable schedule, however many workers run: BullMQ deduplicates by scheduler id.
   const scheduler = new Queue(QUEUES.housekeeping, { connection: connectionFromUrl(config.redisUrl, true), prefix: config.queuePrefix });

@@ -78,7 +78,7 @@ builder.objectFields(CourseRef, (t) => ({
   tutorSettings: t.field({ type: TutorSettingsRef, resolve: (c, _a, ctx) => ctx.services.tutor.settings(requireViewer(ctx), c.id) }),
   tutorUsageReport: t.field({
     type: UsageReportRef,
-    description: 'Tutor usage by day, by student and by model (instructors, assistants and API keys).',
+    description: 'Tutor usage by day, by student and by model (instructors and assistants; API keys with the read scope).',
     args: { days: t.arg.int({ defaultValue: 30 }) },
     resolve: (c, { days }, ctx) => ctx.services.tutor.report(requireViewer(ctx), c.id, days ?? 30),
   }),

@@ -7,7 +7,7 @@
  */
 import { and, asc, desc, eq, gte, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
-import { budgetCounters, courses, messages, rooms, tutorRequests, tutorSettings, usageLedger, users } from '../db/schema.js';
+import { budgetCounters, courses, messages, notifications, rooms, tutorRequests, tutorSettings, usageLedger, users } from '../db/schema.js';
 import type { Tx } from '../db/client.js';
 import type { Realtime } from '../realtime/realtime.js';
 import type { Access, RoomInfo } from '../auth/access.js';
@@ -31,7 +31,6 @@ export const TUTOR_MODES: readonly TutorMode[] = ['socratic', 'explain', 'review
 export const TUTOR_SUBJECT = 'course-companion:ai-tutor';
 const MENTION = /(^|\s)@tutor\b/i;
 const PARTIAL_EVERY_MS = 50;
-const LEASE_MS = 15_000;
 const HISTORY_MESSAGES = 40;
 const BRIEF_MAX = 20_000;
 
@@ -66,6 +65,17 @@ export interface TutorSignal {
   questionId: string;
   state: 'queued' | 'thinking' | 'streaming' | 'done' | 'failed' | 'cancelled' | 'refused';
   text: string;
+}
+
+/**
+ * Thrown by a delivery that finds another one producing the request (its lease is live): BullMQ tries again
+ * later. Never a reason to fail the request, even on the last attempt: the live delivery finishes it.
+ */
+export class TutorBusyError extends Error {
+  override readonly name = 'TutorBusyError';
+  constructor() {
+    super('another delivery of this request is running; trying later');
+  }
 }
 
 const day = (d = new Date()) => d.toISOString().slice(0, 10);
@@ -160,8 +170,8 @@ export class TutorService {
       .onConflictDoNothing()
       .returning();
     const id = req?.id ?? (await this.d.db.select({ id: tutorRequests.id }).from(tutorRequests).where(eq(tutorRequests.questionId, questionId)))[0]!.id;
-    if (req) await this.signal(room, { requestId: id, questionId, state: 'queued', text: '' });
-    await this.enqueue(id, id);
+    // The QUEUED signal and the job at once.
+    await Promise.all([req ? this.signal(room, { requestId: id, questionId, state: 'queued', text: '' }) : null, this.enqueue(id, id)]);
     return id;
   }
 
@@ -197,7 +207,7 @@ export class TutorService {
       .where(and(eq(tutorRequests.id, req.id), inArray(tutorRequests.status, ['failed', 'cancelled', 'refused'])))
       .returning();
     if (!row) throw new AppError('CONFLICT', 'This reply is not stopped or failed: nothing to retry.');
-    await this.enqueue(req.id, `${req.id}:retry:${row.calls}`);
+    await this.enqueue(req.id, `${req.id}-retry-${row.calls}`);
     const room = await this.d.access.room(req.roomId);
     if (room) await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'queued', text: '' });
     return true;
@@ -237,15 +247,20 @@ export class TutorService {
     }
     const room = await this.d.access.room(req.roomId);
     if (!room) return 'skipped';
-    const settings = await this.settingsOf(this.d.db, req.courseId);
-    const [roomRow] = await this.d.db.select({ tutorMode: rooms.tutorMode }).from(rooms).where(eq(rooms.id, room.id));
+    // Independent reads at once: each is a round trip on the way to the first token.
+    const [settings, [roomRow], tutorId, [course], [question]] = await Promise.all([
+      this.settingsOf(this.d.db, req.courseId),
+      this.d.db.select({ tutorMode: rooms.tutorMode }).from(rooms).where(eq(rooms.id, room.id)),
+      this.tutorUser(room.tenantId),
+      this.d.db.select({ title: courses.title }).from(courses).where(eq(courses.id, req.courseId)),
+      this.d.db.select({ seq: messages.seq }).from(messages).where(eq(messages.id, req.questionId)),
+    ]);
     const mode = (roomRow?.tutorMode as TutorMode | null) ?? settings.mode;
-    const tutorId = await this.tutorUser(room.tenantId);
-    const context = await this.context(req, room, tutorId, mode, settings.brief);
+    const context = await this.context(req, room, tutorId, mode, settings.brief, course?.title ?? 'this course', question?.seq ?? 0);
     const estimate = Math.ceil(countChatTokens(context) * 1.1) + this.d.config.tutorMaxReplyTokens;
 
     const reserved = await this.reserve(req.id, estimate, settings);
-    if (reserved.kind === 'busy') throw new Error('another delivery of this request is running; trying later');
+    if (reserved.kind === 'busy') throw new TutorBusyError();
     if (reserved.kind === 'gone') return 'skipped';
     if (reserved.kind === 'refused') {
       await this.d.rooms.postSystem(room.id, reserved.message, { event: 'tutor-budget' });
@@ -255,14 +270,15 @@ export class TutorService {
     }
     const call = reserved.call;
 
-    await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'thinking', text: '' });
+    // Not awaited: the provider call does not wait for the publish (signals of one stream stay in order).
+    void this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'thinking', text: '' });
     const abort = new AbortController();
     let cancelled = false;
     // One statement every 400 ms renews the lease and tells whether the asker cancelled.
     const watch = setInterval(() => {
       this.d.db
         .update(tutorRequests)
-        .set({ leaseUntil: new Date(Date.now() + LEASE_MS) })
+        .set({ leaseUntil: new Date(Date.now() + this.d.config.tutorLockMs) })
         .where(eq(tutorRequests.id, req.id))
         .returning({ status: tutorRequests.status })
         .then(([r]) => {
@@ -289,9 +305,10 @@ export class TutorService {
       const usage = result.usage ?? { promptTokens: countChatTokens(context), completionTokens: countTokens(result.text) };
       const body = result.text.trim() || '(The tutor had nothing to say to that. Try asking differently.)';
       await this.d.realtime.write(async (tx) => {
-        await this.record(req, room, call, jobId, usage, result.usage ? 'provider' : 'tokenizer', 'done');
         const reply = await this.d.rooms.postAs(room.id, tutorId, body, `tutor-${req.id}`);
         await tx.update(tutorRequests).set({ status: 'done', replyId: reply.id, error: null, updatedAt: new Date() }).where(eq(tutorRequests.id, req.id));
+        // Last: the budget rows every question of the course contends for are locked only until the commit.
+        await this.record(req, room, call, jobId, usage, this.sourceOf(result.usage), 'done');
       });
       await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'done', text: '' });
       await this.afterUsage(req.userId, req.courseId, room.tenantId, settings);
@@ -299,13 +316,16 @@ export class TutorService {
     } catch (err) {
       clearInterval(watch);
       const pe = err instanceof ProviderError ? err : new ProviderError(String((err as Error)?.message ?? err), true, null, { text, usage: null });
-      const usage = pe.partial.usage ?? { promptTokens: countChatTokens(context), completionTokens: countTokens(pe.partial.text || text) };
-      const source = pe.partial.usage ? 'provider' : 'tokenizer';
+      const streamed = pe.partial.text || text;
+      // A call the provider refused outright (an HTTP error before any text) consumed nothing; one cut off
+      // mid-stream counts what the provider reported, else what the tokenizer counts.
+      const usage = pe.partial.usage ?? (pe.status !== null && !streamed ? { promptTokens: 0, completionTokens: 0 } : { promptTokens: countChatTokens(context), completionTokens: countTokens(streamed) });
+      const source = this.sourceOf(pe.partial.usage);
       if (cancelled) {
         const partial = (pe.partial.text || text).trim();
         await this.d.realtime.write(async (tx) => {
           await this.record(req, room, call, jobId, usage, source, 'cancelled');
-          const reply = partial ? await this.d.rooms.postAs(room.id, tutorId, `${partial}\n\n_(stopped)_`, `tutor-${req.id}`) : null;
+          const reply = partial ? await this.d.rooms.postAs(room.id, tutorId, `${partial}\n\n_(stopped)_`, `tutor-${req.id}:stopped:${call}`) : null;
           await tx.update(tutorRequests).set({ replyId: reply?.id ?? null, updatedAt: new Date() }).where(eq(tutorRequests.id, req.id));
         });
         await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'cancelled', text: '' });
@@ -368,9 +388,10 @@ export class TutorService {
       const user = rows.find((r) => r.scope === 'user-day')!;
       if (user.used + user.reserved + estimate > settings.userDailyTokens) {
         await tx.update(tutorRequests).set({ status: 'refused', reservedTokens: 0, updatedAt: new Date() }).where(eq(tutorRequests.id, requestId));
+        const left = Math.max(0, settings.userDailyTokens - user.used - user.reserved);
         return {
           kind: 'refused' as const,
-          message: `You have used your AI tutor budget for today (${fmt(user.used)} of ${fmt(settings.userDailyTokens)} tokens). It starts again at 00:00 UTC; your instructor can raise it.`,
+          message: `This question needs up to ${fmt(estimate)} tokens and ${fmt(left)} of your ${fmt(settings.userDailyTokens)} for today are left, so the tutor did not answer. Your budget starts again at 00:00 UTC; your instructor can raise it.`,
         };
       }
       if (course.used + course.reserved + estimate > settings.courseMonthlyTokens) {
@@ -380,7 +401,7 @@ export class TutorService {
       await tx.update(budgetCounters).set({ reserved: sql`${budgetCounters.reserved} + ${estimate}`, updatedAt: new Date() }).where(sql`(${budgetCounters.scope}, ${budgetCounters.key}) in (('course-month', ${courseKey}), ('user-day', ${userKey}))`);
       const [updated] = await tx
         .update(tutorRequests)
-        .set({ status: 'running', reservedTokens: estimate, reservedDay: userKey, reservedMonth: courseKey, calls: sql`${tutorRequests.calls} + 1`, leaseUntil: new Date(Date.now() + LEASE_MS), updatedAt: new Date() })
+        .set({ status: 'running', reservedTokens: estimate, reservedDay: userKey, reservedMonth: courseKey, calls: sql`${tutorRequests.calls} + 1`, leaseUntil: new Date(Date.now() + this.d.config.tutorLockMs), updatedAt: new Date() })
         .where(eq(tutorRequests.id, requestId))
         .returning({ calls: tutorRequests.calls });
       return { kind: 'ok' as const, call: updated!.calls };
@@ -390,7 +411,8 @@ export class TutorService {
   /** Gives back what a request holds reserved (in the periods it reserved in). */
   private async release(tx: Tx, req: typeof tutorRequests.$inferSelect): Promise<void> {
     if (req.reservedTokens <= 0) return;
-    for (const [scope, key] of [['user-day', req.reservedDay], ['course-month', req.reservedMonth]] as const) {
+    // Course before user, as everywhere: two transactions never lock these rows in opposite orders.
+    for (const [scope, key] of [['course-month', req.reservedMonth], ['user-day', req.reservedDay]] as const) {
       if (key) await tx.update(budgetCounters).set({ reserved: sql`greatest(0, ${budgetCounters.reserved} - ${req.reservedTokens})` }).where(and(eq(budgetCounters.scope, scope), eq(budgetCounters.key, key)));
     }
     await tx.update(tutorRequests).set({ reservedTokens: 0 }).where(eq(tutorRequests.id, req.id));
@@ -434,7 +456,7 @@ export class TutorService {
       if (inserted.length === 0) return;
       const total = usage.promptTokens + usage.completionTokens;
       await this.release(tx, fresh!);
-      for (const [scope, key] of [['user-day', fresh!.reservedDay ?? `${req.userId}:${day()}`], ['course-month', fresh!.reservedMonth ?? `${req.courseId}:${month()}`]] as const) {
+      for (const [scope, key] of [['course-month', fresh!.reservedMonth ?? `${req.courseId}:${month()}`], ['user-day', fresh!.reservedDay ?? `${req.userId}:${day()}`]] as const) {
         await tx
           .insert(budgetCounters)
           .values({ scope, key, tenantId: room.tenantId, used: total })
@@ -447,6 +469,10 @@ export class TutorService {
   private async afterUsage(userId: string, courseId: string, tenantId: string, settings: TutorSettingsView): Promise<void> {
     const usage = await this.publishUsage(userId, courseId, tenantId);
     if (settings.userDailyTokens > 0 && usage.usedToday * 100 >= settings.userDailyTokens * this.d.config.tutorWarnPercent) {
+      const dedupeKey = `tutor-budget:${courseId}:${day()}`;
+      // notify() drops a repeat only while the first is unread: once read, it must still not come back today.
+      const [sent] = await this.d.db.select({ id: notifications.id }).from(notifications).where(and(eq(notifications.userId, userId), eq(notifications.dedupeKey, dedupeKey))).limit(1);
+      if (sent) return;
       await this.d.notifications.notify([
         {
           tenantId,
@@ -454,11 +480,16 @@ export class TutorService {
           courseId,
           type: 'tutor_budget_warning',
           excerpt: `You have used ${Math.min(100, Math.floor((usage.usedToday * 100) / settings.userDailyTokens))}% of today's AI tutor budget.`,
-          dedupeKey: `tutor-budget:${courseId}:${day()}`,
+          dedupeKey,
           data: { usedToday: usage.usedToday, dailyLimit: settings.userDailyTokens },
         },
       ]);
     }
+  }
+
+  /** 'provider' only for usage an AI provider reported; the offline tutor's is counted here, by the tokenizer. */
+  private sourceOf(usage: { promptTokens: number; completionTokens: number } | null): 'provider' | 'tokenizer' {
+    return usage && this.d.provider.kind === 'openai' ? 'provider' : 'tokenizer';
   }
 
   private async publishUsage(userId: string, courseId: string, tenantId: string): Promise<UsageView> {
@@ -493,7 +524,9 @@ export class TutorService {
 
   /** Per-course usage by day, by student and by model over the last `days` days (staff and API keys). */
   async report(viewer: Viewer, courseId: string, days: number): Promise<UsageReport> {
-    await this.d.access.requireCourseManage(viewer, courseId);
+    // Staff of the course, or an integrator's key with the read scope.
+    if (viewer.kind === 'apiKey') await this.d.access.requireCourseRead(viewer, courseId);
+    else await this.d.access.requireCourseManage(viewer, courseId);
     if (!Number.isInteger(days) || days < 1 || days > 366) throw new AppError('BAD_USER_INPUT', 'days is between 1 and 366.', { field: 'days' });
     const since = new Date(Date.now() - days * 86_400_000);
     const where = and(eq(usageLedger.courseId, courseId), eq(usageLedger.tenantId, viewer.tenantId), gte(usageLedger.createdAt, since));
@@ -521,17 +554,15 @@ export class TutorService {
   // --------------------------------------------------------------- helpers
 
   /** The room history as chat turns (the tutor's messages as the assistant), newest kept within the token budget. */
-  private async context(req: typeof tutorRequests.$inferSelect, room: RoomInfo, tutorId: string, mode: TutorMode, brief: string): Promise<ChatTurn[]> {
-    const [course] = await this.d.db.select({ title: courses.title }).from(courses).where(eq(courses.id, req.courseId));
-    const [question] = await this.d.db.select({ seq: messages.seq }).from(messages).where(eq(messages.id, req.questionId));
+  private async context(req: typeof tutorRequests.$inferSelect, room: RoomInfo, tutorId: string, mode: TutorMode, brief: string, courseTitle: string, questionSeq: number): Promise<ChatTurn[]> {
     const rows = await this.d.db
       .select({ authorId: messages.authorId, body: messages.body, kind: messages.kind, name: users.name })
       .from(messages)
       .leftJoin(users, eq(users.id, messages.authorId))
-      .where(and(eq(messages.roomId, room.id), isNull(messages.deletedAt), ne(messages.kind, 'system'), sql`${messages.seq} <= ${question?.seq ?? 0}`))
+      .where(and(eq(messages.roomId, room.id), isNull(messages.deletedAt), ne(messages.kind, 'system'), sql`${messages.seq} <= ${questionSeq}`))
       .orderBy(desc(messages.seq))
       .limit(HISTORY_MESSAGES);
-    const system: ChatTurn = { role: 'system', content: systemPrompt(mode, course?.title ?? 'this course', brief) };
+    const system: ChatTurn = { role: 'system', content: systemPrompt(mode, courseTitle, brief) };
     const turns: ChatTurn[] = [];
     let budget = this.d.config.tutorContextTokens - countChatTokens([system]);
     for (const r of rows) {
