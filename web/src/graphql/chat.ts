@@ -24,7 +24,7 @@ export interface ChatRoom {
   canModerate: boolean;
 }
 
-const ROOM_FIELDS = gql`
+export const ROOM_FIELDS = gql`
   fragment ChatRoomFields on Room {
     id
     courseId

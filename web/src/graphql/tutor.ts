@@ -1,6 +1,6 @@
 /** The AI tutor: the student's room and budget, cancel and retry, and the instructor's settings and usage report. */
 import { gql, type TypedDocumentNode } from '@apollo/client';
-import type { ChatRoom } from './chat';
+import { ROOM_FIELDS, type ChatRoom } from './chat';
 
 export type TutorMode = 'SOCRATIC' | 'EXPLAIN' | 'REVIEW';
 
@@ -62,27 +62,10 @@ export const TUTOR_HOME: TypedDocumentNode<{ course: { id: string; tutorSettings
 `;
 
 export const OPEN_TUTOR_ROOM: TypedDocumentNode<{ openTutorRoom: ChatRoom }, { courseId: string }> = gql`
+  ${ROOM_FIELDS}
   mutation OpenTutorRoom($courseId: ID!) {
     openTutorRoom(courseId: $courseId) {
-      id
-      courseId
-      kind
-      name
-      topic
-      peer {
-        id
-        name
-        picture
-      }
-      archived
-      lastMessageAt
-      lastSeq
-      lastReadSeq
-      unreadCount
-      muted
-      canPost
-      postRefusal
-      canModerate
+      ...ChatRoomFields
     }
   }
 `;
