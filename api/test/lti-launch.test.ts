@@ -130,6 +130,14 @@ describe('attacks on the launch', () => {
     expect(await rows()).toEqual(before);
   });
 
+  it("refuses a launch as the tool's own AI tutor user (a reserved subject), with no side effect", async () => {
+    const before = await rows();
+    const r = await runLaunch(env, { user: 'learner', mutateClaims: (c) => ({ ...c, sub: 'course-companion:ai-tutor' }) });
+    expect(r.error).toBe('RESERVED_SUBJECT');
+    expect(r.status).toBe(403);
+    expect(await rows()).toEqual(before);
+  });
+
   it('refuses a replayed launch (the same id_token and state posted twice)', async () => {
     const first = await runLaunch(env, { user: 'learner' }, { stopAfterLaunch: true });
     expect(first.status).toBe(200);

@@ -68,6 +68,8 @@ describe('the AI tutor', () => {
       'Good question! What happens to the call stack each time the function calls itself? Try tracing it for n = 3.',
     );
     expect(partial.length).toBeLessThan(words.join('').length);
+    // The reply is the tutor's (a bot), not a person's.
+    expect(await student.frame.locator('[data-testid="message"] .msg__avatar--bot').count()).toBe(1);
     await expect.poll(() => student.frame.getByTestId('tutor-reply').count(), { timeout: 10_000 }).toBe(0);
     // The budget meter follows the ledger: 180 + 26 tokens.
     await expect.poll(() => student.frame.getByTestId('tutor-used').textContent(), { timeout: 10_000 }).toBe('206');

@@ -15,7 +15,7 @@ import type { CourseService } from '../courses/service.js';
 import type { SessionTokens } from '../auth/session.js';
 import type { Access } from '../auth/access.js';
 import type { Viewer } from '../auth/viewer.js';
-import { upsertUser } from '../users/service.js';
+import { isToolSubject, upsertUser } from '../users/service.js';
 import { ensureDeployment } from '../tenants/service.js';
 import { AppError, notFound } from '../errors.js';
 import { INSTALLATION_ISSUER } from '../apikeys/service.js';
@@ -169,6 +169,7 @@ export class LtiService implements ToolHooks {
       }
       await ensureDeployment(tx, tenant.id, l.deploymentId);
       const course = await this.d.courses.upsertCourse({ tenantId: tenant.id, contextId: l.context.id, title: l.context.title, label: l.context.label });
+      if (isToolSubject(l.user.subject)) throw new LtiError('RESERVED_SUBJECT', 403, 'This user id is reserved by the tool and cannot sign in.');
       const user = await upsertUser(tx, { tenantId: tenant.id, subject: l.user.subject, name: l.user.name, email: l.user.email, picture: l.user.picture, locale: l.user.locale, legacyUserId: l.user.legacyUserId });
       const roles = l.roles as CourseRole[];
       await this.d.rooms.ensureCourseRoom(tenant.id, course.id, course.title);
@@ -252,7 +253,7 @@ export class LtiService implements ToolHooks {
         pages++;
         for (const m of page.members) {
           const subject = typeof m.user_id === 'string' ? m.user_id.slice(0, 255) : null;
-          if (!subject || seen.has(subject)) continue;
+          if (!subject || seen.has(subject) || isToolSubject(subject)) continue;
           seen.add(subject);
           const roles = mapLtiRoles(Array.isArray(m.roles) ? m.roles : []) as CourseRole[];
           if ((m.status && m.status !== 'Active') || roles.length === 0) {

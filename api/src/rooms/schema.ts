@@ -27,7 +27,12 @@ const PostRefusalEnum = builder.enumType('PostRefusal', {
 
 export const ParticipantRef = builder.objectRef<Participant>('Participant').implement({
   description: 'A person as chat shows them (name and picture only).',
-  fields: (t) => ({ id: t.exposeID('id'), name: t.exposeString('name'), picture: t.exposeString('picture', { nullable: true }) }),
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    picture: t.exposeString('picture', { nullable: true }),
+    bot: t.boolean({ description: 'The AI tutor (the tool itself), not a person.', resolve: (p) => !!p.bot }),
+  }),
 });
 
 const MessageRefRef = builder.objectRef<MessageRefView>('MessageRef').implement({

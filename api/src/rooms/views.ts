@@ -5,6 +5,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { messageReactions, messages, users } from '../db/schema.js';
 import type { Tx } from '../db/client.js';
+import { isToolSubject } from '../users/service.js';
 
 export type MessageRow = typeof messages.$inferSelect;
 export type MessageKind = 'text' | 'code' | 'system';
@@ -14,6 +15,8 @@ export interface Participant {
   id: string;
   name: string;
   picture: string | null;
+  /** The tool's own user (the AI tutor), not a person. */
+  bot?: boolean;
 }
 
 export interface MessageRefView {
@@ -64,9 +67,9 @@ export async function messageViews(db: Tx, rows: MessageRow[]): Promise<MessageV
   for (const r of [...rows, ...replies]) if (r.authorId) people.add(r.authorId);
   for (const r of rows) for (const m of r.mentions) people.add(m);
   const persons = people.size
-    ? await db.select({ id: users.id, name: users.name, picture: users.picture }).from(users).where(inArray(users.id, [...people]))
+    ? await db.select({ id: users.id, name: users.name, picture: users.picture, subject: users.subject }).from(users).where(inArray(users.id, [...people]))
     : [];
-  const byId = new Map(persons.map((p) => [p.id, p]));
+  const byId = new Map<string, Participant>(persons.map((p) => [p.id, { id: p.id, name: p.name, picture: p.picture, bot: isToolSubject(p.subject) }]));
   const reactions = await db
     .select({ messageId: messageReactions.messageId, emoji: messageReactions.emoji, userId: messageReactions.userId })
     .from(messageReactions)

@@ -19,7 +19,7 @@ import { roomStream } from '../rooms/service.js';
 import type { MessageView } from '../rooms/views.js';
 import type { NotificationService } from '../notifications/service.js';
 import { userStream } from '../notifications/service.js';
-import { upsertUser } from '../users/service.js';
+import { TOOL_SUBJECT_PREFIX, upsertUser } from '../users/service.js';
 import { AppError, notFound } from '../errors.js';
 import { isUuid } from '../auth/access.js';
 import { enqueue, type JobPayloads } from '../queue/queues.js';
@@ -28,7 +28,7 @@ import { costMicros } from './prices.js';
 
 export type TutorMode = 'socratic' | 'explain' | 'review';
 export const TUTOR_MODES: readonly TutorMode[] = ['socratic', 'explain', 'review'];
-export const TUTOR_SUBJECT = 'course-companion:ai-tutor';
+export const TUTOR_SUBJECT = `${TOOL_SUBJECT_PREFIX}ai-tutor`;
 const MENTION = /(^|\s)@tutor\b/i;
 const PARTIAL_EVERY_MS = 50;
 const HISTORY_MESSAGES = 40;

@@ -5,6 +5,13 @@ import type { Tx } from '../db/client.js';
 
 export type User = typeof users.$inferSelect;
 
+/**
+ * Subjects the tool gives its own users (the AI tutor). No platform may launch or sync a user with one: a
+ * launch that tried would sign in as the tutor.
+ */
+export const TOOL_SUBJECT_PREFIX = 'course-companion:';
+export const isToolSubject = (subject: string | null | undefined) => !!subject && subject.startsWith(TOOL_SUBJECT_PREFIX);
+
 export interface UserInput {
   tenantId: string;
   subject: string;

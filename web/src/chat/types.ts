@@ -8,6 +8,8 @@ export interface ChatUser {
   id: string;
   name: string;
   picture: string | null;
+  /** The AI tutor, not a person. */
+  bot?: boolean;
 }
 
 export interface Reaction {

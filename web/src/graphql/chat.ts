@@ -58,6 +58,7 @@ export const MESSAGE_FIELDS = gql`
       id
       name
       picture
+      bot
     }
     body
     language
