@@ -15,3 +15,25 @@ export async function launchBrowser(): Promise<Browser> {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }
+
+export const LTI_FRAME = 'iframe[name="lti-tool-frame"]';
+
+export interface LaunchedPerson {
+  context: import('playwright-core').BrowserContext;
+  page: import('playwright-core').Page;
+  frame: import('playwright-core').FrameLocator;
+  /** Uncaught page errors, for the test to assert there were none. */
+  errors: string[];
+}
+
+/** A person in their own browser context, launched from the development LMS into a tab of the course. */
+export async function launchFromDevLms(browser: Browser, base: string, as: 'instructor' | 'learner', tab: string): Promise<LaunchedPerson> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${base}/dev/lms?as=${as}`);
+  const frame = page.frameLocator(LTI_FRAME);
+  await frame.getByTestId(`section-tab-${tab}`).click({ timeout: 40_000 });
+  return { context, page, frame, errors };
+}

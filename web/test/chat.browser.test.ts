@@ -5,21 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startApp, type TestApp } from '../../api/test/harness.js';
 import { freePort } from '../../api/test/lti-harness.js';
-import { SHOTS, launchBrowser } from './browser.js';
+import { SHOTS, launchBrowser, launchFromDevLms, type LaunchedPerson } from './browser.js';
 import { courses, messages, users } from '../../api/src/db/schema.js';
 import { eq } from 'drizzle-orm';
 
-const FRAME = 'iframe[name="lti-tool-frame"]';
 
-interface Person {
-  context: BrowserContext;
-  page: Page;
-  frame: FrameLocator;
-  errors: string[];
-}
+type Person = LaunchedPerson;
 
 describe('course chat between two people', () => {
   let app: TestApp;
@@ -29,16 +23,10 @@ describe('course chat between two people', () => {
   let alan: Person;
 
   async function launch(as: 'instructor' | 'learner'): Promise<Person> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${base}/dev/lms?as=${as}`);
-    const frame = page.frameLocator(FRAME);
-    await frame.getByTestId('section-tab-chat').click({ timeout: 40_000 });
-    await frame.getByTestId('chat-panel').waitFor({ timeout: 20_000 });
-    await frame.getByTestId('composer-input').waitFor({ timeout: 20_000 });
-    return { context, page, frame, errors };
+    const p = await launchFromDevLms(browser, base, as, 'chat');
+    await p.frame.getByTestId('chat-panel').waitFor({ timeout: 20_000 });
+    await p.frame.getByTestId('composer-input').waitFor({ timeout: 20_000 });
+    return p;
   }
 
   const bodies = (p: Person) => p.frame.getByTestId('message-body').allTextContents().then((all) => all.map((t) => t.trim()));

@@ -5,14 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startWorker, type WorkerHandle } from '@lt/jobs';
 import { startApp, type TestApp } from '../../api/test/harness.js';
 import { freePort } from '../../api/test/lti-harness.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../../api/test/fake-openai.js';
-import { SHOTS, launchBrowser } from './browser.js';
+import { SHOTS, launchBrowser, launchFromDevLms, type LaunchedPerson } from './browser.js';
 
-const FRAME = 'iframe[name="lti-tool-frame"]';
 
 describe('the AI tutor', () => {
   let app: TestApp;
@@ -20,17 +19,10 @@ describe('the AI tutor', () => {
   let worker: WorkerHandle;
   let browser: Browser;
   let base: string;
-  const people: { context: BrowserContext; page: Page; frame: FrameLocator; errors: string[] }[] = [];
+  const people: LaunchedPerson[] = [];
 
   async function launch(as: 'instructor' | 'learner') {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${base}/dev/lms?as=${as}`);
-    const frame = page.frameLocator(FRAME);
-    await frame.getByTestId('section-tab-tutor').click({ timeout: 40_000 });
-    const p = { context, page, frame, errors };
+    const p = await launchFromDevLms(browser, base, as, 'tutor');
     people.push(p);
     return p;
   }

@@ -450,15 +450,10 @@ export class RoomService {
     try {
       posted = await this.d.realtime.write(async (tx, emit) => {
         const mentions = mentionIds.length ? await activeMembers(tx, room.courseId, mentionIds) : [];
-        const created = new Date();
-        // The event first: its seq is the message's.
-        const draft = await this.draftView(tx, { id: crypto.randomUUID(), room, authorId: me, clientId, kind, body, language, replyToId, mentions, createdAt: created });
-        const ev = await emit({ stream: roomStream(room.id), tenantId: room.tenantId, type: 'message.added', payload: { message: draft } });
-        await tx.insert(messages).values({ id: draft.id, tenantId: room.tenantId, roomId: room.id, seq: ev.seq, authorId: me, clientId, kind, body, language, replyToId, mentions, createdAt: created });
-        await tx.update(rooms).set({ lastMessageAt: created }).where(eq(rooms.id, room.id));
-        await this.advanceRead(tx, room, me, ev.seq);
-        await this.d.notifications.notify(recipients.map((r) => ({ ...r, messageId: draft.id, excerpt: excerptOf(body) })));
-        return { ...draft, seq: ev.seq };
+        const message = await this.appendMessage(tx, emit, room, { authorId: me, clientId, kind, body, language, replyToId, mentions });
+        await this.advanceRead(tx, room, me, message.seq!);
+        await this.d.notifications.notify(recipients.map((r) => ({ ...r, messageId: message.id, excerpt: excerptOf(body) })));
+        return message;
       });
     } catch (err) {
       // Two sends of one clientId racing: the loser's transaction rolled back whole; answer with the winner's.
@@ -482,13 +477,7 @@ export class RoomService {
       if (existing) return messageView(tx, existing);
       const [row] = await tx.select().from(rooms).where(eq(rooms.id, roomId));
       if (!row) throw notFound('The room');
-      const room = toInfo(row);
-      const created = new Date();
-      const draft = await this.draftView(tx, { id: crypto.randomUUID(), room, authorId, clientId, kind: 'text', body, language: null, replyToId: null, mentions: [], createdAt: created });
-      const ev = await emit({ stream: roomStream(room.id), tenantId: room.tenantId, type: 'message.added', payload: { message: draft } });
-      await tx.insert(messages).values({ id: draft.id, tenantId: room.tenantId, roomId: room.id, seq: ev.seq, authorId, clientId, kind: 'text', body, createdAt: created });
-      await tx.update(rooms).set({ lastMessageAt: created }).where(eq(rooms.id, room.id));
-      return { ...draft, seq: ev.seq };
+      return this.appendMessage(tx, emit, toInfo(row), { authorId, clientId, kind: 'text', body });
     });
   }
 
@@ -505,14 +494,23 @@ export class RoomService {
     return row ? messageView(this.d.db, row) : null;
   }
 
-  /** The snapshot of a message about to be stored, for its `message.added` event. */
-  private async draftView(
+  /**
+   * Stores a new message in the caller's transaction: its `message.added` event first (the event's seq is the
+   * message's; the event carries the message's snapshot), then the row. The one way every message is written.
+   */
+  private async appendMessage(
     tx: Tx,
-    m: { id: string; room: RoomInfo; authorId: string | null; clientId: string | null; kind: MessageKind; body: string; language: string | null; replyToId: string | null; mentions: string[]; createdAt: Date },
+    emit: Emit,
+    room: RoomInfo,
+    m: { authorId: string | null; clientId: string | null; kind: MessageKind; body: string; language?: string | null; replyToId?: string | null; mentions?: string[]; system?: Record<string, unknown> },
   ): Promise<MessageView> {
-    const row = { id: m.id, tenantId: m.room.tenantId, roomId: m.room.id, seq: 0, authorId: m.authorId, clientId: m.clientId, kind: m.kind, body: m.body, language: m.language, replyToId: m.replyToId, mentions: m.mentions, editedAt: null, deletedAt: null, deletedBy: null, search: '', createdAt: m.createdAt };
-    const view = await messageView(tx, row);
-    return { ...view, seq: null };
+    const createdAt = new Date();
+    const values = { id: crypto.randomUUID(), tenantId: room.tenantId, roomId: room.id, authorId: m.authorId, clientId: m.clientId, kind: m.kind, body: m.body, language: m.language ?? null, replyToId: m.replyToId ?? null, mentions: m.mentions ?? [], createdAt };
+    const draft = { ...(await messageView(tx, { ...values, seq: 0, editedAt: null, deletedAt: null, deletedBy: null, search: '' })), seq: null };
+    const ev = await emit({ stream: roomStream(room.id), tenantId: room.tenantId, type: 'message.added', payload: m.system ? { message: draft, system: m.system } : { message: draft } });
+    await tx.insert(messages).values({ ...values, seq: ev.seq });
+    if (m.kind !== 'system') await tx.update(rooms).set({ lastMessageAt: createdAt }).where(eq(rooms.id, room.id));
+    return { ...draft, seq: ev.seq };
   }
 
   /** Who gets a notification for a new message: each for one reason, and only if they can read the room. */
@@ -720,12 +718,9 @@ export class RoomService {
   }
 
   private async systemMessage(tx: Tx, emit: Emit, room: RoomRow, text: string, data: Record<string, unknown>): Promise<void> {
-    const info = toInfo(room);
-    const created = new Date();
-    const draft = await this.draftView(tx, { id: crypto.randomUUID(), room: info, authorId: null, clientId: null, kind: 'system', body: text, language: null, replyToId: null, mentions: [], createdAt: created });
-    const ev = await emit({ stream: roomStream(room.id), tenantId: room.tenantId, type: 'message.added', payload: { message: draft, system: data } });
-    await tx.insert(messages).values({ id: draft.id, tenantId: room.tenantId, roomId: room.id, seq: ev.seq, authorId: null, kind: 'system', body: text, createdAt: created });
+    await this.appendMessage(tx, emit, toInfo(room), { authorId: null, clientId: null, kind: 'system', body: text, system: data });
   }
+
 }
 
 export const toInfo = (r: RoomRow): RoomInfo => ({ id: r.id, tenantId: r.tenantId, courseId: r.courseId, kind: r.kind as RoomKind, ownerId: r.ownerId, archived: r.archivedAt !== null });
