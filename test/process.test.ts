@@ -1,9 +1,10 @@
 /**
- * The process entry as a real child process: starts with the embedded database, serves, shuts down
+ * The process entry as a real child process, as production runs it (the bundle bin/build-server.ts makes,
+ * dist/start.mjs, under plain node): starts with the embedded database, serves, shuts down
  * gracefully on SIGTERM (sockets closed with a reason), starts its own redis-server when none answers, and
  * says in one sentence how to get Redis when it cannot.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, existsSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
@@ -11,15 +12,19 @@ import path from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
+import { buildServer } from '../bin/build-server.js';
+
 const root = path.resolve(import.meta.dirname, '..');
-const tsx = path.join(root, 'node_modules/.bin/tsx');
+beforeAll(async () => {
+  await buildServer('bin/start.ts', 'dist/start.mjs');
+});
 
 const children = new Set<ChildProcess>();
 // A failed assertion must not leave a server running.
 afterEach(() => {
   for (const c of children) {
     try {
-      process.kill(-c.pid!, 'SIGKILL'); // the whole group: tsx runs the app in a child node process
+      process.kill(-c.pid!, 'SIGKILL'); // the whole group: the app may have started a redis-server
     } catch {
       /* already gone */
     }
@@ -29,7 +34,7 @@ afterEach(() => {
 
 function start(env: Record<string, string>, dataDir: string): { child: ChildProcess; out: () => string } {
   let out = '';
-  const child = spawn(tsx, ['bin/start.ts'], {
+  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/start.mjs'], {
     cwd: root,
     env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', DATA_DIR: dataDir, HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: '2000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

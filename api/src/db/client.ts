@@ -4,7 +4,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.js';
@@ -22,7 +21,8 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+import { migrationsFolder } from '../paths.js';
+export { migrationsFolder };
 /** Arbitrary constant: the advisory lock that serialises migrations across instances starting together. */
 const MIGRATION_LOCK = 7_245_019_331;
 
