@@ -10,17 +10,19 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { makeServer, handleProtocols, CloseCode } from 'graphql-ws';
-import type { ExecutionArgs } from 'graphql';
+import { createSourceEventStream, execute as executeSync, getOperationAST, Kind, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult, type FieldNode, GraphQLError, type OperationDefinitionNode } from 'graphql';
+import { maskError } from 'graphql-yoga';
 import type { Services } from '../services.js';
 import type { Metrics } from '../metrics.js';
 import type { Yoga } from '../graphql/yoga.js';
 import type { Viewer } from '../auth/viewer.js';
 import { credentialFromPayload } from '../auth/authenticate.js';
 import { AppError } from '../errors.js';
+import { FEED, isFeed, type FeedSpec } from '../realtime/fanout.js';
+import type { Context } from '../graphql/context.js';
 
 interface Extra {
   socket: WebSocket;
-  request: IncomingMessage;
   viewer: Viewer | null;
   operations: Map<string, AbortController>;
   expiryTimer: NodeJS.Timeout | null;
@@ -30,8 +32,254 @@ export const WS_CLOSE = { unauthenticated: 4401, forbidden: 4403, slowConsumer: 
 
 const reasonOf = (s: string) => (Buffer.byteLength(s) > 120 ? s.slice(0, 110) + '…' : s);
 
+/** What onSubscribe hands to `execute`/`subscribe` through the root value (graphql-ws passes nothing else). */
+interface Hooks {
+  execute: (a: ExecutionArgs) => unknown;
+  subscribe: (a: ExecutionArgs) => unknown;
+  /**
+   * Set when the operation's field declares a payload that is the same for every reader: `feed` (served by a
+   * fan-out group) or `shared` (its own source per subscriber, rendered once per event for all of them). With the
+   * subscription's id and its operation key.
+   */
+  feed?: { mode: 'feed' | 'shared'; id: string; key: string; extra: Extra };
+}
+
+/**
+ * The part of a fan-out group's key that comes from the operation: its text and name, and the variables used
+ * anywhere but in the root field's own arguments (those choose the stream and the cursor, and the stream is the
+ * other part of the key). Two subscribers with equal keys get byte-identical payloads for every event.
+ */
+function operationKey(query: string, operationName: string | null | undefined, document: DocumentNode, root: FieldNode, variables: Record<string, unknown> | null | undefined): string {
+  const uses = new Map<string, number>();
+  const count = (node: unknown, into: Map<string, number>) =>
+    visit(node as DocumentNode, {
+      VariableDefinition: () => false,
+      Variable: (v) => void into.set(v.name.value, (into.get(v.name.value) ?? 0) + 1),
+    });
+  count(document, uses);
+  const inRootArgs = new Map<string, number>();
+  for (const arg of root.arguments ?? []) count(arg, inRootArgs);
+  const shared = [...uses].filter(([name, n]) => n > (inRootArgs.get(name) ?? 0)).map(([name]) => name).sort();
+  return JSON.stringify([query, operationName ?? null, shared.map((n) => [n, variables?.[n] ?? null])]);
+}
+
+/**
+ * The subscription's single root field, when it is a plain field (not a fragment) whose payload does not depend
+ * on the reader: `extensions: { feed: true }` (its resolver returns a Feed) or `{ sharedPayload: true }` (any
+ * async iterable whose events are objects shared by every subscriber of the same event).
+ */
+function sharedField(args: ExecutionArgs, op: OperationDefinitionNode): { field: FieldNode; mode: 'feed' | 'shared' } | null {
+  if (op.operation !== 'subscription' || op.selectionSet.selections.length !== 1) return null;
+  const sel = op.selectionSet.selections[0]!;
+  if (sel.kind !== Kind.FIELD) return null;
+  const ext = args.schema.getSubscriptionType()?.getFields()[sel.name.value]?.extensions;
+  return ext?.feed === true ? { field: sel, mode: 'feed' } : ext?.sharedPayload === true ? { field: sel, mode: 'shared' } : null;
+}
+
+/**
+ * `{"id":"<id>","type":"next","payload":` for one subscription, as bytes: a payload shared by many subscribers is
+ * framed for each with this prefix.
+ */
+export const nextPrefix = (id: string) => Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+
+/** The bytes of the payload being sent (one event is sent to a whole group in a row: one encoding for all). */
+let lastJson = '';
+let lastBytes = Buffer.alloc(0);
+function bytesOf(json: string): Buffer {
+  if (json !== lastJson) {
+    lastBytes = Buffer.from(json);
+    lastJson = json;
+  }
+  return lastBytes;
+}
+
+interface WsInternals {
+  _socket?: { write(b: Buffer): boolean } | null;
+  _sender?: { _state: number; _queue: unknown[] } | null;
+  _extensions?: Record<string, unknown>;
+}
+
+/**
+ * One complete, unmasked text frame (header, prefix, payload, closing brace) in one buffer and one write to the
+ * TCP socket, when ws's sender is idle (nothing queued, no compression: then ws would write the same bytes, in
+ * two writes and a cork). Otherwise through ws. The frame's bytes are exactly what `socket.send` would send.
+ */
+export function sendNext(socket: WebSocket, prefix: Buffer, json: string): void {
+  const payload = bytesOf(json);
+  const ws = socket as unknown as WsInternals;
+  const raw = ws._socket;
+  const sender = ws._sender;
+  if (!raw || !sender || sender._state !== 0 || sender._queue.length > 0 || (ws._extensions && Object.keys(ws._extensions).length > 0)) {
+    socket.send(prefix.toString() + json + '}');
+    return;
+  }
+  const length = prefix.length + payload.length + 1;
+  const head = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + length);
+  frame[0] = 0x81; // FIN, text
+  if (head === 2) frame[1] = length;
+  else if (head === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  prefix.copy(frame, head);
+  payload.copy(frame, head + prefix.length);
+  frame[head + length - 1] = 0x7d; // }
+  raw.write(frame);
+}
+
+/** Rendered payloads by event object and operation key: subscribers with their own sources share one rendering. */
+const renderedOf = new WeakMap<object, Map<string, string>>();
+
+/** An async iterable for graphql-ws that yields nothing: the fan-out group sends the frames; it only ends. */
+function endable(onReturn: () => void) {
+  let settle!: { resolve: (r: IteratorResult<never>) => void; reject: (e: unknown) => void };
+  const ended = new Promise<IteratorResult<never>>((resolve, reject) => (settle = { resolve, reject }));
+  ended.catch(() => {}); // an end with an error before graphql-ws iterates is not an unhandled rejection
+  const done = { done: true, value: undefined } as IteratorResult<never>;
+  const iterator: AsyncIterableIterator<never> = {
+    [Symbol.asyncIterator]: () => iterator,
+    next: () => ended,
+    return: async () => {
+      onReturn();
+      settle.resolve(done);
+      return done;
+    },
+  };
+  return { iterator, end: (err?: Error) => (err ? settle.reject(err) : settle.resolve(done)) };
+}
+
 export function createWsTransport(services: Services, yoga: Yoga, metrics: Metrics) {
   const { config, log } = services;
+  const isDev = config.env !== 'production';
+  const mask = (errors: readonly GraphQLError[]) => errors.map((e) => maskError(e, 'Unexpected error.', isDev) as GraphQLError);
+
+  /**
+   * Sends one text frame (a message of graphql-ws, or a shared payload framed for one subscription); closes a
+   * consumer that cannot keep up (it resumes with its cursor).
+   */
+  const sendFrame = (socket: WebSocket, data: string | Buffer, json?: string) => {
+    if (socket.readyState !== socket.OPEN) return;
+    if (typeof data === 'string') socket.send(data);
+    else sendNext(socket, data, json!);
+    if (socket.bufferedAmount > config.wsMaxBufferedBytes) {
+      metrics.slowConsumers.inc();
+      log.warn({ buffered: socket.bufferedAmount }, 'ws: slow consumer closed');
+      socket.close(WS_CLOSE.slowConsumer, 'Slow consumer: too much data waiting to be sent. Reconnect and resume with your cursor.');
+    }
+  };
+
+  /**
+   * A feed field's subscription: the resolver runs as for any subscription (its checks, its errors), then the
+   * subscriber joins the fan-out group of (stream, operation key) and the group sends its frames.
+   */
+  const subscribeFeed = async (args: ExecutionArgs, hooks: Hooks, feed: NonNullable<Hooks['feed']>): Promise<unknown> => {
+    const source = await createSourceEventStream({ ...args, rootValue: undefined });
+    if (feed.mode === 'shared' && !('errors' in (source as ExecutionResult))) return pumpShared(args, source as AsyncIterable<unknown>, feed);
+    if (!isFeed(source)) {
+      if ('errors' in (source as ExecutionResult) && (source as ExecutionResult).errors) return { errors: mask((source as ExecutionResult).errors!) };
+      return hooks.subscribe(args); // not a feed after all: the plain way
+    }
+    const spec: FeedSpec = source[FEED];
+    const key = `${spec.stream}\n${feed.key}`;
+    return join(key, spec, renderer(args, key), feed.extra, feed.id);
+  };
+
+  /**
+   * A subscription with its own source whose events are shared objects (chatActivity: one object per room event
+   * for every reader's room list): each event is rendered once per operation key, for whoever iterates it first,
+   * and the other subscribers send the same JSON. The source still checks each reader's rights.
+   */
+  const pumpShared = (args: ExecutionArgs, source: AsyncIterable<unknown>, feed: NonNullable<Hooks['feed']>) => {
+    const key = feed.key;
+    const render = renderer(args, key);
+    const prefix = nextPrefix(feed.id);
+    const { socket, operations } = feed.extra;
+    const id = feed.id;
+    const iterator = source[Symbol.asyncIterator]();
+    const { iterator: ending, end } = endable(() => {
+      operations.get(id)?.abort();
+      void iterator.return?.();
+    });
+    void (async () => {
+      try {
+        for (;;) {
+          const r = await iterator.next();
+          if (r.done) break;
+          const root = r.value;
+          let json: string | undefined;
+          if (typeof root === 'object' && root !== null) {
+            let byKey = renderedOf.get(root);
+            if (!byKey) renderedOf.set(root, (byKey = new Map()));
+            json = byKey.get(key);
+            if (json === undefined) {
+              byKey.set(key, (json = render(root)));
+              metrics.sharedRenders.inc();
+            }
+          } else json = render(root);
+          metrics.sharedPayloads.inc();
+          sendFrame(socket, prefix, json);
+        }
+        end();
+      } catch (err) {
+        end(clientError(err));
+      }
+    })();
+    return ending;
+  };
+
+  /** What ends a subscription for its client: our errors as they are, anything else masked. */
+  const clientError = (err: unknown): Error =>
+    err instanceof AppError ? err : (mask([err instanceof GraphQLError ? err : new GraphQLError(String((err as Error)?.message ?? err))])[0] as Error);
+
+  /**
+   * Renders a shared root value into a `next` payload, with no viewer at all. It takes what it needs from `args`
+   * and lets go of the rest: graphql-ws holds `args` while the subscription lives.
+   */
+  const renderer = (args: ExecutionArgs, key: string) => {
+    const shared = { ...(args.contextValue as Context), viewer: null, signal: undefined };
+    const exec = { schema: args.schema, document: args.document, variableValues: args.variableValues, operationName: args.operationName, contextValue: shared };
+    (args as { contextValue?: unknown }).contextValue = undefined;
+    (args as { rootValue?: unknown }).rootValue = undefined;
+    return (root: unknown): string => {
+      let result = executeSync({ ...exec, rootValue: root }) as ExecutionResult | Promise<ExecutionResult>;
+      if (result instanceof Promise) {
+        void result.catch(() => {});
+        result = { data: null, errors: [new GraphQLError('A feed field resolved asynchronously.')] };
+        log.error({ key }, 'ws: a feed field resolved asynchronously; feeds must resolve from their event');
+      }
+      return JSON.stringify(result.errors ? { ...result, errors: mask(result.errors) } : result);
+    };
+  };
+
+  /**
+   * Joins the fan-out group; what stays per member is only what this scope holds (the socket, the frame's
+   * prefix, the operation's abort), a few hundred bytes.
+   */
+  const join = (key: string, spec: FeedSpec, render: (root: unknown) => string, extra: Extra, id: string) => {
+    const prefix = nextPrefix(id);
+    const socket = extra.socket;
+    const operations = extra.operations;
+    let left = false;
+    const { iterator, end } = endable(() => {
+      left = true;
+      operations.get(id)?.abort();
+    });
+    services.realtime.fanout
+      .join(key, spec, render, {
+        send: (json) => sendFrame(socket, prefix, json),
+        end,
+      })
+      .catch((err: unknown) => {
+        if (!left) end(clientError(err));
+      });
+    return iterator;
+  };
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxRequestBytes, handleProtocols: (p) => handleProtocols(p) });
 
   const server = makeServer<Record<string, unknown> | undefined, Extra>({
@@ -43,6 +291,8 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
       }
       const viewer = await services.auth.authenticate(credential);
       ctx.extra.viewer = viewer;
+      // The credential is not needed again (the viewer is kept): graphql-ws would hold it for the connection's life.
+      delete (ctx as { connectionParams?: unknown }).connectionParams;
       if (viewer?.kind === 'session') {
         // The socket lives no longer than its session: the client reconnects with a renewed token.
         const ms = Math.max(0, viewer.expiresAt - Date.now());
@@ -66,46 +316,56 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
       }
       const errors = validate(schema, document);
       if (errors.length > 0) return errors;
-      const args: ExecutionArgs & { rootValue: { execute: typeof execute; subscribe: typeof subscribe } } = {
+      const hooks: Hooks = { execute: execute as Hooks['execute'], subscribe: subscribe as Hooks['subscribe'] };
+      const args: ExecutionArgs & { rootValue: Hooks } = {
         schema,
         document,
         operationName: payload.operationName,
         variableValues: payload.variables,
         contextValue: await contextFactory(),
-        rootValue: { execute, subscribe },
+        rootValue: hooks,
       };
+      const op = getOperationAST(document, payload.operationName);
+      const shared = op ? sharedField(args, op) : null;
+      if (shared) hooks.feed = { mode: shared.mode, id, key: operationKey(payload.query, payload.operationName, document, shared.field, payload.variables), extra: ctx.extra };
       return args;
     },
-    execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
-    subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
+    execute: (args) => (args.rootValue as Hooks).execute(args) as never,
+    subscribe: (args) => {
+      const hooks = args.rootValue as Hooks;
+      return (hooks.feed ? subscribeFeed(args, hooks, hooks.feed) : hooks.subscribe(args)) as never;
+    },
     onComplete: (ctx, id) => {
       ctx.extra.operations.get(id)?.abort();
       ctx.extra.operations.delete(id);
     },
   });
 
-  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
-    metrics.wsConnections.inc();
-    const extra: Extra = { socket, request, viewer: null, operations: new Map(), expiryTimer: null };
-    let alive = true;
-    socket.on('pong', () => (alive = true));
-    const keepAlive = setInterval(() => {
-      if (!alive) return socket.terminate();
-      alive = false;
+  // One keep-alive sweep for every socket (not a timer each): a socket that did not answer the last ping is dropped.
+  const alive = new WeakSet<WebSocket>();
+  const keepAlive = setInterval(() => {
+    for (const socket of wss.clients) {
+      if (!alive.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      alive.delete(socket);
       socket.ping();
-    }, 15_000);
+    }
+  }, 15_000);
+  keepAlive.unref();
+  wss.on('close', () => clearInterval(keepAlive));
+
+  wss.on('connection', (socket: WebSocket) => {
+    metrics.wsConnections.inc();
+    // Nothing of the upgrade request is kept: its headers would cost every idle connection about a kilobyte.
+    const extra: Extra = { socket, viewer: null, operations: new Map(), expiryTimer: null };
+    alive.add(socket);
+    socket.on('pong', () => alive.add(socket));
     const closed = server.opened(
       {
         protocol: socket.protocol,
-        send: (data) => {
-          if (socket.readyState !== socket.OPEN) return;
-          socket.send(data);
-          if (socket.bufferedAmount > config.wsMaxBufferedBytes) {
-            metrics.slowConsumers.inc();
-            log.warn({ buffered: socket.bufferedAmount }, 'ws: slow consumer closed');
-            socket.close(WS_CLOSE.slowConsumer, 'Slow consumer: too much data waiting to be sent. Reconnect and resume with your cursor.');
-          }
-        },
+        send: (data) => sendFrame(socket, data),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (cb) =>
           socket.on('message', async (data, isBinary) => {
@@ -125,7 +385,7 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
     );
     socket.once('close', (code, reason) => {
       metrics.wsConnections.dec();
-      clearInterval(keepAlive);
+      alive.delete(socket);
       if (extra.expiryTimer) clearTimeout(extra.expiryTimer);
       for (const c of extra.operations.values()) c.abort();
       extra.operations.clear();

@@ -12,8 +12,9 @@ import { AppError } from '../errors.js';
 import { appendEvent, assertStreamName, headSeq, oldestSeq, readEvents, type NewEvent, type StreamEvent } from './events.js';
 import { channelOf, CONTROL_CHANNEL, Hub, type ControlMessage, type EphemeralSignal, type HubMessage } from './hub.js';
 import { AsyncQueue } from './async-queue.js';
+import { Fanout, FEED, type Feed, type FeedSpec } from './fanout.js';
 
-export type { StreamEvent, NewEvent, EphemeralSignal, ControlMessage };
+export type { StreamEvent, NewEvent, EphemeralSignal, ControlMessage, Feed, FeedSpec };
 export type Emit = <P>(ev: NewEvent<P>) => Promise<StreamEvent<P>>;
 /** Queues a cache invalidation, applied everywhere after the commit and before the events go out. */
 export type Invalidate = (msg: ControlMessage) => void;
@@ -34,6 +35,8 @@ const REPLAY_PAGE = 500;
 
 export class Realtime {
   readonly hub: Hub;
+  /** Fan-out groups: feeds served to many subscribers for the cost of one (see fanout.ts). */
+  readonly fanout: Fanout;
   private activeSubs = 0;
 
   constructor(
@@ -43,10 +46,32 @@ export class Realtime {
     private readonly log: Logger,
   ) {
     this.hub = new Hub(db, sub, log);
+    this.fanout = new Fanout(db, this.hub, log, (stream, after, head) => this.checkCursor(stream, after, head));
   }
 
+  /** Live subscriptions on this instance: iterated ones and fan-out group members. */
   get activeSubscriptions(): number {
-    return this.activeSubs;
+    return this.activeSubs + this.fanout.members;
+  }
+
+  /**
+   * A stream served as a feed: what a subscribe resolver returns when the field's payload is the same for every
+   * reader. The WebSocket transport serves it through a fan-out group; iterated (SSE, tests), it is
+   * `subscribe` mapped by `spec.map`, with the same checks.
+   */
+  feed<T>(spec: FeedSpec<T>): Feed<T> {
+    const self = this;
+    return {
+      [FEED]: spec,
+      async *[Symbol.asyncIterator]() {
+        for await (const d of self.subscribe(spec.stream, { after: spec.after, signals: spec.signals, authorize: () => spec.authorizeNow() ?? spec.authorize(), signal: spec.signal })) {
+          // Signals are checked like events.
+          if (d.kind === 'signal' && !(spec.authorizeNow() ?? (await spec.authorize()))) throw forbidden();
+          const root = spec.map(d);
+          if (root !== null) yield root;
+        }
+      },
+    };
   }
 
   /**
@@ -155,7 +180,7 @@ export class Realtime {
     }
   }
 
-  private async checkCursor(stream: string, after: number, head: number): Promise<void> {
+  async checkCursor(stream: string, after: number, head: number): Promise<void> {
     if (!Number.isSafeInteger(after) || after < 0) throw new AppError('BAD_CURSOR', 'The cursor is not valid.');
     if (after > Math.max(head, await headSeq(this.db, stream))) {
       throw new AppError('BAD_CURSOR', 'The cursor is ahead of this stream: it does not belong to it.');

@@ -7,7 +7,7 @@ import { parseSeqCursor } from '../realtime/cursor.js';
 import { AsyncQueue } from '../realtime/async-queue.js';
 import { userStream } from '../notifications/service.js';
 import { AppError } from '../errors.js';
-import type { Delivery } from '../realtime/realtime.js';
+import type { Delivery, StreamEvent } from '../realtime/realtime.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Services } from '../services.js';
 import { roomStream, type RoomMemberView, type RoomView, type SearchHit } from './service.js';
@@ -346,6 +346,25 @@ const ChatActivityRef = builder.objectRef<ChatActivityView>('ChatActivity').impl
  * Merges the live streams of every room the viewer reads in a course with the viewer's own stream. Rooms
  * joined or left meanwhile are followed or dropped as the `rooms.changed` events arrive.
  */
+/**
+ * A room event as the room list sees it: one object per event for every reader (the hub hands every listener the
+ * same event object), so the WebSocket transport renders it once for all (`sharedPayload`).
+ */
+const activityOf = new WeakMap<StreamEvent, ChatActivityView | null>();
+function roomActivity(ev: StreamEvent, roomId: string): ChatActivityView | null {
+  let view = activityOf.get(ev);
+  if (view === undefined) {
+    view =
+      ev.type === 'message.added'
+        ? { type: 'MESSAGE', roomId, message: { ...(ev.payload as { message: MessageView }).message, seq: ev.seq }, readSeq: null }
+        : ev.type === 'room.updated'
+          ? { type: 'ROOM_UPDATED', roomId, message: null, readSeq: null }
+          : null;
+    activityOf.set(ev, view);
+  }
+  return view;
+}
+
 async function* chatActivity(services: Services, viewer: Viewer, courseId: string, signal: AbortSignal | undefined): AsyncGenerator<ChatActivityView> {
   const { rooms, realtime, access } = services;
   await access.requireCourseRead(viewer, courseId);
@@ -373,8 +392,8 @@ async function* chatActivity(services: Services, viewer: Viewer, courseId: strin
     followed.set(roomId, c);
     void pump(realtime.subscribe(roomStream(roomId), { after, signal: c.signal, authorize: () => access.canReadRoom(viewer, roomId) }), (d) => {
       if (d.kind !== 'event') return;
-      if (d.event.type === 'message.added') out.push({ type: 'MESSAGE', roomId, message: { ...(d.event.payload as { message: MessageView }).message, seq: d.event.seq }, readSeq: null });
-      else if (d.event.type === 'room.updated') out.push({ type: 'ROOM_UPDATED', roomId, message: null, readSeq: null });
+      const view = roomActivity(d.event, roomId);
+      if (view) out.push(view);
     }, (err) => {
       // Removed from this room: drop the room, not the whole feed (its `rooms.changed` follows on the own
       // stream); removed from the course: end the feed.
@@ -424,22 +443,23 @@ builder.subscriptionFields((t) => ({
     type: RoomEventRef,
     description: "A room's changes and signals. With `after`, first replays every change after that cursor: no gap, no duplicate.",
     args: { roomId: t.arg.id({ required: true }), after: t.arg.string() },
-    subscribe: async function* (_r, { roomId, after }, ctx) {
+    // A feed: the same payload for every reader, so the WebSocket transport serves a room's subscribers as one
+    // fan-out group (realtime/fanout.ts); each reader's right is still checked on every event and signal.
+    extensions: { feed: true },
+    subscribe: async (_r, { roomId, after }, ctx) => {
       const viewer = requireViewer(ctx);
       const id = String(roomId);
       const { access, realtime } = ctx.services;
       await access.requireRoomRead(viewer, id);
-      for await (const d of realtime.subscribe(roomStream(id), {
+      return realtime.feed({
+        stream: roomStream(id),
         after: parseSeqCursor(after),
         signals: true,
+        authorizeNow: () => access.canReadRoomNow(viewer, id),
         authorize: () => access.canReadRoom(viewer, id),
+        map: toRoomEvent,
         signal: ctx.signal,
-      })) {
-        // Signals are checked like events: a member removed stops seeing who types at once.
-        if (d.kind === 'signal' && !(await access.canReadRoom(viewer, id))) throw new AppError('FORBIDDEN', 'You no longer have access to this room.');
-        const ev = toRoomEvent(d);
-        if (ev) yield ev;
-      }
+      });
     },
     resolve: (e) => e,
   }),
@@ -447,6 +467,8 @@ builder.subscriptionFields((t) => ({
     type: ChatActivityRef,
     description: "Live updates for a course's room list: new messages, the viewer's reads in other tabs, rooms joined or left.",
     args: { courseId: t.arg.id({ required: true }) },
+    // Every reader's room list gets the same object for the same room event: rendered once over WebSocket.
+    extensions: { sharedPayload: true },
     subscribe: (_r, { courseId }, ctx) => chatActivity(ctx.services, requireViewer(ctx), String(courseId), ctx.signal),
     resolve: (a) => a,
   }),
