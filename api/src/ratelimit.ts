@@ -9,9 +9,21 @@ if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return { n, redis.call('PTTL', KEYS[1]) }
 `;
 
+/** KEYS: the window's key. Gives one use back, if the window still exists (never creates one). */
+const GIVE_BACK = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end
+return 0
+`;
+
 export class RateLimiter {
   constructor(private readonly redis: Redis) {
     redis.defineCommand('rateTake', { numberOfKeys: 1, lua: TAKE });
+    redis.defineCommand('rateGiveBack', { numberOfKeys: 1, lua: GIVE_BACK });
+  }
+
+  /** Gives back one use taken for something that turned out not to count (a resend). Best effort. */
+  async giveBack(key: string): Promise<void> {
+    await (this.redis as Redis & { rateGiveBack: (k: string) => Promise<number> }).rateGiveBack(`rl:${key}`).catch(() => {});
   }
 
   /** Counts one use; throws RATE_LIMITED (with `retryAfterMs`) when `limit` uses in `windowMs` are exceeded. */

@@ -112,14 +112,11 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
         if (gone) return resolve();
         res.write(`data: ${data}\n\n`, () => resolve());
       });
+    const base = { id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake' };
     const chunk = (delta: Record<string, unknown>, finishReason: string | null, extra: Record<string, unknown> = {}) =>
       write(
         JSON.stringify({
-          id,
-          object: 'chat.completion.chunk',
-          created,
-          model,
-          system_fingerprint: 'fp_fake',
+          ...base,
           choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
           ...(withUsage ? { usage: null } : {}),
           ...extra,
@@ -149,11 +146,7 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
       const { prompt_tokens, completion_tokens } = b.usage;
       await write(
         JSON.stringify({
-          id,
-          object: 'chat.completion.chunk',
-          created,
-          model,
-          system_fingerprint: 'fp_fake',
+          ...base,
           choices: [],
           usage: { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens },
         }),

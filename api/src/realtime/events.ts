@@ -1,7 +1,7 @@
 /** Persisted stream events: append inside a transaction, read back for replay and gap filling. */
 import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
 import { streamCounters, streamEvents } from '../db/schema.js';
-import type { Tx } from '../db/client.js';
+import { rows, type Tx } from '../db/client.js';
 
 export interface StreamEvent<P = unknown> {
   stream: string;
@@ -33,17 +33,18 @@ export function assertStreamName(stream: string): void {
  */
 export async function appendEvent<P>(tx: Tx, ev: NewEvent<P>): Promise<StreamEvent<P>> {
   assertStreamName(ev.stream);
-  const [counter] = await tx
-    .insert(streamCounters)
-    .values({ stream: ev.stream, seq: 1 })
-    .onConflictDoUpdate({ target: streamCounters.stream, set: { seq: sql`${streamCounters.seq} + 1` } })
-    .returning({ seq: streamCounters.seq });
-  const seq = Number(counter!.seq);
-  const [row] = await tx
-    .insert(streamEvents)
-    .values({ stream: ev.stream, seq, tenantId: ev.tenantId, type: ev.type, payload: ev.payload as object })
-    .returning({ createdAt: streamEvents.createdAt });
-  return { stream: ev.stream, seq, tenantId: ev.tenantId, type: ev.type, payload: ev.payload, at: row!.createdAt.toISOString() };
+  // One statement, one round trip: the counter's upsert and the event's insert.
+  const [row] = await rows<{ seq: string | number; created_at: Date | string }>(
+    tx,
+    sql`with c as (
+          insert into ${streamCounters} (stream, seq) values (${ev.stream}, 1)
+          on conflict (stream) do update set seq = ${streamCounters}.seq + 1
+          returning seq)
+        insert into ${streamEvents} (stream, seq, tenant_id, type, payload)
+        select ${ev.stream}, c.seq, ${ev.tenantId}, ${ev.type}, ${JSON.stringify(ev.payload ?? {})}::jsonb from c
+        returning seq, created_at`,
+  );
+  return { stream: ev.stream, seq: Number(row!.seq), tenantId: ev.tenantId, type: ev.type, payload: ev.payload, at: new Date(row!.created_at).toISOString() };
 }
 
 type Row = typeof streamEvents.$inferSelect;

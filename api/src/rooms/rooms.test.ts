@@ -586,6 +586,19 @@ describe('rooms and chat', () => {
       expect(code((await send(limited, p.token, room, 'still too many')).body)).toBe('RATE_LIMITED');
       expect(await messageCount(limited, room)).toBe(count);
     });
+
+    it('resends of stored messages and replies to a missing message never use up the limit', async () => {
+      const p = await addMember(app.core, a, 'Flaky Network');
+      const room = await courseRoomId(limited, p.token, a.course.id);
+      const sent: Msg[] = [];
+      for (let i = 0; i < 4; i++) sent.push(await sendOk(limited, p.token, room, `m ${i}`));
+      // An outbox flushing again after a lost answer, many times over, and a reply to nothing.
+      for (let i = 0; i < 6; i++) expect((await sendOk(limited, p.token, room, 'm 0', { clientId: sent[0]!.clientId })).id).toBe(sent[0]!.id);
+      expect(code((await send(limited, p.token, room, 'to nowhere', { replyToId: '00000000-0000-4000-8000-000000000000' })).body)).toBe('BAD_USER_INPUT');
+      // The fifth new message is still within the five the window allows; the sixth is not.
+      await sendOk(limited, p.token, room, 'm 4');
+      expect(code((await send(limited, p.token, room, 'm 5')).body)).toBe('RATE_LIMITED');
+    });
   });
 
   describe('muting', () => {

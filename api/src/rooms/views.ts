@@ -59,7 +59,8 @@ export function excerptOf(body: string): string {
 }
 
 /** Builds views of message rows with a fixed number of queries, whatever the number of rows. */
-export async function messageViews(db: Tx, rows: MessageRow[]): Promise<MessageView[]> {
+/** `fresh`: the rows were never stored yet, so they have no reactions to read. */
+export async function messageViews(db: Tx, rows: MessageRow[], opts: { fresh?: boolean } = {}): Promise<MessageView[]> {
   if (rows.length === 0) return [];
   const replyIds = [...new Set(rows.map((r) => r.replyToId).filter((x): x is string => !!x))];
   const replies = replyIds.length ? await db.select().from(messages).where(inArray(messages.id, replyIds)) : [];
@@ -70,11 +71,13 @@ export async function messageViews(db: Tx, rows: MessageRow[]): Promise<MessageV
     ? await db.select({ id: users.id, name: users.name, picture: users.picture, subject: users.subject }).from(users).where(inArray(users.id, [...people]))
     : [];
   const byId = new Map<string, Participant>(persons.map((p) => [p.id, { id: p.id, name: p.name, picture: p.picture, bot: isToolSubject(p.subject) }]));
-  const reactions = await db
-    .select({ messageId: messageReactions.messageId, emoji: messageReactions.emoji, userId: messageReactions.userId })
-    .from(messageReactions)
-    .where(inArray(messageReactions.messageId, rows.map((r) => r.id)))
-    .orderBy(asc(messageReactions.createdAt));
+  const reactions = opts.fresh
+    ? []
+    : await db
+        .select({ messageId: messageReactions.messageId, emoji: messageReactions.emoji, userId: messageReactions.userId })
+        .from(messageReactions)
+        .where(inArray(messageReactions.messageId, rows.map((r) => r.id)))
+        .orderBy(asc(messageReactions.createdAt));
   const reactionsOf = new Map<string, ReactionView[]>();
   for (const r of reactions) {
     const list = reactionsOf.get(r.messageId) ?? [];
@@ -109,8 +112,8 @@ export async function messageViews(db: Tx, rows: MessageRow[]): Promise<MessageV
   });
 }
 
-export async function messageView(db: Tx, row: MessageRow): Promise<MessageView> {
-  return (await messageViews(db, [row]))[0]!;
+export async function messageView(db: Tx, row: MessageRow, opts: { fresh?: boolean } = {}): Promise<MessageView> {
+  return (await messageViews(db, [row], opts))[0]!;
 }
 
 /** One message of a room, or undefined. */

@@ -4,6 +4,7 @@
  * tutor for when none is configured. Retrying is the queue's job: the provider never retries by itself, it says
  * through ProviderError.retryable whether another attempt may succeed.
  */
+import { createHash } from 'node:crypto';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { Tiktoken } from 'js-tiktoken/lite';
 import o200kBase from 'js-tiktoken/ranks/o200k_base';
@@ -72,8 +73,22 @@ export function warmTokenizer(): void {
 /** Tokens of a text (o200k_base). Special-token markers in the text count as plain text, never throw. */
 export function countTokens(text: string): number {
   if (!text) return 0;
-  return tokenizer().encode(text, [], []).length;
+  // A room's history is counted again for every question: the counts of recent texts are kept (by a digest
+  // of the long ones, so that the cache holds no text), at most COUNT_CACHE of them.
+  const key = text.length <= 64 ? text : createHash('sha1').update(text).digest('base64');
+  const known = counted.get(key);
+  if (known !== undefined) {
+    counted.delete(key);
+    counted.set(key, known);
+    return known;
+  }
+  const n = tokenizer().encode(text, [], []).length;
+  counted.set(key, n);
+  if (counted.size > COUNT_CACHE) counted.delete(counted.keys().next().value!);
+  return n;
 }
+const COUNT_CACHE = 5000;
+const counted = new Map<string, number>();
 
 /**
  * Prompt tokens of a chat, as OpenAI's cookbook counts them for its chat models: 3 per message, plus the tokens

@@ -8,7 +8,7 @@
 import { and, asc, desc, eq, gte, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
 import { budgetCounters, courses, messages, notifications, rooms, tutorRequests, tutorSettings, usageLedger, users } from '../db/schema.js';
-import type { Tx } from '../db/client.js';
+import { rows, type Tx } from '../db/client.js';
 import type { Realtime } from '../realtime/realtime.js';
 import type { Access, RoomInfo } from '../auth/access.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -248,15 +248,15 @@ export class TutorService {
     const room = await this.d.access.room(req.roomId);
     if (!room) return 'skipped';
     // Independent reads at once: each is a round trip on the way to the first token.
-    const [settings, [roomRow], tutorId, [course], [question]] = await Promise.all([
+    const [settings, [roomRow], tutorId, [course], history] = await Promise.all([
       this.settingsOf(this.d.db, req.courseId),
       this.d.db.select({ tutorMode: rooms.tutorMode }).from(rooms).where(eq(rooms.id, room.id)),
       this.tutorUser(room.tenantId),
       this.d.db.select({ title: courses.title }).from(courses).where(eq(courses.id, req.courseId)),
-      this.d.db.select({ seq: messages.seq }).from(messages).where(eq(messages.id, req.questionId)),
+      this.history(room.id, req.questionId),
     ]);
     const mode = (roomRow?.tutorMode as TutorMode | null) ?? settings.mode;
-    const context = await this.context(req, room, tutorId, mode, settings.brief, course?.title ?? 'this course', question?.seq ?? 0);
+    const context = this.context(history, room, tutorId, mode, settings.brief, course?.title ?? 'this course');
     const estimate = Math.ceil(countChatTokens(context) * 1.1) + this.d.config.tutorMaxReplyTokens;
 
     const reserved = await this.reserve(req.id, estimate, settings);
@@ -370,22 +370,28 @@ export class TutorService {
       await this.release(tx, req);
       const userKey = `${req.userId}:${day()}`;
       const courseKey = `${req.courseId}:${month()}`;
-      await tx
-        .insert(budgetCounters)
-        .values([
-          { scope: 'course-month', key: courseKey, tenantId: req.tenantId },
-          { scope: 'user-day', key: userKey, tenantId: req.tenantId },
-        ])
-        .onConflictDoNothing();
-      // Always the same lock order (course, then user), so two requests never deadlock.
-      const rows = await tx
-        .select()
-        .from(budgetCounters)
-        .where(sql`(${budgetCounters.scope}, ${budgetCounters.key}) in (('course-month', ${courseKey}), ('user-day', ${userKey}))`)
-        .orderBy(asc(budgetCounters.scope))
-        .for('update');
-      const course = rows.find((r) => r.scope === 'course-month')!;
-      const user = rows.find((r) => r.scope === 'user-day')!;
+      // Always the same lock order (course, then user), so two requests never deadlock. A period's rows are made
+      // by its first question (then the lock is read again); later questions lock them in one round trip.
+      const lockCounters = () =>
+        tx
+          .select()
+          .from(budgetCounters)
+          .where(sql`(${budgetCounters.scope}, ${budgetCounters.key}) in (('course-month', ${courseKey}), ('user-day', ${userKey}))`)
+          .orderBy(asc(budgetCounters.scope))
+          .for('update');
+      let locked = await lockCounters();
+      if (locked.length < 2) {
+        await tx
+          .insert(budgetCounters)
+          .values([
+            { scope: 'course-month', key: courseKey, tenantId: req.tenantId },
+            { scope: 'user-day', key: userKey, tenantId: req.tenantId },
+          ])
+          .onConflictDoNothing();
+        locked = await lockCounters();
+      }
+      const course = locked.find((r) => r.scope === 'course-month')!;
+      const user = locked.find((r) => r.scope === 'user-day')!;
       if (user.used + user.reserved + estimate > settings.userDailyTokens) {
         await tx.update(tutorRequests).set({ status: 'refused', reservedTokens: 0, updatedAt: new Date() }).where(eq(tutorRequests.id, requestId));
         const left = Math.max(0, settings.userDailyTokens - user.used - user.reserved);
@@ -398,13 +404,20 @@ export class TutorService {
         await tx.update(tutorRequests).set({ status: 'refused', reservedTokens: 0, updatedAt: new Date() }).where(eq(tutorRequests.id, requestId));
         return { kind: 'refused' as const, message: `This course has used its AI tutor budget for the month (${fmt(settings.courseMonthlyTokens)} tokens). Your instructor can raise it.` };
       }
-      await tx.update(budgetCounters).set({ reserved: sql`${budgetCounters.reserved} + ${estimate}`, updatedAt: new Date() }).where(sql`(${budgetCounters.scope}, ${budgetCounters.key}) in (('course-month', ${courseKey}), ('user-day', ${userKey}))`);
-      const [updated] = await tx
-        .update(tutorRequests)
-        .set({ status: 'running', reservedTokens: estimate, reservedDay: userKey, reservedMonth: courseKey, calls: sql`${tutorRequests.calls} + 1`, leaseUntil: new Date(Date.now() + this.d.config.tutorLockMs), updatedAt: new Date() })
-        .where(eq(tutorRequests.id, requestId))
-        .returning({ calls: tutorRequests.calls });
-      return { kind: 'ok' as const, call: updated!.calls };
+      // Both counters and the request in one statement (the rows are locked already).
+      const leaseUntil = new Date(Date.now() + this.d.config.tutorLockMs);
+      const [updated] = await rows<{ calls: number }>(
+        tx,
+        sql`with counters as (
+              update ${budgetCounters} set reserved = reserved + ${estimate}, updated_at = now()
+              where (scope, key) in (('course-month', ${courseKey}), ('user-day', ${userKey})))
+            update ${tutorRequests}
+            set status = 'running', reserved_tokens = ${estimate}, reserved_day = ${userKey}, reserved_month = ${courseKey},
+                calls = calls + 1, lease_until = ${leaseUntil.toISOString()}::timestamptz, updated_at = now()
+            where id = ${requestId}
+            returning calls`,
+      );
+      return { kind: 'ok' as const, call: Number(updated!.calls) };
     });
   }
 
@@ -553,15 +566,26 @@ export class TutorService {
 
   // --------------------------------------------------------------- helpers
 
-  /** The room history as chat turns (the tutor's messages as the assistant), newest kept within the token budget. */
-  private async context(req: typeof tutorRequests.$inferSelect, room: RoomInfo, tutorId: string, mode: TutorMode, brief: string, courseTitle: string, questionSeq: number): Promise<ChatTurn[]> {
-    const rows = await this.d.db
-      .select({ authorId: messages.authorId, body: messages.body, kind: messages.kind, name: users.name })
+  /** The room's recent history up to the question (newest first), without deleted and system lines. */
+  private history(roomId: string, questionId: string) {
+    return this.d.db
+      .select({ authorId: messages.authorId, body: messages.body, name: users.name })
       .from(messages)
       .leftJoin(users, eq(users.id, messages.authorId))
-      .where(and(eq(messages.roomId, room.id), isNull(messages.deletedAt), ne(messages.kind, 'system'), sql`${messages.seq} <= ${questionSeq}`))
+      .where(
+        and(
+          eq(messages.roomId, roomId),
+          isNull(messages.deletedAt),
+          ne(messages.kind, 'system'),
+          sql`${messages.seq} <= coalesce((select q.seq from ${messages} q where q.id = ${questionId}), 0)`,
+        ),
+      )
       .orderBy(desc(messages.seq))
       .limit(HISTORY_MESSAGES);
+  }
+
+  /** The history as chat turns (the tutor's messages as the assistant), newest kept within the token budget. */
+  private context(rows: { authorId: string | null; body: string; name: string | null }[], room: RoomInfo, tutorId: string, mode: TutorMode, brief: string, courseTitle: string): ChatTurn[] {
     const system: ChatTurn = { role: 'system', content: systemPrompt(mode, courseTitle, brief) };
     const turns: ChatTurn[] = [];
     let budget = this.d.config.tutorContextTokens - countChatTokens([system]);
