@@ -8,32 +8,27 @@
  * PostgreSQL sessions wait on (pg_stat_activity); --env passes a setting to the app (e.g. DB_POOL_MAX=40).
  * Figures go to stdout and to bench/results/tutor.json.
  *
- * Everything runs in this process, as the tests run it: the app (fresh PostgreSQL database on the local server,
- * Redis at 127.0.0.1:6379), the BullMQ worker, the fake OpenAI-compatible provider with a fixed time to first
- * token, and one real graphql-ws client per student. Students ask concurrently, each in sequence (the next
- * question after the previous reply's DONE). The bench fails if a question gets no DONE within 30 s.
- *
- * To say where the time goes, a few functions are wrapped at run time (bench only, nothing in api/ changes) and
- * stamp each question as it passes: the after-post hook, the BullMQ add, the worker's `run`, the provider call,
- * its first delta and the tutor signals. One process, one clock (performance.now). Two of them are private to
- * TutorService (its `reserve` and its provider); when a refactoring renames them, their stages read n = 0.
+ * Two processes, as in production: the server (bench/tutor/server.ts, bundled and run under plain node like
+ * `npm start`'s build) runs the app and its BullMQ worker in one process, as `npm start` does, on a fresh PostgreSQL database on the local server and Redis at 127.0.0.1:6379.
+ * This process is the outside world: the fake OpenAI-compatible provider with a fixed time to first token, and
+ * one real graphql-ws client per student. Students ask concurrently, each in sequence (the next question after
+ * the previous reply's DONE, and a think time). The bench fails if a question gets no DONE within 30 s.
+ * Both processes stamp in wall-clock milliseconds (performance.timeOrigin + performance.now()); the server's
+ * stamps say where the time goes.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
 import type { Client } from 'graphql-ws';
-import { startWorker, type WorkerHandle } from '@lt/jobs';
-import { startApp, seed, gql, wsClient, type TestApp } from '../api/test/harness.js';
+import { gql, wsClient } from '../api/test/harness.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../api/test/fake-openai.js';
-import { upsertUser } from '../api/src/users/service.js';
-import { warmTokenizer, type TutorProvider, type StreamRequest } from '../api/src/tutor/provider.js';
 import type { TutorSignal } from '../api/src/tutor/service.js';
-import type { RoomInfo } from '../api/src/auth/access.js';
-import type { MessageView } from '../api/src/rooms/views.js';
+import { ROOT, buildServer } from '../bin/build-server.js';
+import { wallNow, type DbDiag, type FromServer, type ServerStamps, type ToServer } from './tutor/protocol.js';
 
 const DONE_WITHIN_MS = 30_000;
 const TARGET_P95_MS = 30;
@@ -84,31 +79,18 @@ function parseArgs(args: string[]): Options {
   return o;
 }
 
-/** One question's stamps (ms, performance.now). Client side: t0, tResp, t1, tDone; the rest on the server. */
-interface Rec {
+/** One question's stamps (wall-clock ms). Here: t0, tResp, t1, tDone; the server sends the rest. */
+interface Rec extends ServerStamps {
   ref: string;
   student: number;
   counted: boolean;
-  questionId?: string;
-  requestId?: string;
   t0: number;
-  tPosted?: number;
-  tAddStart?: number;
-  tAddEnd?: number;
   tResp?: number;
-  tRun?: number;
-  tReserve?: number;
-  tReserved?: number;
-  tThinking?: number;
-  tStream?: number;
-  tFirstDelta?: number;
-  tSigCall?: number;
-  tSigSent?: number;
   t1?: number;
   tDone?: number;
 }
 
-const now = () => performance.now();
+const now = wallNow;
 
 function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
@@ -128,55 +110,45 @@ interface Student {
 export async function main(args: string[]): Promise<void> {
   const opts = parseArgs(args);
   const startedAt = Date.now();
-  warmTokenizer();
 
   const recs = new Map<string, Rec>(); // by ref (the clientId, also written into the question)
-  const byQuestion = new Map<string, Rec>();
-  const byRequest = new Map<string, Rec>();
   /** Client side: first STREAMING and DONE per questionId, and who waits for a DONE. */
   const firstStreaming = new Map<string, number>();
   const ended = new Map<string, { at: number; state: string }>();
   const waiters = new Map<string, () => void>();
 
   let fake: FakeOpenAi | undefined;
-  let app: (TestApp & { dropDb?: () => Promise<void> }) | undefined;
-  let worker: WorkerHandle | undefined;
+  let server: ServerProcess | undefined;
   const students: Student[] = [];
   try {
     fake = await startFakeOpenAi();
     fake.setDefault({ kind: 'stream', firstTokenDelayMs: opts.ttft, chunks: CHUNKS, chunkDelayMs: CHUNK_DELAY_MS, usage: USAGE });
-    app = await startApp({
-      env: {
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        AI_BASE_URL: fake.url,
-        AI_API_KEY: 'x',
-        AI_MODEL: 'gpt-4o-mini',
-        TUTOR_CONCURRENCY: '64',
-        TUTOR_CALLS_PER_MINUTE: '100000',
-        TUTOR_USER_DAILY_TOKENS: '100000000',
-        CHAT_RATE_LIMIT: '100000',
-        ...opts.env,
-      },
+    // The server as production runs the app: an esbuild bundle under plain node (bin/build-server.ts).
+    await buildServer('bench/tutor/server.ts', 'bench/results/build/tutor-server.mjs');
+    server = startServer((ref, stamps) => {
+      let rec = recs.get(ref);
+      if (!rec) recs.set(ref, (rec = { ref, student: -1, counted: false, t0: 0 }));
+      Object.assign(rec, stamps);
     });
-    const core = app.core;
-    worker = await startWorker(core);
-    instrument(core, { recs, byQuestion, byRequest, ttft: opts.ttft });
-
-    // ------------------------------------------------------------------ setup: a course, its students, their rooms
-    const fx = await seed(core, 'Bench');
-    const people: { token: string }[] = [{ token: fx.learnerToken }];
-    for (let i = 1; i < opts.students; i++) {
-      const user = await upsertUser(core.services.database.db, { tenantId: fx.tenant.id, subject: `bench-${i}-${randomUUID()}`, name: `Student ${i}` });
-      await core.services.courses.setMembership(fx.tenant.id, fx.course.id, user.id, ['learner']);
-      people.push({ token: await core.services.sessions.issue({ tenantId: fx.tenant.id, userId: user.id, courseId: fx.course.id, roles: ['learner'] }) });
-    }
-    const baseSubs = core.services.realtime.activeSubscriptions;
+    const env = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      AI_BASE_URL: fake.url,
+      AI_API_KEY: 'x',
+      AI_MODEL: 'gpt-4o-mini',
+      TUTOR_CONCURRENCY: '64',
+      TUTOR_CALLS_PER_MINUTE: '100000',
+      TUTOR_USER_DAILY_TOKENS: '100000000',
+      CHAT_RATE_LIMIT: '100000',
+      ...opts.env,
+    };
+    const ready = await server.request({ t: 'start', students: opts.students, env }, 'ready');
+    const baseSubs = (await server.request({ t: 'subs' }, 'subs')).n;
     await Promise.all(
-      people.map(async (p, index) => {
-        const r = await gql(app!.url, OPEN_TUTOR, { courseId: fx.course.id }, p.token);
+      ready.tokens.map(async (token, index) => {
+        const r = await gql(ready.url, OPEN_TUTOR, { courseId: ready.courseId }, token);
         if (r.body.errors || !r.body.data?.openTutorRoom?.id) throw new Error(`openTutorRoom: ${JSON.stringify(r.body.errors)}`);
-        const { client } = wsClient(app!.wsUrl, p.token);
+        const { client } = wsClient(ready.wsUrl, token);
         const roomId = r.body.data.openTutorRoom.id as string;
         client.subscribe<{ roomEvents: { type: string; tutor: TutorSignal | null } }>(
           { query: ROOM_EVENTS, variables: { roomId } },
@@ -197,13 +169,15 @@ export async function main(args: string[]): Promise<void> {
             complete: () => {},
           },
         );
-        students[index] = { index, token: p.token, roomId, client };
+        students[index] = { index, token, roomId, client };
       }),
     );
     // graphql-ws does not acknowledge a subscribe: wait until the server has every one live.
     const liveBy = Date.now() + 20_000;
-    while (core.services.realtime.activeSubscriptions < baseSubs + opts.students) {
-      if (Date.now() > liveBy) throw new Error(`only ${core.services.realtime.activeSubscriptions - baseSubs} of ${opts.students} subscriptions went live`);
+    for (;;) {
+      const live = (await server.request({ t: 'subs' }, 'subs')).n - baseSubs;
+      if (live >= opts.students) break;
+      if (Date.now() > liveBy) throw new Error(`only ${live} of ${opts.students} subscriptions went live`);
       await new Promise((r) => setTimeout(r, 10));
     }
 
@@ -214,12 +188,11 @@ export async function main(args: string[]): Promise<void> {
       recs.set(ref, rec);
       const body = `Question ${n} (ref ${ref}): why does my for loop print the last value ${s.index + 1} times?`;
       rec.t0 = now();
-      const res = await gql(app!.url, SEND, { input: { roomId: s.roomId, clientId: ref, body } }, s.token);
+      const res = await gql(ready.url, SEND, { input: { roomId: s.roomId, clientId: ref, body } }, s.token);
       rec.tResp = now();
       const id = res.body.data?.sendMessage?.id as string | undefined;
       if (!id) throw new Error(`sendMessage (student ${s.index}): ${res.status} ${JSON.stringify(res.body.errors)}`);
       rec.questionId = id;
-      byQuestion.set(id, rec);
       if (!ended.has(id)) {
         await new Promise<void>((resolve, reject) => {
           const timer = setTimeout(() => {
@@ -248,8 +221,9 @@ export async function main(args: string[]): Promise<void> {
       done += batch.length;
     }
 
-    const dbDiag = opts.diag ? diagnoseDb(core) : null;
+    server.post({ t: 'measure', diag: opts.diag });
     const elu0 = performance.eventLoopUtilization();
+    const cpu0 = process.cpuUsage();
     const perStudent = students.map((s) => Math.floor(opts.questions / opts.students) + (s.index < opts.questions % opts.students ? 1 : 0));
     const failures: Error[] = [];
     const tStart = now();
@@ -271,7 +245,9 @@ export async function main(args: string[]): Promise<void> {
     );
     const elapsed = now() - tStart;
     const elu = performance.eventLoopUtilization(elu0);
-    const db = await dbDiag?.stop();
+    const cpu = process.cpuUsage(cpu0);
+    const measured = await server.request({ t: 'measured' }, 'measured');
+    const db = measured.db;
     const counted = [...recs.values()].filter((r) => r.counted);
     const completed = counted.filter((r) => r.tDone !== undefined).length;
     if (failures.length) throw new Error(`${failures.length} question(s) failed, ${completed} of ${opts.questions} completed; first: ${failures[0]!.message}`);
@@ -305,8 +281,9 @@ export async function main(args: string[]): Promise<void> {
       addedLatencyMs: { p50: r1(percentile(added, 50)), p95: r1(percentile(added, 95)), p99: r1(percentile(added, 99)), max: r1(Math.max(...added)), mean: r1(mean(added)) },
       sendToFirstTokenMs: { p50: r1(percentile(raw, 50)), p95: r1(percentile(raw, 95)) },
       sendMessageHttpMs: { p50: r1(percentile(http, 50)), p95: r1(percentile(http, 95)) },
-      /** Share of the measured time the one event loop (app, worker, fake provider and clients) was busy. */
-      eventLoopUtilization: Math.round(elu.utilization * 1000) / 1000,
+      /** Share of the measured time each process's event loop was busy, and its CPU time per question. */
+      server: { eventLoopUtilization: measured.eventLoopUtilization, cpuMsPerQuestion: r1(measured.cpuMs / counted.length), loopDelayMs: measured.loopDelayMs },
+      clients: { eventLoopUtilization: Math.round(elu.utilization * 1000) / 1000, cpuMsPerQuestion: r1((cpu.user + cpu.system) / 1000 / counted.length) },
       stages,
       ...(db ? { db: { ...db, queriesPerQuestion: r1(db.queries / counted.length) } } : {}),
     };
@@ -322,8 +299,8 @@ export async function main(args: string[]): Promise<void> {
         warmup: opts.warmup,
         chunks: CHUNKS.length,
         chunkDelayMs: CHUNK_DELAY_MS,
-        tutorConcurrency: core.config.tutorConcurrency,
-        dbPoolMax: core.config.dbPoolMax,
+        tutorConcurrency: ready.tutorConcurrency,
+        dbPoolMax: ready.dbPoolMax,
         env: opts.env,
       },
       target: { p95AddedLatencyMs: TARGET_P95_MS, met: result.addedLatencyMs.p95 < TARGET_P95_MS },
@@ -336,182 +313,62 @@ export async function main(args: string[]): Promise<void> {
     console.log(`\nwritten: ${path.relative(process.cwd(), out)}`);
   } finally {
     for (const s of students) await s?.client.dispose();
-    await worker?.close().catch(() => {});
-    if (app) {
-      await dropQueueKeys(app).catch(() => {});
-      await app.close().catch((err: unknown) => console.error(`closing the app: ${String(err)}`));
-    }
+    await server?.stop();
     await fake?.close().catch(() => {});
   }
 }
 
-/**
- * --diag: counts the queries the app sends and times them (call to result), and times each wait for a pooled
- * connection, from now until stop().
- */
-function diagnoseDb(core: TestApp['core']) {
-  const pool = (core.services.database.db as unknown as { $client: pg.Pool }).$client;
-  const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
-  const query = proto.query;
-  const connect = pool.connect;
-  const queryMs: number[] = [];
-  const waitMs: number[] = [];
-  let maxWaiting = 0;
-  proto.query = function (this: unknown, ...a: unknown[]) {
-    const t = now();
-    const last = a[a.length - 1];
-    if (typeof last === 'function') {
-      a[a.length - 1] = (...r: unknown[]) => {
-        queryMs.push(now() - t);
-        return (last as (...x: unknown[]) => unknown)(...r);
-      };
-      return query.apply(this, a);
-    }
-    const out = query.apply(this, a);
-    if (out && typeof (out as Promise<unknown>).then === 'function') (out as Promise<unknown>).then(() => queryMs.push(now() - t), () => queryMs.push(now() - t));
-    return out;
+/** The server process, and requests over its IPC channel (one outstanding request per kind of answer). */
+interface ServerProcess {
+  post(m: ToServer): void;
+  request<K extends FromServer['t']>(m: ToServer, answer: K): Promise<Extract<FromServer, { t: K }>>;
+  stop(): Promise<void>;
+}
+
+function startServer(onStamp: (ref: string, stamps: ServerStamps) => void): ServerProcess {
+  const file = path.join(ROOT, 'bench/results/build/tutor-server.mjs');
+  // BENCH_CPU_PROF=dir writes a V8 CPU profile of the server process there (open it in Chrome's DevTools).
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child: ChildProcess = fork(file, [], { execArgv: ['--enable-source-maps', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const waiting = new Map<string, { resolve: (m: FromServer) => void; reject: (e: Error) => void }>();
+  let failure: Error | null = null;
+  const failAll = (err: Error) => {
+    failure ??= err;
+    for (const w of waiting.values()) w.reject(err);
+    waiting.clear();
   };
-  pool.connect = function (this: pg.Pool, cb?: (...r: unknown[]) => void) {
-    const t = now();
-    maxWaiting = Math.max(maxWaiting, pool.waitingCount + 1);
-    if (cb) return connect.call(this, ((...r: unknown[]) => (waitMs.push(now() - t), cb(...r))) as never);
-    const p = (connect as () => Promise<pg.PoolClient>).call(this);
-    void p.then(() => waitMs.push(now() - t), () => {});
-    return p;
-  } as typeof pool.connect;
-  // What the app's PostgreSQL sessions are doing, sampled every 20 ms on a connection of its own.
-  const waits = new Map<string, number>();
-  let samples = 0;
-  let sampling = true;
-  const sampler = new pg.Client({ connectionString: core.config.databaseUrl });
-  const sampled = (async () => {
-    await sampler.connect();
-    while (sampling) {
-      const res = (await query.call(sampler, `select state, wait_event_type, wait_event from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`)) as pg.QueryResult<{ state: string | null; wait_event_type: string | null; wait_event: string | null }>;
-      samples++;
-      for (const r of res.rows) {
-        const k = r.state === 'idle' ? 'idle' : r.wait_event_type ? `${r.state}: ${r.wait_event_type}/${r.wait_event}` : `${r.state}: on CPU`;
-        waits.set(k, (waits.get(k) ?? 0) + 1);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await sampler.end();
-  })().catch(() => {});
+  child.on('message', (m: FromServer) => {
+    if (m.t === 'stamp') return onStamp(m.ref, m.stamps);
+    if (m.t === 'error') return failAll(new Error(`server: ${m.message}`));
+    const w = waiting.get(m.t);
+    waiting.delete(m.t);
+    w?.resolve(m);
+  });
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code) => {
+      failAll(new Error(`server process exited (${code})`));
+      resolve();
+    }),
+  );
   return {
+    post: (m) => void child.send(m),
+    request: (m, answer) =>
+      new Promise((resolve, reject) => {
+        if (failure) return reject(failure);
+        waiting.set(answer, { resolve: resolve as (m: FromServer) => void, reject });
+        child.send(m);
+      }),
     async stop() {
-      proto.query = query;
-      pool.connect = connect;
-      sampling = false;
-      await sampled;
-      return {
-        /** Average number of the app's database sessions in each state (pg_stat_activity samples). */
-        sessions: Object.fromEntries([...waits].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, r1(v / Math.max(1, samples))])),
-        queries: queryMs.length,
-        queryMs: { p50: r1(percentile(queryMs, 50)), p95: r1(percentile(queryMs, 95)), mean: r1(mean(queryMs)) },
-        poolAcquisitions: waitMs.length,
-        poolWaitMs: { p50: r1(percentile(waitMs, 50)), p95: r1(percentile(waitMs, 95)), mean: r1(mean(waitMs)) },
-        poolMaxWaiting: maxWaiting,
-      };
+      if (child.exitCode !== null) return;
+      if (child.connected) child.send({ t: 'stop' } satisfies ToServer);
+      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(killer);
     },
   };
 }
 
 const diff = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? a - b : undefined);
-
-/** Wraps the hook, the queue, the worker's run, the provider and the signals to stamp each question. */
-function instrument(core: TestApp['core'], t: { recs: Map<string, Rec>; byQuestion: Map<string, Rec>; byRequest: Map<string, Rec>; ttft: number }): void {
-  const tutor = core.services.tutor;
-  const onPosted = tutor.onPosted.bind(tutor);
-  tutor.onPosted = async (room: RoomInfo, message: MessageView, authorId: string) => {
-    const rec = message.clientId ? t.recs.get(message.clientId) : undefined;
-    if (rec) {
-      rec.tPosted = now();
-      rec.questionId = message.id;
-      t.byQuestion.set(message.id, rec);
-    }
-    return onPosted(room, message, authorId);
-  };
-
-  const queue = tutor.queue!;
-  const add = queue.add.bind(queue);
-  queue.add = (async (name, data, opts) => {
-    const rec = t.byRequest.get(data.requestId);
-    if (rec) rec.tAddStart = now();
-    const job = await add(name, data, opts);
-    if (rec) rec.tAddEnd = now();
-    return job;
-  }) as typeof queue.add;
-
-  const run = tutor.run.bind(tutor);
-  tutor.run = (requestId: string, jobId: string) => {
-    const rec = t.byRequest.get(requestId);
-    if (rec && rec.tRun === undefined) rec.tRun = now();
-    return run(requestId, jobId);
-  };
-
-  // A private method, wrapped on the instance: the budget reservation's transaction.
-  const priv = tutor as unknown as { reserve?: (requestId: string, ...rest: unknown[]) => Promise<unknown> };
-  const reserve = priv.reserve?.bind(tutor);
-  if (reserve) priv.reserve = async (requestId: string, ...rest: unknown[]) => {
-    const rec = t.byRequest.get(requestId);
-    if (rec && rec.tReserve === undefined) rec.tReserve = now();
-    const out = await reserve(requestId, ...rest);
-    if (rec && rec.tReserved === undefined) rec.tReserved = now();
-    return out;
-  };
-
-  const realtime = core.services.realtime;
-  const signal = realtime.signal.bind(realtime);
-  realtime.signal = async <P>(stream: string, type: string, payload: P, ttlMs: number) => {
-    if (type !== 'tutor') return signal(stream, type, payload, ttlMs);
-    const s = payload as unknown as TutorSignal;
-    const rec = t.byQuestion.get(s.questionId);
-    let first = false;
-    if (rec) {
-      rec.requestId = s.requestId;
-      t.byRequest.set(s.requestId, rec);
-      if (s.state === 'thinking' && rec.tThinking === undefined) rec.tThinking = now();
-      if (s.state === 'streaming' && rec.tSigCall === undefined) {
-        rec.tSigCall = now();
-        first = true;
-      }
-    }
-    await signal(stream, type, payload, ttlMs);
-    if (rec && first) rec.tSigSent = now();
-  };
-
-  // The provider is the service's own (private) dependency: reached at run time, for the bench only.
-  const provider = (tutor as unknown as { d?: { provider?: TutorProvider } }).d?.provider;
-  if (!provider) return;
-  const stream = provider.stream.bind(provider);
-  provider.stream = (req: StreamRequest) => {
-    const last = req.messages[req.messages.length - 1]?.content ?? '';
-    const ref = /\(ref ([0-9a-f-]{36})\)/.exec(last)?.[1];
-    const rec = ref ? t.recs.get(ref) : undefined;
-    if (!rec) return stream(req);
-    rec.tStream = now();
-    const onDelta = req.onDelta;
-    return stream({
-      ...req,
-      onDelta: (d) => {
-        if (rec.tFirstDelta === undefined) rec.tFirstDelta = now();
-        onDelta(d);
-      },
-    });
-  };
-}
-
-/** BullMQ leaves its keys under the app's queue prefix (one of its own per run): removed with the database. */
-async function dropQueueKeys(app: TestApp): Promise<void> {
-  const redis = app.core.redis.pub;
-  const prefix = app.core.config.queuePrefix;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-}
 
 function print(report: {
   config: { students: number; ttftMs: number };
@@ -525,9 +382,10 @@ function print(report: {
     addedLatencyMs: { p50: number; p95: number; p99: number; max: number; mean: number };
     sendToFirstTokenMs: { p50: number; p95: number };
     sendMessageHttpMs: { p50: number; p95: number };
-    eventLoopUtilization: number;
+    server: { eventLoopUtilization: number; cpuMsPerQuestion: number; loopDelayMs: { p50: number; p99: number; max: number } };
+    clients: { eventLoopUtilization: number; cpuMsPerQuestion: number };
     stages: { stage: string; n: number; p50: number; p95: number; mean: number }[];
-    db?: { sessions: Record<string, number>; queries: number; queriesPerQuestion: number; queryMs: { p50: number; p95: number; mean: number }; poolAcquisitions: number; poolWaitMs: { p50: number; p95: number; mean: number }; poolMaxWaiting: number };
+    db?: (DbDiag & { queriesPerQuestion: number }) | null;
   };
 }): void {
   const { config: c, result: r } = report;
@@ -542,7 +400,9 @@ function print(report: {
     ['sendMessage HTTP p50 / p95', `${r.sendMessageHttpMs.p50} / ${r.sendMessageHttpMs.p95} ms`],
     ['questions per second', `${r.questionsPerSecond}`],
     ['replies completed', `${r.completed} of ${r.questions}`],
-    ['event loop busy', `${Math.round(r.eventLoopUtilization * 100)}% (app, worker, provider and clients share it)`],
+    ['server: event loop busy, CPU', `${Math.round(r.server.eventLoopUtilization * 100)}%, ${r.server.cpuMsPerQuestion} ms per question (app and worker)`],
+    ['server: event loop delay', `p50 ${r.server.loopDelayMs.p50} ms, p99 ${r.server.loopDelayMs.p99} ms, max ${r.server.loopDelayMs.max} ms`],
+    ['bench: event loop busy, CPU', `${Math.round(r.clients.eventLoopUtilization * 100)}%, ${r.clients.cpuMsPerQuestion} ms per question (provider and students)`],
   ];
   if (r.db) {
     rows.push(

@@ -194,3 +194,13 @@ export async function poll(cond: () => boolean, ms: number, what: () => string):
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Deletes every Redis key under a prefix (a run's BullMQ queues): what a fresh database is to PostgreSQL. */
+export async function dropRedisKeys(redis: import('ioredis').Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+}

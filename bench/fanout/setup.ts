@@ -1,0 +1,66 @@
+/**
+ * The fanout bench's data, made in the bench's own process with the app's code before any server starts: a
+ * fresh PostgreSQL database (migrated by opening the app's core on it), a tenant with one course, its course
+ * room, an instructor who sends, and N learners who subscribe, each with a session token of their own.
+ * Learners are inserted in batches (thousands of them one by one through setMembership would take minutes).
+ */
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../api/src/config.js';
+import { openCore } from '../../api/src/app.js';
+import { memberships, users } from '../../api/src/db/schema.js';
+import { freshPgDatabase, seed } from '../../api/test/harness.js';
+
+export interface BenchData {
+  databaseUrl: string;
+  dropDb: () => Promise<void>;
+  roomId: string;
+  courseId: string;
+  senderToken: string;
+  subscriberTokens: string[];
+}
+
+/** Tokens outlive the longest run (a soak): the server closes a socket when its session expires. */
+export const TOKEN_TTL_SECONDS = 86_400;
+const BATCH = 1000;
+
+export async function makeData(subscribers: number, env: Record<string, string>): Promise<BenchData> {
+  const db = await freshPgDatabase();
+  try {
+    const config = loadConfig({ ...env, DATABASE_URL: db.url, LOG_LEVEL: 'silent', PORT: '0' }, []);
+    const core = await openCore(config);
+    try {
+      const fx = await seed(core, 'Fanout');
+      const room = await core.services.rooms.ensureCourseRoom(fx.tenant.id, fx.course.id, fx.course.title);
+      const { sessions } = core.services;
+      const issue = (userId: string, roles: ('learner' | 'instructor')[]) =>
+        sessions.issue({ tenantId: fx.tenant.id, userId, courseId: fx.course.id, roles }, TOKEN_TTL_SECONDS);
+      const learnerIds = [fx.learner.id];
+      const tag = randomBytes(3).toString('hex');
+      for (let from = 1; from < subscribers; from += BATCH) {
+        const n = Math.min(BATCH, subscribers - from);
+        const rows = await core.services.database.db
+          .insert(users)
+          .values(Array.from({ length: n }, (_, k) => ({ tenantId: fx.tenant.id, subject: `fanout-${tag}-${from + k}`, name: `Student ${from + k}` })))
+          .returning({ id: users.id });
+        await core.services.database.db
+          .insert(memberships)
+          .values(rows.map((r) => ({ tenantId: fx.tenant.id, courseId: fx.course.id, userId: r.id, roles: ['learner'], status: 'active' })));
+        learnerIds.push(...rows.map((r) => r.id));
+      }
+      const subscriberTokens = await Promise.all(learnerIds.map((id) => issue(id, ['learner'])));
+      return {
+        databaseUrl: db.url,
+        dropDb: db.drop,
+        roomId: room.id,
+        courseId: fx.course.id,
+        senderToken: await issue(fx.instructor.id, ['instructor']),
+        subscriberTokens,
+      };
+    } finally {
+      await core.close();
+    }
+  } catch (err) {
+    await db.drop().catch(() => {});
+    throw err;
+  }
+}
