@@ -230,11 +230,32 @@ describe('course chat between two people', () => {
       const loaded = await list.getAttribute('data-loaded');
       // At the very top, the reader sees the oldest message loaded; an older page goes in above it.
       const reading = await list.getAttribute('data-oldest');
-      await list.evaluate((el) => (el.scrollTop = 0));
-      await expect.poll(() => offsetOf(reading), { timeout: 2000 }).not.toBeNull();
-      const at = (await offsetOf(reading))!;
+      // Every frame from the scroll on: where that message is, and how many are loaded.
+      await list.evaluate((el, id) => {
+        const w = window as unknown as { samples: { offset: number | null; loaded: string | null }[]; sampling: boolean };
+        w.samples = [];
+        w.sampling = true;
+        const sample = () => {
+          const row = el.querySelector(`[data-message-id="${id}"]`);
+          const offset = row ? Math.round(row.getBoundingClientRect().top - el.getBoundingClientRect().top) : null;
+          w.samples.push({ offset, loaded: el.getAttribute('data-loaded') });
+          if (w.sampling) requestAnimationFrame(sample);
+        };
+        el.scrollTop = 0;
+        requestAnimationFrame(sample);
+      }, reading);
       await expect.poll(() => list.getAttribute('data-loaded'), { timeout: 5000 }).not.toBe(loaded);
-      // The message read stays where it was on screen (within a few pixels).
+      const samples = await list.evaluate(() => {
+        const w = window as unknown as { samples: { offset: number | null; loaded: string | null }[]; sampling: boolean };
+        w.sampling = false;
+        return w.samples;
+      });
+      // Until the older page arrived (the "loading" notice showing or not), the message did not move.
+      const waiting = samples.filter((x) => x.loaded === loaded && x.offset !== null).map((x) => x.offset!);
+      expect(waiting.length).toBeGreaterThan(0);
+      expect(Math.max(...waiting) - Math.min(...waiting)).toBeLessThan(2);
+      const at = waiting[0]!;
+      // With the older page in, it is back where it was on screen (within a few pixels).
       await expect.poll(async () => Math.abs(((await offsetOf(reading)) ?? 1e6) - at), { timeout: 3000 }).toBeLessThan(4);
     }
     expect(Number(await list.getAttribute('data-loaded'))).toBeGreaterThanOrEqual(250);
