@@ -186,13 +186,12 @@ export function buildApi(core: Core, opts: ApiOptions = {}): ApiServer {
       }
     }
     const controller = new AbortController();
-    res.once('close', () => controller.abort());
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) {
-      if (v === undefined) continue;
-      headers.set(k, Array.isArray(v) ? v.join(', ') : v);
-    }
-    const request = new Request(url, { method: req.method, headers, body: body as BodyInit | undefined, signal: controller.signal });
+    // Only a client that left before the response was sent aborts (an abort builds a DOMException with its stack).
+    res.once('close', () => res.writableFinished || controller.abort());
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    // Yoga's own fetch implementation (not Node's global Request, whose body is read back through web streams).
+    const request = new yoga.fetchAPI.Request(url.href, { method: req.method, headers, body: body as BodyInit | undefined, signal: controller.signal });
     const response = await yoga.fetch(request, {});
     const outHeaders: Record<string, string> = {};
     response.headers.forEach((v, k) => (outHeaders[k] = v));
@@ -200,7 +199,7 @@ export function buildApi(core: Core, opts: ApiOptions = {}): ApiServer {
     if (!response.body || req.method === 'HEAD') return void res.end();
     // A single result is sent in one write (reading it as a web stream cost about 0.4 ms of CPU per request);
     // only a stream (SSE, incremental delivery) is read chunk by chunk.
-    if (!/^(text\/event-stream|multipart\/mixed)/.test(response.headers.get('content-type') ?? '')) return void res.end(Buffer.from(await response.arrayBuffer()));
+    if (!/^(text\/event-stream|multipart\/mixed)/.test(response.headers.get('content-type') ?? '')) return void res.end(await response.text());
     const reader = response.body.getReader();
     const onClose = () => void reader.cancel().catch(() => {});
     res.once('close', onClose);

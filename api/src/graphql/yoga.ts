@@ -34,6 +34,9 @@ export function buildYoga(services: Services): Yoga {
     landingPage: false,
     graphiql: { title: 'Course Companion API', subscriptionsProtocol: 'WS' },
     logging: false,
+    // The HTTP handler (app.ts) reads the body with config.maxRequestBytes before Yoga sees it (413, REQUEST_TOO_LARGE);
+    // Yoga's own limit would pipe every body through a TransformStream again.
+    maxRequestBodySize: false,
     maskedErrors: config.env === 'production' ? true : { isDev: true },
     plugins: [
       maxTokensPlugin({
