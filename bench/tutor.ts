@@ -262,7 +262,7 @@ export async function main(args: string[]): Promise<void> {
       ['queue.add (BullMQ add)', (r) => diff(r.tAddEnd, r.tAddStart)],
       ['→ worker run starts (BullMQ pick-up)', (r) => diff(r.tRun, r.tAddEnd)],
       ['run → reserve (request, room, settings, history, token count)', (r) => diff(r.tReserve, r.tRun)],
-      ['reserve transaction (budget rows locked FOR UPDATE)', (r) => diff(r.tReserved, r.tReserve)],
+      ['reserve (one statement: request and budget rows locked, checked, taken)', (r) => diff(r.tReserved, r.tReserve)],
       ['reserved → THINKING signal', (r) => diff(r.tThinking, r.tReserved)],
       ['THINKING → provider called (signal publish awaited)', (r) => diff(r.tStream, r.tThinking)],
       ['provider call → first delta, less TTFT (HTTP, SSE, SDK)', (r) => (r.tFirstDelta !== undefined && r.tStream !== undefined ? r.tFirstDelta - r.tStream - opts.ttft : undefined)],

@@ -358,11 +358,90 @@ export class TutorService {
   }
 
   /**
-   * Takes the budget for one provider call, atomically: the request's earlier reservation (a crashed attempt)
-   * is released, then the estimate is reserved if used + reserved + estimate stays within both budgets.
-   * Concurrent questions serialise on the counter rows, so they can never overspend together.
+   * Takes the budget for one provider call, atomically: the estimate is reserved if used + reserved + estimate
+   * stays within both budgets. Concurrent questions serialise on the counter rows, so they can never overspend
+   * together.
+   *
+   * One statement in the usual case: it locks the request and the two counter rows (course, then user, as
+   * everywhere), decides, and reserves or refuses, so a course's counters stay locked for one statement rather
+   * than for the round trips of a transaction. The first question of a period makes the period's rows and asks
+   * again; a request still holding an earlier attempt's reservation (a crashed worker) goes through
+   * `reserveReleasing`.
    */
-  private async reserve(requestId: string, estimate: number, settings: TutorSettingsView): Promise<{ kind: 'ok'; call: number } | { kind: 'busy' } | { kind: 'gone' } | { kind: 'refused'; message: string }> {
+  private async reserve(requestId: string, estimate: number, settings: TutorSettingsView): Promise<Reservation> {
+    const [now, userDay, courseMonth] = [new Date(), day(), month()];
+    const leaseUntil = new Date(now.getTime() + this.d.config.tutorLockMs);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const [r] = await rows<{ verdict: string; tenant_id: string; user_key: string; course_key: string; calls: number | null; user_used: string | null; user_reserved: string | null }>(
+        this.d.db,
+        sql`with req as (
+              select id, tenant_id, status, lease_until, reserved_tokens, user_id || ':' || ${userDay} as user_key, course_id || ':' || ${courseMonth} as course_key
+              from ${tutorRequests} where id = ${requestId} for update
+            ), counters as (
+              select c.scope, c.used, c.reserved from ${budgetCounters} c, req
+              where (c.scope, c.key) in (('course-month', req.course_key), ('user-day', req.user_key))
+              order by c.scope for update of c
+            ), verdict as (
+              select case
+                when not exists (select 1 from req) or (select status from req) not in ('queued', 'running') then 'gone'
+                when (select status = 'running' and lease_until > ${now.toISOString()}::timestamptz from req) then 'busy'
+                when (select reserved_tokens from req) > 0 then 'release'
+                when (select count(*) from counters) < 2 then 'missing'
+                when (select used + reserved from counters where scope = 'user-day') + ${estimate} > ${settings.userDailyTokens} then 'refused-user'
+                when (select used + reserved from counters where scope = 'course-month') + ${estimate} > ${settings.courseMonthlyTokens} then 'refused-course'
+                else 'ok' end as v
+            ), taken as (
+              update ${budgetCounters} c set reserved = c.reserved + ${estimate}, updated_at = now()
+              from req where (c.scope, c.key) in (('course-month', req.course_key), ('user-day', req.user_key)) and (select v from verdict) = 'ok'
+            ), marked as (
+              update ${tutorRequests} t
+              set status = case when (select v from verdict) = 'ok' then 'running' else 'refused' end,
+                  reserved_tokens = case when (select v from verdict) = 'ok' then ${estimate} else 0 end,
+                  reserved_day = case when (select v from verdict) = 'ok' then req.user_key else t.reserved_day end,
+                  reserved_month = case when (select v from verdict) = 'ok' then req.course_key else t.reserved_month end,
+                  calls = t.calls + case when (select v from verdict) = 'ok' then 1 else 0 end,
+                  lease_until = case when (select v from verdict) = 'ok' then ${leaseUntil.toISOString()}::timestamptz else t.lease_until end,
+                  updated_at = now()
+              from req where t.id = req.id and (select v from verdict) in ('ok', 'refused-user', 'refused-course')
+              returning t.calls
+            )
+            select (select v from verdict) as verdict, req.tenant_id, req.user_key, req.course_key, (select calls from marked) as calls,
+                   (select used from counters where scope = 'user-day') as user_used, (select reserved from counters where scope = 'user-day') as user_reserved
+            from (select 1) one left join req on true`,
+      );
+      switch (r?.verdict) {
+        case 'ok':
+          return { kind: 'ok', call: Number(r.calls) };
+        case 'busy':
+          return { kind: 'busy' };
+        case 'refused-user':
+          return { kind: 'refused', message: refusal('user', settings, estimate, Number(r.user_used) + Number(r.user_reserved)) };
+        case 'refused-course':
+          return { kind: 'refused', message: refusal('course', settings, estimate, 0) };
+        case 'release':
+          return this.reserveReleasing(requestId, estimate, settings);
+        case 'missing':
+          // The period's first question: its counter rows, outside any lock; then the same statement again.
+          await this.d.db
+            .insert(budgetCounters)
+            .values([
+              { scope: 'course-month', key: r.course_key, tenantId: r.tenant_id },
+              { scope: 'user-day', key: r.user_key, tenantId: r.tenant_id },
+            ])
+            .onConflictDoNothing();
+          continue;
+        default:
+          return { kind: 'gone' };
+      }
+    }
+    return this.reserveReleasing(requestId, estimate, settings);
+  }
+
+  /**
+   * `reserve` in a transaction, for a request that still holds an earlier attempt's reservation: that is
+   * released first, then the estimate reserved under the same locks.
+   */
+  private async reserveReleasing(requestId: string, estimate: number, settings: TutorSettingsView): Promise<Reservation> {
     return this.d.realtime.write(async (tx) => {
       const [req] = await tx.select().from(tutorRequests).where(eq(tutorRequests.id, requestId)).for('update');
       if (!req || !['queued', 'running'].includes(req.status)) return { kind: 'gone' as const };
@@ -394,15 +473,11 @@ export class TutorService {
       const user = locked.find((r) => r.scope === 'user-day')!;
       if (user.used + user.reserved + estimate > settings.userDailyTokens) {
         await tx.update(tutorRequests).set({ status: 'refused', reservedTokens: 0, updatedAt: new Date() }).where(eq(tutorRequests.id, requestId));
-        const left = Math.max(0, settings.userDailyTokens - user.used - user.reserved);
-        return {
-          kind: 'refused' as const,
-          message: `This question needs up to ${fmt(estimate)} tokens and ${fmt(left)} of your ${fmt(settings.userDailyTokens)} for today are left, so the tutor did not answer. Your budget starts again at 00:00 UTC; your instructor can raise it.`,
-        };
+        return { kind: 'refused' as const, message: refusal('user', settings, estimate, user.used + user.reserved) };
       }
       if (course.used + course.reserved + estimate > settings.courseMonthlyTokens) {
         await tx.update(tutorRequests).set({ status: 'refused', reservedTokens: 0, updatedAt: new Date() }).where(eq(tutorRequests.id, requestId));
-        return { kind: 'refused' as const, message: `This course has used its AI tutor budget for the month (${fmt(settings.courseMonthlyTokens)} tokens). Your instructor can raise it.` };
+        return { kind: 'refused' as const, message: refusal('course', settings, estimate, 0) };
       }
       // Both counters and the request in one statement (the rows are locked already).
       const leaseUntil = new Date(Date.now() + this.d.config.tutorLockMs);
@@ -616,6 +691,15 @@ export class TutorService {
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
+
+type Reservation = { kind: 'ok'; call: number } | { kind: 'busy' } | { kind: 'gone' } | { kind: 'refused'; message: string };
+
+/** What a student reads when a question would go over a budget (`taken`: the user's used + reserved today). */
+function refusal(scope: 'user' | 'course', settings: TutorSettingsView, estimate: number, taken: number): string {
+  if (scope === 'course') return `This course has used its AI tutor budget for the month (${fmt(settings.courseMonthlyTokens)} tokens). Your instructor can raise it.`;
+  const left = Math.max(0, settings.userDailyTokens - taken);
+  return `This question needs up to ${fmt(estimate)} tokens and ${fmt(left)} of your ${fmt(settings.userDailyTokens)} for today are left, so the tutor did not answer. Your budget starts again at 00:00 UTC; your instructor can raise it.`;
+}
 
 function systemPrompt(mode: TutorMode, courseTitle: string, brief: string): string {
   const modes: Record<TutorMode, string> = {
