@@ -11,7 +11,11 @@ export class Authenticator {
   ) {}
 
   /** `authorization` is a header value ("Bearer x") or a bare token; undefined means anonymous. */
-  async authenticate(authorization: string | null | undefined): Promise<Viewer | null> {
+  /**
+   * `remember: false` for a credential checked once for a long time (a WebSocket's connection_init): keeping it
+   * among the verified tokens would only hold a copy per connection.
+   */
+  async authenticate(authorization: string | null | undefined, opts: { remember?: boolean } = {}): Promise<Viewer | null> {
     if (authorization == null || authorization === '') return null;
     if (typeof authorization !== 'string' || authorization.length > 4096) {
       throw new AppError('UNAUTHENTICATED', 'The credential is not valid.');
@@ -19,7 +23,7 @@ export class Authenticator {
     const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     const token = m ? m[1]! : authorization.trim();
     if (token.startsWith('ltk_')) return this.keys.verify(token);
-    return this.sessions.verify(token);
+    return this.sessions.verify(token, opts.remember ?? true);
   }
 }
 

@@ -46,6 +46,15 @@ describe('session tokens', () => {
     expect((await rejection(tokens.verify(`${h}.${forged}.${sig}`))).code).toBe('UNAUTHENTICATED');
   });
 
+  it('a token verified without remembering it is not kept', async () => {
+    const tokens = new SessionTokens('a-secret-of-thirty-two-characters!', 3600);
+    const token = await tokens.issue(claims);
+    expect((await tokens.verify(token, false)).userId).toBe('u1');
+    expect((tokens as unknown as { verified: Map<string, unknown> }).verified.size).toBe(0);
+    await tokens.verify(token);
+    expect((tokens as unknown as { verified: Map<string, unknown> }).verified.size).toBe(1);
+  });
+
   it('keeps at most CACHE_SIZE verified tokens', async () => {
     const tokens = new SessionTokens('a-secret-of-thirty-two-characters!', 3600);
     const n = SessionTokens.CACHE_SIZE + 50;

@@ -289,7 +289,7 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
       if (!credential) {
         throw new AppError('UNAUTHENTICATED', 'Unauthenticated: send a session token or API key as "authorization" in connection_init.');
       }
-      const viewer = await services.auth.authenticate(credential);
+      const viewer = await services.auth.authenticate(credential, { remember: false });
       ctx.extra.viewer = viewer;
       // The credential is not needed again (the viewer is kept): graphql-ws would hold it for the connection's life.
       delete (ctx as { connectionParams?: unknown }).connectionParams;
