@@ -58,7 +58,7 @@ import {
   type Kind, type LoadgenCmd, type LoadgenEv, type ProcSample, type RoundResultEv, type SendCmd, type SenderEv, type SendResultEv,
 } from './fanout/common.js';
 import { Helper, ROOT, buildServers, freePort, killAll, memoryAfterGc, startServer, stop, type ServerProc } from './fanout/procs.js';
-import { makeData, type BenchData } from './fanout/setup.js';
+import { makeData, serverEnv, type BenchData } from './fanout/setup.js';
 
 const RESULTS = path.join(ROOT, 'bench', 'results');
 const WARMUP_MESSAGES = 20;
@@ -495,21 +495,7 @@ export async function main(args: string[]): Promise<void> {
   const runTag = randomBytes(4).toString('hex');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lt-fanout-'));
   const queuePrefix = `fanout-${runTag}`;
-  const baseEnv: Record<string, string> = {
-    NODE_ENV: 'production',
-    ROLE: 'api',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    REDIS_URL,
-    REDIS_AUTOSTART: 'false',
-    SESSION_SECRET: randomBytes(32).toString('base64url'),
-    LTI_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
-    LOG_LEVEL: 'warn',
-    DEV_LMS: 'false',
-    QUEUE_PREFIX: queuePrefix,
-    CHAT_RATE_LIMIT: '1000000',
-    SHUTDOWN_GRACE_MS: '2000',
-  };
+  const baseEnv = serverEnv(dataDir, queuePrefix);
   mkdirSync(RESULTS, { recursive: true });
   let data: BenchData | undefined;
   const cleanUp = async () => {

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { REDIS_URL, dropRedisKeys } from '../api/test/harness.js';
 import { Redis } from 'ioredis';
 import { ROOT, buildServers, freePort, killAll, startServer, stop } from './fanout/procs.js';
-import { makeData, type BenchData } from './fanout/setup.js';
+import { makeData, serverEnv, type BenchData } from './fanout/setup.js';
 import { SEND_MESSAGE, procSample, round1, round2, summarize } from './fanout/common.js';
 
 const RESULTS = path.join(ROOT, 'bench', 'results');
@@ -114,22 +114,7 @@ export async function main(args: string[]): Promise<void> {
   const opts = parseArgs(args);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lt-http-'));
   const queuePrefix = `http-${randomBytes(4).toString('hex')}`;
-  const env: Record<string, string> = {
-    NODE_ENV: 'production',
-    ROLE: 'api',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    REDIS_URL,
-    REDIS_AUTOSTART: 'false',
-    SESSION_SECRET: randomBytes(32).toString('base64url'),
-    LTI_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
-    LOG_LEVEL: 'warn',
-    DEV_LMS: 'false',
-    QUEUE_PREFIX: queuePrefix,
-    CHAT_RATE_LIMIT: '1000000',
-    CHAT_RATE_WINDOW_SECONDS: '1',
-    SHUTDOWN_GRACE_MS: '2000',
-  };
+  const env = serverEnv(dataDir, queuePrefix);
   mkdirSync(RESULTS, { recursive: true });
   let data: BenchData | undefined;
   try {

@@ -8,7 +8,30 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../api/src/config.js';
 import { openCore } from '../../api/src/app.js';
 import { memberships, users } from '../../api/src/db/schema.js';
-import { freshPgDatabase, seed } from '../../api/test/harness.js';
+import { REDIS_URL, freshPgDatabase, seed } from '../../api/test/harness.js';
+
+/**
+ * The environment of a bench's server, as production runs it (ROLE=api, NODE_ENV=production), with fresh
+ * secrets, the bench's own queue prefix and data directory, and the chat rate limit lifted.
+ */
+export function serverEnv(dataDir: string, queuePrefix: string): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    ROLE: 'api',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    REDIS_URL,
+    REDIS_AUTOSTART: 'false',
+    SESSION_SECRET: randomBytes(32).toString('base64url'),
+    LTI_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+    LOG_LEVEL: 'warn',
+    DEV_LMS: 'false',
+    QUEUE_PREFIX: queuePrefix,
+    CHAT_RATE_LIMIT: '1000000',
+    CHAT_RATE_WINDOW_SECONDS: '1',
+    SHUTDOWN_GRACE_MS: '2000',
+  };
+}
 
 export interface BenchData {
   databaseUrl: string;
