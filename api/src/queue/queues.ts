@@ -41,11 +41,24 @@ export function createQueue<N extends keyof JobPayloads>(name: N, redisUrl: stri
   return q;
 }
 
-/** Wraps an enqueue so a Redis outage becomes a clear, retryable error for the caller. */
-export async function enqueue<T>(fn: () => Promise<T>): Promise<T> {
+/**
+ * Wraps an enqueue so a Redis outage becomes a clear, retryable error for the caller, within `timeoutMs`: with
+ * Redis unreachable, BullMQ's `add` waits for a connection that does not come rather than failing, and a
+ * request must not hang on it. (An add that completes after the timeout leaves a job whose handler finds its
+ * work already failed or done: every handler is idempotent.)
+ */
+export async function enqueue<T>(fn: () => Promise<T>, timeoutMs = 5000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    return await fn();
+    return await Promise.race([
+      fn(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer from Redis within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
   } catch (err) {
     throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is unavailable right now; please retry in a moment.', { retryable: true, cause: String((err as Error).message ?? err) });
+  } finally {
+    clearTimeout(timer);
   }
 }

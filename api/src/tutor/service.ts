@@ -170,16 +170,27 @@ export class TutorService {
       .onConflictDoNothing()
       .returning();
     const id = req?.id ?? (await this.d.db.select({ id: tutorRequests.id }).from(tutorRequests).where(eq(tutorRequests.questionId, questionId)))[0]!.id;
-    // The QUEUED signal and the job at once.
-    await Promise.all([req ? this.signal(room, { requestId: id, questionId, state: 'queued', text: '' }) : null, this.enqueue(id, id)]);
+    // The QUEUED signal and the job at once. The question is posted whatever happens to the job: if the queue
+    // cannot take it, the request fails at once and the room offers a retry (rather than waiting forever).
+    await Promise.all([req ? this.signal(room, { requestId: id, questionId, state: 'queued', text: '' }) : null, this.enqueue(id, id).catch(() => {})]);
     return id;
   }
 
+  /**
+   * Puts a request's job on the queue. When the queue cannot take it (Redis unreachable), the request fails
+   * so that it can be retried, and the error (SERVICE_UNAVAILABLE, retryable) is thrown.
+   */
   private async enqueue(requestId: string, jobId: string): Promise<void> {
     const queue = this.queue;
-    if (!queue) throw new AppError('SERVICE_UNAVAILABLE', 'The tutor is not available right now.');
-    // The job id makes a second enqueue of the same question a no-op.
-    await enqueue(() => queue.add('reply', { task: 'reply', requestId }, { jobId, attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 }));
+    try {
+      if (!queue) throw new AppError('SERVICE_UNAVAILABLE', 'The tutor is not available right now.');
+      // The job id makes a second enqueue of the same question a no-op.
+      await enqueue(() => queue.add('reply', { task: 'reply', requestId }, { jobId, attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 }));
+    } catch (err) {
+      this.d.log.warn({ err: (err as Error).message, requestId }, 'tutor: the job could not be queued');
+      await this.fail(requestId, 'The job queue was unavailable.').catch((e: unknown) => this.d.log.error({ err: e, requestId }, 'tutor: could not mark the request failed'));
+      throw err;
+    }
   }
 
   /** Stops a reply being written (the asker, or staff of the course). */

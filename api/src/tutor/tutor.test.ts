@@ -15,6 +15,7 @@ import { addMember, allMessages, cid, code, courseRoomId, listening, ok, OPEN_TU
 import { startFakeOpenAi, type Behaviour, type FakeOpenAi, type RecordedRequest } from '../../test/fake-openai.js';
 import { countChatTokens, countTokens, OFFLINE_LABEL, type ChatTurn } from './provider.js';
 import { TUTOR_SUBJECT } from './service.js';
+import { createQueue } from '../queue/queues.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const MAX_REPLY = 100;
@@ -347,6 +348,44 @@ describe('AI tutor', () => {
     await jobDone(app, requestId);
     expect((await app.core.services.tutor.queue!.getJob(requestId))!.returnvalue).toBe('failed');
     expect(fake.requests.slice(mark)).toHaveLength(1);
+    await w.close();
+  });
+
+  it('a question the queue cannot take fails at once with a retry offered; the retry answers once the queue is back', async () => {
+    const f = await seed(app.core, 'noqueue');
+    const room = await openTutor(app, f.learnerToken, f.course.id);
+    const w = await watch(app, f.learnerToken, room);
+    const mark = fake.requests.length;
+    const tutor = app.core.services.tutor;
+    const working = tutor.queue;
+    // A queue whose connection is gone, as when Redis is down.
+    const broken = createQueue('tutor', app.core.config.redisUrl, app.core.config.queuePrefix, app.core.log);
+    await broken.close();
+    tutor.queue = broken;
+    let q: { id: string };
+    try {
+      q = await sendOk(app, f.learnerToken, room, 'Is anyone there?');
+      expect(await w.settled(q.id)).toBe('FAILED');
+      // A retry while the queue is still down: SERVICE_UNAVAILABLE, and the request is still one to retry.
+      const requestId = (await requestOf(app, q.id)).id;
+      expect(code((await gql(app.url, RETRY, { id: requestId }, f.learnerToken)).body)).toBe('SERVICE_UNAVAILABLE');
+      expect(await requestOf(app, q.id)).toMatchObject({ status: 'failed', calls: 0, reservedTokens: 0 });
+    } finally {
+      tutor.queue = working;
+    }
+    // The question is in the room, the room says what happened, and no provider call was made.
+    expect((await allMessages(app, f.learnerToken, room)).map((m) => m.body)).toContain('Is anyone there?');
+    await poll(() => w.systemMessages().length > 0, 5_000, () => 'no system message');
+    expect(w.systemMessages()[0]!.body).toBe('The tutor could not answer this question right now. You can retry it.');
+    expect(fake.requests.length).toBe(mark);
+    const req = await requestOf(app, q.id);
+    expect(req.error).toBe('The job queue was unavailable.');
+
+    fake.script(DEFAULT);
+    expect(ok(await gql(app.url, RETRY, { id: req.id }, f.learnerToken)).retryTutorReply).toBe(true);
+    expect(await w.settled(q.id, 3)).toBe('DONE');
+    expect(w.tutorMessages().map((m) => m.body)).toEqual(['Fine then.']);
+    expect(await requestOf(app, q.id)).toMatchObject({ status: 'done', calls: 1, reservedTokens: 0 });
     await w.close();
   });
 
