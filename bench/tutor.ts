@@ -257,8 +257,8 @@ export async function main(args: string[]): Promise<void> {
     const raw = counted.map((r) => r.t1! - r.t0);
     const http = counted.map((r) => r.tResp! - r.t0);
     const stageDefs: [string, (r: Rec) => number | undefined][] = [
-      ['send → message committed (HTTP, GraphQL, auth, message write)', (r) => diff(r.tPosted, r.t0)],
-      ['→ queue.add starts (tutor request row, QUEUED signal)', (r) => diff(r.tAddStart, r.tPosted)],
+      ['send → message committed (HTTP, GraphQL, auth, message and request write)', (r) => diff(r.tPosted, r.t0)],
+      ['→ queue.add starts (QUEUED signal; the request row is in the message write)', (r) => diff(r.tAddStart, r.tPosted)],
       ['queue.add (BullMQ add)', (r) => diff(r.tAddEnd, r.tAddStart)],
       ['→ worker run starts (BullMQ pick-up)', (r) => diff(r.tRun, r.tAddEnd)],
       ['run → reserve (request, room, settings, history, token count)', (r) => diff(r.tReserve, r.tRun)],

@@ -73,7 +73,7 @@ export async function openCore(config: Config, log: Logger = createLogger(config
     const presence = new PresenceService(pub, realtime, log);
     const roomService = new RoomService({ db: database.db, realtime, access, config, limiter: new RateLimiter(pub), notifications, presence, log });
     const tutor = new TutorService({ db: database.db, realtime, access, config, log, rooms: roomService, notifications, provider: createProvider(config) });
-    roomService.onPosted = (room, message, authorId) => tutor.onPosted(room, message, authorId);
+    roomService.onPosted = (tx, room, message, authorId) => tutor.onPosted(tx, room, message, authorId);
     const lti = new LtiService({ db: database.db, realtime, courses: courseService, rooms: roomService, sessions, access, log, webRoot: webDist, sessionTtlSeconds: config.sessionTtlSeconds });
     lti.tool = new LtiTool({
       db: database.db,

@@ -20,6 +20,7 @@ import { warmTokenizer, type TutorProvider, type StreamRequest } from '../../api
 import type { TutorSignal } from '../../api/src/tutor/service.js';
 import type { RoomInfo } from '../../api/src/auth/access.js';
 import type { MessageView } from '../../api/src/rooms/views.js';
+import type { Tx } from '../../api/src/db/client.js';
 import { wallNow, type DbDiag, type FromServer, type ServerStamps, type ToServer } from './protocol.js';
 
 const send = (m: FromServer) => process.send!(m);
@@ -189,15 +190,18 @@ function instrument(core: TestApp['core']): void {
   const byRequest = new Map<string, Seen>();
   const tutor = core.services.tutor;
   const onPosted = tutor.onPosted.bind(tutor);
-  tutor.onPosted = async (room: RoomInfo, message: MessageView, authorId: string) => {
-    if (message.clientId && message.kind !== 'system' && !byRef.has(message.clientId)) {
-      const seen = new Seen(message.clientId);
-      byRef.set(message.clientId, seen);
+  // The hook runs inside the message's transaction: the question is stamped once that is committed.
+  tutor.onPosted = async (tx: Tx, room: RoomInfo, message: MessageView, authorId: string) => {
+    const after = await onPosted(tx, room, message, authorId);
+    if (!after || !message.clientId || byRef.has(message.clientId)) return after;
+    return async () => {
+      const seen = new Seen(message.clientId!);
+      byRef.set(message.clientId!, seen);
       byQuestion.set(message.id, seen);
       seen.once('tPosted', wallNow());
       seen.once('questionId', message.id);
-    }
-    return onPosted(room, message, authorId);
+      await after();
+    };
   };
 
   const queue = tutor.queue!;

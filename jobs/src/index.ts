@@ -9,11 +9,15 @@ export interface WorkerHandle {
   close(): Promise<void>;
 }
 
-export async function handleHousekeeping(core: Core, job: Job<JobPayloads['housekeeping']>): Promise<{ deleted: number }> {
+export async function handleHousekeeping(core: Core, job: Job<JobPayloads['housekeeping']>): Promise<{ deleted: number; requeued?: number }> {
   switch (job.data.task) {
     case 'sweep-lti': {
       const deleted = (await core.services.lti.tool.sweepLaunches()) + (await core.services.lti.tool.sweepKeys());
       return { deleted };
+    }
+    case 'requeue-tutor': {
+      const requeued = await core.services.tutor.requeueStale();
+      return { deleted: 0, requeued };
     }
     case 'compact-streams': {
       const deleted = await compactStreams(core.services.database.db, core.config.streamRetentionDays);
@@ -78,6 +82,7 @@ export async function startWorker(core: Core): Promise<WorkerHandle> {
   scheduler.on('error', (err) => log.warn({ err: err.message }, 'worker: scheduler error'));
   await scheduler.upsertJobScheduler('compact-streams', { every: 3_600_000 }, { name: 'compact-streams', data: { task: 'compact-streams' } });
   await scheduler.upsertJobScheduler('sweep-lti', { every: 600_000 }, { name: 'sweep-lti', data: { task: 'sweep-lti' } });
+  await scheduler.upsertJobScheduler('requeue-tutor', { every: 60_000 }, { name: 'requeue-tutor', data: { task: 'requeue-tutor' } });
   log.info({ concurrency: config.workerConcurrency }, 'worker: started');
   return {
     async close() {

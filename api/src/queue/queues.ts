@@ -13,7 +13,7 @@ export const QUEUES = {
 } as const;
 
 export interface JobPayloads {
-  housekeeping: { task: 'compact-streams' } | { task: 'sweep-lti' };
+  housekeeping: { task: 'compact-streams' } | { task: 'sweep-lti' } | { task: 'requeue-tutor' };
   tutor: { task: 'reply'; requestId: string };
   lti:
     | { task: 'roster-sync'; courseId: string }

@@ -85,8 +85,12 @@ interface Deps {
 }
 
 export class RoomService {
-  /** Called after a person's message is stored (the tutor listens here); failures are logged, never the sender's. */
-  onPosted: ((room: RoomInfo, message: MessageView, authorId: string) => Promise<void>) | null = null;
+  /**
+   * Called inside the transaction that stores a person's message (the tutor listens here: a question and its
+   * tutor request are committed together, or neither). It may return what to do once that is committed, whose
+   * failures are logged, never the sender's.
+   */
+  onPosted: ((tx: Tx, room: RoomInfo, message: MessageView, authorId: string) => Promise<(() => Promise<void>) | null>) | null = null;
 
   constructor(private readonly d: Deps) {}
 
@@ -464,12 +468,14 @@ export class RoomService {
     if (limited) throw limited;
     const recipients = await this.recipients(room, me, mentionIds, replyToId);
     let posted: MessageView;
+    let afterCommit: (() => Promise<void>) | null = null;
     try {
       posted = await this.d.realtime.write(async (tx, emit) => {
         const mentions = mentionIds.length ? await activeMembers(tx, room.courseId, mentionIds) : [];
         const message = await this.appendMessage(tx, emit, room, { authorId: me, clientId, kind, body, language, replyToId, mentions });
         await this.advanceRead(tx, room, me, message.seq!);
         await this.d.notifications.notify(recipients.map((r) => ({ ...r, messageId: message.id, excerpt: excerptOf(body) })));
+        if (this.onPosted) afterCommit = await this.onPosted(tx, room, message, me);
         return message;
       });
     } catch (err) {
@@ -480,7 +486,7 @@ export class RoomService {
       }
       throw err;
     }
-    if (this.onPosted) await this.onPosted(room, posted, me).catch((err: unknown) => this.d.log.error({ err, roomId: room.id }, 'rooms: after-post hook failed'));
+    if (afterCommit) await (afterCommit as () => Promise<void>)().catch((err: unknown) => this.d.log.error({ err, roomId: room.id }, 'rooms: after-post hook failed'));
     return posted;
   }
 

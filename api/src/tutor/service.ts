@@ -5,7 +5,7 @@
  * ephemeral signals, then in one transaction writes the ledger row of that provider call, settles the budget
  * and posts the final message (idempotent by the request). Every rule about budgets lives here.
  */
-import { and, asc, desc, eq, gte, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
 import { budgetCounters, courses, messages, notifications, rooms, tutorRequests, tutorSettings, usageLedger, users } from '../db/schema.js';
 import { rows, type Tx } from '../db/client.js';
@@ -151,29 +151,35 @@ export class TutorService {
 
   // ------------------------------------------------------------------ asking
 
-  /** RoomService's after-post hook: a question for the tutor becomes a request and a job. */
-  async onPosted(room: RoomInfo, message: MessageView, authorId: string): Promise<void> {
-    if (message.kind === 'system') return;
+  /**
+   * RoomService's hook, inside the transaction that stores a person's message: a question for the tutor becomes
+   * a request in that same transaction (a question is never stored without its request), and once committed, a
+   * QUEUED signal and a job.
+   */
+  async onPosted(tx: Tx, room: RoomInfo, message: MessageView, authorId: string): Promise<(() => Promise<void>) | null> {
+    if (message.kind === 'system') return null;
     let asks = false;
     if (room.kind === 'tutor') asks = room.ownerId === authorId;
     else if (MENTION.test(message.body)) {
-      const [row] = await this.d.db.select({ enabled: rooms.tutorEnabled }).from(rooms).where(eq(rooms.id, room.id));
+      const [row] = await tx.select({ enabled: rooms.tutorEnabled }).from(rooms).where(eq(rooms.id, room.id));
       asks = !!row?.enabled;
     }
-    if (asks) await this.ask(room, message.id, authorId);
+    if (!asks) return null;
+    const [req] = await tx
+      .insert(tutorRequests)
+      .values({ tenantId: room.tenantId, courseId: room.courseId, roomId: room.id, userId: authorId, questionId: message.id })
+      .onConflictDoNothing()
+      .returning({ id: tutorRequests.id });
+    if (!req) return null;
+    return () => this.queued(room, req.id, message.id);
   }
 
-  private async ask(room: RoomInfo, questionId: string, userId: string): Promise<string> {
-    const [req] = await this.d.db
-      .insert(tutorRequests)
-      .values({ tenantId: room.tenantId, courseId: room.courseId, roomId: room.id, userId, questionId })
-      .onConflictDoNothing()
-      .returning();
-    const id = req?.id ?? (await this.d.db.select({ id: tutorRequests.id }).from(tutorRequests).where(eq(tutorRequests.questionId, questionId)))[0]!.id;
-    // The QUEUED signal and the job at once. The question is posted whatever happens to the job: if the queue
-    // cannot take it, the request fails at once and the room offers a retry (rather than waiting forever).
-    await Promise.all([req ? this.signal(room, { requestId: id, questionId, state: 'queued', text: '' }) : null, this.enqueue(id, id).catch(() => {})]);
-    return id;
+  /**
+   * A committed request's QUEUED signal and its job, at once. If the queue cannot take the job, the request
+   * fails at once and the room offers a retry (and, should this process die first, `requeueStale` finds it).
+   */
+  private async queued(room: RoomInfo, requestId: string, questionId: string): Promise<void> {
+    await Promise.all([this.signal(room, { requestId, questionId, state: 'queued', text: '' }), this.enqueue(requestId, requestId).catch(() => {})]);
   }
 
   /**
@@ -191,6 +197,35 @@ export class TutorService {
       await this.fail(requestId, 'The job queue was unavailable.').catch((e: unknown) => this.d.log.error({ err: e, requestId }, 'tutor: could not mark the request failed'));
       throw err;
     }
+  }
+
+  /**
+   * Questions whose job was lost: requests still queued `olderThanMs` after they were last changed, with no job
+   * waiting, delayed or running for them (the process that stored the question died before queueing it, or
+   * Redis lost the job). Each is queued again, under a job id of its own for that state, so that sweeping twice
+   * adds nothing. The housekeeping worker runs this every minute.
+   */
+  async requeueStale(olderThanMs = 60_000): Promise<number> {
+    const queue = this.queue;
+    if (!queue) return 0;
+    const stale = await this.d.db
+      .select({ id: tutorRequests.id, calls: tutorRequests.calls, updatedAt: tutorRequests.updatedAt })
+      .from(tutorRequests)
+      .where(and(eq(tutorRequests.status, 'queued'), lt(tutorRequests.updatedAt, new Date(Date.now() - olderThanMs))))
+      .orderBy(asc(tutorRequests.updatedAt))
+      .limit(500);
+    let requeued = 0;
+    for (const r of stale) {
+      const again = `${r.id}-requeue-${r.updatedAt.getTime()}`;
+      // The job ids a queued request can have: its first, its latest retry's, and this sweep's.
+      const states = await Promise.all([r.id, `${r.id}-retry-${r.calls}`, again].map((id) => queue.getJobState(id)));
+      if (states.some((st) => LIVE_JOB_STATES.has(st))) continue;
+      if (states[2] !== 'unknown') continue; // queued again already, and that job ended: not again and again
+      await this.enqueue(r.id, again).catch(() => {});
+      this.d.log.warn({ requestId: r.id }, 'tutor: a queued question had no job; queued again');
+      requeued++;
+    }
+    return requeued;
   }
 
   /** Stops a reply being written (the asker, or staff of the course). */
@@ -702,6 +737,9 @@ export class TutorService {
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** BullMQ job states in which a job will still run (or is running). */
+const LIVE_JOB_STATES = new Set<string>(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
 type Reservation = { kind: 'ok'; call: number } | { kind: 'busy' } | { kind: 'gone' } | { kind: 'refused'; message: string };
 

@@ -4,6 +4,7 @@
  * taken from atomically.
  */
 
+import { sql } from 'drizzle-orm';
 import { bigint, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { courses, tenants, users } from '../db/schema.js';
 import { messages, rooms } from '../rooms/tables.js';
@@ -49,7 +50,12 @@ export const tutorRequests = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('tutor_requests_question_uq').on(t.questionId), index('tutor_requests_room_idx').on(t.roomId)],
+  (t) => [
+    uniqueIndex('tutor_requests_question_uq').on(t.questionId),
+    index('tutor_requests_room_idx').on(t.roomId),
+    // The sweep for questions whose job was lost (TutorService.requeueStale) reads only the queued ones.
+    index('tutor_requests_queued_idx').on(t.updatedAt).where(sql`status = 'queued'`),
+  ],
 );
 
 export const usageLedger = pgTable(

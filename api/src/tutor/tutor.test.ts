@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '@lt/jobs';
 import { budgetCounters, messages, notifications, tutorRequests, usageLedger, users } from '../db/schema.js';
 import { freshPgDatabase, gql, poll, seed, startApp, subscribe, wsClient, type Fixture, type TestApp } from '../../test/harness.js';
-import { addMember, allMessages, cid, code, courseRoomId, listening, ok, OPEN_TUTOR, sendOk } from '../../test/chat.js';
+import { addMember, allMessages, cid, code, courseRoomId, listening, ok, OPEN_TUTOR, SEND, sendOk } from '../../test/chat.js';
 import { startFakeOpenAi, type Behaviour, type FakeOpenAi, type RecordedRequest } from '../../test/fake-openai.js';
 import { countChatTokens, countTokens, OFFLINE_LABEL, type ChatTurn } from './provider.js';
 import { TUTOR_SUBJECT } from './service.js';
@@ -387,6 +387,54 @@ describe('AI tutor', () => {
     expect(w.tutorMessages().map((m) => m.body)).toEqual(['Fine then.']);
     expect(await requestOf(app, q.id)).toMatchObject({ status: 'done', calls: 1, reservedTokens: 0 });
     await w.close();
+  });
+
+  it('a question stored but never queued (its process died after the commit) is found by the sweep and answered once', async () => {
+    const f = await seed(app.core, 'lostjob');
+    const room = await openTutor(app, f.learnerToken, f.course.id);
+    const w = await watch(app, f.learnerToken, room);
+    const rooms = app.core.services.rooms;
+    const hook = rooms.onPosted!;
+    // The request is written with the question; what would run after the commit (signal, job) never does.
+    rooms.onPosted = async (...args) => (await hook(...args), null);
+    let q: { id: string };
+    try {
+      q = await sendOk(app, f.learnerToken, room, 'Will anyone see this?');
+    } finally {
+      rooms.onPosted = hook;
+    }
+    const req = await requestOf(app, q.id);
+    expect(req).toMatchObject({ status: 'queued', calls: 0 });
+    expect(await app.core.services.tutor.queue!.getJobState(req.id)).toBe('unknown');
+    fake.script(DEFAULT);
+    // Only requests untouched for the given time are swept.
+    expect(await app.core.services.tutor.requeueStale(60_000)).toBe(0);
+    expect(await app.core.services.tutor.requeueStale(0)).toBe(1);
+    // A second sweep finds its job waiting or running, or the request no longer queued: nothing more.
+    expect(await app.core.services.tutor.requeueStale(0)).toBe(0);
+    expect(await w.settled(q.id)).toBe('DONE');
+    expect(w.tutorMessages().map((m) => m.body)).toEqual(['Fine then.']);
+    expect(await requestOf(app, q.id)).toMatchObject({ status: 'done', calls: 1 });
+    expect(await app.core.services.tutor.requeueStale(0)).toBe(0);
+    await w.close();
+  });
+
+  it('a question and its tutor request are stored together or not at all', async () => {
+    const f = await seed(app.core, 'atomic');
+    const room = await openTutor(app, f.learnerToken, f.course.id);
+    const { db } = app.core.services.database;
+    // The request cannot be written (a trigger refuses it): the question is not stored either.
+    await db.execute(sql`create or replace function refuse_tutor_request() returns trigger language plpgsql as $$ begin raise exception 'refused by the test'; end $$`);
+    await db.execute(sql`create trigger refuse_tutor_request before insert on tutor_requests for each row execute function refuse_tutor_request()`);
+    try {
+      const res = await gql(app.url, SEND, { input: { roomId: room, clientId: cid(), body: 'Half a question?' } }, f.learnerToken);
+      expect(res.body.errors?.length).toBeGreaterThan(0);
+    } finally {
+      await db.execute(sql`drop trigger refuse_tutor_request on tutor_requests`);
+      await db.execute(sql`drop function refuse_tutor_request()`);
+    }
+    expect((await allMessages(app, f.learnerToken, room)).map((m) => m.body)).not.toContain('Half a question?');
+    expect(await requestsIn(app, room)).toEqual([]);
   });
 
   it('cancel mid-stream keeps the partial text marked as stopped; retry then answers in full', async () => {

@@ -1,0 +1,1 @@
+CREATE INDEX "tutor_requests_queued_idx" ON "tutor_requests" USING btree ("updated_at") WHERE status = 'queued';
