@@ -51,14 +51,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
-import { REDIS_URL, dropRedisKeys } from '../api/test/harness.js';
 import {
   KINDS, KIND_LABEL, postgresCpuBetween, procSample, round1, round2, rssOf, sleep, systemCpu, wallNow,
   type Kind, type LoadgenCmd, type LoadgenEv, type ProcSample, type RoundResultEv, type SendCmd, type SenderEv, type SendResultEv,
 } from './fanout/common.js';
 import { Helper, ROOT, buildServers, freePort, killAll, memoryAfterGc, startServer, stop, type ServerProc } from './fanout/procs.js';
-import { makeData, serverEnv, type BenchData } from './fanout/setup.js';
+import { dropQueueKeys, makeData, serverEnv, type BenchData } from './fanout/setup.js';
 
 const RESULTS = path.join(ROOT, 'bench', 'results');
 const WARMUP_MESSAGES = 20;
@@ -545,17 +543,6 @@ export async function main(args: string[]): Promise<void> {
     process.off('SIGINT', onSigint);
     await cleanUp();
     if (data && opts.keepDb) console.log(`database kept: ${data.databaseUrl}`);
-  }
-}
-
-/** The servers' BullMQ keys under this run's prefix. */
-async function dropQueueKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    await dropRedisKeys(redis, prefix);
-  } finally {
-    redis.disconnect();
   }
 }
 

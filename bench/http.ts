@@ -18,10 +18,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { REDIS_URL, dropRedisKeys } from '../api/test/harness.js';
-import { Redis } from 'ioredis';
 import { ROOT, buildServers, freePort, killAll, startServer, stop } from './fanout/procs.js';
-import { makeData, serverEnv, type BenchData } from './fanout/setup.js';
+import { dropQueueKeys, makeData, serverEnv, type BenchData } from './fanout/setup.js';
 import { SEND_MESSAGE, procSample, round1, round2, summarize } from './fanout/common.js';
 
 const RESULTS = path.join(ROOT, 'bench', 'results');
@@ -161,12 +159,7 @@ export async function main(args: string[]): Promise<void> {
   } finally {
     killAll();
     await data?.dropDb().catch(() => {});
-    const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await redis
-      .connect()
-      .then(() => dropRedisKeys(redis, queuePrefix))
-      .finally(() => redis.disconnect())
-      .catch(() => {});
+    await dropQueueKeys(queuePrefix).catch(() => {});
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -8,12 +8,24 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../api/src/config.js';
 import { openCore } from '../../api/src/app.js';
 import { memberships, users } from '../../api/src/db/schema.js';
-import { REDIS_URL, freshPgDatabase, seed } from '../../api/test/harness.js';
+import { Redis } from 'ioredis';
+import { REDIS_URL, dropRedisKeys, freshPgDatabase, seed } from '../../api/test/harness.js';
 
 /**
  * The environment of a bench's server, as production runs it (ROLE=api, NODE_ENV=production), with fresh
  * secrets, the bench's own queue prefix and data directory, and the chat rate limit lifted.
  */
+/** A bench server's BullMQ keys under its run's prefix. */
+export async function dropQueueKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    await dropRedisKeys(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export function serverEnv(dataDir: string, queuePrefix: string): Record<string, string> {
   return {
     NODE_ENV: 'production',

@@ -221,9 +221,11 @@ export class TutorService {
       const states = await Promise.all([r.id, `${r.id}-retry-${r.calls}`, again].map((id) => queue.getJobState(id)));
       if (states.some((st) => LIVE_JOB_STATES.has(st))) continue;
       if (states[2] !== 'unknown') continue; // queued again already, and that job ended: not again and again
-      await this.enqueue(r.id, again).catch(() => {});
-      this.d.log.warn({ requestId: r.id }, 'tutor: a queued question had no job; queued again');
-      requeued++;
+      // A queue that cannot take it fails the request (enqueue), which leaves it to the student's retry.
+      if (await this.enqueue(r.id, again).then(() => true, () => false)) {
+        this.d.log.warn({ requestId: r.id }, 'tutor: a queued question had no job; queued again');
+        requeued++;
+      }
     }
     return requeued;
   }
