@@ -17,8 +17,12 @@ async function expectLanded(page: Page, who: RegExp, course: string, role: strin
   try {
     await expect.poll(() => frame.getByTestId('course-role').textContent({ timeout: 1000 }).catch(() => ''), { timeout: 40_000 }).toContain(role);
   } catch (err) {
-    // Say where the frame got stuck.
-    const f = page.frame({ name: 'lti-tool-frame' });
+    // Say where the frame got stuck (found by its element: the web app sets its own window.name at boot).
+    const f = await page
+      .locator(FRAME)
+      .elementHandle({ timeout: 1000 })
+      .then((h) => h?.contentFrame())
+      .catch(() => null);
     await page.screenshot({ path: path.join(SHOTS, `lti-stuck-${Date.now()}.png`) });
     throw new Error(`not landed as ${role}; frame at ${f?.url()}: ${(await f?.content().catch(() => ''))?.slice(0, 500)}`, { cause: err });
   }

@@ -156,11 +156,13 @@ describe('realtime module', () => {
     const stream = `presence:${fx.course.id}`;
     const ac = new AbortController();
     const got: string[] = [];
+    const before = realtime.activeSubscriptions;
     const it = realtime.subscribe(stream, { signals: true, signal: ac.signal });
     const reading = (async () => {
       for await (const d of it) if (d.kind === 'signal') got.push((d.signal.payload as { who: string }).who);
     })();
-    await poll(() => realtime.hub.streamCount > 0, 5000, () => 'hub not listening');
+    // Live once counted (the hub has subscribed to Redis and read the head), not as soon as it knows the stream.
+    await poll(() => realtime.activeSubscriptions > before, 10_000, () => 'hub not listening');
     await realtime.signal(stream, 'typing', { who: 'stale' }, -1);
     await realtime.signal(stream, 'typing', { who: 'ada' }, 5000);
     await poll(() => got.length >= 1, 5000, () => 'no signal');
@@ -180,7 +182,9 @@ describe('two api instances sharing one database and one Redis', () => {
       const f = await seed(a.core, 'two');
       const c = wsClient(b.wsUrl, f.learnerToken);
       const s = subscribe<{ type: string; data: { i: number } }>(c.client, ACTIVITY, { courseId: f.course.id }, 'courseActivity');
-      await poll(() => b.core.services.realtime.hub.streamCount > 0, 5000, () => 'b not listening');
+      // Live once counted (b has subscribed to Redis and read the head), not as soon as b knows the stream:
+      // an event committed before that is history to this subscription, not one to deliver.
+      await poll(() => b.core.services.realtime.activeSubscriptions > 0, 10_000, () => 'b not listening');
       for (let i = 0; i < 20; i++) {
         const writer = i % 2 === 0 ? a : b;
         await writer.core.services.realtime.write((_tx, emit) => emit({ stream: courseStream(f.course.id), tenantId: f.tenant.id, type: 'test.cross', payload: { i } }));
