@@ -20,7 +20,9 @@ export type ErrorCode =
   | 'BAD_REQUEST'
   | 'MUTED'
   | 'ROOM_ARCHIVED'
-  | 'MESSAGE_TOO_LONG';
+  | 'MESSAGE_TOO_LONG'
+  | 'TOO_MANY_SUBSCRIPTIONS'
+  | 'TOO_MANY_CONNECTIONS';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
@@ -43,3 +45,49 @@ export class AppError extends GraphQLError {
 }
 
 export const notFound = (what = 'The item') => new AppError('NOT_FOUND', `${what} was not found.`);
+
+/**
+ * Gives an error that has no code the one graphql-js means: an invalid variable value (a string where an Int
+ * goes, an Int past 2^31 - 1, a missing required variable) is BAD_USER_INPUT; any other error outside execution
+ * (no path: an unknown operation name, a document that does not validate) is GRAPHQL_VALIDATION_FAILED. Errors of
+ * a field (with a path) are left to masking, which codes the unexpected ones INTERNAL_SERVER_ERROR.
+ */
+export function withCode(error: GraphQLError): GraphQLError {
+  const ext = error.extensions as Record<string, unknown>;
+  if (ext.code || error.path) return error;
+  if (/^Variable "\$/.test(error.message)) ext.code = 'BAD_USER_INPUT';
+  else if (/^Syntax Error/.test(error.message)) ext.code = 'GRAPHQL_PARSE_FAILED';
+  else ext.code = 'GRAPHQL_VALIDATION_FAILED';
+  return error;
+}
+
+/**
+ * The error behind a GraphQL error when it is unexpected (not a GraphQLError of ours or of graphql-js: those are
+ * meant for the caller), else null.
+ */
+export function isUnexpected(error: unknown): object | null {
+  let e = error;
+  while (e instanceof GraphQLError) {
+    if (!e.originalError) return null;
+    e = e.originalError;
+  }
+  return typeof e === 'object' && e !== null ? e : e === undefined ? null : new Error(String(e));
+}
+
+/** The client went away: an AbortError (the request's signal) or a connection reset. */
+export const isAbort = (e: unknown) => {
+  const x = e as { name?: string; code?: string } | null;
+  return x?.name === 'AbortError' || x?.code === 'ECONNRESET' || x?.code === 'ABORT_ERR';
+};
+
+/**
+ * An error as it may be logged: a failed database query's message and stack carry its parameters (message
+ * bodies, hashes), so only the query text and the database's own error are kept.
+ */
+export function errorForLog(error: object): object {
+  const e = error as { name?: string; message?: string; stack?: string; query?: unknown; params?: unknown; cause?: { message?: string; code?: string } };
+  if (!('params' in e) || typeof e.query !== 'string') return error;
+  const frames = (e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l));
+  const message = `Failed query: ${e.cause?.message ?? 'database error'}`;
+  return { type: e.name ?? 'DrizzleQueryError', message, code: e.cause?.code, query: e.query, stack: [`${e.name ?? 'Error'}: ${message}`, ...frames].join('\n') };
+}

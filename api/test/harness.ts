@@ -9,6 +9,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { loadConfig, type Config } from '../src/config.js';
 import { openCore, buildApi, type Core, type ApiServer } from '../src/app.js';
+import type { Logger } from '../src/logger.js';
 import { upsertTenant, type Tenant } from '../src/tenants/service.js';
 import { upsertUser, type User } from '../src/users/service.js';
 import type { Course } from '../src/courses/service.js';
@@ -67,7 +68,7 @@ export interface TestApp {
 }
 
 /** Starts an app instance. Pass a database URL to share one database between instances. */
-export async function startApp(opts: { databaseUrl?: string; env?: Record<string, string>; port?: number } = {}): Promise<TestApp & { dropDb?: () => Promise<void> }> {
+export async function startApp(opts: { databaseUrl?: string; env?: Record<string, string>; port?: number; log?: Logger } = {}): Promise<TestApp & { dropDb?: () => Promise<void> }> {
   let dropDb: (() => Promise<void>) | undefined;
   let databaseUrl = opts.databaseUrl;
   if (!databaseUrl) {
@@ -76,7 +77,7 @@ export async function startApp(opts: { databaseUrl?: string; env?: Record<string
     dropDb = db.drop;
   }
   const config = testConfig({ DATABASE_URL: databaseUrl, ...opts.env });
-  const core = await openCore(config);
+  const core = await openCore(config, opts.log);
   const api = buildApi(core);
   const url = await api.listen(opts.port ?? 0, '127.0.0.1');
   return {

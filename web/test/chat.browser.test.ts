@@ -271,4 +271,40 @@ describe('course chat between two people', () => {
     await alan.frame.getByTestId('new-messages-button').click();
     await expect.poll(() => bodies(alan).then((b) => b.includes('A new message while Alan reads')), { timeout: 10_000 }).toBe(true);
   });
+
+  it('a message of "Z" and thousands of combining marks (stored before the server capped them) does not draw over its neighbours', async () => {
+    const { db } = app.core.services.database;
+    const [adaRow] = await db.select().from(users).where(eq(users.name, 'Ada Lovelace'));
+    const [alanRow] = await db.select().from(users).where(eq(users.name, 'Alan Turing'));
+    const viewer = (u: typeof adaRow) => ({ kind: 'session' as const, tenantId: u!.tenantId, userId: u!.id, courseId: null, roles: [], expiresAt: Date.now() + 3_600_000 });
+    const [course] = await db.select().from(courses).where(eq(courses.title, 'Intro to Programming'));
+    const room = await app.core.services.rooms.createGroupRoom(viewer(adaRow), course!.id, { name: 'Stacked marks', memberIds: [alanRow!.id] });
+    const post = (body: string, i: number) => app.core.services.rooms.send(viewer(adaRow), { roomId: room.id, clientId: `marks-${i}-abcdef`, body });
+    await post('The line above', 1);
+    const tall = await post('placeholder', 2);
+    await post('The line below', 3);
+    // The server now keeps a few marks per character: this is a message stored before it did.
+    const marks = Array.from({ length: 7999 }, (_, i) => String.fromCharCode(0x300 + (i % 0x70))).join('');
+    await db.update(messages).set({ body: `Z${marks}` }).where(eq(messages.id, tall.id));
+    await alan.frame.getByTestId('room-group').filter({ hasText: 'Stacked marks' }).click({ timeout: 15_000 });
+    const message = (id: string) => alan.frame.locator(`[data-testid="message"][data-message-id="${id}"]`);
+    const above = alan.frame.getByTestId('message').filter({ hasText: 'The line above' });
+    const below = alan.frame.getByTestId('message').filter({ hasText: 'The line below' });
+    await below.waitFor({ timeout: 15_000 });
+    await message(tall.id).waitFor();
+    await alan.page.mouse.move(0, 0);
+    // Their boxes do not overlap...
+    const [a, z, b] = await Promise.all([above.boundingBox(), message(tall.id).boundingBox(), below.boundingBox()]);
+    expect(a!.y + a!.height).toBeLessThanOrEqual(z!.y + 0.5);
+    expect(z!.y + z!.height).toBeLessThanOrEqual(b!.y + 0.5);
+    // ...and no ink of the tall message lands on them: they look the same with it hidden.
+    const bodyOf = (m: typeof above) => m.getByTestId('message-body');
+    const withIt = [await bodyOf(above).screenshot(), await bodyOf(below).screenshot()];
+    await message(tall.id).evaluate((el) => ((el as HTMLElement).style.visibility = 'hidden'));
+    const without = [await bodyOf(above).screenshot(), await bodyOf(below).screenshot()];
+    await message(tall.id).evaluate((el) => ((el as HTMLElement).style.visibility = ''));
+    await shot(alan, 'stacked-marks');
+    expect(withIt[0]!.equals(without[0]!), 'the message above is drawn over').toBe(true);
+    expect(withIt[1]!.equals(without[1]!), 'the message below is drawn over').toBe(true);
+  });
 });

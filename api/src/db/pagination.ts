@@ -4,6 +4,7 @@
  * shapes the page.
  */
 import { AppError } from '../errors.js';
+import { hasLoneSurrogate } from '../text.js';
 
 export interface PageArgs {
   first?: number | null;
@@ -31,11 +32,18 @@ export function encodeCursor(key: unknown): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
+/** A string PostgreSQL can take as a parameter: no NUL, no lone surrogate (they made a forged cursor a 500). */
+const storable = (v: unknown): boolean =>
+  typeof v === 'string' ? !v.includes('\u0000') && !hasLoneSurrogate(v) : Array.isArray(v) ? v.every(storable) : true;
+
+/** An instant as our cursors write it (`Date#toISOString` of a four-digit year), not any text Date.parse takes. */
+export const isCursorTime = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(v) && !Number.isNaN(Date.parse(v));
+
 export function decodeCursor<K>(cursor: string, check: (v: unknown) => v is K): K {
   try {
     if (cursor.length > 1024) throw new Error('too long');
     const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (check(v)) return v;
+    if (storable(v) && check(v)) return v;
   } catch {
     /* fall through */
   }

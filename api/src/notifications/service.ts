@@ -11,7 +11,7 @@ import type { Access } from '../auth/access.js';
 import type { Viewer } from '../auth/viewer.js';
 import { AppError, notFound } from '../errors.js';
 import { isUuid } from '../auth/access.js';
-import { pageRequest, toPage, type Page, type PageArgs } from '../db/pagination.js';
+import { isCursorTime, pageRequest, toPage, type Page, type PageArgs } from '../db/pagination.js';
 
 export type NotificationRow = typeof notifications.$inferSelect;
 export interface NotificationView extends NotificationRow {
@@ -179,4 +179,4 @@ function sessionUser(viewer: Viewer): string {
 }
 
 const isKey = (v: unknown): v is [string, string] =>
-  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && typeof v[1] === 'string' && isUuid(v[1]);
+  Array.isArray(v) && v.length === 2 && isCursorTime(v[0]) && typeof v[1] === 'string' && isUuid(v[1]);

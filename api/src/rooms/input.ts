@@ -1,9 +1,8 @@
 /** Checks and cleans what people type into chat. Every refusal has a stable code. */
 import { AppError } from '../errors.js';
 import { isUuid } from '../auth/access.js';
+import { cleanLine, cleanMultiline } from '../text.js';
 
-// Control characters other than tab and newline, bidi overrides, and the private-use markers search uses.
-const STRIP = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069\uE000\uE001]/g;
 const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 const LANGUAGE = /^[a-z0-9+#-]{1,32}$/;
 /** One emoji: a pictograph with optional variation selector, skin tone, and ZWJ sequences; or a keycap or flag. */
@@ -13,7 +12,7 @@ export const MAX_MENTIONS = 50;
 export const MAX_REACTIONS_PER_MESSAGE = 20;
 
 export function cleanBody(raw: string, maxChars: number): string {
-  const body = raw.replace(/\r\n?/g, '\n').replace(STRIP, '');
+  const body = cleanMultiline(raw, 'body', 'chat');
   if (body.trim() === '') throw new AppError('BAD_USER_INPUT', 'A message cannot be empty.', { field: 'body' });
   const chars = [...body].length;
   if (chars > maxChars) {
@@ -47,14 +46,14 @@ export function cleanIds(ids: readonly string[] | null | undefined, field: strin
 }
 
 export function cleanRoomName(name: string): string {
-  const n = name.replace(STRIP, '').replace(/\s+/g, ' ').trim();
+  const n = cleanLine(name, 'name', 'chat');
   if (n.length < 1 || n.length > 80) throw new AppError('BAD_USER_INPUT', 'A room name has 1 to 80 characters.', { field: 'name' });
   return n;
 }
 
 export function cleanTopic(topic: string | null | undefined): string | null {
   if (topic === null || topic === undefined) return null;
-  const t = topic.replace(STRIP, '').replace(/\s+/g, ' ').trim();
+  const t = cleanLine(topic, 'topic', 'chat');
   if (t.length > 250) throw new AppError('BAD_USER_INPUT', 'A room topic has at most 250 characters.', { field: 'topic' });
   return t === '' ? null : t;
 }

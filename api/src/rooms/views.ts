@@ -6,6 +6,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import { messageReactions, messages, users } from '../db/schema.js';
 import type { Tx } from '../db/client.js';
 import { isToolSubject } from '../users/service.js';
+import { clip } from '../text.js';
 
 export type MessageRow = typeof messages.$inferSelect;
 export type MessageKind = 'text' | 'code' | 'system';
@@ -52,10 +53,10 @@ export interface MessageView {
 }
 
 const EXCERPT = 140;
-/** The start of a body as one line of plain text. */
+/** The start of a body as one line of plain text (never cut inside a surrogate pair: that half could not be stored). */
 export function excerptOf(body: string): string {
   const line = body.replace(/\s+/g, ' ').trim();
-  return line.length > EXCERPT ? line.slice(0, EXCERPT - 1) + '…' : line;
+  return line.length > EXCERPT ? clip(line, EXCERPT - 1) + '…' : line;
 }
 
 /** Builds views of message rows with a fixed number of queries, whatever the number of rows. */

@@ -2,6 +2,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { users } from '../db/schema.js';
 import type { Tx } from '../db/client.js';
+import { cleanLine, clip } from '../text.js';
 
 export type User = typeof users.$inferSelect;
 
@@ -23,15 +24,19 @@ export interface UserInput {
   legacyUserId?: string | null;
 }
 
+/** A platform's text as stored: cleaned (src/text.ts: no NUL, no bidi or zero-width characters, few marks), capped. */
+const platformText = (v: string | null | undefined, field: string, max: number) => (v == null ? v : clip(cleanLine(v, field, 'platform'), max) || null);
+
+/** Creates or updates a user. Names come from launches and roster syncs, so they are cleaned here, once for both. */
 export async function upsertUser(db: Tx, input: UserInput): Promise<User> {
   const values = {
     tenantId: input.tenantId,
     subject: input.subject,
-    name: input.name,
-    email: input.email ?? null,
-    picture: input.picture ?? null,
-    ...(input.locale !== undefined ? { locale: input.locale } : {}),
-    ...(input.legacyUserId !== undefined ? { legacyUserId: input.legacyUserId } : {}),
+    name: platformText(input.name, 'name', 200) ?? 'Unnamed user',
+    email: platformText(input.email, 'email', 320) ?? null,
+    picture: platformText(input.picture, 'picture', 2048) ?? null,
+    ...(input.locale !== undefined ? { locale: platformText(input.locale, 'locale', 35) ?? null } : {}),
+    ...(input.legacyUserId !== undefined ? { legacyUserId: platformText(input.legacyUserId, 'legacyUserId', 255) ?? null } : {}),
   };
   const [row] = await db
     .insert(users)
@@ -42,8 +47,8 @@ export async function upsertUser(db: Tx, input: UserInput): Promise<User> {
         name: values.name,
         email: values.email,
         picture: values.picture,
-        ...(input.locale !== undefined ? { locale: input.locale } : {}),
-        ...(input.legacyUserId !== undefined ? { legacyUserId: input.legacyUserId } : {}),
+        ...(values.locale !== undefined ? { locale: values.locale } : {}),
+        ...(values.legacyUserId !== undefined ? { legacyUserId: values.legacyUserId } : {}),
         updatedAt: new Date(),
       },
     })

@@ -50,12 +50,19 @@ export interface VerifiedLaunch {
 }
 
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+/** Half of a UTF-16 surrogate pair: UTF-8 (and so PostgreSQL) cannot hold it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** Untrusted text: a string, control characters removed, trimmed, capped. Null when absent or empty. */
+/**
+ * Untrusted text: a string, control characters removed, trimmed, capped (never inside a surrogate pair), lone
+ * surrogates replaced by U+FFFD. Null when absent or empty.
+ */
 export function text(v: unknown, max: number): string | null {
   if (typeof v !== 'string' && typeof v !== 'number') return null;
   const s = String(v).replace(CONTROL, '').trim();
-  return s ? s.slice(0, max) : null;
+  if (!s) return null;
+  const capped = /[\uD800-\uDBFF]/.test(s.charAt(max - 1)) ? s.slice(0, max - 1) : s.slice(0, max);
+  return capped.replace(LONE_SURROGATE, '\uFFFD');
 }
 
 /** An http(s) URL, or null. */
@@ -92,8 +99,8 @@ export function readLaunch(p: Record<string, unknown>, issuer: string, clientId:
   if (!subject) throw new LtiError('NO_SUBJECT', 400, 'The launch names no user (anonymous launches are not supported).');
   const rawRoles = p[C.roles];
   if (!Array.isArray(rawRoles)) throw new LtiError('NO_ROLES', 400, 'The launch carries no roles claim.');
+  // An empty array, or only roles this tool does not know, is a valid launch (LTI 1.3): the person lands as a guest.
   const roles = mapLtiRoles(rawRoles.filter((r): r is string => typeof r === 'string').slice(0, 50));
-  if (roles.length === 0) throw new LtiError('NO_ROLES', 403, 'The launch carries no course role this tool recognises (instructor, teaching assistant, learner, mentor or administrator).');
 
   const target = text(p[C.targetLinkUri], 2048);
   if (messageType === 'LtiResourceLinkRequest') {
