@@ -3,8 +3,11 @@
  * hashed), authentication, who may manage keys, revocation, tampering, expiry, tenant isolation, input limits.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { count, eq, sql } from 'drizzle-orm';
-import { gql, seed, startApp, type Fixture, type TestApp } from '../../test/harness.js';
+import { readFileSync, rmSync } from 'node:fs';
+import { count, eq, inArray, sql } from 'drizzle-orm';
+import { gql, poll, seed, startApp, subscribe, testConfig, wsClient, type Fixture, type TestApp } from '../../test/harness.js';
+import { openCore, buildApi } from '../app.js';
+import { upsertUser } from '../users/service.js';
 import { apiKeys } from '../db/schema.js';
 import { rows } from '../db/client.js';
 
@@ -16,6 +19,8 @@ const LIST = `query { apiKeys { id name prefix revokedAt } }`;
 const ME = `query { me { kind tenant { id } scopes user { id } } }`;
 
 const code = (body: { errors?: { extensions?: { code?: string } }[] }) => body.errors?.[0]?.extensions?.code;
+const keyCount = async (app: TestApp, tenantId: string) =>
+  (await app.core.services.database.db.select({ n: count() }).from(apiKeys).where(eq(apiKeys.tenantId, tenantId)))[0]!.n;
 
 describe('API keys', () => {
   let app: TestApp;
@@ -197,5 +202,243 @@ describe('API keys', () => {
   it('an anonymous caller is UNAUTHENTICATED', async () => {
     expect(code((await gql(app.url, CREATE, { name: 'anon', scopes: ['READ'] })).body)).toBe('UNAUTHENTICATED');
     expect(code((await gql(app.url, LIST)).body)).toBe('UNAUTHENTICATED');
+  });
+});
+
+/** These tests create many keys in a row: the per-person limit on costly mutations is not what they test. */
+const MANY_KEYS = { RATE_LIMIT_COSTLY: '1000/60' };
+
+/** An app on the embedded database (PGlite), as `npm start` runs without DATABASE_URL. */
+async function startPgliteApp(): Promise<TestApp> {
+  const config = testConfig(MANY_KEYS);
+  const core = await openCore(config);
+  const api = buildApi(core);
+  const url = await api.listen(0, '127.0.0.1');
+  return {
+    core,
+    api,
+    url,
+    wsUrl: url.replace(/^http/, 'ws') + '/graphql',
+    async close() {
+      await api.close();
+      await core.close();
+      rmSync(config.dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const CREATE_REACH = `mutation($name: String!, $scopes: [ApiKeyScope!]!, $courseIds: [ID!], $tenantWide: Boolean) {
+  createApiKey(input: { name: $name, scopes: $scopes, courseIds: $courseIds, tenantWide: $tenantWide }) { secret apiKey { id courseIds tenantWide createdBy { id } } }
+}`;
+const COURSE = `query($id: ID!) { course(id: $id) { id title } }`;
+const MEMBERS = `query($id: ID!) { course(id: $id) { members(first: 50) { edges { node { user { id email } roles } } } } }`;
+const ROSTER = `query($id: ID!) { course(id: $id) { rosterSync { status } } }`;
+const REPORT = `query($id: ID!) { course(id: $id) { tutorUsageReport(days: 7) { __typename } } }`;
+const ROOMS = `query($id: ID!) { course(id: $id) { rooms { id kind } } }`;
+const ROOM = `query($id: ID!) { room(id: $id) { id } }`;
+const SETTINGS = `mutation($id: ID!) { updateTutorSettings(courseId: $id, brief: "changed by a key") { brief } }`;
+const COURSES = `query { courses(first: 50) { edges { node { id } } } }`;
+
+describe.each([
+  { name: 'PostgreSQL', start: () => startApp({ env: MANY_KEYS }) as Promise<TestApp> },
+  { name: 'PGlite', start: startPgliteApp },
+])('the reach of an API key ($name)', ({ start }) => {
+  let app: TestApp;
+  let a: Fixture;
+  /** Course B of the same tenant: Ivy teaches it, Bea learns in it; Ada (a.instructor) teaches course A only. */
+  let courseB: { id: string };
+  let ivy: { id: string };
+  let ivyToken: string;
+  let bea: { id: string };
+  let roomB: string;
+  let admin: { id: string };
+  let adminToken: string;
+
+  beforeAll(async () => {
+    app = await start();
+    a = await seed(app.core, 'A');
+    const { db } = app.core.services.database;
+    const { courses, rooms, sessions } = app.core.services;
+    const tenantId = a.tenant.id;
+    courseB = await courses.upsertCourse({ tenantId, contextId: `ctx-B-${a.course.id}`, title: 'Course B', label: 'C-B' });
+    ivy = await upsertUser(db, { tenantId, subject: `ivy-${a.course.id}`, name: 'Ivy Instructor B', email: 'ivy@example.edu' });
+    bea = await upsertUser(db, { tenantId, subject: `bea-${a.course.id}`, name: 'Bea Learner B', email: 'bea@example.edu' });
+    admin = await upsertUser(db, { tenantId, subject: `root-${a.course.id}`, name: 'Root Admin', email: 'root@example.edu' });
+    await courses.setMembership(tenantId, courseB.id, ivy.id, ['instructor']);
+    await courses.setMembership(tenantId, courseB.id, bea.id, ['learner']);
+    await courses.setMembership(tenantId, courseB.id, admin.id, ['administrator', 'instructor']);
+    roomB = (await rooms.ensureCourseRoom(tenantId, courseB.id, 'Course B')).id;
+    ivyToken = await sessions.issue({ tenantId, userId: ivy.id, courseId: courseB.id, roles: ['instructor'] });
+    adminToken = await sessions.issue({ tenantId, userId: admin.id, courseId: courseB.id, roles: ['administrator', 'instructor'] });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const mint = async (token: string, vars: Record<string, unknown>) => {
+    const r = await gql(app.url, CREATE_REACH, { name: 'reach', scopes: ['READ', 'WRITE'], ...vars }, token);
+    expect(r.body.errors, JSON.stringify(r.body.errors)).toBeUndefined();
+    return r.body.data.createApiKey as { secret: string; apiKey: { id: string; courseIds: string[]; tenantWide: boolean; createdBy: { id: string } | null } };
+  };
+  const courseIdsOf = async (secret: string) => ((await gql(app.url, COURSES, {}, secret)).body.data.courses.edges as { node: { id: string } }[]).map((e) => e.node.id).sort();
+
+  it("Ada's key (instructor of A only) reads and changes course A, and never course B", async () => {
+    const { secret, apiKey } = await mint(a.instructorToken, {});
+    expect(apiKey).toMatchObject({ courseIds: [a.course.id], tenantWide: false, createdBy: { id: a.instructor.id } });
+
+    // Course A: everything a READ/WRITE key may do.
+    expect((await gql(app.url, COURSE, { id: a.course.id }, secret)).body.data.course.id).toBe(a.course.id);
+    const members = await gql(app.url, MEMBERS, { id: a.course.id }, secret);
+    expect(members.body.errors).toBeUndefined();
+    expect(members.body.data.course.members.edges.length).toBe(2);
+    expect((await gql(app.url, REPORT, { id: a.course.id }, secret)).body.errors).toBeUndefined();
+    expect((await gql(app.url, SETTINGS, { id: a.course.id }, secret)).body.data.updateTutorSettings.brief).toBe('changed by a key');
+    expect(await courseIdsOf(secret)).toEqual([a.course.id]);
+
+    // Course B: not found, whatever the way in; nothing changes.
+    for (const q of [COURSE, MEMBERS, ROSTER, REPORT, ROOMS]) {
+      const r = await gql(app.url, q, { id: courseB.id }, secret);
+      expect(code(r.body), q).toBe('NOT_FOUND');
+      expect(JSON.stringify(r.body)).not.toContain('bea@example.edu');
+    }
+    expect(code((await gql(app.url, ROOM, { id: roomB }, secret)).body)).toBe('NOT_FOUND');
+    expect(code((await gql(app.url, `query($id: ID!) { searchMessages(courseId: $id, query: "x") { edges { cursor } } }`, { id: courseB.id }, secret)).body)).toBe('NOT_FOUND');
+    const changeB = await gql(app.url, SETTINGS, { id: courseB.id }, secret);
+    expect(code(changeB.body)).toBe('NOT_FOUND');
+    expect((await gql(app.url, `query($id: ID!) { course(id: $id) { tutorSettings { brief } } }`, { id: courseB.id }, ivyToken)).body.data.course.tutorSettings.brief).not.toBe('changed by a key');
+    expect(code((await gql(app.url, `mutation($id: ID!) { syncRoster(courseId: $id) { status } }`, { id: courseB.id }, secret)).body)).toBe('NOT_FOUND');
+
+    // A live subscription to course B's room is refused as well.
+    const ws = wsClient(app.wsUrl, secret);
+    try {
+      const sub = subscribe(ws.client, `subscription($id: ID!) { roomEvents(roomId: $id) { type } }`, { id: roomB }, 'roomEvents');
+      await sub.ended();
+      expect(JSON.stringify(sub.errors)).toContain('NOT_FOUND');
+    } finally {
+      await ws.client.dispose();
+    }
+  });
+
+  it('staff may give a key only courses they are staff of; only an administrator may make it tenant-wide', async () => {
+    const before = await keyCount(app, a.tenant.id);
+    const other = await gql(app.url, CREATE_REACH, { name: 'x', scopes: ['READ'], courseIds: [courseB.id] }, a.instructorToken);
+    expect(code(other.body)).toBe('FORBIDDEN');
+    expect(other.body.errors![0]!.extensions).toMatchObject({ reason: 'NOT_STAFF_OF_COURSE', field: 'courseIds' });
+    const both = await gql(app.url, CREATE_REACH, { name: 'x', scopes: ['READ'], courseIds: [a.course.id, courseB.id] }, a.instructorToken);
+    expect(code(both.body)).toBe('FORBIDDEN');
+    const wide = await gql(app.url, CREATE_REACH, { name: 'x', scopes: ['READ'], tenantWide: true }, a.instructorToken);
+    expect(code(wide.body)).toBe('FORBIDDEN');
+    expect(wide.body.errors![0]!.extensions).toMatchObject({ reason: 'NOT_ADMINISTRATOR' });
+    expect(code((await gql(app.url, CREATE_REACH, { name: 'x', scopes: ['READ'], courseIds: ['not-a-uuid'] }, a.instructorToken)).body)).toBe('FORBIDDEN');
+    expect(code((await gql(app.url, CREATE_REACH, { name: 'x', scopes: ['READ'], courseIds: [] }, a.instructorToken)).body)).toBe('BAD_USER_INPUT');
+    expect(await keyCount(app, a.tenant.id)).toBe(before);
+    // The learner of a course is not staff: no key, even naming their own course.
+    expect(code((await gql(app.url, CREATE_REACH, { name: 'x', scopes: ['READ'], courseIds: [a.course.id] }, a.learnerToken)).body)).toBe('FORBIDDEN');
+  });
+
+  it('the key loses its reach the moment Ada stops being staff of A, and has it again when she is', async () => {
+    const { secret } = await mint(a.instructorToken, { courseIds: [a.course.id] });
+    expect((await gql(app.url, COURSE, { id: a.course.id }, secret)).body.data.course.id).toBe(a.course.id);
+    // A live subscription that is open when Ada is demoted ends.
+    const ws = wsClient(app.wsUrl, secret);
+    try {
+      const sub = subscribe(ws.client, `subscription($id: ID!) { courseActivity(courseId: $id) { type } }`, { id: a.course.id }, 'courseActivity');
+      await poll(() => app.core.services.realtime.activeSubscriptions > 0 || sub.done, 20_000, () => 'subscription not live');
+      await app.core.services.courses.setMembership(a.tenant.id, a.course.id, a.instructor.id, ['learner']);
+      await sub.ended();
+      expect(sub.items.filter((i: { type: string }) => i.type !== 'member.updated')).toEqual([]);
+      expect(JSON.stringify(sub.errors)).toMatch(/FORBIDDEN|NOT_FOUND/);
+    } finally {
+      await ws.client.dispose();
+    }
+    for (const q of [COURSE, MEMBERS, REPORT, ROOMS]) expect(code((await gql(app.url, q, { id: a.course.id }, secret)).body), q).toBe('NOT_FOUND');
+    expect(code((await gql(app.url, SETTINGS, { id: a.course.id }, secret)).body)).toBe('NOT_FOUND');
+    expect(await courseIdsOf(secret)).toEqual([]);
+    // Removed altogether: the same.
+    await app.core.services.courses.removeMembership(a.tenant.id, a.course.id, a.instructor.id);
+    expect(code((await gql(app.url, COURSE, { id: a.course.id }, secret)).body)).toBe('NOT_FOUND');
+    // Staff again: the key reaches A again (the key is not revoked, only bounded by its creator).
+    await app.core.services.courses.setMembership(a.tenant.id, a.course.id, a.instructor.id, ['instructor']);
+    expect((await gql(app.url, COURSE, { id: a.course.id }, secret)).body.data.course.id).toBe(a.course.id);
+  });
+
+  it("Ivy, staff of B only, neither sees nor revokes Ada's key; an administrator sees and revokes it", async () => {
+    const { secret, apiKey } = await mint(a.instructorToken, {});
+    const ivys = await mint(ivyToken, {});
+    expect(ivys.apiKey.courseIds).toEqual([courseB.id]);
+    const ivyList = (await gql(app.url, LIST, {}, ivyToken)).body.data.apiKeys.map((k: { id: string }) => k.id);
+    expect(ivyList).toContain(ivys.apiKey.id);
+    expect(ivyList).not.toContain(apiKey.id);
+    const adaList = (await gql(app.url, LIST, {}, a.instructorToken)).body.data.apiKeys.map((k: { id: string }) => k.id);
+    expect(adaList).toContain(apiKey.id);
+    expect(adaList).not.toContain(ivys.apiKey.id);
+
+    expect(code((await gql(app.url, REVOKE, { id: apiKey.id }, ivyToken)).body)).toBe('NOT_FOUND');
+    expect((await gql(app.url, ME, {}, secret)).body.data.me.kind).toBe('API_KEY');
+    const [row] = await app.core.services.database.db.select().from(apiKeys).where(eq(apiKeys.id, apiKey.id));
+    expect(row!.revokedAt).toBeNull();
+
+    // The administrator sees every key of the tenant and revokes Ada's.
+    const adminList = (await gql(app.url, LIST, {}, adminToken)).body.data.apiKeys.map((k: { id: string }) => k.id);
+    expect(adminList).toEqual(expect.arrayContaining([apiKey.id, ivys.apiKey.id]));
+    const revoked = await gql(app.url, REVOKE, { id: apiKey.id }, adminToken);
+    expect(revoked.body.errors).toBeUndefined();
+    expect(revoked.body.data.revokeApiKey.revokedAt).not.toBeNull();
+    expect(code((await gql(app.url, ME, {}, secret)).body)).toBe('UNAUTHENTICATED');
+    // The creator revokes her own.
+    expect((await gql(app.url, REVOKE, { id: ivys.apiKey.id }, ivyToken)).body.data.revokeApiKey.revokedAt).not.toBeNull();
+  });
+
+  it("an administrator's tenant-wide key reaches every course while its creator is an administrator", async () => {
+    const { secret, apiKey } = await mint(adminToken, { tenantWide: true });
+    expect(apiKey).toMatchObject({ tenantWide: true, courseIds: [] });
+    expect(await courseIdsOf(secret)).toEqual([a.course.id, courseB.id].sort());
+    expect((await gql(app.url, MEMBERS, { id: a.course.id }, secret)).body.errors).toBeUndefined();
+    expect((await gql(app.url, ROOM, { id: roomB }, secret)).body.data.room.id).toBe(roomB);
+    // No longer an administrator anywhere: the key reaches nothing, not even the course they still teach.
+    await app.core.services.courses.setMembership(a.tenant.id, courseB.id, admin.id, ['instructor']);
+    expect(await courseIdsOf(secret)).toEqual([]);
+    expect(code((await gql(app.url, COURSE, { id: courseB.id }, secret)).body)).toBe('NOT_FOUND');
+    expect(code((await gql(app.url, ROOM, { id: roomB }, secret)).body)).toBe('NOT_FOUND');
+    await app.core.services.courses.setMembership(a.tenant.id, courseB.id, admin.id, ['administrator', 'instructor']);
+    expect(await courseIdsOf(secret)).toEqual([a.course.id, courseB.id].sort());
+  });
+
+  it('a READ key within its reach reads the member list and the roster sync status; a learner may not', async () => {
+    const { secret } = await mint(a.instructorToken, { scopes: ['READ'] });
+    const members = await gql(app.url, MEMBERS, { id: a.course.id }, secret);
+    expect(members.body.errors).toBeUndefined();
+    expect(members.body.data.course.members.edges.map((e: { node: { user: { id: string } } }) => e.node.user.id)).toContain(a.learner.id);
+    const roster = await gql(app.url, ROSTER, { id: a.course.id }, secret);
+    expect(roster.body.errors).toBeUndefined();
+    expect(roster.body.data.course.rosterSync).toBeNull();
+    // Starting a sync changes things: write scope only.
+    expect(code((await gql(app.url, `mutation($id: ID!) { syncRoster(courseId: $id) { status } }`, { id: a.course.id }, secret)).body)).toBe('FORBIDDEN');
+    // A learner of the course reads neither.
+    expect(code((await gql(app.url, MEMBERS, { id: a.course.id }, a.learnerToken)).body)).toBe('FORBIDDEN');
+    expect(code((await gql(app.url, ROSTER, { id: a.course.id }, a.learnerToken)).body)).toBe('FORBIDDEN');
+  });
+
+  it('keys made before keys had a reach keep only the courses their creator is staff of (migration 0007)', async () => {
+    const { db } = app.core.services.database;
+    // Ada is staff of A; Bea is a learner of B only; a key with no creator (installation) gets nothing.
+    await app.core.services.courses.setMembership(a.tenant.id, a.course.id, a.instructor.id, ['instructor']);
+    const legacy = await db
+      .insert(apiKeys)
+      .values([
+        { tenantId: a.tenant.id, name: 'old ada', prefix: `legacyada${Date.now()}`.slice(0, 16), secretHash: '0'.repeat(64), scopes: ['read', 'write'], createdBy: a.instructor.id },
+        { tenantId: a.tenant.id, name: 'old bea', prefix: `legacybea${Date.now()}`.slice(0, 16), secretHash: '1'.repeat(64), scopes: ['read'], createdBy: bea.id },
+        { tenantId: a.tenant.id, name: 'old none', prefix: `legacynon${Date.now()}`.slice(0, 16), secretHash: '2'.repeat(64), scopes: ['read'], createdBy: null },
+      ])
+      .returning();
+    const file = readFileSync(new URL('../../drizzle/0007_api_key_reach.sql', import.meta.url), 'utf8');
+    const update = file.split('--> statement-breakpoint').map((s) => s.trim()).find((s) => /UPDATE "api_keys"/.test(s))!;
+    expect(update).toBeDefined();
+    await db.execute(sql.raw(update));
+    const after = await db.select().from(apiKeys).where(inArray(apiKeys.id, legacy.map((k) => k.id)));
+    const by = (name: string) => after.find((k) => k.name === name)!;
+    expect(by('old ada')).toMatchObject({ courseIds: [a.course.id], tenantWide: false });
+    expect(by('old bea')).toMatchObject({ courseIds: [], tenantWide: false });
+    expect(by('old none')).toMatchObject({ courseIds: [], tenantWide: false });
   });
 });

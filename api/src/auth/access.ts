@@ -4,12 +4,12 @@
  * API key changes (control messages through the realtime module), so checking on every event of a
  * subscription costs a map lookup, not a database read.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { courses, memberships, roomMembers, rooms } from '../db/schema.js';
 import type { Tx } from '../db/client.js';
 import type { Realtime } from '../realtime/realtime.js';
 import { AppError, notFound } from '../errors.js';
-import { isCourseRole, isStaff, type CourseRole } from '../courses/roles.js';
+import { isCourseRole, isGuest, isStaff, type CourseRole } from '../courses/roles.js';
 import type { ApiKeyScope, Viewer } from './viewer.js';
 
 interface CachedMembership {
@@ -56,13 +56,18 @@ export class Access {
   private rooms = new Map<string, RoomInfo | null>();
   private roomMembers = new Map<string, CachedRoomMember | null>();
   private revokedKeys = new Set<string>();
+  /** Whether a user is an LMS administrator (an active membership with that role) in their tenant: tenant-wide keys. */
+  private admins = new Map<string, boolean>();
 
   constructor(
     private readonly db: Tx,
     realtime: Realtime,
   ) {
     realtime.hub.onControl((m) => {
-      if (m.t === 'membership') this.cache.delete(`${m.courseId}:${m.userId}`);
+      if (m.t === 'membership') {
+        this.cache.delete(`${m.courseId}:${m.userId}`);
+        this.admins.delete(m.userId);
+      }
       else if (m.t === 'apiKey') this.revokedKeys.add(m.keyId);
       else if (m.t === 'room') this.rooms.delete(m.roomId);
       else if (m.t === 'roomMember') this.roomMembers.delete(`${m.roomId}:${m.userId}`);
@@ -70,6 +75,7 @@ export class Access {
         this.cache.clear();
         this.rooms.clear();
         this.roomMembers.clear();
+        this.admins.clear();
       }
     });
   }
@@ -87,6 +93,53 @@ export class Access {
     if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
     this.cache.set(k, value);
     return value;
+  }
+
+  /** Whether the user is an LMS administrator of the tenant now (an active membership with that role), cached. */
+  async isTenantAdmin(tenantId: string, userId: string): Promise<boolean> {
+    const hit = this.admins.get(userId);
+    if (hit !== undefined) return hit;
+    const found = await this.db
+      .select({ courseId: memberships.courseId })
+      .from(memberships)
+      .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId), eq(memberships.status, 'active'), sql`'administrator' = any(${memberships.roles})`))
+      .limit(1);
+    if (this.admins.size >= MAX_ENTRIES) this.admins.clear();
+    this.admins.set(userId, found.length > 0);
+    return found.length > 0;
+  }
+
+  /**
+   * Whether an API key reaches a course of its tenant now: a tenant-wide key while its creator is still an LMS
+   * administrator; a course-scoped key for the courses it names while its creator is still staff of each. A key
+   * never reaches further than the person who created it. (The tenant of the course is checked by the caller.)
+   */
+  async keyReaches(viewer: Extract<Viewer, { kind: 'apiKey' }>, courseId: string): Promise<boolean> {
+    const creator = viewer.createdBy;
+    if (!creator) return false;
+    if (viewer.tenantWide) return this.isTenantAdmin(viewer.tenantId, creator);
+    if (!viewer.courseIds.includes(courseId)) return false;
+    const m = await this.membership(courseId, creator);
+    return !!m && m.active && m.tenantId === viewer.tenantId && isStaff(m.roles);
+  }
+
+  /** keyReaches from the caches alone: undefined when an entry it needs is not cached. */
+  private keyReachesNow(viewer: Extract<Viewer, { kind: 'apiKey' }>, courseId: string): boolean | undefined {
+    const creator = viewer.createdBy;
+    if (!creator) return false;
+    if (viewer.tenantWide) return this.admins.get(creator);
+    if (!viewer.courseIds.includes(courseId)) return false;
+    const m = this.cache.get(`${courseId}:${creator}`);
+    if (m === undefined) return undefined;
+    return !!m && m.active && m.tenantId === viewer.tenantId && isStaff(m.roles);
+  }
+
+  /** The courses an API key reaches now: 'all' (tenant-wide, creator still an administrator) or a list. */
+  async keyCourses(viewer: Extract<Viewer, { kind: 'apiKey' }>): Promise<'all' | string[]> {
+    if (viewer.tenantWide) return viewer.createdBy && (await this.isTenantAdmin(viewer.tenantId, viewer.createdBy)) ? 'all' : [];
+    const out: string[] = [];
+    for (const id of viewer.courseIds) if (await this.keyReaches(viewer, id)) out.push(id);
+    return out;
   }
 
   /** Whether an API key was revoked since this viewer was authenticated. */
@@ -111,7 +164,7 @@ export class Access {
   async canReadCourse(viewer: Viewer, courseId: string): Promise<boolean> {
     if (viewer.kind === 'apiKey') {
       if (this.revokedKeys.has(viewer.keyId) || !viewer.scopes.includes('read')) return false;
-      return this.courseInTenant(courseId, viewer.tenantId);
+      return (await this.courseInTenant(courseId, viewer.tenantId)) && (await this.keyReaches(viewer, courseId));
     }
     const m = await this.membership(courseId, viewer.userId);
     return !!m && m.active && m.tenantId === viewer.tenantId;
@@ -123,7 +176,29 @@ export class Access {
     if (!isUuid(courseId) || !(await this.canReadCourse(viewer, courseId))) throw notFound('The course');
   }
 
-  /** Staff of the course (instructor, TA, administrator) or an API key with the write scope. */
+  /**
+   * Reading what only staff read (the member list with emails, the roster sync status): staff of the course, or
+   * an API key with the read scope that reaches the course. FORBIDDEN for other members.
+   */
+  async requireCourseStaffRead(viewer: Viewer, courseId: string): Promise<void> {
+    await this.requireCourseRead(viewer, courseId);
+    if (viewer.kind === 'apiKey') return;
+    const m = await this.membership(courseId, viewer.userId);
+    if (!m || !isStaff(m.roles)) throw new AppError('FORBIDDEN', 'Only the staff of this course can see this.');
+  }
+
+  /**
+   * Taking part in a course as a person beyond reading its room (opening a direct or tutor room): any member but
+   * a guest. FORBIDDEN (reason GUEST) for a guest; API keys are refused by the callers (they read).
+   */
+  async requireParticipant(viewer: Viewer, courseId: string): Promise<void> {
+    await this.requireCourseRead(viewer, courseId);
+    if (viewer.kind === 'apiKey') return;
+    const m = await this.membership(courseId, viewer.userId);
+    if (!m || isGuest(m.roles)) throw new AppError('FORBIDDEN', 'Guests of this course can read its room, nothing more. Ask your instructor to enrol you.', { reason: 'GUEST' });
+  }
+
+  /** Staff of the course (instructor, TA, administrator) or an API key with the write scope that reaches it. */
   async requireCourseManage(viewer: Viewer, courseId: string): Promise<void> {
     await this.requireCourseRead(viewer, courseId);
     if (viewer.kind === 'apiKey') return this.requireScope(viewer, 'write');
@@ -164,7 +239,8 @@ export class Access {
    * The room rules, in one place. Readers: course and live rooms, every member of the course; group rooms,
    * their members and the course's staff; direct rooms, their two people only; tutor rooms, their student
    * and the course's staff (staff read, do not post). Muted members and archived rooms do not take posts.
-   * API keys read course, group and live rooms of their tenant and never post.
+   * API keys read course, group and live rooms of the courses they reach and never post. A guest reads the
+   * course room and nothing else, and posts nowhere.
    */
   async roomRights(viewer: Viewer, room: RoomInfo): Promise<RoomRights> {
     const base = await this.roomAccess(viewer, room);
@@ -182,12 +258,13 @@ export class Access {
     const none = { read: false, mayPost: false, staff: false, member: null };
     if (room.tenantId !== viewer.tenantId) return none;
     if (viewer.kind === 'apiKey') {
-      const read = !this.revokedKeys.has(viewer.keyId) && viewer.scopes.includes('read') && API_KEY_ROOM_KINDS.includes(room.kind);
+      const read = !this.revokedKeys.has(viewer.keyId) && viewer.scopes.includes('read') && API_KEY_ROOM_KINDS.includes(room.kind) && (await this.keyReaches(viewer, room.courseId));
       return { ...none, read };
     }
     const cm = await this.membership(room.courseId, viewer.userId);
     if (!cm || !cm.active || cm.tenantId !== room.tenantId) return none;
     const staff = isStaff(cm.roles);
+    if (isGuest(cm.roles)) return room.kind === 'course' ? { read: true, mayPost: false, staff: false, member: null } : none;
     const member = room.kind === 'course' || room.kind === 'live' ? null : await this.roomMember(room.id, viewer.userId);
     const inRoom = !!member?.active;
     switch (room.kind) {
@@ -221,10 +298,14 @@ export class Access {
     const room = this.rooms.get(roomId);
     if (room === undefined) return undefined;
     if (room === null || room.tenantId !== viewer.tenantId) return false;
-    if (viewer.kind === 'apiKey') return !this.revokedKeys.has(viewer.keyId) && viewer.scopes.includes('read') && API_KEY_ROOM_KINDS.includes(room.kind);
+    if (viewer.kind === 'apiKey') {
+      if (this.revokedKeys.has(viewer.keyId) || !viewer.scopes.includes('read') || !API_KEY_ROOM_KINDS.includes(room.kind)) return false;
+      return this.keyReachesNow(viewer, room.courseId);
+    }
     const cm = this.cache.get(`${room.courseId}:${viewer.userId}`);
     if (cm === undefined) return undefined;
     if (!cm || !cm.active || cm.tenantId !== room.tenantId) return false;
+    if (isGuest(cm.roles)) return room.kind === 'course';
     if (room.kind === 'course' || room.kind === 'live') return true;
     if (room.kind === 'tutor' && room.ownerId === viewer.userId) return true;
     if (isStaff(cm.roles) && (room.kind === 'group' || room.kind === 'tutor')) return true;

@@ -8,4 +8,16 @@ export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export type Viewer =
   | { kind: 'session'; tenantId: string; userId: string; courseId: string | null; roles: CourseRole[]; expiresAt: number }
-  | { kind: 'apiKey'; tenantId: string; keyId: string; scopes: ApiKeyScope[] };
+  | {
+      kind: 'apiKey';
+      tenantId: string;
+      keyId: string;
+      scopes: ApiKeyScope[];
+      /**
+       * The key's reach as recorded at creation (a key's reach never changes): the courses it names, or the whole
+       * tenant. What it reaches now also depends on its creator's current roles (Access re-checks on every use).
+       */
+      createdBy: string | null;
+      courseIds: readonly string[];
+      tenantWide: boolean;
+    };

@@ -194,8 +194,18 @@ describe('courses', () => {
     expect((await gql(app.url, COURSE, { id: expected[0]!.id }, memberToken)).body.data.course.id).toBe(expected[0]!.id);
   });
 
-  it("an API key viewer lists all of its tenant's courses and none of another tenant's", async () => {
-    const created = await gql(app.url, `mutation { createApiKey(input: { name: "reader", scopes: [READ] }) { secret } }`, {}, a.instructorToken);
+  it("an administrator's tenant-wide key lists all of its tenant's courses and none of another tenant's; an instructor's key only the courses it reaches", async () => {
+    // An instructor's key reaches the course it was made in (the issue: a key never reaches further than its creator).
+    const made = await gql(app.url, `mutation { createApiKey(input: { name: "reader", scopes: [READ] }) { secret } }`, {}, a.instructorToken);
+    expect(made.body.errors).toBeUndefined();
+    const own = made.body.data.createApiKey.secret as string;
+    expect(ids(await page({ first: 50 }, own))).toEqual([a.course.id]);
+
+    // An LMS administrator's tenant-wide key reaches every course of the tenant.
+    const root = await upsertUser(app.core.services.database.db, { tenantId: a.tenant.id, subject: `root-${a.course.id}`, name: 'Root Admin' });
+    await app.core.services.courses.setMembership(a.tenant.id, a.course.id, root.id, ['administrator']);
+    const rootToken = await app.core.services.sessions.issue({ tenantId: a.tenant.id, userId: root.id, courseId: a.course.id, roles: ['administrator'] });
+    const created = await gql(app.url, `mutation { createApiKey(input: { name: "reader", scopes: [READ], tenantWide: true }) { secret } }`, {}, rootToken);
     expect(created.body.errors).toBeUndefined();
     const key = created.body.data.createApiKey.secret as string;
 
@@ -213,11 +223,13 @@ describe('courses', () => {
     expect(new Set(listed)).toEqual(new Set(tenantA.map((c) => c.id)));
     for (const c of tenantB) expect(listed).not.toContain(c.id);
 
-    // Any course of its tenant reads; another tenant's is NOT_FOUND.
-    const own = await gql(app.url, COURSE, { id: tenantA.find((c) => !expected.some((e) => e.id === c.id))!.id }, key);
-    expect(own.body.errors).toBeUndefined();
-    expect(own.body.data.course.myRoles).toEqual([]);
+    // Any course of its tenant reads; another tenant's is NOT_FOUND. The instructor's key does not read the others.
+    const other = tenantA.find((c) => !expected.some((e) => e.id === c.id) && c.id !== a.course.id)!.id;
+    const read = await gql(app.url, COURSE, { id: other }, key);
+    expect(read.body.errors).toBeUndefined();
+    expect(read.body.data.course.myRoles).toEqual([]);
     expect(code((await gql(app.url, COURSE, { id: b.course.id }, key)).body)).toBe('NOT_FOUND');
+    expect(code((await gql(app.url, COURSE, { id: other }, own)).body)).toBe('NOT_FOUND');
   });
 
   it('removeMembership makes the course NOT_FOUND at once, and the course leaves the list', async () => {

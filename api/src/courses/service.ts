@@ -2,13 +2,14 @@
  * Courses (LTI contexts) and memberships. All rules about who may see a course live here and in
  * auth/access.ts.
  */
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { courses, memberships, users } from '../db/schema.js';
 import type { Tx } from '../db/client.js';
 import type { Realtime } from '../realtime/realtime.js';
 import type { Viewer } from '../auth/viewer.js';
 import { isUuid, type Access } from '../auth/access.js';
 import { notFound } from '../errors.js';
+import { cleanLine, clip } from '../text.js';
 import { pageRequest, toPage, type Page, type PageArgs } from '../db/pagination.js';
 import type { CourseRole } from './roles.js';
 
@@ -38,7 +39,10 @@ export class CourseService {
     private readonly access: Access,
   ) {}
 
-  async upsertCourse(input: CourseInput): Promise<Course> {
+  async upsertCourse(raw: CourseInput): Promise<Course> {
+    // Titles come from launches: cleaned as every stored text is (src/text.ts).
+    const label = raw.label == null ? null : clip(cleanLine(raw.label, 'label', 'platform'), 100) || null;
+    const input = { ...raw, title: clip(cleanLine(raw.title, 'title', 'platform'), 300) || label || 'Untitled course', label };
     return this.realtime.write(async (tx, emit) => {
       const [existing] = await tx
         .select()
@@ -107,7 +111,7 @@ export class CourseService {
     return row;
   }
 
-  /** The viewer's courses (a user's memberships; an API key's whole tenant), by title. */
+  /** The viewer's courses (a user's memberships; the courses an API key reaches now), by title. */
   async listCourses(viewer: Viewer, args: PageArgs): Promise<Page<Course>> {
     this.access.requireScope(viewer, 'read');
     const req = pageRequest(args, isCourseKey);
@@ -129,14 +133,19 @@ export class CourseService {
         .limit(req.limit + 1);
       rows = joined.map((r) => r.course);
     } else {
+      const reach = await this.access.keyCourses(viewer);
+      if (reach !== 'all') conds.push(reach.length ? inArray(courses.id, reach) : sql`false`);
       rows = await this.db.select().from(courses).where(and(...conds)).orderBy(...order).limit(req.limit + 1);
     }
     return toPage(req, rows, (c) => [c.title, c.id] as [string, string]);
   }
 
-  /** The active members of a course, by name (staff and API keys only): who launched and who is known only from the roster. */
+  /**
+   * The active members of a course, by name, with their emails: who launched and who is known only from the
+   * roster. Staff of the course, and API keys with the read scope that reach it.
+   */
   async listMembers(viewer: Viewer, courseId: string, args: PageArgs): Promise<Page<CourseMember>> {
-    await this.access.requireCourseManage(viewer, courseId);
+    await this.access.requireCourseStaffRead(viewer, courseId);
     const req = pageRequest(args, isCourseKey);
     const key = sql`(${users.name}, ${users.id})`;
     const conds = [eq(memberships.courseId, courseId), eq(memberships.tenantId, viewer.tenantId), eq(memberships.status, 'active')];

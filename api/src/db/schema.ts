@@ -108,6 +108,13 @@ export const apiKeys = pgTable(
     prefix: text('prefix').notNull(),
     secretHash: text('secret_hash').notNull(),
     scopes: text('scopes').array().notNull(),
+    /**
+     * The key's reach. A course-scoped key (staff) reads and changes only these courses, and each only while its
+     * creator is still staff of it; a tenant-wide key (LMS administrators only) reaches every course of the
+     * tenant while its creator is still an administrator. Checked on every use (auth/access.ts).
+     */
+    courseIds: uuid('course_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    tenantWide: boolean('tenant_wide').notNull().default(false),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),

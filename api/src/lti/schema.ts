@@ -41,14 +41,14 @@ const RosterSyncRef = builder.objectRef<RosterSync>('RosterSync').implement({
 builder.objectFields(CourseRef, (t) => ({
   members: t.field({
     type: CourseMemberConnection,
-    description: 'Active members by name. Staff and API keys only (FORBIDDEN otherwise).',
+    description: 'Active members by name, with emails. Staff of the course, and API keys with the read scope that reach it (FORBIDDEN for other members).',
     args: { first: t.arg.int(), after: t.arg.string() },
     resolve: (c, args, ctx) => ctx.services.courses.listMembers(requireViewer(ctx), c.id, args),
   }),
   rosterSync: t.field({
     type: RosterSyncRef,
     nullable: true,
-    description: 'Staff only; null when the roster was never synced.',
+    description: 'The last roster sync; null when the roster was never synced. Staff of the course, and API keys with the read scope that reach it (FORBIDDEN for other members).',
     resolve: (c, _a, ctx) => ctx.services.lti.rosterSync(requireViewer(ctx), c.id),
   }),
 }));
@@ -97,6 +97,7 @@ builder.mutationFields((t) => ({
   }),
   syncRoster: t.field({
     type: RosterSyncRef,
+    description: 'Starts a roster sync from the LMS. Staff of the course, and API keys with the write scope that reach it.',
     args: { courseId: t.arg.id({ required: true }) },
     resolve: (_r, { courseId }, ctx) => ctx.services.lti.requestRosterSync(requireViewer(ctx), String(courseId)),
   }),

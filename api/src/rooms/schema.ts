@@ -229,13 +229,13 @@ builder.mutationFields((t) => ({
   }),
   openDirectRoom: t.field({
     type: RoomRef,
-    description: 'The direct conversation with another member of the course (created on first use).',
+    description: 'The direct conversation with another member of the course (created on first use). Not with or by a guest of the course (FORBIDDEN, reason GUEST).',
     args: { courseId: t.arg.id({ required: true }), userId: t.arg.id({ required: true }) },
     resolve: (_r, { courseId, userId }, ctx) => ctx.services.rooms.openDirectRoom(requireViewer(ctx), String(courseId), String(userId)),
   }),
   openTutorRoom: t.field({
     type: RoomRef,
-    description: "The viewer's private room with the course's AI tutor (created on first use).",
+    description: "The viewer's private room with the course's AI tutor (created on first use). Not for a guest of the course (FORBIDDEN, reason GUEST).",
     args: { courseId: t.arg.id({ required: true }) },
     resolve: (_r, { courseId }, ctx) => ctx.services.rooms.openTutorRoom(requireViewer(ctx), String(courseId)),
   }),

@@ -16,10 +16,11 @@ import { userStream } from '../notifications/service.js';
 import type { PresenceService } from '../presence/service.js';
 import type { Logger } from '../logger.js';
 import { AppError, notFound } from '../errors.js';
-import { isStaff, type CourseRole } from '../courses/roles.js';
-import { pageRequest, toPage, type Page, type PageArgs } from '../db/pagination.js';
+import { isGuest, isStaff, type CourseRole } from '../courses/roles.js';
+import { isCursorTime, pageRequest, toPage, type Page, type PageArgs } from '../db/pagination.js';
 import { excerptOf, findMessage, messageView, messageViews, type MessageKind, type MessageView, type Participant } from './views.js';
 import * as input from './input.js';
+import { cleanMultiline } from '../text.js';
 
 export type RoomRow = typeof rooms.$inferSelect;
 export const roomStream = (roomId: string) => `room:${roomId}`;
@@ -124,9 +125,11 @@ export class RoomService {
   async listRooms(viewer: Viewer, courseId: string): Promise<RoomView[]> {
     await this.d.access.requireCourseRead(viewer, courseId);
     const me = viewer.kind === 'session' ? viewer.userId : null;
-    const staff = me ? isStaff((await this.d.access.membership(courseId, me))?.roles ?? []) : false;
+    const myRoles = me ? ((await this.d.access.membership(courseId, me))?.roles ?? []) : [];
+    const staff = isStaff(myRoles);
     let visible: SQL;
     if (!me) visible = inArray(rooms.kind, ['course', 'group', 'live']);
+    else if (isGuest(myRoles)) visible = eq(rooms.kind, 'course'); // a guest reads the course room only
     else {
       const member = sql`exists (select 1 from room_members m where m.room_id = ${rooms.id} and m.user_id = ${me} and m.status = 'active')`;
       visible = or(
@@ -217,7 +220,7 @@ export class RoomService {
     const topic = input.cleanTopic(args.topic);
     const wanted = input.cleanIds(args.memberIds, 'memberIds', MAX_GROUP_MEMBERS).filter((id) => id !== me);
     const room = await this.d.realtime.write(async (tx, emit, invalidate) => {
-      const valid = await activeMembers(tx, courseId, wanted);
+      const valid = await activeMembers(tx, courseId, wanted, true);
       if (valid.length !== wanted.length) throw new AppError('BAD_USER_INPUT', `${wanted.length - valid.length} of the chosen people are not members of this course.`, { field: 'memberIds' });
       const [row] = await tx.insert(rooms).values({ tenantId: viewer.tenantId, courseId, kind: 'group', name, topic, ownerId: me }).returning();
       await this.addMemberRows(tx, emit, invalidate, row!, [me], 'owner');
@@ -269,7 +272,7 @@ export class RoomService {
     if (room.kind !== 'group') throw new AppError('BAD_USER_INPUT', 'Members are managed in group rooms only.');
     const wanted = input.cleanIds(userIds, 'userIds', MAX_GROUP_MEMBERS);
     await this.d.realtime.write(async (tx, emit, invalidate) => {
-      const valid = await activeMembers(tx, room.courseId, wanted);
+      const valid = await activeMembers(tx, room.courseId, wanted, true);
       if (valid.length !== wanted.length) throw new AppError('BAD_USER_INPUT', `${wanted.length - valid.length} of the chosen people are not members of this course.`, { field: 'userIds' });
       const [row] = await tx.select().from(rooms).where(eq(rooms.id, roomId));
       const added = await this.addMemberRows(tx, emit, invalidate, row!, valid, 'member');
@@ -329,8 +332,11 @@ export class RoomService {
   async openDirectRoom(viewer: Viewer, courseId: string, otherId: string): Promise<RoomView> {
     await this.d.access.requireCourseRead(viewer, courseId);
     const me = sessionUser(viewer, 'send direct messages');
+    await this.d.access.requireParticipant(viewer, courseId);
     if (otherId === me) throw new AppError('BAD_USER_INPUT', 'A direct conversation needs someone else.');
-    if (!isUuid(otherId) || !(await this.d.access.membership(courseId, otherId))?.active) throw notFound('The member');
+    const other = isUuid(otherId) ? await this.d.access.membership(courseId, otherId) : null;
+    if (!other?.active) throw notFound('The member');
+    if (isGuest(other.roles)) throw new AppError('FORBIDDEN', 'Guests of this course take no direct messages.', { reason: 'GUEST' });
     const key = [me, otherId].sort().join(':');
     const room = await this.d.realtime.write(async (tx, emit, invalidate) => {
       const [created] = await tx.insert(rooms).values({ tenantId: viewer.tenantId, courseId, kind: 'direct', name: '', directKey: key }).onConflictDoNothing().returning();
@@ -348,6 +354,7 @@ export class RoomService {
   async openTutorRoom(viewer: Viewer, courseId: string): Promise<RoomView> {
     await this.d.access.requireCourseRead(viewer, courseId);
     const me = sessionUser(viewer, 'talk to the tutor');
+    await this.d.access.requireParticipant(viewer, courseId);
     const room = await this.d.realtime.write(async (tx, emit, invalidate) => {
       const [created] = await tx.insert(rooms).values({ tenantId: viewer.tenantId, courseId, kind: 'tutor', name: 'AI tutor', ownerId: me }).onConflictDoNothing().returning();
       if (!created) {
@@ -500,7 +507,8 @@ export class RoomService {
       if (existing) return messageView(tx, existing);
       const [row] = await tx.select().from(rooms).where(eq(rooms.id, roomId));
       if (!row) throw notFound('The room');
-      return this.appendMessage(tx, emit, toInfo(row), { authorId, clientId, kind: 'text', body });
+      // What the tutor's model wrote is cleaned as a platform's text is (src/text.ts): it cannot refuse its own reply.
+      return this.appendMessage(tx, emit, toInfo(row), { authorId, clientId, kind: 'text', body: cleanMultiline(body, 'body', 'platform') });
     });
   }
 
@@ -758,9 +766,11 @@ function sessionUser(viewer: Viewer, what: string): string {
   return viewer.userId;
 }
 
-async function activeMembers(tx: Tx, courseId: string, ids: string[]): Promise<string[]> {
+/** The ids among `ids` that are active members of the course; `participants`: and not guests (guests join no room). */
+async function activeMembers(tx: Tx, courseId: string, ids: string[], participants = false): Promise<string[]> {
   if (ids.length === 0) return [];
-  const rows = await tx.select({ userId: memberships.userId }).from(memberships).where(and(eq(memberships.courseId, courseId), eq(memberships.status, 'active'), inArray(memberships.userId, ids)));
+  const notGuest = participants ? sql`not (${memberships.roles} <@ array['guest']::text[])` : sql`true`;
+  const rows = await tx.select({ userId: memberships.userId }).from(memberships).where(and(eq(memberships.courseId, courseId), eq(memberships.status, 'active'), inArray(memberships.userId, ids), notGuest));
   const ok = new Set(rows.map((r) => r.userId));
   return ids.filter((id) => ok.has(id));
 }
@@ -793,4 +803,4 @@ function isUniqueViolation(err: unknown): boolean {
 const encodeSeq = (seq: number) => Buffer.from(JSON.stringify(seq), 'utf8').toString('base64url');
 const isSeqKey = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isNameKey = (v: unknown): v is [string, string] => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && isUuid(v[1]);
-const isTimeKey = (v: unknown): v is [string, string] => isNameKey(v) && !Number.isNaN(Date.parse((v as [string, string])[0]));
+const isTimeKey = (v: unknown): v is [string, string] => isNameKey(v) && isCursorTime((v as [string, string])[0]);

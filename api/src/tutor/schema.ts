@@ -78,7 +78,7 @@ builder.objectFields(CourseRef, (t) => ({
   tutorSettings: t.field({ type: TutorSettingsRef, resolve: (c, _a, ctx) => ctx.services.tutor.settings(requireViewer(ctx), c.id) }),
   tutorUsageReport: t.field({
     type: UsageReportRef,
-    description: 'Tutor usage by day, by student and by model (instructors and assistants; API keys with the read scope).',
+    description: 'Tutor usage by day, by student and by model. Staff of the course, and API keys with the read scope that reach it.',
     args: { days: t.arg.int({ defaultValue: 30 }) },
     resolve: (c, { days }, ctx) => ctx.services.tutor.report(requireViewer(ctx), c.id, days ?? 30),
   }),
@@ -106,7 +106,7 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   updateTutorSettings: t.field({
     type: TutorSettingsRef,
-    description: 'Mode, course brief and budgets of the course tutor (instructors). A null budget goes back to the default.',
+    description: 'Mode, course brief and budgets of the course tutor (staff of the course, or an API key with the write scope that reaches it). A null budget goes back to the default.',
     args: {
       courseId: t.arg.id({ required: true }),
       mode: t.arg({ type: TutorModeEnum }),
@@ -123,7 +123,7 @@ builder.mutationFields((t) => ({
       }),
   }),
   setRoomTutor: t.boolean({
-    description: 'Lets the tutor answer "@tutor" in a course, group or live room (instructors), with an optional mode for the room.',
+    description: 'Lets the tutor answer "@tutor" in a course, group or live room (staff of the course), with an optional mode for the room.',
     args: { roomId: t.arg.id({ required: true }), enabled: t.arg.boolean({ required: true }), mode: t.arg({ type: TutorModeEnum }) },
     resolve: (_r, { roomId, enabled, mode }, ctx) => ctx.services.tutor.setRoomTutor(requireViewer(ctx), String(roomId), enabled, modeArg(mode)),
   }),

@@ -21,6 +21,7 @@ import type { NotificationService } from '../notifications/service.js';
 import { userStream } from '../notifications/service.js';
 import { TOOL_SUBJECT_PREFIX, upsertUser } from '../users/service.js';
 import { AppError, notFound } from '../errors.js';
+import { cleanMultiline } from '../text.js';
 import { isUuid } from '../auth/access.js';
 import { enqueue, type JobPayloads } from '../queue/queues.js';
 import { countChatTokens, countTokens, ProviderError, type ChatTurn, type TutorProvider } from './provider.js';
@@ -122,7 +123,8 @@ export class TutorService {
   async updateSettings(viewer: Viewer, courseId: string, input: { mode?: TutorMode | null; brief?: string | null; userDailyTokens?: number | null; courseMonthlyTokens?: number | null }): Promise<TutorSettingsView> {
     await this.d.access.requireCourseManage(viewer, courseId);
     if (input.mode != null && !TUTOR_MODES.includes(input.mode)) throw new AppError('BAD_USER_INPUT', 'The mode is socratic, explain or review.', { field: 'mode' });
-    if (input.brief != null && input.brief.length > BRIEF_MAX) throw new AppError('BAD_USER_INPUT', `The course brief can have at most ${BRIEF_MAX} characters.`, { field: 'brief' });
+    const brief = input.brief != null ? cleanMultiline(input.brief, 'brief', 'caller') : null;
+    if (brief != null && brief.length > BRIEF_MAX) throw new AppError('BAD_USER_INPUT', `The course brief can have at most ${BRIEF_MAX} characters.`, { field: 'brief' });
     for (const [field, v] of [['userDailyTokens', input.userDailyTokens], ['courseMonthlyTokens', input.courseMonthlyTokens]] as const) {
       if (v != null && (!Number.isInteger(v) || v < 0 || v > 2_000_000_000)) throw new AppError('BAD_USER_INPUT', `${field} must be a whole number of tokens, 0 or more.`, { field });
     }
@@ -132,7 +134,7 @@ export class TutorService {
       courseId,
       tenantId: course!.tenantId,
       mode: input.mode ?? current.mode,
-      brief: input.brief != null ? input.brief.replace(/\r\n?/g, '\n') : current.brief,
+      brief: brief ?? current.brief,
       userDailyTokens: input.userDailyTokens !== undefined ? input.userDailyTokens : current.userDailyTokens,
       courseMonthlyTokens: input.courseMonthlyTokens !== undefined ? input.courseMonthlyTokens : current.courseMonthlyTokens,
       updatedAt: new Date(),
@@ -658,11 +660,10 @@ export class TutorService {
     };
   }
 
-  /** Per-course usage by day, by student and by model over the last `days` days (staff and API keys). */
+  /** Per-course usage by day, by student and by model over the last `days` days (staff; API keys with read that reach the course). */
   async report(viewer: Viewer, courseId: string, days: number): Promise<UsageReport> {
     // Staff of the course, or an integrator's key with the read scope.
-    if (viewer.kind === 'apiKey') await this.d.access.requireCourseRead(viewer, courseId);
-    else await this.d.access.requireCourseManage(viewer, courseId);
+    await this.d.access.requireCourseStaffRead(viewer, courseId);
     if (!Number.isInteger(days) || days < 1 || days > 366) throw new AppError('BAD_USER_INPUT', 'days is between 1 and 366.', { field: 'days' });
     const since = new Date(Date.now() - days * 86_400_000);
     const where = and(eq(usageLedger.courseId, courseId), eq(usageLedger.tenantId, viewer.tenantId), gte(usageLedger.createdAt, since));

@@ -2,9 +2,10 @@
  * LTI role URIs to our course roles. Platforms send context (membership) roles, institution roles and system
  * roles, in long (URI) or short form; Moodle sends Instructor or Learner plus administrator roles, Canvas
  * several at once. Context roles decide; institution and system roles only add `administrator` (an LMS admin
- * launching into a course may manage it). Unknown roles are ignored.
+ * launching into a course may manage it). Unknown roles are ignored. A person with no role this tool knows (an
+ * empty roles array, which LTI 1.3 allows, or only unknown roles) is a `guest`: the least rights.
  */
-export type ToolCourseRole = 'instructor' | 'teaching_assistant' | 'learner' | 'mentor' | 'administrator';
+export type ToolCourseRole = 'instructor' | 'teaching_assistant' | 'learner' | 'mentor' | 'administrator' | 'guest';
 
 const LIS = 'http://purl.imsglobal.org/vocab/lis/v2/';
 
@@ -51,7 +52,7 @@ export function mapLtiRoles(roles: readonly string[]): ToolCourseRole[] {
   }
   // A teaching assistant sub-role of Instructor is only a TA.
   if (out.has('teaching_assistant') && roles.some((r) => /membership\/Instructor#TeachingAssistant$/.test(r))) out.delete('instructor');
-  return [...out];
+  return out.size ? [...out] : ['guest'];
 }
 
 /** Context types arrive as `CourseSection` (Moodle) or a full URI (Canvas). True when it is a course of any kind. */

@@ -4,7 +4,7 @@
  */
 export type ViewerKind = 'SESSION' | 'API_KEY';
 
-export type CourseRole = 'INSTRUCTOR' | 'TEACHING_ASSISTANT' | 'LEARNER' | 'MENTOR' | 'ADMINISTRATOR';
+export type CourseRole = 'INSTRUCTOR' | 'TEACHING_ASSISTANT' | 'LEARNER' | 'MENTOR' | 'ADMINISTRATOR' | 'GUEST';
 
 export interface PageInfo {
   hasNextPage: boolean;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CourseRole } from '../graphql/types';
-import { isStaff, primaryRole, roleLabel, roleLabels } from './roles';
+import { isGuest, isStaff, primaryRole, roleLabel, roleLabels } from './roles';
 
 describe('roleLabel', () => {
   it('gives every role a human label', () => {
@@ -9,6 +9,7 @@ describe('roleLabel', () => {
     expect(roleLabel('LEARNER')).toBe('Learner');
     expect(roleLabel('MENTOR')).toBe('Mentor');
     expect(roleLabel('ADMINISTRATOR')).toBe('Administrator');
+    expect(roleLabel('GUEST')).toBe('Guest');
   });
   it('falls back to the raw value for a role the app does not know yet', () => {
     expect(roleLabel('OBSERVER' as CourseRole)).toBe('OBSERVER');
@@ -36,6 +37,17 @@ describe('isStaff', () => {
     expect(isStaff(['LEARNER'])).toBe(false);
     expect(isStaff(['MENTOR', 'LEARNER'])).toBe(false);
     expect(isStaff([])).toBe(false);
+  });
+});
+
+describe('isGuest', () => {
+  it('is true only when guest is the only role; a guest is never staff and ranks last', () => {
+    expect(isGuest(['GUEST'])).toBe(true);
+    expect(isGuest(['GUEST', 'LEARNER'])).toBe(false);
+    expect(isGuest(['LEARNER'])).toBe(false);
+    expect(isGuest([])).toBe(false);
+    expect(isStaff(['GUEST'])).toBe(false);
+    expect(roleLabels(['GUEST', 'LEARNER'])).toEqual(['Learner', 'Guest']);
   });
 });
 

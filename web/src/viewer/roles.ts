@@ -6,10 +6,11 @@ const LABELS: Record<CourseRole, string> = {
   LEARNER: 'Learner',
   MENTOR: 'Mentor',
   ADMINISTRATOR: 'Administrator',
+  GUEST: 'Guest',
 };
 
 /** Most responsible first. */
-const ORDER: readonly CourseRole[] = ['ADMINISTRATOR', 'INSTRUCTOR', 'TEACHING_ASSISTANT', 'MENTOR', 'LEARNER'];
+const ORDER: readonly CourseRole[] = ['ADMINISTRATOR', 'INSTRUCTOR', 'TEACHING_ASSISTANT', 'MENTOR', 'LEARNER', 'GUEST'];
 
 export function roleLabel(role: CourseRole): string {
   return LABELS[role] ?? role;
@@ -32,6 +33,14 @@ const STAFF: readonly CourseRole[] = ['ADMINISTRATOR', 'INSTRUCTOR', 'TEACHING_A
 
 export function isStaff(roles: readonly CourseRole[]): boolean {
   return roles.some((role) => STAFF.includes(role));
+}
+
+/**
+ * A guest of the course (launched with no role the tool knows): reads the course room, nothing more. The app
+ * offers a guest nothing the API would refuse (no tutor, no direct messages, no posting).
+ */
+export function isGuest(roles: readonly CourseRole[]): boolean {
+  return roles.length > 0 && roles.every((role) => role === 'GUEST');
 }
 
 /** The most responsible of the roles, or null when there is none. */
