@@ -5,7 +5,7 @@
  * the page's code exchange. No browser here; web/test has the browser tests.
  */
 import { createServer } from 'node:net';
-import { createPlatform, SCOPES, type LaunchIntent, type LtiPlatform } from '@lt/lti-tool';
+import { createPlatform, SCOPES, type LaunchIntent, type LtiPlatform, type PlatformOptions } from '@lt/lti-tool';
 import { startApp, type TestApp } from './harness.js';
 
 export async function freePort(): Promise<number> {
@@ -30,11 +30,14 @@ export interface LtiEnv {
 }
 
 /** Starts the tool and a platform; registers each with the other (manually, as an admin would). */
-export async function startLtiEnv(profile: 'moodle' | 'canvas' | 'generic', opts: { register?: boolean; env?: Record<string, string>; databaseUrl?: string } = {}): Promise<LtiEnv> {
+export async function startLtiEnv(
+  profile: 'moodle' | 'canvas' | 'generic',
+  opts: { register?: boolean; env?: Record<string, string>; databaseUrl?: string; platform?: Pick<PlatformOptions, 'sites' | 'storageFrame'> } = {},
+): Promise<LtiEnv> {
   const port = await freePort();
   const tool = `http://localhost:${port}`;
   const app = await startApp({ port, databaseUrl: opts.databaseUrl, env: { PORT: String(port), PUBLIC_URL: tool, ...opts.env } });
-  const platform = await createPlatform({ baseUrl: `http://127.0.0.1:0/${profile}`, profile });
+  const platform = await createPlatform({ baseUrl: `http://127.0.0.1:0/${profile}`, profile, ...opts.platform });
   await platform.listen();
   const lti = app.core.services.lti.tool;
   const clientId = `${profile}-client-${port}`;
@@ -46,9 +49,9 @@ export async function startLtiEnv(profile: 'moodle' | 'canvas' | 'generic', opts
       clientId,
       name: `${profile} test`,
       product: profile,
-      authEndpoint: `${platform.issuer}/auth`,
-      tokenEndpoint: `${platform.issuer}/token`,
-      jwksUrl: `${platform.issuer}/jwks`,
+      authEndpoint: platform.authEndpoint,
+      tokenEndpoint: platform.url('/token'),
+      jwksUrl: platform.url('/jwks'),
       deploymentIds: [deploymentId],
       status: 'active',
       acceptNewDeployments: false,

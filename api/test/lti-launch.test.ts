@@ -3,7 +3,8 @@
  * the real OIDC flow), and every attack the issue lists: each refused with a clear code and no side effect.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { count, eq } from 'drizzle-orm';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { courses, memberships, resourceLinks, users } from '../src/db/schema.js';
@@ -12,6 +13,7 @@ import { runLaunch, startLtiEnv, type LtiEnv } from './lti-harness.js';
 
 const ME = `{ me { user { name email picture } roles course { id title label myRoles } tenant { platform } } }`;
 const V = 'https://purl.imsglobal.org/spec/lti/claim/';
+const code = (body: { errors?: { extensions?: { code?: string } }[] }) => body.errors?.[0]?.extensions?.code;
 
 for (const profile of ['moodle', 'canvas'] as const) {
   describe(`launch from ${profile}`, () => {
@@ -110,7 +112,7 @@ describe('attacks on the launch', () => {
     ['an azp that is another client', 'WRONG_AUDIENCE', { user: 'learner', mutateClaims: (c) => ({ ...c, aud: [c.aud, 'another-tool'], azp: 'another-tool' }) }],
     ['another issuer in the token', 'WRONG_ISSUER', { user: 'learner', mutateClaims: (c) => ({ ...c, iss: 'https://evil.example' }) }],
     ['a wrong LTI version', 'WRONG_LTI_VERSION', { user: 'learner', mutateClaims: (c) => ({ ...c, [`${V}version`]: '1.1' }) }],
-    ['a launch with no roles', 'NO_ROLES', { user: 'learner', mutateClaims: (c) => ({ ...c, [`${V}roles`]: [] }) }],
+    ['a guest (empty roles array) asking for deep linking', 'DEEP_LINKING_NOT_ALLOWED', { user: 'learner', messageType: 'LtiDeepLinkingRequest', mutateClaims: (c) => ({ ...c, [`${V}roles`]: [] }) }],
     ['a launch with no roles claim', 'NO_ROLES', { user: 'learner', mutateClaims: (c) => { const { [`${V}roles`]: _r, ...rest } = c; return rest; } }],
     ['a target_link_uri on another site', 'BAD_TARGET_LINK_URI', { user: 'learner', mutateClaims: (c) => ({ ...c, [`${V}target_link_uri`]: 'https://evil.example/phish' }) }],
     ['an unknown deployment', 'UNKNOWN_DEPLOYMENT', { user: 'learner', mutateClaims: (c) => ({ ...c, [`${V}deployment_id`]: 'rogue-deployment' }) }],
@@ -174,6 +176,48 @@ describe('attacks on the launch', () => {
     const c = await fetch(`${env.tool}/lti/login`);
     expect(c.status).toBe(400);
     expect(await c.text()).toContain('MISSING_LOGIN_PARAMETERS');
+  });
+
+  it('answers a login with a malformed target_link_uri with 400 and a code, not a crash', async () => {
+    for (const target of ['http://[', 'http://[::1', '//[', 'http://%zz', 'http://a b/', ':']) {
+      const u = new URL(`${env.tool}/lti/login`);
+      u.search = new URLSearchParams({ iss: env.platform.issuer, client_id: env.clientId, login_hint: 'x', target_link_uri: target }).toString();
+      const res = await fetch(u);
+      expect(res.status, target).toBe(400);
+      expect(await res.text(), target).toContain('BAD_TARGET_LINK_URI');
+    }
+    // The same through a form POST (platforms may POST the login initiation).
+    const res = await fetch(`${env.tool}/lti/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ iss: env.platform.issuer, login_hint: 'x', target_link_uri: 'http://[' }) });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('BAD_TARGET_LINK_URI');
+  });
+
+  it('answers a request target that is not a URL with 400, and an upgrade to one with 404, without crashing', async () => {
+    const port = Number(new URL(env.app.url).port);
+    const raw = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const c = connect(port, '127.0.0.1', () => c.write(text));
+        let out = '';
+        c.on('data', (d) => {
+          out += d;
+          if (out.includes('\r\n\r\n')) c.destroy();
+        });
+        c.on('close', () => resolve(out.split('\r\n')[0]!));
+        c.on('error', reject);
+      });
+    expect(await raw('GET //[ HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    expect(await raw('GET //[/lti/login?iss=x HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    const upgrade = 'GET //[ HTTP/1.1\r\nhost: x\r\nconnection: upgrade\r\nupgrade: websocket\r\nsec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
+    const errors: unknown[] = [];
+    const onError = (e: unknown) => errors.push(e);
+    process.on('uncaughtException', onError);
+    try {
+      expect(await raw(upgrade)).toBe('HTTP/1.1 404 Not Found');
+    } finally {
+      process.off('uncaughtException', onError);
+    }
+    expect(errors).toEqual([]);
+    expect((await fetch(`${env.tool}/healthz`)).status).toBe(200);
   });
 
   it('stores hostile claims as inert, capped text', async () => {
@@ -247,5 +291,80 @@ describe('deep linking', () => {
     const id = r.redirect!.split('/').pop()!;
     const q = await gql(env.app.url, `query($id: ID!) { deepLinkRequest(id: $id) { acceptMultiple } }`, { id }, r.token);
     expect(q.body.data.deepLinkRequest.acceptMultiple).toBe(true);
+  });
+});
+
+describe('guests: a launch with no course role the tool knows', () => {
+  let env: LtiEnv;
+  let instructorToken: string;
+  let instructorId: string;
+  let courseId: string;
+  beforeAll(async () => {
+    env = await startLtiEnv('canvas');
+    const r = await runLaunch(env, { user: 'instructor' });
+    instructorToken = r.token!;
+    const me = (await gql(env.app.url, `{ me { user { id } course { id } } }`, {}, instructorToken)).body.data.me;
+    instructorId = me.user.id;
+    courseId = me.course.id;
+  });
+  afterAll(() => env?.close());
+
+  let n = 0;
+  const visitor = () => {
+    const id = `visitor-${++n}-${Date.now()}`;
+    return { id, givenName: 'Vic', familyName: `Visitor ${n}`, name: `Vic Visitor ${n}`, email: `${id}@example.test`, username: id, role: 'learner' as const };
+  };
+  const ROOMS = `query($id: ID!) { course(id: $id) { rooms { id kind canPost } } }`;
+
+  it.each([
+    ['an empty roles array', [] as string[]],
+    ['only roles the tool does not know', ['http://example.test/vocab/roles#Visitor']],
+  ])('%s lands the person as a guest who reads the course room and nothing more', async (_name, roles) => {
+    const who = visitor();
+    const r = await runLaunch(env, { user: who, mutateClaims: (c) => ({ ...c, [`${V}roles`]: roles }) });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(200);
+    const token = r.token!;
+    const me = (await gql(env.app.url, ME, {}, token)).body.data.me;
+    expect(me.course.id).toBe(courseId);
+    expect(me.course.myRoles).toEqual(['GUEST']);
+    expect(me.roles).toEqual(['GUEST']);
+
+    // Reads the course room: it is the only room they see, and they cannot post in it.
+    const rooms = (await gql(env.app.url, ROOMS, { id: courseId }, token)).body.data.course.rooms as { id: string; kind: string; canPost: boolean }[];
+    expect(rooms).toEqual([expect.objectContaining({ kind: 'COURSE', canPost: false })]);
+    const roomId = rooms[0]!.id;
+    const history = await gql(env.app.url, `query($id: ID!) { room(id: $id) { messages(last: 20) { edges { node { body } } } } }`, { id: roomId }, token);
+    expect(history.body.errors).toBeUndefined();
+    const posted = await gql(env.app.url, `mutation($r: ID!) { sendMessage(input: { roomId: $r, clientId: "${randomUUID()}", body: "hello" }) { id } }`, { r: roomId }, token);
+    expect(code(posted.body)).toBe('FORBIDDEN');
+
+    // No direct messages (either way), no tutor, no staff views.
+    const dm = await gql(env.app.url, `mutation($c: ID!, $u: ID!) { openDirectRoom(courseId: $c, userId: $u) { id } }`, { c: courseId, u: instructorId }, token);
+    expect(code(dm.body)).toBe('FORBIDDEN');
+    expect(dm.body.errors![0]!.extensions).toMatchObject({ reason: 'GUEST' });
+    const tutor = await gql(env.app.url, `mutation($c: ID!) { openTutorRoom(courseId: $c) { id } }`, { c: courseId }, token);
+    expect(code(tutor.body)).toBe('FORBIDDEN');
+    expect(tutor.body.errors![0]!.extensions).toMatchObject({ reason: 'GUEST' });
+    expect(code((await gql(env.app.url, `query($id: ID!) { course(id: $id) { members(first: 5) { edges { cursor } } } }`, { id: courseId }, token)).body)).toBe('FORBIDDEN');
+    expect(code((await gql(env.app.url, `mutation { createApiKey(input: { name: "g", scopes: [READ] }) { secret } }`, {}, token)).body)).toBe('FORBIDDEN');
+
+    // The instructor sees them as a guest, and cannot open a direct room with them or add them to a group.
+    const members = (await gql(env.app.url, `query($id: ID!) { course(id: $id) { members(first: 100) { edges { node { user { id name } roles } } } } }`, { id: courseId }, instructorToken)).body.data.course.members.edges;
+    const guest = members.find((e: { node: { user: { name: string } } }) => e.node.user.name === who.name);
+    expect(guest.node.roles).toEqual(['GUEST']);
+    const toGuest = await gql(env.app.url, `mutation($c: ID!, $u: ID!) { openDirectRoom(courseId: $c, userId: $u) { id } }`, { c: courseId, u: guest.node.user.id }, instructorToken);
+    expect(code(toGuest.body)).toBe('FORBIDDEN');
+    const group = await gql(env.app.url, `mutation($c: ID!, $u: ID!) { createGroupRoom(courseId: $c, name: "with a guest", memberIds: [$u]) { id } }`, { c: courseId, u: guest.node.user.id }, instructorToken);
+    expect(code(group.body)).toBe('BAD_USER_INPUT');
+  });
+
+  it('a guest who is later launched as a learner takes part as one', async () => {
+    const who = visitor();
+    expect((await runLaunch(env, { user: who, mutateClaims: (c) => ({ ...c, [`${V}roles`]: [] }) })).status).toBe(200);
+    const r = await runLaunch(env, { user: who, mutateClaims: (c) => ({ ...c, [`${V}roles`]: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'] }) });
+    const rooms = (await gql(env.app.url, ROOMS, { id: courseId }, r.token)).body.data.course.rooms as { kind: string; canPost: boolean }[];
+    expect(rooms.find((x) => x.kind === 'COURSE')!.canPost).toBe(true);
+    expect((await gql(env.app.url, `mutation($c: ID!) { openTutorRoom(courseId: $c) { id } }`, { c: courseId }, r.token)).body.errors).toBeUndefined();
   });
 });

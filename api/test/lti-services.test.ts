@@ -88,9 +88,9 @@ describe('dynamic registration', () => {
         const html = await res.text();
         expect(res.status).toBe(200);
         expect(html).toContain('org.imsglobal.lti.close');
-        // The platform shows the registration page in its own admin page, before it may frame the tool.
-        expect(res.headers.get('content-security-policy')).toContain(`frame-ancestors 'self'`);
-        expect(res.headers.get('content-security-policy')).toContain(new URL(env.platform.issuer).origin);
+        // The platform shows the registration page in its own admin page, on whatever site that is (a Canvas
+        // school's own domain is named by no registration): the page holds no personal data and no action.
+        expect(res.headers.get('content-security-policy')).toMatch(/^frame-ancestors \*;/);
         const reg = env.platform.received.registrations.at(-1)!;
         const cfg = reg.body['https://purl.imsglobal.org/spec/lti-tool-configuration'];
         const types = cfg.messages.map((m: any) => m.type);
@@ -122,8 +122,10 @@ describe('dynamic registration', () => {
     try {
       const reg = await fetch(env.platform.dynamicRegistrationUrl(`${env.tool}/lti/register`));
       expect(reg.status).toBe(200);
-      // Pending platforms do not frame the tool, but the one registering sees the end of its registration.
-      expect(reg.headers.get('content-security-policy')).toContain(new URL(env.platform.issuer).origin);
+      // Pending platforms frame none of the app's pages, but the one registering sees the end of its registration.
+      expect(reg.headers.get('content-security-policy')).toMatch(/^frame-ancestors \*;/);
+      const app = await fetch(`${env.tool}/`);
+      expect(app.headers.get('content-security-policy')).not.toContain(new URL(env.platform.issuer).origin);
       const clientId = env.platform.received.registrations.at(-1)!.clientId;
       const r = await runLaunch(env, { user: 'learner', clientId });
       expect(r.step).toBe('login');

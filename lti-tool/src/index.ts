@@ -9,6 +9,6 @@ export type LtiHandler = (req: IncomingMessage, res: ServerResponse, pathname: s
 export { PgLtiStore, LTI_COLLECTIONS, type LtiCollection, type LtiDoc } from './store/pg-store.js';
 export { LtiTool, SCOPES, RETIRED_KEY_GRACE_MS, type LtiToolOptions, type ToolHooks, type PlatformInfo, type PlatformStatus, type Product } from './tool/tool.js';
 export { mapLtiRoles, isCourseContext } from './tool/roles.js';
-export { SECTIONS, type Section, type VerifiedLaunch } from './tool/claims.js';
+export { SECTIONS, text as claimText, type Section, type VerifiedLaunch } from './tool/claims.js';
 export { LtiError } from './tool/errors.js';
-export { createPlatform, makeUser, type LtiPlatform, type LaunchIntent } from './platform/index.js';
+export { createPlatform, makeUser, type LtiPlatform, type LaunchIntent, type PlatformOptions } from './platform/index.js';

@@ -4,9 +4,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
-import { LtiError, LtiTool, mapLtiRoles, type PlatformInfo, type PlatformStatus, type ToolHooks, type VerifiedLaunch } from '@lt/lti-tool';
+import { LtiError, LtiTool, mapLtiRoles, claimText, type PlatformInfo, type PlatformStatus, type ToolHooks, type VerifiedLaunch } from '@lt/lti-tool';
 import type { Db, Tx } from '../db/client.js';
 import type { Realtime } from '../realtime/realtime.js';
 import { courses, deployments, memberships, resourceLinks, rosterSyncs, tenants, users } from '../db/schema.js';
@@ -18,16 +18,26 @@ import type { Viewer } from '../auth/viewer.js';
 import { isToolSubject, upsertUser } from '../users/service.js';
 import { ensureDeployment } from '../tenants/service.js';
 import { AppError, notFound } from '../errors.js';
+import { checkIdentifier, cleanLine, clip } from '../text.js';
 import { INSTALLATION_ISSUER } from '../apikeys/service.js';
 import type { CourseRole } from '../courses/roles.js';
 import { enqueue, type JobPayloads } from '../queue/queues.js';
 import type { Logger } from '../logger.js';
+import type { RateLimiter } from '../ratelimit.js';
 
 export type RosterSync = typeof rosterSyncs.$inferSelect;
 
 /** Re-sync a course roster after an instructor's launch when the last sync is older than this. */
 const ROSTER_STALE_MS = 6 * 3600_000;
 const FRAME_CACHE_MS = 30_000;
+
+/** An origin as a CSP source: scheme, host and port only (anything else could inject directives). */
+const CSP_ORIGIN = /^https?:\/\/[a-z0-9.\-\[\]:]+$/i;
+
+/** `'self'` and the valid origins, sorted and without duplicates. */
+function ancestorsValue(origins: string[]): string {
+  return ["'self'", ...[...new Set(origins.filter((o) => CSP_ORIGIN.test(o)))].sort()].join(' ');
+}
 
 export interface LtiServiceDeps {
   db: Db;
@@ -41,6 +51,8 @@ export interface LtiServiceDeps {
   sessionTtlSeconds: number;
   /** Set once the queue exists (the api and the worker create it). */
   ltiQueue?: Queue<JobPayloads['lti']>;
+  /** Dynamic registration attempts per client address (the worker, which serves no HTTP, has none). */
+  registrationLimit?: { limiter: RateLimiter; limit: number; windowMs: number; keyPrefix: string };
 }
 
 export class LtiService implements ToolHooks {
@@ -73,16 +85,16 @@ export class LtiService implements ToolHooks {
     input: { issuer: string; clientId: string; name?: string | null; product?: 'moodle' | 'canvas' | 'generic' | null; authEndpoint: string; tokenEndpoint: string; jwksUrl: string; deploymentIds?: string[] | null; status?: PlatformStatus | null },
   ) {
     this.d.access.requireInstallationAdmin(viewer);
-    const deploymentIds = (input.deploymentIds ?? []).map((d) => d.trim()).filter(Boolean).slice(0, 100);
+    const deploymentIds = (input.deploymentIds ?? []).map((d) => checkIdentifier(d, 'deploymentIds').trim()).filter(Boolean).slice(0, 100);
     try {
       await this.tool.registerPlatform({
-        issuer: input.issuer,
-        clientId: input.clientId,
-        name: input.name?.trim().slice(0, 200) || input.issuer,
+        issuer: checkIdentifier(input.issuer, 'issuer'),
+        clientId: checkIdentifier(input.clientId, 'clientId'),
+        name: clip(cleanLine(input.name ?? '', 'name', 'caller'), 200) || input.issuer,
         product: input.product ?? 'generic',
-        authEndpoint: input.authEndpoint,
-        tokenEndpoint: input.tokenEndpoint,
-        jwksUrl: input.jwksUrl,
+        authEndpoint: checkIdentifier(input.authEndpoint, 'authEndpoint'),
+        tokenEndpoint: checkIdentifier(input.tokenEndpoint, 'tokenEndpoint'),
+        jwksUrl: checkIdentifier(input.jwksUrl, 'jwksUrl'),
         deploymentIds,
         status: input.status ?? 'active',
         acceptNewDeployments: deploymentIds.length === 0,
@@ -97,6 +109,8 @@ export class LtiService implements ToolHooks {
 
   async setPlatformStatusAsAdmin(viewer: Viewer, issuer: string, clientId: string, status: PlatformStatus) {
     this.d.access.requireInstallationAdmin(viewer);
+    checkIdentifier(issuer, 'issuer');
+    checkIdentifier(clientId, 'clientId');
     if (issuer === INSTALLATION_ISSUER) throw notFound('The platform');
     await this.setPlatformStatus(issuer, clientId, status);
     const [row] = await this.d.db.select().from(tenants).where(and(eq(tenants.issuer, issuer), eq(tenants.clientId, clientId)));
@@ -116,6 +130,23 @@ export class LtiService implements ToolHooks {
       .returning();
     for (const dep of p.deploymentIds) await ensureDeployment(this.d.db, row!.id, dep);
     this.#frames = null;
+  }
+
+  async registrationAttempt(clientAddress: string): Promise<{ retryAfterMs: number } | null> {
+    const r = this.d.registrationLimit;
+    if (!r) return null;
+    try {
+      await r.limiter.take(`lti-register:${r.keyPrefix}:${clientAddress}`, r.limit, r.windowMs, 'Registering the tool');
+      return null;
+    } catch (err) {
+      if (err instanceof AppError && err.extensions.code === 'RATE_LIMITED') return { retryAfterMs: Number(err.extensions.retryAfterMs) || r.windowMs };
+      throw new LtiError('SERVICE_UNAVAILABLE', 503, 'The tool is briefly unavailable; try the registration again in a moment.');
+    }
+  }
+
+  async pendingPlatforms(): Promise<number> {
+    const [row] = await this.d.db.select({ n: count() }).from(tenants).where(eq(tenants.status, 'pending'));
+    return row?.n ?? 0;
   }
 
   async platformStatus(issuer: string, clientId: string): Promise<PlatformStatus | null> {
@@ -138,12 +169,23 @@ export class LtiService implements ToolHooks {
     return t.acceptNewDeployments ? 'accept' : 'unknown';
   }
 
-  async frameAncestors(): Promise<string> {
+  /**
+   * CSP frame-ancestors sources. For one platform (a launch's page): that tenant's learned origins only, plus
+   * `extra` (origins read from the launch's verified id_token), never another tenant's. Without one (the app's
+   * later page loads, which carry no tenant): the union of active tenants' origins. A pending or disabled
+   * tenant's origins frame nothing.
+   */
+  async frameAncestors(platform?: { issuer: string; clientId: string }, extra: string[] = []): Promise<string> {
+    if (platform) {
+      const [t] = await this.d.db
+        .select({ origins: tenants.frameOrigins })
+        .from(tenants)
+        .where(and(eq(tenants.issuer, platform.issuer), eq(tenants.clientId, platform.clientId), eq(tenants.status, 'active')));
+      return ancestorsValue([...(t?.origins ?? []), ...extra]);
+    }
     if (this.#frames && Date.now() - this.#frames.at < FRAME_CACHE_MS) return this.#frames.value;
     const rows = await this.d.db.select({ origins: tenants.frameOrigins }).from(tenants).where(eq(tenants.status, 'active'));
-    const set = new Set<string>();
-    for (const r of rows) for (const o of r.origins) if (/^https?:\/\/[a-z0-9.\-\[\]:]+$/i.test(o)) set.add(o);
-    const value = ["'self'", ...[...set].sort()].join(' ');
+    const value = ancestorsValue(rows.flatMap((r) => r.origins));
     this.#frames = { value, at: Date.now() };
     return value;
   }
@@ -164,7 +206,12 @@ export class LtiService implements ToolHooks {
       if (!tenant) throw new AppError('NOT_FOUND', 'The platform is not registered.');
       const newOrigins = l.seenOrigins.filter((o) => !tenant.frameOrigins.includes(o));
       if (newOrigins.length) {
-        await tx.update(tenants).set({ frameOrigins: sql`array_cat(${tenants.frameOrigins}, ${newOrigins}::text[])` }).where(eq(tenants.id, tenant.id));
+        // One array parameter (a plain JS array in a sql template would become a list of scalars, and one origin a
+        // "malformed array literal"); origins another launch added meanwhile are not added twice.
+        await tx
+          .update(tenants)
+          .set({ frameOrigins: sql`array_cat(${tenants.frameOrigins}, array(select o from unnest(${sql.param(newOrigins)}::text[]) as o where o <> all(${tenants.frameOrigins})))` })
+          .where(eq(tenants.id, tenant.id));
         this.#frames = null;
       }
       await ensureDeployment(tx, tenant.id, l.deploymentId);
@@ -211,8 +258,9 @@ export class LtiService implements ToolHooks {
     return staff && stale && row!.status !== 'queued' && row!.status !== 'running' && !!this.d.ltiQueue;
   }
 
+  /** The last roster sync: staff of the course, and API keys with the read scope that reach it. */
   async rosterSync(viewer: Viewer, courseId: string): Promise<RosterSync | null> {
-    await this.d.access.requireCourseManage(viewer, courseId);
+    await this.d.access.requireCourseStaffRead(viewer, courseId);
     const [row] = await this.d.db.select().from(rosterSyncs).where(and(eq(rosterSyncs.courseId, courseId), eq(rosterSyncs.tenantId, viewer.tenantId)));
     return row && row.status !== 'never' ? row : null;
   }
@@ -252,19 +300,20 @@ export class LtiService implements ToolHooks {
         first = false;
         pages++;
         for (const m of page.members) {
-          const subject = typeof m.user_id === 'string' ? m.user_id.slice(0, 255) : null;
+          const subject = claimText(m.user_id, 255);
           if (!subject || seen.has(subject) || isToolSubject(subject)) continue;
           seen.add(subject);
           const roles = mapLtiRoles(Array.isArray(m.roles) ? m.roles : []) as CourseRole[];
+          // A member with no role this tool knows is a guest, as at launch (mapLtiRoles).
           if ((m.status && m.status !== 'Active') || roles.length === 0) {
-            // Inactive or Deleted in the LMS (or no role we know): no longer a member here either.
+            // Inactive or Deleted in the LMS: no longer a member here either.
             const [gone] = await db.select({ id: users.id }).from(users).where(and(eq(users.tenantId, tenant.id), eq(users.subject, subject)));
             if (gone) await this.d.courses.removeMembership(tenant.id, courseId, gone.id);
             continue;
           }
           const name = [m.name, [m.given_name, m.family_name].filter(Boolean).join(' '), m.email, 'Unnamed user'].find((v) => typeof v === 'string' && v.trim())!.toString().slice(0, 200);
           const [existing] = await db.select().from(users).where(and(eq(users.tenantId, tenant.id), eq(users.subject, subject)));
-          const user = existing ?? (await upsertUser(db, { tenantId: tenant.id, subject, name, email: typeof m.email === 'string' ? m.email.slice(0, 320) : null, picture: null }));
+          const user = existing ?? (await upsertUser(db, { tenantId: tenant.id, subject, name, email: claimText(m.email, 320), picture: null }));
           await this.d.courses.setMembership(tenant.id, courseId, user.id, roles);
           fetched++;
         }
@@ -330,7 +379,7 @@ export class LtiService implements ToolHooks {
     await this.#ownDeepLink(viewer, id);
     if (items.length === 0 || items.length > 10) throw new AppError('BAD_USER_INPUT', 'Choose from one to ten items.');
     const clean = items.map((it) => {
-      const title = it.title.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
+      const title = clip(cleanLine(it.title, 'title', 'caller'), 200);
       if (!title) throw new AppError('BAD_USER_INPUT', 'Every item needs a title.');
       const max = it.graded ? (it.scoreMaximum ?? 100) : null;
       if (max !== null && !(max > 0 && max <= 10000)) throw new AppError('BAD_USER_INPUT', 'Points must be between 0 and 10,000.');

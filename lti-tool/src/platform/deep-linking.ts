@@ -18,7 +18,7 @@ export async function handleDeepLinkReturn(p: PlatformImpl, req: IncomingMessage
   const token = url.searchParams.get('sesskey') ?? url.searchParams.get('dl') ?? '';
   const request = p.deepLinkRequests.get(token);
   const course = request && p.findCourse(request.courseId);
-  const home = course ? `${p.url('/')}?${new URLSearchParams({ context: course.id })}` : p.url('/');
+  const home = course ? `${p.pageUrl('/')}?${new URLSearchParams({ context: course.id })}` : p.pageUrl('/');
   try {
     if (!jwt) throw new Error('the JWT form field is missing');
     if (!request || !course) throw new Error('this return URL does not belong to a deep linking request of ours');

@@ -38,6 +38,8 @@ export interface LmsPageModel {
   frameSrc?: string;
   /** Origins whose Platform Storage messages are answered; undefined when the profile has no Platform Storage. */
   storageOrigins?: string[];
+  /** Canvas' hidden Platform Storage frame (`post_message_forwarding`), on its OIDC host. */
+  storageFrameSrc?: string;
   notice?: string;
 }
 
@@ -127,6 +129,7 @@ aside li{padding:8px 0;border-bottom:1px solid #eef0f2}
 </aside>
 <section class="stage">${stage}</section>
 </main>
+${m.storageFrameSrc ? `<iframe name="post_message_forwarding" title="" src="${esc(m.storageFrameSrc)}" hidden></iframe>` : ''}
 <script>${frameScript(m.home, m.storageOrigins)}</script>
 </body></html>`;
 }
@@ -176,6 +179,35 @@ function frameScript(home: string, storageOrigins: string[] | undefined): string
     reply({ key: data.key, value: String(data.value) });
   });
 })();`;
+}
+
+/**
+ * Canvas' `post_message_forwarding` frame: it answers LTI Platform Storage for tool origins (values kept per origin,
+ * for as long as the course page stays open). `origins` null: a frame that never answers.
+ */
+export function renderForwardingFrame(origins: string[] | null): string {
+  const script = origins
+    ? `(() => {
+  const origins = ${JSON.stringify(origins)};
+  const stores = new Map();
+  window.addEventListener('message', (event) => {
+    let data = event.data;
+    if (typeof data === 'string') { try { data = JSON.parse(data); } catch { return; } }
+    if (!data || typeof data.subject !== 'string' || !origins.includes(event.origin) || !event.source) return;
+    const subject = data.subject.replace(/^org\\.imsglobal\\./, '');
+    const reply = (body) => event.source.postMessage(Object.assign({ subject: data.subject + '.response', message_id: data.message_id }, body), event.origin);
+    if (subject === 'lti.capabilities') { reply({ supported_messages: [{ subject: 'lti.capabilities' }, { subject: 'lti.get_data' }, { subject: 'lti.put_data' }] }); return; }
+    if (subject !== 'lti.put_data' && subject !== 'lti.get_data') return;
+    if (!data.key) { reply({ error: { code: 'bad_request', message: "Missing required 'key' field" } }); return; }
+    if (!stores.has(event.origin)) stores.set(event.origin, new Map());
+    const store = stores.get(event.origin);
+    if (subject === 'lti.get_data') { reply({ key: data.key, value: store.get(data.key) }); return; }
+    store.set(data.key, String(data.value));
+    reply({ key: data.key, value: String(data.value) });
+  });
+})();`
+    : '/* this frame never answers */';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>post_message_forwarding</title></head><body><script>${script}</script></body></html>`;
 }
 
 /** A page that POSTs fields to `action` as soon as it loads: works in the top window and inside an iframe. */

@@ -10,7 +10,7 @@ import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, 
 import { buildLaunchClaims, type ResolvedLink } from './claims.js';
 import { handleDeepLinkReturn } from './deep-linking.js';
 import { makeUser, demoPeople } from './demo.js';
-import { renderAutoPost, renderFramePage, renderLmsPage } from './html.js';
+import { renderAutoPost, renderForwardingFrame, renderFramePage, renderLmsPage } from './html.js';
 import { formParams, HttpError, sendHtml, sendJson, sendText, escapeHtml, userAgent } from './http.js';
 import { PROFILES, canvasLegacyId, ids, type ProfileTraits } from './profiles.js';
 import { handleRegister, openidConfiguration, registrationToken } from './registration.js';
@@ -86,7 +86,7 @@ export class PlatformImpl implements LtiPlatform {
     baseUrl: URL,
     private readonly privateJwk: JWK,
     private readonly key: KeyObject,
-    opts: PlatformOptions,
+    private readonly opts: PlatformOptions,
   ) {
     this.traits = PROFILES[profile];
     this.base = baseUrl.href.replace(/\/+$/, '');
@@ -114,7 +114,28 @@ export class PlatformImpl implements LtiPlatform {
   // ---------------------------------------------------------------- identity, keys, URLs
 
   get issuer(): string {
-    return this.base;
+    return this.opts.sites?.issuer?.replace(/\/+$/, '') ?? this.base;
+  }
+
+  /** baseUrl with another host name (same scheme, port and path). */
+  private onHost(host: string | undefined, path: string): string {
+    if (!host) return this.url(path);
+    const u = new URL(this.base);
+    u.hostname = host;
+    return `${u.href.replace(/\/+$/, '')}${path}`;
+  }
+
+  pageUrl(path: string): string {
+    return this.onHost(this.opts.sites?.page, path);
+  }
+
+  get authEndpoint(): string {
+    return this.onHost(this.opts.sites?.auth, '/auth');
+  }
+
+  /** lti_storage_target of launches: the course page itself, or Canvas' forwarding frame. */
+  get storageTarget(): string {
+    return this.opts.storageFrame ? 'post_message_forwarding' : '_parent';
   }
 
   get kid(): string {
@@ -296,11 +317,11 @@ export class PlatformImpl implements LtiPlatform {
         lti_message_hint: hint,
         canvas_environment: 'prod',
         canvas_region: 'us-east-1',
-        lti_storage_target: '_parent',
+        lti_storage_target: this.storageTarget,
         deployment_id: deploymentId,
       };
     }
-    return { ...common, lti_message_hint: id, lti_storage_target: '_parent' };
+    return { ...common, lti_message_hint: id, lti_storage_target: this.storageTarget };
   }
 
   /** Moodle's launchid shapes: "ltilaunch<instance>_<rand>", or "ltilaunch_<messagetype><rand>" for content selection. */
@@ -376,7 +397,7 @@ export class PlatformImpl implements LtiPlatform {
     if (this.profile === 'canvas') Object.assign(fields, { utf8: '✓', authenticity_token: randomBytes(48).toString('base64') });
     fields.id_token = await this.idToken(launch, get('nonce'));
     if (q.has('state')) fields.state = get('state');
-    if (this.profile === 'canvas') fields.lti_storage_target = '_parent';
+    if (this.profile === 'canvas') fields.lti_storage_target = this.storageTarget;
     sendHtml(res, 200, renderAutoPost(get('redirect_uri'), fields));
   }
 
@@ -394,7 +415,7 @@ export class PlatformImpl implements LtiPlatform {
           : this.profile === 'canvas'
             ? { modal: 'true', placement: 'link_selection', dl: token }
             : { dl: token };
-      deepLink = { returnUrl: this.url(`/deep-link-return?${new URLSearchParams(query)}`), data };
+      deepLink = { returnUrl: this.pageUrl(`/deep-link-return?${new URLSearchParams(query)}`), data };
     }
     let claims = buildLaunchClaims({
       profile: this.profile,
@@ -409,7 +430,7 @@ export class PlatformImpl implements LtiPlatform {
       link: launch.link,
       targetLinkUri: launch.targetLinkUri,
       nonce,
-      returnUrl: this.url(`/return?${new URLSearchParams({ context: course.id })}`),
+      returnUrl: this.pageUrl(`/return?${new URLSearchParams({ context: course.id })}`),
       nrpsUrl: this.nrpsUrl(course),
       lineItemsUrl: this.lineItemsUrl(course, deploymentId),
       deepLink,
@@ -463,6 +484,12 @@ export class PlatformImpl implements LtiPlatform {
       only('GET');
       return sendJson(res, 200, openidConfiguration(this));
     }
+    if (route === '/post_message_forwarding') {
+      // Canvas' hidden frame on its OIDC host that answers LTI Platform Storage for the tool frame beside it.
+      only('GET');
+      const origins = [...new Set(this.tools.map((t) => new URL(t.loginUrl).origin))];
+      return sendHtml(res, 200, renderForwardingFrame(url.searchParams.get('mode') === 'silent' ? null : origins));
+    }
     if (route === '/jwks') {
       only('GET');
       return sendJson(res, 200, this.jwks());
@@ -513,7 +540,7 @@ export class PlatformImpl implements LtiPlatform {
       return;
     }
     if (route === '/' || route === '/auth' || route === '/return' || route === '/deep-link-return') {
-      sendHtml(res, status, renderFramePage(status === 400 ? 'Invalid LTI request' : 'Error', `<p class="error">${escapeHtml(message)}</p>`, this.url('/')));
+      sendHtml(res, status, renderFramePage(status === 400 ? 'Invalid LTI request' : 'Error', `<p class="error">${escapeHtml(message)}</p>`, this.pageUrl('/')));
     } else if (e instanceof HttpError && e.body !== undefined) {
       sendJson(res, status, e.body);
     } else if (this.profile === 'canvas') {
@@ -528,7 +555,7 @@ export class PlatformImpl implements LtiPlatform {
   }
 
   private homeFor(contextId: string | null): string {
-    return contextId && this.findCourse(contextId) ? `${this.url('/')}?${new URLSearchParams({ context: contextId })}` : this.url('/');
+    return contextId && this.findCourse(contextId) ? `${this.pageUrl('/')}?${new URLSearchParams({ context: contextId })}` : this.pageUrl('/');
   }
 
   /** The LMS page; `?as=instructor|learner|admin[&type=deeplinking][&activity=<id>]` launches into the tool frame. */
@@ -562,12 +589,15 @@ export class PlatformImpl implements LtiPlatform {
         launchLabel = `${deepLinking ? 'deep linking' : 'launch'} as ${as === 'learner' ? 'student' : as}`;
       }
     }
-    const storageOrigins = this.traits.platformStorage ? [...new Set(this.tools.map((t) => new URL(t.loginUrl).origin))] : undefined;
+    const toolOrigins = [...new Set(this.tools.map((t) => new URL(t.loginUrl).origin))];
+    const forwarding = this.traits.platformStorage && this.opts.storageFrame;
+    const storageOrigins = this.traits.platformStorage && !forwarding ? toolOrigins : undefined;
+    const storageFrameSrc = forwarding && this.opts.storageFrame !== 'absent' ? this.onHost(this.opts.sites?.auth, `/post_message_forwarding?mode=${this.opts.storageFrame}`) : undefined;
     sendHtml(
       res,
       200,
       renderLmsPage({
-        home: this.url('/'),
+        home: this.pageUrl('/'),
         siteName: this.siteName,
         profileLabel: this.traits.label,
         accent: this.traits.accent,
@@ -578,6 +608,7 @@ export class PlatformImpl implements LtiPlatform {
         launchLabel,
         frameSrc,
         storageOrigins,
+        storageFrameSrc,
         notice,
       }),
     );

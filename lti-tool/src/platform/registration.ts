@@ -37,7 +37,7 @@ const CANVAS_PLACEMENTS = {
 export function openidConfiguration(p: PlatformImpl): Record<string, unknown> {
   const common = {
     issuer: p.issuer,
-    authorization_endpoint: p.url('/auth'),
+    authorization_endpoint: p.authEndpoint,
     token_endpoint: p.url('/token'),
     token_endpoint_auth_methods_supported: ['private_key_jwt'],
     token_endpoint_auth_signing_alg_values_supported: ['RS256'],

@@ -25,6 +25,21 @@ export interface PlatformOptions {
   /** Refuse service requests (token, NRPS, AGS, registration) without a User-Agent header with 400, as Canvas does.
    *  Default: true for canvas, false otherwise. */
   userAgentRequired?: boolean;
+  /**
+   * Parts of the platform on different sites, as a Canvas school's are: the course page (and the launch's return
+   * URLs) on the school's own domain (`page`), the issuer only a name on another (`issuer`, a URL never fetched),
+   * the OIDC authorization endpoint (and the Platform Storage forwarding frame) on a third (`auth`). `page` and
+   * `auth` are host names: the port and path stay baseUrl's, and every host must reach this server (browser tests
+   * map them to 127.0.0.1). What the tool calls from its server (openid configuration, registration, token, JWKS,
+   * NRPS, AGS) stays on baseUrl. Default: everything on baseUrl.
+   */
+  sites?: { page?: string; issuer?: string; auth?: string };
+  /**
+   * Where LTI Platform Storage lives (profiles with Platform Storage). Default: the course page answers
+   * (lti_storage_target `_parent`). As Canvas does it: a hidden `post_message_forwarding` frame on the auth host
+   * answers (`answers`), never answers (`silent`), or is missing from the page though the launch names it (`absent`).
+   */
+  storageFrame?: 'answers' | 'silent' | 'absent';
   /** NRPS page size used when the tool sends no `limit`. Default per profile: moodle 0 (everything on one page, as
    *  Moodle does), canvas 50 (Canvas' default and maximum), generic 100. */
   nrpsPageSize?: number;
@@ -142,6 +157,12 @@ export interface Received {
 
 export interface LtiPlatform {
   readonly issuer: string;
+  /** An absolute URL on the course page's site (see PlatformOptions.sites). */
+  pageUrl(path: string): string;
+  /** The OIDC authorization endpoint (on the auth site). */
+  readonly authEndpoint: string;
+  /** An absolute URL of an endpoint the tool calls from its server (token, JWKS...: baseUrl). */
+  url(path: string): string;
   readonly profile: Profile;
   /** Handles a request whose path is under baseUrl's path; returns false when the path is not ours. */
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
+import { guardedFetch } from './fetch.js';
 import { JwksCache } from './jwks.js';
 
 const jwk = (kid: string) => ({ ...(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }) as object), kid, alg: 'RS256' });
@@ -31,5 +32,16 @@ describe('platform JWKS cache', () => {
   it('reports an unreachable key set with a clear code', async () => {
     const cache = new JwksCache((async () => new Response('no', { status: 500 })) as typeof fetch, 'ua');
     await expect(cache.key('https://p/jwks', 'a')).rejects.toMatchObject({ code: 'PLATFORM_KEYS_UNAVAILABLE' });
+  });
+
+  it('never repeats what the platform answered, and goes through the address guard', async () => {
+    const cache = new JwksCache((async () => new Response('TOP-SECRET internal page', { status: 200 })) as typeof fetch, 'ua');
+    const err = await cache.key('https://p/jwks', 'a').catch((e: Error) => e);
+    expect(err).toMatchObject({ code: 'PLATFORM_KEYS_UNAVAILABLE' });
+    expect((err as Error).message).not.toContain('TOP-SECRET');
+    const guarded = new JwksCache(guardedFetch({ allowPrivateNetwork: false }), 'ua');
+    const refused = await guarded.key('http://127.0.0.1:9/latest/meta-data', 'a').catch((e: Error) => e);
+    expect(refused).toMatchObject({ code: 'PLATFORM_KEYS_UNAVAILABLE' });
+    expect((refused as Error).message).toContain('private or local network');
   });
 });

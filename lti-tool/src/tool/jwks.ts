@@ -6,6 +6,7 @@
 import type { JWK } from 'jose';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { LtiError } from './errors.js';
+import { OutboundError } from './fetch.js';
 
 type Fetch = typeof fetch;
 
@@ -43,7 +44,9 @@ export class JwksCache {
         // Remember the attempt so a failing platform is not asked again at once.
         const old = this.#sets.get(url);
         this.#sets.set(url, { keys: old?.keys ?? new Map(), fetchedAt: this.now() });
-        throw new LtiError('PLATFORM_KEYS_UNAVAILABLE', 502, `The platform's key set could not be read (${(err as Error).message}).`);
+        // Never the error's own text: a JSON parse error quotes what the remote answered.
+        const why = /^HTTP \d{3}$/.test((err as Error).message) ? (err as Error).message : err instanceof OutboundError ? err.message.replace(/\.$/, '').toLowerCase() : 'no usable answer';
+        throw new LtiError('PLATFORM_KEYS_UNAVAILABLE', 502, `The platform's key set could not be read (${why}).`);
       }
       const keys = new Map<string, JWK>();
       for (const k of Array.isArray(body.keys) ? body.keys : []) if (k && typeof k.kid === 'string' && k.kty === 'RSA') keys.set(k.kid, k);

@@ -21,14 +21,21 @@ export function loginPage(cfg: { authUrl: string; bindKey: string; binding: stri
 <body><main><h1>Signing in…</h1><p>Connecting to your course.</p></main>
 <script type="application/json" id="lti-login">${scriptJson(cfg)}</script>
 <script nonce="${nonce}">(function(){
-var c=JSON.parse(document.getElementById('lti-login').textContent);
+var c=null;try{c=JSON.parse(document.getElementById('lti-login').textContent)}catch(e){}
+if(!c||!c.authUrl){document.querySelector('main').innerHTML='<h1>This launch could not be started</h1><p>The sign-in page could not be read. Open the activity again from your course.</p><p>Error code: <code data-testid="lti-error-code">LOGIN_PAGE_INVALID</code></p>';return}
 try{sessionStorage.setItem(c.bindKey,c.binding)}catch(e){}
 // Where storage is blocked in third-party frames (Chrome with third-party cookies blocked), the frame's own
 // name survives the navigations of this frame; the app restores the original name after reading it.
 try{var prev=window.name,p=null;try{p=JSON.parse(prev)}catch(e){}if(p&&p.ltBind)prev=p.name||'';window.name=JSON.stringify({ltBind:{key:c.bindKey,value:c.binding},name:prev})}catch(e){}
 var done=false;function go(){if(done)return;done=true;location.replace(c.authUrl)}
 if(!c.storage){return go()}
-var target=c.storage.target==='_parent'?window.parent:(window.parent.frames[c.storage.target]||window.parent);
+// The fallback timer first: whatever fails below (no such frame, a frame that never answers, a message that
+// cannot be sent), the page goes on with the frame's own storage within the timeout.
+setTimeout(go,1500);
+try{
+// A frame the platform named but did not put in its page: reading it from a cross-origin parent throws.
+var target=window.parent;if(c.storage.target!=='_parent'){try{target=window.parent.frames[c.storage.target]||null}catch(e){target=null}}
+if(!target||target===window){return go()}
 var id='lt'+Math.random().toString(36).slice(2);
 function post(m){try{target.postMessage(m,c.storage.origin)}catch(e){go()}}
 window.addEventListener('message',function(ev){
@@ -41,7 +48,7 @@ window.addEventListener('message',function(ev){
   }else if(ev.data.subject==='lti.put_data.response'){go()}
 });
 post({subject:'lti.capabilities',message_id:id});
-setTimeout(go,1500);
+}catch(e){go()}
 })();</script></body></html>`;
 }
 

@@ -7,7 +7,7 @@
  * id_token is checked beyond what ltijs checks (issued nonce, known deployment, azp, cached keys by kid,
  * the platform's own token lifetime).
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPair, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { and, eq, gt, isNull, lt } from 'drizzle-orm';
@@ -15,8 +15,9 @@ import type { PgDatabase } from 'drizzle-orm/pg-core';
 import { decodeProtectedHeader, jwtVerify, SignJWT, type JWK } from 'jose';
 import { PgLtiStore } from '../store/pg-store.js';
 import { ltiLaunches } from '../store/schema.js';
-import { C, readLaunch, text, url as httpUrl, type Section, type VerifiedLaunch } from './claims.js';
+import { C, readLaunch, sameOrigin, text, url as httpUrl, type Section, type VerifiedLaunch } from './claims.js';
 import { LtiError } from './errors.js';
+import { assertPublicUrl, clientAddressKey, guardedFetch, OutboundError } from './fetch.js';
 import { inlineKey, JwksCache } from './jwks.js';
 import { loginPage, messagePage, registeredPage } from './pages.js';
 
@@ -49,10 +50,29 @@ export interface ToolHooks {
   platformStatus(issuer: string, clientId: string): Promise<PlatformStatus | null>;
   /** A verified launch proven to come from this browser: provision and sign in. */
   launch(launch: VerifiedLaunch & { launchId: string }): Promise<{ token: string; expiresAt: string; redirect: string }>;
-  /** The CSP frame-ancestors sources for HTML pages. */
-  frameAncestors(): Promise<string>;
+  /**
+   * The CSP frame-ancestors sources: for one platform, its learned origins plus `extra` (origins from its verified
+   * id_token) and no other platform's; without one, every active platform's.
+   */
+  frameAncestors(platform?: { issuer: string; clientId: string }, extra?: string[]): Promise<string>;
   /** The app's index.html with the launch hand-off element injected. */
   renderApp(handoff: { code: string; bindKey: string; storage: { target: string; origin: string } | null }): Promise<string>;
+  /** Counts one dynamic registration attempt from a client address: the wait when over the limit, else null. */
+  registrationAttempt(clientAddress: string): Promise<{ retryAfterMs: number } | null>;
+  /** How many registered platforms wait for an administrator (pending). */
+  pendingPlatforms(): Promise<number>;
+}
+
+/** Who may use LTI Dynamic Registration (/lti/register), which anyone on the internet can call. */
+export interface RegistrationPolicy {
+  /** When set, the registration URL must carry `?secret=` with this value. */
+  secret?: string | null;
+  /** When non-empty, only these issuers may register, and their configuration must be served from their origins. */
+  issuers?: string[];
+  /** Refuse registration when neither a secret nor issuers are set (production). */
+  requireGate?: boolean;
+  /** Registrations waiting for an administrator; beyond it new ones are refused. Default 20. */
+  maxPending?: number;
 }
 
 export interface LtiToolOptions {
@@ -66,16 +86,23 @@ export interface LtiToolOptions {
   autoActivate: boolean;
   /** Allow http:// platform URLs in registration (development and tests only). */
   allowInsecurePlatforms: boolean;
+  /** Allow platform URLs on loopback, private, link-local addresses (development and tests only). Default false. */
+  allowPrivateNetwork?: boolean;
+  registration?: RegistrationPolicy;
   hooks: ToolHooks;
   userAgent: string;
   fetch?: typeof fetch;
   /** Seconds a token may be off: clock skew and slow browsers. */
   clockToleranceSeconds?: number;
   log?: { warn(o: object, m: string): void; info(o: object, m: string): void };
-  /** RSA modulus for new tool keys; ltijs uses 4096 at registration, rotation follows this. */
+  /** RSA modulus for new tool keys (registration and rotation). Default 4096, as ltijs. */
   keyBits?: number;
+  /** The CSP of the app's page (without frame-ancestors), for the launch's answer, which is that page. */
+  appContentSecurityPolicy?: string;
 }
 
+/** frame-ancestors of pages any site may frame (the login step, error pages): http(s) pages anywhere. */
+const ANY_ANCESTOR = '*';
 const LOGIN_TTL_MS = 10 * 60_000;
 const CODE_TTL_MS = 2 * 60_000;
 const DEEP_LINK_TTL_MS = 60 * 60_000;
@@ -93,6 +120,21 @@ export const SCOPES = [
 ];
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
+
+/** Key generations in this process, one at a time: on libuv's small thread pool, which DNS and file I/O share. */
+let keyQueue: Promise<unknown> = Promise.resolve();
+/** A tool RSA key pair (PEM: SPKI public, PKCS#1 private, as ltijs stores them), made off the event loop. */
+function newKeyPair(bits: number): Promise<{ publicKey: string; privateKey: string }> {
+  const make = () =>
+    new Promise<{ publicKey: string; privateKey: string }>((resolve, reject) =>
+      generateKeyPair('rsa', { modulusLength: bits, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } }, (err, publicKey, privateKey) =>
+        err ? reject(err) : resolve({ publicKey, privateKey }),
+      ),
+    );
+  const run = keyQueue.then(make, make);
+  keyQueue = run.catch(() => {});
+  return run;
+}
 const token = () => randomBytes(32).toString('base64url');
 
 export class LtiTool {
@@ -107,7 +149,8 @@ export class LtiTool {
   constructor(o: LtiToolOptions) {
     this.#o = o;
     this.#origin = new URL(o.publicUrl).origin;
-    this.#fetch = o.fetch ?? fetch;
+    // Platform URLs come from whoever starts a registration: fetched through the address guard (fetch.ts).
+    this.#fetch = o.fetch ?? guardedFetch({ allowPrivateNetwork: o.allowPrivateNetwork ?? false });
     this.#jwks = new JwksCache(this.#fetch, o.userAgent);
     this.store = new PgLtiStore(o.db);
     const { Provider } = require('ltijs');
@@ -158,9 +201,11 @@ export class LtiTool {
       const status = e?.status ?? 500;
       const message = e?.message ?? 'The LTI request could not be completed.';
       if (pathname === '/lti/register') {
-        const cfg = httpUrl(new URL(req.url ?? '/', 'http://x').searchParams.get('openid_configuration'));
-        await this.#html(res, status, messagePage('The tool could not be registered', message, code, 'Check the registration URL and try again, or register the tool by hand (see its documentation).'), undefined, cfg ? new URL(cfg).origin : undefined);
-      } else if (route.html) await this.#html(res, status, messagePage('This launch could not be completed', message, code, 'Open the activity again from your course. If it keeps failing, tell your LMS administrator the error code.'));
+        this.#html(res, status, messagePage('The tool could not be registered', message, code, 'Check the registration URL and try again, or register the tool by hand (see its documentation).'), { ancestors: ANY_ANCESTOR });
+      } else if (route.html) {
+        // Shown inside the platform's frame, whatever site embeds it: the page says what failed and holds nothing else.
+        this.#html(res, status, messagePage('This launch could not be completed', message, code, 'Open the activity again from your course. If it keeps failing, tell your LMS administrator the error code.'), { ancestors: ANY_ANCESTOR });
+      }
       else this.#json(res, status, { error: { code, message } });
     }
     return true;
@@ -173,7 +218,8 @@ export class LtiTool {
     const target = text(p.target_link_uri, 2048);
     if (!iss || !loginHint || !target) throw new LtiError('MISSING_LOGIN_PARAMETERS', 400, 'The login request needs iss, login_hint and target_link_uri.');
     const platform = await this.#platformFor(iss, text(p.client_id, 255));
-    if (new URL(target, 'http://x').origin !== this.#origin) throw new LtiError('BAD_TARGET_LINK_URI', 400, 'The launch points to a page that is not this tool.');
+    // A malformed URL (`http://[`) is not this tool either: 400, not a crash.
+    if (!sameOrigin(target, this.#origin)) throw new LtiError('BAD_TARGET_LINK_URI', 400, 'The launch points to a page that is not this tool.');
     const clientId: string = await platform.platformClientId();
     const authEndpoint = httpUrl(await platform.platformAuthEndpoint());
     if (!authEndpoint) throw new LtiError('PLATFORM_MISCONFIGURED', 500, 'The platform has no valid authorization endpoint.');
@@ -200,7 +246,9 @@ export class LtiTool {
     if (hint) q.lti_message_hint = hint;
     for (const [k, v] of Object.entries(q)) auth.searchParams.set(k, v);
     const cspNonce = token();
-    await this.#html(res, 200, loginPage({ authUrl: auth.toString(), bindKey: `lt.bind.${state}`, binding, storage: storageTarget ? { target: storageTarget, origin: storageOrigin } : null }, cspNonce), cspNonce);
+    // Framed by whatever page embeds the platform's frame (a Canvas school's own domain is known to no
+    // registration): this page holds no personal data and no control, only a redirect to the platform.
+    this.#html(res, 200, loginPage({ authUrl: auth.toString(), bindKey: `lt.bind.${state}`, binding, storage: storageTarget ? { target: storageTarget, origin: storageOrigin } : null }, cspNonce), { ancestors: ANY_ANCESTOR, nonce: cspNonce });
   }
 
   async #launch(req: IncomingMessage, res: ServerResponse) {
@@ -220,7 +268,7 @@ export class LtiTool {
     const launch = readLaunch(payload, row.issuer, row.clientId, this.#origin);
     const dep = await this.#o.hooks.deploymentStatus(launch.issuer, launch.clientId, launch.deploymentId);
     if (dep === 'unknown') throw new LtiError('UNKNOWN_DEPLOYMENT', 403, 'This deployment of the tool is not registered.');
-    if (launch.messageType === 'LtiDeepLinkingRequest' && !launch.roles.some((r) => r !== 'learner' && r !== 'mentor')) {
+    if (launch.messageType === 'LtiDeepLinkingRequest' && !launch.roles.some((r) => r === 'instructor' || r === 'teaching_assistant' || r === 'administrator')) {
       throw new LtiError('DEEP_LINKING_NOT_ALLOWED', 403, 'Only instructors can add this tool to a course.');
     }
     const code = token();
@@ -229,7 +277,10 @@ export class LtiTool {
       .set({ codeHash: sha256(code), claims: launch as unknown as Record<string, unknown>, expiresAt: new Date(Date.now() + CODE_TTL_MS) })
       .where(eq(ltiLaunches.id, row.id));
     const storage = row.storageTarget && row.storageOrigin ? { target: row.storageTarget, origin: row.storageOrigin } : null;
-    await this.#html(res, 200, await this.#o.hooks.renderApp({ code, bindKey: `lt.bind.${state}`, storage }));
+    // Framed by this platform's known sites and the sites its signed token names (return URLs: the course page's
+    // own domain), never by another platform's.
+    const ancestors = await this.#o.hooks.frameAncestors({ issuer: launch.issuer, clientId: launch.clientId }, launch.seenOrigins);
+    this.#html(res, 200, await this.#o.hooks.renderApp({ code, bindKey: `lt.bind.${state}`, storage }), { ancestors, policy: this.#o.appContentSecurityPolicy });
   }
 
   async #exchange(req: IncomingMessage, res: ServerResponse) {
@@ -264,13 +315,37 @@ export class LtiTool {
   }
 
   async #register(req: IncomingMessage, res: ServerResponse) {
-    const q = new URL(req.url ?? '/', 'http://x').searchParams;
+    const q = query(req);
+    await this.#admitRegistration(req, q);
     const configUrl = q.get('openid_configuration');
     if (!configUrl) throw new LtiError('MISSING_OPENID_CONFIGURATION', 400, 'Dynamic registration needs the openid_configuration parameter.');
     const info = await this.registerDynamic(configUrl, q.get('registration_token'));
     const nonce = token();
-    // The platform shows this page in its own admin page (Moodle: an iframe) before it may frame the tool.
-    await this.#html(res, 200, registeredPage(this.#o.toolName, info.status, nonce), nonce, new URL(configUrl).origin);
+    // The platform shows this page in its own admin page, on whatever site the school runs that on (Moodle: an iframe;
+    // Canvas: the school's domain, which no registration names): it holds no personal data and no action.
+    this.#html(res, 200, registeredPage(this.#o.toolName, info.status, nonce), { ancestors: ANY_ANCESTOR, nonce });
+  }
+
+  /**
+   * The bounds on /lti/register, which anyone can call, checked before anything is fetched or stored: attempts per
+   * client address, the registration secret (or, in production, that some gate is configured at all), and the
+   * backlog of registrations waiting for an administrator. The allow-list of platforms is checked in registerDynamic.
+   */
+  async #admitRegistration(req: IncomingMessage, q: URLSearchParams): Promise<void> {
+    const policy = this.#o.registration ?? {};
+    const limited = await this.#o.hooks.registrationAttempt(clientAddressKey(req.socket.remoteAddress));
+    if (limited) throw new LtiError('RATE_LIMITED', 429, `Too many registration attempts from this address. Try again in ${Math.ceil(limited.retryAfterMs / 1000)} s.`);
+    if (policy.secret) {
+      const given = createHash('sha256').update(q.get('secret') ?? '').digest();
+      if (!timingSafeEqual(given, createHash('sha256').update(policy.secret).digest())) {
+        throw new LtiError('REGISTRATION_SECRET_REQUIRED', 403, "This registration URL does not carry the tool's registration secret. Ask the tool's administrator for the registration URL.");
+      }
+    } else if (policy.requireGate && !policy.issuers?.length) {
+      throw new LtiError('REGISTRATION_CLOSED', 403, 'Dynamic registration is closed here until the administrator of the tool sets a registration secret or a list of allowed platforms. The platform can still be registered by hand.');
+    }
+    if ((await this.#o.hooks.pendingPlatforms()) >= (policy.maxPending ?? 20)) {
+      throw new LtiError('TOO_MANY_PENDING_REGISTRATIONS', 503, 'Too many registrations are waiting for an administrator of the tool. Try again once they have been reviewed.');
+    }
   }
 
   // ---------------------------------------------------------------- validation
@@ -323,9 +398,13 @@ export class LtiTool {
     let platform;
     if (clientId) platform = await this.lti.getPlatform(issuer, clientId);
     else {
-      const all = (await this.lti.getPlatform(issuer)) || [];
-      if (all.length > 1) throw new LtiError('CLIENT_ID_REQUIRED', 400, 'Several registrations exist for this platform; the login request must name the client_id.');
-      platform = all[0];
+      // Only active registrations count: a pending one (someone registered again under this issuer) must not make
+      // the existing tenant's logins ambiguous.
+      const all: any[] = (await this.lti.getPlatform(issuer)) || [];
+      const active: any[] = [];
+      for (const p of all) if ((await p.platformActive()) && (await this.#o.hooks.platformStatus(issuer, await p.platformClientId())) === 'active') active.push(p);
+      if (active.length > 1) throw new LtiError('CLIENT_ID_REQUIRED', 400, 'Several registrations exist for this platform; the login request must name the client_id.');
+      platform = active[0] ?? all[0];
     }
     if (!platform) throw new LtiError('UNKNOWN_PLATFORM', 400, 'This platform is not registered with the tool. Ask your LMS administrator to register it.');
     const status = await this.#o.hooks.platformStatus(issuer, await platform.platformClientId());
@@ -333,26 +412,51 @@ export class LtiTool {
     return platform;
   }
 
-  /** Registers (or updates) a platform: ltijs keeps it and generates its key pair; the application records the tenant. */
+  /**
+   * Registers (or updates) a platform: ltijs keeps it; a new one gets its tool key pair, generated off the event
+   * loop (ltijs's own registerPlatform would generate it synchronously: about a second of a blocked server per
+   * 4096-bit key); the application records the tenant.
+   */
   async registerPlatform(input: Omit<PlatformInfo, 'frameOrigins'> & { frameOrigins?: string[] }): Promise<PlatformInfo> {
     for (const [k, v] of [['issuer', input.issuer], ['authEndpoint', input.authEndpoint], ['tokenEndpoint', input.tokenEndpoint], ['jwksUrl', input.jwksUrl]] as const) {
       const u = httpUrl(v);
       if (!u || (!this.#o.allowInsecurePlatforms && !u.startsWith('https:'))) throw new LtiError('BAD_PLATFORM_URL', 400, `${k} must be an https URL.`);
     }
     if (!text(input.clientId, 255)) throw new LtiError('BAD_CLIENT_ID', 400, 'clientId is required.');
-    const platform = await this.lti.registerPlatform({
+    const fields = {
       url: input.issuer,
       name: input.name,
       clientId: input.clientId,
       authenticationEndpoint: input.authEndpoint,
       accesstokenEndpoint: input.tokenEndpoint,
       authConfig: { method: 'JWK_SET', key: input.jwksUrl },
-    });
+    };
+    // An existing registration is updated by ltijs (no key is made); a new one is stored as ltijs stores it.
+    const platform = (await this.lti.getPlatform(input.issuer, input.clientId)) ? await this.lti.registerPlatform(fields) : await this.#storeNewPlatform(fields);
     await platform.platformActive(input.status === 'active');
     const origins = new Set([...(input.frameOrigins ?? []), new URL(input.issuer).origin, new URL(input.authEndpoint).origin]);
     const info: PlatformInfo = { ...input, frameOrigins: [...origins] };
     await this.#o.hooks.platformRegistered(info);
     return info;
+  }
+
+  /** ltijs's registerPlatform for a new platform (Provider.registerPlatform, Auth.generatePlatformKeyPair), with the key made asynchronously. */
+  async #storeNewPlatform(f: { url: string; name: string; clientId: string; authenticationEndpoint: string; accesstokenEndpoint: string; authConfig: { method: string; key: string } }): Promise<any> {
+    const kid = randomBytes(16).toString('hex');
+    const { publicKey, privateKey } = await newKeyPair(this.#o.keyBits ?? 4096);
+    const k = this.#o.encryptionKey;
+    const where = { platformUrl: f.url, clientId: f.clientId };
+    try {
+      await this.store.Replace(k, 'publickey', where, { key: publicKey, kid }, { kid, ...where });
+      await this.store.Replace(k, 'privatekey', where, { key: privateKey, kid }, { kid, ...where });
+      await this.store.Replace(false, 'platform', where, { platformName: f.name, platformUrl: f.url, clientId: f.clientId, authEndpoint: f.authenticationEndpoint, accesstokenEndpoint: f.accesstokenEndpoint, kid, authConfig: f.authConfig });
+    } catch (err) {
+      await this.store.Delete('publickey', { kid });
+      await this.store.Delete('privatekey', { kid });
+      await this.store.Delete('platform', where);
+      throw err;
+    }
+    return this.lti.getPlatform(f.url, f.clientId);
   }
 
   async setPlatformActive(issuer: string, clientId: string, active: boolean): Promise<void> {
@@ -373,12 +477,19 @@ export class LtiTool {
   async registerDynamic(configUrl: string, registrationToken: string | null): Promise<PlatformInfo> {
     const cfgUrl = httpUrl(configUrl);
     if (!cfgUrl || (!this.#o.allowInsecurePlatforms && !cfgUrl.startsWith('https:'))) throw new LtiError('BAD_OPENID_CONFIGURATION', 400, 'openid_configuration must be an https URL.');
+    // An allow-list of platforms: the configuration must come from a listed platform's site (checked before it is
+    // fetched) and name a listed issuer (so a listed site cannot speak for another platform).
+    const allowed = (this.#o.registration?.issuers ?? []).map((i) => i.replace(/\/+$/, ''));
+    const notAllowed = () => new LtiError('PLATFORM_NOT_ALLOWED', 403, 'This platform is not on the list of platforms allowed to register with the tool. Ask the administrator of the tool to add it, or to register it by hand.');
+    if (allowed.length && !allowed.some((i) => sameOrigin(cfgUrl, new URL(i).origin))) throw notAllowed();
     const cfg = await this.#getJson(cfgUrl);
-    const issuer = httpUrl(cfg.issuer);
+    // The issuer exactly as the platform writes it: id_tokens carry it so, and it is compared as a string.
+    const issuer = httpUrl(cfg.issuer) ? (cfg.issuer as string) : null;
     const regEndpoint = httpUrl(cfg.registration_endpoint);
     if (!issuer || !regEndpoint || !httpUrl(cfg.authorization_endpoint) || !httpUrl(cfg.token_endpoint) || !httpUrl(cfg.jwks_uri)) {
       throw new LtiError('BAD_OPENID_CONFIGURATION', 400, 'The platform configuration lacks issuer, endpoints or jwks_uri.');
     }
+    if (allowed.length && !allowed.includes(issuer.replace(/\/+$/, ''))) throw notAllowed();
     const pc = (cfg['https://purl.imsglobal.org/spec/lti-platform-configuration'] ?? {}) as Record<string, unknown>;
     const family = String(pc.product_family_code ?? '').toLowerCase();
     const product: Product = family === 'moodle' ? 'moodle' : family === 'canvas' ? 'canvas' : 'generic';
@@ -410,17 +521,27 @@ export class LtiTool {
         ...(product === 'canvas' ? { 'https://canvas.instructure.com/lti/privacy_level': 'public' } : {}),
       },
     };
-    const res = await this.#fetch(regEndpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', 'user-agent': this.#o.userAgent, ...(registrationToken ? { authorization: `Bearer ${registrationToken}` } : {}) },
-      body: JSON.stringify(registration),
-      signal: AbortSignal.timeout(15_000),
-    });
-    const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    let res: Response;
+    let answer: Record<string, unknown> = {};
+    try {
+      res = await this.#fetch(regEndpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'user-agent': this.#o.userAgent, ...(registrationToken ? { authorization: `Bearer ${registrationToken}` } : {}) },
+        body: JSON.stringify(registration),
+        signal: AbortSignal.timeout(15_000),
+      });
+      const parsed: unknown = await res.json().catch(() => ({}));
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) answer = parsed as Record<string, unknown>;
+    } catch (err) {
+      throw outboundFailure(err, 'registration endpoint');
+    }
     if (!res.ok || typeof answer.client_id !== 'string') throw new LtiError('REGISTRATION_REFUSED', 502, `The platform refused the registration (HTTP ${res.status}).`);
     const toolCfg = (answer['https://purl.imsglobal.org/spec/lti-tool-configuration'] ?? {}) as Record<string, unknown>;
     const deploymentId = text(toolCfg.deployment_id, 255);
     if (await this.lti.getPlatform(issuer, answer.client_id)) throw new LtiError('PLATFORM_ALREADY_REGISTERED', 409, 'This platform registration already exists.');
+    // A registration under an issuer that already has one waits for an administrator, whatever autoActivate says:
+    // anyone can claim any issuer in a configuration, and an existing tenant must not be disturbed by it.
+    const issuerKnown = ((await this.lti.getPlatform(issuer)) || []).length > 0;
     return this.registerPlatform({
       issuer,
       clientId: answer.client_id,
@@ -430,20 +551,31 @@ export class LtiTool {
       tokenEndpoint: String(cfg.token_endpoint),
       jwksUrl: String(cfg.jwks_uri),
       deploymentIds: deploymentId ? [deploymentId] : [],
-      status: this.#o.autoActivate ? 'active' : 'pending',
+      status: this.#o.autoActivate && !issuerKnown ? 'active' : 'pending',
       acceptNewDeployments: !deploymentId,
       frameOrigins: [new URL(cfgUrl).origin],
     });
   }
 
+  /** The platform's OpenID configuration: a JSON object, through the address guard; nothing it says is echoed. */
   async #getJson(u: string): Promise<Record<string, any>> {
+    let res: Response;
+    let body: string;
     try {
-      const res = await this.#fetch(u, { headers: { accept: 'application/json', 'user-agent': this.#o.userAgent }, signal: AbortSignal.timeout(15_000) });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      return (await res.json()) as Record<string, any>;
+      res = await this.#fetch(u, { headers: { accept: 'application/json', 'user-agent': this.#o.userAgent }, signal: AbortSignal.timeout(15_000) });
+      body = await res.text();
     } catch (err) {
-      throw new LtiError('PLATFORM_UNREACHABLE', 502, `The platform configuration could not be read (${(err as Error).message}).`);
+      throw outboundFailure(err, 'platform configuration');
     }
+    if (!res.ok) throw new LtiError('PLATFORM_UNREACHABLE', 502, `The platform configuration could not be read (HTTP ${res.status}).`);
+    let v: unknown;
+    try {
+      v = JSON.parse(body);
+    } catch {
+      throw new LtiError('PLATFORM_UNREACHABLE', 502, 'The platform configuration could not be read (it is not JSON).');
+    }
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new LtiError('BAD_OPENID_CONFIGURATION', 400, 'The platform configuration is not a JSON object.');
+    return v as Record<string, any>;
   }
 
   // ---------------------------------------------------------------- keys
@@ -470,7 +602,7 @@ export class LtiTool {
     if (!platform) throw new LtiError('UNKNOWN_PLATFORM', 404, 'No such platform registration.');
     const oldKid: string = await platform.platformKid();
     const kid = randomBytes(16).toString('hex');
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: this.#o.keyBits ?? 4096, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } });
+    const { publicKey, privateKey } = await newKeyPair(this.#o.keyBits ?? 4096);
     const k = this.#o.encryptionKey;
     const active = await platform.platformActive();
     await this.store.Modify(false, 'publickey', { kid: oldKid }, { retiredAt: Date.now(), platformUrl: null, clientId: null });
@@ -552,6 +684,7 @@ export class LtiTool {
 
   /** One NRPS page; `next` is the URL of the following page or null. */
   async membersPage(issuer: string, clientId: string, pageUrl: string, first: boolean): Promise<{ members: Array<Record<string, any>>; next: string | null }> {
+    await this.#assertPublicService(issuer, clientId, pageUrl, 'roster service');
     const idtoken = { iss: issuer, clientId, platformContext: { namesRoles: { context_memberships_url: pageUrl } } };
     const result = await this.lti.NamesAndRoles.getMembers(idtoken, first ? { pages: 1 } : { pages: 1, url: pageUrl });
     return { members: Array.isArray(result?.members) ? result.members : [], next: typeof result?.next === 'string' ? result.next : null };
@@ -559,7 +692,23 @@ export class LtiTool {
 
   /** Posts a score to a line item (AGS), keeping any query string of the line item URL. */
   async submitScore(issuer: string, clientId: string, lineItemUrl: string, score: { userId: string; scoreGiven: number; scoreMaximum: number; activityProgress: string; gradingProgress: string; comment?: string }): Promise<void> {
+    await this.#assertPublicService(issuer, clientId, lineItemUrl, 'grade service');
     await this.lti.Grade.submitScore({ iss: issuer, clientId }, lineItemUrl, { ...score });
+  }
+
+  /**
+   * ltijs calls NRPS, AGS and the token endpoint with its own HTTP client, which has no address guard: the service
+   * URL (from a launch) and the platform's token endpoint (from its registration) are checked here first.
+   */
+  async #assertPublicService(issuer: string, clientId: string, serviceUrl: string, what: string): Promise<void> {
+    if (this.#o.allowPrivateNetwork) return;
+    const platform = await this.lti.getPlatform(issuer, clientId);
+    try {
+      await assertPublicUrl(serviceUrl);
+      if (platform) await assertPublicUrl(await platform.platformAccessTokenEndpoint());
+    } catch (err) {
+      throw outboundFailure(err, what);
+    }
   }
 
   /** Removes expired login states and spent codes. */
@@ -603,12 +752,13 @@ export class LtiTool {
 
   // ---------------------------------------------------------------- responses
 
-  async #html(res: ServerResponse, status: number, body: string, scriptNonce?: string, alsoFramedBy?: string) {
-    const ancestors = (await this.#o.hooks.frameAncestors()) + (alsoFramedBy && /^https?:\/\/[^\s;,'"]+$/.test(alsoFramedBy) ? ` ${alsoFramedBy}` : '');
+  /** An HTML page, framed by `ancestors` (a CSP source list); its script policy is `policy`, or 'self' plus the nonce. */
+  #html(res: ServerResponse, status: number, body: string, o: { ancestors: string; nonce?: string; policy?: string }) {
+    const { ancestors, nonce: scriptNonce, policy: pagePolicy } = o;
     res.writeHead(status, {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
-      'content-security-policy': `frame-ancestors ${ancestors}; script-src 'self'${scriptNonce ? ` 'nonce-${scriptNonce}'` : ''}; object-src 'none'; base-uri 'none'`,
+      'content-security-policy': pagePolicy ? `${pagePolicy}; frame-ancestors ${ancestors}` : `frame-ancestors ${ancestors}; script-src 'self'${scriptNonce ? ` 'nonce-${scriptNonce}'` : ''}; object-src 'none'; base-uri 'none'`,
       'referrer-policy': 'no-referrer',
       'x-content-type-options': 'nosniff',
     });
@@ -644,10 +794,31 @@ async function readRaw(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** A failed request to a platform URL as an LtiError whose message holds nothing the remote side sent. */
+function outboundFailure(err: unknown, what: string): LtiError {
+  if (err instanceof LtiError) return err;
+  if (err instanceof OutboundError) {
+    if (err.reason === 'private-address') return new LtiError('PLATFORM_ADDRESS_NOT_ALLOWED', 400, `The ${what} is at a private or local network address, which the tool does not contact.`);
+    if (err.reason === 'too-large') return new LtiError('PLATFORM_RESPONSE_TOO_LARGE', 502, `The ${what} answered with more data than the tool reads.`);
+    if (err.reason === 'bad-url') return new LtiError('BAD_OPENID_CONFIGURATION', 400, `The ${what} URL is not valid.`);
+    return new LtiError('PLATFORM_UNREACHABLE', 502, `The ${what} could not be read (${err.message.replace(/\.$/, '').toLowerCase()}).`);
+  }
+  return new LtiError('PLATFORM_UNREACHABLE', 502, `The ${what} could not be read.`);
+}
+
+/** The query string of a request; empty when the request target is not a valid URL (`//[`). */
+function query(req: IncomingMessage): URLSearchParams {
+  try {
+    return new URL(req.url ?? '/', 'http://x').searchParams;
+  } catch {
+    return new URLSearchParams();
+  }
+}
+
 /** Query and form parameters (application/x-www-form-urlencoded), form winning. */
 async function params(req: IncomingMessage): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const [k, v] of new URL(req.url ?? '/', 'http://x').searchParams) out[k] = v;
+  for (const [k, v] of query(req)) out[k] = v;
   if (req.method === 'POST') {
     const type = String(req.headers['content-type'] ?? '');
     if (!type.startsWith('application/x-www-form-urlencoded')) throw new LtiError('BAD_CONTENT_TYPE', 415, 'Send the form as application/x-www-form-urlencoded.');

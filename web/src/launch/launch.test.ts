@@ -194,3 +194,26 @@ describe('binding from the frame name (third-party storage blocked)', () => {
     expect(name).toBe('not json');
   });
 });
+
+describe('a launch that cannot finish', () => {
+  it('falls back to the frame storage when the Platform Storage transport throws at any step', async () => {
+    const throwing: PlatformTransport = {
+      post: () => undefined,
+      addListener: () => {
+        throw new Error('detached frame');
+      },
+      removeListener: () => undefined,
+      setTimeout: () => 0,
+    };
+    const { deps: d, fetchFn } = deps({ platform: () => throwing });
+    const outcome = await completeLaunch(handoff({ target: 'post_message_forwarding', origin: LMS }), d);
+    expect(outcome).toEqual({ ok: true, redirect: '/courses/c1/hub' });
+    expect(JSON.parse(String(fetchFn.mock.calls[0]![1]!.body))).toMatchObject({ binding: 'frame-secret' });
+  });
+
+  it('shows an error with a code when the exchange never answers, instead of waiting for ever', async () => {
+    const hanging = vi.fn<typeof fetch>((_input, init) => new Promise((_resolve, reject) => init!.signal!.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))));
+    const result = await exchangeCode(hanging, 'one-time', 'secret', 10);
+    expect(result).toMatchObject({ ok: false, code: 'LAUNCH_TIMEOUT' });
+  });
+});

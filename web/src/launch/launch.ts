@@ -121,11 +121,18 @@ export async function readBinding(handoff: LaunchHandoff, deps: LaunchDeps): Pro
       transport = null;
     }
     if (transport) {
-      const result = await getPlatformData(transport, {
-        origin: handoff.storage.origin,
-        key: handoff.bindKey,
-        ...(deps.newId ? { newId: deps.newId } : {}),
-      });
+      // Whatever fails here (a transport that throws, a frame that never answers: getPlatformData times out),
+      // the launch goes on with this frame's own storage.
+      let result: PlatformGetResult;
+      try {
+        result = await getPlatformData(transport, {
+          origin: handoff.storage.origin,
+          key: handoff.bindKey,
+          ...(deps.newId ? { newId: deps.newId } : {}),
+        });
+      } catch (error) {
+        result = { ok: false, reason: 'error', detail: error instanceof Error ? error.message : String(error) };
+      }
       if (result.ok) return result.value;
       deps.log?.(`Platform storage did not give the launch binding: ${reasonText(result)}; using this frame's storage.`);
     }
@@ -138,22 +145,35 @@ const NETWORK_FAILURE: LaunchFailure = {
   message: 'Could not reach Course Companion to finish signing you in.',
 };
 
+/** How long the code exchange may take before the launch shows an error instead of waiting on. */
+export const EXCHANGE_TIMEOUT_MS = 20_000;
+
+const EXCHANGE_TIMEOUT: LaunchFailure = {
+  code: 'LAUNCH_TIMEOUT',
+  message: 'Course Companion did not answer in time while signing you in. Open the activity again from your course.',
+};
+
 /** POST /lti/exchange: the one-time code and the binding secret for a session. */
 export async function exchangeCode(
   fetchFn: typeof fetch,
   code: string,
   binding: string | null,
+  timeoutMs = EXCHANGE_TIMEOUT_MS,
 ): Promise<({ ok: true; token: string; expiresAt: string | null; redirect: string }) | ({ ok: false } & LaunchFailure)> {
   let response: Response;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     response = await fetchFn(EXCHANGE_PATH, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify({ code, binding }),
       cache: 'no-store',
+      signal: controller.signal,
     });
   } catch {
-    return { ok: false, ...NETWORK_FAILURE };
+    clearTimeout(timer);
+    return { ok: false, ...(controller.signal.aborted ? EXCHANGE_TIMEOUT : NETWORK_FAILURE) };
   }
 
   let body: unknown = null;
@@ -162,6 +182,8 @@ export async function exchangeCode(
   } catch {
     body = null;
   }
+  clearTimeout(timer);
+  if (controller.signal.aborted) return { ok: false, ...EXCHANGE_TIMEOUT };
 
   if (!response.ok) {
     const error = isRecord(body) && isRecord(body['error']) ? body['error'] : null;
