@@ -2,10 +2,10 @@
 import type { Redis } from 'ioredis';
 import { AppError } from './errors.js';
 
-/** KEYS: the window's key. ARGV: window ms. Returns { count, ttl ms }. */
+/** KEYS: the window's key. ARGV: window ms, uses to count (1 if absent). Returns { count, ttl ms }. */
 const TAKE = `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local n = redis.call('INCRBY', KEYS[1], tonumber(ARGV[2] or '1'))
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return { n, redis.call('PTTL', KEYS[1]) }
 `;
 
@@ -26,11 +26,14 @@ export class RateLimiter {
     await (this.redis as Redis & { rateGiveBack: (k: string) => Promise<number> }).rateGiveBack(`rl:${key}`).catch(() => {});
   }
 
-  /** Counts one use; throws RATE_LIMITED (with `retryAfterMs`) when `limit` uses in `windowMs` are exceeded. */
-  async take(key: string, limit: number, windowMs: number, what: string): Promise<void> {
+  /**
+   * Counts one use (or `uses`); throws RATE_LIMITED (with `retryAfterMs`) when `limit` uses in `windowMs` are
+   * exceeded, SERVICE_UNAVAILABLE when Redis does not answer.
+   */
+  async take(key: string, limit: number, windowMs: number, what: string, uses = 1): Promise<void> {
     let res: [number, number];
     try {
-      res = await (this.redis as Redis & { rateTake: (k: string, w: string) => Promise<[number, number]> }).rateTake(`rl:${key}`, String(windowMs));
+      res = await (this.redis as Redis & { rateTake: (k: string, w: string, n: string) => Promise<[number, number]> }).rateTake(`rl:${key}`, String(windowMs), String(uses));
     } catch {
       throw new AppError('SERVICE_UNAVAILABLE', 'The service is briefly unavailable; try again in a moment.');
     }

@@ -13,6 +13,7 @@ import type { RoomService } from './rooms/service.js';
 import type { NotificationService } from './notifications/service.js';
 import type { PresenceService } from './presence/service.js';
 import type { TutorService } from './tutor/service.js';
+import type { RateLimiter } from './ratelimit.js';
 
 export interface Services {
   config: Config;
@@ -29,4 +30,6 @@ export interface Services {
   notifications: NotificationService;
   presence: PresenceService;
   tutor: TutorService;
+  /** Rate limits shared by every instance (Redis): mutations (graphql/ratelimit.ts), messages (rooms). */
+  limiter: RateLimiter;
 }

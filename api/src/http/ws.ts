@@ -4,7 +4,11 @@
  * consumers, and graceful shutdown.
  *
  * Close codes: 4401 unauthenticated (bad, missing or expired credential), 4403 forbidden, 4408 no
- * connection_init in time (graphql-ws), 4429 slow consumer (resume with your cursor), 1001 server going away.
+ * connection_init in time (graphql-ws), 4429 slow consumer (resume with your cursor), 4430 too many connections
+ * for this user or API key (WS_MAX_SOCKETS_PER_USER: close another tab or device; retry after a minute, not at
+ * once), 1001 server going away. A `subscribe` over the per-socket caps (WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+ * WS_MAX_IDENTICAL_SUBSCRIPTIONS) gets an `error` message with code TOO_MANY_SUBSCRIPTIONS; the socket and its
+ * other subscriptions stay.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -17,8 +21,11 @@ import type { Metrics } from '../metrics.js';
 import type { Yoga } from '../graphql/yoga.js';
 import type { Viewer } from '../auth/viewer.js';
 import { credentialFromPayload } from '../auth/authenticate.js';
-import { AppError } from '../errors.js';
+import { AppError, errorForLog, isAbort, isUnexpected, withCode } from '../errors.js';
+import { allowedOrigins, originAllowed } from './origins.js';
 import { FEED, isFeed, type FeedSpec } from '../realtime/fanout.js';
+import { Chunked } from '../realtime/chunked.js';
+import { SocketCounter, type SocketClaim } from './ws-sockets.js';
 import type { Context } from '../graphql/context.js';
 
 interface Extra {
@@ -26,9 +33,19 @@ interface Extra {
   viewer: Viewer | null;
   operations: Map<string, AbortController>;
   expiryTimer: NodeJS.Timeout | null;
+  /** The operation key (query, name, variables) of each subscription, for the cap on identical ones. */
+  subscriptionKeys: Map<string, string>;
+  /** This socket's entry in the per-user count, once connected. */
+  claim: SocketClaim | null;
 }
 
-export const WS_CLOSE = { unauthenticated: 4401, forbidden: 4403, slowConsumer: 4429, goingAway: 1001 } as const;
+export const WS_CLOSE = { unauthenticated: 4401, forbidden: 4403, slowConsumer: 4429, tooManyConnections: 4430, goingAway: 1001 } as const;
+
+/**
+ * The reason an operation's abort carries when its socket closed: one AbortError for all (an abort without a reason
+ * builds a DOMException with its stack, a cost that adds up when a thousand sockets close at once).
+ */
+const SOCKET_CLOSED: Error = Object.assign(new Error('The WebSocket closed.'), { name: 'AbortError' });
 
 const reasonOf = (s: string) => (Buffer.byteLength(s) > 120 ? s.slice(0, 110) + '…' : s);
 
@@ -155,8 +172,20 @@ function endable(onReturn: () => void) {
 
 export function createWsTransport(services: Services, yoga: Yoga, metrics: Metrics) {
   const { config, log } = services;
+  const origins = allowedOrigins(config);
   const isDev = config.env !== 'production';
-  const mask = (errors: readonly GraphQLError[]) => errors.map((e) => maskError(e, 'Unexpected error.', isDev) as GraphQLError);
+  /**
+   * Errors of what runs outside Yoga's execute and subscribe (a feed's source, a shared rendering): coded, the
+   * unexpected ones logged once with their stack (an abort at debug), then masked, as the Yoga plugin does.
+   */
+  const mask = (errors: readonly GraphQLError[], operation?: string | null) =>
+    errors.map((e) => {
+      withCode(e);
+      const original = isUnexpected(e);
+      if (original && isAbort(original)) log.debug({ operation: operation ?? '(anonymous)' }, 'ws: operation aborted (the client left)');
+      else if (original) log.error({ err: errorForLog(original), operation: operation ?? '(anonymous)', path: e.path?.join('.') }, 'ws: unexpected error');
+      return maskError(e, 'Unexpected error.', isDev) as GraphQLError;
+    });
 
   /**
    * Sends one text frame (a message of graphql-ws, or a shared payload framed for one subscription); closes a
@@ -181,7 +210,7 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
     const source = await createSourceEventStream({ ...args, rootValue: undefined });
     if (feed.mode === 'shared' && !('errors' in (source as ExecutionResult))) return pumpShared(args, source as AsyncIterable<unknown>, feed);
     if (!isFeed(source)) {
-      if ('errors' in (source as ExecutionResult) && (source as ExecutionResult).errors) return { errors: mask((source as ExecutionResult).errors!) };
+      if ('errors' in (source as ExecutionResult) && (source as ExecutionResult).errors) return { errors: mask((source as ExecutionResult).errors!, args.operationName) };
       return hooks.subscribe(args); // not a feed after all: the plain way
     }
     const spec: FeedSpec = source[FEED];
@@ -252,7 +281,7 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
         result = { data: null, errors: [new GraphQLError('A feed field resolved asynchronously.')] };
         log.error({ key }, 'ws: a feed field resolved asynchronously; feeds must resolve from their event');
       }
-      return JSON.stringify(result.errors ? { ...result, errors: mask(result.errors) } : result);
+      return JSON.stringify(result.errors ? { ...result, errors: mask(result.errors, exec.operationName) } : result);
     };
   };
 
@@ -280,6 +309,11 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
     return iterator;
   };
 
+  const sockets = new SocketCounter(services.realtime.pub, `${config.queuePrefix}`, config.wsMaxSocketsPerUser, log);
+  /** Sockets closed but not yet released: a burst of closes is torn down a chunk at a time. */
+  const teardown = new Chunked(config.wsTeardownChunk, (err) => log.warn({ err }, 'ws: teardown failed'));
+  const tooMany = (message: string, extra: Record<string, unknown>) => [new AppError('TOO_MANY_SUBSCRIPTIONS', message, extra)];
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxRequestBytes, handleProtocols: (p) => handleProtocols(p) });
 
   const server = makeServer<Record<string, unknown> | undefined, Extra>({
@@ -293,6 +327,17 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
       ctx.extra.viewer = viewer;
       // The credential is not needed again (the viewer is kept): graphql-ws would hold it for the connection's life.
       delete (ctx as { connectionParams?: unknown }).connectionParams;
+      if (viewer) {
+        const claim = await sockets.claim(viewer);
+        if (claim === null) {
+          const whose = viewer.kind === 'session' ? 'your account' : 'this API key';
+          throw new AppError('TOO_MANY_CONNECTIONS', `Too many connections: ${whose} has ${config.wsMaxSocketsPerUser} open (tabs, windows, devices). Close one; retry in a minute.`, { limit: config.wsMaxSocketsPerUser });
+        }
+        if (claim !== 'unchecked') {
+          if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) sockets.release(claim);
+          else ctx.extra.claim = claim;
+        }
+      }
       if (viewer?.kind === 'session') {
         // The socket lives no longer than its session: the client reconnects with a renewed token.
         const ms = Math.max(0, viewer.expiresAt - Date.now());
@@ -301,6 +346,13 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
       return true;
     },
     onSubscribe: async (ctx, id, payload) => {
+      // graphql-ws lists the socket's operations, this one included; what it no longer lists has ended.
+      const live = ctx.subscriptions as Record<string, unknown>;
+      for (const other of ctx.extra.operations.keys()) if (!(other in live)) ctx.extra.operations.delete(other);
+      for (const other of ctx.extra.subscriptionKeys.keys()) if (!(other in live)) ctx.extra.subscriptionKeys.delete(other);
+      if (Object.keys(live).length > config.wsMaxSubscriptionsPerSocket) {
+        return tooMany(`Too many subscriptions on this connection: at most ${config.wsMaxSubscriptionsPerSocket} at once. Complete one first.`, { limit: config.wsMaxSubscriptionsPerSocket });
+      }
       const controller = new AbortController();
       ctx.extra.operations.get(id)?.abort();
       ctx.extra.operations.set(id, controller);
@@ -312,10 +364,10 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
       try {
         document = parse(payload.query);
       } catch (err) {
-        return [err as AppError];
+        return [withCode(err as GraphQLError)];
       }
       const errors = validate(schema, document);
-      if (errors.length > 0) return errors;
+      if (errors.length > 0) return errors.map(withCode);
       const hooks: Hooks = { execute: execute as Hooks['execute'], subscribe: subscribe as Hooks['subscribe'] };
       const args: ExecutionArgs & { rootValue: Hooks } = {
         schema,
@@ -326,6 +378,18 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
         rootValue: hooks,
       };
       const op = getOperationAST(document, payload.operationName);
+      if (op?.operation === 'subscription') {
+        // The same subscription again on one socket gets the same frames again: a few (two views of one list) are
+        // fine, thousands would multiply every event.
+        const key = JSON.stringify([payload.query, payload.operationName ?? null, payload.variables ?? null]);
+        let same = 0;
+        for (const k of ctx.extra.subscriptionKeys.values()) if (k === key) same++;
+        if (same >= config.wsMaxIdenticalSubscriptions) {
+          ctx.extra.operations.delete(id);
+          return tooMany(`This subscription is already open ${same} times on this connection (the limit for identical subscriptions): share one.`, { limit: config.wsMaxIdenticalSubscriptions });
+        }
+        ctx.extra.subscriptionKeys.set(id, key);
+      }
       const shared = op ? sharedField(args, op) : null;
       if (shared) hooks.feed = { mode: shared.mode, id, key: operationKey(payload.query, payload.operationName, document, shared.field, payload.variables), extra: ctx.extra };
       return args;
@@ -343,7 +407,9 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
 
   // One keep-alive sweep for every socket (not a timer each): a socket that did not answer the last ping is dropped.
   const alive = new WeakSet<WebSocket>();
+  const extras = new WeakMap<WebSocket, Extra>();
   const keepAlive = setInterval(() => {
+    const claims: SocketClaim[] = [];
     for (const socket of wss.clients) {
       if (!alive.has(socket)) {
         socket.terminate();
@@ -351,7 +417,10 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
       }
       alive.delete(socket);
       socket.ping();
+      const claim = extras.get(socket)?.claim;
+      if (claim) claims.push(claim);
     }
+    sockets.renew(claims);
   }, 15_000);
   keepAlive.unref();
   wss.on('close', () => clearInterval(keepAlive));
@@ -359,7 +428,8 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
   wss.on('connection', (socket: WebSocket) => {
     metrics.wsConnections.inc();
     // Nothing of the upgrade request is kept: its headers would cost every idle connection about a kilobyte.
-    const extra: Extra = { socket, viewer: null, operations: new Map(), expiryTimer: null };
+    const extra: Extra = { socket, viewer: null, operations: new Map(), expiryTimer: null, subscriptionKeys: new Map(), claim: null };
+    extras.set(socket, extra);
     alive.add(socket);
     socket.on('pong', () => alive.add(socket));
     const closed = server.opened(
@@ -374,6 +444,7 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
             } catch (err) {
               if (err instanceof AppError && err.code === 'UNAUTHENTICATED') socket.close(WS_CLOSE.unauthenticated, reasonOf(err.message));
               else if (err instanceof AppError && err.code === 'FORBIDDEN') socket.close(WS_CLOSE.forbidden, reasonOf(err.message));
+              else if (err instanceof AppError && err.code === 'TOO_MANY_CONNECTIONS') socket.close(WS_CLOSE.tooManyConnections, reasonOf(err.message));
               else {
                 log.error({ err }, 'ws: message handling failed');
                 socket.close(CloseCode.InternalServerError, 'Internal server error');
@@ -387,19 +458,39 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
       metrics.wsConnections.dec();
       alive.delete(socket);
       if (extra.expiryTimer) clearTimeout(extra.expiryTimer);
-      for (const c of extra.operations.values()) c.abort();
+      // Its operations stop at once (nothing more is rendered for a closed socket); what they release (presence,
+      // subscriptions, the socket count) is released in chunks: a thousand sockets closing within a second must not
+      // hold the event loop.
+      for (const c of extra.operations.values()) c.abort(SOCKET_CLOSED);
       extra.operations.clear();
-      void closed(code, reason.toString());
+      teardown.push(() => {
+        extra.subscriptionKeys.clear();
+        if (extra.claim) sockets.release(extra.claim);
+        extra.claim = null;
+        void closed(code, reason.toString());
+      });
     });
-    socket.on('error', (err) => log.warn({ err }, 'ws: socket error'));
+    // A client that reset the connection is not a fault of ours: one debug line without a stack.
+    socket.on('error', (err) => (isAbort(err) || (err as { code?: string }).code === 'EPIPE' ? log.debug({ reason: err.message }, 'ws: client went away') : log.warn({ err }, 'ws: socket error')));
   });
 
   return {
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+      // A browser always sends its page's Origin: a page on another site (cross-site WebSocket hijacking, or an
+      // integrator not configured) is refused before the handshake. Servers and CLIs send none and may connect.
+      if (!originAllowed(origins, req.headers.origin, req.headers.host)) {
+        const body = JSON.stringify({ error: { code: 'ORIGIN_NOT_ALLOWED', message: 'This origin may not open the GraphQL WebSocket. Ask the administrator to add it to CORS_ORIGINS.' } });
+        socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+        return;
+      }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
     },
     get clientCount() {
       return wss.clients.size;
+    },
+    /** Closed sockets waiting to be torn down. */
+    get teardownPending() {
+      return teardown.pending;
     },
     /** Asks every client to reconnect (1012 service restart), e.g. before draining an instance. */
     disconnectAll(reason = 'Reconnect: this instance is draining.'): void {
@@ -412,6 +503,7 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
       while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await teardown.idle();
     },
   };
 }

@@ -71,9 +71,21 @@ return { state, redis.call('INCR', vk) }
 `;
 
 const TAB_ID = /^[A-Za-z0-9_-]{8,64}$/;
+/** Departing tabs removed per Redis round trip (a class ending at once), the event loop free between them. */
+const LEAVE_CHUNK = 100;
+
+interface Leaving {
+  tenantId: string;
+  courseId: string;
+  userId: string;
+  tabId: string;
+}
+type TouchResult = [PresenceState, number];
 
 export class PresenceService {
   private sweeper: NodeJS.Timeout | null = null;
+  private leaving: Leaving[] = [];
+  private flushing: Promise<void> | null = null;
 
   constructor(
     private readonly redis: Redis,
@@ -151,10 +163,53 @@ export class PresenceService {
       'abort',
       () => {
         clearInterval(timer);
-        this.touch(tenantId, courseId, userId, tabId, 'gone').catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'presence: leave failed'));
+        this.leave({ tenantId, courseId, userId, tabId });
       },
       { once: true },
     );
+  }
+
+  /**
+   * Removes a departed tab. Departures are batched: many tabs leaving at once (the end of a class) cost one Redis
+   * round trip and one publish per LEAVE_CHUNK tabs, not one each, and the event loop is free between chunks.
+   */
+  private leave(tab: Leaving): void {
+    this.leaving.push(tab);
+    this.flushSoon();
+  }
+
+  private flushSoon(): void {
+    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.flushLeaves())
+      .catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'presence: leave failed'))
+      .finally(() => {
+        this.flushing = null;
+        if (this.leaving.length > 0) this.flushSoon();
+      });
+  }
+
+  /** Resolves when every departure so far is recorded (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private async flushLeaves(): Promise<void> {
+    while (this.leaving.length > 0) {
+      const batch = this.leaving.splice(0, LEAVE_CHUNK);
+      const now = String(Date.now());
+      const pipe = this.redis.pipeline() as ReturnType<Redis['pipeline']> & { presenceTouch: (...a: string[]) => unknown };
+      for (const t of batch) pipe.presenceTouch(userKey(t.courseId, t.userId), courseKey(t.courseId), COURSES, VERSION, t.userId, t.courseId, t.tabId, '', 'o', now);
+      const results = (await pipe.exec()) ?? [];
+      const changes: { stream: string; type: string; payload: unknown; ttlMs: number }[] = [];
+      results.forEach(([err, res], i) => {
+        const t = batch[i]!;
+        if (err) return void this.log.warn({ err: err.message }, 'presence: leave failed');
+        const [state, version] = res as TouchResult;
+        if (Number(version) > 0) changes.push({ stream: presenceStream(t.courseId), type: 'presence', payload: { userId: t.userId, state, version: Number(version), tenantId: t.tenantId }, ttlMs: TAB_TTL_MS });
+      });
+      await this.realtime.signalMany(changes);
+      if (this.leaving.length > 0) await new Promise((r) => setImmediate(r));
+    }
   }
 
   /** Every instance sweeps expired tabs (a tab whose instance died); Redis decides atomically who publishes. */

@@ -2,9 +2,13 @@
  * BullMQ queues: names, payloads and the producer side. Payloads carry ids, never tokens or personal data.
  * Producers fail fast when Redis is down (a clear retryable error); workers wait for it to come back.
  */
+import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { sql } from 'drizzle-orm';
 import type { Logger } from '../logger.js';
 import { AppError } from '../errors.js';
+import { rows, type Db } from '../db/client.js';
 
 export const QUEUES = {
   housekeeping: 'housekeeping',
@@ -61,4 +65,43 @@ export async function enqueue<T>(fn: () => Promise<T>, timeoutMs = 5000): Promis
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * What identifies this installation: its database. The PostgreSQL cluster's system identifier (random, made by
+ * initdb), the database's name and oid; every process of one installation (API, worker) reads the same, two
+ * databases never do. PGlite has a cluster of its own per data directory.
+ */
+export async function installationId(db: Db): Promise<string> {
+  let r: { sys: string | null; name: string; oid: string }[];
+  try {
+    r = await rows(db, sql`select (select system_identifier::text from pg_control_system()) as sys, current_database() as name, (select oid::text from pg_database where datname = current_database()) as oid`);
+  } catch {
+    // pg_control_system() refused (a managed server may restrict it): name and oid, with the server's address.
+    r = await rows(db, sql`select coalesce(host(inet_server_addr()), 'local') || ':' || coalesce(inet_server_port()::text, '') as sys, current_database() as name, (select oid::text from pg_database where datname = current_database()) as oid`);
+  }
+  const { sys, name, oid } = r[0]!;
+  return createHash('sha256').update(`${sys ?? ''}\n${name}\n${oid}`).digest('hex').slice(0, 16);
+}
+
+export class QueuePrefixInUseError extends Error {}
+
+/**
+ * The queue prefix of this installation: QUEUE_PREFIX when set, else `lt-` and the installation id. The prefix is
+ * then claimed for the installation in Redis (`<prefix>:installation`); a prefix another installation claimed
+ * (two installations given the same QUEUE_PREFIX, or a database replaced under a fixed one) is refused: their
+ * workers would take each other's jobs, which name rows the other database does not have.
+ */
+export async function claimQueuePrefix(configured: string, db: Db, redis: Redis): Promise<string> {
+  const id = await installationId(db);
+  const prefix = configured || `lt-${id}`;
+  const key = `${prefix}:installation`;
+  await redis.set(key, id, 'NX');
+  const owner = await redis.get(key);
+  if (owner !== id) {
+    throw new QueuePrefixInUseError(
+      `QUEUE_PREFIX "${prefix}" is in use on this Redis by another installation (another database): give this installation its own QUEUE_PREFIX, or leave it unset to derive one from the database. If that installation is gone for good, delete the Redis key "${key}" and its queues.`,
+    );
+  }
+  return prefix;
 }

@@ -41,7 +41,8 @@ export class Realtime {
 
   constructor(
     private readonly db: Db,
-    private readonly pub: Redis,
+    /** The commands connection (publishing, and the realtime side's counters: presence, socket counts). */
+    readonly pub: Redis,
     sub: Redis,
     private readonly log: Logger,
   ) {
@@ -119,6 +120,19 @@ export class Realtime {
     assertStreamName(stream);
     const msg: HubMessage = { kind: 'signal', signal: { stream, type, payload, expiresAt: Date.now() + ttlMs } };
     await this.pub.publish(channelOf(stream), JSON.stringify(msg));
+  }
+
+  /** Several signals in one round trip to Redis (a burst: many tabs leaving at once). */
+  async signalMany(list: readonly { stream: string; type: string; payload: unknown; ttlMs: number }[]): Promise<void> {
+    if (list.length === 0) return;
+    const pipe = this.pub.pipeline();
+    const now = Date.now();
+    for (const s of list) {
+      assertStreamName(s.stream);
+      const msg: HubMessage = { kind: 'signal', signal: { stream: s.stream, type: s.type, payload: s.payload, expiresAt: now + s.ttlMs } };
+      pipe.publish(channelOf(s.stream), JSON.stringify(msg));
+    }
+    await pipe.exec();
   }
 
   /**

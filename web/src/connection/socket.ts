@@ -13,7 +13,7 @@ import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { createClient, type Client } from 'graphql-ws';
 import { throwError } from 'rxjs';
 import { backoffDelay } from './backoff';
-import { type ConnectionEvent, isAuthRejection } from './status';
+import { type ConnectionEvent, isAuthRejection, TOO_MANY_CONNECTIONS_CLOSE_CODE, TOO_MANY_CONNECTIONS_RETRY_MS } from './status';
 
 export interface RealtimeSocketOptions {
   /** WebSocket URL, or a function read on every connection attempt. */
@@ -89,10 +89,15 @@ export function createRealtimeSocket(options: RealtimeSocketOptions): RealtimeSo
     });
   }
 
+  /** The code of the last close; a 4430 (too many connections) makes the next wait long. */
+  let lastCloseCode: number | null = null;
+
   /** Counts a failure, announces the retry and returns how long to wait for it. */
   function scheduleRetry(): number {
     failures += 1;
-    const delay = backoffDelay(failures - 1, random);
+    const limited = lastCloseCode === TOO_MANY_CONNECTIONS_CLOSE_CODE;
+    // Refused for too many connections: wait a minute or two (spread, so that a user's tabs do not retry together).
+    const delay = limited ? TOO_MANY_CONNECTIONS_RETRY_MS + Math.floor(random() * TOO_MANY_CONNECTIONS_RETRY_MS) : backoffDelay(failures - 1, random);
     onEvent({ type: 'retry-scheduled', attempt: failures, at: now() + delay });
     return delay;
   }
@@ -151,12 +156,14 @@ export function createRealtimeSocket(options: RealtimeSocketOptions): RealtimeSo
         },
         connected: (socket) => {
           activeSocket = socket as WebSocket;
+          lastCloseCode = null;
           if (!isCurrent()) return;
           failures = 0;
           onEvent({ type: 'connected' });
         },
         closed: (event) => {
           activeSocket = null;
+          lastCloseCode = closeCode(event);
           clearTimeout(pongTimer);
           if (isCurrent()) onEvent({ type: 'closed', code: closeCode(event) });
         },

@@ -230,3 +230,16 @@ describe('statusLabel and statusHint', () => {
     expect(statusHint(connecting, time)).toMatch(/Connecting/);
   });
 });
+
+describe('too many connections (close 4430)', () => {
+  it('goes offline with its own reason and hint, keeps the long retry time, and recovers on connect', () => {
+    const refused = run(connected, { type: 'closed', code: 4430 });
+    expect(refused).toMatchObject({ state: 'offline', reason: 'too-many-connections' });
+    expect(isAuthRejection(4430)).toBe(false);
+    const waiting = run(refused, { type: 'retry-scheduled', attempt: 1, at: 90_000 });
+    expect(waiting).toMatchObject({ state: 'offline', reason: 'too-many-connections', nextRetryAt: 90_000 });
+    expect(statusHint(waiting, (ms) => `t${ms}`)).toMatch(/Too many tabs or devices.*Close one; this tab tries again at t90000/);
+    expect(statusLabel(waiting)).toBe('Offline');
+    expect(run(waiting, { type: 'connecting', retry: true }, { type: 'connected' })).toEqual(connected);
+  });
+});

@@ -5,8 +5,11 @@
  */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
-/** Why the state is 'offline'. */
-export type OfflineReason = 'signed-out' | 'network';
+/**
+ * Why the state is 'offline'. 'too-many-connections': the server refused this tab (close 4430) because the
+ * account has too many tabs or devices connected; it retries after a long wait, not at once.
+ */
+export type OfflineReason = 'signed-out' | 'network' | 'too-many-connections';
 
 export interface ConnectionStatus {
   state: ConnectionState;
@@ -42,6 +45,11 @@ export const AUTH_REJECTED_CLOSE_CODES: readonly number[] = [4401, 4403];
 export function isAuthRejection(code: number | null | undefined): boolean {
   return code != null && AUTH_REJECTED_CLOSE_CODES.includes(code);
 }
+
+/** Close code with which the server refuses a socket over the per-user limit (WS_MAX_SOCKETS_PER_USER). */
+export const TOO_MANY_CONNECTIONS_CLOSE_CODE = 4430;
+/** The shortest wait before retrying after a 4430: other tabs must close first; retrying at once only loops. */
+export const TOO_MANY_CONNECTIONS_RETRY_MS = 60_000;
 
 export function initialStatus(options: { signedIn: boolean; browserOnline: boolean }): ConnectionStatus {
   const { signedIn, browserOnline } = options;
@@ -90,6 +98,7 @@ export function reduceConnection(status: ConnectionStatus, event: ConnectionEven
 
     case 'closed':
       if (isAuthRejection(event.code)) return signedOut(status.browserOnline);
+      if (event.code === TOO_MANY_CONNECTIONS_CLOSE_CODE && status.reason !== 'signed-out') return { ...status, state: 'offline', reason: 'too-many-connections', nextRetryAt: null };
       return lost(status);
 
     case 'error':
@@ -97,6 +106,7 @@ export function reduceConnection(status: ConnectionStatus, event: ConnectionEven
 
     case 'retry-scheduled':
       if (status.reason === 'signed-out') return status;
+      if (status.reason === 'too-many-connections') return { ...status, attempt: event.attempt, nextRetryAt: event.at };
       if (!status.browserOnline) {
         return { ...status, state: 'offline', reason: 'network', attempt: event.attempt, nextRetryAt: event.at };
       }
@@ -147,6 +157,10 @@ export function statusHint(status: ConnectionStatus, formatTime: (epochMs: numbe
         ? 'Connection lost. Trying to reconnect now.'
         : `Connection lost. Next attempt at ${formatTime(status.nextRetryAt)}.`;
     case 'offline':
+      if (status.reason === 'too-many-connections') {
+        const when = status.nextRetryAt === null ? 'later' : `at ${formatTime(status.nextRetryAt)}`;
+        return `Too many tabs or devices are connected with your account, so live updates are off here. Close one; this tab tries again ${when}.`;
+      }
       return status.reason === 'signed-out'
         ? 'Not signed in, so live updates are off.'
         : 'No network connection. Will reconnect when you are back online.';

@@ -1,0 +1,92 @@
+/**
+ * Rate limits for every mutation, in one place: a Yoga (envelop) plugin that counts each mutation's root fields
+ * against the caller (a user, or an API key) before anything executes, over HTTP and over the WebSocket alike
+ * (both execute through Yoga's envelop). A mutation is limited by default: a new one is in the `write` class
+ * unless this table says otherwise. Refusal: RATE_LIMITED with `retryAfterMs`, nothing executed.
+ *
+ * Classes (limits in config.rateLimits, README "Configuration"):
+ * - write: anything that stores or emits (edit, delete, reactions, rooms, members, tutor settings, keys…);
+ * - signal: ephemeral signals (typing, presence), which the web app sends as heartbeats;
+ * - readMark: read markers, which the web app moves while the reader scrolls;
+ * - costly: what calls out or starts work elsewhere (roster sync, a tutor retry, deep links, platforms).
+ * `sendMessage` keeps its own rule in the rooms service (CHAT_RATE_LIMIT): a resend there gives its use back.
+ */
+import { getOperationAST, Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { RateClass, RateRule } from '../config.js';
+import type { Context } from './context.js';
+import type { RateLimiter } from '../ratelimit.js';
+import type { Logger } from '../logger.js';
+import { AppError } from '../errors.js';
+
+/** Mutations outside the default `write` class; `own`: limited by its service. */
+export const MUTATION_RATE_CLASS: Readonly<Record<string, RateClass | 'own'>> = {
+  sendMessage: 'own',
+  setTyping: 'signal',
+  setPresence: 'signal',
+  markRoomRead: 'readMark',
+  markNotificationRead: 'readMark',
+  markAllNotificationsRead: 'readMark',
+  syncRoster: 'costly',
+  retryTutorReply: 'costly',
+  submitDeepLink: 'costly',
+  registerPlatform: 'costly',
+};
+
+export const rateClassOf = (mutation: string): RateClass | 'own' => MUTATION_RATE_CLASS[mutation] ?? 'write';
+
+const WHAT: Record<RateClass, string> = {
+  write: 'Too many changes',
+  signal: 'Too many typing or presence signals',
+  readMark: 'Too many read markers',
+  costly: 'Too many requests of this kind',
+};
+
+/** Root field names of an operation's selection set, fragments included (a field counts each time it appears). */
+function rootFields(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, into: string[], seen = new Set<string>()): string[] {
+  for (const sel of set.selections) {
+    if (sel.kind === Kind.FIELD) into.push(sel.name.value);
+    else if (sel.kind === Kind.INLINE_FRAGMENT) rootFields(sel.selectionSet, fragments, into, seen);
+    else {
+      const f = fragments.get(sel.name.value);
+      if (f && !seen.has(f.name.value)) {
+        seen.add(f.name.value);
+        rootFields(f.selectionSet, fragments, into, seen);
+      }
+    }
+  }
+  return into;
+}
+
+export function rateLimitPlugin(limiter: RateLimiter, rules: Record<RateClass, RateRule>, log: Logger): Plugin<Context> {
+  return {
+    async onExecute({ args, setResultAndStopExecution }) {
+      const op = getOperationAST(args.document, args.operationName);
+      if (!op || op.operation !== 'mutation') return;
+      const viewer = (args.contextValue as Context).viewer;
+      if (!viewer) return; // every mutation refuses an anonymous caller by itself
+      const who = viewer.kind === 'session' ? `u:${viewer.userId}` : `k:${viewer.keyId}`;
+      const fragments = new Map<string, FragmentDefinitionNode>();
+      for (const d of args.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+      const uses = new Map<RateClass, number>();
+      for (const name of rootFields(op.selectionSet, fragments, [])) {
+        if (name === '__typename') continue;
+        const c = rateClassOf(name);
+        if (c !== 'own') uses.set(c, (uses.get(c) ?? 0) + 1);
+      }
+      const taken = await Promise.allSettled(
+        [...uses].map(([c, n]) => limiter.take(`m:${c}:${who}`, rules[c].limit, rules[c].windowMs, WHAT[c], n)),
+      );
+      for (const t of taken) {
+        if (t.status === 'fulfilled') continue;
+        const err = t.reason as unknown;
+        if (err instanceof AppError && err.code === 'RATE_LIMITED') {
+          setResultAndStopExecution({ data: null, errors: [err] });
+          return;
+        }
+        // Redis did not answer: the limits protect the service, they do not stop it (the mutation goes on).
+        log.warn({ err: (err as Error)?.message }, 'ratelimit: not checked, Redis unavailable');
+      }
+    },
+  };
+}

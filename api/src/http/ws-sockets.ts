@@ -1,0 +1,85 @@
+/**
+ * Open WebSockets per user (or API key), counted across every instance that shares the Redis: a sorted set per
+ * caller whose members are sockets and whose scores are expiry times. An instance renews its sockets' entries
+ * with its keep-alive sweep; the entries of an instance that died expire (SOCKET_TTL_MS) and stop counting. The
+ * keys carry the installation's prefix (the queue prefix, unique per installation).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+import type { Viewer } from '../auth/viewer.js';
+
+/** An entry lives this long without renewal (the keep-alive sweep renews every 15 s). */
+export const SOCKET_TTL_MS = 45_000;
+
+/** KEYS: the caller's set. ARGV: member, now, expiresAt, limit, ttl ms. Returns 1 (counted) or 0 (over the limit). */
+const CLAIM = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1
+`;
+
+export interface SocketClaim {
+  key: string;
+  member: string;
+}
+
+export class SocketCounter {
+  private readonly instance = randomBytes(6).toString('hex');
+  private seq = 0;
+  private releasing: SocketClaim[] = [];
+  private flushing = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly limit: number,
+    private readonly log: Logger,
+  ) {
+    redis.defineCommand('wsSocketClaim', { numberOfKeys: 1, lua: CLAIM });
+  }
+
+  /** Counts one more socket for the caller; null when the caller has `limit` open already. Redis down: counted as allowed. */
+  async claim(viewer: Viewer): Promise<SocketClaim | null | 'unchecked'> {
+    const who = viewer.kind === 'session' ? `u:${viewer.userId}` : `k:${viewer.keyId}`;
+    const claim = { key: `${this.prefix}:ws:${who}`, member: `${this.instance}:${++this.seq}` };
+    const now = Date.now();
+    try {
+      const ok = await (this.redis as Redis & { wsSocketClaim: (...a: string[]) => Promise<number> }).wsSocketClaim(claim.key, claim.member, String(now), String(now + SOCKET_TTL_MS), String(this.limit), String(SOCKET_TTL_MS));
+      return ok === 1 ? claim : null;
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'ws: socket count not checked, Redis unavailable');
+      return 'unchecked';
+    }
+  }
+
+  /** Renews the entries of this instance's open sockets (one pipeline). */
+  renew(claims: Iterable<SocketClaim>): void {
+    const pipe = this.redis.pipeline();
+    const exp = Date.now() + SOCKET_TTL_MS;
+    let n = 0;
+    for (const c of claims) {
+      pipe.zadd(c.key, 'XX', exp, c.member);
+      pipe.pexpire(c.key, SOCKET_TTL_MS);
+      n++;
+    }
+    if (n > 0) pipe.exec().catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'ws: socket count renewal failed'));
+  }
+
+  /** Stops counting a socket; releases made in one burst go to Redis in one pipeline. */
+  release(claim: SocketClaim): void {
+    this.releasing.push(claim);
+    if (this.flushing) return;
+    this.flushing = true;
+    setImmediate(() => {
+      const all = this.releasing;
+      this.releasing = [];
+      this.flushing = false;
+      const pipe = this.redis.pipeline();
+      for (const c of all) pipe.zrem(c.key, c.member);
+      pipe.exec().catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'ws: socket count release failed (the entries expire)'));
+    });
+  }
+}
