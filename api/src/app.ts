@@ -3,6 +3,7 @@
  * metrics, the LTI endpoints and the web app, on one HTTP server. Building and listening are separate so
  * that tests run the app in process on port 0.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Config } from './config.js';
@@ -20,12 +21,13 @@ import { buildYoga } from './graphql/yoga.js';
 import { createWsTransport } from './http/ws.js';
 import { staticHandler } from './http/static.js';
 import { readBody } from './http/body.js';
+import { appContentSecurityPolicy, externalOrigins, graphiqlContentSecurityPolicy } from './http/csp.js';
 import { createMetrics } from './metrics.js';
 import { AppError } from './errors.js';
 import { LtiTool, type LtiPlatform } from '@lt/lti-tool';
 import { LtiService } from './lti/service.js';
 import { startDevLms } from './lti/dev-lms.js';
-import { createQueue } from './queue/queues.js';
+import { claimQueuePrefix, createQueue } from './queue/queues.js';
 import { RateLimiter } from './ratelimit.js';
 import { NotificationService } from './notifications/service.js';
 import { PresenceService } from './presence/service.js';
@@ -63,6 +65,8 @@ export async function openCore(config: Config, log: Logger = createLogger(config
   sub.on('error', (err) => log.warn({ err: err.message }, 'redis (sub): error'));
   try {
     database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite'), poolMax: config.dbPoolMax });
+    // Every process of this installation (API and worker) derives the same prefix from the database it shares.
+    config.queuePrefix = await claimQueuePrefix(config.queuePrefix, database.db, pub);
     const realtime = new Realtime(database.db, pub, sub, log);
     await realtime.hub.start();
     const access = new Access(database.db, realtime);
@@ -71,10 +75,23 @@ export async function openCore(config: Config, log: Logger = createLogger(config
     const courseService = new CourseService(database.db, realtime, access);
     const notifications = new NotificationService(database.db, realtime, access);
     const presence = new PresenceService(pub, realtime, log);
-    const roomService = new RoomService({ db: database.db, realtime, access, config, limiter: new RateLimiter(pub), notifications, presence, log });
+    const limiter = new RateLimiter(pub);
+    const roomService = new RoomService({ db: database.db, realtime, access, config, limiter, notifications, presence, log });
     const tutor = new TutorService({ db: database.db, realtime, access, config, log, rooms: roomService, notifications, provider: createProvider(config) });
     roomService.onPosted = (tx, room, message, authorId) => tutor.onPosted(tx, room, message, authorId);
-    const lti = new LtiService({ db: database.db, realtime, courses: courseService, rooms: roomService, sessions, access, log, webRoot: webDist, sessionTtlSeconds: config.sessionTtlSeconds });
+    const lti = new LtiService({
+      db: database.db,
+      realtime,
+      courses: courseService,
+      rooms: roomService,
+      sessions,
+      access,
+      log,
+      webRoot: webDist,
+      sessionTtlSeconds: config.sessionTtlSeconds,
+      // Per installation (the queue prefix): a Redis shared by installations or test runs keeps their counts apart.
+      registrationLimit: { limiter, limit: config.ltiRegistration.rateLimit, windowMs: config.ltiRegistration.rateWindowSeconds * 1000, keyPrefix: config.queuePrefix },
+    });
     lti.tool = new LtiTool({
       db: database.db,
       publicUrl: config.publicUrl,
@@ -83,8 +100,11 @@ export async function openCore(config: Config, log: Logger = createLogger(config
       description: 'Live course chat, an AI tutor, schedules, live classes and collaborative code sessions.',
       autoActivate: config.ltiAutoActivate,
       allowInsecurePlatforms: config.env !== 'production',
+      allowPrivateNetwork: config.ltiAllowPrivateNetwork,
+      registration: { secret: config.ltiRegistration.secret, issuers: config.ltiRegistration.issuers, requireGate: config.ltiRegistration.requireGate, maxPending: config.ltiRegistration.maxPending },
       hooks: lti,
       userAgent: 'CourseCompanion-LTI/0.1 (+' + config.publicUrl + ')',
+      appContentSecurityPolicy: appContentSecurityPolicy(config),
       log,
     });
     await lti.tool.start();
@@ -108,6 +128,7 @@ export async function openCore(config: Config, log: Logger = createLogger(config
       notifications,
       presence,
       tutor,
+      limiter,
     };
     const pdb = database.db;
     presence.startSweeper(async (courseId) => (await pdb.select({ t: coursesTable.tenantId }).from(coursesTable).where(eq(coursesTable.id, courseId)))[0]?.t ?? null);
@@ -120,6 +141,8 @@ export async function openCore(config: Config, log: Logger = createLogger(config
       devLms,
       redis: { handle, pub, sub },
       async close() {
+        // Departures still being recorded (sockets closed at shutdown) go to Redis before it is closed.
+        await presence.settled();
         presence.close();
         realtime.close();
         await ltiQueue?.close();
@@ -141,12 +164,22 @@ export async function openCore(config: Config, log: Logger = createLogger(config
   }
 }
 
+/** Whether an Authorization header carries `Bearer <expected>` (compared in constant time). */
+function bearerMatches(header: string | undefined, expected: string): boolean {
+  const given = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+  if (!given) return false;
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
 export interface ApiServer {
   server: Server;
   /** Listens on config.port (0 for any); resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /** Closes every WebSocket with 1012 so clients reconnect (to this or another instance) and resume. */
   disconnectAll(reason?: string): void;
+  /** Closed WebSockets whose subscriptions, presence and socket count are still being released (in chunks). */
+  readonly wsTeardownPending: number;
   /** Graceful: stop accepting, close sockets with a reason, drain requests, then release resources. */
   close(): Promise<void>;
 }
@@ -154,6 +187,12 @@ export interface ApiServer {
 export interface ApiOptions {
   /** Where the built web app is; defaults to web/dist. */
   webRoot?: string;
+}
+
+/** The request failed because its client left: the socket is closed, or the error is an abort or a reset. */
+function clientWentAway(req: IncomingMessage, err: unknown): boolean {
+  const e = err as { name?: string; code?: string; message?: string } | null;
+  return req.socket.destroyed || e?.name === 'AbortError' || e?.code === 'ECONNRESET' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE' || e?.message === 'aborted';
 }
 
 export function buildApi(core: Core, opts: ApiOptions = {}): ApiServer {
@@ -164,6 +203,7 @@ export function buildApi(core: Core, opts: ApiOptions = {}): ApiServer {
   const yoga = buildYoga(services);
   const ws = createWsTransport(services, yoga, metrics);
   const serveStatic = staticHandler(opts.webRoot ?? webDist);
+  const appCsp = appContentSecurityPolicy(config);
   let shuttingDown = false;
   const inflight = new Set<ServerResponse>();
 
@@ -195,6 +235,12 @@ export function buildApi(core: Core, opts: ApiOptions = {}): ApiServer {
     const response = await yoga.fetch(request, {});
     const outHeaders: Record<string, string> = {};
     response.headers.forEach((v, k) => (outHeaders[k] = v));
+    if ((response.headers.get('content-type') ?? '').startsWith('text/html')) {
+      // GraphiQL (only when GRAPHIQL is on): a policy naming exactly the sources its page loads, framed by nobody.
+      const html = await response.text();
+      res.writeHead(response.status, { ...outHeaders, 'content-security-policy': graphiqlContentSecurityPolicy(config, externalOrigins(html)) });
+      return void res.end(req.method === 'HEAD' ? undefined : html);
+    }
     res.writeHead(response.status, outHeaders);
     if (!response.body || req.method === 'HEAD') return void res.end();
     // A single result is sent in one write (reading it as a web stream cost about 0.4 ms of CPU per request);
@@ -217,9 +263,23 @@ export function buildApi(core: Core, opts: ApiOptions = {}): ApiServer {
     }
   }
 
+  /** The request's URL, or null when its target is not a valid URL. */
+  function requestUrl(req: IncomingMessage): URL | null {
+    try {
+      return new URL(req.url ?? '/', config.publicUrl);
+    } catch {
+      return null;
+    }
+  }
+
   /** Routes a request; returns the route label for metrics (set before the response can close). */
   async function handle(req: IncomingMessage, res: ServerResponse, label: { route: string }): Promise<void> {
-    const url = new URL(req.url ?? '/', config.publicUrl);
+    const url = requestUrl(req);
+    if (!url) {
+      // A request target no URL parser accepts (`GET //[`): the client's mistake, not a server error.
+      json(res, 400, { error: { code: 'BAD_REQUEST_TARGET', message: 'The request target is not a valid URL.' } });
+      return;
+    }
     const p = url.pathname;
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'strict-origin-when-cross-origin');
@@ -239,6 +299,13 @@ export function buildApi(core: Core, opts: ApiOptions = {}): ApiServer {
       return;
     }
     if (p === '/metrics') {
+      // Not public: with METRICS_TOKEN the scraper sends it as a bearer token; without one, production has no
+      // /metrics at all (development and tests keep it open).
+      if (!config.metricsToken && config.env === 'production') return json(res, 404, { error: { code: 'NOT_FOUND', message: `Nothing at ${p}.` } });
+      if (config.metricsToken && !bearerMatches(req.headers.authorization, config.metricsToken)) {
+        res.setHeader('www-authenticate', 'Bearer realm="metrics"');
+        return json(res, 401, { error: { code: 'UNAUTHENTICATED', message: '/metrics needs the METRICS_TOKEN as a bearer token.' } });
+      }
       // Gauges are sampled when scraped.
       subsGauge.set(services.realtime.activeSubscriptions);
       streamsGauge.set(services.realtime.hub.streamCount);
@@ -262,8 +329,9 @@ export function buildApi(core: Core, opts: ApiOptions = {}): ApiServer {
       res.setHeader('content-security-policy', "frame-ancestors 'self'");
       if (await core.devLms.handle(req, res)) return;
     }
-    // The app runs inside LMS iframes: only registered platforms' sites may frame it.
-    if (!p.startsWith('/assets/')) res.setHeader('content-security-policy', `frame-ancestors ${await services.lti.frameAncestors()}`);
+    // The app runs inside LMS iframes: only active platforms' known sites may frame it (a later page load carries no
+    // tenant: its token is in storage, not in a cookie).
+    if (!p.startsWith('/assets/')) res.setHeader('content-security-policy', `${appCsp}; frame-ancestors ${await services.lti.frameAncestors()}`);
     if (serveStatic(req, res, p)) {
       label.route = 'static';
       return;
@@ -282,13 +350,17 @@ export function buildApi(core: Core, opts: ApiOptions = {}): ApiServer {
       metrics.httpDuration.observe({ method: req.method ?? 'GET', route: label.route }, seconds);
     });
     handle(req, res, label).catch((err: unknown) => {
-        log.error({ err }, 'http: request failed');
+        // A client that went away (closed the socket mid-body or before the answer) is not our failure: one debug
+        // line, no stack. Anything else is logged once, with its stack.
+        if (clientWentAway(req, err)) return void log.debug({ route: label.route, reason: (err as Error)?.message }, 'http: client went away');
+        log.error({ err, route: label.route }, 'http: request failed');
         if (!res.headersSent) json(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
         else res.end();
       });
   });
   server.on('upgrade', (req, socket, head) => {
-    const p = new URL(req.url ?? '/', config.publicUrl).pathname;
+    // A throw here would be an uncaught exception: an unparseable target is simply not /graphql.
+    const p = requestUrl(req)?.pathname;
     if (p !== '/graphql' || shuttingDown) {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
       return;
@@ -313,6 +385,9 @@ export function buildApi(core: Core, opts: ApiOptions = {}): ApiServer {
       });
     },
     disconnectAll: (reason) => ws.disconnectAll(reason),
+    get wsTeardownPending() {
+      return ws.teardownPending;
+    },
     async close() {
       shuttingDown = true;
       const closing = new Promise<void>((resolve) => server.close(() => resolve()));

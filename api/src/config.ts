@@ -30,6 +30,15 @@ export interface Config {
   graphqlMaxAliases: number;
   wsMaxBufferedBytes: number;
   wsConnectionInitTimeoutMs: number;
+  /** Subscriptions one WebSocket may hold at once, and how many of them may be identical (same operation and variables). */
+  wsMaxSubscriptionsPerSocket: number;
+  wsMaxIdenticalSubscriptions: number;
+  /** WebSockets one user (or API key) may hold open at once, across every instance sharing the Redis. */
+  wsMaxSocketsPerUser: number;
+  /** Sockets closed at once are torn down this many at a time, the event loop free between chunks. */
+  wsTeardownChunk: number;
+  /** Per user or API key, per window: mutations by class (see `rateLimitOf` in graphql/ratelimit.ts). */
+  rateLimits: Record<RateClass, RateRule>;
   shutdownGraceMs: number;
   streamRetentionDays: number;
   workerConcurrency: number;
@@ -37,10 +46,36 @@ export interface Config {
   ltiEncryptionKey: string;
   /** Whether dynamically registered platforms are active at once or wait for an administrator. */
   ltiAutoActivate: boolean;
-  /** BullMQ key prefix in Redis: instances sharing a queue use the same one; separate installations (or test runs) on one Redis use their own. */
+  /** Dynamic registration (/lti/register) bounds: see the README's "Registering the tool with an LMS". */
+  ltiRegistration: {
+    /** When set, the registration URL must carry `?secret=` with it. */
+    secret: string | null;
+    /** When non-empty, only these platforms (issuer URLs; their origins serve the configuration) may register. */
+    issuers: string[];
+    /** Production: refuse registration when neither a secret nor an allow-list is set. */
+    requireGate: boolean;
+    /** Registrations one client address may attempt per window. */
+    rateLimit: number;
+    rateWindowSeconds: number;
+    /** Registrations waiting for an administrator; more are refused until one is decided. */
+    maxPending: number;
+  };
+  /** Whether the tool may fetch platform URLs on loopback, private or link-local addresses (development, tests). */
+  ltiAllowPrivateNetwork: boolean;
+  /**
+   * BullMQ key prefix in Redis: instances sharing a queue use the same one; separate installations (or test runs)
+   * on one Redis use their own. Empty (QUEUE_PREFIX unset): `openCore` derives it from the database's identity,
+   * so the API and worker processes of one installation agree and two installations never share queues.
+   */
   queuePrefix: string;
   /** The development LMS at /dev/lms. Never in production. */
   devLms: boolean;
+  /** Browser origins besides PUBLIC_URL's that may call /graphql (CORS) and open its WebSocket: integrators' web apps. */
+  corsOrigins: string[];
+  /** GraphiQL at GET /graphql in a browser (its scripts come from a CDN): off in production unless enabled. */
+  graphiql: boolean;
+  /** Bearer token /metrics requires; unset: /metrics is open in development and test, and 404 in production. */
+  metricsToken: string | undefined;
   /** Longest chat message, in characters. */
   chatMaxMessageChars: number;
   /** Messages one user may send per window (all rooms together), and the window. */
@@ -66,6 +101,23 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/** Classes of mutations for rate limiting (graphql/ratelimit.ts says which mutation is in which). */
+export type RateClass = 'write' | 'signal' | 'readMark' | 'costly';
+export interface RateRule {
+  limit: number;
+  windowMs: number;
+}
+
+/** A rate rule written as `LIMIT/SECONDS`, e.g. `30/10`: at most 30 uses in any 10-second window. */
+function rate(env: Env, name: string, def: string): RateRule {
+  const raw = env[name] || def;
+  const m = /^(\d{1,7})\/(\d{1,5})$/.exec(raw.trim());
+  const limit = m ? Number(m[1]) : NaN;
+  const seconds = m ? Number(m[2]) : NaN;
+  if (!m || limit < 1 || seconds < 1 || seconds > 86_400) throw new ConfigError(`${name} must be LIMIT/SECONDS (e.g. ${def}), with LIMIT at least 1 and SECONDS from 1 to 86400, got "${raw}"`);
+  return { limit, windowMs: seconds * 1000 };
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -96,6 +148,29 @@ function oneOf<T extends string>(env: Env, name: string, def: T, allowed: readon
   return raw as T;
 }
 
+/** A comma-separated list of http(s) origins (scheme, host, port; no path). */
+function origins(env: Env, name: string): string[] {
+  const raw = (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return raw.map((o) => {
+    let u: URL | null = null;
+    try {
+      u = new URL(o);
+    } catch {
+      /* reported below */
+    }
+    if (!u || !/^https?:$/.test(u.protocol) || u.origin !== o.replace(/\/+$/, '')) throw new ConfigError(`${name} must list origins like https://app.example.edu (scheme, host and port only), got "${o}"`);
+    return u.origin;
+  });
+}
+
+/** A secret setting: unset, or at least 16 characters. */
+function secretOrUnset(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  if (raw.length < 16) throw new ConfigError(`${name} must be at least 16 characters long`);
+  return raw;
+}
+
 /** In development a session secret is generated once and kept under the data directory. */
 function devSecret(dataDir: string, name = 'session-secret'): string {
   const file = path.join(dataDir, name);
@@ -104,6 +179,30 @@ function devSecret(dataDir: string, name = 'session-secret'): string {
   const secret = randomBytes(32).toString('base64url');
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   return secret;
+}
+
+/** LTI_REGISTRATION_SECRET: unset, or 24 or more URL-safe characters (it travels in the registration URL). */
+function registrationSecret(env: Env): string | null {
+  const raw = env.LTI_REGISTRATION_SECRET ?? '';
+  if (!raw) return null;
+  if (raw.length < 24 || !/^[A-Za-z0-9._~-]+$/.test(raw)) throw new ConfigError('LTI_REGISTRATION_SECRET must be at least 24 characters of A-Z, a-z, 0-9, ".", "_", "~" or "-" (it is part of a URL)');
+  return raw;
+}
+
+/** LTI_REGISTRATION_ISSUERS: comma-separated platform issuer URLs (http(s), no query or fragment). */
+function registrationIssuers(env: Env): string[] {
+  const out: string[] = [];
+  for (const item of (env.LTI_REGISTRATION_ISSUERS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    let u: URL;
+    try {
+      u = new URL(item);
+    } catch {
+      throw new ConfigError(`LTI_REGISTRATION_ISSUERS must list issuer URLs separated by commas, got "${item}"`);
+    }
+    if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.search || u.hash || u.username) throw new ConfigError(`LTI_REGISTRATION_ISSUERS: "${item}" must be an http(s) URL without query, fragment or credentials`);
+    out.push(item.replace(/\/+$/, ''));
+  }
+  return out;
 }
 
 export function loadConfig(env: Env = process.env, argv: string[] = process.argv.slice(2)): Config {
@@ -162,13 +261,35 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     graphqlMaxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 30, 1, 1000),
     wsMaxBufferedBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 4 * 1_048_576, 65_536, 1024 * 1_048_576),
     wsConnectionInitTimeoutMs: int(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', 10_000, 100, 120_000),
+    wsMaxSubscriptionsPerSocket: int(env, 'WS_MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 100_000),
+    wsMaxIdenticalSubscriptions: int(env, 'WS_MAX_IDENTICAL_SUBSCRIPTIONS', 4, 1, 100_000),
+    wsMaxSocketsPerUser: int(env, 'WS_MAX_SOCKETS_PER_USER', 20, 1, 100_000),
+    wsTeardownChunk: int(env, 'WS_TEARDOWN_CHUNK', 50, 1, 100_000),
+    rateLimits: {
+      write: rate(env, 'RATE_LIMIT_WRITE', '30/10'),
+      signal: rate(env, 'RATE_LIMIT_SIGNAL', '60/10'),
+      readMark: rate(env, 'RATE_LIMIT_READ_MARK', '60/10'),
+      costly: rate(env, 'RATE_LIMIT_COSTLY', '10/60'),
+    },
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     streamRetentionDays: int(env, 'STREAM_RETENTION_DAYS', 90, 1, 36500),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 256),
     ltiEncryptionKey,
     ltiAutoActivate: bool(env, 'LTI_AUTO_ACTIVATE', nodeEnv !== 'production'),
+    ltiRegistration: {
+      secret: registrationSecret(env),
+      issuers: registrationIssuers(env),
+      requireGate: nodeEnv === 'production',
+      rateLimit: int(env, 'LTI_REGISTRATION_RATE_LIMIT', 10, 1, 1_000_000),
+      rateWindowSeconds: int(env, 'LTI_REGISTRATION_RATE_WINDOW_SECONDS', 3600, 1, 86_400),
+      maxPending: int(env, 'LTI_MAX_PENDING_REGISTRATIONS', 20, 1, 100_000),
+    },
+    ltiAllowPrivateNetwork: bool(env, 'LTI_ALLOW_PRIVATE_NETWORK', nodeEnv !== 'production'),
     devLms,
-    queuePrefix: env.QUEUE_PREFIX || 'lt',
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
+    graphiql: bool(env, 'GRAPHIQL', nodeEnv !== 'production'),
+    metricsToken: secretOrUnset(env, 'METRICS_TOKEN'),
+    queuePrefix: env.QUEUE_PREFIX || '',
     chatMaxMessageChars: int(env, 'CHAT_MAX_MESSAGE_CHARS', 8000, 1, 100_000),
     chatRateLimit: int(env, 'CHAT_RATE_LIMIT', 20, 1, 1_000_000),
     chatRateWindowSeconds: int(env, 'CHAT_RATE_WINDOW_SECONDS', 10, 1, 3600),

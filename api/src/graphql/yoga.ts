@@ -7,12 +7,16 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
-import type { GraphQLError, ValidationContext } from 'graphql';
+import { getOperationAST, GraphQLError, type ExecutionArgs, type ExecutionResult, type ValidationContext } from 'graphql';
+import { handleStreamOrSingleExecutionResult, maskError, type Plugin } from 'graphql-yoga';
 import { schema } from './schema.js';
 import type { Context } from './context.js';
 import type { Services } from '../services.js';
 import type { Viewer } from '../auth/viewer.js';
-import { AppError, type ErrorCode } from '../errors.js';
+import { AppError, errorForLog, isAbort, isUnexpected, withCode, type ErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { rateLimitPlugin } from './ratelimit.js';
+import { allowedOrigins } from '../http/origins.js';
 
 export interface ServerContext {
   /** Set by the WebSocket transport, which authenticates at connection_init. */
@@ -26,19 +30,70 @@ const reject = (code: ErrorCode) => (ctx: ValidationContext | null, err: GraphQL
   ctx?.reportError(new AppError(code, err.message.replace(/^Syntax Error: /, '')));
 };
 
+/** The operation's name for the log (never its variables: they hold message bodies and secrets). */
+const operationOf = (args: ExecutionArgs) => args.operationName ?? getOperationAST(args.document, args.operationName)?.name?.value ?? '(anonymous)';
+
+/**
+ * Every error of a result gets a code (graphql-js reports an invalid variable, such as an Int past 2^31 - 1,
+ * without one), and each unexpected error (the ones masked as INTERNAL_SERVER_ERROR) is logged once at error
+ * level, with its stack and the operation's name. An abort (the client left) is logged at debug, without a stack.
+ * It runs before Yoga masks the errors, over HTTP, SSE and WebSocket alike.
+ */
+export function errorReporting(log: Logger, logged: WeakSet<object>): Plugin {
+  const report = ({ result, args }: { result: ExecutionResult; args: ExecutionArgs }) => {
+    for (const error of result.errors ?? []) {
+      withCode(error);
+      const original = isUnexpected(error);
+      if (!original || logged.has(original)) continue;
+      logged.add(original);
+      const operation = operationOf(args);
+      if (isAbort(original)) log.debug({ operation, path: error.path?.join('.') }, 'graphql: operation aborted (the client left)');
+      else log.error({ err: errorForLog(original), operation, path: error.path?.join('.') }, 'graphql: unexpected error');
+    }
+  };
+  return {
+    onExecute: () => ({ onExecuteDone: (payload) => handleStreamOrSingleExecutionResult(payload, report) }),
+    onSubscribe: () => ({ onSubscribeResult: (payload) => handleStreamOrSingleExecutionResult(payload, report) }),
+  };
+}
+
 export function buildYoga(services: Services): Yoga {
-  const { config } = services;
+  const { config, log } = services;
+  /** Errors already logged (by their original error), so that each is logged once. */
+  const logged = new WeakSet<object>();
+  const origins = allowedOrigins(config);
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { title: 'Course Companion API', subscriptionsProtocol: 'WS' },
+    // GraphiQL loads its scripts from a CDN: off in production unless GRAPHIQL says otherwise (app.ts gives it a CSP).
+    graphiql: config.graphiql ? { title: 'Course Companion API', subscriptionsProtocol: 'WS' } : false,
+    // Only the app's own origin and configured integrators' get CORS headers; never credentials (bearer tokens only).
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (!origin || !origins.has(origin)) return false;
+      return { origin: [origin], credentials: false, methods: ['GET', 'POST', 'OPTIONS'], allowedHeaders: ['authorization', 'content-type', 'accept'], maxAge: 600 };
+    },
     logging: false,
     // The HTTP handler (app.ts) reads the body with config.maxRequestBytes before Yoga sees it (413, REQUEST_TOO_LARGE);
     // Yoga's own limit would pipe every body through a TransformStream again.
     maxRequestBodySize: false,
-    maskedErrors: config.env === 'production' ? true : { isDev: true },
+    maskedErrors: {
+      isDev: config.env !== 'production',
+      // Errors outside execution (a failing context factory) are masked here without having been reported above.
+      maskError: (error, message, isDev) => {
+        const masked = maskError(error, message, isDev);
+        const original = masked !== error ? isUnexpected(error) ?? (error as object) : null;
+        if (original && !logged.has(original)) {
+          logged.add(original);
+          if (isAbort(original)) log.debug('graphql: request aborted (the client left)');
+          else log.error({ err: errorForLog(original) }, 'graphql: unexpected error');
+        }
+        return masked;
+      },
+    },
     plugins: [
+      errorReporting(log, logged),
       maxTokensPlugin({
         n: config.graphqlMaxTokens,
         onReject: [
@@ -50,6 +105,7 @@ export function buildYoga(services: Services): Yoga {
       maxDepthPlugin({ n: config.graphqlMaxDepth, flattenFragments: true, propagateOnRejection: false, onReject: [reject('QUERY_TOO_DEEP')] }),
       costLimitPlugin({ maxCost: config.graphqlMaxCost, propagateOnRejection: false, onReject: [reject('QUERY_TOO_COMPLEX')] }),
       maxAliasesPlugin({ n: config.graphqlMaxAliases, propagateOnRejection: false, onReject: [reject('QUERY_TOO_COMPLEX')] }),
+      rateLimitPlugin(services.limiter, config.rateLimits, services.log),
     ],
     context: async (init): Promise<Context> => {
       if (init.viewer !== undefined) return { viewer: init.viewer, services, signal: init.signal };
