@@ -29,7 +29,8 @@ export interface LiveSubscriptionOptions<TData, TVariables> {
 
 export function useLiveSubscription<TData, TVariables extends OperationVariables>(
   document: TypedDocumentNode<TData, TVariables>,
-  options: LiveSubscriptionOptions<TData, TVariables>,
+  // NoInfer: the document alone says what the variables and the data are.
+  options: LiveSubscriptionOptions<NoInfer<TData>, NoInfer<TVariables>>,
 ): { restart: () => void; stop: () => void } {
   const client = useApolloClient();
   let sub: { unsubscribe(): void } | null = null;

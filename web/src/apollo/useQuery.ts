@@ -17,7 +17,8 @@ export interface UseQueryResult<TData, TVariables extends OperationVariables> {
 
 export function useQuery<TData, TVariables extends OperationVariables = Record<string, never>>(
   document: TypedDocumentNode<TData, TVariables>,
-  variables?: TVariables,
+  // NoInfer: the document alone says what the variables are, so a missing, extra or misspelt one is an error.
+  variables?: NoInfer<TVariables>,
 ): UseQueryResult<TData, TVariables> {
   const client = useApolloClient();
   const data = shallowRef<TData | undefined>();

@@ -2,7 +2,7 @@
 // are sent strictly one at a time in enqueue order. The server makes sends idempotent by clientId,
 // so an item keeps its clientId across retries: re-sending after a lost acknowledgment is safe.
 import type { PendingStatus } from './timeline';
-import type { MessageKind } from './types';
+import type { MessageKind } from '../gql/graphql';
 
 export interface OutboxDraft {
   body: string;

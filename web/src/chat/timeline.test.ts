@@ -12,10 +12,11 @@ import {
   type PendingMessage,
   type TimelineState,
 } from './timeline';
-import type { ChatMessage, RoomEvent, RoomEventType } from './types';
+import type { RoomEventType } from '../gql/graphql';
+import type { ChatMessage, RoomEvent } from './types';
 
-const ana = { id: 'u-ana', name: 'Ana', picture: null };
-const ben = { id: 'u-ben', name: 'Ben', picture: null };
+const ana = { id: 'u-ana', name: 'Ana', picture: null, bot: false };
+const ben = { id: 'u-ben', name: 'Ben', picture: null, bot: false };
 
 function msg(seq: number, over: Partial<ChatMessage> = {}): ChatMessage {
   return {
@@ -39,7 +40,7 @@ function msg(seq: number, over: Partial<ChatMessage> = {}): ChatMessage {
 }
 
 function ev(type: RoomEventType, message: ChatMessage | null): RoomEvent {
-  return { cursor: message?.seq ?? null, type, message, userId: null, userName: null, typing: null, readSeq: null, expiresAt: null };
+  return { cursor: message?.seq ?? null, type, message, userId: null, userName: null, typing: null, readSeq: null, expiresAt: null, tutor: null };
 }
 
 function pendingItem(clientId: string, over: Partial<PendingMessage> = {}): PendingMessage {

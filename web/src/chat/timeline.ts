@@ -1,7 +1,8 @@
 // The message list of one room as a pure reducer. Every update returns a new state (and leaves the
 // old one untouched), so a Vue shallowRef holding it re-renders on assignment; an update that
 // changes nothing returns the same state object.
-import type { ChatMessage, MessageKind, RoomEvent } from './types';
+import type { MessageKind } from '../gql/graphql';
+import type { ChatMessage, RoomEvent } from './types';
 
 export type PendingStatus = 'sending' | 'queued' | 'failed';
 

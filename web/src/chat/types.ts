@@ -1,78 +1,14 @@
-// GraphQL shapes of the chat API, as the web app receives them.
+/**
+ * The chat's names for what the server sends, taken from the types generated from `schema.graphql`
+ * (`npm run codegen`), never restated by hand.
+ */
+import type { ChatMessageFieldsFragment, RoomEventsSubscription } from '../gql/graphql';
 
-export type RoomKind = 'COURSE' | 'GROUP' | 'DIRECT' | 'LIVE' | 'TUTOR';
-export type MessageKind = 'TEXT' | 'CODE' | 'SYSTEM';
-export type DeletedBy = 'AUTHOR' | 'MODERATOR';
+/** A message as every chat view shows it (the `ChatMessageFields` fragment). */
+export type ChatMessage = ChatMessageFieldsFragment;
 
-export interface ChatUser {
-  id: string;
-  name: string;
-  picture: string | null;
-  /** The AI tutor, not a person. */
-  bot?: boolean;
-}
-
-export interface Reaction {
-  emoji: string;
-  count: number;
-  userIds: string[];
-}
-
-export interface MessageRef {
-  id: string;
-  authorName: string | null;
-  excerpt: string;
-  deleted: boolean;
-}
-
-export interface ChatMessage {
-  id: string;
-  roomId: string;
-  /** Decimal integer as a string; it is the cursor. */
-  seq: string;
-  kind: MessageKind;
-  author: ChatUser | null;
-  body: string;
-  language: string | null;
-  replyTo: MessageRef | null;
-  mentions: ChatUser[];
-  reactions: Reaction[];
-  createdAt: string;
-  editedAt: string | null;
-  deleted: boolean;
-  deletedBy: DeletedBy | null;
-  clientId: string | null;
-}
-
-export type RoomEventType =
-  | 'MESSAGE_ADDED'
-  | 'MESSAGE_EDITED'
-  | 'MESSAGE_DELETED'
-  | 'REACTIONS_CHANGED'
-  | 'ROOM_UPDATED'
-  | 'MEMBERS_CHANGED'
-  | 'TYPING'
-  | 'READ'
-  | 'TUTOR';
-
-export interface RoomEvent {
-  cursor: string | null;
-  type: RoomEventType;
-  message: ChatMessage | null;
-  userId: string | null;
-  userName: string | null;
-  typing: boolean | null;
-  readSeq: string | null;
-  expiresAt: string | null;
-  tutor?: TutorSignal | null;
-}
-
-export type TutorReplyState = 'QUEUED' | 'THINKING' | 'STREAMING' | 'DONE' | 'FAILED' | 'CANCELLED' | 'REFUSED';
+/** An event of a room's live feed (`roomEvents`). */
+export type RoomEvent = RoomEventsSubscription['roomEvents'];
 
 /** The AI tutor's reply while it is produced (TUTOR room events). */
-export interface TutorSignal {
-  requestId: string;
-  questionId: string;
-  state: TutorReplyState;
-  text: string;
-}
+export type TutorSignal = NonNullable<RoomEvent['tutor']>;

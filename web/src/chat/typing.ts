@@ -1,4 +1,5 @@
 // "Ana is typing…": who is typing in a room (from TYPING events), and when to tell the server that I am.
+import type { RoomEvent } from './types';
 
 export interface Typer {
   userId: string;
@@ -11,12 +12,7 @@ export interface Typer {
 export type TypingState = readonly Typer[];
 
 /** The fields of a TYPING RoomEvent that matter here. */
-export interface TypingEvent {
-  userId: string | null;
-  userName: string | null;
-  typing: boolean | null;
-  expiresAt: string | null;
-}
+export type TypingEvent = Pick<RoomEvent, 'userId' | 'userName' | 'typing' | 'expiresAt'>;
 
 /** How long a "typing" counts when the event does not say (a little over the sender's interval). */
 const DEFAULT_TTL_MS = 6000;

@@ -5,6 +5,7 @@
 import { onBeforeUnmount, shallowRef } from 'vue';
 import { useApolloClient } from '../apollo/provide';
 import { useLiveSubscription } from '../apollo/useLiveSubscription';
+import type { PresenceSubscription } from '../gql/graphql';
 import { PRESENCE, SET_PRESENCE, type PresenceState } from '../graphql/chat';
 
 let tabId: string | null = null;
@@ -14,10 +15,8 @@ export function currentTabId(): string {
   return tabId;
 }
 
-export interface PresenceEntry {
-  state: PresenceState;
-  version: number;
-}
+/** What is known of one user's presence (the `presence` feed's state and version). */
+export type PresenceEntry = Pick<PresenceSubscription['presence'], 'state' | 'version'>;
 
 /** Applies a change when it is newer than what is known. */
 export function applyPresence(map: ReadonlyMap<string, PresenceEntry>, userId: string, entry: PresenceEntry): Map<string, PresenceEntry> {
@@ -28,7 +27,7 @@ export function applyPresence(map: ReadonlyMap<string, PresenceEntry>, userId: s
   return next;
 }
 
-export function usePresence(courseId: string, initial: () => { userId: string; state: PresenceState; version: number }[] | undefined) {
+export function usePresence(courseId: string, initial: () => PresenceSubscription['presence'][] | undefined) {
   const client = useApolloClient();
   const states = shallowRef(new Map<string, PresenceEntry>());
   let seeded = false;

@@ -213,7 +213,7 @@ export function useRoom(room: ChatRoom, me: string | null, onMineChanged: () => 
         },
       });
       // The acknowledgment shows the message even if the live event is still on its way.
-      if (data && !state.value.hasMoreNewer) state.value = applyEvent(state.value, { type: 'MESSAGE_ADDED', message: data.sendMessage, cursor: null, userId: null, userName: null, typing: null, readSeq: null, expiresAt: null });
+      if (data && !state.value.hasMoreNewer) state.value = applyEvent(state.value, { type: 'MESSAGE_ADDED', message: data.sendMessage, cursor: null, userId: null, userName: null, typing: null, readSeq: null, expiresAt: null, tutor: null });
     },
     onChange: (items) => {
       const acked = new Set(state.value.messages.map((m) => m.clientId));
@@ -254,7 +254,7 @@ export function useRoom(room: ChatRoom, me: string | null, onMineChanged: () => 
     }
   }
   const applyResult = (m: ChatMessage | undefined, type: 'MESSAGE_EDITED' | 'MESSAGE_DELETED' | 'REACTIONS_CHANGED') => {
-    if (m) state.value = applyEvent(state.value, { type, message: m, cursor: null, userId: null, userName: null, typing: null, readSeq: null, expiresAt: null });
+    if (m) state.value = applyEvent(state.value, { type, message: m, cursor: null, userId: null, userName: null, typing: null, readSeq: null, expiresAt: null, tutor: null });
   };
   const edit = (m: ChatMessage, body: string) => act(async () => applyResult((await client.mutate({ mutation: EDIT_MESSAGE, variables: { id: m.id, body } })).data?.editMessage, 'MESSAGE_EDITED'));
   const remove = (m: ChatMessage) => act(async () => applyResult((await client.mutate({ mutation: DELETE_MESSAGE, variables: { id: m.id } })).data?.deleteMessage, 'MESSAGE_DELETED'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RosterSync } from '../graphql/types';
+import type { RosterSync } from '../graphql/course';
 import { createPoller, isRosterSyncActive, relativeTime, rosterStatusLine } from './roster';
 
 const NOW = Date.parse('2026-03-10T12:00:00.000Z');

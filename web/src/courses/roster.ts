@@ -2,7 +2,8 @@
  * Roster sync (LTI Names and Role Provisioning) as the hub shows it: the status line, and the
  * poller that follows a sync while it is queued or running. Pure; timers are injected.
  */
-import type { RosterSync, RosterSyncStatus } from '../graphql/types';
+import type { RosterSyncStatus } from '../gql/graphql';
+import type { RosterSync } from '../graphql/course';
 
 export const ROSTER_POLL_INTERVAL_MS = 1000;
 

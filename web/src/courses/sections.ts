@@ -2,7 +2,7 @@
  * The sections of a course page (`/courses/:courseId/:section`), in tab order. The URL uses the
  * lower-case name; the API's `CourseSection` enum the upper-case one.
  */
-import type { CourseSection } from '../graphql/types';
+import type { CourseSection } from '../gql/graphql';
 
 export const COURSE_SECTIONS = ['hub', 'chat', 'tutor', 'live', 'collab', 'schedule'] as const;
 

@@ -1,30 +1,27 @@
 /** Chat operations: rooms, history, sending, live room events, the room list feed, presence, search. */
-import { gql, type TypedDocumentNode } from '@apollo/client';
-import type { ChatMessage, RoomEvent, RoomKind } from '../chat/types';
-import type { CourseRole, PageInfo } from './types';
+import { graphql } from '../gql';
+import type {
+  ChatActivitySubscription,
+  ChatRoomFieldsFragment,
+  RoomMembersQuery,
+  RoomMessagesQuery,
+  SearchMessagesQuery,
+} from '../gql/graphql';
 
-export type PresenceState = 'ONLINE' | 'AWAY' | 'OFFLINE';
-export type PostRefusal = 'ARCHIVED' | 'MUTED' | 'READ_ONLY';
+export type { PresenceState } from '../gql/graphql';
 
-export interface ChatRoom {
-  id: string;
-  courseId: string;
-  kind: RoomKind;
-  name: string;
-  topic: string | null;
-  peer: { id: string; name: string; picture: string | null } | null;
-  archived: boolean;
-  lastMessageAt: string | null;
-  lastSeq: string;
-  lastReadSeq: string | null;
-  unreadCount: number;
-  muted: boolean;
-  canPost: boolean;
-  postRefusal: PostRefusal | null;
-  canModerate: boolean;
-}
+/** A room as the room list and the room view show it (the `ChatRoomFields` fragment). */
+export type ChatRoom = ChatRoomFieldsFragment;
+/** A page of a room's history. */
+export type MessagesPage = RoomMessagesQuery['room']['messages'];
+/** A member of a room, as the room's details list them. */
+export type RoomMember = RoomMembersQuery['room']['members']['edges'][number]['node'];
+/** A message found by search, with the room it is in. */
+export type SearchHit = SearchMessagesQuery['searchMessages']['edges'][number]['node'];
+/** An event of the course's chat activity feed (drives the room list). */
+export type ChatActivity = ChatActivitySubscription['chatActivity'];
 
-export const ROOM_FIELDS = gql`
+export const ROOM_FIELDS = graphql(`
   fragment ChatRoomFields on Room {
     id
     courseId
@@ -46,9 +43,9 @@ export const ROOM_FIELDS = gql`
     postRefusal
     canModerate
   }
-`;
+`);
 
-export const MESSAGE_FIELDS = gql`
+export const MESSAGE_FIELDS = graphql(`
   fragment ChatMessageFields on Message {
     id
     roomId
@@ -84,13 +81,9 @@ export const MESSAGE_FIELDS = gql`
     deletedBy
     clientId
   }
-`;
+`);
 
-export interface ChatRoomsQuery {
-  course: { id: string; rooms: ChatRoom[]; presence: { userId: string; state: PresenceState; version: number }[] } | null;
-}
-export const CHAT_ROOMS_QUERY: TypedDocumentNode<ChatRoomsQuery, { courseId: string }> = gql`
-  ${ROOM_FIELDS}
+export const CHAT_ROOMS_QUERY = graphql(`
   query ChatRooms($courseId: ID!) {
     course(id: $courseId) {
       id
@@ -104,26 +97,9 @@ export const CHAT_ROOMS_QUERY: TypedDocumentNode<ChatRoomsQuery, { courseId: str
       }
     }
   }
-`;
+`);
 
-export interface MessagesPage {
-  edges: { cursor: string; node: ChatMessage }[];
-  pageInfo: PageInfo;
-}
-export interface RoomMessagesQuery {
-  room: ChatRoom & { messages: MessagesPage };
-}
-export interface RoomMessagesVariables {
-  roomId: string;
-  last?: number | null;
-  before?: string | null;
-  first?: number | null;
-  after?: string | null;
-  around?: string | null;
-}
-export const ROOM_MESSAGES_QUERY: TypedDocumentNode<RoomMessagesQuery, RoomMessagesVariables> = gql`
-  ${ROOM_FIELDS}
-  ${MESSAGE_FIELDS}
+export const ROOM_MESSAGES_QUERY = graphql(`
   query RoomMessages($roomId: ID!, $last: Int, $before: String, $first: Int, $after: String, $around: ID) {
     room(id: $roomId) {
       ...ChatRoomFields
@@ -143,19 +119,9 @@ export const ROOM_MESSAGES_QUERY: TypedDocumentNode<RoomMessagesQuery, RoomMessa
       }
     }
   }
-`;
+`);
 
-export interface RoomMember {
-  user: { id: string; name: string; picture: string | null };
-  courseRoles: CourseRole[];
-  role: 'OWNER' | 'MEMBER';
-  muted: boolean;
-  lastReadSeq: string | null;
-}
-export interface RoomMembersQuery {
-  room: { id: string; members: { edges: { cursor: string; node: RoomMember }[]; pageInfo: PageInfo } };
-}
-export const ROOM_MEMBERS_QUERY: TypedDocumentNode<RoomMembersQuery, { roomId: string; first?: number; after?: string | null }> = gql`
+export const ROOM_MEMBERS_QUERY = graphql(`
   query RoomMembers($roomId: ID!, $first: Int, $after: String) {
     room(id: $roomId) {
       id
@@ -183,101 +149,75 @@ export const ROOM_MEMBERS_QUERY: TypedDocumentNode<RoomMembersQuery, { roomId: s
       }
     }
   }
-`;
+`);
 
-export interface SendMessageInput {
-  roomId: string;
-  clientId: string;
-  body: string;
-  kind?: 'TEXT' | 'CODE';
-  language?: string | null;
-  replyToId?: string | null;
-  mentionIds?: string[];
-}
-export const SEND_MESSAGE: TypedDocumentNode<{ sendMessage: ChatMessage }, { input: SendMessageInput }> = gql`
-  ${MESSAGE_FIELDS}
+export const SEND_MESSAGE = graphql(`
   mutation SendMessage($input: SendMessageInput!) {
     sendMessage(input: $input) {
       ...ChatMessageFields
     }
   }
-`;
+`);
 
-export const EDIT_MESSAGE: TypedDocumentNode<{ editMessage: ChatMessage }, { id: string; body: string; language?: string | null }> = gql`
-  ${MESSAGE_FIELDS}
+export const EDIT_MESSAGE = graphql(`
   mutation EditMessage($id: ID!, $body: String!, $language: String) {
     editMessage(id: $id, body: $body, language: $language) {
       ...ChatMessageFields
     }
   }
-`;
+`);
 
-export const DELETE_MESSAGE: TypedDocumentNode<{ deleteMessage: ChatMessage }, { id: string }> = gql`
-  ${MESSAGE_FIELDS}
+export const DELETE_MESSAGE = graphql(`
   mutation DeleteMessage($id: ID!) {
     deleteMessage(id: $id) {
       ...ChatMessageFields
     }
   }
-`;
+`);
 
-export const SET_REACTION: TypedDocumentNode<{ setReaction: ChatMessage }, { messageId: string; emoji: string; on: boolean }> = gql`
-  ${MESSAGE_FIELDS}
+export const SET_REACTION = graphql(`
   mutation SetReaction($messageId: ID!, $emoji: String!, $on: Boolean!) {
     setReaction(messageId: $messageId, emoji: $emoji, on: $on) {
       ...ChatMessageFields
     }
   }
-`;
+`);
 
-export const MARK_ROOM_READ: TypedDocumentNode<{ markRoomRead: string }, { roomId: string; seq: string }> = gql`
+export const MARK_ROOM_READ = graphql(`
   mutation MarkRoomRead($roomId: ID!, $seq: String!) {
     markRoomRead(roomId: $roomId, seq: $seq)
   }
-`;
+`);
 
-export const SET_TYPING: TypedDocumentNode<{ setTyping: boolean }, { roomId: string; typing: boolean }> = gql`
+export const SET_TYPING = graphql(`
   mutation SetTyping($roomId: ID!, $typing: Boolean!) {
     setTyping(roomId: $roomId, typing: $typing)
   }
-`;
+`);
 
-export const OPEN_DIRECT_ROOM: TypedDocumentNode<{ openDirectRoom: ChatRoom }, { courseId: string; userId: string }> = gql`
-  ${ROOM_FIELDS}
+export const OPEN_DIRECT_ROOM = graphql(`
   mutation OpenDirectRoom($courseId: ID!, $userId: ID!) {
     openDirectRoom(courseId: $courseId, userId: $userId) {
       ...ChatRoomFields
     }
   }
-`;
+`);
 
-export const CREATE_GROUP_ROOM: TypedDocumentNode<{ createGroupRoom: ChatRoom }, { courseId: string; name: string; topic?: string | null; memberIds: string[] }> = gql`
-  ${ROOM_FIELDS}
+export const CREATE_GROUP_ROOM = graphql(`
   mutation CreateGroupRoom($courseId: ID!, $name: String!, $topic: String, $memberIds: [ID!]) {
     createGroupRoom(courseId: $courseId, name: $name, topic: $topic, memberIds: $memberIds) {
       ...ChatRoomFields
     }
   }
-`;
+`);
 
-export const SET_MEMBER_MUTED: TypedDocumentNode<{ setRoomMemberMuted: boolean }, { roomId: string; userId: string; muted: boolean }> = gql`
+export const SET_MEMBER_MUTED = graphql(`
   mutation SetRoomMemberMuted($roomId: ID!, $userId: ID!, $muted: Boolean!) {
     setRoomMemberMuted(roomId: $roomId, userId: $userId, muted: $muted)
   }
-`;
+`);
 
-export interface SearchHit {
-  message: ChatMessage;
-  roomId: string;
-  roomName: string;
-  roomKind: RoomKind;
-  snippet: string;
-}
-export interface SearchMessagesQuery {
-  searchMessages: { edges: { cursor: string; node: SearchHit }[]; pageInfo: PageInfo };
-}
-export const SEARCH_MESSAGES: TypedDocumentNode<SearchMessagesQuery, { courseId: string; query: string; first?: number; after?: string | null }> = gql`
-  ${MESSAGE_FIELDS}
+export const SEARCH_MESSAGES = graphql(`
   query SearchMessages($courseId: ID!, $query: String!, $first: Int, $after: String) {
     searchMessages(courseId: $courseId, query: $query, first: $first, after: $after) {
       edges {
@@ -300,10 +240,9 @@ export const SEARCH_MESSAGES: TypedDocumentNode<SearchMessagesQuery, { courseId:
       }
     }
   }
-`;
+`);
 
-export const ROOM_EVENTS: TypedDocumentNode<{ roomEvents: RoomEvent }, { roomId: string; after?: string | null }> = gql`
-  ${MESSAGE_FIELDS}
+export const ROOM_EVENTS = graphql(`
   subscription RoomEvents($roomId: ID!, $after: String) {
     roomEvents(roomId: $roomId, after: $after) {
       cursor
@@ -324,15 +263,9 @@ export const ROOM_EVENTS: TypedDocumentNode<{ roomEvents: RoomEvent }, { roomId:
       }
     }
   }
-`;
+`);
 
-export interface ChatActivity {
-  type: 'MESSAGE' | 'READ' | 'ROOMS_CHANGED' | 'ROOM_UPDATED';
-  roomId: string;
-  message: { id: string; seq: string; kind: ChatMessage['kind']; author: { id: string } | null; createdAt: string } | null;
-  readSeq: string | null;
-}
-export const CHAT_ACTIVITY: TypedDocumentNode<{ chatActivity: ChatActivity }, { courseId: string }> = gql`
+export const CHAT_ACTIVITY = graphql(`
   subscription ChatActivity($courseId: ID!) {
     chatActivity(courseId: $courseId) {
       type
@@ -349,9 +282,9 @@ export const CHAT_ACTIVITY: TypedDocumentNode<{ chatActivity: ChatActivity }, { 
       }
     }
   }
-`;
+`);
 
-export const PRESENCE: TypedDocumentNode<{ presence: { userId: string; state: PresenceState; version: number } }, { courseId: string; tabId: string }> = gql`
+export const PRESENCE = graphql(`
   subscription Presence($courseId: ID!, $tabId: String) {
     presence(courseId: $courseId, tabId: $tabId) {
       userId
@@ -359,34 +292,32 @@ export const PRESENCE: TypedDocumentNode<{ presence: { userId: string; state: Pr
       version
     }
   }
-`;
+`);
 
-export const SET_PRESENCE: TypedDocumentNode<{ setPresence: PresenceState }, { courseId: string; tabId: string; state: PresenceState }> = gql`
+export const SET_PRESENCE = graphql(`
   mutation SetPresence($courseId: ID!, $tabId: String!, $state: PresenceState!) {
     setPresence(courseId: $courseId, tabId: $tabId, state: $state)
   }
-`;
+`);
 
-export const UPDATE_ROOM: TypedDocumentNode<{ updateRoom: ChatRoom }, { id: string; name?: string | null; topic?: string | null; archived?: boolean | null }> = gql`
-  ${ROOM_FIELDS}
+export const UPDATE_ROOM = graphql(`
   mutation UpdateRoom($id: ID!, $name: String, $topic: String, $archived: Boolean) {
     updateRoom(id: $id, name: $name, topic: $topic, archived: $archived) {
       ...ChatRoomFields
     }
   }
-`;
+`);
 
-export const ADD_ROOM_MEMBERS: TypedDocumentNode<{ addRoomMembers: ChatRoom }, { roomId: string; userIds: string[] }> = gql`
-  ${ROOM_FIELDS}
+export const ADD_ROOM_MEMBERS = graphql(`
   mutation AddRoomMembers($roomId: ID!, $userIds: [ID!]!) {
     addRoomMembers(roomId: $roomId, userIds: $userIds) {
       ...ChatRoomFields
     }
   }
-`;
+`);
 
-export const REMOVE_ROOM_MEMBER: TypedDocumentNode<{ removeRoomMember: boolean }, { roomId: string; userId: string }> = gql`
+export const REMOVE_ROOM_MEMBER = graphql(`
   mutation RemoveRoomMember($roomId: ID!, $userId: ID!) {
     removeRoomMember(roomId: $roomId, userId: $userId)
   }
-`;
+`);

@@ -1,24 +1,15 @@
-import { gql, type TypedDocumentNode } from '@apollo/client';
-import type { CourseRole, PageInfo, RosterSync } from './types';
+import { graphql } from '../gql';
+import type { CourseQuery, RosterSyncFieldsFragment } from '../gql/graphql';
 
-export interface CourseDetails {
-  __typename?: 'Course';
-  id: string;
-  title: string;
-  label: string | null;
-  myRoles: CourseRole[];
-}
+export type { CourseMembersQueryVariables } from '../gql/graphql';
 
-export interface CourseQuery {
-  course: CourseDetails | null;
-}
-
-export interface CourseQueryVariables {
-  id: string;
-}
+/** A course as the course page shows it (the `Course` query's result when there is one). */
+export type CourseDetails = NonNullable<CourseQuery['course']>;
+/** A roster sync from the LMS, as the members card shows its progress (the `RosterSyncFields` fragment). */
+export type RosterSync = RosterSyncFieldsFragment;
 
 /** The course page's header: title, label and the viewer's roles (null when there is no such course for the viewer). */
-export const COURSE_QUERY: TypedDocumentNode<CourseQuery, CourseQueryVariables> = gql`
+export const COURSE_QUERY = graphql(`
   query Course($id: ID!) {
     course(id: $id) {
       id
@@ -27,36 +18,10 @@ export const COURSE_QUERY: TypedDocumentNode<CourseQuery, CourseQueryVariables> 
       myRoles
     }
   }
-`;
-
-export interface CourseMember {
-  __typename?: 'CourseMember';
-  user: { __typename?: 'User'; id: string; name: string };
-  roles: CourseRole[];
-  /** False for someone the roster sync brought in who has not opened the tool yet. */
-  launched: boolean;
-}
-
-export interface CourseMembersQuery {
-  course: {
-    __typename?: 'Course';
-    id: string;
-    members: {
-      __typename?: 'CourseMemberConnection';
-      edges: { __typename?: 'CourseMemberEdge'; cursor: string; node: CourseMember }[];
-      pageInfo: PageInfo & { __typename?: 'PageInfo' };
-    };
-  } | null;
-}
-
-export interface CourseMembersQueryVariables {
-  id: string;
-  first?: number | null;
-  after?: string | null;
-}
+`);
 
 /** Course members, a page at a time (staff only; pages are merged by the cache). */
-export const COURSE_MEMBERS_QUERY: TypedDocumentNode<CourseMembersQuery, CourseMembersQueryVariables> = gql`
+export const COURSE_MEMBERS_QUERY = graphql(`
   query CourseMembers($id: ID!, $first: Int, $after: String) {
     course(id: $id) {
       id
@@ -81,9 +46,9 @@ export const COURSE_MEMBERS_QUERY: TypedDocumentNode<CourseMembersQuery, CourseM
       }
     }
   }
-`;
+`);
 
-const ROSTER_SYNC_FIELDS = gql`
+const ROSTER_SYNC_FIELDS = graphql(`
   fragment RosterSyncFields on RosterSync {
     status
     fetched
@@ -92,14 +57,10 @@ const ROSTER_SYNC_FIELDS = gql`
     finishedAt
     error
   }
-`;
-
-export interface RosterSyncQuery {
-  course: { __typename?: 'Course'; id: string; rosterSync: RosterSync | null } | null;
-}
+`);
 
 /** The course's last roster sync from the LMS (staff only; null when never synced). Polled while one runs. */
-export const ROSTER_SYNC_QUERY: TypedDocumentNode<RosterSyncQuery, CourseQueryVariables> = gql`
+export const ROSTER_SYNC_QUERY = graphql(`
   query RosterSync($id: ID!) {
     course(id: $id) {
       id
@@ -108,23 +69,13 @@ export const ROSTER_SYNC_QUERY: TypedDocumentNode<RosterSyncQuery, CourseQueryVa
       }
     }
   }
-  ${ROSTER_SYNC_FIELDS}
-`;
-
-export interface SyncRosterMutation {
-  syncRoster: RosterSync;
-}
-
-export interface SyncRosterMutationVariables {
-  courseId: string;
-}
+`);
 
 /** Starts a roster sync (Names and Role Provisioning) for the course. */
-export const SYNC_ROSTER_MUTATION: TypedDocumentNode<SyncRosterMutation, SyncRosterMutationVariables> = gql`
+export const SYNC_ROSTER_MUTATION = graphql(`
   mutation SyncRoster($courseId: ID!) {
     syncRoster(courseId: $courseId) {
       ...RosterSyncFields
     }
   }
-  ${ROSTER_SYNC_FIELDS}
-`;
+`);

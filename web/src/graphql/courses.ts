@@ -1,29 +1,11 @@
-import { gql, type TypedDocumentNode } from '@apollo/client';
-import type { CourseRole, PageInfo } from './types';
+import { graphql } from '../gql';
+import type { CoursesQuery } from '../gql/graphql';
 
-export interface CourseListItem {
-  __typename?: 'Course';
-  id: string;
-  title: string;
-  label: string | null;
-  myRoles: CourseRole[];
-}
-
-export interface CoursesQuery {
-  courses: {
-    __typename?: 'CourseConnection';
-    edges: { __typename?: 'CourseEdge'; cursor: string; node: CourseListItem }[];
-    pageInfo: PageInfo & { __typename?: 'PageInfo' };
-  };
-}
-
-export interface CoursesQueryVariables {
-  first?: number | null;
-  after?: string | null;
-}
+/** A course in the viewer's course list. */
+export type CourseListItem = CoursesQuery['courses']['edges'][number]['node'];
 
 /** The viewer's courses, a page at a time (Relay connection; pages are merged by the cache). */
-export const COURSES_QUERY: TypedDocumentNode<CoursesQuery, CoursesQueryVariables> = gql`
+export const COURSES_QUERY = graphql(`
   query Courses($first: Int, $after: String) {
     courses(first: $first, after: $after) {
       edges {
@@ -43,4 +25,4 @@ export const COURSES_QUERY: TypedDocumentNode<CoursesQuery, CoursesQueryVariable
       }
     }
   }
-`;
+`);

@@ -1,21 +1,11 @@
 /** Notifications: the header's count and center, and the live feed of the viewer's own stream. */
-import { gql, type TypedDocumentNode } from '@apollo/client';
-import type { PageInfo } from './types';
+import { graphql } from '../gql';
+import type { NotificationFieldsFragment } from '../gql/graphql';
 
-export interface AppNotification {
-  id: string;
-  type: string;
-  courseId: string | null;
-  courseTitle: string | null;
-  actorName: string | null;
-  roomId: string | null;
-  messageId: string | null;
-  excerpt: string;
-  read: boolean;
-  createdAt: string;
-}
+/** A notification as the header's center lists it (the `NotificationFields` fragment). */
+export type AppNotification = NotificationFieldsFragment;
 
-const FIELDS = gql`
+const FIELDS = graphql(`
   fragment NotificationFields on Notification {
     id
     type
@@ -28,14 +18,9 @@ const FIELDS = gql`
     read
     createdAt
   }
-`;
+`);
 
-export interface NotificationsQuery {
-  unreadNotificationCount: number;
-  notifications: { edges: { cursor: string; node: AppNotification }[]; pageInfo: PageInfo };
-}
-export const NOTIFICATIONS_QUERY: TypedDocumentNode<NotificationsQuery, { first?: number; after?: string | null }> = gql`
-  ${FIELDS}
+export const NOTIFICATIONS_QUERY = graphql(`
   query Notifications($first: Int, $after: String) {
     unreadNotificationCount
     notifications(first: $first, after: $after) {
@@ -53,18 +38,9 @@ export const NOTIFICATIONS_QUERY: TypedDocumentNode<NotificationsQuery, { first?
       }
     }
   }
-`;
+`);
 
-export interface NotificationEvent {
-  cursor: string;
-  type: 'CREATED' | 'READ';
-  notification: AppNotification | null;
-  readIds: string[];
-  allRead: boolean;
-  unreadCount: number;
-}
-export const NOTIFICATION_EVENTS: TypedDocumentNode<{ notificationEvents: NotificationEvent }, { after?: string | null }> = gql`
-  ${FIELDS}
+export const NOTIFICATION_EVENTS = graphql(`
   subscription NotificationEvents($after: String) {
     notificationEvents(after: $after) {
       cursor
@@ -77,16 +53,16 @@ export const NOTIFICATION_EVENTS: TypedDocumentNode<{ notificationEvents: Notifi
       unreadCount
     }
   }
-`;
+`);
 
-export const MARK_NOTIFICATION_READ: TypedDocumentNode<{ markNotificationRead: number }, { id: string }> = gql`
+export const MARK_NOTIFICATION_READ = graphql(`
   mutation MarkNotificationRead($id: ID!) {
     markNotificationRead(id: $id)
   }
-`;
+`);
 
-export const MARK_ALL_NOTIFICATIONS_READ: TypedDocumentNode<{ markAllNotificationsRead: number }, Record<string, never>> = gql`
+export const MARK_ALL_NOTIFICATIONS_READ = graphql(`
   mutation MarkAllNotificationsRead {
     markAllNotificationsRead
   }
-`;
+`);

@@ -1,29 +1,13 @@
 /** The AI tutor: the student's room and budget, cancel and retry, and the instructor's settings and usage report. */
-import { gql, type TypedDocumentNode } from '@apollo/client';
-import { ROOM_FIELDS, type ChatRoom } from './chat';
+import { graphql } from '../gql';
+import type { TutorUsageFieldsFragment } from '../gql/graphql';
 
-export type TutorMode = 'SOCRATIC' | 'EXPLAIN' | 'REVIEW';
+export type { TutorMode } from '../gql/graphql';
 
-export interface TutorSettings {
-  mode: TutorMode;
-  brief: string;
-  userDailyTokens: number;
-  courseMonthlyTokens: number;
-  provider: 'OPENAI' | 'OFFLINE';
-  model: string;
-}
+/** The viewer's tutor budget in a course (the `TutorUsageFields` fragment). */
+export type TutorUsage = TutorUsageFieldsFragment;
 
-export interface TutorUsage {
-  courseId: string;
-  usedToday: number;
-  dailyLimit: number;
-  remainingToday: number;
-  courseUsedThisMonth: number;
-  courseMonthlyLimit: number;
-  warning: boolean;
-}
-
-const USAGE = gql`
+const USAGE = graphql(`
   fragment TutorUsageFields on TutorUsage {
     courseId
     usedToday
@@ -33,8 +17,8 @@ const USAGE = gql`
     courseMonthlyLimit
     warning
   }
-`;
-const SETTINGS = gql`
+`);
+const SETTINGS = graphql(`
   fragment TutorSettingsFields on TutorSettings {
     mode
     brief
@@ -43,11 +27,9 @@ const SETTINGS = gql`
     provider
     model
   }
-`;
+`);
 
-export const TUTOR_HOME: TypedDocumentNode<{ course: { id: string; tutorSettings: TutorSettings } | null; myTutorUsage: TutorUsage }, { courseId: string }> = gql`
-  ${USAGE}
-  ${SETTINGS}
+export const TUTOR_HOME = graphql(`
   query TutorHome($courseId: ID!) {
     course(id: $courseId) {
       id
@@ -59,52 +41,37 @@ export const TUTOR_HOME: TypedDocumentNode<{ course: { id: string; tutorSettings
       ...TutorUsageFields
     }
   }
-`;
+`);
 
-export const OPEN_TUTOR_ROOM: TypedDocumentNode<{ openTutorRoom: ChatRoom }, { courseId: string }> = gql`
-  ${ROOM_FIELDS}
+export const OPEN_TUTOR_ROOM = graphql(`
   mutation OpenTutorRoom($courseId: ID!) {
     openTutorRoom(courseId: $courseId) {
       ...ChatRoomFields
     }
   }
-`;
+`);
 
-export const TUTOR_USAGE_SUB: TypedDocumentNode<{ tutorUsage: TutorUsage }, { courseId: string }> = gql`
-  ${USAGE}
+export const TUTOR_USAGE_SUB = graphql(`
   subscription TutorUsageLive($courseId: ID!) {
     tutorUsage(courseId: $courseId) {
       ...TutorUsageFields
     }
   }
-`;
+`);
 
-export const CANCEL_TUTOR: TypedDocumentNode<{ cancelTutorReply: boolean }, { requestId: string }> = gql`
+export const CANCEL_TUTOR = graphql(`
   mutation CancelTutorReply($requestId: ID!) {
     cancelTutorReply(requestId: $requestId)
   }
-`;
+`);
 
-export const RETRY_TUTOR: TypedDocumentNode<{ retryTutorReply: boolean }, { requestId: string }> = gql`
+export const RETRY_TUTOR = graphql(`
   mutation RetryTutorReply($requestId: ID!) {
     retryTutorReply(requestId: $requestId)
   }
-`;
+`);
 
-export interface UsageRow {
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-  calls: number;
-}
-export interface TutorReport {
-  byDay: (UsageRow & { day: string })[];
-  byStudent: (UsageRow & { userId: string; name: string })[];
-  byModel: (UsageRow & { model: string })[];
-}
-
-export const TUTOR_DASHBOARD: TypedDocumentNode<{ course: { id: string; tutorSettings: TutorSettings; tutorUsageReport: TutorReport } | null }, { courseId: string; days: number }> = gql`
-  ${SETTINGS}
+export const TUTOR_DASHBOARD = graphql(`
   query TutorDashboard($courseId: ID!, $days: Int) {
     course(id: $courseId) {
       id
@@ -137,16 +104,12 @@ export const TUTOR_DASHBOARD: TypedDocumentNode<{ course: { id: string; tutorSet
       }
     }
   }
-`;
+`);
 
-export const UPDATE_TUTOR_SETTINGS: TypedDocumentNode<
-  { updateTutorSettings: TutorSettings },
-  { courseId: string; mode?: TutorMode; brief?: string; userDailyTokens?: number | null; courseMonthlyTokens?: number | null }
-> = gql`
-  ${SETTINGS}
+export const UPDATE_TUTOR_SETTINGS = graphql(`
   mutation UpdateTutorSettings($courseId: ID!, $mode: TutorMode, $brief: String, $userDailyTokens: Int, $courseMonthlyTokens: Int) {
     updateTutorSettings(courseId: $courseId, mode: $mode, brief: $brief, userDailyTokens: $userDailyTokens, courseMonthlyTokens: $courseMonthlyTokens) {
       ...TutorSettingsFields
     }
   }
-`;
+`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CourseRole } from '../graphql/types';
+import type { CourseRole } from '../gql/graphql';
 import { isGuest, isStaff, primaryRole, roleLabel, roleLabels } from './roles';
 
 describe('roleLabel', () => {

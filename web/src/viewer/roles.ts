@@ -1,4 +1,4 @@
-import type { CourseRole } from '../graphql/types';
+import type { CourseRole } from '../gql/graphql';
 
 const LABELS: Record<CourseRole, string> = {
   INSTRUCTOR: 'Instructor',

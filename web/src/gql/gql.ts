@@ -1,0 +1,310 @@
+/* eslint-disable */
+import * as types from './graphql';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  fragment ChatRoomFields on Room {\n    id\n    courseId\n    kind\n    name\n    topic\n    peer {\n      id\n      name\n      picture\n    }\n    archived\n    lastMessageAt\n    lastSeq\n    lastReadSeq\n    unreadCount\n    muted\n    canPost\n    postRefusal\n    canModerate\n  }\n": typeof types.ChatRoomFieldsFragmentDoc,
+    "\n  fragment ChatMessageFields on Message {\n    id\n    roomId\n    seq\n    kind\n    author {\n      id\n      name\n      picture\n      bot\n    }\n    body\n    language\n    replyTo {\n      id\n      authorName\n      excerpt\n      deleted\n    }\n    mentions {\n      id\n      name\n      picture\n    }\n    reactions {\n      emoji\n      count\n      userIds\n    }\n    createdAt\n    editedAt\n    deleted\n    deletedBy\n    clientId\n  }\n": typeof types.ChatMessageFieldsFragmentDoc,
+    "\n  query ChatRooms($courseId: ID!) {\n    course(id: $courseId) {\n      id\n      rooms {\n        ...ChatRoomFields\n      }\n      presence {\n        userId\n        state\n        version\n      }\n    }\n  }\n": typeof types.ChatRoomsDocument,
+    "\n  query RoomMessages($roomId: ID!, $last: Int, $before: String, $first: Int, $after: String, $around: ID) {\n    room(id: $roomId) {\n      ...ChatRoomFields\n      messages(last: $last, before: $before, first: $first, after: $after, around: $around) {\n        edges {\n          cursor\n          node {\n            ...ChatMessageFields\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.RoomMessagesDocument,
+    "\n  query RoomMembers($roomId: ID!, $first: Int, $after: String) {\n    room(id: $roomId) {\n      id\n      members(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            user {\n              id\n              name\n              picture\n            }\n            courseRoles\n            role\n            muted\n            lastReadSeq\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.RoomMembersDocument,
+    "\n  mutation SendMessage($input: SendMessageInput!) {\n    sendMessage(input: $input) {\n      ...ChatMessageFields\n    }\n  }\n": typeof types.SendMessageDocument,
+    "\n  mutation EditMessage($id: ID!, $body: String!, $language: String) {\n    editMessage(id: $id, body: $body, language: $language) {\n      ...ChatMessageFields\n    }\n  }\n": typeof types.EditMessageDocument,
+    "\n  mutation DeleteMessage($id: ID!) {\n    deleteMessage(id: $id) {\n      ...ChatMessageFields\n    }\n  }\n": typeof types.DeleteMessageDocument,
+    "\n  mutation SetReaction($messageId: ID!, $emoji: String!, $on: Boolean!) {\n    setReaction(messageId: $messageId, emoji: $emoji, on: $on) {\n      ...ChatMessageFields\n    }\n  }\n": typeof types.SetReactionDocument,
+    "\n  mutation MarkRoomRead($roomId: ID!, $seq: String!) {\n    markRoomRead(roomId: $roomId, seq: $seq)\n  }\n": typeof types.MarkRoomReadDocument,
+    "\n  mutation SetTyping($roomId: ID!, $typing: Boolean!) {\n    setTyping(roomId: $roomId, typing: $typing)\n  }\n": typeof types.SetTypingDocument,
+    "\n  mutation OpenDirectRoom($courseId: ID!, $userId: ID!) {\n    openDirectRoom(courseId: $courseId, userId: $userId) {\n      ...ChatRoomFields\n    }\n  }\n": typeof types.OpenDirectRoomDocument,
+    "\n  mutation CreateGroupRoom($courseId: ID!, $name: String!, $topic: String, $memberIds: [ID!]) {\n    createGroupRoom(courseId: $courseId, name: $name, topic: $topic, memberIds: $memberIds) {\n      ...ChatRoomFields\n    }\n  }\n": typeof types.CreateGroupRoomDocument,
+    "\n  mutation SetRoomMemberMuted($roomId: ID!, $userId: ID!, $muted: Boolean!) {\n    setRoomMemberMuted(roomId: $roomId, userId: $userId, muted: $muted)\n  }\n": typeof types.SetRoomMemberMutedDocument,
+    "\n  query SearchMessages($courseId: ID!, $query: String!, $first: Int, $after: String) {\n    searchMessages(courseId: $courseId, query: $query, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          roomId\n          roomName\n          roomKind\n          snippet\n          message {\n            ...ChatMessageFields\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n": typeof types.SearchMessagesDocument,
+    "\n  subscription RoomEvents($roomId: ID!, $after: String) {\n    roomEvents(roomId: $roomId, after: $after) {\n      cursor\n      type\n      message {\n        ...ChatMessageFields\n      }\n      userId\n      userName\n      typing\n      readSeq\n      expiresAt\n      tutor {\n        requestId\n        questionId\n        state\n        text\n      }\n    }\n  }\n": typeof types.RoomEventsDocument,
+    "\n  subscription ChatActivity($courseId: ID!) {\n    chatActivity(courseId: $courseId) {\n      type\n      roomId\n      readSeq\n      message {\n        id\n        seq\n        kind\n        author {\n          id\n        }\n        createdAt\n      }\n    }\n  }\n": typeof types.ChatActivityDocument,
+    "\n  subscription Presence($courseId: ID!, $tabId: String) {\n    presence(courseId: $courseId, tabId: $tabId) {\n      userId\n      state\n      version\n    }\n  }\n": typeof types.PresenceDocument,
+    "\n  mutation SetPresence($courseId: ID!, $tabId: String!, $state: PresenceState!) {\n    setPresence(courseId: $courseId, tabId: $tabId, state: $state)\n  }\n": typeof types.SetPresenceDocument,
+    "\n  mutation UpdateRoom($id: ID!, $name: String, $topic: String, $archived: Boolean) {\n    updateRoom(id: $id, name: $name, topic: $topic, archived: $archived) {\n      ...ChatRoomFields\n    }\n  }\n": typeof types.UpdateRoomDocument,
+    "\n  mutation AddRoomMembers($roomId: ID!, $userIds: [ID!]!) {\n    addRoomMembers(roomId: $roomId, userIds: $userIds) {\n      ...ChatRoomFields\n    }\n  }\n": typeof types.AddRoomMembersDocument,
+    "\n  mutation RemoveRoomMember($roomId: ID!, $userId: ID!) {\n    removeRoomMember(roomId: $roomId, userId: $userId)\n  }\n": typeof types.RemoveRoomMemberDocument,
+    "\n  query Course($id: ID!) {\n    course(id: $id) {\n      id\n      title\n      label\n      myRoles\n    }\n  }\n": typeof types.CourseDocument,
+    "\n  query CourseMembers($id: ID!, $first: Int, $after: String) {\n    course(id: $id) {\n      id\n      members(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            user {\n              id\n              name\n            }\n            roles\n            launched\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.CourseMembersDocument,
+    "\n  fragment RosterSyncFields on RosterSync {\n    status\n    fetched\n    pages\n    startedAt\n    finishedAt\n    error\n  }\n": typeof types.RosterSyncFieldsFragmentDoc,
+    "\n  query RosterSync($id: ID!) {\n    course(id: $id) {\n      id\n      rosterSync {\n        ...RosterSyncFields\n      }\n    }\n  }\n": typeof types.RosterSyncDocument,
+    "\n  mutation SyncRoster($courseId: ID!) {\n    syncRoster(courseId: $courseId) {\n      ...RosterSyncFields\n    }\n  }\n": typeof types.SyncRosterDocument,
+    "\n  query Courses($first: Int, $after: String) {\n    courses(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          label\n          myRoles\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n": typeof types.CoursesDocument,
+    "\n  query DeepLinkRequest($id: ID!) {\n    deepLinkRequest(id: $id) {\n      id\n      acceptMultiple\n      title\n      expiresAt\n      course {\n        id\n        title\n        label\n        myRoles\n      }\n    }\n  }\n": typeof types.DeepLinkRequestDocument,
+    "\n  mutation SubmitDeepLink($requestId: ID!, $items: [DeepLinkItemInput!]!) {\n    submitDeepLink(requestId: $requestId, items: $items) {\n      returnUrl\n      jwt\n    }\n  }\n": typeof types.SubmitDeepLinkDocument,
+    "\n  fragment NotificationFields on Notification {\n    id\n    type\n    courseId\n    courseTitle\n    actorName\n    roomId\n    messageId\n    excerpt\n    read\n    createdAt\n  }\n": typeof types.NotificationFieldsFragmentDoc,
+    "\n  query Notifications($first: Int, $after: String) {\n    unreadNotificationCount\n    notifications(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...NotificationFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n": typeof types.NotificationsDocument,
+    "\n  subscription NotificationEvents($after: String) {\n    notificationEvents(after: $after) {\n      cursor\n      type\n      notification {\n        ...NotificationFields\n      }\n      readIds\n      allRead\n      unreadCount\n    }\n  }\n": typeof types.NotificationEventsDocument,
+    "\n  mutation MarkNotificationRead($id: ID!) {\n    markNotificationRead(id: $id)\n  }\n": typeof types.MarkNotificationReadDocument,
+    "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n": typeof types.MarkAllNotificationsReadDocument,
+    "\n  fragment TutorUsageFields on TutorUsage {\n    courseId\n    usedToday\n    dailyLimit\n    remainingToday\n    courseUsedThisMonth\n    courseMonthlyLimit\n    warning\n  }\n": typeof types.TutorUsageFieldsFragmentDoc,
+    "\n  fragment TutorSettingsFields on TutorSettings {\n    mode\n    brief\n    userDailyTokens\n    courseMonthlyTokens\n    provider\n    model\n  }\n": typeof types.TutorSettingsFieldsFragmentDoc,
+    "\n  query TutorHome($courseId: ID!) {\n    course(id: $courseId) {\n      id\n      tutorSettings {\n        ...TutorSettingsFields\n      }\n    }\n    myTutorUsage(courseId: $courseId) {\n      ...TutorUsageFields\n    }\n  }\n": typeof types.TutorHomeDocument,
+    "\n  mutation OpenTutorRoom($courseId: ID!) {\n    openTutorRoom(courseId: $courseId) {\n      ...ChatRoomFields\n    }\n  }\n": typeof types.OpenTutorRoomDocument,
+    "\n  subscription TutorUsageLive($courseId: ID!) {\n    tutorUsage(courseId: $courseId) {\n      ...TutorUsageFields\n    }\n  }\n": typeof types.TutorUsageLiveDocument,
+    "\n  mutation CancelTutorReply($requestId: ID!) {\n    cancelTutorReply(requestId: $requestId)\n  }\n": typeof types.CancelTutorReplyDocument,
+    "\n  mutation RetryTutorReply($requestId: ID!) {\n    retryTutorReply(requestId: $requestId)\n  }\n": typeof types.RetryTutorReplyDocument,
+    "\n  query TutorDashboard($courseId: ID!, $days: Int) {\n    course(id: $courseId) {\n      id\n      tutorSettings {\n        ...TutorSettingsFields\n      }\n      tutorUsageReport(days: $days) {\n        byDay {\n          day\n          promptTokens\n          completionTokens\n          costUsd\n          calls\n        }\n        byStudent {\n          userId\n          name\n          promptTokens\n          completionTokens\n          costUsd\n          calls\n        }\n        byModel {\n          model\n          promptTokens\n          completionTokens\n          costUsd\n          calls\n        }\n      }\n    }\n  }\n": typeof types.TutorDashboardDocument,
+    "\n  mutation UpdateTutorSettings($courseId: ID!, $mode: TutorMode, $brief: String, $userDailyTokens: Int, $courseMonthlyTokens: Int) {\n    updateTutorSettings(courseId: $courseId, mode: $mode, brief: $brief, userDailyTokens: $userDailyTokens, courseMonthlyTokens: $courseMonthlyTokens) {\n      ...TutorSettingsFields\n    }\n  }\n": typeof types.UpdateTutorSettingsDocument,
+    "\n  query Me {\n    me {\n      kind\n      user {\n        id\n        name\n      }\n      tenant {\n        id\n        name\n      }\n      course {\n        id\n        title\n        label\n      }\n      roles\n    }\n  }\n": typeof types.MeDocument,
+};
+const documents: Documents = {
+    "\n  fragment ChatRoomFields on Room {\n    id\n    courseId\n    kind\n    name\n    topic\n    peer {\n      id\n      name\n      picture\n    }\n    archived\n    lastMessageAt\n    lastSeq\n    lastReadSeq\n    unreadCount\n    muted\n    canPost\n    postRefusal\n    canModerate\n  }\n": types.ChatRoomFieldsFragmentDoc,
+    "\n  fragment ChatMessageFields on Message {\n    id\n    roomId\n    seq\n    kind\n    author {\n      id\n      name\n      picture\n      bot\n    }\n    body\n    language\n    replyTo {\n      id\n      authorName\n      excerpt\n      deleted\n    }\n    mentions {\n      id\n      name\n      picture\n    }\n    reactions {\n      emoji\n      count\n      userIds\n    }\n    createdAt\n    editedAt\n    deleted\n    deletedBy\n    clientId\n  }\n": types.ChatMessageFieldsFragmentDoc,
+    "\n  query ChatRooms($courseId: ID!) {\n    course(id: $courseId) {\n      id\n      rooms {\n        ...ChatRoomFields\n      }\n      presence {\n        userId\n        state\n        version\n      }\n    }\n  }\n": types.ChatRoomsDocument,
+    "\n  query RoomMessages($roomId: ID!, $last: Int, $before: String, $first: Int, $after: String, $around: ID) {\n    room(id: $roomId) {\n      ...ChatRoomFields\n      messages(last: $last, before: $before, first: $first, after: $after, around: $around) {\n        edges {\n          cursor\n          node {\n            ...ChatMessageFields\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n": types.RoomMessagesDocument,
+    "\n  query RoomMembers($roomId: ID!, $first: Int, $after: String) {\n    room(id: $roomId) {\n      id\n      members(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            user {\n              id\n              name\n              picture\n            }\n            courseRoles\n            role\n            muted\n            lastReadSeq\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n": types.RoomMembersDocument,
+    "\n  mutation SendMessage($input: SendMessageInput!) {\n    sendMessage(input: $input) {\n      ...ChatMessageFields\n    }\n  }\n": types.SendMessageDocument,
+    "\n  mutation EditMessage($id: ID!, $body: String!, $language: String) {\n    editMessage(id: $id, body: $body, language: $language) {\n      ...ChatMessageFields\n    }\n  }\n": types.EditMessageDocument,
+    "\n  mutation DeleteMessage($id: ID!) {\n    deleteMessage(id: $id) {\n      ...ChatMessageFields\n    }\n  }\n": types.DeleteMessageDocument,
+    "\n  mutation SetReaction($messageId: ID!, $emoji: String!, $on: Boolean!) {\n    setReaction(messageId: $messageId, emoji: $emoji, on: $on) {\n      ...ChatMessageFields\n    }\n  }\n": types.SetReactionDocument,
+    "\n  mutation MarkRoomRead($roomId: ID!, $seq: String!) {\n    markRoomRead(roomId: $roomId, seq: $seq)\n  }\n": types.MarkRoomReadDocument,
+    "\n  mutation SetTyping($roomId: ID!, $typing: Boolean!) {\n    setTyping(roomId: $roomId, typing: $typing)\n  }\n": types.SetTypingDocument,
+    "\n  mutation OpenDirectRoom($courseId: ID!, $userId: ID!) {\n    openDirectRoom(courseId: $courseId, userId: $userId) {\n      ...ChatRoomFields\n    }\n  }\n": types.OpenDirectRoomDocument,
+    "\n  mutation CreateGroupRoom($courseId: ID!, $name: String!, $topic: String, $memberIds: [ID!]) {\n    createGroupRoom(courseId: $courseId, name: $name, topic: $topic, memberIds: $memberIds) {\n      ...ChatRoomFields\n    }\n  }\n": types.CreateGroupRoomDocument,
+    "\n  mutation SetRoomMemberMuted($roomId: ID!, $userId: ID!, $muted: Boolean!) {\n    setRoomMemberMuted(roomId: $roomId, userId: $userId, muted: $muted)\n  }\n": types.SetRoomMemberMutedDocument,
+    "\n  query SearchMessages($courseId: ID!, $query: String!, $first: Int, $after: String) {\n    searchMessages(courseId: $courseId, query: $query, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          roomId\n          roomName\n          roomKind\n          snippet\n          message {\n            ...ChatMessageFields\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n": types.SearchMessagesDocument,
+    "\n  subscription RoomEvents($roomId: ID!, $after: String) {\n    roomEvents(roomId: $roomId, after: $after) {\n      cursor\n      type\n      message {\n        ...ChatMessageFields\n      }\n      userId\n      userName\n      typing\n      readSeq\n      expiresAt\n      tutor {\n        requestId\n        questionId\n        state\n        text\n      }\n    }\n  }\n": types.RoomEventsDocument,
+    "\n  subscription ChatActivity($courseId: ID!) {\n    chatActivity(courseId: $courseId) {\n      type\n      roomId\n      readSeq\n      message {\n        id\n        seq\n        kind\n        author {\n          id\n        }\n        createdAt\n      }\n    }\n  }\n": types.ChatActivityDocument,
+    "\n  subscription Presence($courseId: ID!, $tabId: String) {\n    presence(courseId: $courseId, tabId: $tabId) {\n      userId\n      state\n      version\n    }\n  }\n": types.PresenceDocument,
+    "\n  mutation SetPresence($courseId: ID!, $tabId: String!, $state: PresenceState!) {\n    setPresence(courseId: $courseId, tabId: $tabId, state: $state)\n  }\n": types.SetPresenceDocument,
+    "\n  mutation UpdateRoom($id: ID!, $name: String, $topic: String, $archived: Boolean) {\n    updateRoom(id: $id, name: $name, topic: $topic, archived: $archived) {\n      ...ChatRoomFields\n    }\n  }\n": types.UpdateRoomDocument,
+    "\n  mutation AddRoomMembers($roomId: ID!, $userIds: [ID!]!) {\n    addRoomMembers(roomId: $roomId, userIds: $userIds) {\n      ...ChatRoomFields\n    }\n  }\n": types.AddRoomMembersDocument,
+    "\n  mutation RemoveRoomMember($roomId: ID!, $userId: ID!) {\n    removeRoomMember(roomId: $roomId, userId: $userId)\n  }\n": types.RemoveRoomMemberDocument,
+    "\n  query Course($id: ID!) {\n    course(id: $id) {\n      id\n      title\n      label\n      myRoles\n    }\n  }\n": types.CourseDocument,
+    "\n  query CourseMembers($id: ID!, $first: Int, $after: String) {\n    course(id: $id) {\n      id\n      members(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            user {\n              id\n              name\n            }\n            roles\n            launched\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n": types.CourseMembersDocument,
+    "\n  fragment RosterSyncFields on RosterSync {\n    status\n    fetched\n    pages\n    startedAt\n    finishedAt\n    error\n  }\n": types.RosterSyncFieldsFragmentDoc,
+    "\n  query RosterSync($id: ID!) {\n    course(id: $id) {\n      id\n      rosterSync {\n        ...RosterSyncFields\n      }\n    }\n  }\n": types.RosterSyncDocument,
+    "\n  mutation SyncRoster($courseId: ID!) {\n    syncRoster(courseId: $courseId) {\n      ...RosterSyncFields\n    }\n  }\n": types.SyncRosterDocument,
+    "\n  query Courses($first: Int, $after: String) {\n    courses(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          label\n          myRoles\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n": types.CoursesDocument,
+    "\n  query DeepLinkRequest($id: ID!) {\n    deepLinkRequest(id: $id) {\n      id\n      acceptMultiple\n      title\n      expiresAt\n      course {\n        id\n        title\n        label\n        myRoles\n      }\n    }\n  }\n": types.DeepLinkRequestDocument,
+    "\n  mutation SubmitDeepLink($requestId: ID!, $items: [DeepLinkItemInput!]!) {\n    submitDeepLink(requestId: $requestId, items: $items) {\n      returnUrl\n      jwt\n    }\n  }\n": types.SubmitDeepLinkDocument,
+    "\n  fragment NotificationFields on Notification {\n    id\n    type\n    courseId\n    courseTitle\n    actorName\n    roomId\n    messageId\n    excerpt\n    read\n    createdAt\n  }\n": types.NotificationFieldsFragmentDoc,
+    "\n  query Notifications($first: Int, $after: String) {\n    unreadNotificationCount\n    notifications(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...NotificationFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n": types.NotificationsDocument,
+    "\n  subscription NotificationEvents($after: String) {\n    notificationEvents(after: $after) {\n      cursor\n      type\n      notification {\n        ...NotificationFields\n      }\n      readIds\n      allRead\n      unreadCount\n    }\n  }\n": types.NotificationEventsDocument,
+    "\n  mutation MarkNotificationRead($id: ID!) {\n    markNotificationRead(id: $id)\n  }\n": types.MarkNotificationReadDocument,
+    "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n": types.MarkAllNotificationsReadDocument,
+    "\n  fragment TutorUsageFields on TutorUsage {\n    courseId\n    usedToday\n    dailyLimit\n    remainingToday\n    courseUsedThisMonth\n    courseMonthlyLimit\n    warning\n  }\n": types.TutorUsageFieldsFragmentDoc,
+    "\n  fragment TutorSettingsFields on TutorSettings {\n    mode\n    brief\n    userDailyTokens\n    courseMonthlyTokens\n    provider\n    model\n  }\n": types.TutorSettingsFieldsFragmentDoc,
+    "\n  query TutorHome($courseId: ID!) {\n    course(id: $courseId) {\n      id\n      tutorSettings {\n        ...TutorSettingsFields\n      }\n    }\n    myTutorUsage(courseId: $courseId) {\n      ...TutorUsageFields\n    }\n  }\n": types.TutorHomeDocument,
+    "\n  mutation OpenTutorRoom($courseId: ID!) {\n    openTutorRoom(courseId: $courseId) {\n      ...ChatRoomFields\n    }\n  }\n": types.OpenTutorRoomDocument,
+    "\n  subscription TutorUsageLive($courseId: ID!) {\n    tutorUsage(courseId: $courseId) {\n      ...TutorUsageFields\n    }\n  }\n": types.TutorUsageLiveDocument,
+    "\n  mutation CancelTutorReply($requestId: ID!) {\n    cancelTutorReply(requestId: $requestId)\n  }\n": types.CancelTutorReplyDocument,
+    "\n  mutation RetryTutorReply($requestId: ID!) {\n    retryTutorReply(requestId: $requestId)\n  }\n": types.RetryTutorReplyDocument,
+    "\n  query TutorDashboard($courseId: ID!, $days: Int) {\n    course(id: $courseId) {\n      id\n      tutorSettings {\n        ...TutorSettingsFields\n      }\n      tutorUsageReport(days: $days) {\n        byDay {\n          day\n          promptTokens\n          completionTokens\n          costUsd\n          calls\n        }\n        byStudent {\n          userId\n          name\n          promptTokens\n          completionTokens\n          costUsd\n          calls\n        }\n        byModel {\n          model\n          promptTokens\n          completionTokens\n          costUsd\n          calls\n        }\n      }\n    }\n  }\n": types.TutorDashboardDocument,
+    "\n  mutation UpdateTutorSettings($courseId: ID!, $mode: TutorMode, $brief: String, $userDailyTokens: Int, $courseMonthlyTokens: Int) {\n    updateTutorSettings(courseId: $courseId, mode: $mode, brief: $brief, userDailyTokens: $userDailyTokens, courseMonthlyTokens: $courseMonthlyTokens) {\n      ...TutorSettingsFields\n    }\n  }\n": types.UpdateTutorSettingsDocument,
+    "\n  query Me {\n    me {\n      kind\n      user {\n        id\n        name\n      }\n      tenant {\n        id\n        name\n      }\n      course {\n        id\n        title\n        label\n      }\n      roles\n    }\n  }\n": types.MeDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ChatRoomFields on Room {\n    id\n    courseId\n    kind\n    name\n    topic\n    peer {\n      id\n      name\n      picture\n    }\n    archived\n    lastMessageAt\n    lastSeq\n    lastReadSeq\n    unreadCount\n    muted\n    canPost\n    postRefusal\n    canModerate\n  }\n"): (typeof documents)["\n  fragment ChatRoomFields on Room {\n    id\n    courseId\n    kind\n    name\n    topic\n    peer {\n      id\n      name\n      picture\n    }\n    archived\n    lastMessageAt\n    lastSeq\n    lastReadSeq\n    unreadCount\n    muted\n    canPost\n    postRefusal\n    canModerate\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ChatMessageFields on Message {\n    id\n    roomId\n    seq\n    kind\n    author {\n      id\n      name\n      picture\n      bot\n    }\n    body\n    language\n    replyTo {\n      id\n      authorName\n      excerpt\n      deleted\n    }\n    mentions {\n      id\n      name\n      picture\n    }\n    reactions {\n      emoji\n      count\n      userIds\n    }\n    createdAt\n    editedAt\n    deleted\n    deletedBy\n    clientId\n  }\n"): (typeof documents)["\n  fragment ChatMessageFields on Message {\n    id\n    roomId\n    seq\n    kind\n    author {\n      id\n      name\n      picture\n      bot\n    }\n    body\n    language\n    replyTo {\n      id\n      authorName\n      excerpt\n      deleted\n    }\n    mentions {\n      id\n      name\n      picture\n    }\n    reactions {\n      emoji\n      count\n      userIds\n    }\n    createdAt\n    editedAt\n    deleted\n    deletedBy\n    clientId\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ChatRooms($courseId: ID!) {\n    course(id: $courseId) {\n      id\n      rooms {\n        ...ChatRoomFields\n      }\n      presence {\n        userId\n        state\n        version\n      }\n    }\n  }\n"): (typeof documents)["\n  query ChatRooms($courseId: ID!) {\n    course(id: $courseId) {\n      id\n      rooms {\n        ...ChatRoomFields\n      }\n      presence {\n        userId\n        state\n        version\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RoomMessages($roomId: ID!, $last: Int, $before: String, $first: Int, $after: String, $around: ID) {\n    room(id: $roomId) {\n      ...ChatRoomFields\n      messages(last: $last, before: $before, first: $first, after: $after, around: $around) {\n        edges {\n          cursor\n          node {\n            ...ChatMessageFields\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query RoomMessages($roomId: ID!, $last: Int, $before: String, $first: Int, $after: String, $around: ID) {\n    room(id: $roomId) {\n      ...ChatRoomFields\n      messages(last: $last, before: $before, first: $first, after: $after, around: $around) {\n        edges {\n          cursor\n          node {\n            ...ChatMessageFields\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RoomMembers($roomId: ID!, $first: Int, $after: String) {\n    room(id: $roomId) {\n      id\n      members(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            user {\n              id\n              name\n              picture\n            }\n            courseRoles\n            role\n            muted\n            lastReadSeq\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query RoomMembers($roomId: ID!, $first: Int, $after: String) {\n    room(id: $roomId) {\n      id\n      members(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            user {\n              id\n              name\n              picture\n            }\n            courseRoles\n            role\n            muted\n            lastReadSeq\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendMessage($input: SendMessageInput!) {\n    sendMessage(input: $input) {\n      ...ChatMessageFields\n    }\n  }\n"): (typeof documents)["\n  mutation SendMessage($input: SendMessageInput!) {\n    sendMessage(input: $input) {\n      ...ChatMessageFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EditMessage($id: ID!, $body: String!, $language: String) {\n    editMessage(id: $id, body: $body, language: $language) {\n      ...ChatMessageFields\n    }\n  }\n"): (typeof documents)["\n  mutation EditMessage($id: ID!, $body: String!, $language: String) {\n    editMessage(id: $id, body: $body, language: $language) {\n      ...ChatMessageFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteMessage($id: ID!) {\n    deleteMessage(id: $id) {\n      ...ChatMessageFields\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteMessage($id: ID!) {\n    deleteMessage(id: $id) {\n      ...ChatMessageFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetReaction($messageId: ID!, $emoji: String!, $on: Boolean!) {\n    setReaction(messageId: $messageId, emoji: $emoji, on: $on) {\n      ...ChatMessageFields\n    }\n  }\n"): (typeof documents)["\n  mutation SetReaction($messageId: ID!, $emoji: String!, $on: Boolean!) {\n    setReaction(messageId: $messageId, emoji: $emoji, on: $on) {\n      ...ChatMessageFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MarkRoomRead($roomId: ID!, $seq: String!) {\n    markRoomRead(roomId: $roomId, seq: $seq)\n  }\n"): (typeof documents)["\n  mutation MarkRoomRead($roomId: ID!, $seq: String!) {\n    markRoomRead(roomId: $roomId, seq: $seq)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetTyping($roomId: ID!, $typing: Boolean!) {\n    setTyping(roomId: $roomId, typing: $typing)\n  }\n"): (typeof documents)["\n  mutation SetTyping($roomId: ID!, $typing: Boolean!) {\n    setTyping(roomId: $roomId, typing: $typing)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation OpenDirectRoom($courseId: ID!, $userId: ID!) {\n    openDirectRoom(courseId: $courseId, userId: $userId) {\n      ...ChatRoomFields\n    }\n  }\n"): (typeof documents)["\n  mutation OpenDirectRoom($courseId: ID!, $userId: ID!) {\n    openDirectRoom(courseId: $courseId, userId: $userId) {\n      ...ChatRoomFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateGroupRoom($courseId: ID!, $name: String!, $topic: String, $memberIds: [ID!]) {\n    createGroupRoom(courseId: $courseId, name: $name, topic: $topic, memberIds: $memberIds) {\n      ...ChatRoomFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateGroupRoom($courseId: ID!, $name: String!, $topic: String, $memberIds: [ID!]) {\n    createGroupRoom(courseId: $courseId, name: $name, topic: $topic, memberIds: $memberIds) {\n      ...ChatRoomFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetRoomMemberMuted($roomId: ID!, $userId: ID!, $muted: Boolean!) {\n    setRoomMemberMuted(roomId: $roomId, userId: $userId, muted: $muted)\n  }\n"): (typeof documents)["\n  mutation SetRoomMemberMuted($roomId: ID!, $userId: ID!, $muted: Boolean!) {\n    setRoomMemberMuted(roomId: $roomId, userId: $userId, muted: $muted)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SearchMessages($courseId: ID!, $query: String!, $first: Int, $after: String) {\n    searchMessages(courseId: $courseId, query: $query, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          roomId\n          roomName\n          roomKind\n          snippet\n          message {\n            ...ChatMessageFields\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query SearchMessages($courseId: ID!, $query: String!, $first: Int, $after: String) {\n    searchMessages(courseId: $courseId, query: $query, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          roomId\n          roomName\n          roomKind\n          snippet\n          message {\n            ...ChatMessageFields\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription RoomEvents($roomId: ID!, $after: String) {\n    roomEvents(roomId: $roomId, after: $after) {\n      cursor\n      type\n      message {\n        ...ChatMessageFields\n      }\n      userId\n      userName\n      typing\n      readSeq\n      expiresAt\n      tutor {\n        requestId\n        questionId\n        state\n        text\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription RoomEvents($roomId: ID!, $after: String) {\n    roomEvents(roomId: $roomId, after: $after) {\n      cursor\n      type\n      message {\n        ...ChatMessageFields\n      }\n      userId\n      userName\n      typing\n      readSeq\n      expiresAt\n      tutor {\n        requestId\n        questionId\n        state\n        text\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ChatActivity($courseId: ID!) {\n    chatActivity(courseId: $courseId) {\n      type\n      roomId\n      readSeq\n      message {\n        id\n        seq\n        kind\n        author {\n          id\n        }\n        createdAt\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription ChatActivity($courseId: ID!) {\n    chatActivity(courseId: $courseId) {\n      type\n      roomId\n      readSeq\n      message {\n        id\n        seq\n        kind\n        author {\n          id\n        }\n        createdAt\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription Presence($courseId: ID!, $tabId: String) {\n    presence(courseId: $courseId, tabId: $tabId) {\n      userId\n      state\n      version\n    }\n  }\n"): (typeof documents)["\n  subscription Presence($courseId: ID!, $tabId: String) {\n    presence(courseId: $courseId, tabId: $tabId) {\n      userId\n      state\n      version\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetPresence($courseId: ID!, $tabId: String!, $state: PresenceState!) {\n    setPresence(courseId: $courseId, tabId: $tabId, state: $state)\n  }\n"): (typeof documents)["\n  mutation SetPresence($courseId: ID!, $tabId: String!, $state: PresenceState!) {\n    setPresence(courseId: $courseId, tabId: $tabId, state: $state)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateRoom($id: ID!, $name: String, $topic: String, $archived: Boolean) {\n    updateRoom(id: $id, name: $name, topic: $topic, archived: $archived) {\n      ...ChatRoomFields\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateRoom($id: ID!, $name: String, $topic: String, $archived: Boolean) {\n    updateRoom(id: $id, name: $name, topic: $topic, archived: $archived) {\n      ...ChatRoomFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddRoomMembers($roomId: ID!, $userIds: [ID!]!) {\n    addRoomMembers(roomId: $roomId, userIds: $userIds) {\n      ...ChatRoomFields\n    }\n  }\n"): (typeof documents)["\n  mutation AddRoomMembers($roomId: ID!, $userIds: [ID!]!) {\n    addRoomMembers(roomId: $roomId, userIds: $userIds) {\n      ...ChatRoomFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveRoomMember($roomId: ID!, $userId: ID!) {\n    removeRoomMember(roomId: $roomId, userId: $userId)\n  }\n"): (typeof documents)["\n  mutation RemoveRoomMember($roomId: ID!, $userId: ID!) {\n    removeRoomMember(roomId: $roomId, userId: $userId)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Course($id: ID!) {\n    course(id: $id) {\n      id\n      title\n      label\n      myRoles\n    }\n  }\n"): (typeof documents)["\n  query Course($id: ID!) {\n    course(id: $id) {\n      id\n      title\n      label\n      myRoles\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CourseMembers($id: ID!, $first: Int, $after: String) {\n    course(id: $id) {\n      id\n      members(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            user {\n              id\n              name\n            }\n            roles\n            launched\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query CourseMembers($id: ID!, $first: Int, $after: String) {\n    course(id: $id) {\n      id\n      members(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            user {\n              id\n              name\n            }\n            roles\n            launched\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment RosterSyncFields on RosterSync {\n    status\n    fetched\n    pages\n    startedAt\n    finishedAt\n    error\n  }\n"): (typeof documents)["\n  fragment RosterSyncFields on RosterSync {\n    status\n    fetched\n    pages\n    startedAt\n    finishedAt\n    error\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RosterSync($id: ID!) {\n    course(id: $id) {\n      id\n      rosterSync {\n        ...RosterSyncFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query RosterSync($id: ID!) {\n    course(id: $id) {\n      id\n      rosterSync {\n        ...RosterSyncFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SyncRoster($courseId: ID!) {\n    syncRoster(courseId: $courseId) {\n      ...RosterSyncFields\n    }\n  }\n"): (typeof documents)["\n  mutation SyncRoster($courseId: ID!) {\n    syncRoster(courseId: $courseId) {\n      ...RosterSyncFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Courses($first: Int, $after: String) {\n    courses(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          label\n          myRoles\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query Courses($first: Int, $after: String) {\n    courses(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          label\n          myRoles\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DeepLinkRequest($id: ID!) {\n    deepLinkRequest(id: $id) {\n      id\n      acceptMultiple\n      title\n      expiresAt\n      course {\n        id\n        title\n        label\n        myRoles\n      }\n    }\n  }\n"): (typeof documents)["\n  query DeepLinkRequest($id: ID!) {\n    deepLinkRequest(id: $id) {\n      id\n      acceptMultiple\n      title\n      expiresAt\n      course {\n        id\n        title\n        label\n        myRoles\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SubmitDeepLink($requestId: ID!, $items: [DeepLinkItemInput!]!) {\n    submitDeepLink(requestId: $requestId, items: $items) {\n      returnUrl\n      jwt\n    }\n  }\n"): (typeof documents)["\n  mutation SubmitDeepLink($requestId: ID!, $items: [DeepLinkItemInput!]!) {\n    submitDeepLink(requestId: $requestId, items: $items) {\n      returnUrl\n      jwt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment NotificationFields on Notification {\n    id\n    type\n    courseId\n    courseTitle\n    actorName\n    roomId\n    messageId\n    excerpt\n    read\n    createdAt\n  }\n"): (typeof documents)["\n  fragment NotificationFields on Notification {\n    id\n    type\n    courseId\n    courseTitle\n    actorName\n    roomId\n    messageId\n    excerpt\n    read\n    createdAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Notifications($first: Int, $after: String) {\n    unreadNotificationCount\n    notifications(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...NotificationFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query Notifications($first: Int, $after: String) {\n    unreadNotificationCount\n    notifications(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...NotificationFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription NotificationEvents($after: String) {\n    notificationEvents(after: $after) {\n      cursor\n      type\n      notification {\n        ...NotificationFields\n      }\n      readIds\n      allRead\n      unreadCount\n    }\n  }\n"): (typeof documents)["\n  subscription NotificationEvents($after: String) {\n    notificationEvents(after: $after) {\n      cursor\n      type\n      notification {\n        ...NotificationFields\n      }\n      readIds\n      allRead\n      unreadCount\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MarkNotificationRead($id: ID!) {\n    markNotificationRead(id: $id)\n  }\n"): (typeof documents)["\n  mutation MarkNotificationRead($id: ID!) {\n    markNotificationRead(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n"): (typeof documents)["\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment TutorUsageFields on TutorUsage {\n    courseId\n    usedToday\n    dailyLimit\n    remainingToday\n    courseUsedThisMonth\n    courseMonthlyLimit\n    warning\n  }\n"): (typeof documents)["\n  fragment TutorUsageFields on TutorUsage {\n    courseId\n    usedToday\n    dailyLimit\n    remainingToday\n    courseUsedThisMonth\n    courseMonthlyLimit\n    warning\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment TutorSettingsFields on TutorSettings {\n    mode\n    brief\n    userDailyTokens\n    courseMonthlyTokens\n    provider\n    model\n  }\n"): (typeof documents)["\n  fragment TutorSettingsFields on TutorSettings {\n    mode\n    brief\n    userDailyTokens\n    courseMonthlyTokens\n    provider\n    model\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TutorHome($courseId: ID!) {\n    course(id: $courseId) {\n      id\n      tutorSettings {\n        ...TutorSettingsFields\n      }\n    }\n    myTutorUsage(courseId: $courseId) {\n      ...TutorUsageFields\n    }\n  }\n"): (typeof documents)["\n  query TutorHome($courseId: ID!) {\n    course(id: $courseId) {\n      id\n      tutorSettings {\n        ...TutorSettingsFields\n      }\n    }\n    myTutorUsage(courseId: $courseId) {\n      ...TutorUsageFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation OpenTutorRoom($courseId: ID!) {\n    openTutorRoom(courseId: $courseId) {\n      ...ChatRoomFields\n    }\n  }\n"): (typeof documents)["\n  mutation OpenTutorRoom($courseId: ID!) {\n    openTutorRoom(courseId: $courseId) {\n      ...ChatRoomFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription TutorUsageLive($courseId: ID!) {\n    tutorUsage(courseId: $courseId) {\n      ...TutorUsageFields\n    }\n  }\n"): (typeof documents)["\n  subscription TutorUsageLive($courseId: ID!) {\n    tutorUsage(courseId: $courseId) {\n      ...TutorUsageFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CancelTutorReply($requestId: ID!) {\n    cancelTutorReply(requestId: $requestId)\n  }\n"): (typeof documents)["\n  mutation CancelTutorReply($requestId: ID!) {\n    cancelTutorReply(requestId: $requestId)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RetryTutorReply($requestId: ID!) {\n    retryTutorReply(requestId: $requestId)\n  }\n"): (typeof documents)["\n  mutation RetryTutorReply($requestId: ID!) {\n    retryTutorReply(requestId: $requestId)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TutorDashboard($courseId: ID!, $days: Int) {\n    course(id: $courseId) {\n      id\n      tutorSettings {\n        ...TutorSettingsFields\n      }\n      tutorUsageReport(days: $days) {\n        byDay {\n          day\n          promptTokens\n          completionTokens\n          costUsd\n          calls\n        }\n        byStudent {\n          userId\n          name\n          promptTokens\n          completionTokens\n          costUsd\n          calls\n        }\n        byModel {\n          model\n          promptTokens\n          completionTokens\n          costUsd\n          calls\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query TutorDashboard($courseId: ID!, $days: Int) {\n    course(id: $courseId) {\n      id\n      tutorSettings {\n        ...TutorSettingsFields\n      }\n      tutorUsageReport(days: $days) {\n        byDay {\n          day\n          promptTokens\n          completionTokens\n          costUsd\n          calls\n        }\n        byStudent {\n          userId\n          name\n          promptTokens\n          completionTokens\n          costUsd\n          calls\n        }\n        byModel {\n          model\n          promptTokens\n          completionTokens\n          costUsd\n          calls\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateTutorSettings($courseId: ID!, $mode: TutorMode, $brief: String, $userDailyTokens: Int, $courseMonthlyTokens: Int) {\n    updateTutorSettings(courseId: $courseId, mode: $mode, brief: $brief, userDailyTokens: $userDailyTokens, courseMonthlyTokens: $courseMonthlyTokens) {\n      ...TutorSettingsFields\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateTutorSettings($courseId: ID!, $mode: TutorMode, $brief: String, $userDailyTokens: Int, $courseMonthlyTokens: Int) {\n    updateTutorSettings(courseId: $courseId, mode: $mode, brief: $brief, userDailyTokens: $userDailyTokens, courseMonthlyTokens: $courseMonthlyTokens) {\n      ...TutorSettingsFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Me {\n    me {\n      kind\n      user {\n        id\n        name\n      }\n      tenant {\n        id\n        name\n      }\n      course {\n        id\n        title\n        label\n      }\n      roles\n    }\n  }\n"): (typeof documents)["\n  query Me {\n    me {\n      kind\n      user {\n        id\n        name\n      }\n      tenant {\n        id\n        name\n      }\n      course {\n        id\n        title\n        label\n      }\n      roles\n    }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;
