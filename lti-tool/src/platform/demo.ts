@@ -1,5 +1,6 @@
 /**
- * Demo people of the platform: the default course's instructor and learners, and a site administrator.
+ * Demo people of the platform: the default course's instructor and learners, a site administrator, and a visiting
+ * guest (not enrolled in any course; launched with an empty roles claim).
  */
 import { ids } from './profiles.js';
 import type { DemoRole, Profile, User } from './types.js';
@@ -12,6 +13,7 @@ const PEOPLE: Array<[given: string, family: string, role: DemoRole]> = [
   ['Katherine', 'Johnson', 'learner'],
   ['Edsger', 'Dijkstra', 'learner'],
   ['Barbara', 'Liskov', 'learner'],
+  ['Hedy', 'Lamarr', 'guest'],
 ];
 
 /** Canvas' default avatar, what it sends as `picture` for users without one. */

@@ -77,7 +77,7 @@ export function renderLmsPage(m: LmsPageModel): string {
 :root{--accent:${m.accent}}
 body{height:100vh;display:flex;flex-direction:column}
 header.bar{height:52px;flex:none;display:flex;align-items:center;gap:24px;padding:0 20px;background:var(--accent);color:#fff}
-header .brand{font-weight:700;font-size:17px;letter-spacing:.2px}
+header .brand{font-weight:700;font-size:17px;letter-spacing:.2px;text-decoration:none;white-space:nowrap}
 header nav{display:flex;gap:16px;font-size:14px;opacity:.92}
 header .who{margin-left:auto;font-size:13px;opacity:.9}
 main{flex:1;min-height:0;display:grid;grid-template-columns:320px 1fr}
@@ -99,11 +99,20 @@ aside li{padding:8px 0;border-bottom:1px solid #eef0f2}
 .stage iframe{position:absolute;inset:0;width:100%;height:100%;border:0}
 .placeholder{height:100%;display:flex;align-items:center;justify-content:center;text-align:center;color:#5f6b76}
 .notice{background:#fff4e5;border:1px solid #f3c98b;border-radius:6px;padding:8px 10px;font-size:13px;margin-bottom:14px}
+/* A phone, as an LMS's mobile theme shows it: the course page, or the open activity full width (the site name leads back). */
+@media (max-width:720px){
+header.bar{gap:12px;padding:0 12px}
+header nav{display:none}
+header .who{min-width:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+main{grid-template-columns:1fr}
+aside{border-right:0}
+main.open aside,main:not(.open) .stage{display:none}
+}
 </style></head>
 <body>
-<header class="bar"><div class="brand">${esc(m.siteName)}</div><nav><span>Dashboard</span><span>Courses</span><span>Calendar</span></nav>
+<header class="bar"><a class="brand" href="${esc(link({}))}">${esc(m.siteName)}</a><nav><span>Dashboard</span><span>Courses</span><span>Calendar</span></nav>
 <div class="who">${esc(m.profileLabel)} · simulated${m.launchLabel ? ` · ${esc(m.launchLabel)}` : ''}</div></header>
-<main>
+<main${m.launch || m.frameSrc ? ' class="open"' : ''}>
 <aside>
   ${m.notice ? `<div class="notice">${esc(m.notice)}</div>` : ''}
   <div class="card"><div class="strip"></div><div class="body">
@@ -114,6 +123,7 @@ aside li{padding:8px 0;border-bottom:1px solid #eef0f2}
       hasTool
         ? `<a class="btn primary" href="${esc(link({ as: 'instructor' }))}">Launch as instructor</a>
     <a class="btn" href="${esc(link({ as: 'learner' }))}">Launch as student</a>
+    <a class="btn" href="${esc(link({ as: 'guest' }))}">Launch as guest</a>
     <a class="btn" href="${esc(link({ as: 'instructor', type: 'deeplinking' }))}">Add activity (deep linking)</a>`
         : ''
     }

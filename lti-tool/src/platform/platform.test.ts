@@ -294,6 +294,25 @@ describe.each(['moodle', 'canvas', 'generic'] as const)('%s platform', (profile)
     }
   });
 
+  it('launches a visiting guest with an empty roles array, from the LMS page too; the guest is no member of the course', async () => {
+    const { claims } = await launch(platform, { user: 'guest' });
+    expect(claims[`${LTI}roles`]).toEqual([]);
+    expect(claims.name).toBe('Hedy Lamarr');
+    // Not enrolled: NRPS does not list them.
+    const token = await accessToken(platform, tool, NRPS_SCOPE);
+    const res = await fetch(claims[NRPS].context_memberships_url, { headers: { ...UA, authorization: `Bearer ${token}` } });
+    const roster = (await res.json()) as { members: Array<{ user_id: string }> };
+    expect(roster.members.length).toBeGreaterThan(0);
+    expect(roster.members.map((m) => m.user_id)).not.toContain(claims.sub);
+    // The LMS page offers the launch beside the others, and ?as=guest launches into the tool frame.
+    const page = await (await fetch(`${platform.issuer}/`)).text();
+    expect(page).toMatch(/>Launch as instructor<\/a>[\s\S]*>Launch as student<\/a>[\s\S]*>Launch as guest<\/a>/);
+    const launched = await (await fetch(`${platform.issuer}/?as=guest`)).text();
+    expect(launched).not.toContain('Unknown role');
+    expect(launched).toContain('launch as guest');
+    expect(launched).toContain(profile === 'generic' ? `src="${htmlDecode(`${toolOrigin}/lti/login?`)}` : '<form id="lti-launch"');
+  });
+
   it('sends deep linking settings of the platform shape', async () => {
     const { claims } = await launch(platform, { user: 'instructor', messageType: 'LtiDeepLinkingRequest' });
     const settings = claims[`${DL}deep_linking_settings`];

@@ -243,7 +243,8 @@ export class PlatformImpl implements LtiPlatform {
       id: c.id ?? ids.courseId(this.profile, seq),
       label: c.label ?? `COURSE${seq}`,
       title: c.title ?? `Course ${seq}`,
-      members: c.members ?? this.people.filter((p) => p.role !== 'admin'),
+      // The site administrator and the visiting guest are not enrolled: they are not in NRPS.
+      members: c.members ?? this.people.filter((p) => p.role !== 'admin' && p.role !== 'guest'),
       activities: c.activities ?? [],
       lineItems: c.lineItems ?? [],
     };
@@ -338,8 +339,8 @@ export class PlatformImpl implements LtiPlatform {
   }
 
   private demoUser(course: Course, role: DemoRole): User {
-    const user = role === 'admin' ? this.people.find((p) => p.role === 'admin') : course.members.find((m) => m.role === role);
-    return user ?? makeUser(this.profile, 900 + course.members.length, 'Demo', role === 'learner' ? 'Student' : 'Teacher', role);
+    const user = role === 'admin' || role === 'guest' ? this.people.find((p) => p.role === role) : course.members.find((m) => m.role === role);
+    return user ?? makeUser(this.profile, 900 + course.members.length, 'Demo', role === 'learner' ? 'Student' : role === 'guest' ? 'Guest' : 'Teacher', role);
   }
 
   private resolveLink(course: Course, deploymentId: string, given: LaunchIntent['resourceLink'], activity: Course['activities'][number] | undefined): ResolvedLink {
@@ -558,7 +559,7 @@ export class PlatformImpl implements LtiPlatform {
     return contextId && this.findCourse(contextId) ? `${this.pageUrl('/')}?${new URLSearchParams({ context: contextId })}` : this.pageUrl('/');
   }
 
-  /** The LMS page; `?as=instructor|learner|admin[&type=deeplinking][&activity=<id>]` launches into the tool frame. */
+  /** The LMS page; `?as=instructor|learner|guest|admin[&type=deeplinking][&activity=<id>]` launches into the tool frame. */
   private page(res: ServerResponse, url: URL): void {
     const q = url.searchParams;
     const course = (q.get('context') && this.findCourse(q.get('context')!)) || this.course();
@@ -576,7 +577,7 @@ export class PlatformImpl implements LtiPlatform {
       const deepLinking = q.get('type') === 'deeplinking';
       const activityId = q.get('activity');
       if (!tool) notice = 'No tool is registered yet.';
-      else if (as !== 'instructor' && as !== 'learner' && as !== 'admin') notice = `Unknown role "${as}".`;
+      else if (as !== 'instructor' && as !== 'learner' && as !== 'guest' && as !== 'admin') notice = `Unknown role "${as}".`;
       else if (activityId && !course.activities.some((a) => a.resourceLinkId === activityId)) notice = 'That activity does not exist.';
       else {
         launch = this.initiate({

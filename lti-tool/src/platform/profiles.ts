@@ -52,7 +52,7 @@ export interface ProfileTraits {
   userAgentRequired: boolean;
   /** Scopes the token endpoint can grant. */
   supportedScopes: string[];
-  /** Roles claim of a launch. */
+  /** Roles claim of a launch (a guest's is empty in every profile: LTI 1.3 allows an empty roles array). */
   launchRoles(role: DemoRole): string[];
   /** `roles` of an NRPS member. */
   memberRoles(role: DemoRole): string[];
@@ -82,8 +82,10 @@ export const PROFILES: Record<Profile, ProfileTraits> = {
     launchRoles: (role) =>
       role === 'admin'
         ? [`${LIS}institution/person#Administrator`, `${MEMBERSHIP}Instructor`, `${LIS}system/person#Administrator`]
-        : [role === 'instructor' ? `${MEMBERSHIP}Instructor` : `${MEMBERSHIP}Learner`],
-    memberRoles: (role) => [role === 'learner' ? `${MEMBERSHIP}Learner` : `${MEMBERSHIP}Instructor`],
+        : role === 'guest'
+          ? []
+          : [role === 'instructor' ? `${MEMBERSHIP}Instructor` : `${MEMBERSHIP}Learner`],
+    memberRoles: (role) => (role === 'guest' ? [] : [role === 'learner' ? `${MEMBERSHIP}Learner` : `${MEMBERSHIP}Instructor`]),
     contextType: ['CourseSection'],
   },
   canvas: {
@@ -107,8 +109,10 @@ export const PROFILES: Record<Profile, ProfileTraits> = {
         ? [`${LIS}institution/person#Administrator`, `${LIS}system/person#SysAdmin`, `${LIS}system/person#User`]
         : role === 'instructor'
           ? [`${LIS}institution/person#Instructor`, `${MEMBERSHIP}Instructor`, `${LIS}system/person#User`]
-          : [`${LIS}institution/person#Student`, `${MEMBERSHIP}Learner`, `${LIS}system/person#User`],
-    memberRoles: (role) => [role === 'learner' ? `${MEMBERSHIP}Learner` : `${MEMBERSHIP}Instructor`],
+          : role === 'guest'
+            ? []
+            : [`${LIS}institution/person#Student`, `${MEMBERSHIP}Learner`, `${LIS}system/person#User`],
+    memberRoles: (role) => (role === 'guest' ? [] : [role === 'learner' ? `${MEMBERSHIP}Learner` : `${MEMBERSHIP}Instructor`]),
     contextType: [`${LIS}course#CourseOffering`],
   },
   generic: {
@@ -126,8 +130,9 @@ export const PROFILES: Record<Profile, ProfileTraits> = {
     userAgentRequired: false,
     supportedScopes: [...AGS_SCOPES, SCOPE.nrps],
     // LTI 1.3 §A.2.2 still allows the deprecated simple names for context roles.
-    launchRoles: (role) => (role === 'admin' ? [`${LIS}system/person#Administrator`, 'Instructor'] : [role === 'instructor' ? 'Instructor' : 'Learner']),
-    memberRoles: (role) => [role === 'learner' ? 'Learner' : 'Instructor'],
+    launchRoles: (role) =>
+      role === 'admin' ? [`${LIS}system/person#Administrator`, 'Instructor'] : role === 'guest' ? [] : [role === 'instructor' ? 'Instructor' : 'Learner'],
+    memberRoles: (role) => (role === 'guest' ? [] : [role === 'learner' ? 'Learner' : 'Instructor']),
     contextType: ['CourseOffering'],
   },
 };

@@ -45,7 +45,8 @@ export interface PlatformOptions {
   nrpsPageSize?: number;
 }
 
-export type DemoRole = 'instructor' | 'learner' | 'admin';
+/** `guest`: a visitor of the course, not enrolled (not in NRPS), launched with an empty roles claim (LTI 1.3 allows it). */
+export type DemoRole = 'instructor' | 'learner' | 'admin' | 'guest';
 
 export interface User {
   /** The platform's user id: the id_token `sub` and NRPS `user_id` (Moodle: numeric, Canvas: a UUID). */
