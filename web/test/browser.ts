@@ -26,9 +26,18 @@ export interface LaunchedPerson {
   errors: string[];
 }
 
+/** Who the development LMS launches: its demo instructor, a learner, or a visiting guest (an empty roles claim). */
+export type DevLmsRole = 'instructor' | 'learner' | 'guest';
+
 /** A person in their own browser context, launched from the development LMS into a tab of the course. */
-export async function launchFromDevLms(browser: Browser, base: string, as: 'instructor' | 'learner', tab: string): Promise<LaunchedPerson> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+export async function launchFromDevLms(
+  browser: Browser,
+  base: string,
+  as: DevLmsRole,
+  tab: string,
+  viewport: { width: number; height: number } = { width: 1280, height: 900 },
+): Promise<LaunchedPerson> {
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
