@@ -19,6 +19,7 @@ import { ApiKeyService } from './apikeys/service.js';
 import type { Services } from './services.js';
 import { buildYoga } from './graphql/yoga.js';
 import { createWsTransport } from './http/ws.js';
+import { SocketCounter } from './http/ws-sockets.js';
 import { staticHandler } from './http/static.js';
 import { readBody } from './http/body.js';
 import { appContentSecurityPolicy, externalOrigins, graphiqlContentSecurityPolicy } from './http/csp.js';
@@ -200,8 +201,10 @@ export function buildApi(core: Core, opts: ApiOptions = {}): ApiServer {
   const metrics = createMetrics();
   const subsGauge = metrics.subscriptions;
   const streamsGauge = metrics.realtimeStreams;
-  const yoga = buildYoga(services);
-  const ws = createWsTransport(services, yoga, metrics);
+  // One count of open connections per user (or API key) for both transports: WebSockets and SSE subscriptions.
+  const sockets = new SocketCounter(services.realtime.pub, config.queuePrefix, config.wsMaxSocketsPerUser, log);
+  const yoga = buildYoga(services, sockets);
+  const ws = createWsTransport(services, yoga, metrics, sockets);
   const serveStatic = staticHandler(opts.webRoot ?? webDist);
   const appCsp = appContentSecurityPolicy(config);
   let shuttingDown = false;
@@ -401,6 +404,7 @@ export function buildApi(core: Core, opts: ApiOptions = {}): ApiServer {
       for (const res of inflight) res.destroy();
       server.closeAllConnections();
       await closing;
+      sockets.close();
       await yoga.dispose?.();
     },
   };

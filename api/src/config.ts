@@ -102,8 +102,11 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-/** Classes of mutations for rate limiting (graphql/ratelimit.ts says which mutation is in which). */
-export type RateClass = 'write' | 'signal' | 'readMark' | 'costly';
+/**
+ * Classes of rate limits: mutations by class (graphql/ratelimit.ts says which mutation is in which), and `subscribe`,
+ * the subscriptions a caller starts (over WebSocket and SSE alike).
+ */
+export type RateClass = 'write' | 'signal' | 'readMark' | 'costly' | 'subscribe';
 export interface RateRule {
   limit: number;
   windowMs: number;
@@ -270,6 +273,9 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
       signal: rate(env, 'RATE_LIMIT_SIGNAL', '60/10'),
       readMark: rate(env, 'RATE_LIMIT_READ_MARK', '60/10'),
       costly: rate(env, 'RATE_LIMIT_COSTLY', '10/60'),
+      // The web app starts at most 4 per tab at once (on load and on every reconnect); 20 tabs (WS_MAX_SOCKETS_PER_USER)
+      // reconnecting together start 80, several times a minute on a flapping network.
+      subscribe: rate(env, 'RATE_LIMIT_SUBSCRIBE', '300/60'),
     },
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     streamRetentionDays: int(env, 'STREAM_RETENTION_DAYS', 90, 1, 36500),

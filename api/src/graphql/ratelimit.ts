@@ -10,13 +10,20 @@
  * - readMark: read markers, which the web app moves while the reader scrolls;
  * - costly: what calls out or starts work elsewhere (roster sync, a tutor retry, deep links, platforms).
  * `sendMessage` keeps its own rule in the rooms service (CHAT_RATE_LIMIT): a resend there gives its use back.
+ *
+ * And every subscription a caller starts (RATE_LIMIT_SUBSCRIBE, class `subscribe`): a subscribe/complete loop on one
+ * socket, or SSE streams opened and closed in a loop, would otherwise cost a start each time (a `presence` with a
+ * `tabId` writes to Redis and signals the whole course). Counted here for SSE (`onSubscribe`, requests over HTTP);
+ * the WebSocket counts in its own onSubscribe (ws.ts: a feed subscription there does not go through Yoga's
+ * `subscribe`), with `takeSubscriptionStart`. Refusal: RATE_LIMITED with `retryAfterMs`, for that subscription only.
  */
 import { getOperationAST, Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { RateClass, RateRule } from '../config.js';
-import type { Context } from './context.js';
+import { httpRequestOf, type Context } from './context.js';
 import type { RateLimiter } from '../ratelimit.js';
 import type { Logger } from '../logger.js';
+import type { Viewer } from '../auth/viewer.js';
 import { AppError } from '../errors.js';
 
 /** Mutations outside the default `write` class; `own`: limited by its service. */
@@ -40,7 +47,25 @@ const WHAT: Record<RateClass, string> = {
   signal: 'Too many typing or presence signals',
   readMark: 'Too many read markers',
   costly: 'Too many requests of this kind',
+  subscribe: 'Too many subscriptions started',
 };
+
+/**
+ * Counts one subscription start for the caller; the RATE_LIMITED error when over RATE_LIMIT_SUBSCRIBE, else null.
+ * An anonymous caller is not counted (every subscription refuses it by itself); Redis down: allowed.
+ */
+export async function takeSubscriptionStart(limiter: RateLimiter, rule: RateRule, viewer: Viewer | null | undefined, log: Logger): Promise<AppError | null> {
+  if (!viewer) return null;
+  const who = viewer.kind === 'session' ? `u:${viewer.userId}` : `k:${viewer.keyId}`;
+  try {
+    await limiter.take(`s:subscribe:${who}`, rule.limit, rule.windowMs, WHAT.subscribe);
+    return null;
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'RATE_LIMITED') return err;
+    log.warn({ err: (err as Error)?.message }, 'ratelimit: subscription start not checked, Redis unavailable');
+    return null;
+  }
+}
 
 /** Root field names of an operation's selection set, fragments included (a field counts each time it appears). */
 function rootFields(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, into: string[], seen = new Set<string>()): string[] {
@@ -60,6 +85,11 @@ function rootFields(set: SelectionSetNode, fragments: Map<string, FragmentDefini
 
 export function rateLimitPlugin(limiter: RateLimiter, rules: Record<RateClass, RateRule>, log: Logger): Plugin<Context> {
   return {
+    async onSubscribe({ args, setResultAndStopExecution }) {
+      if (!httpRequestOf(args.contextValue)) return; // the WebSocket counts its subscriptions itself (ws.ts)
+      const refused = await takeSubscriptionStart(limiter, rules.subscribe, (args.contextValue as Context).viewer, log);
+      if (refused) setResultAndStopExecution({ data: null, errors: [refused] });
+    },
     async onExecute({ args, setResultAndStopExecution }) {
       const op = getOperationAST(args.document, args.operationName);
       if (!op || op.operation !== 'mutation') return;

@@ -16,6 +16,8 @@ import type { Viewer } from '../auth/viewer.js';
 import { AppError, errorForLog, isAbort, isUnexpected, withCode, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { rateLimitPlugin } from './ratelimit.js';
+import { sseConnectionsPlugin } from './sse-connections.js';
+import type { SocketCounter } from '../http/ws-sockets.js';
 import { allowedOrigins } from '../http/origins.js';
 
 export interface ServerContext {
@@ -57,7 +59,8 @@ export function errorReporting(log: Logger, logged: WeakSet<object>): Plugin {
   };
 }
 
-export function buildYoga(services: Services): Yoga {
+/** `sockets`: the per-user connection count, shared with the WebSocket transport (SSE subscriptions count in it). */
+export function buildYoga(services: Services, sockets: SocketCounter): Yoga {
   const { config, log } = services;
   /** Errors already logged (by their original error), so that each is logged once. */
   const logged = new WeakSet<object>();
@@ -106,6 +109,8 @@ export function buildYoga(services: Services): Yoga {
       costLimitPlugin({ maxCost: config.graphqlMaxCost, propagateOnRejection: false, onReject: [reject('QUERY_TOO_COMPLEX')] }),
       maxAliasesPlugin({ n: config.graphqlMaxAliases, propagateOnRejection: false, onReject: [reject('QUERY_TOO_COMPLEX')] }),
       rateLimitPlugin(services.limiter, config.rateLimits, services.log),
+      // After the rate limit: a subscription refused there takes no place.
+      sseConnectionsPlugin(sockets, config.wsMaxSocketsPerUser),
     ],
     context: async (init): Promise<Context> => {
       if (init.viewer !== undefined) return { viewer: init.viewer, services, signal: init.signal };

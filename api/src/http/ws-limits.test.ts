@@ -170,7 +170,8 @@ describe('teardown of many sockets closing at once', () => {
   let fx: Fixture;
 
   beforeAll(async () => {
-    app = await startApp({ env: { WS_MAX_SOCKETS_PER_USER: '10000', WS_TEARDOWN_CHUNK: '10' } });
+    // 200 sockets of one user, 400 subscriptions started at once: far past what one user's tabs do.
+    app = await startApp({ env: { WS_MAX_SOCKETS_PER_USER: '10000', RATE_LIMIT_SUBSCRIBE: '10000/60', WS_TEARDOWN_CHUNK: '10' } });
     fx = await seed(app.core);
   });
   afterAll(() => app?.close());

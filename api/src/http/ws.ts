@@ -7,8 +7,9 @@
  * connection_init in time (graphql-ws), 4429 slow consumer (resume with your cursor), 4430 too many connections
  * for this user or API key (WS_MAX_SOCKETS_PER_USER: close another tab or device; retry after a minute, not at
  * once), 1001 server going away. A `subscribe` over the per-socket caps (WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
- * WS_MAX_IDENTICAL_SUBSCRIPTIONS) gets an `error` message with code TOO_MANY_SUBSCRIPTIONS; the socket and its
- * other subscriptions stay.
+ * WS_MAX_IDENTICAL_SUBSCRIPTIONS) gets an `error` message with code TOO_MANY_SUBSCRIPTIONS, one past the caller's
+ * rate of subscription starts (RATE_LIMIT_SUBSCRIBE, shared with SSE) an `error` with RATE_LIMITED and
+ * `retryAfterMs`; the socket and its other subscriptions stay. The socket count is shared with SSE subscriptions.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -25,8 +26,9 @@ import { AppError, errorForLog, isAbort, isUnexpected, withCode } from '../error
 import { allowedOrigins, originAllowed } from './origins.js';
 import { FEED, isFeed, type FeedSpec } from '../realtime/fanout.js';
 import { Chunked } from '../realtime/chunked.js';
-import { SocketCounter, type SocketClaim } from './ws-sockets.js';
+import type { SocketCounter, SocketClaim } from './ws-sockets.js';
 import type { Context } from '../graphql/context.js';
+import { takeSubscriptionStart } from '../graphql/ratelimit.js';
 
 interface Extra {
   socket: WebSocket;
@@ -59,6 +61,30 @@ interface Hooks {
    * subscription's id and its operation key.
    */
   feed?: { mode: 'feed' | 'shared'; id: string; key: string; extra: Extra };
+  /** Aborts the operation (its context's signal). */
+  abort: () => void;
+}
+
+/**
+ * A subscription's events, whose `return` (the client's `complete`) aborts the operation first. An async generator
+ * waiting for its next event takes a `return` only when that event comes: until then its stream, its presence hold
+ * and its work stay, while graphql-ws no longer lists it (a subscribe/complete loop would pile them up past the
+ * per-socket cap).
+ */
+function abortOnReturn(result: unknown, abort: () => void): unknown {
+  if (result instanceof Promise) return result.then((r: unknown) => abortOnReturn(r, abort));
+  if (typeof result !== 'object' || result === null || typeof (result as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function') return result;
+  const it = (result as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  const wrapped: AsyncIterableIterator<unknown> = {
+    [Symbol.asyncIterator]: () => wrapped,
+    next: () => it.next(),
+    return: (value?: unknown) => {
+      abort();
+      return it.return ? it.return(value) : Promise.resolve({ done: true, value });
+    },
+    throw: (err?: unknown) => (it.throw ? it.throw(err) : Promise.reject(err)),
+  };
+  return wrapped;
 }
 
 /**
@@ -170,7 +196,11 @@ function endable(onReturn: () => void) {
   return { iterator, end: (err?: Error) => (err ? settle.reject(err) : settle.resolve(done)) };
 }
 
-export function createWsTransport(services: Services, yoga: Yoga, metrics: Metrics) {
+/**
+ * `sockets`: the per-user connection count, shared with the SSE transport (one budget for both: the composition
+ * root builds it and hands it to both).
+ */
+export function createWsTransport(services: Services, yoga: Yoga, metrics: Metrics, sockets: SocketCounter) {
   const { config, log } = services;
   const origins = allowedOrigins(config);
   const isDev = config.env !== 'production';
@@ -211,7 +241,7 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
     if (feed.mode === 'shared' && !('errors' in (source as ExecutionResult))) return pumpShared(args, source as AsyncIterable<unknown>, feed);
     if (!isFeed(source)) {
       if ('errors' in (source as ExecutionResult) && (source as ExecutionResult).errors) return { errors: mask((source as ExecutionResult).errors!, args.operationName) };
-      return hooks.subscribe(args); // not a feed after all: the plain way
+      return abortOnReturn(hooks.subscribe(args), hooks.abort); // not a feed after all: the plain way
     }
     const spec: FeedSpec = source[FEED];
     const key = `${spec.stream}\n${feed.key}`;
@@ -309,7 +339,6 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
     return iterator;
   };
 
-  const sockets = new SocketCounter(services.realtime.pub, `${config.queuePrefix}`, config.wsMaxSocketsPerUser, log);
   /** Sockets closed but not yet released: a burst of closes is torn down a chunk at a time. */
   const teardown = new Chunked(config.wsTeardownChunk, (err) => log.warn({ err }, 'ws: teardown failed'));
   const tooMany = (message: string, extra: Record<string, unknown>) => [new AppError('TOO_MANY_SUBSCRIPTIONS', message, extra)];
@@ -368,7 +397,7 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
       }
       const errors = validate(schema, document);
       if (errors.length > 0) return errors.map(withCode);
-      const hooks: Hooks = { execute: execute as Hooks['execute'], subscribe: subscribe as Hooks['subscribe'] };
+      const hooks: Hooks = { execute: execute as Hooks['execute'], subscribe: subscribe as Hooks['subscribe'], abort: () => controller.abort() };
       const args: ExecutionArgs & { rootValue: Hooks } = {
         schema,
         document,
@@ -379,6 +408,12 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
       };
       const op = getOperationAST(document, payload.operationName);
       if (op?.operation === 'subscription') {
+        // Subscription starts are rate limited per caller (a subscribe/complete loop costs a start each time).
+        const limited = await takeSubscriptionStart(services.limiter, config.rateLimits.subscribe, ctx.extra.viewer, log);
+        if (limited) {
+          if (ctx.extra.operations.get(id) === controller) ctx.extra.operations.delete(id);
+          return [limited];
+        }
         // The same subscription again on one socket gets the same frames again: a few (two views of one list) are
         // fine, thousands would multiply every event.
         const key = JSON.stringify([payload.query, payload.operationName ?? null, payload.variables ?? null]);
@@ -397,7 +432,7 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
     execute: (args) => (args.rootValue as Hooks).execute(args) as never,
     subscribe: (args) => {
       const hooks = args.rootValue as Hooks;
-      return (hooks.feed ? subscribeFeed(args, hooks, hooks.feed) : hooks.subscribe(args)) as never;
+      return (hooks.feed ? subscribeFeed(args, hooks, hooks.feed) : abortOnReturn(hooks.subscribe(args), hooks.abort)) as never;
     },
     onComplete: (ctx, id) => {
       ctx.extra.operations.get(id)?.abort();
@@ -405,11 +440,10 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
     },
   });
 
-  // One keep-alive sweep for every socket (not a timer each): a socket that did not answer the last ping is dropped.
+  // One keep-alive sweep for every socket (not a timer each): a socket that did not answer the last ping is dropped
+  // (its close releases its place in the count; the counter renews the places still held).
   const alive = new WeakSet<WebSocket>();
-  const extras = new WeakMap<WebSocket, Extra>();
   const keepAlive = setInterval(() => {
-    const claims: SocketClaim[] = [];
     for (const socket of wss.clients) {
       if (!alive.has(socket)) {
         socket.terminate();
@@ -417,10 +451,7 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
       }
       alive.delete(socket);
       socket.ping();
-      const claim = extras.get(socket)?.claim;
-      if (claim) claims.push(claim);
     }
-    sockets.renew(claims);
   }, 15_000);
   keepAlive.unref();
   wss.on('close', () => clearInterval(keepAlive));
@@ -429,7 +460,6 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
     metrics.wsConnections.inc();
     // Nothing of the upgrade request is kept: its headers would cost every idle connection about a kilobyte.
     const extra: Extra = { socket, viewer: null, operations: new Map(), expiryTimer: null, subscriptionKeys: new Map(), claim: null };
-    extras.set(socket, extra);
     alive.add(socket);
     socket.on('pong', () => alive.add(socket));
     const closed = server.opened(
