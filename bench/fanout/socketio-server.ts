@@ -7,7 +7,7 @@
  */
 import { Server } from 'socket.io';
 import type { Viewer } from '../../api/src/auth/viewer.js';
-import { roomStream } from '../../api/src/rooms/service.js';
+import { roomStream } from '../../api/src/rooms/events.js';
 import { openBaseline, runUntilStopped } from './baseline.js';
 
 let io: Server | undefined;

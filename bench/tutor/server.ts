@@ -17,7 +17,9 @@ import { startWorker, type WorkerHandle } from '@lt/jobs';
 import { dropRedisKeys, startApp, seed, type TestApp } from '../../api/test/harness.js';
 import { upsertUser } from '../../api/src/users/service.js';
 import { warmTokenizer, type TutorProvider, type StreamRequest } from '../../api/src/tutor/provider.js';
-import type { TutorSignal } from '../../api/src/tutor/service.js';
+import type { TutorSignal } from '../../api/src/tutor/events.js';
+import type { RoomSignal } from '../../api/src/rooms/events.js';
+import type { EventShape, Stream } from '../../api/src/realtime/realtime.js';
 import type { RoomInfo } from '../../api/src/auth/access.js';
 import type { MessageView } from '../../api/src/rooms/views.js';
 import type { Tx } from '../../api/src/db/client.js';
@@ -234,9 +236,10 @@ function instrument(core: TestApp['core']): void {
 
   const realtime = core.services.realtime;
   const signal = realtime.signal.bind(realtime);
-  realtime.signal = async <P>(stream: string, type: string, payload: P, ttlMs: number) => {
-    if (type !== 'tutor') return signal(stream, type, payload, ttlMs);
-    const s = payload as unknown as TutorSignal;
+  // Every signal passes here; the tutor's (on a room's stream) are timed.
+  realtime.signal = (async (stream: Stream<EventShape, RoomSignal>, sig: RoomSignal, ttlMs: number) => {
+    if (sig.type !== 'tutor') return signal(stream, sig, ttlMs);
+    const s: TutorSignal = sig.payload;
     const seen = byQuestion.get(s.questionId);
     let first = false;
     if (seen) {
@@ -247,9 +250,9 @@ function instrument(core: TestApp['core']): void {
       if (s.state === 'thinking') seen.once('tThinking', wallNow());
       if (s.state === 'streaming') first = seen.once('tSigCall', wallNow());
     }
-    await signal(stream, type, payload, ttlMs);
+    await signal(stream, sig, ttlMs);
     if (seen && first) seen.once('tSigSent', wallNow());
-  };
+  }) as typeof realtime.signal;
 
   // The provider is the service's own (private) dependency: reached at run time, for the bench only.
   const provider = (tutor as unknown as { d?: { provider?: TutorProvider } }).d?.provider;

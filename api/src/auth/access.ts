@@ -170,6 +170,23 @@ export class Access {
     return !!m && m.active && m.tenantId === viewer.tenantId;
   }
 
+  /**
+   * canReadCourse from the caches alone, without a promise: undefined when an entry it needs is not cached (then
+   * ask canReadCourse). Fan-out asks it for every subscriber of every event of a course's streams.
+   */
+  canReadCourseNow(viewer: Viewer, courseId: string): boolean | undefined {
+    if (viewer.kind === 'apiKey') {
+      if (this.revokedKeys.has(viewer.keyId) || !viewer.scopes.includes('read')) return false;
+      const t = this.courseTenants.get(courseId);
+      if (t === undefined) return undefined;
+      if (t !== viewer.tenantId) return false;
+      return this.keyReachesNow(viewer, courseId);
+    }
+    const m = this.cache.get(`${courseId}:${viewer.userId}`);
+    if (m === undefined) return undefined;
+    return !!m && m.active && m.tenantId === viewer.tenantId;
+  }
+
   /** Throws NOT_FOUND (never FORBIDDEN: existence is not revealed) unless the viewer may read the course. */
   async requireCourseRead(viewer: Viewer, courseId: string): Promise<void> {
     this.requireScope(viewer, 'read');

@@ -28,9 +28,9 @@ export class Authenticator {
 }
 
 /** The credential of a graphql-ws connection_init payload: `{ authorization }` or `{ token }`. */
-export function credentialFromPayload(payload: unknown): string | undefined {
-  if (!payload || typeof payload !== 'object') return undefined;
-  const p = payload as Record<string, unknown>;
+export function credentialFromPayload(init: unknown): string | undefined {
+  if (!init || typeof init !== 'object') return undefined;
+  const p = init as Record<string, unknown>;
   const v = p.authorization ?? p.Authorization ?? p.token;
   return typeof v === 'string' ? v : undefined;
 }

@@ -9,7 +9,8 @@ import { getUsers } from '../users/service.js';
 import { notFound } from '../errors.js';
 import type { Viewer } from '../auth/viewer.js';
 import { COURSE_ROLES, type CourseRole } from './roles.js';
-import { courseStream, type Course } from './service.js';
+import type { Course } from './service.js';
+import { courseStream, type CourseEvent } from './events.js';
 import type { StreamEvent } from '../realtime/realtime.js';
 import { parseSeqCursor } from '../realtime/cursor.js';
 
@@ -78,7 +79,7 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const CourseActivityRef = builder.objectRef<StreamEvent>('CourseActivity').implement({
+const CourseActivityRef = builder.objectRef<StreamEvent<CourseEvent>>('CourseActivity').implement({
   description: "An event of a course's activity stream.",
   fields: (t) => ({
     cursor: t.string({ description: 'Pass as `after` to resume right after this event.', resolve: (e) => String(e.seq) }),
@@ -93,18 +94,23 @@ builder.subscriptionFields((t) => ({
     type: CourseActivityRef,
     description: 'Live course activity. With `after`, first replays every event after that cursor; no gap, no duplicate.',
     args: { courseId: t.arg.id({ required: true }), after: t.arg.string() },
-    subscribe: async function* (_r, { courseId, after }, ctx) {
+    // A feed: the event is the same for every reader, so the WebSocket transport serves a course's subscribers as
+    // one fan-out group (realtime/fanout.ts); each reader's right is still checked on every event.
+    extensions: { feed: true },
+    subscribe: async (_r, { courseId, after }, ctx) => {
       const viewer = requireViewer(ctx);
       const id = String(courseId);
       await ctx.services.courses.getCourse(viewer, id);
       const { access, realtime } = ctx.services;
-      for await (const d of realtime.subscribe(courseStream(id), {
+      return realtime.feed({
+        stream: courseStream(id),
         after: parseSeqCursor(after),
+        signals: false,
+        authorizeNow: () => access.canReadCourseNow(viewer, id),
         authorize: () => access.canReadCourse(viewer, id),
+        map: (d) => (d.kind === 'event' ? d.event : null),
         signal: ctx.signal,
-      })) {
-        if (d.kind === 'event') yield d.event;
-      }
+      });
     },
     resolve: (e) => e,
   }),

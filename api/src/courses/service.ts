@@ -12,18 +12,16 @@ import { notFound } from '../errors.js';
 import { cleanLine, clip } from '../text.js';
 import { pageRequest, toPage, type Page, type PageArgs } from '../db/pagination.js';
 import type { CourseRole } from './roles.js';
+import { courseStream } from './events.js';
 
 export type Course = typeof courses.$inferSelect;
 export type Membership = typeof memberships.$inferSelect;
 
-/** The stream of a course's activity (members joining, course changes; features add their own). */
 export interface CourseMember {
   user: typeof users.$inferSelect;
   roles: CourseRole[];
   launched: boolean;
 }
-
-export const courseStream = (courseId: string) => `course:${courseId}`;
 
 export interface CourseInput {
   tenantId: string;
@@ -58,7 +56,7 @@ export class CourseService {
           set: { title: input.title, label: input.label ?? null, updatedAt: new Date() },
         })
         .returning();
-      await emit({ stream: courseStream(row!.id), tenantId: row!.tenantId, type: existing ? 'course.updated' : 'course.created', payload: { title: row!.title, label: row!.label } });
+      await emit(courseStream(row!.id), { tenantId: row!.tenantId, type: existing ? 'course.updated' : 'course.created', payload: { title: row!.title, label: row!.label } });
       return row!;
     });
   }
@@ -83,7 +81,7 @@ export class CourseService {
         .returning();
       const type = before?.status === 'active' ? 'member.updated' : 'member.joined';
       invalidate({ t: 'membership', courseId, userId });
-      await emit({ stream: courseStream(courseId), tenantId, type, payload: { userId, roles: sorted } });
+      await emit(courseStream(courseId), { tenantId, type, payload: { userId, roles: sorted } });
       return row!;
     });
   }
@@ -98,7 +96,7 @@ export class CourseService {
         .returning();
       if (row) {
         invalidate({ t: 'membership', courseId, userId });
-        await emit({ stream: courseStream(courseId), tenantId, type: 'member.removed', payload: { userId } });
+        await emit(courseStream(courseId), { tenantId, type: 'member.removed', payload: { userId } });
       }
     });
   }

@@ -14,7 +14,7 @@ import { apiKeys, courses, deployments, memberships, streamCounters, tenants, us
 import { ensureDeployment, getTenant, upsertTenant } from '../tenants/service.js';
 import { upsertUser } from '../users/service.js';
 import { CourseService } from '../courses/service.js';
-import { Realtime } from '../realtime/realtime.js';
+import { Realtime, defineStream, type EventShape } from '../realtime/realtime.js';
 import { Access } from '../auth/access.js';
 import { appendEvent, headSeq, readEvents } from '../realtime/events.js';
 import { redisClient } from '../redis.js';
@@ -202,8 +202,8 @@ describe.each([
 
   it('appendEvent numbers each stream 1, 2, 3... independently and readEvents returns them in order', async () => {
     const t = await tenant('ev');
-    const s1 = `course:${uniq('seq-a')}`;
-    const s2 = `course:${uniq('seq-b')}`;
+    const s1 = defineStream<{ type: 'test.a'; payload: { i?: number } }>('course')(uniq('seq-a'));
+    const s2 = defineStream<{ type: 'test.b'; payload: { i: number } }>('course')(uniq('seq-b'));
     expect(await headSeq(database.db, s1)).toBe(0);
     const got1: number[] = [];
     const got2: number[] = [];
@@ -216,11 +216,11 @@ describe.each([
     expect(await headSeq(database.db, s1)).toBe(5);
 
     const read = await readEvents(database.db, s1, 0, 100);
-    expect(read.map((e) => [e.seq, (e.payload as { i: number }).i, e.type, e.tenantId])).toEqual([0, 1, 2, 3, 4].map((i) => [i + 1, i, 'test.a', t.id]));
+    expect(read.map((e) => [e.seq, e.payload.i, e.type, e.tenantId])).toEqual([0, 1, 2, 3, 4].map((i) => [i + 1, i, 'test.a', t.id]));
     expect(Date.parse(read[0]!.at)).not.toBeNaN();
     expect((await readEvents(database.db, s1, 2, 2)).map((e) => e.seq)).toEqual([3, 4]);
     expect((await readEvents(database.db, s1, 1, 100, 3)).map((e) => e.seq)).toEqual([2, 3]);
-    expect((await readEvents(database.db, s2, 0, 100)).map((e) => (e.payload as { i: number }).i)).toEqual([0, 2, 4]);
+    expect((await readEvents(database.db, s2, 0, 100)).map((e) => e.payload.i)).toEqual([0, 2, 4]);
 
     // A rolled-back transaction gives its number back: no hole.
     await expect(
@@ -237,8 +237,9 @@ describe.each([
 
   it('20 concurrent transactions appending to two streams get 1..20 on each, no gap, no duplicate', async () => {
     const t = await tenant('conc');
-    const s1 = `course:${uniq('conc-a')}`;
-    const s2 = `course:${uniq('conc-b')}`;
+    const conc = defineStream<{ type: 'test.c'; payload: { w: number } }>('course');
+    const s1 = conc(uniq('conc-a'));
+    const s2 = conc(uniq('conc-b'));
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, w) =>
         database.db.transaction(async (tx) => {
@@ -259,8 +260,8 @@ describe.each([
     expect(read2.map((e) => e.seq)).toEqual(range);
     // Each event is stored under the number its writer was given.
     for (const r of results) {
-      expect((read1[r.a - 1]!.payload as { w: number }).w).toBe(r.w);
-      expect((read2[r.b - 1]!.payload as { w: number }).w).toBe(r.w);
+      expect(read1[r.a - 1]!.payload.w).toBe(r.w);
+      expect(read2[r.b - 1]!.payload.w).toBe(r.w);
     }
     const [counter] = await database.db.select().from(streamCounters).where(eq(streamCounters.stream, s1));
     expect(counter!.seq).toBe(20);
@@ -269,8 +270,8 @@ describe.each([
   it('concurrent writes through Realtime.write on one course stream stay gapless', async () => {
     const t = await tenant('rtw');
     const c = await courseService.upsertCourse({ tenantId: t.id, contextId: 'ctx-rt', title: 'RT' }); // course.created = 1
-    const stream = `course:${c.id}`;
-    await Promise.all(Array.from({ length: 20 }, (_, i) => realtime.write((_tx, emit) => emit({ stream, tenantId: t.id, type: 'test.w', payload: { i } }))));
+    const stream = defineStream<EventShape>('course')(c.id);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => realtime.write((_tx, emit) => emit(stream, { tenantId: t.id, type: 'test.w', payload: { i } }))));
     expect((await readEvents(database.db, stream, 0, 100)).map((e) => e.seq)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
   });
 

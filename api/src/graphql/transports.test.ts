@@ -2,11 +2,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { startApp, seed, gql, wsClient, subscribe, poll, type TestApp, type Fixture } from '../../test/harness.js';
-import { courseStream } from '../courses/service.js';
+import { defineStream, type EventShape } from '../realtime/realtime.js';
 import { printedSchema } from './schema.js';
 import { schemaFile } from './print-schema.js';
 
 const ME = `{ me { kind user { name } tenant { name } course { id title } roles } }`;
+/** A course's stream, open to test events of any type. */
+const courseStream = defineStream<EventShape>('course');
 const ACTIVITY = `subscription($courseId: ID!, $after: String) { courseActivity(courseId: $courseId, after: $after) { cursor type data } }`;
 
 describe('GraphQL transports', () => {
@@ -19,7 +21,7 @@ describe('GraphQL transports', () => {
   afterAll(() => app?.close());
 
   const ping = (i: number) =>
-    app.core.services.realtime.write((_tx, emit) => emit({ stream: courseStream(fx.course.id), tenantId: fx.tenant.id, type: 'test.ping', payload: { i } }));
+    app.core.services.realtime.write((_tx, emit) => emit(courseStream(fx.course.id), { tenantId: fx.tenant.id, type: 'test.ping', payload: { i } }));
 
   it('answers queries over HTTP with the session in a Bearer header', async () => {
     const { status, body } = await gql(app.url, ME, {}, fx.instructorToken);

@@ -4,6 +4,8 @@ import { connectionOf } from '../graphql/common.js';
 import { requireViewer } from '../graphql/viewer.js';
 import { parseSeqCursor } from '../realtime/cursor.js';
 import type { NotificationView } from './service.js';
+import type { UserEvent } from './events.js';
+import type { Delivery } from '../realtime/realtime.js';
 
 export const NotificationRef = builder.objectRef<NotificationView>('Notification').implement({
   description: 'Something that concerns the viewer: a mention, a reply, a direct message while away; later features add types.',
@@ -65,24 +67,46 @@ const NotificationEventRef = builder.objectRef<NotificationEventView>('Notificat
   }),
 });
 
+function toNotificationEvent(d: Delivery<UserEvent>): NotificationEventView | null {
+  if (d.kind !== 'event') return null;
+  const ev = d.event;
+  switch (ev.type) {
+    case 'notification.created': {
+      const p = ev.payload;
+      if (!p.notification) return null;
+      const n = { ...p.notification, createdAt: new Date(p.notification.createdAt), readAt: p.notification.readAt ? new Date(p.notification.readAt) : null };
+      return { cursor: String(ev.seq), type: 'CREATED', notification: n, readIds: [], allRead: false, unreadCount: p.unreadCount ?? 0 };
+    }
+    case 'notification.read':
+      return { cursor: String(ev.seq), type: 'READ', notification: null, readIds: ev.payload.ids ?? [], allRead: !!ev.payload.all, unreadCount: ev.payload.unreadCount ?? 0 };
+    default:
+      return null; // the stream's other events (rooms, tutor) are not notifications
+  }
+}
+
 builder.subscriptionFields((t) => ({
   notificationEvents: t.field({
     type: NotificationEventRef,
-    description: "The viewer's notifications as they come and are read (in any tab). With `after`, replays from that cursor first.",
+    description:
+      "The viewer's notifications as they come and are read (in any tab). With `after`, replays from that cursor first. Per viewer: the viewer's own stream, which no one else reads (the viewer's tabs share one fan-out group).",
     args: { after: t.arg.string() },
-    subscribe: async function* (_r, { after }, ctx): AsyncGenerator<NotificationEventView> {
+    // A feed: a user's stream has one reader per tab of that user, all getting the same payloads; over WebSocket
+    // those tabs (on this instance) are one fan-out group, rendered once per event.
+    extensions: { feed: true },
+    subscribe: (_r, { after }, ctx) => {
       const viewer = requireViewer(ctx);
-      const stream = ctx.services.notifications.requireOwnStream(viewer);
-      for await (const d of ctx.services.realtime.subscribe(stream, { after: parseSeqCursor(after), signal: ctx.signal, authorize: () => !ctx.services.access.isRevoked(viewer) })) {
-        if (d.kind !== 'event') continue;
-        const p = d.event.payload as { notification?: NotificationView & { createdAt: string | Date; readAt: string | Date | null }; ids?: string[]; all?: boolean; unreadCount?: number };
-        if (d.event.type === 'notification.created' && p.notification) {
-          const n = { ...p.notification, createdAt: new Date(p.notification.createdAt), readAt: p.notification.readAt ? new Date(p.notification.readAt) : null };
-          yield { cursor: String(d.event.seq), type: 'CREATED', notification: n, readIds: [], allRead: false, unreadCount: p.unreadCount ?? 0 };
-        } else if (d.event.type === 'notification.read') {
-          yield { cursor: String(d.event.seq), type: 'READ', notification: null, readIds: p.ids ?? [], allRead: !!p.all, unreadCount: p.unreadCount ?? 0 };
-        }
-      }
+      const { access, notifications, realtime } = ctx.services;
+      const stream = notifications.requireOwnStream(viewer);
+      const alive = () => !access.isRevoked(viewer);
+      return realtime.feed({
+        stream,
+        after: parseSeqCursor(after),
+        signals: false,
+        authorizeNow: alive,
+        authorize: async () => alive(),
+        map: toNotificationEvent,
+        signal: ctx.signal,
+      });
     },
     resolve: (e) => e,
   }),

@@ -6,7 +6,8 @@
 import { and, count, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { courses, messages, notifications, users } from '../db/schema.js';
 import type { Tx } from '../db/client.js';
-import type { Realtime } from '../realtime/realtime.js';
+import type { Realtime, Stream } from '../realtime/realtime.js';
+import { userStream, type UserEvent, type UserSignal } from './events.js';
 import type { Access } from '../auth/access.js';
 import type { Viewer } from '../auth/viewer.js';
 import { AppError, notFound } from '../errors.js';
@@ -18,8 +19,6 @@ export interface NotificationView extends NotificationRow {
   actorName: string | null;
   courseTitle: string | null;
 }
-
-export const userStream = (userId: string) => `user:${userId}`;
 
 export interface NewNotification {
   tenantId: string;
@@ -35,7 +34,7 @@ export interface NewNotification {
   dedupeKey?: string;
 }
 
-/** Events on a user's stream: `notification.created` { notification }, `notification.read` { ids, all, unreadCount }. */
+/** Events on a user's stream (notifications/events.ts): `notification.created`, `notification.read`. */
 export class NotificationService {
   constructor(
     private readonly db: Tx,
@@ -76,7 +75,7 @@ export class NotificationService {
           .returning();
         const view = await this.viewOf(tx, row!);
         const unreadCount = await this.unreadCountIn(tx, n.userId);
-        await emit({ stream: userStream(n.userId), tenantId: n.tenantId, type: 'notification.created', payload: { notification: view, unreadCount } });
+        await emit(userStream(n.userId), { tenantId: n.tenantId, type: 'notification.created', payload: { notification: view, unreadCount } });
         created++;
       }
       return created;
@@ -119,7 +118,7 @@ export class NotificationService {
       }
       if (done.length > 0) {
         const unreadCount = await this.unreadCountIn(tx, userId);
-        await emit({ stream: userStream(userId), tenantId: viewer.tenantId, type: 'notification.read', payload: { ids: done.map((d) => d.id), all: id === null, unreadCount } });
+        await emit(userStream(userId), { tenantId: viewer.tenantId, type: 'notification.read', payload: { ids: done.map((d) => d.id), all: id === null, unreadCount } });
       }
       return done.length;
     });
@@ -142,13 +141,13 @@ export class NotificationService {
         .returning({ id: notifications.id });
       if (done.length > 0) {
         const unreadCount = await this.unreadCountIn(tx, userId);
-        await emit({ stream: userStream(userId), tenantId, type: 'notification.read', payload: { ids: done.map((d) => d.id), all: false, unreadCount } });
+        await emit(userStream(userId), { tenantId, type: 'notification.read', payload: { ids: done.map((d) => d.id), all: false, unreadCount } });
       }
     });
   }
 
   /** Subscribing to one's own stream: a session only. */
-  requireOwnStream(viewer: Viewer): string {
+  requireOwnStream(viewer: Viewer): Stream<UserEvent, UserSignal> {
     this.access.requireScope(viewer, 'read');
     return userStream(sessionUser(viewer));
   }

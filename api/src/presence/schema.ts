@@ -3,7 +3,8 @@ import { builder } from '../graphql/builder.js';
 import { CourseRef } from '../courses/schema.js';
 import { requireViewer } from '../graphql/viewer.js';
 import { AppError } from '../errors.js';
-import { PresenceService, presenceStream, type PresenceChange, type PresenceState } from './service.js';
+import { PresenceService, type PresenceState } from './service.js';
+import { presenceStream } from './events.js';
 
 const PresenceStateEnum = builder.enumType('PresenceState', { values: { ONLINE: { value: 'online' }, AWAY: { value: 'away' }, OFFLINE: { value: 'offline' } } as const });
 
@@ -47,25 +48,31 @@ builder.subscriptionFields((t) => ({
     type: MemberPresenceRef,
     description: "Presence changes in a course. A signed-in user's tab (tabId) counts as online while subscribed.",
     args: { courseId: t.arg.id({ required: true }), tabId: t.arg.string() },
-    subscribe: async function* (_r, { courseId, tabId }, ctx) {
+    // A feed: a change is the same for every reader of the course, so the WebSocket transport serves a course's
+    // subscribers as one fan-out group (realtime/fanout.ts); each reader's right is still checked on every change.
+    extensions: { feed: true },
+    subscribe: async (_r, { courseId, tabId }, ctx) => {
       const viewer = requireViewer(ctx);
       const id = String(courseId);
       const { access, realtime, presence } = ctx.services;
       await access.requireCourseRead(viewer, id);
       if (tabId != null) PresenceService.checkTabId(tabId);
+      // Every reader of the course is of its tenant (the check above): a change of another tenant is never sent.
+      const tenantId = viewer.tenantId;
       const held = new AbortController();
-      const stream = realtime.subscribe(presenceStream(id), { signals: true, signal: ctx.signal });
-      try {
-        if (viewer.kind === 'session' && tabId != null) presence.hold(viewer.tenantId, id, viewer.userId, tabId, held.signal);
-        for await (const d of stream) {
-          if (d.kind !== 'signal' || d.signal.type !== 'presence') continue;
-          if (!(await access.canReadCourse(viewer, id))) throw new AppError('FORBIDDEN', 'You no longer have access to this course.');
-          const p = d.signal.payload as PresenceChange & { tenantId: string };
-          if (p.tenantId === viewer.tenantId) yield { userId: p.userId, state: p.state, version: p.version };
-        }
-      } finally {
-        held.abort();
-      }
+      const leave = () => held.abort();
+      ctx.signal?.addEventListener('abort', leave, { once: true });
+      if (viewer.kind === 'session' && tabId != null) presence.hold(viewer.tenantId, id, viewer.userId, tabId, held.signal);
+      return realtime.feed({
+        stream: presenceStream(id),
+        after: null,
+        signals: true,
+        authorizeNow: () => access.canReadCourseNow(viewer, id),
+        authorize: () => access.canReadCourse(viewer, id),
+        map: (d) => (d.kind === 'signal' && d.signal.type === 'presence' && d.signal.payload.tenantId === tenantId ? { userId: d.signal.payload.userId, state: d.signal.payload.state, version: d.signal.payload.version } : null),
+        signal: ctx.signal,
+        onEnd: leave,
+      });
     },
     resolve: (p) => p,
   }),

@@ -6,9 +6,10 @@
  * ephemeral signals through the realtime module, carrying a version so that a client keeps the newest.
  */
 import type { Redis } from 'ioredis';
-import type { Realtime } from '../realtime/realtime.js';
+import type { OutgoingSignal, Realtime } from '../realtime/realtime.js';
 import type { Logger } from '../logger.js';
 import { AppError } from '../errors.js';
+import { presenceStream, type PresenceSignal } from './events.js';
 
 export type PresenceState = 'online' | 'away' | 'offline';
 export interface PresenceChange {
@@ -18,7 +19,6 @@ export interface PresenceChange {
   version: number;
 }
 
-export const presenceStream = (courseId: string) => `presence:${courseId}`;
 /** A tab's entry lives this long without renewal (a crashed instance's tabs go offline after it). */
 export const TAB_TTL_MS = 45_000;
 export const RENEW_MS = 15_000;
@@ -121,7 +121,7 @@ export class PresenceService {
     )) as [PresenceState, number];
     if (version > 0) {
       const change: PresenceChange = { userId, state, version: Number(version) };
-      await this.realtime.signal(presenceStream(courseId), 'presence', { ...change, tenantId }, TAB_TTL_MS);
+      await this.realtime.signal(presenceStream(courseId), { type: 'presence', payload: { ...change, tenantId } }, TAB_TTL_MS);
     }
     return state;
   }
@@ -200,12 +200,12 @@ export class PresenceService {
       const pipe = this.redis.pipeline() as ReturnType<Redis['pipeline']> & { presenceTouch: (...a: string[]) => unknown };
       for (const t of batch) pipe.presenceTouch(userKey(t.courseId, t.userId), courseKey(t.courseId), COURSES, VERSION, t.userId, t.courseId, t.tabId, '', 'o', now);
       const results = (await pipe.exec()) ?? [];
-      const changes: { stream: string; type: string; payload: unknown; ttlMs: number }[] = [];
+      const changes: OutgoingSignal<PresenceSignal>[] = [];
       results.forEach(([err, res], i) => {
         const t = batch[i]!;
         if (err) return void this.log.warn({ err: err.message }, 'presence: leave failed');
         const [state, version] = res as TouchResult;
-        if (Number(version) > 0) changes.push({ stream: presenceStream(t.courseId), type: 'presence', payload: { userId: t.userId, state, version: Number(version), tenantId: t.tenantId }, ttlMs: TAB_TTL_MS });
+        if (Number(version) > 0) changes.push({ stream: presenceStream(t.courseId), signal: { type: 'presence', payload: { userId: t.userId, state, version: Number(version), tenantId: t.tenantId } }, ttlMs: TAB_TTL_MS });
       });
       await this.realtime.signalMany(changes);
       if (this.leaving.length > 0) await new Promise((r) => setImmediate(r));

@@ -1,23 +1,70 @@
-/** Persisted stream events: append inside a transaction, read back for replay and gap filling. */
-import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
+/**
+ * Persisted stream events: append inside a transaction, read back for replay and gap filling; and the types
+ * every feature's `events.ts` is written with (`defineStream`, `StreamEvent`, `EphemeralSignal`).
+ */
+import { and, asc, eq, gt, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { streamCounters, streamEvents } from '../db/schema.js';
 import { rows, type Tx } from '../db/client.js';
 
-export interface StreamEvent<P = unknown> {
-  stream: string;
-  seq: number;
-  tenantId: string;
+/** One kind of event (or signal) of a stream: its type and its payload. A feature unions them in its `events.ts`. */
+export interface EventShape {
   type: string;
-  payload: P;
-  /** ISO timestamp of the commit. */
-  at: string;
+  payload: unknown;
 }
 
-export interface NewEvent<P = unknown> {
+declare const EVENTS: unique symbol;
+declare const SIGNALS: unique symbol;
+
+/**
+ * A stream's name, typed by the events stored on it (`E`) and the ephemeral signals sent on it (`S`). At run time
+ * it is the plain string `kind:id`; the types only exist for the compiler, so that `emit`, `signal` and every
+ * subscriber of the stream agree on its payloads. Made by `defineStream` only (a bare string is not a Stream).
+ */
+export type Stream<E extends EventShape = EventShape, S extends EventShape = EventShape> = string & { readonly [EVENTS]: E; readonly [SIGNALS]: S };
+
+/**
+ * A feature's stream names, in its `events.ts`:
+ *
+ *   export type RoomEvent = { type: 'message.added'; payload: { message: MessageView } } | …;
+ *   export type RoomSignal = { type: 'typing'; payload: { userId: string; typing: boolean } } | …;
+ *   export const roomStream = defineStream<RoomEvent, RoomSignal>('room');   // roomStream(id) = `room:${id}`
+ *
+ * A stream without signals leaves `S` out (then `signal` refuses it); one with signals only passes `never` as `E`.
+ */
+export function defineStream<E extends EventShape, S extends EventShape = never>(kind: string): (id: string) => Stream<E, S> {
+  return (id) => `${kind}:${id}` as Stream<E, S>;
+}
+
+/** A committed event as subscribers get it; over a union of events, `switch (ev.type)` narrows `ev.payload`. */
+export type StreamEvent<E extends EventShape = EventShape> = E extends EventShape
+  ? {
+      stream: string;
+      seq: number;
+      tenantId: string;
+      type: E['type'];
+      payload: E['payload'];
+      /** ISO timestamp of the commit. */
+      at: string;
+    }
+  : never;
+
+/** An ephemeral signal as subscribers get it (narrowed by `type` like an event). */
+export type EphemeralSignal<S extends EventShape = EventShape> = S extends EventShape
+  ? {
+      stream: string;
+      type: S['type'];
+      payload: S['payload'];
+      /** Epoch milliseconds after which the signal is stale; clients re-send it as a heartbeat. */
+      expiresAt: number;
+    }
+  : never;
+
+/** What `appendEvent` stores (the realtime module's own view: features emit through `Emit`, typed by their stream). */
+export interface NewEvent {
   stream: string;
   tenantId: string;
   type: string;
-  payload: P;
+  payload: unknown;
 }
 
 /** Stream names: `kind:id[:part]`, ASCII, bounded, so they are safe as Redis channel names. */
@@ -31,7 +78,7 @@ export function assertStreamName(stream: string): void {
  * counter row's UPDATE locks it until commit, so concurrent writers to one stream serialise and numbers are
  * assigned in commit order (no reader ever sees seq N+1 before N is committed).
  */
-export async function appendEvent<P>(tx: Tx, ev: NewEvent<P>): Promise<StreamEvent<P>> {
+export async function appendEvent(tx: Tx, ev: NewEvent): Promise<StreamEvent> {
   assertStreamName(ev.stream);
   // One statement, one round trip: the counter's upsert and the event's insert.
   const [row] = await rows<{ seq: string | number; created_at: Date | string }>(
@@ -57,19 +104,66 @@ const toEvent = (r: Row): StreamEvent => ({
   at: r.createdAt.toISOString(),
 });
 
-/** Events with seq > after (and <= upTo when given), oldest first. */
-export async function readEvents(db: Tx, stream: string, after: number, limit: number, upTo?: number): Promise<StreamEvent[]> {
+/** Events with seq > after (and <= upTo when given), oldest first; typed by the stream when it is a typed one. */
+export async function readEvents<E extends EventShape = EventShape>(db: Tx, stream: Stream<E, EventShape> | string, after: number, limit: number, upTo?: number): Promise<StreamEvent<E>[]> {
   const where = upTo === undefined
     ? and(eq(streamEvents.stream, stream), gt(streamEvents.seq, after))
     : and(eq(streamEvents.stream, stream), gt(streamEvents.seq, after), lte(streamEvents.seq, upTo));
   const rows = await db.select().from(streamEvents).where(where).orderBy(asc(streamEvents.seq)).limit(limit);
-  return rows.map(toEvent);
+  // What is stored on a stream is what its definition says (emit checked it): the one place this is trusted.
+  return rows.map(toEvent) as StreamEvent<E>[];
 }
 
 /** The last committed sequence number of a stream (0 for a stream never written). */
 export async function headSeq(db: Tx, stream: string): Promise<number> {
   const [row] = await db.select({ seq: streamCounters.seq }).from(streamCounters).where(eq(streamCounters.stream, stream));
   return row ? Number(row.seq) : 0;
+}
+
+/** The last committed sequence numbers of several streams, in one query (0 for a stream never written). */
+export async function headSeqs(db: Tx, streams: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>(streams.map((s) => [s, 0]));
+  if (streams.length === 0) return out;
+  const found = await db.select({ stream: streamCounters.stream, seq: streamCounters.seq }).from(streamCounters).where(inArray(streamCounters.stream, [...streams]));
+  for (const r of found) out.set(r.stream, Number(r.seq));
+  return out;
+}
+
+/** A JSON path inside an event's payload, e.g. ['message', 'body']. */
+export type PayloadPath = readonly [string, ...string[]];
+
+/**
+ * What to erase from stored events: in `streams`, the events (with seq >= `fromSeq` when given) whose payload
+ * holds `equals` at `where` get each `set` path replaced by its value. The rows keep their shape (`jsonb_set`),
+ * so they replay as before, without what was erased.
+ */
+export interface Redaction {
+  streams: readonly string[];
+  fromSeq?: number;
+  where: PayloadPath;
+  equals: string;
+  set: readonly (readonly [PayloadPath, unknown])[];
+}
+
+const PATH_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** Applies a redaction in the caller's transaction; returns how many stored events changed. */
+export async function redactEvents(tx: Tx, r: Redaction): Promise<number> {
+  if (r.streams.length === 0 || r.set.length === 0) return 0;
+  for (const s of r.streams) assertStreamName(s);
+  const pathOf = (p: PayloadPath) => {
+    if (!p.every((k) => PATH_KEY.test(k))) throw new Error(`invalid payload path: ${p.join('.').slice(0, 80)}`);
+    return `{${p.join(',')}}`;
+  };
+  let payload: SQL = sql`${streamEvents.payload}`;
+  for (const [path, value] of r.set) payload = sql`jsonb_set(${payload}, ${pathOf(path)}::text[], ${JSON.stringify(value)}::jsonb)`;
+  const conds = [
+    r.streams.length === 1 ? eq(streamEvents.stream, r.streams[0]!) : inArray(streamEvents.stream, [...r.streams]),
+    sql`${streamEvents.payload} #>> ${pathOf(r.where)}::text[] = ${r.equals}`,
+  ];
+  if (r.fromSeq !== undefined) conds.push(gte(streamEvents.seq, r.fromSeq));
+  const changed = await tx.update(streamEvents).set({ payload }).where(and(...conds)).returning({ seq: streamEvents.seq });
+  return changed.length;
 }
 
 /** The oldest retained sequence number, or null when the stream has no events left. */

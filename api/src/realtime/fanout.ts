@@ -22,26 +22,39 @@
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { AppError } from '../errors.js';
-import { readEvents } from './events.js';
+import { readEvents, type EventShape, type Stream } from './events.js';
 import type { Hub, HubMessage } from './hub.js';
 import type { Delivery } from './realtime.js';
 
 export const FEED = Symbol.for('course-companion.feed');
 
-export interface FeedSpec<T = unknown> {
-  stream: string;
+export interface FeedSpec<T = unknown, E extends EventShape = EventShape, S extends EventShape = EventShape> {
+  stream: Stream<E, S>;
+  /**
+   * What else, besides the stream and the operation, decides the payloads (a filter taken from the field's own
+   * arguments, which the operation key leaves out: tutorUsage's course on the user's stream). Subscribers with
+   * different variants never share a group.
+   */
+  variant?: string;
   /** Resume after this sequence number (replay first); null: from now on. */
   after: number | null;
   /** Also deliver the stream's ephemeral signals. */
   signals: boolean;
+  /** A root value sent to this subscriber alone before anything else (a snapshot to start from). */
+  initial?: T;
   /** The subscriber's right to read, from caches only: undefined when it cannot tell without a read. */
   authorizeNow: () => boolean | undefined;
   /** The same right, reading what it must. */
   authorize: () => Promise<boolean>;
-  /** The root value of the field for one delivery (null: nothing to send). Must not depend on the subscriber. */
-  map: (d: Delivery) => T | null;
+  /**
+   * The root value of the field for one delivery (null: nothing to send). Must not depend on the subscriber.
+   * (A method, so that a spec typed by its stream's events is a FeedSpec of any events.)
+   */
+  map(d: Delivery<E, S>): T | null;
   /** Aborts the subscription (the client completed it or went away). */
   signal?: AbortSignal | undefined;
+  /** Called once when this subscriber's subscription ends, however it ends (presence: the tab leaves). */
+  onEnd?: () => void;
 }
 
 /** What a feed field's subscribe resolver returns. Iterating it serves one subscriber on its own. */
@@ -126,6 +139,7 @@ export class Fanout {
    * its spec's signal aborts or when it is ended.
    */
   async join(key: string, spec: FeedSpec, render: Render, to: MemberSink): Promise<void> {
+    if (spec.variant !== undefined) key = `${key}\n${spec.variant}`;
     const sink: MemberSink = {
       send: (payload) => {
         this.deliveries++;
@@ -164,6 +178,10 @@ export class Fanout {
       if (member.ended) return;
       member.counted = true;
       this.memberCount++;
+      if (spec.initial !== undefined) {
+        const first = group.render(spec.initial);
+        member.sink.send(first);
+      }
       if (spec.after === null) {
         member.last = group.lastSeq!;
         member.live = true;
@@ -277,6 +295,11 @@ export class Fanout {
     member.held = [];
     group.members.delete(member);
     if (member.counted) this.memberCount--;
+    try {
+      member.spec.onEnd?.();
+    } catch (err) {
+      this.log.warn({ err, stream: group.stream }, 'fanout: onEnd failed');
+    }
     if (group.members.size === 0 && this.groups.get(group.key) === group) {
       this.groups.delete(group.key);
       group.stop?.();

@@ -7,15 +7,9 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { Db } from '../db/client.js';
-import { headSeq, readEvents, type StreamEvent } from './events.js';
+import { headSeq, readEvents, type EphemeralSignal, type StreamEvent } from './events.js';
 
-export interface EphemeralSignal<P = unknown> {
-  stream: string;
-  type: string;
-  payload: P;
-  /** Epoch milliseconds after which the signal is stale; clients re-send it as a heartbeat. */
-  expiresAt: number;
-}
+export type { EphemeralSignal };
 
 export type HubMessage = { kind: 'event'; event: StreamEvent } | { kind: 'signal'; signal: EphemeralSignal };
 export type Listener = (msg: HubMessage) => void;

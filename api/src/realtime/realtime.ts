@@ -2,34 +2,66 @@
  * The one realtime mechanism (DESIGN.md): commit to PostgreSQL with a per-stream sequence, publish on Redis
  * after commit, subscriptions replay from a cursor then continue live with no gap and no duplicate.
  * Features call `write` to change data and emit events, `signal` for ephemeral state, `subscribe` to serve
- * a subscription. Nothing else in the code base talks to Redis pub/sub.
+ * a subscription. Nothing else in the code base talks to Redis pub/sub, or to the tables of stored events.
+ *
+ * Every stream is typed by its feature's `events.ts` (`defineStream<Events, Signals>('kind')`): `emit`, `signal`
+ * and `subscribe` take the typed stream, so a payload of the wrong shape does not compile and a subscriber's
+ * `switch (ev.type)` narrows the payload without a cast.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { Db, Tx } from '../db/client.js';
 import { AppError } from '../errors.js';
-import { appendEvent, assertStreamName, headSeq, oldestSeq, readEvents, type NewEvent, type StreamEvent } from './events.js';
-import { channelOf, CONTROL_CHANNEL, Hub, type ControlMessage, type EphemeralSignal, type HubMessage } from './hub.js';
+import {
+  appendEvent, assertStreamName, headSeq, headSeqs, oldestSeq, readEvents, redactEvents,
+  type EphemeralSignal, type EventShape, type NewEvent, type PayloadPath, type Stream, type StreamEvent,
+} from './events.js';
+import { channelOf, CONTROL_CHANNEL, Hub, type ControlMessage, type HubMessage } from './hub.js';
 import { AsyncQueue } from './async-queue.js';
 import { Fanout, FEED, type Feed, type FeedSpec } from './fanout.js';
 
-export type { StreamEvent, NewEvent, EphemeralSignal, ControlMessage, Feed, FeedSpec };
-export type Emit = <P>(ev: NewEvent<P>) => Promise<StreamEvent<P>>;
+export { defineStream } from './events.js';
+export type { StreamEvent, NewEvent, EphemeralSignal, EventShape, Stream, PayloadPath, ControlMessage, Feed, FeedSpec };
+/** One signal of a batch (`signalMany`). */
+export interface OutgoingSignal<S extends EventShape> {
+  stream: Stream<EventShape, S>;
+  signal: S;
+  ttlMs: number;
+}
+/**
+ * Stores an event on a stream in the write's transaction (published after the commit). The stream's type decides
+ * which `type` and `payload` fit: `emit(roomStream(id), { tenantId, type: 'message.added', payload: { message } })`.
+ */
+export type Emit = <E extends EventShape>(stream: Stream<E, EventShape>, ev: NoInfer<E> & { tenantId: string }) => Promise<StreamEvent<E>>;
+
 /** Queues a cache invalidation, applied everywhere after the commit and before the events go out. */
 export type Invalidate = (msg: ControlMessage) => void;
 
-export interface SubscribeOptions {
+export interface SubscribeOptions<E extends EventShape = EventShape> {
   /** Resume after this sequence number: everything committed later is replayed first. */
   after?: number | null;
   /** Checked for every event before it is handed over; false ends the subscription with FORBIDDEN. */
-  authorize?: (ev: StreamEvent) => boolean | Promise<boolean>;
+  authorize?: (ev: StreamEvent<E>) => boolean | Promise<boolean>;
   /** Also hand over ephemeral signals of the stream. */
   signals?: boolean;
   signal?: AbortSignal;
 }
 
-export type Delivery = { kind: 'event'; event: StreamEvent } | { kind: 'signal'; signal: EphemeralSignal };
+/** What a subscriber gets: a stored event or a signal, typed by the stream (narrow on `kind`, then on `type`). */
+export type Delivery<E extends EventShape = EventShape, S extends EventShape = EventShape> = { kind: 'event'; event: StreamEvent<E> } | { kind: 'signal'; signal: EphemeralSignal<S> };
+
+/**
+ * Erasing from a stream's stored events (a deleted message): the events of `stream` (from `fromSeq` on, when
+ * given) whose payload holds `equals` at `where` get each `set` path replaced by its value. Stored rows keep
+ * their shape, so they still replay. Paths are keys of the payload (`['message', 'body']`).
+ */
+export interface RedactOptions {
+  fromSeq?: number;
+  where: PayloadPath;
+  equals: string;
+  set: readonly (readonly [PayloadPath, unknown])[];
+}
 
 const REPLAY_PAGE = 500;
 
@@ -60,16 +92,21 @@ export class Realtime {
    * reader. The WebSocket transport serves it through a fan-out group; iterated (SSE, tests), it is
    * `subscribe` mapped by `spec.map`, with the same checks.
    */
-  feed<T>(spec: FeedSpec<T>): Feed<T> {
+  feed<T, E extends EventShape, S extends EventShape>(spec: FeedSpec<T, E, S>): Feed<T> {
     const self = this;
     return {
-      [FEED]: spec,
+      [FEED]: spec as FeedSpec<T>,
       async *[Symbol.asyncIterator]() {
-        for await (const d of self.subscribe(spec.stream, { after: spec.after, signals: spec.signals, authorize: () => spec.authorizeNow() ?? spec.authorize(), signal: spec.signal })) {
-          // Signals are checked like events.
-          if (d.kind === 'signal' && !(spec.authorizeNow() ?? (await spec.authorize()))) throw forbidden();
-          const root = spec.map(d);
-          if (root !== null) yield root;
+        try {
+          if (spec.initial !== undefined) yield spec.initial;
+          for await (const d of self.subscribe(spec.stream, { after: spec.after, signals: spec.signals, authorize: () => spec.authorizeNow() ?? spec.authorize(), signal: spec.signal })) {
+            // Signals are checked like events.
+            if (d.kind === 'signal' && !(spec.authorizeNow() ?? (await spec.authorize()))) throw forbidden();
+            const root = spec.map(d);
+            if (root !== null) yield root;
+          }
+        } finally {
+          spec.onEnd?.();
         }
       },
     };
@@ -88,10 +125,11 @@ export class Realtime {
     const emitted: StreamEvent[] = [];
     const controls: ControlMessage[] = [];
     const result = await this.db.transaction(async (tx) => {
-      const emit: Emit = async (ev) => {
-        const saved = await appendEvent(tx, ev);
+      const emit: Emit = async <E extends EventShape>(stream: Stream<E, EventShape>, ev: NoInfer<E> & { tenantId: string }) => {
+        const saved = await appendEvent(tx, { stream, tenantId: ev.tenantId, type: ev.type, payload: ev.payload });
         emitted.push(saved);
-        return saved;
+        // It was just built from `ev`, which the stream's type checked.
+        return saved as StreamEvent<E>;
       };
       const invalidate: Invalidate = (m) => void controls.push(m);
       return this.currentWrite.run({ tx, emit, invalidate }, () => fn(tx, emit, invalidate));
@@ -115,31 +153,59 @@ export class Realtime {
     });
   }
 
-  /** An ephemeral signal (typing, presence, cursor): not stored, expires after ttlMs unless re-sent. */
-  async signal<P>(stream: string, type: string, payload: P, ttlMs: number): Promise<void> {
+  /**
+   * An ephemeral signal (typing, presence, cursor): not stored, expires after ttlMs unless re-sent. The stream's
+   * type decides which `type` and `payload` fit: `signal(roomStream(id), { type: 'typing', payload }, ttl)`.
+   */
+  async signal<S extends EventShape>(stream: Stream<EventShape, S>, sig: NoInfer<S>, ttlMs: number): Promise<void> {
     assertStreamName(stream);
-    const msg: HubMessage = { kind: 'signal', signal: { stream, type, payload, expiresAt: Date.now() + ttlMs } };
+    const msg: HubMessage = { kind: 'signal', signal: { stream, type: sig.type, payload: sig.payload, expiresAt: Date.now() + ttlMs } };
     await this.pub.publish(channelOf(stream), JSON.stringify(msg));
   }
 
   /** Several signals in one round trip to Redis (a burst: many tabs leaving at once). */
-  async signalMany(list: readonly { stream: string; type: string; payload: unknown; ttlMs: number }[]): Promise<void> {
+  async signalMany<S extends EventShape>(list: readonly OutgoingSignal<S>[]): Promise<void> {
     if (list.length === 0) return;
     const pipe = this.pub.pipeline();
     const now = Date.now();
     for (const s of list) {
       assertStreamName(s.stream);
-      const msg: HubMessage = { kind: 'signal', signal: { stream: s.stream, type: s.type, payload: s.payload, expiresAt: now + s.ttlMs } };
+      const msg: HubMessage = { kind: 'signal', signal: { stream: s.stream, type: s.signal.type, payload: s.signal.payload, expiresAt: now + s.ttlMs } };
       pipe.publish(channelOf(s.stream), JSON.stringify(msg));
     }
     await pipe.exec();
+  }
+
+  /** The last committed sequence number of each stream (0 for a stream never written): where to follow it from. */
+  heads(streams: readonly Stream[]): Promise<Map<string, number>> {
+    return headSeqs(this.db, streams);
+  }
+
+  /** The last committed sequence number of one stream (0 when never written). */
+  head(stream: Stream): Promise<number> {
+    return headSeq(this.db, stream);
+  }
+
+  /**
+   * Erases something from the stored events of one or more streams of one kind, in the caller's transaction
+   * (`write`'s `tx`): what a deletion must take out of the replay log (see RedactOptions). Returns how many stored
+   * events changed. Live subscribers are not told: the feature emits its own event for that (message.deleted).
+   */
+  redact<E extends EventShape>(tx: Tx, streams: Stream<E, EventShape> | readonly Stream<E, EventShape>[], opts: RedactOptions): Promise<number> {
+    const list: readonly string[] = typeof streams === 'string' ? [streams] : streams;
+    return redactEvents(tx, { streams: list, ...opts });
   }
 
   /**
    * Replays what was committed after `opts.after`, then continues live. Events arrive once each, in
    * sequence order. Ends when `opts.signal` aborts or the consumer returns.
    */
-  async *subscribe(stream: string, opts: SubscribeOptions = {}): AsyncGenerator<Delivery> {
+  subscribe<E extends EventShape, S extends EventShape>(stream: Stream<E, S>, opts: SubscribeOptions<E> = {}): AsyncGenerator<Delivery<E, S>> {
+    // What the database and the hub hold for a stream is what its definition says: the one place this is trusted.
+    return this.subscribeAny(stream, opts as SubscribeOptions) as AsyncGenerator<Delivery<E, S>>;
+  }
+
+  private async *subscribeAny(stream: string, opts: SubscribeOptions): AsyncGenerator<Delivery> {
     assertStreamName(stream);
     const queue = new AsyncQueue<HubMessage>();
     const onAbort = () => queue.end();

@@ -5,14 +5,15 @@ import { requireViewer } from '../graphql/viewer.js';
 import { CourseRef, CourseRoleEnum } from '../courses/schema.js';
 import { parseSeqCursor } from '../realtime/cursor.js';
 import { AsyncQueue } from '../realtime/async-queue.js';
-import { userStream } from '../notifications/service.js';
+import { userStream } from '../notifications/events.js';
 import { AppError } from '../errors.js';
-import type { Delivery, StreamEvent } from '../realtime/realtime.js';
+import type { Delivery, EventShape, StreamEvent } from '../realtime/realtime.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Services } from '../services.js';
-import { roomStream, type RoomMemberView, type RoomView, type SearchHit } from './service.js';
+import type { RoomMemberView, RoomView, SearchHit } from './service.js';
+import { roomStream, type RoomEvent, type RoomSignal } from './events.js';
 import type { MessageRefView, MessageView, Participant, ReactionView } from './views.js';
-import type { TutorSignal } from '../tutor/service.js';
+import type { TutorSignal } from '../tutor/events.js';
 
 const up = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v.toUpperCase(), { value: v }])) as Record<Uppercase<T>, { value: T }>;
 
@@ -258,7 +259,7 @@ interface RoomEventView {
   tutor: TutorSignal | null;
 }
 
-const EVENT_TYPES: Record<string, RoomEventView['type']> = {
+const EVENT_TYPES: Record<RoomEvent['type'], RoomEventView['type']> = {
   'message.added': 'MESSAGE_ADDED',
   'message.edited': 'MESSAGE_EDITED',
   'message.deleted': 'MESSAGE_DELETED',
@@ -282,29 +283,42 @@ const TutorSignalRef = builder.objectRef<TutorSignal>('TutorSignal').implement({
   }),
 });
 
-type Payload = { message?: MessageView; userId?: string; userName?: string; typing?: boolean; seq?: number; change?: string };
-
-function toRoomEvent(d: Delivery): RoomEventView | null {
+function toRoomEvent(d: Delivery<RoomEvent, RoomSignal>): RoomEventView | null {
   const blank = { message: null, userId: null, userName: null, typing: null, readSeq: null, change: null, expiresAt: null, tutor: null };
   if (d.kind === 'signal') {
-    const p = d.signal.payload as Payload;
+    const s = d.signal;
     const at = new Date().toISOString();
-    const expiresAt = new Date(d.signal.expiresAt).toISOString();
-    if (d.signal.type === 'typing') return { ...blank, cursor: null, type: 'TYPING', at, userId: p.userId ?? null, userName: p.userName ?? null, typing: !!p.typing, expiresAt };
-    if (d.signal.type === 'read') return { ...blank, cursor: null, type: 'READ', at, userId: p.userId ?? null, readSeq: String(p.seq ?? 0), expiresAt };
-    if (d.signal.type === 'tutor') {
-      const t = d.signal.payload as TutorSignal;
-      return { ...blank, cursor: null, type: 'TUTOR', at, expiresAt, tutor: { requestId: t.requestId, questionId: t.questionId, state: t.state, text: t.text } };
+    const expiresAt = new Date(s.expiresAt).toISOString();
+    switch (s.type) {
+      case 'typing':
+        return { ...blank, cursor: null, type: 'TYPING', at, userId: s.payload.userId ?? null, userName: s.payload.userName ?? null, typing: !!s.payload.typing, expiresAt };
+      case 'read':
+        return { ...blank, cursor: null, type: 'READ', at, userId: s.payload.userId ?? null, readSeq: String(s.payload.seq ?? 0), expiresAt };
+      case 'tutor': {
+        const t = s.payload;
+        return { ...blank, cursor: null, type: 'TUTOR', at, expiresAt, tutor: { requestId: t.requestId, questionId: t.questionId, state: t.state, text: t.text } };
+      }
+      default:
+        return null;
     }
-    return null;
   }
   const ev = d.event;
   const type = EVENT_TYPES[ev.type];
   if (!type) return null;
-  const p = ev.payload as Payload;
-  // A new message's seq is its event's.
-  const message = p.message ? (ev.type === 'message.added' ? { ...p.message, seq: ev.seq } : p.message) : null;
-  return { ...blank, cursor: String(ev.seq), type, at: ev.at, message, userId: p.userId ?? null, change: p.change ?? null };
+  const base = { ...blank, cursor: String(ev.seq), type, at: ev.at };
+  switch (ev.type) {
+    case 'message.added':
+      // A new message's seq is its event's.
+      return { ...base, message: { ...ev.payload.message, seq: ev.seq } };
+    case 'message.edited':
+    case 'message.deleted':
+    case 'reactions.changed':
+      return { ...base, message: ev.payload.message ?? null };
+    case 'members.changed':
+      return { ...base, userId: ev.payload.userId ?? null, change: ev.payload.change ?? null };
+    case 'room.updated':
+      return base;
+  }
 }
 
 const RoomEventRef = builder.objectRef<RoomEventView>('RoomEvent').implement({
@@ -350,13 +364,13 @@ const ChatActivityRef = builder.objectRef<ChatActivityView>('ChatActivity').impl
  * A room event as the room list sees it: one object per event for every reader (the hub hands every listener the
  * same event object), so the WebSocket transport renders it once for all (`sharedPayload`).
  */
-const activityOf = new WeakMap<StreamEvent, ChatActivityView | null>();
-function roomActivity(ev: StreamEvent, roomId: string): ChatActivityView | null {
+const activityOf = new WeakMap<StreamEvent<RoomEvent>, ChatActivityView | null>();
+function roomActivity(ev: StreamEvent<RoomEvent>, roomId: string): ChatActivityView | null {
   let view = activityOf.get(ev);
   if (view === undefined) {
     view =
       ev.type === 'message.added'
-        ? { type: 'MESSAGE', roomId, message: { ...(ev.payload as { message: MessageView }).message, seq: ev.seq }, readSeq: null }
+        ? { type: 'MESSAGE', roomId, message: { ...ev.payload.message, seq: ev.seq }, readSeq: null }
         : ev.type === 'room.updated'
           ? { type: 'ROOM_UPDATED', roomId, message: null, readSeq: null }
           : null;
@@ -378,7 +392,7 @@ async function* chatActivity(services: Services, viewer: Viewer, courseId: strin
     out.end();
   };
   signal?.addEventListener('abort', stopAll, { once: true });
-  const pump = async (gen: AsyncGenerator<Delivery>, onDelivery: (d: Delivery) => void, onError: (err: unknown) => void = (err) => out.end(err)) => {
+  const pump = async <E extends EventShape, S extends EventShape>(gen: AsyncGenerator<Delivery<E, S>>, onDelivery: (d: Delivery<E, S>) => void, onError: (err: unknown) => void = (err) => out.end(err)) => {
     try {
       for await (const d of gen) onDelivery(d);
     } catch (err) {
@@ -413,10 +427,10 @@ async function* chatActivity(services: Services, viewer: Viewer, courseId: strin
     if (viewer.kind === 'session') {
       void pump(realtime.subscribe(userStream(viewer.userId), { signal: own.signal, signals: true }), (d) => {
         if (d.kind === 'signal' && d.signal.type === 'read') {
-          const p = d.signal.payload as { roomId: string; seq: number };
+          const p = d.signal.payload;
           out.push({ type: 'READ', roomId: p.roomId, message: null, readSeq: String(p.seq) });
         } else if (d.kind === 'event' && d.event.type === 'rooms.changed') {
-          const p = d.event.payload as { roomId: string; courseId: string };
+          const p = d.event.payload;
           if (p.courseId !== courseId) return;
           void sync()
             .then(() => out.push({ type: 'ROOMS_CHANGED', roomId: p.roomId, message: null, readSeq: null }))
@@ -465,7 +479,7 @@ builder.subscriptionFields((t) => ({
   }),
   chatActivity: t.field({
     type: ChatActivityRef,
-    description: "Live updates for a course's room list: new messages, the viewer's reads in other tabs, rooms joined or left.",
+    description: "Live updates for a course's room list: new messages, the viewer's reads in other tabs, rooms joined or left. Per viewer: it follows the viewer's rooms and own stream (a room event is still rendered once for all the lists it reaches).",
     args: { courseId: t.arg.id({ required: true }) },
     // Every reader's room list gets the same object for the same room event: rendered once over WebSocket.
     extensions: { sharedPayload: true },

@@ -3,8 +3,8 @@
  * auth/access.ts (roomRights). Changes are written through the realtime module: a room's events
  * (`room:<id>`) carry message snapshots, so subscribers never read the database per event.
  */
-import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
-import { memberships, messageReactions, messages, notifications, roomMembers, rooms, streamCounters, streamEvents, users } from '../db/schema.js';
+import { and, asc, count, desc, eq, gt, inArray, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import { memberships, messageReactions, messages, notifications, roomMembers, rooms, users } from '../db/schema.js';
 import type { Tx } from '../db/client.js';
 import type { Realtime, Emit, Invalidate } from '../realtime/realtime.js';
 import { isUuid, type Access, type RoomInfo, type RoomKind, type RoomRights } from '../auth/access.js';
@@ -12,7 +12,8 @@ import type { Viewer } from '../auth/viewer.js';
 import type { Config } from '../config.js';
 import type { RateLimiter } from '../ratelimit.js';
 import type { NotificationService, NewNotification } from '../notifications/service.js';
-import { userStream } from '../notifications/service.js';
+import { userStream } from '../notifications/events.js';
+import { roomStream } from './events.js';
 import type { PresenceService } from '../presence/service.js';
 import type { Logger } from '../logger.js';
 import { AppError, notFound } from '../errors.js';
@@ -23,7 +24,6 @@ import * as input from './input.js';
 import { cleanMultiline } from '../text.js';
 
 export type RoomRow = typeof rooms.$inferSelect;
-export const roomStream = (roomId: string) => `room:${roomId}`;
 
 /** A room as its reader sees it. */
 export interface RoomView extends RoomRow {
@@ -163,11 +163,7 @@ export class RoomService {
       ? await this.d.db.select({ roomId: roomMembers.roomId, lastReadSeq: roomMembers.lastReadSeq, muted: roomMembers.muted }).from(roomMembers).where(and(inArray(roomMembers.roomId, ids), eq(roomMembers.userId, me)))
       : [];
     const readOf = new Map(reads.map((r) => [r.roomId, r]));
-    const heads = await this.d.db
-      .select({ stream: streamCounters.stream, seq: streamCounters.seq })
-      .from(streamCounters)
-      .where(inArray(streamCounters.stream, ids.map(roomStream)));
-    const headOf = new Map(heads.map((h) => [h.stream, Number(h.seq)]));
+    const headOf = await this.d.realtime.heads(ids.map((id) => roomStream(id)));
     // Unread: messages by others after the marker, counted per room in one query.
     const unread = me
       ? await this.d.db
@@ -259,7 +255,7 @@ export class RoomService {
       const [row] = await tx.update(rooms).set({ ...set, updatedAt: new Date() }).where(eq(rooms.id, roomId)).returning();
       invalidate({ t: 'room', roomId });
       for (const n of notes) await this.systemMessage(tx, emit, row!, n, { event: 'updated' });
-      await emit({ stream: roomStream(roomId), tenantId: row!.tenantId, type: 'room.updated', payload: { name: row!.name, topic: row!.topic, archived: row!.archivedAt !== null } });
+      await emit(roomStream(roomId), { tenantId: row!.tenantId, type: 'room.updated', payload: { name: row!.name, topic: row!.topic, archived: row!.archivedAt !== null } });
       return row!;
     });
     return (await this.roomViews(viewer, [updated]))[0]!;
@@ -301,8 +297,8 @@ export class RoomService {
       const [row] = await tx.select().from(rooms).where(eq(rooms.id, roomId));
       const text = userId === me ? `${await nameOf(tx, me)} left` : `${await nameOf(tx, me)} removed ${await nameOf(tx, userId)}`;
       await this.systemMessage(tx, emit, row!, text, { event: 'removed', userId });
-      await emit({ stream: roomStream(roomId), tenantId: room.tenantId, type: 'members.changed', payload: { userId, change: 'removed' } });
-      await emit({ stream: userStream(userId), tenantId: room.tenantId, type: 'rooms.changed', payload: { roomId, courseId: room.courseId, change: 'removed' } });
+      await emit(roomStream(roomId), { tenantId: room.tenantId, type: 'members.changed', payload: { userId, change: 'removed' } });
+      await emit(userStream(userId), { tenantId: room.tenantId, type: 'rooms.changed', payload: { roomId, courseId: room.courseId, change: 'removed' } });
       return true;
     });
   }
@@ -323,7 +319,7 @@ export class RoomService {
         .values({ roomId, userId, tenantId: room.tenantId, status, muted })
         .onConflictDoUpdate({ target: [roomMembers.roomId, roomMembers.userId], set: { muted, updatedAt: new Date() } });
       invalidate({ t: 'roomMember', roomId, userId });
-      await emit({ stream: roomStream(roomId), tenantId: room.tenantId, type: 'members.changed', payload: { userId, change: muted ? 'muted' : 'unmuted' } });
+      await emit(roomStream(roomId), { tenantId: room.tenantId, type: 'members.changed', payload: { userId, change: muted ? 'muted' : 'unmuted' } });
       return muted;
     });
   }
@@ -538,7 +534,7 @@ export class RoomService {
     const createdAt = new Date();
     const values = { id: crypto.randomUUID(), tenantId: room.tenantId, roomId: room.id, authorId: m.authorId, clientId: m.clientId, kind: m.kind, body: m.body, language: m.language ?? null, replyToId: m.replyToId ?? null, mentions: m.mentions ?? [], createdAt };
     const draft = { ...(await messageView(tx, { ...values, seq: 0, editedAt: null, deletedAt: null, deletedBy: null, search: '' }, { fresh: true })), seq: null };
-    const ev = await emit({ stream: roomStream(room.id), tenantId: room.tenantId, type: 'message.added', payload: m.system ? { message: draft, system: m.system } : { message: draft } });
+    const ev = await emit(roomStream(room.id), { tenantId: room.tenantId, type: 'message.added', payload: m.system ? { message: draft, system: m.system } : { message: draft } });
     const insert = tx.insert(messages).values({ ...values, seq: ev.seq });
     // A person's message also moves the room's last activity: one statement, one round trip.
     if (m.kind === 'system') await insert;
@@ -580,7 +576,7 @@ export class RoomService {
       const [updated] = await tx.update(messages).set({ body, language, editedAt: new Date() }).where(and(eq(messages.id, row.id), isNull(messages.deletedAt))).returning();
       if (!updated) throw new AppError('CONFLICT', 'This message was deleted.');
       const view = await messageView(tx, updated);
-      await emit({ stream: roomStream(room.id), tenantId: room.tenantId, type: 'message.edited', payload: { message: view } });
+      await emit(roomStream(room.id), { tenantId: room.tenantId, type: 'message.edited', payload: { message: view } });
       return view;
     });
   }
@@ -603,25 +599,26 @@ export class RoomService {
         .returning();
       if (!updated) return messageView(tx, row); // deleted meanwhile: same outcome
       await tx.delete(messageReactions).where(eq(messageReactions.messageId, row.id));
-      await tx
-        .update(streamEvents)
-        .set({ payload: sql`jsonb_set(jsonb_set(jsonb_set(${streamEvents.payload}, '{message,body}', '""'), '{message,deleted}', 'true'), '{message,mentions}', '[]')` })
-        .where(and(eq(streamEvents.stream, roomStream(room.id)), gte(streamEvents.seq, row.seq), sql`${streamEvents.payload}->'message'->>'id' = ${row.id}`));
+      const { realtime } = this.d;
+      // The room's replay log: the message's own snapshots (added, edited, reactions) lose their text.
+      await realtime.redact(tx, roomStream(room.id), {
+        fromSeq: row.seq,
+        where: ['message', 'id'],
+        equals: row.id,
+        set: [[['message', 'body'], ''], [['message', 'deleted'], true], [['message', 'mentions'], []]],
+      });
       const touched = await tx.update(notifications).set({ excerpt: '' }).where(eq(notifications.messageId, row.id)).returning({ userId: notifications.userId });
       const streamsOf = [...new Set(touched.map((t) => userStream(t.userId)))];
-      if (streamsOf.length) {
-        await tx
-          .update(streamEvents)
-          .set({ payload: sql`jsonb_set(${streamEvents.payload}, '{notification,excerpt}', '""')` })
-          .where(and(inArray(streamEvents.stream, streamsOf), sql`${streamEvents.payload}->'notification'->>'messageId' = ${row.id}`));
-      }
+      await realtime.redact(tx, streamsOf, { where: ['notification', 'messageId'], equals: row.id, set: [[['notification', 'excerpt'], '']] });
       // Replies quoting it show "deleted" from now on; their snapshots in the log are scrubbed too.
-      await tx
-        .update(streamEvents)
-        .set({ payload: sql`jsonb_set(jsonb_set(${streamEvents.payload}, '{message,replyTo,excerpt}', '""'), '{message,replyTo,deleted}', 'true')` })
-        .where(and(eq(streamEvents.stream, roomStream(room.id)), gt(streamEvents.seq, row.seq), sql`${streamEvents.payload}->'message'->'replyTo'->>'id' = ${row.id}`));
+      await realtime.redact(tx, roomStream(room.id), {
+        fromSeq: row.seq + 1,
+        where: ['message', 'replyTo', 'id'],
+        equals: row.id,
+        set: [[['message', 'replyTo', 'excerpt'], ''], [['message', 'replyTo', 'deleted'], true]],
+      });
       const view = await messageView(tx, updated);
-      await emit({ stream: roomStream(room.id), tenantId: room.tenantId, type: 'message.deleted', payload: { message: view } });
+      await emit(roomStream(room.id), { tenantId: room.tenantId, type: 'message.deleted', payload: { message: view } });
       return view;
     });
   }
@@ -644,7 +641,7 @@ export class RoomService {
         if (removed.length === 0) return messageView(tx, row);
       }
       const view = await messageView(tx, row);
-      await emit({ stream: roomStream(room.id), tenantId: room.tenantId, type: 'reactions.changed', payload: { message: view } });
+      await emit(roomStream(room.id), { tenantId: room.tenantId, type: 'reactions.changed', payload: { message: view } });
       return view;
     });
   }
@@ -666,16 +663,15 @@ export class RoomService {
     const me = sessionUser(viewer, 'read');
     const { room } = await this.d.access.requireRoomRead(viewer, roomId);
     if (!Number.isSafeInteger(seq) || seq < 0) throw new AppError('BAD_CURSOR', 'The read position is not valid.');
-    const [head] = await this.d.db.select({ seq: streamCounters.seq }).from(streamCounters).where(eq(streamCounters.stream, roomStream(roomId)));
-    const upTo = Math.min(seq, Number(head?.seq ?? 0));
+    const upTo = Math.min(seq, await this.d.realtime.head(roomStream(roomId)));
     const marker = await this.d.realtime.write(async (tx) => {
       const m = await this.advanceRead(tx, room, me, upTo);
       await this.d.notifications.markRoomRead(room.tenantId, me, roomId, m);
       return m;
     });
     const payload = { userId: me, roomId, seq: marker };
-    await this.d.realtime.signal(userStream(me), 'read', { ...payload, tenantId: room.tenantId }, 60_000);
-    if (RECEIPT_KINDS.includes(room.kind)) await this.d.realtime.signal(roomStream(roomId), 'read', payload, 60_000);
+    await this.d.realtime.signal(userStream(me), { type: 'read', payload: { ...payload, tenantId: room.tenantId } }, 60_000);
+    if (RECEIPT_KINDS.includes(room.kind)) await this.d.realtime.signal(roomStream(roomId), { type: 'read', payload }, 60_000);
     return marker;
   }
 
@@ -694,7 +690,7 @@ export class RoomService {
     const me = sessionUser(viewer, 'type');
     const { room } = await this.d.access.requireRoomPost(viewer, roomId);
     const [u] = await this.d.db.select({ name: users.name }).from(users).where(eq(users.id, me));
-    await this.d.realtime.signal(roomStream(roomId), 'typing', { userId: me, userName: u?.name ?? '', typing, tenantId: room.tenantId }, TYPING_TTL_MS);
+    await this.d.realtime.signal(roomStream(roomId), { type: 'typing', payload: { userId: me, userName: u?.name ?? '', typing, tenantId: room.tenantId } }, TYPING_TTL_MS);
     return typing;
   }
 
@@ -744,8 +740,8 @@ export class RoomService {
       .onConflictDoUpdate({ target: [roomMembers.roomId, roomMembers.userId], set: { status: 'active', role, updatedAt: new Date() } });
     for (const userId of added) {
       invalidate({ t: 'roomMember', roomId: room.id, userId });
-      await emit({ stream: roomStream(room.id), tenantId: room.tenantId, type: 'members.changed', payload: { userId, change: 'added' } });
-      await emit({ stream: userStream(userId), tenantId: room.tenantId, type: 'rooms.changed', payload: { roomId: room.id, courseId: room.courseId, change: 'added' } });
+      await emit(roomStream(room.id), { tenantId: room.tenantId, type: 'members.changed', payload: { userId, change: 'added' } });
+      await emit(userStream(userId), { tenantId: room.tenantId, type: 'rooms.changed', payload: { roomId: room.id, courseId: room.courseId, change: 'added' } });
     }
     return added;
   }

@@ -3,7 +3,7 @@ import { builder } from '../graphql/builder.js';
 import { requireViewer } from '../graphql/viewer.js';
 import { CourseRef } from '../courses/schema.js';
 import { RoomRef } from '../rooms/schema.js';
-import { userStream } from '../notifications/service.js';
+import { userStream } from '../notifications/events.js';
 import { AppError } from '../errors.js';
 import { TUTOR_MODES, type TutorMode, type TutorSettingsView, type UsageReport, type UsageView } from './service.js';
 
@@ -141,16 +141,29 @@ builder.mutationFields((t) => ({
 builder.subscriptionFields((t) => ({
   tutorUsage: t.field({
     type: TutorUsageRef,
-    description: "The viewer's tutor budget in a course, after each reply.",
+    description: "The viewer's tutor budget in a course: now, then after each reply. Per viewer: it follows the viewer's own stream (the viewer's tabs share one fan-out group per course).",
     args: { courseId: t.arg.id({ required: true }) },
-    subscribe: async function* (_r, { courseId }, ctx): AsyncGenerator<UsageView> {
+    // A feed on the user's stream: the same usage for each of the user's tabs; the course, which the operation key
+    // leaves out (it is the field's own argument), is the group's variant.
+    extensions: { feed: true },
+    subscribe: async (_r, { courseId }, ctx) => {
       const viewer = requireViewer(ctx);
       const id = String(courseId);
-      yield await ctx.services.tutor.myUsage(viewer, id);
-      if (viewer.kind !== 'session') return;
-      for await (const d of ctx.services.realtime.subscribe(userStream(viewer.userId), { signal: ctx.signal, authorize: () => ctx.services.access.canReadCourse(viewer, id) })) {
-        if (d.kind === 'event' && d.event.type === 'tutor.usage' && (d.event.payload as UsageView).courseId === id) yield d.event.payload as UsageView;
-      }
+      const { access, realtime, tutor } = ctx.services;
+      // People only (myUsage refuses anyone else).
+      const now = await tutor.myUsage(viewer, id);
+      if (viewer.kind !== 'session') throw new AppError('FORBIDDEN', 'Usage belongs to people; see the course report instead.');
+      return realtime.feed({
+        stream: userStream(viewer.userId),
+        variant: id,
+        after: null,
+        signals: false,
+        initial: now,
+        authorizeNow: () => access.canReadCourseNow(viewer, id),
+        authorize: () => access.canReadCourse(viewer, id),
+        map: (d) => (d.kind === 'event' && d.event.type === 'tutor.usage' && d.event.payload.courseId === id ? d.event.payload : null),
+        signal: ctx.signal,
+      });
     },
     resolve: (u) => u,
   }),

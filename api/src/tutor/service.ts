@@ -15,10 +15,11 @@ import type { Viewer } from '../auth/viewer.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { RoomService } from '../rooms/service.js';
-import { roomStream } from '../rooms/service.js';
+import { roomStream } from '../rooms/events.js';
 import type { MessageView } from '../rooms/views.js';
 import type { NotificationService } from '../notifications/service.js';
-import { userStream } from '../notifications/service.js';
+import { userStream } from '../notifications/events.js';
+import type { TutorSignal } from './events.js';
 import { TOOL_SUBJECT_PREFIX, upsertUser } from '../users/service.js';
 import { AppError, notFound } from '../errors.js';
 import { cleanMultiline } from '../text.js';
@@ -60,13 +61,7 @@ export interface UsageReport {
   byModel: { model: string; promptTokens: number; completionTokens: number; costMicros: number; calls: number }[];
 }
 
-/** Signals on the room stream while a reply is produced: who asked, what is written so far, and how it ends. */
-export interface TutorSignal {
-  requestId: string;
-  questionId: string;
-  state: 'queued' | 'thinking' | 'streaming' | 'done' | 'failed' | 'cancelled' | 'refused';
-  text: string;
-}
+export type { TutorSignal };
 
 /**
  * Thrown by a delivery that finds another one producing the request (its lease is live): BullMQ tries again
@@ -632,7 +627,7 @@ export class TutorService {
 
   private async publishUsage(userId: string, courseId: string, tenantId: string): Promise<UsageView> {
     const usage = await this.usageOf(userId, courseId);
-    await this.d.realtime.write((_tx, emit) => emit({ stream: userStream(userId), tenantId, type: 'tutor.usage', payload: usage }));
+    await this.d.realtime.write((_tx, emit) => emit(userStream(userId), { tenantId, type: 'tutor.usage', payload: usage }));
     return usage;
   }
 
@@ -735,7 +730,7 @@ export class TutorService {
   }
 
   private async signal(room: RoomInfo, s: TutorSignal): Promise<void> {
-    await this.d.realtime.signal(roomStream(room.id), 'tutor', { ...s, tenantId: room.tenantId }, 60_000).catch((err: unknown) => this.d.log.warn({ err: (err as Error).message }, 'tutor: signal not sent'));
+    await this.d.realtime.signal(roomStream(room.id), { type: 'tutor', payload: { ...s, tenantId: room.tenantId } }, 60_000).catch((err: unknown) => this.d.log.warn({ err: (err as Error).message }, 'tutor: signal not sent'));
   }
 }
 
