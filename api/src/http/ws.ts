@@ -10,6 +10,9 @@
  * WS_MAX_IDENTICAL_SUBSCRIPTIONS) gets an `error` message with code TOO_MANY_SUBSCRIPTIONS, one past the caller's
  * rate of subscription starts (RATE_LIMIT_SUBSCRIBE, shared with SSE) an `error` with RATE_LIMITED and
  * `retryAfterMs`; the socket and its other subscriptions stay. The socket count is shared with SSE subscriptions.
+ * A session socket closes (4401) when its token expires, unless a renewed token arrives on it first: a `ping` with
+ * payload `{ renew: "Bearer <token>" }`, verified like connection_init (same user and course), answered by a `pong`
+ * `{ renewed, expiresAt | code, message }` (see renewOnSocket).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -343,6 +346,42 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
   const teardown = new Chunked(config.wsTeardownChunk, (err) => log.warn({ err }, 'ws: teardown failed'));
   const tooMany = (message: string, extra: Record<string, unknown>) => [new AppError('TOO_MANY_SUBSCRIPTIONS', message, extra)];
 
+  /** The socket lives no longer than its session: closed at the token's expiry unless renewed on it (renewOnSocket). */
+  const armExpiry = (extra: Extra, expiresAt: number) => {
+    if (extra.expiryTimer) clearTimeout(extra.expiryTimer);
+    const ms = Math.max(0, expiresAt - Date.now());
+    extra.expiryTimer = setTimeout(() => extra.socket.close(WS_CLOSE.unauthenticated, 'Session expired: renew the session and reconnect.'), Math.min(ms, 2 ** 31 - 1));
+  };
+
+  /**
+   * A renewed session token on an open socket: a graphql-ws `ping` whose payload is `{ renew: "Bearer <token>" }`
+   * (the web app sends one after `refreshSession`). The token is verified here like at connection_init and must be a
+   * session of the same tenant, user and course as the socket's; then the socket's viewer and expiry follow it, and
+   * its subscriptions carry on. The `pong` says `{ renewed: true, expiresAt }` or `{ renewed: false, code, message }`
+   * (the socket keeps its current credential until that expires). A ping without `renew` is answered as usual.
+   */
+  const renewOnSocket = async (extra: Extra, presented: unknown): Promise<Record<string, unknown>> => {
+    const current = extra.viewer;
+    if (current?.kind !== 'session') {
+      return { renewed: false, code: 'FORBIDDEN', message: 'Only a connection signed in with a session token can renew it.' };
+    }
+    let next: Viewer | null;
+    try {
+      next = typeof presented === 'string' ? await services.auth.authenticate(presented, { remember: false }) : null;
+    } catch (err) {
+      return { renewed: false, code: 'UNAUTHENTICATED', message: err instanceof AppError ? err.message : 'The session token is not valid.' };
+    }
+    if (next?.kind !== 'session' || next.tenantId !== current.tenantId || next.userId !== current.userId || next.courseId !== current.courseId) {
+      return { renewed: false, code: 'FORBIDDEN', message: 'A connection can only be renewed with a session of the same user and course.' };
+    }
+    if (extra.socket.readyState !== extra.socket.OPEN) return { renewed: false, code: 'UNAUTHENTICATED', message: 'The connection closed.' };
+    if (next.expiresAt > current.expiresAt) {
+      extra.viewer = next;
+      armExpiry(extra, next.expiresAt);
+    }
+    return { renewed: true, expiresAt: new Date(Math.max(next.expiresAt, current.expiresAt)).toISOString() };
+  };
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxRequestBytes, handleProtocols: (p) => handleProtocols(p) });
 
   const server = makeServer<Record<string, unknown> | undefined, Extra>({
@@ -367,11 +406,7 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
           else ctx.extra.claim = claim;
         }
       }
-      if (viewer?.kind === 'session') {
-        // The socket lives no longer than its session: the client reconnects with a renewed token.
-        const ms = Math.max(0, viewer.expiresAt - Date.now());
-        ctx.extra.expiryTimer = setTimeout(() => ctx.extra.socket.close(WS_CLOSE.unauthenticated, 'Session expired: renew the session and reconnect.'), Math.min(ms, 2 ** 31 - 1));
-      }
+      if (viewer?.kind === 'session') armExpiry(ctx.extra, viewer.expiresAt);
       return true;
     },
     onSubscribe: async (ctx, id, payload) => {
@@ -467,6 +502,12 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
         protocol: socket.protocol,
         send: (data) => sendFrame(socket, data),
         close: (code, reason) => socket.close(code, reason),
+        // Replaces graphql-ws's automatic pong: a ping may carry a renewed session token (renewOnSocket).
+        onPing: async (payload) => {
+          const renew = payload && typeof payload === 'object' && 'renew' in payload ? payload.renew : undefined;
+          const answer = renew === undefined ? payload : await renewOnSocket(extra, renew);
+          sendFrame(socket, JSON.stringify(answer ? { type: 'pong', payload: answer } : { type: 'pong' }));
+        },
         onMessage: (cb) =>
           socket.on('message', async (data, isBinary) => {
             try {
