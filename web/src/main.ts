@@ -1,3 +1,4 @@
+import { print } from 'graphql';
 import { createPinia } from 'pinia';
 import { createApp, watch } from 'vue';
 import App from './App.vue';
@@ -6,8 +7,10 @@ import { apolloClientKey } from './apollo/provide';
 import { createRealtimeSocket } from './connection/socket';
 import { graphqlWsUrl } from './connection/url';
 import { finishLaunchIfAny } from './launch/boot';
+import { REFRESH_SESSION } from './graphql/session';
+import { browserTabChannel, createSessionRenewer, refreshOverHttp } from './renewal/renewer';
 import { createAppRouter } from './router';
-import { getToken } from './session';
+import { getToken, setToken } from './session';
 import { useConnectionStore } from './stores/connection';
 import { useLaunchStore } from './stores/launch';
 import { useSessionStore } from './stores/session';
@@ -17,6 +20,7 @@ async function boot(): Promise<void> {
   // An LTI launch first (index.html shows "Loading…" meanwhile): it stores the session token
   // that everything below starts with, and says which page to open.
   const launch = await finishLaunchIfAny(window);
+  const launchedAt = launch?.ok ? Date.now() : null;
 
   const app = createApp(App);
   const pinia = createPinia();
@@ -38,9 +42,24 @@ async function boot(): Promise<void> {
     createApolloClient({ getToken, wsLink: socket.link, onUnauthenticated: session.markExpired }),
   );
 
+  // The session renews itself while the tool is open; the socket takes each new token on its open connection.
+  const refreshQuery = print(REFRESH_SESSION);
+  const renewer = createSessionRenewer({
+    getToken,
+    setToken,
+    refresh: (token) => refreshOverHttp((input, init) => window.fetch(input, init), refreshQuery, token),
+    onRenewed: (token) => void socket.renew(token),
+    onRefused: (message) => session.markExpired(message),
+    channel: browserTabChannel(),
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') renewer.wake();
+  });
+
   window.addEventListener('online', () => {
     connection.dispatch({ type: 'browser-online' });
     socket.wake();
+    renewer.wake();
   });
   window.addEventListener('offline', () => {
     connection.dispatch({ type: 'browser-offline' });
@@ -54,7 +73,9 @@ async function boot(): Promise<void> {
       if (signedIn) {
         if (wasSignedIn === false) socket.restart();
         else socket.start();
+        renewer.start(launchedAt);
       } else {
+        renewer.stop();
         socket.stop();
         connection.dispatch({ type: 'signed-out' });
       }

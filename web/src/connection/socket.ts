@@ -44,10 +44,19 @@ export interface RealtimeSocket {
   wake(): void;
   /** Drop the socket now (the browser went offline); it is retried with backoff. */
   suspend(): void;
+  /**
+   * A renewed session token: sent on the open connection (a graphql-ws `ping` with `{ renew }`), so the server
+   * moves the socket's expiry and every subscription carries on. 'renewed' when the server took it; 'offline' when
+   * no connection is open (the next one starts with the new token); 'refused' when the server said no or did not
+   * answer (the socket then closes when its old token expires and reconnects with the new one).
+   */
+  renew(token: string): Promise<'renewed' | 'offline' | 'refused'>;
 }
 
 /** Close code used when the server stops answering pings. */
 export const PONG_TIMEOUT_CLOSE_CODE = 4408;
+/** How long a renewal on the open connection may wait for the server's pong. */
+export const RENEW_ANSWER_MS = 10_000;
 
 function closeCode(errorOrCloseEvent: unknown): number | null {
   if (typeof errorOrCloseEvent === 'object' && errorOrCloseEvent !== null && 'code' in errorOrCloseEvent) {
@@ -70,7 +79,16 @@ export function createRealtimeSocket(options: RealtimeSocketOptions): RealtimeSo
     now = Date.now,
   } = options;
 
-  let current: { client: Client; link: GraphQLWsLink } | null = null;
+  let current: {
+    client: Client;
+    link: GraphQLWsLink;
+    /** The open connection, once acknowledged. */
+    socket: () => WebSocket | null;
+    /** The token the server holds for this client's connection (connection_init, or the last renewal on it). */
+    token: { value: string | null };
+    /** Renewals sent on the open connection, waiting for their pong. */
+    renewing: ((answer: unknown) => void)[];
+  } | null = null;
   /** Bumped whenever the client is replaced or stopped; stale clients' callbacks compare against it. */
   let generation = 0;
   /** Consecutive failed attempts, across client replacements; reset on connect. */
@@ -112,6 +130,14 @@ export function createRealtimeSocket(options: RealtimeSocketOptions): RealtimeSo
     const isCurrent = () => mine === generation;
     let activeSocket: WebSocket | null = null;
     let pongTimer: ReturnType<typeof setTimeout> | undefined;
+    const held: { value: string | null } = { value: null };
+    const renewing: ((answer: unknown) => void)[] = [];
+    /**
+     * A 4401 for a token this page has since renewed (the renewal did not reach this connection): not a rejection
+     * of the session, only of the old token; reconnect with the new one (subscriptions resume from their cursors).
+     */
+    const staleAuth = (code: number | null) => code === 4401 && held.value !== null && getToken() !== null && getToken() !== held.value;
+    const rejected = (code: number | null) => isAuthRejection(code) && !staleAuth(code);
 
     const client = createClient({
       url: typeof url === 'function' ? () => url() : url,
@@ -123,11 +149,12 @@ export function createRealtimeSocket(options: RealtimeSocketOptions): RealtimeSo
         const token = getToken();
         // Throwing closes the socket (4005) and ends up in onNonLazyError below as "signed out".
         if (!token) throw new Error('Not signed in');
+        held.value = token;
         return { authorization: 'Bearer ' + token };
       },
       // Retry everything (network errors arrive as plain error events, not CloseEvents)
       // except an explicit rejection of the credentials, or a token that is gone.
-      shouldRetry: (errorOrCloseEvent) => getToken() !== null && !isAuthRejection(closeCode(errorOrCloseEvent)),
+      shouldRetry: (errorOrCloseEvent) => getToken() !== null && !rejected(closeCode(errorOrCloseEvent)),
       retryWait: async () => {
         if (!isCurrent()) return new Promise<void>(() => undefined); // stopped: never retry
         await sleep(scheduleRetry());
@@ -136,7 +163,7 @@ export function createRealtimeSocket(options: RealtimeSocketOptions): RealtimeSo
       },
       onNonLazyError: (errorOrCloseEvent) => {
         if (!isCurrent()) return;
-        const signedOut = isAuthRejection(closeCode(errorOrCloseEvent)) || !getToken();
+        const signedOut = rejected(closeCode(errorOrCloseEvent)) || !getToken();
         if (signedOut) {
           stopClient();
           if (getToken()) onAuthRejected?.();
@@ -160,12 +187,17 @@ export function createRealtimeSocket(options: RealtimeSocketOptions): RealtimeSo
           if (!isCurrent()) return;
           failures = 0;
           onEvent({ type: 'connected' });
+          // The token was renewed while this connection was being made: hand the server the new one at once.
+          const token = getToken();
+          if (token && held.value !== token) void sendRenewal(token);
         },
         closed: (event) => {
           activeSocket = null;
-          lastCloseCode = closeCode(event);
+          const code = closeCode(event);
+          lastCloseCode = staleAuth(code) ? null : code;
           clearTimeout(pongTimer);
-          if (isCurrent()) onEvent({ type: 'closed', code: closeCode(event) });
+          for (const answer of renewing.splice(0)) answer(null);
+          if (isCurrent()) onEvent({ type: 'closed', code: staleAuth(code) ? null : code });
         },
         error: () => {
           if (isCurrent()) onEvent({ type: 'error' });
@@ -177,14 +209,40 @@ export function createRealtimeSocket(options: RealtimeSocketOptions): RealtimeSo
             if (activeSocket?.readyState === WebSocket.OPEN) activeSocket.close(PONG_TIMEOUT_CLOSE_CODE, 'Pong timeout');
           }, pongTimeoutMs);
         },
-        pong: (received) => {
+        pong: (received, payload) => {
           if (received) clearTimeout(pongTimer);
+          if (received && payload && typeof payload === 'object' && 'renewed' in payload) renewing.shift()?.(payload);
         },
       },
     });
 
     if (current) dispose(current.client);
-    current = { client, link: new GraphQLWsLink(client) };
+    current = { client, link: new GraphQLWsLink(client), socket: () => activeSocket, token: held, renewing };
+  }
+
+  /** Sends a renewed token on the current open connection and waits for the server's answer. */
+  function sendRenewal(token: string): Promise<'renewed' | 'offline' | 'refused'> {
+    const c = current;
+    const socket = c?.socket();
+    if (!c || !socket || socket.readyState !== WebSocket.OPEN) return Promise.resolve('offline');
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(null), RENEW_ANSWER_MS);
+      const done = (answer: unknown) => {
+        clearTimeout(timer);
+        const i = c.renewing.indexOf(done);
+        if (i >= 0) c.renewing.splice(i, 1);
+        const ok = typeof answer === 'object' && answer !== null && (answer as { renewed?: unknown }).renewed === true;
+        if (ok) c.token.value = token;
+        else if (answer !== null) console.warn('[realtime] the server did not take the renewed session', answer);
+        resolve(ok ? 'renewed' : 'refused');
+      };
+      c.renewing.push(done);
+      try {
+        socket.send(JSON.stringify({ type: 'ping', payload: { renew: 'Bearer ' + token } }));
+      } catch {
+        done(null);
+      }
+    });
   }
 
   function stopClient(): void {
@@ -217,5 +275,6 @@ export function createRealtimeSocket(options: RealtimeSocketOptions): RealtimeSo
     suspend() {
       current?.client.terminate();
     },
+    renew: sendRenewal,
   };
 }

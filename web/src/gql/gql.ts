@@ -49,6 +49,7 @@ type Documents = {
     "\n  subscription NotificationEvents($after: String) {\n    notificationEvents(after: $after) {\n      cursor\n      type\n      notification {\n        ...NotificationFields\n      }\n      readIds\n      allRead\n      unreadCount\n    }\n  }\n": typeof types.NotificationEventsDocument,
     "\n  mutation MarkNotificationRead($id: ID!) {\n    markNotificationRead(id: $id)\n  }\n": typeof types.MarkNotificationReadDocument,
     "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n": typeof types.MarkAllNotificationsReadDocument,
+    "\n  mutation RefreshSession {\n    refreshSession {\n      token\n      expiresAt\n    }\n  }\n": typeof types.RefreshSessionDocument,
     "\n  fragment TutorUsageFields on TutorUsage {\n    courseId\n    usedToday\n    dailyLimit\n    remainingToday\n    courseUsedThisMonth\n    courseMonthlyLimit\n    warning\n  }\n": typeof types.TutorUsageFieldsFragmentDoc,
     "\n  fragment TutorSettingsFields on TutorSettings {\n    mode\n    brief\n    userDailyTokens\n    courseMonthlyTokens\n    provider\n    model\n  }\n": typeof types.TutorSettingsFieldsFragmentDoc,
     "\n  query TutorHome($courseId: ID!) {\n    course(id: $courseId) {\n      id\n      tutorSettings {\n        ...TutorSettingsFields\n      }\n    }\n    myTutorUsage(courseId: $courseId) {\n      ...TutorUsageFields\n    }\n  }\n": typeof types.TutorHomeDocument,
@@ -96,6 +97,7 @@ const documents: Documents = {
     "\n  subscription NotificationEvents($after: String) {\n    notificationEvents(after: $after) {\n      cursor\n      type\n      notification {\n        ...NotificationFields\n      }\n      readIds\n      allRead\n      unreadCount\n    }\n  }\n": types.NotificationEventsDocument,
     "\n  mutation MarkNotificationRead($id: ID!) {\n    markNotificationRead(id: $id)\n  }\n": types.MarkNotificationReadDocument,
     "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n": types.MarkAllNotificationsReadDocument,
+    "\n  mutation RefreshSession {\n    refreshSession {\n      token\n      expiresAt\n    }\n  }\n": types.RefreshSessionDocument,
     "\n  fragment TutorUsageFields on TutorUsage {\n    courseId\n    usedToday\n    dailyLimit\n    remainingToday\n    courseUsedThisMonth\n    courseMonthlyLimit\n    warning\n  }\n": types.TutorUsageFieldsFragmentDoc,
     "\n  fragment TutorSettingsFields on TutorSettings {\n    mode\n    brief\n    userDailyTokens\n    courseMonthlyTokens\n    provider\n    model\n  }\n": types.TutorSettingsFieldsFragmentDoc,
     "\n  query TutorHome($courseId: ID!) {\n    course(id: $courseId) {\n      id\n      tutorSettings {\n        ...TutorSettingsFields\n      }\n    }\n    myTutorUsage(courseId: $courseId) {\n      ...TutorUsageFields\n    }\n  }\n": types.TutorHomeDocument,
@@ -262,6 +264,10 @@ export function graphql(source: "\n  mutation MarkNotificationRead($id: ID!) {\n
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n"): (typeof documents)["\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RefreshSession {\n    refreshSession {\n      token\n      expiresAt\n    }\n  }\n"): (typeof documents)["\n  mutation RefreshSession {\n    refreshSession {\n      token\n      expiresAt\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -11,15 +11,21 @@ export type SessionStatus = 'signed-in' | 'signed-out' | 'expired';
 
 export const useSessionStore = defineStore('session', () => {
   const status = ref<SessionStatus>(getToken() ? 'signed-in' : 'signed-out');
+  /** Why the session ended, in the server's words, when it said (e.g. the membership was removed); else null. */
+  const reason = ref<string | null>(null);
 
-  function markExpired(): void {
-    if (status.value === 'signed-in') status.value = 'expired';
+  /** `why`: the server's sentence when a renewal was refused (shown instead of the generic expiry). */
+  function markExpired(why?: string | null): void {
+    if (status.value !== 'signed-in') return;
+    status.value = 'expired';
+    reason.value = why ?? null;
   }
 
   /** Re-read the token, e.g. after the LTI launch stored a new one. */
   function refresh(): void {
     status.value = getToken() ? 'signed-in' : 'signed-out';
+    reason.value = null;
   }
 
-  return { status, signedIn: computed(() => status.value === 'signed-in'), markExpired, refresh };
+  return { status, reason, signedIn: computed(() => status.value === 'signed-in'), markExpired, refresh };
 });
