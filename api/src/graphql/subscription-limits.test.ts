@@ -8,7 +8,9 @@
  *   with RATE_LIMITED and retryAfterMs on that subscription only, while the socket's other subscriptions keep
  *   receiving; the web app's own subscribing (load, reconnects) stays well inside the default;
  * - a `complete` ends a WebSocket subscription on the server at once, even with no event pending (otherwise churn
- *   would pile up live subscriptions that the per-socket cap no longer sees).
+ *   would pile up live subscriptions that the per-socket cap no longer sees);
+ * - an SSE subscription ends with UNAUTHENTICATED when the session token that opened it expires, as a WebSocket is
+ *   closed with 4401 then.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -423,5 +425,39 @@ describe('the web app stays inside the default RATE_LIMIT_SUBSCRIBE', () => {
       for (const r of open) r.ws.terminate();
       await until(async () => realtime.activeSubscriptions === base && (await held()) === 0, () => 'the dropped sockets were not released');
     }
+  });
+});
+
+describe('an SSE subscription ends when the session token that opened it expires', () => {
+  let app: TestApp;
+  let fx: Fixture;
+  beforeAll(async () => {
+    app = await startApp({ env: { QUEUE_PREFIX: `lt-test-sse-exp-${process.pid}-${Date.now()}` } });
+    fx = await seed(app.core);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('its last event is UNAUTHENTICATED, it gives its place back, and a stream with a longer token carries on', async () => {
+    const claims = { tenantId: fx.tenant.id, userId: fx.learner.id, courseId: fx.course.id, roles: ['learner' as const] };
+    const short = await app.core.services.sessions.issue(claims, 2);
+    const held = () => app.core.redis.pub.zcard(`${app.core.config.queuePrefix}:ws:u:${fx.learner.id}`);
+    const realtime = app.core.services.realtime;
+    const base = realtime.activeSubscriptions;
+    const expiring = await openSse(app, short, ACTIVITY, { courseId: fx.course.id });
+    const lasting = await openSse(app, fx.learnerToken, ACTIVITY, { courseId: fx.course.id });
+    expect([expiring.status, lasting.status]).toEqual([200, 200]);
+    expect(await held()).toBe(2);
+    await until(() => expiring.ended, () => 'the stream outlived its token', 15_000);
+    expect(expiring.events.at(-1)?.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    await until(async () => (await held()) === 1, () => 'the expired stream still holds its place');
+    // And its subscription is gone from the server, not left waiting for an event.
+    await until(() => realtime.activeSubscriptions === base + 1, () => `live subscriptions: ${realtime.activeSubscriptions - base}`);
+    // The stream opened with a longer token is still open, holding its place and its live subscription (asserted
+    // above: one place, one subscription).
+    expect(lasting.ended).toBe(false);
+    lasting.abort();
+    await until(async () => (await held()) === 0, () => 'the lasting stream still holds its place after it closed');
   });
 });

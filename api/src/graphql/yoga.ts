@@ -17,6 +17,7 @@ import { AppError, errorForLog, isAbort, isUnexpected, withCode, type ErrorCode 
 import type { Logger } from '../logger.js';
 import { rateLimitPlugin } from './ratelimit.js';
 import { sseConnectionsPlugin } from './sse-connections.js';
+import { sseExpiryPlugin } from './sse-expiry.js';
 import type { SocketCounter } from '../http/ws-sockets.js';
 import { allowedOrigins } from '../http/origins.js';
 
@@ -111,6 +112,8 @@ export function buildYoga(services: Services, sockets: SocketCounter): Yoga {
       rateLimitPlugin(services.limiter, config.rateLimits, services.log),
       // After the rate limit: a subscription refused there takes no place.
       sseConnectionsPlugin(sockets, config.wsMaxSocketsPerUser),
+      // Wraps what the connection count wrapped: an expired stream ends, and so gives its place back.
+      sseExpiryPlugin(),
     ],
     context: async (init): Promise<Context> => {
       if (init.viewer !== undefined) return { viewer: init.viewer, services, signal: init.signal };

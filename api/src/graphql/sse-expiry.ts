@@ -1,0 +1,86 @@
+/**
+ * A subscription over HTTP (SSE) ends when the session token that opened it expires, as a WebSocket is closed with
+ * 4401 at its token's expiry (ws.ts). Its last event is an error with UNAUTHENTICATED, so the client knows to renew
+ * and open it again from its cursor. API keys have no expiry here: revocation ends their streams (the realtime
+ * module checks authorization on every event).
+ */
+import { isAsyncIterable } from '@envelop/core';
+import type { Plugin } from 'graphql-yoga';
+import { httpRequestOf, type Context } from './context.js';
+import { AppError } from '../errors.js';
+
+/** The source until `at` (ms since the epoch); then one `last` result and the end, the source returned. */
+export function untilTime<T>(source: AsyncIterable<T>, at: number, last: () => T): AsyncIterableIterator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let expired = false;
+  let finished = false;
+  let onExpire: (() => void) | null = null;
+  const timer = setTimeout(() => {
+    expired = true;
+    onExpire?.();
+  }, Math.max(0, at - Date.now()));
+  timer.unref?.();
+  const finish = () => {
+    finished = true;
+    clearTimeout(timer);
+  };
+  const wrapped: AsyncIterableIterator<T> = {
+    [Symbol.asyncIterator]: () => wrapped,
+    async next() {
+      if (finished) return { done: true, value: undefined };
+      const expiry = new Promise<'expired'>((resolve) => {
+        onExpire = () => resolve('expired');
+        if (expired) resolve('expired');
+      });
+      const r = await Promise.race([it.next(), expiry]);
+      onExpire = null;
+      if (r === 'expired') {
+        finish();
+        void it.return?.().catch(() => {});
+        return { done: false, value: last() };
+      }
+      if (r.done) finish();
+      return r;
+    },
+    async return(value?: unknown) {
+      const wasFinished = finished;
+      finish();
+      // Not awaited: after an expiry the source may still have a next() pending, behind which its return() waits.
+      if (!wasFinished) void Promise.resolve(it.return?.(value)).catch(() => {});
+      return { done: true, value: undefined };
+    },
+    async throw(err?: unknown) {
+      finish();
+      if (it.throw) return it.throw(err);
+      throw err;
+    },
+  };
+  return wrapped;
+}
+
+export function sseExpiryPlugin(): Plugin<Context> {
+  return {
+    onSubscribe({ args, extendContext }) {
+      const ctx = args.contextValue as Context;
+      const viewer = ctx.viewer;
+      // Over the WebSocket the socket itself expires (and may be renewed on the open connection).
+      if (!httpRequestOf(ctx) || viewer?.kind !== 'session') return;
+      const expiresAt = viewer.expiresAt;
+      // The subscription's own signal also aborts at the expiry, so what it listens to (the realtime feed) is left at
+      // once rather than at its next event.
+      const expiry = new AbortController();
+      extendContext({ signal: ctx.signal ? AbortSignal.any([ctx.signal, expiry.signal]) : expiry.signal });
+      return {
+        onSubscribeResult({ result, setResult }) {
+          if (!isAsyncIterable(result)) return;
+          setResult(
+            untilTime(result, expiresAt, () => {
+              expiry.abort();
+              return { errors: [new AppError('UNAUTHENTICATED', 'Your session has expired: renew it and subscribe again from your cursor.')] };
+            }),
+          );
+        },
+      };
+    },
+  };
+}
