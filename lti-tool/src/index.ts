@@ -2,10 +2,6 @@
  * The LTI 1.3 protocol adapter. It knows nothing of rooms or tutors: the api mounts its HTTP handler under
  * /lti and hands it callbacks (ToolHooks): a launch arrived, provision and sign in; a platform registered.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-
-export type LtiHandler = (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean>;
-
 export { PgLtiStore, LTI_COLLECTIONS, type LtiCollection, type LtiDoc } from './store/pg-store.js';
 export { LtiTool, SCOPES, RETIRED_KEY_GRACE_MS, type LtiToolOptions, type ToolHooks, type PlatformInfo, type PlatformStatus, type Product } from './tool/tool.js';
 export { mapLtiRoles, isCourseContext } from './tool/roles.js';

@@ -16,11 +16,11 @@ import type { SessionTokens } from '../auth/session.js';
 import type { Access } from '../auth/access.js';
 import type { Viewer } from '../auth/viewer.js';
 import { isToolSubject, upsertUser } from '../users/service.js';
-import { ensureDeployment } from '../tenants/service.js';
+import { ensureDeployment, findTenant } from '../tenants/service.js';
 import { AppError, notFound } from '../errors.js';
 import { checkIdentifier, cleanLine, clip } from '../text.js';
 import { INSTALLATION_ISSUER } from '../apikeys/service.js';
-import type { CourseRole } from '../courses/roles.js';
+import { isStaff, type CourseRole } from '../courses/roles.js';
 import { enqueue, type JobPayloads } from '../queue/queues.js';
 import type { Logger } from '../logger.js';
 import type { RateLimiter } from '../ratelimit.js';
@@ -103,8 +103,7 @@ export class LtiService implements ToolHooks {
       if (err instanceof LtiError) throw new AppError('BAD_USER_INPUT', err.message, { reason: err.code });
       throw err;
     }
-    const [row] = await this.d.db.select().from(tenants).where(and(eq(tenants.issuer, input.issuer), eq(tenants.clientId, input.clientId)));
-    return row!;
+    return (await findTenant(this.d.db, input.issuer, input.clientId))!;
   }
 
   async setPlatformStatusAsAdmin(viewer: Viewer, issuer: string, clientId: string, status: PlatformStatus) {
@@ -113,8 +112,7 @@ export class LtiService implements ToolHooks {
     checkIdentifier(clientId, 'clientId');
     if (issuer === INSTALLATION_ISSUER) throw notFound('The platform');
     await this.setPlatformStatus(issuer, clientId, status);
-    const [row] = await this.d.db.select().from(tenants).where(and(eq(tenants.issuer, issuer), eq(tenants.clientId, clientId)));
-    return row!;
+    return (await findTenant(this.d.db, issuer, clientId))!;
   }
 
   // ------------------------------------------------------------ hooks for lti-tool
@@ -150,8 +148,7 @@ export class LtiService implements ToolHooks {
   }
 
   async platformStatus(issuer: string, clientId: string): Promise<PlatformStatus | null> {
-    const [t] = await this.d.db.select({ status: tenants.status }).from(tenants).where(and(eq(tenants.issuer, issuer), eq(tenants.clientId, clientId)));
-    return (t?.status as PlatformStatus) ?? null;
+    return ((await findTenant(this.d.db, issuer, clientId))?.status as PlatformStatus | undefined) ?? null;
   }
 
   async setPlatformStatus(issuer: string, clientId: string, status: PlatformStatus): Promise<void> {
@@ -162,7 +159,7 @@ export class LtiService implements ToolHooks {
   }
 
   async deploymentStatus(issuer: string, clientId: string, deploymentId: string): Promise<'known' | 'accept' | 'unknown'> {
-    const [t] = await this.d.db.select().from(tenants).where(and(eq(tenants.issuer, issuer), eq(tenants.clientId, clientId)));
+    const t = await findTenant(this.d.db, issuer, clientId);
     if (!t) return 'unknown';
     const [dep] = await this.d.db.select().from(deployments).where(and(eq(deployments.tenantId, t.id), eq(deployments.deploymentId, deploymentId)));
     if (dep) return 'known';
@@ -202,7 +199,7 @@ export class LtiService implements ToolHooks {
   async launch(l: VerifiedLaunch & { launchId: string }): Promise<{ token: string; expiresAt: string; redirect: string }> {
     // One transaction: the course, user, membership, link and roster source land together or not at all.
     const { tenantId, courseId, userId, roles, rosterDue } = await this.d.realtime.write(async (tx) => {
-      const [tenant] = await tx.select().from(tenants).where(and(eq(tenants.issuer, l.issuer), eq(tenants.clientId, l.clientId)));
+      const tenant = await findTenant(tx, l.issuer, l.clientId);
       if (!tenant) throw new AppError('NOT_FOUND', 'The platform is not registered.');
       const newOrigins = l.seenOrigins.filter((o) => !tenant.frameOrigins.includes(o));
       if (newOrigins.length) {
@@ -234,7 +231,7 @@ export class LtiService implements ToolHooks {
           .values({ tenantId: tenant.id, courseId: course.id, resourceLinkId: l.resourceLink.id, title: l.resourceLink.title, section: l.section, lineItemUrl: l.lineItemUrl, placement: l.placement })
           .onConflictDoUpdate({ target: [resourceLinks.courseId, resourceLinks.resourceLinkId], set: { title: l.resourceLink.title, section: l.section, lineItemUrl: l.lineItemUrl, placement: l.placement, updatedAt: new Date() } });
       }
-      const staff = roles.some((r) => r === 'instructor' || r === 'teaching_assistant' || r === 'administrator');
+      const staff = isStaff(roles);
       const rosterDue = l.membershipsUrl ? await this.#noteRosterSource(tx, tenant.id, course.id, l.membershipsUrl, staff) : false;
       return { tenantId: tenant.id, courseId: course.id, userId: user.id, roles, rosterDue };
     });
@@ -398,7 +395,7 @@ export class LtiService implements ToolHooks {
     if (viewer.kind !== 'session' || !/^[0-9a-f-]{36}$/i.test(id)) throw notFound('The deep linking request');
     const req = await this.tool.deepLinkRequest(id);
     if (!req) throw notFound('The deep linking request');
-    const [t] = await this.d.db.select().from(tenants).where(and(eq(tenants.issuer, req.issuer), eq(tenants.clientId, req.clientId)));
+    const t = await findTenant(this.d.db, req.issuer, req.clientId);
     const [u] = t ? await this.d.db.select().from(users).where(and(eq(users.tenantId, t.id), eq(users.subject, req.user.subject))) : [];
     if (!t || !u || t.id !== viewer.tenantId || u.id !== viewer.userId) throw notFound('The deep linking request');
     const [course] = await this.d.db.select().from(courses).where(and(eq(courses.tenantId, t.id), eq(courses.contextId, req.context.id)));

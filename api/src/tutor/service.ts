@@ -23,6 +23,7 @@ import type { TutorSignal } from './events.js';
 import { TOOL_SUBJECT_PREFIX, upsertUser } from '../users/service.js';
 import { AppError, notFound } from '../errors.js';
 import { cleanMultiline } from '../text.js';
+import { isStaff } from '../courses/roles.js';
 import { isUuid } from '../auth/access.js';
 import { enqueue, type JobPayloads } from '../queue/queues.js';
 import { countChatTokens, countTokens, ProviderError, type ChatTurn, type TutorProvider } from './provider.js';
@@ -272,7 +273,7 @@ export class TutorService {
   private async isStaff(viewer: Viewer, courseId: string): Promise<boolean> {
     if (viewer.kind !== 'session') return false;
     const m = await this.d.access.membership(courseId, viewer.userId);
-    return !!m && m.active && m.roles.some((r) => r === 'instructor' || r === 'teaching_assistant' || r === 'administrator');
+    return !!m && m.active && isStaff(m.roles);
   }
 
   // ------------------------------------------------------------- the worker

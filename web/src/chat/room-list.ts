@@ -1,10 +1,6 @@
 /** The room list's live state as a pure reducer: unread counts and order follow the chat activity feed. */
 import type { ChatActivity, ChatRoom } from '../graphql/chat';
 
-export interface RoomListState {
-  rooms: ChatRoom[];
-}
-
 const seqOf = (s: string | null | undefined) => (s ? Number(s) : 0);
 
 /** Course room first, then by latest message (rooms without messages last), archived at the end. */
