@@ -188,9 +188,9 @@ export function subscribe<T = any>(client: Client, query: string, variables: Rec
   return c;
 }
 
-export async function poll(cond: () => boolean, ms: number, what: () => string): Promise<void> {
+export async function poll(cond: () => boolean | Promise<boolean>, ms: number, what: () => string): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out: ${what()}`);
     await new Promise((r) => setTimeout(r, 10));
   }

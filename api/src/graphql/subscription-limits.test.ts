@@ -13,59 +13,12 @@
  *   closed with 4401 then.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { seed, startApp, type Fixture, type TestApp } from '../../test/harness.js';
+import { poll, seed, startApp, type Fixture, type TestApp } from '../../test/harness.js';
+import { RawSocket as Raw } from '../../test/raw-ws.js';
 import { apiKeyOf, courseRoomId, sendOk } from '../../test/chat.js';
 
-interface Frame {
-  id?: string;
-  type: string;
-  payload?: any;
-}
-
-/** Waits for an asynchronous condition (checked every 10 ms). */
-async function until(cond: () => boolean | Promise<boolean>, what: () => string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what()}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** A graphql-ws socket spoken by hand: every frame and the close are recorded. */
-class Raw {
-  frames: Frame[] = [];
-  closed: { code: number; reason: string } | null = null;
-  acked = false;
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => {
-      const f = JSON.parse(String(d)) as Frame;
-      if (f.type === 'connection_ack') this.acked = true;
-      this.frames.push(f);
-    });
-    ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
-    ws.on('error', () => {});
-  }
-  static async open(wsUrl: string, token: string): Promise<Raw> {
-    const r = new Raw(new WebSocket(wsUrl, 'graphql-transport-ws'));
-    await new Promise<void>((resolve, reject) => {
-      r.ws.once('open', () => resolve());
-      r.ws.once('error', reject);
-    });
-    r.send({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } });
-    await until(() => r.acked || r.closed !== null, () => 'no ack and no close');
-    return r;
-  }
-  send(f: Frame): void {
-    this.ws.send(JSON.stringify(f));
-  }
-  subscribe(id: string, query: string, variables: Record<string, unknown>): void {
-    this.send({ id, type: 'subscribe', payload: { query, variables } });
-  }
-  of(type: string, id?: string): Frame[] {
-    return this.frames.filter((f) => f.type === type && (id === undefined || f.id === id));
-  }
-}
+/** Waits for a condition, which may be asynchronous (a Redis count). */
+const until = (cond: () => boolean | Promise<boolean>, what: () => string, ms = 20_000) => poll(cond, ms, what);
 
 /** One SSE subscription (POST, `accept: text/event-stream`), read in the background until it ends. */
 interface Sse {

@@ -4,51 +4,9 @@
  * event loop free in between.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { poll, seed, startApp, type Fixture, type TestApp } from '../../test/harness.js';
+import { RawSocket as Raw } from '../../test/raw-ws.js';
 import { courseRoomId, sendOk } from '../../test/chat.js';
-
-interface Frame {
-  id?: string;
-  type: string;
-  payload?: any;
-}
-
-/** A graphql-ws socket spoken by hand: every frame and the close are recorded. */
-class Raw {
-  frames: Frame[] = [];
-  closed: { code: number; reason: string } | null = null;
-  acked = false;
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => {
-      const f = JSON.parse(String(d)) as Frame;
-      if (f.type === 'connection_ack') this.acked = true;
-      this.frames.push(f);
-    });
-    ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
-    ws.on('error', () => {});
-  }
-  /** Opens, sends connection_init; resolves once acknowledged or closed. */
-  static async open(wsUrl: string, token: string): Promise<Raw> {
-    const r = new Raw(new WebSocket(wsUrl, 'graphql-transport-ws'));
-    await new Promise<void>((resolve, reject) => {
-      r.ws.once('open', () => resolve());
-      r.ws.once('error', reject);
-    });
-    r.send({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } });
-    await poll(() => r.acked || r.closed !== null, 20_000, () => 'no ack and no close');
-    return r;
-  }
-  send(f: Frame): void {
-    this.ws.send(JSON.stringify(f));
-  }
-  subscribe(id: string, query: string, variables: Record<string, unknown>): void {
-    this.send({ id, type: 'subscribe', payload: { query, variables } });
-  }
-  of(type: string, id?: string): Frame[] {
-    return this.frames.filter((f) => f.type === type && (id === undefined || f.id === id));
-  }
-}
 
 const ROOM = (name: string) => `subscription ${name}($roomId: ID!) { roomEvents(roomId: $roomId) { type message { body } } }`;
 const PRESENCE = `subscription($courseId: ID!, $tabId: String) { presence(courseId: $courseId, tabId: $tabId) { userId state } }`;

@@ -5,54 +5,9 @@
  * (refreshSession) is refused, with the reason, for someone no longer in the course.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { gql, poll, seed, startApp, type Fixture, type TestApp } from '../../test/harness.js';
+import { RawSocket as Raw } from '../../test/raw-ws.js';
 import { courseRoomId, sendOk } from '../../test/chat.js';
-
-interface Frame {
-  id?: string;
-  type: string;
-  payload?: any;
-}
-
-/** A graphql-ws socket spoken by hand: every frame and the close are recorded. */
-class Raw {
-  frames: Frame[] = [];
-  closed: { code: number; reason: string } | null = null;
-  acked = false;
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => {
-      const f = JSON.parse(String(d)) as Frame;
-      if (f.type === 'connection_ack') this.acked = true;
-      this.frames.push(f);
-    });
-    ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
-    ws.on('error', () => {});
-  }
-  static async open(wsUrl: string, token: string): Promise<Raw> {
-    const r = new Raw(new WebSocket(wsUrl, 'graphql-transport-ws'));
-    await new Promise<void>((resolve, reject) => {
-      r.ws.once('open', () => resolve());
-      r.ws.once('error', reject);
-    });
-    r.send({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } });
-    await poll(() => r.acked || r.closed !== null, 20_000, () => 'no ack and no close');
-    return r;
-  }
-  send(f: Frame): void {
-    this.ws.send(JSON.stringify(f));
-  }
-  of(type: string, id?: string): Frame[] {
-    return this.frames.filter((f) => f.type === type && (id === undefined || f.id === id));
-  }
-  /** Sends a renewal ping and resolves with the pong's payload. */
-  async renew(token: string): Promise<any> {
-    const before = this.of('pong').length;
-    this.send({ type: 'ping', payload: { renew: `Bearer ${token}` } });
-    await poll(() => this.of('pong').length > before || this.closed !== null, 20_000, () => 'no pong');
-    return this.of('pong')[before]?.payload;
-  }
-}
 
 const ROOM = `subscription($roomId: ID!) { roomEvents(roomId: $roomId) { type message { body } } }`;
 
