@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '@lt/jobs';
-import { dropRedisKeys, freshPgDatabase, REDIS_URL, startApp, testConfig, type TestApp } from './harness.js';
+import { dropRedisKeys, freshPgDatabase, poll, REDIS_URL, startApp, testConfig, type TestApp } from './harness.js';
 import { openCore } from '../src/app.js';
 import { createQueue, QueuePrefixInUseError } from '../src/queue/queues.js';
 import { createLogger } from '../src/logger.js';
@@ -54,11 +54,8 @@ describe('queue prefix per installation', () => {
       // B's job first: were the queues shared, A's worker (first in, first out) would take it before A's own.
       const jb = await qb.add('sweep-lti', { task: 'sweep-lti' });
       const ja = await qa.add('sweep-lti', { task: 'sweep-lti' });
-      const deadline = Date.now() + 20_000;
-      while ((await ja.getState()) !== 'completed') {
-        if (Date.now() > deadline) throw new Error(`A's job is ${await ja.getState()}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      let state = '';
+      await poll(async () => (state = await ja.getState()) === 'completed', 20_000, () => `A's job is ${state}`);
       expect(await jb.getState()).toBe('waiting');
     } finally {
       await qa.close();

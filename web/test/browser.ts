@@ -36,11 +36,14 @@ export async function launchFromDevLms(
   as: DevLmsRole,
   tab: string,
   viewport: { width: number; height: number } = { width: 1280, height: 900 },
+  /** Called with the page before it loads anything: for listeners that must see every request. */
+  onPage?: (page: import('playwright-core').Page) => void,
 ): Promise<LaunchedPerson> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  onPage?.(page);
   await page.goto(`${base}/dev/lms?as=${as}`);
   const frame = page.frameLocator(LTI_FRAME);
   await frame.getByTestId(`section-tab-${tab}`).click({ timeout: 40_000 });

@@ -12,7 +12,7 @@ import { eq } from 'drizzle-orm';
 import { startApp, type TestApp } from '../../api/test/harness.js';
 import { freePort } from '../../api/test/lti-harness.js';
 import { courses, users } from '../../api/src/db/schema.js';
-import { LTI_FRAME, SHOTS, launchBrowser, type LaunchedPerson } from './browser.js';
+import { LTI_FRAME, SHOTS, launchBrowser, launchFromDevLms, type LaunchedPerson } from './browser.js';
 
 /** A person with what their page did on the network: renewals answered, WebSockets opened, renewals taken on one. */
 type Person = LaunchedPerson & { renewals: number; sockets: number; renewedOnSocket: number };
@@ -25,33 +25,31 @@ describe('a session that renews itself', () => {
   let alan: Person;
 
   /**
-   * Launches someone from the development LMS (as launchFromDevLms does), counting from the first request on: the
-   * refreshSession answers that carried a token, the WebSockets opened, and the renewals a WebSocket took.
+   * Launches someone from the development LMS, counting from the first request on: the refreshSession answers that
+   * carried a token, the WebSockets opened, and the renewals a WebSocket took.
    */
   async function launch(as: 'instructor' | 'learner'): Promise<Person> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    const p: Person = { context, page, frame: page.frameLocator(LTI_FRAME), errors: [], renewals: 0, sockets: 0, renewedOnSocket: 0 };
-    page.on('pageerror', (e) => p.errors.push(e.message));
-    page.on('response', (r) => {
-      if (!r.url().endsWith('/graphql') || !(r.request().postData() ?? '').includes('RefreshSession')) return;
-      void r
-        .json()
-        .then((b: { data?: { refreshSession?: { token?: string } | null } }) => {
-          if (b.data?.refreshSession?.token) p.renewals += 1;
-        })
-        .catch(() => undefined);
-    });
-    page.on('websocket', (ws) => {
-      p.sockets += 1;
-      ws.on('framereceived', (f) => {
-        if (typeof f.payload === 'string' && f.payload.includes('"renewed":true')) p.renewedOnSocket += 1;
+    const counts = { renewals: 0, sockets: 0, renewedOnSocket: 0 };
+    const person = await launchFromDevLms(browser, base, as, 'chat', undefined, (page) => {
+      page.on('response', (r) => {
+        if (!r.url().endsWith('/graphql') || !(r.request().postData() ?? '').includes('RefreshSession')) return;
+        void r
+          .json()
+          .then((b: { data?: { refreshSession?: { token?: string } | null } }) => {
+            if (b.data?.refreshSession?.token) counts.renewals += 1;
+          })
+          .catch(() => undefined);
+      });
+      page.on('websocket', (ws) => {
+        counts.sockets += 1;
+        ws.on('framereceived', (f) => {
+          if (typeof f.payload === 'string' && f.payload.includes('"renewed":true')) counts.renewedOnSocket += 1;
+        });
       });
     });
-    await page.goto(`${base}/dev/lms?as=${as}`);
-    await p.frame.getByTestId('section-tab-chat').click({ timeout: 40_000 });
-    await p.frame.getByTestId('composer-input').waitFor({ timeout: 30_000 });
-    return p;
+    await person.frame.getByTestId('composer-input').waitFor({ timeout: 30_000 });
+    // The listeners keep counting into `counts`: the person is that object, with the launch added.
+    return Object.assign(counts, person);
   }
 
   const bodies = (p: Person) => p.frame.getByTestId('message-body').allTextContents().then((all) => all.map((t) => t.trim()));
