@@ -5,6 +5,7 @@ import { requireViewer } from '../graphql/viewer.js';
 import { AppError } from '../errors.js';
 import { PresenceService, type PresenceState } from './service.js';
 import { presenceStream } from './events.js';
+import { onAbort } from '../abort.js';
 
 const PresenceStateEnum = builder.enumType('PresenceState', { values: { ONLINE: { value: 'online' }, AWAY: { value: 'away' }, OFFLINE: { value: 'offline' } } as const });
 
@@ -61,7 +62,7 @@ builder.subscriptionFields((t) => ({
       const tenantId = viewer.tenantId;
       const held = new AbortController();
       const leave = () => held.abort();
-      ctx.signal?.addEventListener('abort', leave, { once: true });
+      onAbort(ctx.signal, leave);
       if (viewer.kind === 'session' && tabId != null) presence.hold(viewer.tenantId, id, viewer.userId, tabId, held.signal);
       return realtime.feed({
         stream: presenceStream(id),

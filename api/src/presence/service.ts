@@ -10,6 +10,7 @@ import type { OutgoingSignal, Realtime } from '../realtime/realtime.js';
 import type { Logger } from '../logger.js';
 import { AppError } from '../errors.js';
 import { presenceStream, type PresenceSignal } from './events.js';
+import { onAbort } from '../abort.js';
 
 export type PresenceState = 'online' | 'away' | 'offline';
 export interface PresenceChange {
@@ -150,6 +151,7 @@ export class PresenceService {
    * The tenant is carried in the signal for the subscribers' authorization.
    */
   hold(tenantId: string, courseId: string, userId: string, tabId: string, signal: AbortSignal): void {
+    if (signal.aborted) return; // its subscription ended before it started: the tab never comes online
     let state: 'online' | 'away' = 'online';
     const renew = () => this.touch(tenantId, courseId, userId, tabId, state).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'presence: renew failed'));
     void renew();
@@ -159,14 +161,10 @@ export class PresenceService {
       else state = 'online';
       return renew();
     }), RENEW_MS);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearInterval(timer);
-        this.leave({ tenantId, courseId, userId, tabId });
-      },
-      { once: true },
-    );
+    onAbort(signal, () => {
+      clearInterval(timer);
+      this.leave({ tenantId, courseId, userId, tabId });
+    });
   }
 
   /**

@@ -25,6 +25,7 @@ import { AppError } from '../errors.js';
 import { readEvents, type EventShape, type Stream } from './events.js';
 import type { Hub, HubMessage } from './hub.js';
 import type { Delivery } from './realtime.js';
+import { onAbort } from '../abort.js';
 
 export const FEED = Symbol.for('course-companion.feed');
 
@@ -172,7 +173,7 @@ export class Fanout {
     const member = new Member(spec, sink);
     group.members.add(member);
     const leave = () => this.leave(group, member);
-    spec.signal?.addEventListener('abort', leave, { once: true });
+    onAbort(spec.signal, leave);
     try {
       await group.ready;
       if (member.ended) return;

@@ -154,6 +154,39 @@ describe('realtime module', () => {
     await c.client.dispose();
   });
 
+  it('a subscription whose client left while it was still starting (its signal aborted already) holds nothing: no group member, no live subscription, no tab online', async () => {
+    const { realtime, presence } = app.core.services;
+    const gone = new AbortController();
+    gone.abort();
+    const base = realtime.activeSubscriptions;
+    let ended = 0;
+    const feed = realtime.feed({
+      stream: courseStream(fx.course.id),
+      after: null,
+      signals: false,
+      authorizeNow: () => true,
+      authorize: async () => true,
+      map: (d) => d,
+      signal: gone.signal,
+      onEnd: () => void ended++,
+    });
+    const { FEED } = await import('./fanout.js');
+    const sent: string[] = [];
+    await realtime.fanout.join(`aborted-${Date.now()}`, feed[FEED], (root) => JSON.stringify(root), { send: (j) => void sent.push(j), end: () => {} });
+    expect(realtime.fanout.members).toBe(0);
+    expect(ended).toBe(1);
+    // Iterated (SSE's way): it ends at once instead of waiting for an event that would never be read.
+    const it = realtime.subscribe(courseStream(fx.course.id), { signal: gone.signal })[Symbol.asyncIterator]();
+    expect(await it.next()).toEqual({ done: true, value: undefined });
+    expect(realtime.activeSubscriptions).toBe(base);
+    // A presence tab held for it leaves again rather than staying online for good.
+    presence.hold(fx.tenant.id, fx.course.id, fx.learner.id, 'tab-aborted-before-start', gone.signal);
+    await presence.settled();
+    await poll(async () => (await presence.stateOf(fx.course.id, fx.learner.id)) === 'offline', 5_000, () => 'the tab of a subscription that never started is online');
+    await emitPings(app, fx.course.id, fx.tenant.id, 1);
+    expect(sent).toEqual([]);
+  });
+
   it('delivers ephemeral signals live and drops expired ones', async () => {
     const { realtime } = app.core.services;
     const stream = defineStream<never, { type: 'typing'; payload: { who: string } }>('presence')(fx.course.id);

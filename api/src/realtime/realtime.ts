@@ -20,6 +20,7 @@ import {
 import { channelOf, CONTROL_CHANNEL, Hub, type ControlMessage, type HubMessage } from './hub.js';
 import { AsyncQueue } from './async-queue.js';
 import { Fanout, FEED, type Feed, type FeedSpec } from './fanout.js';
+import { onAbort } from '../abort.js';
 
 export { defineStream } from './events.js';
 export type { StreamEvent, NewEvent, EphemeralSignal, EventShape, Stream, PayloadPath, ControlMessage, Feed, FeedSpec };
@@ -208,8 +209,7 @@ export class Realtime {
   private async *subscribeAny(stream: string, opts: SubscribeOptions): AsyncGenerator<Delivery> {
     assertStreamName(stream);
     const queue = new AsyncQueue<HubMessage>();
-    const onAbort = () => queue.end();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const stopListening = onAbort(opts.signal, () => queue.end());
     const listening = await this.hub.listen(stream, (m) => {
       if (m.kind === 'signal' && !opts.signals) return;
       queue.push(m);
@@ -256,7 +256,7 @@ export class Realtime {
     } finally {
       this.activeSubs--;
       listening.stop();
-      opts.signal?.removeEventListener('abort', onAbort);
+      stopListening();
     }
   }
 

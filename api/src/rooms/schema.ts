@@ -14,6 +14,7 @@ import type { RoomMemberView, RoomView, SearchHit } from './service.js';
 import { roomStream, type RoomEvent, type RoomSignal } from './events.js';
 import type { MessageRefView, MessageView, Participant, ReactionView } from './views.js';
 import type { TutorSignal } from '../tutor/events.js';
+import { onAbort } from '../abort.js';
 
 const up = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v.toUpperCase(), { value: v }])) as Record<Uppercase<T>, { value: T }>;
 
@@ -391,7 +392,7 @@ async function* chatActivity(services: Services, viewer: Viewer, courseId: strin
     for (const c of followed.values()) c.abort();
     out.end();
   };
-  signal?.addEventListener('abort', stopAll, { once: true });
+  onAbort(signal, stopAll);
   const pump = async <E extends EventShape, S extends EventShape>(gen: AsyncGenerator<Delivery<E, S>>, onDelivery: (d: Delivery<E, S>) => void, onError: (err: unknown) => void = (err) => out.end(err)) => {
     try {
       for await (const d of gen) onDelivery(d);
