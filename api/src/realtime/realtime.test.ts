@@ -4,6 +4,7 @@ import { startApp, seed, wsClient, subscribe, freshPgDatabase, poll, type TestAp
 import { defineStream, type EventShape } from './realtime.js';
 import { appendEvent, headSeq } from './events.js';
 import { compactStreams } from './compaction.js';
+import { FEED } from './fanout.js';
 import { streamEvents } from '../db/schema.js';
 import { eq, sql } from 'drizzle-orm';
 
@@ -170,7 +171,6 @@ describe('realtime module', () => {
       signal: gone.signal,
       onEnd: () => void ended++,
     });
-    const { FEED } = await import('./fanout.js');
     const sent: string[] = [];
     await realtime.fanout.join(`aborted-${Date.now()}`, feed[FEED], (root) => JSON.stringify(root), { send: (j) => void sent.push(j), end: () => {} });
     expect(realtime.fanout.members).toBe(0);
