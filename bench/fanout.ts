@@ -481,7 +481,10 @@ function linearFit(xy: [number, number][]): { slope: number } {
   const my = xy.reduce((a, [, y]) => a + y, 0) / xy.length;
   let num = 0;
   let den = 0;
-  for (const [x, y] of xy) (num += (x - mx) * (y - my)), (den += (x - mx) ** 2);
+  for (const [x, y] of xy) {
+num += (x - mx) * (y - my);
+den += (x - mx) ** 2;
+}
   return { slope: den ? num / den : 0 };
 }
 

@@ -97,16 +97,25 @@ function openOurs(cmd: ConnectCmd, index: number): Promise<Subscriber> {
       on: {
         connected: () => {
           sub.open = true;
-          if (!settled) (settled = true), resolve(sub);
+          if (!settled) {
+settled = true;
+resolve(sub);
+}
         },
         closed: (e) => {
           const ev = e as { code?: number; reason?: string };
           if (sub.open) noteClose(ev.code ?? 'closed', String(ev.reason ?? ''));
           sub.open = false;
-          if (!settled) (settled = true), reject(new Error(`closed ${ev.code} ${ev.reason ?? ''}`));
+          if (!settled) {
+settled = true;
+reject(new Error(`closed ${ev.code} ${ev.reason ?? ''}`));
+}
         },
         error: (e) => {
-          if (!settled) (settled = true), reject(e instanceof Error ? e : new Error(String((e as { message?: string }).message ?? e)));
+          if (!settled) {
+settled = true;
+reject(e instanceof Error ? e : new Error(String((e as { message?: string }).message ?? e)));
+}
         },
       },
     });
@@ -139,16 +148,25 @@ function openSocketIo(cmd: ConnectCmd, index: number): Promise<Subscriber> {
     socket.on('connect', () => {
       socket.emit('join', cmd.roomId, (ack: { ok: boolean; error?: string }) => {
         if (!ack?.ok) {
-          if (!settled) (settled = true), reject(new Error(`join refused: ${ack?.error}`));
+          if (!settled) {
+settled = true;
+reject(new Error(`join refused: ${ack?.error}`));
+}
           return;
         }
         sub.open = true;
-        if (!settled) (settled = true), resolve(sub);
+        if (!settled) {
+settled = true;
+resolve(sub);
+}
       });
     });
     socket.on('roomEvent', (p: RoomEventPayload) => receive(index, p?.message?.body, wallNow()));
     socket.on('connect_error', (err) => {
-      if (!settled) (settled = true), reject(err);
+      if (!settled) {
+settled = true;
+reject(err);
+}
       else noteError(`subscriber ${index}: ${err.message}`);
     });
     socket.on('disconnect', (reason) => {
@@ -175,17 +193,29 @@ function openRaw(cmd: ConnectCmd, index: number): Promise<Subscriber> {
       if (m.type === 'roomEvent') return receive(index, m.payload?.message?.body, at);
       if (m.type === 'joined') {
         sub.open = true;
-        if (!settled) (settled = true), resolve(sub);
-      } else if (m.type === 'error' && !settled) (settled = true), reject(new Error(m.error));
+        if (!settled) {
+settled = true;
+resolve(sub);
+}
+      } else if (m.type === 'error' && !settled) {
+settled = true;
+reject(new Error(m.error));
+}
     });
     socket.on('error', (err) => {
-      if (!settled) (settled = true), reject(err);
+      if (!settled) {
+settled = true;
+reject(err);
+}
       else noteError(`subscriber ${index}: ${err.message}`);
     });
     socket.on('close', (code, reason) => {
       if (sub.open) noteClose(code, reason.toString());
       sub.open = false;
-      if (!settled) (settled = true), reject(new Error(`closed ${code} ${reason.toString()}`));
+      if (!settled) {
+settled = true;
+reject(new Error(`closed ${code} ${reason.toString()}`));
+}
     });
   });
 }
@@ -261,7 +291,10 @@ async function finish(cmd: FinishCmd): Promise<RoundResultEv> {
     let lastProgress = wallNow();
     while (receivedOk() < expected && wallNow() < cap && wallNow() - lastProgress < cmd.graceMs) {
       await sleep(50);
-      if (r.received !== last) (last = r.received), (lastProgress = wallNow());
+      if (r.received !== last) {
+last = r.received;
+lastProgress = wallNow();
+}
     }
   }
   const lost = missing(r, cmd.okIndices);

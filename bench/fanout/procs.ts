@@ -185,7 +185,10 @@ export class Helper<Cmd extends object, Ev extends { ev: string }> {
       for (const l of this.listeners) l(m);
       if (m.ev === 'error') {
         const e = new Error(`${name}: ${(m as unknown as { message: string }).message}`);
-        for (const w of this.waiters.splice(0)) (clearTimeout(w.timer), w.reject(e));
+        for (const w of this.waiters.splice(0)) {
+clearTimeout(w.timer);
+w.reject(e);
+}
         return;
       }
       const i = this.waiters.findIndex((w) => w.ev === m.ev);
@@ -196,7 +199,10 @@ export class Helper<Cmd extends object, Ev extends { ev: string }> {
     });
     this.proc.once('exit', (code, signal) => {
       const e = new Error(`${name} exited (${code ?? signal})`);
-      for (const w of this.waiters.splice(0)) (clearTimeout(w.timer), w.reject(e));
+      for (const w of this.waiters.splice(0)) {
+clearTimeout(w.timer);
+w.reject(e);
+}
     });
   }
 

@@ -9,8 +9,7 @@
  *
  * The WebSocket counts its sockets itself, at connection_init (ws.ts): its subscriptions are not counted again here.
  */
-import { isAsyncIterable } from '@envelop/core';
-import type { Plugin } from 'graphql-yoga';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { httpRequestOf, type Context } from './context.js';
 import type { SocketCounter } from '../http/ws-sockets.js';
 import { AppError } from '../errors.js';

@@ -4,8 +4,7 @@
  * and open it again from its cursor. API keys have no expiry here: revocation ends their streams (the realtime
  * module checks authorization on every event).
  */
-import { isAsyncIterable } from '@envelop/core';
-import type { Plugin } from 'graphql-yoga';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { httpRequestOf, type Context } from './context.js';
 import { AppError } from '../errors.js';
 

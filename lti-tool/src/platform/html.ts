@@ -6,7 +6,7 @@ import { escapeHtml as esc } from './http.js';
 import type { Course, LoginInitiation } from './types.js';
 
 /** The iframe hosting the tool; launch forms target it by name. */
-export const TOOL_FRAME = 'lti-tool-frame';
+const TOOL_FRAME = 'lti-tool-frame';
 
 const BASE_CSS = `
 *{box-sizing:border-box}

@@ -14,12 +14,8 @@
 import { PlatformImpl } from './platform.js';
 import type { LtiPlatform, PlatformOptions } from './types.js';
 
-export type {
-  Activity, Course, DemoRole, JWK, KeyLike, LaunchIntent, LineItem, LoginInitiation, LtiPlatform, MessageType, PlatformOptions, Profile, Received,
-  SignOptions, ToolRegistration, ToolRegistrationInput, User,
-} from './types.js';
+export type { LaunchIntent, LtiPlatform, PlatformOptions, Profile, ToolRegistration } from './types.js';
 export { makeUser } from './demo.js';
-export { TOOL_FRAME } from './html.js';
 
 export async function createPlatform(opts: PlatformOptions): Promise<LtiPlatform> {
   return PlatformImpl.create(opts);

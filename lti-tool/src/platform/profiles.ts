@@ -143,7 +143,7 @@ export function opaqueId(seed: string): string {
 }
 
 /** A stable UUID-shaped id from a seed (Canvas user lti_id, resource link ids). */
-export function uuidFrom(seed: string): string {
+function uuidFrom(seed: string): string {
   const h = createHash('sha256').update(seed).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -5,13 +5,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 
-export type { JWK };
 
 /** Which real platform's behaviour to reproduce. */
 export type Profile = 'moodle' | 'canvas' | 'generic';
 
 /** A signing key as jose v6 accepts it (jose dropped its own `KeyLike` type in v6). */
-export type KeyLike = CryptoKey | KeyObject;
+type KeyLike = CryptoKey | KeyObject;
 
 export interface PlatformOptions {
   /** Absolute, e.g. 'http://127.0.0.1:4567/lms'. Issuer = baseUrl; every endpoint lives under its path. Port 0 is

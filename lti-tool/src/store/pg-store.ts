@@ -209,16 +209,17 @@ export class PgLtiStore {
       return await op(now);
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
+      let cause = err;
       if (ttl !== null) {
         await run(this.#db, sql`delete from lti_store where collection = ${collection} and expires_at <= ${iso(now)}::timestamptz`);
         try {
           return await op(now);
         } catch (again) {
           if (!isUniqueViolation(again)) throw again;
-          err = again;
+          cause = again;
         }
       }
-      throw new Error(`LTI_STORE_DUPLICATE: a ${collection} document with the same unique key exists`, { cause: err });
+      throw new Error(`LTI_STORE_DUPLICATE: a ${collection} document with the same unique key exists`, { cause });
     }
   }
 }
@@ -269,7 +270,7 @@ function isUniqueViolation(err: unknown): boolean {
 
 /** Drops what mongoose manages itself; createdAt is the created_at column. */
 function clean(doc: LtiDoc): LtiDoc {
-  const { _id, __v, createdAt, ...rest } = doc;
+  const { _id: _ignoredId, __v: _ignoredVersion, createdAt: _ignoredCreatedAt, ...rest } = doc;
   return rest;
 }
 

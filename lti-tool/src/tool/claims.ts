@@ -49,6 +49,7 @@ export interface VerifiedLaunch {
   seenOrigins: string[];
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are what this strips
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 /** Half of a UTF-16 surrogate pair: UTF-8 (and so PostgreSQL) cannot hold it. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -77,7 +78,7 @@ export function url(v: unknown, max = 2048): string | null {
 }
 
 /** A boolean sent as a boolean or as the string "true"/"false". */
-export function flag(v: unknown, def: boolean): boolean {
+function flag(v: unknown, def: boolean): boolean {
   if (typeof v === 'boolean') return v;
   if (v === 'true') return true;
   if (v === 'false') return false;

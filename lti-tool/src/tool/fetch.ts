@@ -15,7 +15,7 @@ import https from 'node:https';
 import { isIP } from 'node:net';
 
 /** The largest body read from a platform: configurations and key sets are a few KB. */
-export const MAX_PLATFORM_RESPONSE_BYTES = 1024 * 1024;
+const MAX_PLATFORM_RESPONSE_BYTES = 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 15_000;
 
 /** Why an outbound request was refused or failed; `message` holds no byte of what the remote sent. */

@@ -64,7 +64,7 @@ export interface ToolHooks {
 }
 
 /** Who may use LTI Dynamic Registration (/lti/register), which anyone on the internet can call. */
-export interface RegistrationPolicy {
+interface RegistrationPolicy {
   /** When set, the registration URL must carry `?secret=` with this value. */
   secret?: string | null;
   /** When non-empty, only these issuers may register, and their configuration must be served from their origins. */
