@@ -5,6 +5,7 @@ import App from './App.vue';
 import { createApolloClient } from './apollo/client';
 import { apolloClientKey } from './apollo/provide';
 import { createRealtimeSocket } from './connection/socket';
+import { retryOnReturn } from './connection/triggers';
 import { graphqlWsUrl } from './connection/url';
 import { finishLaunchIfAny } from './launch/boot';
 import { REFRESH_SESSION } from './graphql/session';
@@ -55,6 +56,10 @@ async function boot(): Promise<void> {
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') renewer.wake();
   });
+
+  // "Retry now" in the status pill, and coming back to the page, reconnect at once instead of waiting out the backoff.
+  connection.setWake(() => socket.wake());
+  retryOnReturn({ window, document }, () => connection.status, () => socket.wake());
 
   window.addEventListener('online', () => {
     connection.dispatch({ type: 'browser-online' });

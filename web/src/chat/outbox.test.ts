@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createOutbox, outboxKey, type OutboxDraft, type OutboxItem, type OutboxOptions, type OutboxStorage } from './outbox';
+import { createOutbox, graphqlRetryAfterMs, outboxKey, pendingNote, queueHold, type OutboxDraft, type OutboxItem, type OutboxOptions, type OutboxStorage } from './outbox';
 
 function memoryStorage(): OutboxStorage & { map: Map<string, string> } {
   const map = new Map<string, string>();
@@ -68,7 +68,7 @@ describe('outbox', () => {
     const { outbox, storage, changes } = setup();
     const a = outbox.enqueue({ ...draft('a'), kind: 'CODE', language: 'python', replyToId: 'm1', mentionIds: ['u1'] });
     const b = outbox.enqueue(draft('b'));
-    expect(a).toMatchObject({ clientId: 'c1', roomId: 'r1', body: 'a', kind: 'CODE', language: 'python', replyToId: 'm1', mentionIds: ['u1'], status: 'queued', error: null });
+    expect(a).toMatchObject({ clientId: 'c1', roomId: 'r1', body: 'a', kind: 'CODE', language: 'python', replyToId: 'm1', mentionIds: ['u1'], status: 'queued', error: null, retryAt: null });
     expect(b.clientId).toBe('c2');
     expect(outboxKey('r1')).toBe('chat-outbox:r1');
     expect(JSON.parse(storage.map.get('chat-outbox:r1')!)).toHaveLength(2);
@@ -305,5 +305,125 @@ describe('outbox', () => {
     calls[0]!.resolve();
     await done;
     expect(changes.map(statuses)).toEqual([['a:queued'], ['a:sending'], []]);
+  });
+
+  describe('held back by the rate limit (RATE_LIMITED with retryAfterMs)', () => {
+    /** A GraphQL error as Apollo hands it over: `errors` with the server's extensions. */
+    const rateLimited = (retryAfterMs: number) => Object.assign(new Retryable('Slow down'), { errors: [{ message: 'Slow down', extensions: { code: 'RATE_LIMITED', retryAfterMs } }] });
+
+    /** A clock and timers the test moves by hand. */
+    function manualTime(start = 1_000_000) {
+      let t = start;
+      const timers: { at: number; fn: () => void; cancelled: boolean }[] = [];
+      return {
+        now: () => new Date(t),
+        setTimer: (fn: () => void, ms: number) => {
+          const timer = { at: t + ms, fn, cancelled: false };
+          timers.push(timer);
+          return () => void (timer.cancelled = true);
+        },
+        pending: () => timers.filter((x) => !x.cancelled && x.at > t),
+        advance(ms: number) {
+          t += ms;
+          for (const x of timers.filter((y) => !y.cancelled && y.at <= t)) {
+            x.cancelled = true;
+            x.fn();
+          }
+        },
+        get t() {
+          return t;
+        },
+      };
+    }
+
+    it('keeps the item queued with retryAt, sends nothing before then, and sends it by itself after', async () => {
+      const time = manualTime();
+      const { outbox, calls, storage } = setup({ now: time.now, setTimer: time.setTimer });
+      outbox.enqueue(draft('a'));
+      outbox.enqueue(draft('b'));
+      let done = outbox.flush();
+      await settle();
+      calls[0]!.reject(rateLimited(4_200));
+      await done;
+      expect(outbox.items().map((i) => [i.body, i.status, i.retryAt])).toEqual([
+        ['a', 'queued', time.t + 4_200],
+        ['b', 'queued', null],
+      ]);
+      // Kept across a reload too.
+      expect(JSON.parse(storage.map.get('chat-outbox:r1')!)[0].retryAt).toBe(time.t + 4_200);
+      expect(queueHold(outbox.items())).toBe(time.t + 4_200);
+
+      // A flush meanwhile (the room's timer, a reconnect) does not send early.
+      time.advance(3_000);
+      done = outbox.flush();
+      await done;
+      expect(calls).toHaveLength(1);
+      expect(time.pending()).toHaveLength(1); // one wake-up, not one per flush
+
+      time.advance(1_200); // the hold is over: the outbox flushes by itself
+      await settle();
+      expect(calls).toHaveLength(2);
+      expect(calls[1]!.item).toMatchObject({ body: 'a', clientId: 'c1', retryAt: null });
+      expect(outbox.items()[0]).toMatchObject({ status: 'sending', retryAt: null });
+      calls[1]!.resolve();
+      await settle();
+      calls[2]!.resolve();
+      await settle();
+      expect(calls.map((c) => c.item.body)).toEqual(['a', 'a', 'b']);
+      expect(outbox.items()).toEqual([]);
+    });
+
+    it('without retryAfterMs, waits for the next flush as before', async () => {
+      const time = manualTime();
+      const { outbox, calls } = setup({ now: time.now, setTimer: time.setTimer });
+      outbox.enqueue(draft('a'));
+      const done = outbox.flush();
+      await settle();
+      calls[0]!.reject(new Retryable('Network error'));
+      await done;
+      expect(outbox.items()[0]).toMatchObject({ status: 'queued', retryAt: null });
+      expect(time.pending()).toEqual([]);
+    });
+
+    it('dispose cancels the wake-up', async () => {
+      const time = manualTime();
+      const { outbox, calls } = setup({ now: time.now, setTimer: time.setTimer });
+      outbox.enqueue(draft('a'));
+      const done = outbox.flush();
+      await settle();
+      calls[0]!.reject(rateLimited(1_000));
+      await done;
+      outbox.dispose();
+      time.advance(5_000);
+      await settle();
+      expect(calls).toHaveLength(1);
+    });
+
+    it('reads retryAfterMs from any of a GraphQL error\'s errors', () => {
+      expect(graphqlRetryAfterMs(rateLimited(1500))).toBe(1500);
+      expect(graphqlRetryAfterMs({ errors: [{ extensions: { code: 'X' } }, { extensions: { retryAfterMs: 20 } }] })).toBe(20);
+      for (const e of [null, undefined, new Error('x'), { errors: 'no' }, { errors: [null, { extensions: { retryAfterMs: -5 } }, { extensions: { retryAfterMs: '9' } }] }]) {
+        expect(graphqlRetryAfterMs(e)).toBeNull();
+      }
+    });
+  });
+
+  describe('pendingNote', () => {
+    it('counts down while the rate limit holds the queue, whatever the connection', () => {
+      expect(pendingNote('queued', 10_000, 5_800, true)).toBe('Sending too fast — sending in 5 s');
+      expect(pendingNote('queued', 10_000, 9_001, true)).toBe('Sending too fast — sending in 1 s');
+      expect(pendingNote('queued', 10_000, 10_000, true)).toBe('Sending…');
+      expect(pendingNote('queued', 10_000, 5_800, false)).toBe('Sending too fast — sending in 5 s');
+    });
+    it('says it waits for the connection only when there is none', () => {
+      expect(pendingNote('queued', null, 0, false)).toBe('Waiting for the connection… it will be sent when you are back online.');
+      expect(pendingNote('queued', null, 0, true)).toBe('Waiting to be sent…');
+      expect(pendingNote('sending', null, 0, true)).toBe('Sending…');
+    });
+    it('every queued item waits behind the first queued one', () => {
+      expect(queueHold([{ status: 'failed' }, { status: 'queued', retryAt: 7 }, { status: 'queued', retryAt: null }])).toBe(7);
+      expect(queueHold([{ status: 'sending', retryAt: null }, { status: 'queued' }])).toBeNull();
+      expect(queueHold([])).toBeNull();
+    });
   });
 });

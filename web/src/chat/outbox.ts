@@ -19,6 +19,11 @@ export interface OutboxItem extends OutboxDraft {
   createdAt: string;
   status: PendingStatus;
   error: string | null;
+  /**
+   * Epoch ms before which the item is not sent: the server refused it for sending too fast (RATE_LIMITED with
+   * `retryAfterMs`), so trying sooner would only be refused again. Null when it may go at once.
+   */
+  retryAt: number | null;
 }
 
 export type OutboxStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
@@ -29,6 +34,10 @@ export interface OutboxOptions {
   send: (item: OutboxItem) => Promise<void>;
   /** True for errors worth trying again later (network, RATE_LIMITED, SERVICE_UNAVAILABLE). */
   isRetryable: (err: unknown) => boolean;
+  /** How long a retryable error asks to wait before trying again (ms), or null; defaults to GraphQL's `retryAfterMs`. */
+  retryAfterMs?: (err: unknown) => number | null;
+  /** Runs `fn` after `ms`; returns a cancel function. Defaults to setTimeout. */
+  setTimer?: (fn: () => void, ms: number) => () => void;
   onChange?: (items: readonly OutboxItem[]) => void;
   randomId?: () => string;
   now?: () => Date;
@@ -44,6 +53,8 @@ export interface Outbox {
   /** Forgets an item. One being sent may still arrive. */
   discard(clientId: string): void;
   items(): readonly OutboxItem[];
+  /** Cancels the wake-up of a queue held back by the rate limit (the room closed). */
+  dispose(): void;
 }
 
 export function outboxKey(roomId: string): string {
@@ -65,7 +76,38 @@ function load(storage: OutboxStorage, key: string): OutboxItem[] {
       // A send cut short by the reload may or may not have reached the server: send it again
       // (same clientId, so at most one message results).
       status: item.status === 'sending' ? 'queued' : item.status,
+      retryAt: typeof item.retryAt === 'number' ? item.retryAt : null,
     }));
+}
+
+/** The `retryAfterMs` a GraphQL error carries (RATE_LIMITED), read from any of its errors; else null. */
+export function graphqlRetryAfterMs(err: unknown): number | null {
+  const errors = (err as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors)) return null;
+  for (const e of errors) {
+    const ms = (e as { extensions?: { retryAfterMs?: unknown } } | null)?.extensions?.retryAfterMs;
+    if (typeof ms === 'number' && Number.isFinite(ms) && ms > 0) return ms;
+  }
+  return null;
+}
+
+/**
+ * The line under a message not sent yet. `retryAt` is when the queue may send again (the head of the queue was
+ * refused for sending too fast; items behind it wait as long), `connected` whether the realtime connection is up.
+ */
+export function pendingNote(status: 'sending' | 'queued', retryAt: number | null, now: number, connected: boolean): string {
+  if (status === 'sending') return 'Sending…';
+  if (retryAt !== null) {
+    const s = Math.ceil((retryAt - now) / 1000);
+    return s > 0 ? `Sending too fast — sending in ${s} s` : 'Sending…';
+  }
+  // Connected, yet queued: waiting its turn, or the server asked to try again (SERVICE_UNAVAILABLE).
+  return connected ? 'Waiting to be sent…' : 'Waiting for the connection… it will be sent when you are back online.';
+}
+
+/** When the queue may send again: the hold of its first queued item (later ones wait behind it), or null. */
+export function queueHold(items: readonly { status: PendingStatus; retryAt?: number | null }[]): number | null {
+  return items.find((i) => i.status === 'queued')?.retryAt ?? null;
 }
 
 function errorMessage(err: unknown): string {
@@ -76,6 +118,15 @@ export function createOutbox(opts: OutboxOptions): Outbox {
   const key = outboxKey(opts.roomId);
   const randomId = opts.randomId ?? (() => crypto.randomUUID());
   const now = opts.now ?? (() => new Date());
+  const retryAfterMs = opts.retryAfterMs ?? graphqlRetryAfterMs;
+  const setTimer =
+    opts.setTimer ??
+    ((fn: () => void, ms: number) => {
+      const t = setTimeout(fn, ms);
+      return () => clearTimeout(t);
+    });
+  /** Cancels the pending wake-up of a held queue. */
+  let cancelWake: (() => void) | null = null;
   let items = load(opts.storage, key);
   /** The running flush loop, shared by concurrent flush() calls. */
   let running: Promise<void> | null = null;
@@ -102,6 +153,15 @@ export function createOutbox(opts: OutboxOptions): Outbox {
     changed();
   }
 
+  /** Flushes again once the hold is over (one wake-up at a time). */
+  function wakeIn(ms: number): void {
+    cancelWake?.();
+    cancelWake = setTimer(() => {
+      cancelWake = null;
+      void flush();
+    }, ms);
+  }
+
   async function loop(): Promise<void> {
     // Yield once so that flush() has stored this promise before the loop can end and clear it.
     await Promise.resolve();
@@ -110,15 +170,24 @@ export function createOutbox(opts: OutboxOptions): Outbox {
         // Looked up afresh each time: items may have been enqueued, retried or discarded meanwhile.
         const next = items.find((it) => it.status === 'queued');
         if (!next) return;
-        update(next.clientId, { status: 'sending', error: null });
+        // Held back by the rate limit: sending before then would only be refused again.
+        const wait = next.retryAt === null ? 0 : next.retryAt - now().getTime();
+        if (wait > 0) {
+          wakeIn(wait);
+          return;
+        }
+        update(next.clientId, { status: 'sending', error: null, retryAt: null });
         try {
-          await opts.send({ ...next, status: 'sending', error: null });
+          await opts.send({ ...next, status: 'sending', error: null, retryAt: null });
           remove(next.clientId);
         } catch (err) {
           if (!items.some((it) => it.clientId === next.clientId)) continue; // discarded while sending
           if (opts.isRetryable(err)) {
-            // Keep it first in line and stop: later items must not overtake it.
-            update(next.clientId, { status: 'queued', error: null });
+            // Keep it first in line and stop: later items must not overtake it. Asked to wait (RATE_LIMITED):
+            // hold it until then and wake up by ourselves; otherwise the next flush (reconnect, timer) sends it.
+            const after = retryAfterMs(err);
+            update(next.clientId, { status: 'queued', error: null, retryAt: after === null ? null : now().getTime() + after });
+            if (after !== null) wakeIn(after);
             return;
           }
           update(next.clientId, { status: 'failed', error: errorMessage(err) });
@@ -138,7 +207,7 @@ export function createOutbox(opts: OutboxOptions): Outbox {
 
   return {
     enqueue(draft) {
-      const item: OutboxItem = { ...draft, mentionIds: [...draft.mentionIds], clientId: randomId(), roomId: opts.roomId, createdAt: now().toISOString(), status: 'queued', error: null };
+      const item: OutboxItem = { ...draft, mentionIds: [...draft.mentionIds], clientId: randomId(), roomId: opts.roomId, createdAt: now().toISOString(), status: 'queued', error: null, retryAt: null };
       items = [...items, item];
       changed();
       return item;
@@ -150,5 +219,9 @@ export function createOutbox(opts: OutboxOptions): Outbox {
     },
     discard: remove,
     items: () => items,
+    dispose() {
+      cancelWake?.();
+      cancelWake = null;
+    },
   };
 }

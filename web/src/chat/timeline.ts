@@ -16,6 +16,8 @@ export interface PendingMessage {
   createdAt: string;
   status: PendingStatus;
   error: string | null;
+  /** Held back by the rate limit until then (epoch ms): see the outbox. */
+  retryAt?: number | null;
 }
 
 export interface TimelineState {

@@ -3,8 +3,10 @@ import {
   type ConnectionEvent,
   type ConnectionStatus,
   initialStatus,
+  canRetryNow,
   isAuthRejection,
   reduceConnection,
+  showsStatus,
   statusHint,
   statusLabel,
 } from './status';
@@ -216,10 +218,15 @@ describe('statusLabel and statusHint', () => {
   it('labels each state', () => {
     expect(statusLabel(connected)).toBe('Connected');
     expect(statusLabel(connecting)).toBe('Connecting…');
-    expect(statusLabel(reconnecting)).toBe('Reconnecting… (attempt 2)');
+    expect(statusLabel(reconnecting)).toBe('Reconnecting…');
     expect(statusLabel({ ...reconnecting, attempt: 0 })).toBe('Reconnecting…');
     expect(statusLabel(offlineNetwork)).toBe('Offline');
-    expect(statusLabel(signedOut)).toBe('Offline');
+    expect(statusLabel(signedOut)).toBe('Not signed in');
+  });
+  it('shows no pill without a session, and one in every other state', () => {
+    expect(showsStatus(signedOut)).toBe(false);
+    expect(showsStatus({ ...signedOut, browserOnline: false })).toBe(false);
+    for (const s of [connected, connecting, reconnecting, offlineNetwork]) expect(showsStatus(s)).toBe(true);
   });
   it('explains each state', () => {
     expect(statusHint(reconnecting, time)).toBe('Connection lost. Next attempt at t5000.');
@@ -241,5 +248,14 @@ describe('too many connections (close 4430)', () => {
     expect(statusHint(waiting, (ms) => `t${ms}`)).toMatch(/Too many tabs or devices.*Close one; this tab tries again at t90000/);
     expect(statusLabel(waiting)).toBe('Offline');
     expect(run(waiting, { type: 'connecting', retry: true }, { type: 'connected' })).toEqual(connected);
+  });
+});
+
+describe('canRetryNow ("Retry now", focus, visibility)', () => {
+  it('only while reconnecting: not when connected, offline, refused for too many connections or signed out', () => {
+    expect(canRetryNow(reconnecting)).toBe(true);
+    expect(canRetryNow({ ...reconnecting, nextRetryAt: null })).toBe(true);
+    const tooMany = run(connected, { type: 'closed', code: 4430 }, { type: 'retry-scheduled', attempt: 1, at: 90_000 });
+    for (const s of [connected, connecting, offlineNetwork, signedOut, tooMany]) expect(canRetryNow(s)).toBe(false);
   });
 });

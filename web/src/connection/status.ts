@@ -139,10 +139,26 @@ export function statusLabel(status: ConnectionStatus): string {
     case 'connecting':
       return 'Connecting…';
     case 'reconnecting':
-      return status.attempt > 0 ? `Reconnecting… (attempt ${status.attempt})` : 'Reconnecting…';
+      // No attempt count: it means nothing to people and widens the pill, which carries "Retry now" then.
+      return 'Reconnecting…';
     case 'offline':
-      return 'Offline';
+      // Without a session there is no connection to speak of; the shell hides the pill (showsStatus).
+      return status.reason === 'signed-out' ? 'Not signed in' : 'Offline';
   }
+}
+
+/** Whether the shell shows the connection pill: not without a session, where "Offline" would only mislead. */
+export function showsStatus(status: ConnectionStatus): boolean {
+  return status.reason !== 'signed-out';
+}
+
+/**
+ * Whether retrying at once makes sense ("Retry now", the page regaining focus or visibility): the connection was
+ * lost and the socket waits out its backoff. Not when the browser is offline (it would fail), not when the server
+ * refused this tab for too many connections (other tabs must close first), not without a session.
+ */
+export function canRetryNow(status: ConnectionStatus): boolean {
+  return status.state === 'reconnecting';
 }
 
 /** Longer explanation (tooltip / screen-reader detail). `formatTime` renders `nextRetryAt`. */

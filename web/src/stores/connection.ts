@@ -4,7 +4,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, shallowRef } from 'vue';
-import { type ConnectionEvent, type ConnectionStatus, initialStatus, reduceConnection } from '../connection/status';
+import { type ConnectionEvent, type ConnectionStatus, canRetryNow, initialStatus, reduceConnection } from '../connection/status';
 import { getToken } from '../session';
 
 function browserOnline(): boolean {
@@ -20,6 +20,16 @@ export const useConnectionStore = defineStore('connection', () => {
     status.value = reduceConnection(status.value, event);
   }
 
+  /** Cuts the socket's backoff short; main.ts hands it the socket's wake-up. */
+  let wake: () => void = () => {};
+  function setWake(fn: () => void): void {
+    wake = fn;
+  }
+  /** "Retry now": reconnect at once instead of waiting out the backoff. */
+  function retryNow(): void {
+    if (canRetryNow(status.value)) wake();
+  }
+
   return {
     status,
     state: computed(() => status.value.state),
@@ -29,5 +39,7 @@ export const useConnectionStore = defineStore('connection', () => {
     /** Epoch milliseconds of the next scheduled retry, or null. */
     nextRetryAt: computed(() => status.value.nextRetryAt),
     dispatch,
+    setWake,
+    retryNow,
   };
 });
