@@ -46,7 +46,7 @@ export interface Config {
   ltiEncryptionKey: string;
   /** Whether dynamically registered platforms are active at once or wait for an administrator. */
   ltiAutoActivate: boolean;
-  /** Dynamic registration (/lti/register) bounds: see the README's "Registering the tool with an LMS". */
+  /** Dynamic registration (/lti/register) bounds: see the README's "Adding the tool to an LMS" and docs/security.md. */
   ltiRegistration: {
     /** When set, the registration URL must carry `?secret=` with it. */
     secret: string | null;

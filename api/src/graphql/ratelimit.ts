@@ -4,7 +4,7 @@
  * (both execute through Yoga's envelop). A mutation is limited by default: a new one is in the `write` class
  * unless this table says otherwise. Refusal: RATE_LIMITED with `retryAfterMs`, nothing executed.
  *
- * Classes (limits in config.rateLimits, README "Configuration"):
+ * Classes (limits in config.rateLimits, README "Configuration", docs/api.md "Limits"):
  * - write: anything that stores or emits (edit, delete, reactions, rooms, members, tutor settings, keys…);
  * - signal: ephemeral signals (typing, presence), which the web app sends as heartbeats;
  * - readMark: read markers, which the web app moves while the reader scrolls;
