@@ -50,7 +50,7 @@ async function main(): Promise<number> {
   const lti = core.services.lti;
   try {
     if (command === 'list') {
-      const { tenants } = await import('@lt/api/db/schema');
+      const { tenants } = await import('@lt/api/tenants/tables');
       const { INSTALLATION_ISSUER } = await import('@lt/api/apikeys/service');
       const rows = (await core.services.database.db.select().from(tenants)).filter((t) => t.issuer !== INSTALLATION_ISSUER);
       if (rows.length === 0) console.log('No platforms registered.');

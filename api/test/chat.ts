@@ -8,7 +8,8 @@ import { expect } from 'vitest';
 import type { Core } from '../src/app.js';
 import type { Viewer } from '../src/auth/viewer.js';
 import type { CourseRole } from '../src/courses/roles.js';
-import { messages, notifications, roomMembers, rooms } from '../src/db/schema.js';
+import { messages, roomMembers, rooms } from '../src/rooms/tables.js';
+import { notifications } from '../src/notifications/tables.js';
 import { upsertUser, type User } from '../src/users/service.js';
 import { gql, poll, type Fixture, type TestApp } from './harness.js';
 

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { createPlatform, SCOPES, type LtiPlatform } from '@lt/lti-tool';
-import { tenants } from '../src/db/schema.js';
+import { tenants } from '../src/tenants/tables.js';
 import { gql } from './harness.js';
 import { runLaunch, startLtiEnv, type LtiEnv } from './lti-harness.js';
 

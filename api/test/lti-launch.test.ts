@@ -7,7 +7,9 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { count, eq } from 'drizzle-orm';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { courses, memberships, resourceLinks, users } from '../src/db/schema.js';
+import { courses, memberships } from '../src/courses/tables.js';
+import { resourceLinks } from '../src/lti/tables.js';
+import { users } from '../src/users/tables.js';
 import { gql } from './harness.js';
 import { runLaunch, startLtiEnv, type LtiEnv } from './lti-harness.js';
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { tenants } from '../src/db/schema.js';
+import { tenants } from '../src/tenants/tables.js';
 import { runLaunch, startLtiEnv, type LtiEnv } from './lti-harness.js';
 
 interface Answer {

@@ -77,7 +77,7 @@ export async function openBaseline(name: string, deliver: (roomId: string, paylo
     async join(authorization, roomId) {
       const viewer = await services.auth.authenticate(typeof authorization === 'string' ? authorization : undefined);
       if (!viewer) throw new AppError('UNAUTHENTICATED', 'A credential is required.');
-      await services.access.requireRoomRead(viewer, String(roomId));
+      await services.rooms.access.requireRoomRead(viewer, String(roomId));
       return viewer;
     },
     listen: () =>

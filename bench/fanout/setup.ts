@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../api/src/config.js';
 import { openCore } from '../../api/src/app.js';
-import { memberships, users } from '../../api/src/db/schema.js';
+import { memberships } from '../../api/src/courses/tables.js';
+import { users } from '../../api/src/users/tables.js';
 import { Redis } from 'ioredis';
 import { REDIS_URL, dropRedisKeys, freshPgDatabase, seed } from '../../api/test/harness.js';
 

@@ -20,7 +20,7 @@ import { warmTokenizer, type TutorProvider, type StreamRequest } from '../../api
 import type { TutorSignal } from '../../api/src/tutor/events.js';
 import type { RoomSignal } from '../../api/src/rooms/events.js';
 import type { EventShape, Stream } from '../../api/src/realtime/realtime.js';
-import type { RoomInfo } from '../../api/src/auth/access.js';
+import type { RoomInfo } from '../../api/src/rooms/access.js';
 import type { MessageView } from '../../api/src/rooms/views.js';
 import type { Tx } from '../../api/src/db/client.js';
 import { wallNow, type DbDiag, type FromServer, type ServerStamps, type ToServer } from './protocol.js';

@@ -9,7 +9,9 @@ import type { Browser } from 'playwright-core';
 import { startApp, type TestApp } from '../../api/test/harness.js';
 import { freePort } from '../../api/test/lti-harness.js';
 import { SHOTS, launchBrowser, launchFromDevLms, type LaunchedPerson } from './browser.js';
-import { courses, messages, users } from '../../api/src/db/schema.js';
+import { courses } from '../../api/src/courses/tables.js';
+import { messages } from '../../api/src/rooms/tables.js';
+import { users } from '../../api/src/users/tables.js';
 import { eq } from 'drizzle-orm';
 
 

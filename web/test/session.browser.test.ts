@@ -11,7 +11,8 @@ import type { Browser, Frame } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import { startApp, type TestApp } from '../../api/test/harness.js';
 import { freePort } from '../../api/test/lti-harness.js';
-import { courses, users } from '../../api/src/db/schema.js';
+import { courses } from '../../api/src/courses/tables.js';
+import { users } from '../../api/src/users/tables.js';
 import { LTI_FRAME, SHOTS, launchBrowser, launchFromDevLms, type LaunchedPerson } from './browser.js';
 
 /** A person with what their page did on the network: renewals answered, WebSockets opened, renewals taken on one. */

@@ -8,7 +8,7 @@ import { count, eq, inArray, sql } from 'drizzle-orm';
 import { gql, poll, seed, startApp, subscribe, testConfig, wsClient, type Fixture, type TestApp } from '../../test/harness.js';
 import { openCore, buildApi } from '../app.js';
 import { upsertUser } from '../users/service.js';
-import { apiKeys } from '../db/schema.js';
+import { apiKeys } from './tables.js';
 import { rows } from '../db/client.js';
 
 const CREATE = `mutation($name: String!, $scopes: [ApiKeyScope!]!, $expiresAt: DateTime) {

@@ -10,7 +10,8 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, desc, eq, isNull, type SQL } from 'drizzle-orm';
-import { apiKeys, tenants } from '../db/schema.js';
+import { apiKeys } from './tables.js';
+import { tenants } from '../tenants/tables.js';
 import type { Tx } from '../db/client.js';
 import type { Realtime } from '../realtime/realtime.js';
 import { isUuid, type Access } from '../auth/access.js';

@@ -1,14 +1,32 @@
-/** Turns a presented credential (Bearer header or connection_init payload) into a viewer. */
+/** Turns a presented credential (Bearer header or connection_init payload) into a viewer, and renews sessions. */
 import { AppError } from '../errors.js';
 import type { SessionTokens } from './session.js';
 import type { ApiKeyService } from '../apikeys/service.js';
+import type { Access } from './access.js';
 import type { Viewer } from './viewer.js';
 
 export class Authenticator {
   constructor(
     private readonly sessions: SessionTokens,
     private readonly keys: ApiKeyService,
+    private readonly access: Access,
   ) {}
+
+  /**
+   * A new session token for the same user and course, while the membership is still active: with the course's
+   * roles as they are now (an instructor demoted since the launch renews as what they are).
+   */
+  async refresh(viewer: Viewer): Promise<{ token: string; expiresAt: Date }> {
+    if (viewer.kind !== 'session') throw new AppError('FORBIDDEN', 'Only a session can be refreshed.');
+    let roles = viewer.roles;
+    if (viewer.courseId) {
+      const m = await this.access.membership(viewer.courseId, viewer.userId);
+      if (!m || !m.active) throw new AppError('UNAUTHENTICATED', 'You are no longer a member of this course. Open the tool again from your LMS.');
+      roles = m.roles;
+    }
+    const token = await this.sessions.issue({ tenantId: viewer.tenantId, userId: viewer.userId, courseId: viewer.courseId, roles });
+    return { token, expiresAt: new Date(Date.now() + this.sessions.ttlSeconds * 1000) };
+  }
 
   /** `authorization` is a header value ("Bearer x") or a bare token; undefined means anonymous. */
   /**

@@ -28,7 +28,7 @@ export class SessionTokens {
   private readonly verified = new Map<string, Extract<Viewer, { kind: 'session' }>>();
   static readonly CACHE_SIZE = 10_000;
 
-  constructor(secret: string, private readonly ttlSeconds: number) {
+  constructor(secret: string, readonly ttlSeconds: number) {
     this.key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   }
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { freshPgDatabase, gql, seed, startApp, type Fixture, type TestApp } from '../../test/harness.js';
 import { upsertUser, type User } from '../users/service.js';
-import { courses } from '../db/schema.js';
+import { courses } from './tables.js';
 import { encodeCursor } from '../db/pagination.js';
 
 const COURSES = `query($first: Int, $after: String, $last: Int, $before: String) {

@@ -92,7 +92,8 @@ const CourseActivityRef = builder.objectRef<StreamEvent<CourseEvent>>('CourseAct
 builder.subscriptionFields((t) => ({
   courseActivity: t.field({
     type: CourseActivityRef,
-    description: 'Live course activity. With `after`, first replays every event after that cursor; no gap, no duplicate.',
+    description:
+      "Live course activity. With `after` (the roster's `cursor`, `Course.members`, or an event's), first replays every event after that cursor; no gap, no duplicate.",
     args: { courseId: t.arg.id({ required: true }), after: t.arg.string() },
     // A feed: the event is the same for every reader, so the WebSocket transport serves a course's subscribers as
     // one fan-out group (realtime/fanout.ts); each reader's right is still checked on every event.

@@ -3,14 +3,15 @@
  * auth/access.ts.
  */
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import { courses, memberships, users } from '../db/schema.js';
+import { courses, memberships } from './tables.js';
+import { users } from '../users/tables.js';
 import type { Tx } from '../db/client.js';
 import type { Realtime } from '../realtime/realtime.js';
 import type { Viewer } from '../auth/viewer.js';
 import { isUuid, type Access } from '../auth/access.js';
 import { notFound } from '../errors.js';
 import { cleanLine, clip } from '../text.js';
-import { pageRequest, toPage, type Page, type PageArgs } from '../db/pagination.js';
+import { pageRequest, toPage, type FollowedPage, type Page, type PageArgs } from '../db/pagination.js';
 import type { CourseRole } from './roles.js';
 import { courseStream } from './events.js';
 
@@ -101,6 +102,12 @@ export class CourseService {
     });
   }
 
+  /** The tenant a course belongs to; null when there is no such course. */
+  async tenantOf(courseId: string): Promise<string | null> {
+    const [row] = await this.db.select({ tenantId: courses.tenantId }).from(courses).where(eq(courses.id, courseId));
+    return row?.tenantId ?? null;
+  }
+
   /** A course the viewer may read; anything else (another tenant's, not a member) is NOT_FOUND. */
   async getCourse(viewer: Viewer, courseId: string): Promise<Course> {
     await this.access.requireCourseRead(viewer, courseId);
@@ -142,9 +149,11 @@ export class CourseService {
    * The active members of a course, by name, with their emails: who launched and who is known only from the
    * roster. Staff of the course, and API keys with the read scope that reach it.
    */
-  async listMembers(viewer: Viewer, courseId: string, args: PageArgs): Promise<Page<CourseMember>> {
+  async listMembers(viewer: Viewer, courseId: string, args: PageArgs): Promise<FollowedPage<CourseMember>> {
     await this.access.requireCourseStaffRead(viewer, courseId);
     const req = pageRequest(args, isCourseKey);
+    // The course's activity head before the rows (memberships change with their event): the page is at least as new.
+    const cursor = String(await this.realtime.head(courseStream(courseId)));
     const key = sql`(${users.name}, ${users.id})`;
     const conds = [eq(memberships.courseId, courseId), eq(memberships.tenantId, viewer.tenantId), eq(memberships.status, 'active')];
     if (req.cursor) {
@@ -159,11 +168,12 @@ export class CourseService {
       .where(and(...conds))
       .orderBy(...order)
       .limit(req.limit + 1);
-    return toPage(
+    const page = toPage(
       req,
       rows.map((r) => ({ user: r.user, roles: r.roles as CourseRole[], launched: r.launchedAt !== null })),
       (m) => [m.user.name, m.user.id] as [string, string],
     );
+    return { ...page, cursor };
   }
 
   /** The viewer's roles in a course (none for an API key). */

@@ -6,10 +6,10 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import * as schema from './schema.js';
 
-export type Schema = typeof schema;
-export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+// No schema is handed to drizzle: queries name the feature's tables (imported from its tables.ts), never
+// `db.query.*`, so there is no barrel of every table to build one from.
+export type Db = PgDatabase<PgQueryResultHKT>;
 /** A transaction or the database: services accept either so they compose inside one transaction. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 
@@ -43,7 +43,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     await lockClient.connect();
     try {
       await lockClient.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
-      await migrate(drizzle(lockClient, { schema }), { migrationsFolder });
+      await migrate(drizzle(lockClient), { migrationsFolder });
     } finally {
       await lockClient.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
       await lockClient.end();
@@ -52,7 +52,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     pool.on('error', () => {
       /* an idle client lost its connection; the pool replaces it */
     });
-    const db = drizzle(pool, { schema }) as unknown as Db;
+    const db = drizzle(pool) as unknown as Db;
     return {
       db,
       kind: 'postgres',
@@ -69,7 +69,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (!dir.startsWith('memory://')) mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
   const client = new PGlite(dir);
   await client.waitReady;
-  const db = drizzle(client, { schema });
+  const db = drizzle(client);
   await migrate(db, { migrationsFolder });
   return {
     db: db as unknown as Db,

@@ -25,6 +25,14 @@ export interface Page<T> {
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
+/**
+ * A page of a list that its reader then follows live: `cursor` is the position of the list's stream that the page
+ * reflects (read before the page, so the page is at least as new), to pass as `after` to the list's subscription.
+ */
+export interface FollowedPage<T> extends Page<T> {
+  cursor: string;
+}
+
 export const MAX_PAGE = 100;
 const DEFAULT_PAGE = 20;
 

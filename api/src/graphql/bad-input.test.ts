@@ -7,7 +7,8 @@ import { count, sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { startApp, seed, gql, wsClient, subscribe, poll, type TestApp, type Fixture } from '../../test/harness.js';
 import { EDIT, SEND, cid, roomsOf, sendOk } from '../../test/chat.js';
-import { apiKeys, streamEvents } from '../db/schema.js';
+import { apiKeys } from '../apikeys/tables.js';
+import { streamEvents } from '../realtime/tables.js';
 import { upsertUser } from '../users/service.js';
 import { MAX_MARKS } from '../text.js';
 

@@ -1,6 +1,14 @@
-/** Reads a request body up to a limit; past it, rejects with REQUEST_TOO_LARGE before reading the rest. */
-import type { IncomingMessage } from 'node:http';
+/** Bodies: a request's, read up to a limit; a JSON answer. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../errors.js';
+
+/** A JSON answer that no cache keeps. */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/** Reads a request body up to a limit; past it, rejects with REQUEST_TOO_LARGE before reading the rest. */
 
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
-import { nextPrefix, sendNext } from './ws.js';
+import { nextPrefix, sendNext } from './ws-shared.js';
 
 let wss: WebSocketServer | null = null;
 afterEach(async () => {

@@ -1,6 +1,6 @@
 /** LTI in the API: course members and roster sync (NRPS), and the deep-linking picker's request and answer. */
 import { builder } from '../graphql/builder.js';
-import { connectionOf } from '../graphql/common.js';
+import { followedConnectionOf } from '../graphql/common.js';
 import { requireViewer } from '../graphql/viewer.js';
 import { CourseRef, CourseRoleEnum } from '../courses/schema.js';
 import { UserRef } from '../users/schema.js';
@@ -20,7 +20,7 @@ const CourseMemberRef = builder.objectRef<CourseMember>('CourseMember').implemen
     launched: t.exposeBoolean('launched', { description: 'False for members known only from the LMS roster, who have not opened the tool yet.' }),
   }),
 });
-const CourseMemberConnection = connectionOf<CourseMember>('CourseMember', CourseMemberRef);
+const CourseMemberConnection = followedConnectionOf<CourseMember>('CourseMember', CourseMemberRef, 'courseActivity');
 
 const RosterSyncStatusEnum = builder.enumType('RosterSyncStatus', {
   values: { QUEUED: { value: 'queued' }, RUNNING: { value: 'running' }, DONE: { value: 'done' }, FAILED: { value: 'failed' } } as const,
@@ -41,7 +41,8 @@ const RosterSyncRef = builder.objectRef<RosterSync>('RosterSync').implement({
 builder.objectFields(CourseRef, (t) => ({
   members: t.field({
     type: CourseMemberConnection,
-    description: 'Active members by name, with emails. Staff of the course, and API keys with the read scope that reach it (FORBIDDEN for other members).',
+    description:
+      'Active members by name, with emails. Staff of the course, and API keys with the read scope that reach it (FORBIDDEN for other members). Its `cursor` is where courseActivity follows the roster from.',
     args: { first: t.arg.int(), after: t.arg.string() },
     resolve: (c, args, ctx) => ctx.services.courses.listMembers(requireViewer(ctx), c.id, args),
   }),
@@ -103,7 +104,7 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-type TenantRow = typeof import('../db/schema.js').tenants.$inferSelect;
+type TenantRow = typeof import('../tenants/tables.js').tenants.$inferSelect;
 
 const PlatformStatusEnum = builder.enumType('PlatformStatus', {
   values: { ACTIVE: { value: 'active' }, PENDING: { value: 'pending' }, DISABLED: { value: 'disabled' } } as const,

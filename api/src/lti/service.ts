@@ -6,10 +6,13 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { and, count, eq, sql } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
-import { LtiError, LtiTool, mapLtiRoles, claimText, type PlatformInfo, type PlatformStatus, type ToolHooks, type VerifiedLaunch } from '@lt/lti-tool';
+import { LtiError, mapLtiRoles, claimText, type LtiTool, type PlatformInfo, type PlatformStatus, type ToolHooks, type VerifiedLaunch } from '@lt/lti-tool';
 import type { Db, Tx } from '../db/client.js';
 import type { Realtime } from '../realtime/realtime.js';
-import { courses, deployments, memberships, resourceLinks, rosterSyncs, tenants, users } from '../db/schema.js';
+import { courses, memberships } from '../courses/tables.js';
+import { deployments, tenants } from '../tenants/tables.js';
+import { resourceLinks, rosterSyncs } from './tables.js';
+import { users } from '../users/tables.js';
 import type { RoomService } from '../rooms/service.js';
 import type { CourseService } from '../courses/service.js';
 import type { SessionTokens } from '../auth/session.js';
@@ -49,22 +52,26 @@ export interface LtiServiceDeps {
   log: Logger;
   webRoot: string;
   sessionTtlSeconds: number;
-  /** Set once the queue exists (the api and the worker create it). */
-  ltiQueue?: Queue<JobPayloads['lti']>;
+  /** Where roster syncs and grade passback go (the api and the worker both produce them). */
+  ltiQueue: Queue<JobPayloads['lti']>;
   /** Dynamic registration attempts per client address (the worker, which serves no HTTP, has none). */
   registrationLimit?: { limiter: RateLimiter; limit: number; windowMs: number; keyPrefix: string };
+  /**
+   * Builds the protocol adapter around this service's hooks. The tool calls the service (a launch, a
+   * registration) and the service calls the tool (NRPS, AGS, deep linking): rather than patching one into the
+   * other afterwards, the service makes its tool in its constructor and hands itself over as the hooks.
+   */
+  tool: (hooks: ToolHooks) => LtiTool;
 }
 
 export class LtiService implements ToolHooks {
-  tool!: LtiTool;
+  readonly tool: LtiTool;
   #frames: { value: string; at: number } | null = null;
   /** The built index.html, re-read when a rebuild changes it. */
   #index: { html: string; mtimeMs: number } | null = null;
 
-  constructor(private readonly d: LtiServiceDeps) {}
-
-  set queue(q: Queue<JobPayloads['lti']>) {
-    this.d.ltiQueue = q;
+  constructor(private readonly d: LtiServiceDeps) {
+    this.tool = d.tool(this);
   }
 
   // ------------------------------------------------------------ installation administration
@@ -252,7 +259,7 @@ export class LtiService implements ToolHooks {
       .onConflictDoUpdate({ target: rosterSyncs.courseId, set: { membershipsUrl: url } })
       .returning();
     const stale = !row!.finishedAt || Date.now() - row!.finishedAt.getTime() > ROSTER_STALE_MS;
-    return staff && stale && row!.status !== 'queued' && row!.status !== 'running' && !!this.d.ltiQueue;
+    return staff && stale && row!.status !== 'queued' && row!.status !== 'running';
   }
 
   /** The last roster sync: staff of the course, and API keys with the read scope that reach it. */
@@ -272,7 +279,6 @@ export class LtiService implements ToolHooks {
 
   async #enqueueRoster(courseId: string): Promise<RosterSync> {
     const q = this.d.ltiQueue;
-    if (!q) throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is not available.');
     const [row] = await this.d.db.update(rosterSyncs).set({ status: 'queued', error: null, updatedAt: new Date() }).where(eq(rosterSyncs.courseId, courseId)).returning();
     await enqueue(() => q.add('roster-sync', { task: 'roster-sync', courseId }, { jobId: `roster-${courseId}-${Date.now()}`, attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 100, removeOnFail: 500 }));
     return row!;
@@ -337,7 +343,6 @@ export class LtiService implements ToolHooks {
     const [link] = await this.d.db.select().from(resourceLinks).where(and(eq(resourceLinks.courseId, input.courseId), eq(resourceLinks.resourceLinkId, input.resourceLinkId)));
     if (!link?.lineItemUrl) throw new AppError('BAD_USER_INPUT', 'This activity is not graded in the LMS (no line item).', { reason: 'NO_LINE_ITEM' });
     const q = this.d.ltiQueue;
-    if (!q) throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is not available.');
     const job = await enqueue(() =>
       q.add(
         'post-score',

@@ -1,6 +1,6 @@
 /** Notifications: the list, the unread count, marking read, and the live feed of the viewer's own stream. */
 import { builder } from '../graphql/builder.js';
-import { connectionOf } from '../graphql/common.js';
+import { followedConnectionOf } from '../graphql/common.js';
 import { requireViewer } from '../graphql/viewer.js';
 import { parseSeqCursor } from '../realtime/cursor.js';
 import type { NotificationView } from './service.js';
@@ -23,12 +23,12 @@ export const NotificationRef = builder.objectRef<NotificationView>('Notification
     createdAt: t.field({ type: 'DateTime', resolve: (n) => n.createdAt }),
   }),
 });
-const NotificationConnection = connectionOf<NotificationView>('Notification', NotificationRef);
+const NotificationConnection = followedConnectionOf<NotificationView>('Notification', NotificationRef, 'notificationEvents');
 
 builder.queryFields((t) => ({
   notifications: t.field({
     type: NotificationConnection,
-    description: "The viewer's notifications, newest first.",
+    description: "The viewer's notifications, newest first. Its `cursor` is where notificationEvents follows them from.",
     args: { first: t.arg.int(), after: t.arg.string(), last: t.arg.int(), before: t.arg.string(), unreadOnly: t.arg.boolean() },
     resolve: (_r, args, ctx) => ctx.services.notifications.list(requireViewer(ctx), args),
   }),
@@ -88,7 +88,7 @@ builder.subscriptionFields((t) => ({
   notificationEvents: t.field({
     type: NotificationEventRef,
     description:
-      "The viewer's notifications as they come and are read (in any tab). With `after`, replays from that cursor first. Per viewer: the viewer's own stream, which no one else reads (the viewer's tabs share one fan-out group).",
+      "The viewer's notifications as they come and are read (in any tab). With `after` (the `cursor` of `notifications`, or the last event's), replays from that cursor first. Per viewer: the viewer's own stream, which no one else reads (the viewer's tabs share one fan-out group).",
     args: { after: t.arg.string() },
     // A feed: a user's stream has one reader per tab of that user, all getting the same payloads; over WebSocket
     // those tabs (on this instance) are one fan-out group, rendered once per event.

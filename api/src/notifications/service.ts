@@ -4,7 +4,10 @@
  * them inside their own write (`notify` joins the caller's transaction); chat is the first user.
  */
 import { and, count, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
-import { courses, messages, notifications, users } from '../db/schema.js';
+import { courses } from '../courses/tables.js';
+import { messages } from '../rooms/tables.js';
+import { notifications } from './tables.js';
+import { users } from '../users/tables.js';
 import type { Tx } from '../db/client.js';
 import type { Realtime, Stream } from '../realtime/realtime.js';
 import { userStream, type UserEvent, type UserSignal } from './events.js';
@@ -12,7 +15,7 @@ import type { Access } from '../auth/access.js';
 import type { Viewer } from '../auth/viewer.js';
 import { AppError, notFound } from '../errors.js';
 import { isUuid } from '../auth/access.js';
-import { isCursorTime, pageRequest, toPage, type Page, type PageArgs } from '../db/pagination.js';
+import { isCursorTime, pageRequest, toPage, type FollowedPage, type PageArgs } from '../db/pagination.js';
 
 export type NotificationRow = typeof notifications.$inferSelect;
 export interface NotificationView extends NotificationRow {
@@ -82,9 +85,12 @@ export class NotificationService {
     });
   }
 
-  async list(viewer: Viewer, args: PageArgs & { unreadOnly?: boolean | null }): Promise<Page<NotificationView>> {
+  /** A page of the viewer's notifications, with the position of their stream it reflects (to follow from there). */
+  async list(viewer: Viewer, args: PageArgs & { unreadOnly?: boolean | null }): Promise<FollowedPage<NotificationView>> {
     const userId = sessionUser(viewer);
     const req = pageRequest(args, isKey);
+    // The head before the rows: every event up to it is committed with its row, so the page holds at least that.
+    const cursor = String(await this.realtime.head(userStream(userId)));
     const key = sql`(${notifications.createdAt}, ${notifications.id})`;
     const conds = [eq(notifications.userId, userId), eq(notifications.tenantId, viewer.tenantId)];
     if (args.unreadOnly) conds.push(isNull(notifications.readAt));
@@ -96,7 +102,7 @@ export class NotificationService {
     const order = req.direction === 'forward' ? [desc(notifications.createdAt), desc(notifications.id)] : [sql`${notifications.createdAt} asc`, sql`${notifications.id} asc`];
     const rows = await this.db.select().from(notifications).where(and(...conds)).orderBy(...order).limit(req.limit + 1);
     const views = await this.viewsOf(this.db, rows);
-    return toPage(req, views, (n) => [n.createdAt.toISOString(), n.id] as [string, string]);
+    return { ...toPage(req, views, (n) => [n.createdAt.toISOString(), n.id] as [string, string]), cursor };
   }
 
   async unreadCount(viewer: Viewer): Promise<number> {

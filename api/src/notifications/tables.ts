@@ -1,7 +1,9 @@
 /** Notifications: one row per user per event that concerns them. Features add their own `type`s. */
 import { sql } from 'drizzle-orm';
 import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { courses, tenants, users } from '../db/schema.js';
+import { courses } from '../courses/tables.js';
+import { tenants } from '../tenants/tables.js';
+import { users } from '../users/tables.js';
 
 export const notifications = pgTable(
   'notifications',

@@ -2,7 +2,6 @@
 import { builder } from '../graphql/builder.js';
 import { CourseRef } from '../courses/schema.js';
 import { requireViewer } from '../graphql/viewer.js';
-import { AppError } from '../errors.js';
 import { PresenceService, type PresenceState } from './service.js';
 import { presenceStream } from './events.js';
 import { onAbort } from '../abort.js';
@@ -33,21 +32,15 @@ builder.mutationFields((t) => ({
     type: PresenceStateEnum,
     description: "Marks one tab ONLINE (visible) or AWAY (hidden); returns the user's state across their tabs.",
     args: { courseId: t.arg.id({ required: true }), tabId: t.arg.string({ required: true }), state: t.arg({ type: PresenceStateEnum, required: true }) },
-    resolve: async (_r, { courseId, tabId, state }, ctx) => {
-      const viewer = requireViewer(ctx);
-      if (viewer.kind !== 'session') throw new AppError('FORBIDDEN', 'Presence belongs to people.');
-      PresenceService.checkTabId(tabId);
-      await ctx.services.access.requireCourseRead(viewer, String(courseId));
-      if (state === 'offline') throw new AppError('BAD_USER_INPUT', 'A tab is ONLINE or AWAY; close the presence subscription to leave.');
-      return ctx.services.presence.touch(viewer.tenantId, String(courseId), viewer.userId, tabId, state);
-    },
+    resolve: (_r, { courseId, tabId, state }, ctx) => ctx.services.presence.setTab(requireViewer(ctx), String(courseId), tabId, state),
   }),
 }));
 
 builder.subscriptionFields((t) => ({
   presence: t.field({
     type: MemberPresenceRef,
-    description: "Presence changes in a course. A signed-in user's tab (tabId) counts as online while subscribed.",
+    description:
+      "Presence changes in a course. A signed-in user's tab (tabId) counts as online while subscribed. Ephemeral signals only (nothing is stored, so there is no `after` to resume from): start from `Course.presence` and keep the highest `version` per user.",
     args: { courseId: t.arg.id({ required: true }), tabId: t.arg.string() },
     // A feed: a change is the same for every reader of the course, so the WebSocket transport serves a course's
     // subscribers as one fan-out group (realtime/fanout.ts); each reader's right is still checked on every change.

@@ -8,6 +8,8 @@
 import type { Redis } from 'ioredis';
 import type { OutgoingSignal, Realtime } from '../realtime/realtime.js';
 import type { Logger } from '../logger.js';
+import type { Access } from '../auth/access.js';
+import type { Viewer } from '../auth/viewer.js';
 import { AppError } from '../errors.js';
 import { presenceStream, type PresenceSignal } from './events.js';
 import { onAbort } from '../abort.js';
@@ -91,6 +93,7 @@ export class PresenceService {
   constructor(
     private readonly redis: Redis,
     private readonly realtime: Realtime,
+    private readonly access: Access,
     private readonly log: Logger,
   ) {
     redis.defineCommand('presenceTouch', { numberOfKeys: 4, lua: TOUCH });
@@ -98,6 +101,15 @@ export class PresenceService {
 
   static checkTabId(tabId: string): void {
     if (!TAB_ID.test(tabId)) throw new AppError('BAD_USER_INPUT', 'tabId must be 8 to 64 letters, digits, "-" or "_".');
+  }
+
+  /** Marks one of a person's tabs online (visible) or away (hidden) in a course they read; their state across tabs. */
+  async setTab(viewer: Viewer, courseId: string, tabId: string, state: PresenceState): Promise<PresenceState> {
+    if (viewer.kind !== 'session') throw new AppError('FORBIDDEN', 'Presence belongs to people.');
+    PresenceService.checkTabId(tabId);
+    await this.access.requireCourseRead(viewer, courseId);
+    if (state === 'offline') throw new AppError('BAD_USER_INPUT', 'A tab is ONLINE or AWAY; close the presence subscription to leave.');
+    return this.touch(viewer.tenantId, courseId, viewer.userId, tabId, state);
   }
 
   /** Records a tab as online or away (or gone), and publishes the user's state when it changed. */

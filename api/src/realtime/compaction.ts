@@ -1,6 +1,6 @@
 /** Deletes stream events older than the retention period; subscriptions with older cursors get CURSOR_EXPIRED. */
 import { lt } from 'drizzle-orm';
-import { streamEvents } from '../db/schema.js';
+import { streamEvents } from './tables.js';
 import type { Tx } from '../db/client.js';
 
 export async function compactStreams(db: Tx, retentionDays: number, now = new Date()): Promise<number> {

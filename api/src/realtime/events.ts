@@ -3,7 +3,7 @@
  * every feature's `events.ts` is written with (`defineStream`, `StreamEvent`, `EphemeralSignal`).
  */
 import { and, asc, eq, gt, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
-import { streamCounters, streamEvents } from '../db/schema.js';
+import { streamCounters, streamEvents } from './tables.js';
 import { rows, type Tx } from '../db/client.js';
 
 /** One kind of event (or signal) of a stream: its type and its payload. A feature unions them in its `events.ts`. */

@@ -5,7 +5,7 @@ import { defineStream, type EventShape } from './realtime.js';
 import { appendEvent, headSeq } from './events.js';
 import { compactStreams } from './compaction.js';
 import { FEED } from './fanout.js';
-import { streamEvents } from '../db/schema.js';
+import { streamEvents } from './tables.js';
 import { eq, sql } from 'drizzle-orm';
 
 /** A course's stream, open to test events of any type. */

@@ -10,7 +10,8 @@ import { AppError } from '../errors.js';
 import type { Delivery, EventShape, StreamEvent } from '../realtime/realtime.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Services } from '../services.js';
-import type { RoomMemberView, RoomView, SearchHit } from './service.js';
+import { parseRoomListCursor, type RoomMemberView, type RoomView, type SearchHit } from './service.js';
+import type { Context } from '../graphql/context.js';
 import { roomStream, type RoomEvent, type RoomSignal } from './events.js';
 import type { MessageRefView, MessageView, Participant, ReactionView } from './views.js';
 import type { TutorSignal } from '../tutor/events.js';
@@ -128,13 +129,28 @@ const SearchHitRef = builder.objectRef<SearchHit>('MessageSearchHit').implement(
 });
 const SearchConnection = connectionOf<SearchHit>('MessageSearchHit', SearchHitRef);
 
-builder.objectField(CourseRef, 'rooms', (t) =>
-  t.field({
+/** One room list per request and course: `rooms` and `roomsCursor` come from the same reads, in their order. */
+const roomLists = new WeakMap<Context, Map<string, Promise<{ rooms: RoomView[]; cursor: string }>>>();
+function roomListOf(ctx: Context, courseId: string): Promise<{ rooms: RoomView[]; cursor: string }> {
+  let byCourse = roomLists.get(ctx);
+  if (!byCourse) roomLists.set(ctx, (byCourse = new Map()));
+  let list = byCourse.get(courseId);
+  if (!list) byCourse.set(courseId, (list = ctx.services.rooms.listRoomsFollowed(requireViewer(ctx), courseId)));
+  return list;
+}
+
+builder.objectFields(CourseRef, (t) => ({
+  rooms: t.field({
     type: [RoomRef],
     description: 'The rooms of this course the viewer belongs in: the course room first, then by latest message.',
-    resolve: (c, _a, ctx) => ctx.services.rooms.listRooms(requireViewer(ctx), c.id),
+    resolve: async (c, _a, ctx) => (await roomListOf(ctx, c.id)).rooms,
   }),
-);
+  roomsCursor: t.string({
+    description:
+      'The position of the room list (`rooms`, read together with it): pass as `after` to chatActivity to follow the list from here, with nothing missed in between. Opaque; it belongs to this viewer and course.',
+    resolve: async (c, _a, ctx) => (await roomListOf(ctx, c.id)).cursor,
+  }),
+}));
 
 builder.queryFields((t) => ({
   room: t.field({
@@ -380,9 +396,14 @@ function roomActivity(ev: StreamEvent<RoomEvent>, roomId: string): ChatActivityV
   return view;
 }
 
-async function* chatActivity(services: Services, viewer: Viewer, courseId: string, signal: AbortSignal | undefined): AsyncGenerator<ChatActivityView> {
+/**
+ * `start`: where each stream is followed from (the positions of Course.roomsCursor, which the subscribe resolver
+ * parsed after checking the course); null: from now on.
+ */
+async function* chatActivity(services: Services, viewer: Viewer, courseId: string, start: Map<string, number> | null, signal: AbortSignal | undefined): AsyncGenerator<ChatActivityView> {
   const { rooms, realtime, access } = services;
-  await access.requireCourseRead(viewer, courseId);
+  const ownStream = viewer.kind === 'session' ? userStream(viewer.userId) : null;
+  const ownAfter = ownStream && start ? start.get(ownStream) : undefined;
   const out = new AsyncQueue<ChatActivityView>();
   const followed = new Map<string, AbortController>();
   /** The viewer's own stream, kept apart from the rooms: `sync` drops whatever is not a room of the list. */
@@ -405,7 +426,7 @@ async function* chatActivity(services: Services, viewer: Viewer, courseId: strin
     if (followed.has(roomId)) return;
     const c = new AbortController();
     followed.set(roomId, c);
-    void pump(realtime.subscribe(roomStream(roomId), { after, signal: c.signal, authorize: () => access.canReadRoom(viewer, roomId) }), (d) => {
+    void pump(realtime.subscribe(roomStream(roomId), { after, signal: c.signal, authorize: () => rooms.access.canReadRoom(viewer, roomId) }), (d) => {
       if (d.kind !== 'event') return;
       const view = roomActivity(d.event, roomId);
       if (view) out.push(view);
@@ -418,15 +439,38 @@ async function* chatActivity(services: Services, viewer: Viewer, courseId: strin
       } else out.end(err);
     });
   };
-  const sync = async () => {
-    const list = await rooms.listRooms(viewer, courseId);
-    const ids = new Set(list.map((r) => r.id));
-    for (const r of list) follow(r.id, r.lastSeq);
-    for (const [id, c] of followed) if (!ids.has(id)) (c.abort(), followed.delete(id));
-  };
+  /**
+   * Follows the rooms of the list as it is now and drops the others. The first sync starts each room of the cursor
+   * from its position there; a room the cursor does not name (joined since, or newly visible) is followed from its
+   * head now, and a ROOMS_CHANGED tells the reader to load the list again (which holds everything up to that head).
+   * Syncs run one at a time, so the cursor's positions are never overtaken by a later sync's heads.
+   */
+  let pending = start;
+  let syncing: Promise<void> = Promise.resolve();
+  const sync = (): Promise<void> =>
+    (syncing = syncing.catch(() => {}).then(async () => {
+      const list = await rooms.listRooms(viewer, courseId);
+      const from = pending;
+      pending = null;
+      const ids = new Set(list.map((r) => r.id));
+      for (const r of list) follow(r.id, from?.get(roomStream(r.id)) ?? r.lastSeq);
+      for (const [id, c] of followed) {
+        if (ids.has(id)) continue;
+        c.abort();
+        followed.delete(id);
+      }
+      if (from) {
+        const streams = new Set<string>(list.map((r) => roomStream(r.id)));
+        const added = list.find((r) => !from.has(roomStream(r.id)))?.id;
+        // A stream name is `kind:id`: a room the cursor named that is no longer in the list.
+        const gone = [...from.keys()].find((k) => k !== ownStream && !streams.has(k));
+        const roomId = added ?? gone?.slice(gone.indexOf(':') + 1);
+        if (roomId) out.push({ type: 'ROOMS_CHANGED', roomId, message: null, readSeq: null });
+      }
+    }));
   try {
-    if (viewer.kind === 'session') {
-      void pump(realtime.subscribe(userStream(viewer.userId), { signal: own.signal, signals: true }), (d) => {
+    if (ownStream) {
+      void pump(realtime.subscribe(ownStream, { signal: own.signal, signals: true, after: ownAfter ?? null }), (d) => {
         if (d.kind === 'signal' && d.signal.type === 'read') {
           const p = d.signal.payload;
           out.push({ type: 'READ', roomId: p.roomId, message: null, readSeq: String(p.seq) });
@@ -456,7 +500,7 @@ async function* chatActivity(services: Services, viewer: Viewer, courseId: strin
 builder.subscriptionFields((t) => ({
   roomEvents: t.field({
     type: RoomEventRef,
-    description: "A room's changes and signals. With `after`, first replays every change after that cursor: no gap, no duplicate.",
+    description: "A room's changes and signals. With `after` (`Room.lastSeq`, or the last event's `cursor`), first replays every change after that cursor: no gap, no duplicate.",
     args: { roomId: t.arg.id({ required: true }), after: t.arg.string() },
     // A feed: the same payload for every reader, so the WebSocket transport serves a room's subscribers as one
     // fan-out group (realtime/fanout.ts); each reader's right is still checked on every event and signal.
@@ -464,14 +508,14 @@ builder.subscriptionFields((t) => ({
     subscribe: async (_r, { roomId, after }, ctx) => {
       const viewer = requireViewer(ctx);
       const id = String(roomId);
-      const { access, realtime } = ctx.services;
-      await access.requireRoomRead(viewer, id);
+      const { rooms, realtime } = ctx.services;
+      await rooms.access.requireRoomRead(viewer, id);
       return realtime.feed({
         stream: roomStream(id),
         after: parseSeqCursor(after),
         signals: true,
-        authorizeNow: () => access.canReadRoomNow(viewer, id),
-        authorize: () => access.canReadRoom(viewer, id),
+        authorizeNow: () => rooms.access.canReadRoomNow(viewer, id),
+        authorize: () => rooms.access.canReadRoom(viewer, id),
         map: toRoomEvent,
         signal: ctx.signal,
       });
@@ -480,11 +524,20 @@ builder.subscriptionFields((t) => ({
   }),
   chatActivity: t.field({
     type: ChatActivityRef,
-    description: "Live updates for a course's room list: new messages, the viewer's reads in other tabs, rooms joined or left. Per viewer: it follows the viewer's rooms and own stream (a room event is still rendered once for all the lists it reaches).",
-    args: { courseId: t.arg.id({ required: true }) },
+    description:
+      "Live updates for a course's room list: new messages, the viewer's reads in other tabs, rooms joined or left. With `after` (`Course.roomsCursor`), first replays what each room and the viewer's own stream committed since the list was read (reads in other tabs are signals, not replayed: load the list again after a reconnect). Per viewer: it follows the viewer's rooms and own stream (a room event is still rendered once for all the lists it reaches).",
+    args: { courseId: t.arg.id({ required: true }), after: t.arg.string() },
     // Every reader's room list gets the same object for the same room event: rendered once over WebSocket.
     extensions: { sharedPayload: true },
-    subscribe: (_r, { courseId }, ctx) => chatActivity(ctx.services, requireViewer(ctx), String(courseId), ctx.signal),
+    subscribe: async (_r, { courseId, after }, ctx) => {
+      const viewer = requireViewer(ctx);
+      const id = String(courseId);
+      await ctx.services.access.requireCourseRead(viewer, id);
+      const start = parseRoomListCursor(viewer, id, after);
+      // A session's list follows its own stream too: its cursor must say from where.
+      if (start && viewer.kind === 'session' && !start.has(userStream(viewer.userId))) throw new AppError('BAD_CURSOR', 'The cursor is not valid for this list.');
+      return chatActivity(ctx.services, viewer, id, start, ctx.signal);
+    },
     resolve: (a) => a,
   }),
 }));

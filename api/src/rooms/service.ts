@@ -1,13 +1,17 @@
 /**
  * Rooms and chat. Every rule about who reads, posts, moderates and gets notified lives here and in
- * auth/access.ts (roomRights). Changes are written through the realtime module: a room's events
- * (`room:<id>`) carry message snapshots, so subscribers never read the database per event.
+ * rooms/access.ts (roomRights), which this service owns. Changes are written through the realtime module: a
+ * room's events (`room:<id>`) carry message snapshots, so subscribers never read the database per event.
  */
 import { and, asc, count, desc, eq, gt, inArray, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
-import { memberships, messageReactions, messages, notifications, roomMembers, rooms, users } from '../db/schema.js';
+import { memberships } from '../courses/tables.js';
+import { messageReactions, messages, roomMembers, rooms } from './tables.js';
+import { notifications } from '../notifications/tables.js';
+import { users } from '../users/tables.js';
 import type { Tx } from '../db/client.js';
 import type { Realtime, Emit, Invalidate } from '../realtime/realtime.js';
-import { isUuid, type Access, type RoomInfo, type RoomKind, type RoomRights } from '../auth/access.js';
+import { isUuid, type Access } from '../auth/access.js';
+import { RoomAccess, type RoomInfo, type RoomKind, type RoomRights } from './access.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Config } from '../config.js';
 import type { RateLimiter } from '../ratelimit.js';
@@ -22,6 +26,7 @@ import { isCursorTime, pageRequest, toPage, type Page, type PageArgs } from '../
 import { excerptOf, findMessage, messageView, messageViews, type MessageKind, type MessageView, type Participant } from './views.js';
 import * as input from './input.js';
 import { cleanMultiline } from '../text.js';
+import { encodeStreamsCursor, parseStreamsCursor } from '../realtime/cursor.js';
 
 export type RoomRow = typeof rooms.$inferSelect;
 
@@ -85,15 +90,31 @@ interface Deps {
   log: Logger;
 }
 
-export class RoomService {
-  /**
-   * Called inside the transaction that stores a person's message (the tutor listens here: a question and its
-   * tutor request are committed together, or neither). It may return what to do once that is committed, whose
-   * failures are logged, never the sender's.
-   */
-  onPosted: ((tx: Tx, room: RoomInfo, message: MessageView, authorId: string) => Promise<(() => Promise<void>) | null>) | null = null;
+/**
+ * Runs inside the transaction that stores a person's message (the tutor's: a question and its tutor request are
+ * committed together, or neither). It may return what to do once that is committed, whose failures are logged,
+ * never the sender's.
+ */
+export type PostedHook = (tx: Tx, room: RoomInfo, message: MessageView, authorId: string) => Promise<(() => Promise<void>) | null>;
 
-  constructor(private readonly d: Deps) {}
+export class RoomService {
+  /** The room rules (who reads, posts, moderates), for whoever needs them: the tutor, subscriptions. */
+  readonly access: RoomAccess;
+  readonly #postedHooks: PostedHook[] = [];
+
+  constructor(private readonly d: Deps) {
+    this.access = new RoomAccess(d.db, d.realtime, d.access);
+  }
+
+  /**
+   * Subscribes to messages posted by people. Rooms and the tutor need each other (the tutor posts its replies
+   * through this service; a question posted here must become a tutor request in the same transaction): the
+   * dependency points one way, tutor -> rooms, and the tutor subscribes here when it is constructed, so rooms
+   * know nothing of the tutor and nothing is patched in after construction.
+   */
+  onMessagePosted(hook: PostedHook): void {
+    this.#postedHooks.push(hook);
+  }
 
   // ------------------------------------------------------------------ rooms
 
@@ -139,32 +160,51 @@ export class RoomService {
         and(eq(rooms.kind, 'tutor'), eq(rooms.ownerId, me)),
       )!;
     }
-    const rows = await this.d.db
-      .select()
-      .from(rooms)
-      .where(and(eq(rooms.courseId, courseId), eq(rooms.tenantId, viewer.tenantId), visible))
-      .orderBy(sql`case when ${rooms.kind} = 'course' then 0 else 1 end`, sql`${rooms.archivedAt} is not null`, sql`${rooms.lastMessageAt} desc nulls last`, asc(rooms.name))
-      .limit(500);
-    return this.roomViews(viewer, rows);
+    const order = [sql`case when ${rooms.kind} = 'course' then 0 else 1 end`, sql`${rooms.archivedAt} is not null`, sql`${rooms.lastMessageAt} desc nulls last`, asc(rooms.name)];
+    const ids = (await this.d.db.select({ id: rooms.id }).from(rooms).where(and(eq(rooms.courseId, courseId), eq(rooms.tenantId, viewer.tenantId), visible)).orderBy(...order).limit(500)).map((r) => r.id);
+    if (ids.length === 0) return [];
+    // Which rooms, then their heads, then what the list shows of them: each room as at least as new as its lastSeq,
+    // the position a follower starts from (a rename or a message in between is not lost between the two).
+    const headOf = await this.d.realtime.heads(ids.map((id) => roomStream(id)));
+    const rows = await this.d.db.select().from(rooms).where(inArray(rooms.id, ids)).orderBy(...order);
+    return this.roomViews(viewer, rows, headOf);
+  }
+
+  /**
+   * The room list and the cursor of everything it reflects, for chatActivity's `after`: the viewer's own stream
+   * (rooms joined or left; read first, so a room joined after the list was read is an event after the cursor)
+   * and each room's lastSeq.
+   */
+  async listRoomsFollowed(viewer: Viewer, courseId: string): Promise<{ rooms: RoomView[]; cursor: string }> {
+    await this.d.access.requireCourseRead(viewer, courseId);
+    const positions = new Map<string, number>();
+    if (viewer.kind === 'session') positions.set(userStream(viewer.userId), await this.d.realtime.head(userStream(viewer.userId)));
+    const list = await this.listRooms(viewer, courseId);
+    for (const r of list) positions.set(roomStream(r.id), r.lastSeq);
+    return { rooms: list, cursor: encodeStreamsCursor(roomListScope(viewer, courseId), positions) };
   }
 
   async getRoom(viewer: Viewer, roomId: string): Promise<RoomView> {
-    await this.d.access.requireRoomRead(viewer, roomId);
+    await this.access.requireRoomRead(viewer, roomId);
+    // The head before the row (see listRooms).
+    const headOf = await this.d.realtime.heads([roomStream(roomId)]);
     const [row] = await this.d.db.select().from(rooms).where(eq(rooms.id, roomId));
     if (!row) throw notFound('The room');
-    return (await this.roomViews(viewer, [row]))[0]!;
+    return (await this.roomViews(viewer, [row], headOf))[0]!;
   }
 
-  private async roomViews(viewer: Viewer, rows: RoomRow[]): Promise<RoomView[]> {
+  /** `heads`: the rooms' heads, read before `rows` by a caller that follows them (read here otherwise). */
+  private async roomViews(viewer: Viewer, rows: RoomRow[], heads?: ReadonlyMap<string, number>): Promise<RoomView[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
+    const headOf = heads ?? (await this.d.realtime.heads(ids.map((id) => roomStream(id))));
     const me = viewer.kind === 'session' ? viewer.userId : null;
     const reads = me
       ? await this.d.db.select({ roomId: roomMembers.roomId, lastReadSeq: roomMembers.lastReadSeq, muted: roomMembers.muted }).from(roomMembers).where(and(inArray(roomMembers.roomId, ids), eq(roomMembers.userId, me)))
       : [];
     const readOf = new Map(reads.map((r) => [r.roomId, r]));
-    const headOf = await this.d.realtime.heads(ids.map((id) => roomStream(id)));
-    // Unread: messages by others after the marker, counted per room in one query.
+    // Unread: messages by others after the marker, counted per room in one query, up to the room's head (what
+    // comes later reaches a follower as an event and counts then, once).
     const unread = me
       ? await this.d.db
           .select({ roomId: messages.roomId, n: count() })
@@ -172,7 +212,7 @@ export class RoomService {
           .leftJoin(roomMembers, and(eq(roomMembers.roomId, messages.roomId), eq(roomMembers.userId, me)))
           .where(
             and(
-              inArray(messages.roomId, ids),
+              or(...rows.map((r) => and(eq(messages.roomId, r.id), lte(messages.seq, headOf.get(roomStream(r.id)) ?? 0)))),
               sql`${messages.seq} > coalesce(${roomMembers.lastReadSeq}, 0)`,
               isNull(messages.deletedAt),
               ne(messages.kind, 'system'),
@@ -196,7 +236,7 @@ export class RoomService {
       const info = toInfo(r);
       views.push({
         ...r,
-        rights: await this.d.access.roomRights(viewer, info),
+        rights: await this.access.roomRights(viewer, info),
         displayName: r.kind === 'direct' ? (peerOf.get(r.id)?.name ?? 'Direct message') : r.name,
         peer: peerOf.get(r.id) ?? null,
         lastSeq: headOf.get(roomStream(r.id)) ?? 0,
@@ -229,7 +269,7 @@ export class RoomService {
 
   /** Rename, change the topic, archive or unarchive (moderators). The course room's name follows the course. */
   async updateRoom(viewer: Viewer, roomId: string, args: { name?: string | null; topic?: string | null; archived?: boolean | null }): Promise<RoomView> {
-    const { room } = await this.d.access.requireRoomModerate(viewer, roomId);
+    const { room } = await this.access.requireRoomModerate(viewer, roomId);
     const me = sessionUser(viewer, 'change rooms');
     if (room.kind !== 'group' && (args.name != null || args.archived != null)) {
       throw new AppError('BAD_USER_INPUT', 'Only group rooms can be renamed or archived; the course room follows the course.');
@@ -263,7 +303,7 @@ export class RoomService {
 
   /** Adds course members to a group room (moderators). */
   async addMembers(viewer: Viewer, roomId: string, userIds: readonly string[]): Promise<RoomView> {
-    const { room } = await this.d.access.requireRoomModerate(viewer, roomId);
+    const { room } = await this.access.requireRoomModerate(viewer, roomId);
     const me = sessionUser(viewer, 'manage rooms');
     if (room.kind !== 'group') throw new AppError('BAD_USER_INPUT', 'Members are managed in group rooms only.');
     const wanted = input.cleanIds(userIds, 'userIds', MAX_GROUP_MEMBERS);
@@ -283,7 +323,7 @@ export class RoomService {
   /** Removes a member from a group room (moderators), or leaves it (anyone, for themselves). */
   async removeMember(viewer: Viewer, roomId: string, userId: string): Promise<boolean> {
     const me = sessionUser(viewer, 'manage rooms');
-    const { room, rights } = await this.d.access.requireRoomRead(viewer, roomId);
+    const { room, rights } = await this.access.requireRoomRead(viewer, roomId);
     if (room.kind !== 'group') throw new AppError('BAD_USER_INPUT', 'Members are managed in group rooms only.');
     if (userId !== me && !rights.moderate) throw new AppError('FORBIDDEN', 'Only instructors can remove someone from a room.');
     return this.d.realtime.write(async (tx, emit, invalidate) => {
@@ -305,7 +345,7 @@ export class RoomService {
 
   /** Mutes or unmutes a learner in a course, group or live room (moderators). Staff cannot be muted. */
   async setMuted(viewer: Viewer, roomId: string, userId: string, muted: boolean): Promise<boolean> {
-    const { room } = await this.d.access.requireRoomModerate(viewer, roomId);
+    const { room } = await this.access.requireRoomModerate(viewer, roomId);
     sessionUser(viewer, 'moderate');
     if (!isUuid(userId)) throw notFound('The member');
     const cm = await this.d.access.membership(room.courseId, userId);
@@ -313,7 +353,7 @@ export class RoomService {
     if (isStaff(cm.roles)) throw new AppError('BAD_USER_INPUT', 'Instructors and assistants cannot be muted.');
     return this.d.realtime.write(async (tx, emit, invalidate) => {
       const status = room.kind === 'group' ? 'active' : 'reader';
-      if (room.kind === 'group' && !(await this.d.access.roomMember(roomId, userId))?.active) throw notFound('The member');
+      if (room.kind === 'group' && !(await this.access.roomMember(roomId, userId))?.active) throw notFound('The member');
       await tx
         .insert(roomMembers)
         .values({ roomId, userId, tenantId: room.tenantId, status, muted })
@@ -365,7 +405,7 @@ export class RoomService {
 
   /** People in a room: the course's members for course and live rooms, the room's members otherwise. */
   async listMembers(viewer: Viewer, roomId: string, args: PageArgs): Promise<Page<RoomMemberView>> {
-    const { room } = await this.d.access.requireRoomRead(viewer, roomId);
+    const { room } = await this.access.requireRoomRead(viewer, roomId);
     const req = pageRequest(args, isNameKey);
     const key = sql`(${users.name}, ${users.id})`;
     const conds: SQL[] = [];
@@ -404,7 +444,7 @@ export class RoomService {
    * returns the messages on both sides of one message (jump to a message).
    */
   async messages(viewer: Viewer, roomId: string, args: PageArgs & { around?: string | null }): Promise<Page<MessageView>> {
-    await this.d.access.requireRoomRead(viewer, roomId);
+    await this.access.requireRoomRead(viewer, roomId);
     if (args.around != null) return this.around(roomId, args.around, args);
     const req = pageRequest(args, isSeqKey);
     const conds = [eq(messages.roomId, roomId)];
@@ -442,7 +482,7 @@ export class RoomService {
   async send(viewer: Viewer, args: SendInput): Promise<MessageView> {
     const me = sessionUser(viewer, 'post');
     const clientId = input.cleanClientId(args.clientId);
-    const { room } = await this.d.access.requireRoomPost(viewer, args.roomId);
+    const { room } = await this.access.requireRoomPost(viewer, args.roomId);
     const kind: MessageKind = args.kind === 'code' ? 'code' : 'text';
     const body = input.cleanBody(args.body, this.d.config.chatMaxMessageChars);
     const language = kind === 'code' ? input.cleanLanguage(args.language) : null;
@@ -471,14 +511,17 @@ export class RoomService {
     if (limited) throw limited;
     const recipients = await this.recipients(room, me, mentionIds, replyToId);
     let posted: MessageView;
-    let afterCommit: (() => Promise<void>) | null = null;
+    const afterCommit: (() => Promise<void>)[] = [];
     try {
       posted = await this.d.realtime.write(async (tx, emit) => {
         const mentions = mentionIds.length ? await activeMembers(tx, room.courseId, mentionIds) : [];
         const message = await this.appendMessage(tx, emit, room, { authorId: me, clientId, kind, body, language, replyToId, mentions });
         await this.advanceRead(tx, room, me, message.seq!);
         await this.d.notifications.notify(recipients.map((r) => ({ ...r, messageId: message.id, excerpt: excerptOf(body) })));
-        if (this.onPosted) afterCommit = await this.onPosted(tx, room, message, me);
+        for (const hook of this.#postedHooks) {
+          const after = await hook(tx, room, message, me);
+          if (after) afterCommit.push(after);
+        }
         return message;
       });
     } catch (err) {
@@ -489,7 +532,7 @@ export class RoomService {
       }
       throw err;
     }
-    if (afterCommit) await (afterCommit as () => Promise<void>)().catch((err: unknown) => this.d.log.error({ err, roomId: room.id }, 'rooms: after-post hook failed'));
+    for (const after of afterCommit) await after().catch((err: unknown) => this.d.log.error({ err, roomId: room.id }, 'rooms: after-post hook failed'));
     return posted;
   }
 
@@ -546,7 +589,7 @@ export class RoomService {
   private async recipients(room: RoomInfo, me: string, mentionIds: string[], replyToId: string | null): Promise<Omit<NewNotification, 'messageId' | 'excerpt'>[]> {
     const out = new Map<string, Omit<NewNotification, 'messageId' | 'excerpt'>>();
     const base = { tenantId: room.tenantId, courseId: room.courseId, actorId: me, roomId: room.id };
-    const canRead = async (userId: string) => (await this.d.access.roomRights(personViewer(room.tenantId, userId), room)).read;
+    const canRead = async (userId: string) => (await this.access.roomRights(personViewer(room.tenantId, userId), room)).read;
     for (const id of mentionIds) if (await canRead(id)) out.set(id, { ...base, userId: id, type: 'mention' });
     if (replyToId) {
       const [parent] = await this.d.db.select({ authorId: messages.authorId }).from(messages).where(eq(messages.id, replyToId));
@@ -569,7 +612,7 @@ export class RoomService {
     const { row, room } = await this.messageFor(viewer, messageId);
     if (row.authorId !== me || row.kind === 'system') throw new AppError('FORBIDDEN', 'Only the author can edit a message.');
     if (row.deletedAt) throw new AppError('CONFLICT', 'This message was deleted.');
-    await this.d.access.requireRoomPost(viewer, room.id);
+    await this.access.requireRoomPost(viewer, room.id);
     const body = input.cleanBody(args.body, this.d.config.chatMaxMessageChars);
     const language = row.kind === 'code' ? (args.language !== undefined ? input.cleanLanguage(args.language) : row.language) : null;
     return this.d.realtime.write(async (tx, emit) => {
@@ -628,7 +671,7 @@ export class RoomService {
     const me = sessionUser(viewer, 'react');
     const e = input.cleanEmoji(emoji);
     const { row, room } = await this.messageFor(viewer, messageId);
-    await this.d.access.requireRoomPost(viewer, room.id);
+    await this.access.requireRoomPost(viewer, room.id);
     if (row.deletedAt || row.kind === 'system') throw new AppError('CONFLICT', 'This message takes no reactions.');
     return this.d.realtime.write(async (tx, emit) => {
       if (on) {
@@ -650,8 +693,8 @@ export class RoomService {
     if (!isUuid(messageId)) throw notFound('The message');
     const [row] = await this.d.db.select().from(messages).where(and(eq(messages.id, messageId), eq(messages.tenantId, viewer.tenantId)));
     if (!row) throw notFound('The message');
-    const room = await this.d.access.room(row.roomId);
-    const rights = room ? await this.d.access.roomRights(viewer, room) : null;
+    const room = await this.access.room(row.roomId);
+    const rights = room ? await this.access.roomRights(viewer, room) : null;
     if (!room || !rights?.read) throw notFound('The message');
     return { row, room, rights };
   }
@@ -661,7 +704,7 @@ export class RoomService {
   /** Moves the viewer's read marker forward to `seq`; tells their other tabs, and the room where receipts show. */
   async markRead(viewer: Viewer, roomId: string, seq: number): Promise<number> {
     const me = sessionUser(viewer, 'read');
-    const { room } = await this.d.access.requireRoomRead(viewer, roomId);
+    const { room } = await this.access.requireRoomRead(viewer, roomId);
     if (!Number.isSafeInteger(seq) || seq < 0) throw new AppError('BAD_CURSOR', 'The read position is not valid.');
     const upTo = Math.min(seq, await this.d.realtime.head(roomStream(roomId)));
     const marker = await this.d.realtime.write(async (tx) => {
@@ -688,7 +731,7 @@ export class RoomService {
   /** "Ana is typing": an ephemeral signal that expires unless re-sent. */
   async setTyping(viewer: Viewer, roomId: string, typing: boolean): Promise<boolean> {
     const me = sessionUser(viewer, 'type');
-    const { room } = await this.d.access.requireRoomPost(viewer, roomId);
+    const { room } = await this.access.requireRoomPost(viewer, roomId);
     const [u] = await this.d.db.select({ name: users.name }).from(users).where(eq(users.id, me));
     await this.d.realtime.signal(roomStream(roomId), { type: 'typing', payload: { userId: me, userName: u?.name ?? '', typing, tenantId: room.tenantId } }, TYPING_TTL_MS);
     return typing;
@@ -722,7 +765,7 @@ export class RoomService {
   async readableRoomIds(viewer: Viewer, courseId: string): Promise<string[]> {
     const all = await this.d.db.select().from(rooms).where(and(eq(rooms.courseId, courseId), eq(rooms.tenantId, viewer.tenantId)));
     const ids: string[] = [];
-    for (const r of all) if ((await this.d.access.roomRights(viewer, toInfo(r))).read) ids.push(r.id);
+    for (const r of all) if ((await this.access.roomRights(viewer, toInfo(r))).read) ids.push(r.id);
     return ids;
   }
 
@@ -756,6 +799,16 @@ export const toInfo = (r: RoomRow): RoomInfo => ({ id: r.id, tenantId: r.tenantI
 
 /** Another person, as a viewer, to ask what they may read (notifications go only where they can). */
 const personViewer = (tenantId: string, userId: string): Viewer => ({ kind: 'session', tenantId, userId, courseId: null, roles: [], expiresAt: 0 });
+
+/** Whose room list of which course a room-list cursor belongs to (another's is BAD_CURSOR, not followed). */
+function roomListScope(viewer: Viewer, courseId: string): string {
+  return `rooms:${courseId}:${viewer.kind === 'session' ? `user:${viewer.userId}` : `key:${viewer.keyId}`}`;
+}
+
+/** The positions of a room-list cursor (`listRoomsFollowed`) for this viewer and course; null for none. */
+export function parseRoomListCursor(viewer: Viewer, courseId: string, cursor: string | null | undefined): Map<string, number> | null {
+  return parseStreamsCursor(cursor, roomListScope(viewer, courseId));
+}
 
 function sessionUser(viewer: Viewer, what: string): string {
   if (viewer.kind !== 'session') throw new AppError('FORBIDDEN', `Only people can ${what}: an API key reads.`);

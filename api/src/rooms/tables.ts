@@ -4,11 +4,12 @@
  */
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, customType, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { courses, tenants, users } from '../db/schema.js';
+import { courses } from '../courses/tables.js';
+import { tenants } from '../tenants/tables.js';
+import { users } from '../users/tables.js';
+import { createdAt, updatedAt } from '../db/columns.js';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
-const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
-const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 
 /** course | group | direct | live | tutor */
 export const rooms = pgTable(

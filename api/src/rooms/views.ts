@@ -3,7 +3,8 @@
  * that travels in the room's events as it is, so that delivering an event needs no database read.
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import { messageReactions, messages, users } from '../db/schema.js';
+import { messageReactions, messages } from './tables.js';
+import { users } from '../users/tables.js';
 import type { Tx } from '../db/client.js';
 import { isToolSubject } from '../users/service.js';
 import { clip } from '../text.js';

@@ -1,6 +1,6 @@
 /** Tenants (registered LMS platforms) and their deployments. */
 import { and, eq } from 'drizzle-orm';
-import { deployments, tenants } from '../db/schema.js';
+import { deployments, tenants } from './tables.js';
 import type { Tx } from '../db/client.js';
 
 export type Tenant = typeof tenants.$inferSelect;

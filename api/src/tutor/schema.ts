@@ -5,7 +5,8 @@ import { CourseRef } from '../courses/schema.js';
 import { RoomRef } from '../rooms/schema.js';
 import { userStream } from '../notifications/events.js';
 import { AppError } from '../errors.js';
-import { TUTOR_MODES, type TutorMode, type TutorSettingsView, type UsageReport, type UsageView } from './service.js';
+import { TUTOR_MODES, type TutorMode, type TutorSettingsView, type UsageAt, type UsageReport } from './service.js';
+import { parseSeqCursor } from '../realtime/cursor.js';
 
 const TutorModeEnum = builder.enumType('TutorMode', {
   description: 'SOCRATIC guides with questions and hands out no solutions; EXPLAIN explains; REVIEW reviews code.',
@@ -24,10 +25,11 @@ const TutorSettingsRef = builder.objectRef<TutorSettingsView>('TutorSettings').i
   }),
 });
 
-const TutorUsageRef = builder.objectRef<UsageView>('TutorUsage').implement({
+const TutorUsageRef = builder.objectRef<UsageAt>('TutorUsage').implement({
   description: "A student's tutor budget: what is used today and this month's course total.",
   fields: (t) => ({
     courseId: t.exposeID('courseId'),
+    cursor: t.exposeString('cursor', { description: 'The stream position this usage reflects: pass as `after` to tutorUsage to follow it from here.' }),
     usedToday: t.exposeInt('usedToday'),
     dailyLimit: t.exposeInt('dailyLimit'),
     remainingToday: t.int({ resolve: (u) => Math.max(0, u.dailyLimit - u.usedToday) }),
@@ -98,6 +100,7 @@ const modeArg = (m: string | null | undefined): TutorMode | null => {
 builder.queryFields((t) => ({
   myTutorUsage: t.field({
     type: TutorUsageRef,
+    description: "The viewer's tutor budget in a course now; its `cursor` is where tutorUsage follows it from.",
     args: { courseId: t.arg.id({ required: true }) },
     resolve: (_r, { courseId }, ctx) => ctx.services.tutor.myUsage(requireViewer(ctx), String(courseId)),
   }),
@@ -141,27 +144,30 @@ builder.mutationFields((t) => ({
 builder.subscriptionFields((t) => ({
   tutorUsage: t.field({
     type: TutorUsageRef,
-    description: "The viewer's tutor budget in a course: now, then after each reply. Per viewer: it follows the viewer's own stream (the viewer's tabs share one fan-out group per course).",
-    args: { courseId: t.arg.id({ required: true }) },
+    description:
+      "The viewer's tutor budget in a course after each reply. With `after` (myTutorUsage's `cursor`, or the last one received), first replays what changed since; without it, starts with the usage now. Per viewer: it follows the viewer's own stream (the viewer's tabs share one fan-out group per course).",
+    args: { courseId: t.arg.id({ required: true }), after: t.arg.string() },
     // A feed on the user's stream: the same usage for each of the user's tabs; the course, which the operation key
     // leaves out (it is the field's own argument), is the group's variant.
     extensions: { feed: true },
-    subscribe: async (_r, { courseId }, ctx) => {
+    subscribe: async (_r, { courseId, after }, ctx) => {
       const viewer = requireViewer(ctx);
       const id = String(courseId);
       const { access, realtime, tutor } = ctx.services;
-      // People only (myUsage refuses anyone else).
+      const from = parseSeqCursor(after);
+      // People only (myUsage refuses anyone else). Without a cursor, the usage now and the position it reflects: the
+      // follow starts there, so a reply counted meanwhile still arrives.
       const now = await tutor.myUsage(viewer, id);
       if (viewer.kind !== 'session') throw new AppError('FORBIDDEN', 'Usage belongs to people; see the course report instead.');
       return realtime.feed({
         stream: userStream(viewer.userId),
         variant: id,
-        after: null,
+        after: from ?? Number(now.cursor),
         signals: false,
-        initial: now,
+        ...(from === null ? { initial: now } : {}),
         authorizeNow: () => access.canReadCourseNow(viewer, id),
         authorize: () => access.canReadCourse(viewer, id),
-        map: (d) => (d.kind === 'event' && d.event.type === 'tutor.usage' && d.event.payload.courseId === id ? d.event.payload : null),
+        map: (d) => (d.kind === 'event' && d.event.type === 'tutor.usage' && d.event.payload.courseId === id ? { ...d.event.payload, cursor: String(d.event.seq) } : null),
         signal: ctx.signal,
       });
     },

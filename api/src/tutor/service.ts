@@ -7,10 +7,15 @@
  */
 import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
-import { budgetCounters, courses, messages, notifications, rooms, tutorRequests, tutorSettings, usageLedger, users } from '../db/schema.js';
+import { budgetCounters, tutorRequests, tutorSettings, usageLedger } from './tables.js';
+import { courses } from '../courses/tables.js';
+import { messages, rooms } from '../rooms/tables.js';
+import { notifications } from '../notifications/tables.js';
+import { users } from '../users/tables.js';
 import { rows, type Tx } from '../db/client.js';
 import type { Realtime } from '../realtime/realtime.js';
-import type { Access, RoomInfo } from '../auth/access.js';
+import type { Access } from '../auth/access.js';
+import type { RoomInfo } from '../rooms/access.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -26,7 +31,7 @@ import { cleanMultiline } from '../text.js';
 import { isStaff } from '../courses/roles.js';
 import { isUuid } from '../auth/access.js';
 import { enqueue, type JobPayloads } from '../queue/queues.js';
-import { countChatTokens, countTokens, ProviderError, type ChatTurn, type TutorProvider } from './provider.js';
+import { countChatTokens, countTokens, ProviderError, type ChatTurn, type StreamResult, type TutorProvider } from './provider.js';
 import { costMicros } from './prices.js';
 
 export type TutorMode = 'socratic' | 'explain' | 'review';
@@ -54,6 +59,11 @@ export interface UsageView {
   courseUsedThisMonth: number;
   courseMonthlyLimit: number;
   warnPercent: number;
+}
+
+/** Usage with the position of the user's stream it reflects (`cursor`: pass as `after` to tutorUsage). */
+export interface UsageAt extends UsageView {
+  cursor: string;
 }
 
 export interface UsageReport {
@@ -87,13 +97,20 @@ interface Deps {
   rooms: RoomService;
   notifications: NotificationService;
   provider: TutorProvider;
+  queue: Queue<JobPayloads['tutor']>;
 }
 
 export class TutorService {
-  queue: Queue<JobPayloads['tutor']> | null = null;
+  /** Where reply jobs go (a test swaps in one whose connection is gone, as when Redis is down). */
+  queue: Queue<JobPayloads['tutor']>;
   private tutorUsers = new Map<string, string>();
 
-  constructor(private readonly d: Deps) {}
+  constructor(private readonly d: Deps) {
+    this.queue = d.queue;
+    // Rooms and the tutor need each other; the tutor depends on rooms and subscribes to the messages posted there
+    // (RoomService.onMessagePosted). Through `this.onPosted` at each call, so that a test or bench can wrap it.
+    d.rooms.onMessagePosted((tx, room, message, authorId) => this.onPosted(tx, room, message, authorId));
+  }
 
   // -------------------------------------------------------------- settings
 
@@ -141,7 +158,7 @@ export class TutorService {
 
   /** Lets the tutor answer "@tutor" in a course, group or live room, with an optional mode of its own (staff). */
   async setRoomTutor(viewer: Viewer, roomId: string, enabled: boolean, mode: TutorMode | null): Promise<boolean> {
-    const { room } = await this.d.access.requireRoomModerate(viewer, roomId);
+    const { room } = await this.d.rooms.access.requireRoomModerate(viewer, roomId);
     if (mode !== null && !TUTOR_MODES.includes(mode)) throw new AppError('BAD_USER_INPUT', 'The mode is socratic, explain or review.', { field: 'mode' });
     await this.d.db.update(rooms).set({ tutorEnabled: enabled, tutorMode: mode, updatedAt: new Date() }).where(eq(rooms.id, room.id));
     return enabled;
@@ -187,7 +204,6 @@ export class TutorService {
   private async enqueue(requestId: string, jobId: string): Promise<void> {
     const queue = this.queue;
     try {
-      if (!queue) throw new AppError('SERVICE_UNAVAILABLE', 'The tutor is not available right now.');
       // The job id makes a second enqueue of the same question a no-op.
       await enqueue(() => queue.add('reply', { task: 'reply', requestId }, { jobId, attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 }));
     } catch (err) {
@@ -205,7 +221,6 @@ export class TutorService {
    */
   async requeueStale(olderThanMs = 60_000): Promise<number> {
     const queue = this.queue;
-    if (!queue) return 0;
     const stale = await this.d.db
       .select({ id: tutorRequests.id, calls: tutorRequests.calls, updatedAt: tutorRequests.updatedAt })
       .from(tutorRequests)
@@ -238,7 +253,7 @@ export class TutorService {
       .returning();
     if (row && req.status === 'queued') {
       // Never started: nothing holds a reservation, and the worker will skip it.
-      const room = await this.d.access.room(req.roomId);
+      const room = await this.d.rooms.access.room(req.roomId);
       if (room) await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'cancelled', text: '' });
     }
     return !!row;
@@ -254,7 +269,7 @@ export class TutorService {
       .returning();
     if (!row) throw new AppError('CONFLICT', 'This reply is not stopped or failed: nothing to retry.');
     await this.enqueue(req.id, `${req.id}-retry-${row.calls}`);
-    const room = await this.d.access.room(req.roomId);
+    const room = await this.d.rooms.access.room(req.roomId);
     if (room) await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'queued', text: '' });
     return true;
   }
@@ -263,7 +278,7 @@ export class TutorService {
     if (viewer.kind !== 'session' || !isUuid(requestId)) throw notFound('The tutor request');
     const [req] = await this.d.db.select().from(tutorRequests).where(and(eq(tutorRequests.id, requestId), eq(tutorRequests.tenantId, viewer.tenantId)));
     if (!req) throw notFound('The tutor request');
-    const { rights } = await this.d.access.requireRoomRead(viewer, req.roomId).catch(() => {
+    const { rights } = await this.d.rooms.access.requireRoomRead(viewer, req.roomId).catch(() => {
       throw notFound('The tutor request');
     });
     if (req.userId !== viewer.userId && !rights.moderate && !(await this.isStaff(viewer, req.courseId))) throw new AppError('FORBIDDEN', 'Only who asked, or an instructor, can do this.');
@@ -291,8 +306,23 @@ export class TutorService {
       if (req.reservedTokens > 0) await this.d.realtime.write((tx) => this.release(tx, req));
       return 'skipped';
     }
-    const room = await this.d.access.room(req.roomId);
+    const room = await this.d.rooms.access.room(req.roomId);
     if (!room) return 'skipped';
+    const prepared = await this.prepare(req, room);
+    const reserved = await this.reserve(req.id, prepared.estimate, prepared.settings);
+    if (reserved.kind === 'busy') throw new TutorBusyError();
+    if (reserved.kind === 'gone') return 'skipped';
+    if (reserved.kind === 'refused') {
+      await this.d.rooms.postSystem(room.id, reserved.message, { event: 'tutor-budget' });
+      await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'refused', text: '' });
+      await this.publishUsage(req.userId, req.courseId, room.tenantId);
+      return 'refused';
+    }
+    return this.answer({ req, room, jobId, call: reserved.call, ...prepared });
+  }
+
+  /** What a reply needs before its budget is reserved: the settings, the tutor's user, the context and its estimate. */
+  private async prepare(req: TutorRequest, room: RoomInfo): Promise<Pick<Reply, 'settings' | 'tutorId' | 'context'> & { estimate: number }> {
     // Independent reads at once: each is a round trip on the way to the first token.
     const [settings, [roomRow], tutorId, [course], history] = await Promise.all([
       this.settingsOf(this.d.db, req.courseId),
@@ -304,28 +334,38 @@ export class TutorService {
     const mode = (roomRow?.tutorMode as TutorMode | null) ?? settings.mode;
     const context = this.context(history, room, tutorId, mode, settings.brief, course?.title ?? 'this course');
     const estimate = Math.ceil(countChatTokens(context) * 1.1) + this.d.config.tutorMaxReplyTokens;
+    return { settings, tutorId, context, estimate };
+  }
 
-    const reserved = await this.reserve(req.id, estimate, settings);
-    if (reserved.kind === 'busy') throw new TutorBusyError();
-    if (reserved.kind === 'gone') return 'skipped';
-    if (reserved.kind === 'refused') {
-      await this.d.rooms.postSystem(room.id, reserved.message, { event: 'tutor-budget' });
-      await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'refused', text: '' });
-      await this.publishUsage(req.userId, req.courseId, room.tenantId);
-      return 'refused';
-    }
-    const call = reserved.call;
-
+  /** One provider call with its budget reserved: streamed into the room, then posted, stopped or failed. */
+  private async answer(r: Reply): Promise<'done' | 'cancelled' | 'failed'> {
+    const { req, room } = r;
     // Not awaited: the provider call does not wait for the publish (signals of one stream stay in order).
     void this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'thinking', text: '' });
+    const lease = this.holdLease(req.id);
+    const streamed = { text: '' };
+    try {
+      const result = await this.stream(r, lease.signal, streamed);
+      lease.stop();
+      return await this.post(r, result);
+    } catch (err) {
+      lease.stop();
+      return this.afterFailure(r, err, streamed.text, lease.cancelled);
+    }
+  }
+
+  /**
+   * While a reply is produced, one statement every 400 ms renews the request's lease and tells whether the asker
+   * cancelled: then `signal` aborts the provider call.
+   */
+  private holdLease(requestId: string): { signal: AbortSignal; readonly cancelled: boolean; stop(): void } {
     const abort = new AbortController();
     let cancelled = false;
-    // One statement every 400 ms renews the lease and tells whether the asker cancelled.
     const watch = setInterval(() => {
       this.d.db
         .update(tutorRequests)
         .set({ leaseUntil: new Date(Date.now() + this.d.config.tutorLockMs) })
-        .where(eq(tutorRequests.id, req.id))
+        .where(eq(tutorRequests.id, requestId))
         .returning({ status: tutorRequests.status })
         .then(([r]) => {
           if (r?.status === 'cancelled') {
@@ -335,58 +375,76 @@ export class TutorService {
         })
         .catch(() => {});
     }, 400);
-    let text = '';
+    return {
+      signal: abort.signal,
+      get cancelled() {
+        return cancelled;
+      },
+      stop: () => clearInterval(watch),
+    };
+  }
+
+  /** The provider's reply, its text so far sent to the room as STREAMING signals (at most one per PARTIAL_EVERY_MS). */
+  private async stream({ req, room, context }: Reply, signal: AbortSignal, streamed: { text: string }) {
     let lastSent = 0;
     const onDelta = (delta: string) => {
-      text += delta;
+      streamed.text += delta;
       const now = Date.now();
       if (now - lastSent >= PARTIAL_EVERY_MS) {
         lastSent = now;
-        void this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'streaming', text });
+        void this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'streaming', text: streamed.text });
       }
     };
-    try {
-      const result = await this.d.provider.stream({ model: this.d.config.aiModel, messages: context, maxTokens: this.d.config.tutorMaxReplyTokens, signal: abort.signal, onDelta });
-      clearInterval(watch);
-      const usage = result.usage ?? { promptTokens: countChatTokens(context), completionTokens: countTokens(result.text) };
-      const body = result.text.trim() || '(The tutor had nothing to say to that. Try asking differently.)';
+    return this.d.provider.stream({ model: this.d.config.aiModel, messages: context, maxTokens: this.d.config.tutorMaxReplyTokens, signal, onDelta });
+  }
+
+  /** The reply in the room, the request done and the call in the ledger, in one transaction. */
+  private async post(r: Reply, result: StreamResult): Promise<'done'> {
+    const { req, room } = r;
+    const usage = result.usage ?? { promptTokens: countChatTokens(r.context), completionTokens: countTokens(result.text) };
+    const body = result.text.trim() || '(The tutor had nothing to say to that. Try asking differently.)';
+    await this.d.realtime.write(async (tx) => {
+      const reply = await this.d.rooms.postAs(room.id, r.tutorId, body, `tutor-${req.id}`);
+      await tx.update(tutorRequests).set({ status: 'done', replyId: reply.id, error: null, updatedAt: new Date() }).where(eq(tutorRequests.id, req.id));
+      // Last: the budget rows every question of the course contends for are locked only until the commit.
+      await this.record(req, room, r.call, r.jobId, usage, this.sourceOf(result.usage), 'done');
+    });
+    await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'done', text: '' });
+    await this.afterUsage(req.userId, req.courseId, room.tenantId, r.settings);
+    return 'done';
+  }
+
+  /**
+   * A call that did not end with a reply: stopped by the asker (what was streamed is kept, marked as stopped), or
+   * failed (retried when the error is retryable). Either way the call is in the ledger with what it consumed.
+   */
+  private async afterFailure(r: Reply, err: unknown, text: string, cancelled: boolean): Promise<'cancelled' | 'failed'> {
+    const { req, room, call, jobId } = r;
+    const pe = err instanceof ProviderError ? err : new ProviderError(String((err as Error)?.message ?? err), true, null, { text, usage: null });
+    const streamed = pe.partial.text || text;
+    // A call the provider refused outright (an HTTP error before any text) consumed nothing; one cut off
+    // mid-stream counts what the provider reported, else what the tokenizer counts.
+    const usage = pe.partial.usage ?? (pe.status !== null && !streamed ? { promptTokens: 0, completionTokens: 0 } : { promptTokens: countChatTokens(r.context), completionTokens: countTokens(streamed) });
+    const source = this.sourceOf(pe.partial.usage);
+    if (cancelled) {
+      const partial = streamed.trim();
       await this.d.realtime.write(async (tx) => {
-        const reply = await this.d.rooms.postAs(room.id, tutorId, body, `tutor-${req.id}`);
-        await tx.update(tutorRequests).set({ status: 'done', replyId: reply.id, error: null, updatedAt: new Date() }).where(eq(tutorRequests.id, req.id));
-        // Last: the budget rows every question of the course contends for are locked only until the commit.
-        await this.record(req, room, call, jobId, usage, this.sourceOf(result.usage), 'done');
+        await this.record(req, room, call, jobId, usage, source, 'cancelled');
+        const reply = partial ? await this.d.rooms.postAs(room.id, r.tutorId, `${partial}\n\n_(stopped)_`, `tutor-${req.id}:stopped:${call}`) : null;
+        await tx.update(tutorRequests).set({ replyId: reply?.id ?? null, updatedAt: new Date() }).where(eq(tutorRequests.id, req.id));
       });
-      await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'done', text: '' });
-      await this.afterUsage(req.userId, req.courseId, room.tenantId, settings);
-      return 'done';
-    } catch (err) {
-      clearInterval(watch);
-      const pe = err instanceof ProviderError ? err : new ProviderError(String((err as Error)?.message ?? err), true, null, { text, usage: null });
-      const streamed = pe.partial.text || text;
-      // A call the provider refused outright (an HTTP error before any text) consumed nothing; one cut off
-      // mid-stream counts what the provider reported, else what the tokenizer counts.
-      const usage = pe.partial.usage ?? (pe.status !== null && !streamed ? { promptTokens: 0, completionTokens: 0 } : { promptTokens: countChatTokens(context), completionTokens: countTokens(streamed) });
-      const source = this.sourceOf(pe.partial.usage);
-      if (cancelled) {
-        const partial = (pe.partial.text || text).trim();
-        await this.d.realtime.write(async (tx) => {
-          await this.record(req, room, call, jobId, usage, source, 'cancelled');
-          const reply = partial ? await this.d.rooms.postAs(room.id, tutorId, `${partial}\n\n_(stopped)_`, `tutor-${req.id}:stopped:${call}`) : null;
-          await tx.update(tutorRequests).set({ replyId: reply?.id ?? null, updatedAt: new Date() }).where(eq(tutorRequests.id, req.id));
-        });
-        await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'cancelled', text: '' });
-        await this.afterUsage(req.userId, req.courseId, room.tenantId, settings);
-        return 'cancelled';
-      }
-      await this.d.realtime.write(async (tx) => {
-        await this.record(req, room, call, jobId, usage, source, 'failed');
-        await tx.update(tutorRequests).set({ status: pe.retryable ? 'queued' : 'failed', error: pe.message.slice(0, 500), updatedAt: new Date() }).where(eq(tutorRequests.id, req.id));
-      });
-      await this.afterUsage(req.userId, req.courseId, room.tenantId, settings);
-      if (pe.retryable) throw pe;
-      await this.fail(req.id, pe.message);
-      return 'failed';
+      await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'cancelled', text: '' });
+      await this.afterUsage(req.userId, req.courseId, room.tenantId, r.settings);
+      return 'cancelled';
     }
+    await this.d.realtime.write(async (tx) => {
+      await this.record(req, room, call, jobId, usage, source, 'failed');
+      await tx.update(tutorRequests).set({ status: pe.retryable ? 'queued' : 'failed', error: pe.message.slice(0, 500), updatedAt: new Date() }).where(eq(tutorRequests.id, req.id));
+    });
+    await this.afterUsage(req.userId, req.courseId, room.tenantId, r.settings);
+    if (pe.retryable) throw pe;
+    await this.fail(req.id, pe.message);
+    return 'failed';
   }
 
   /** The last attempt failed for good (or the error was not retryable): say so in the room. */
@@ -397,7 +455,7 @@ export class TutorService {
       .where(and(eq(tutorRequests.id, requestId), ne(tutorRequests.status, 'done'), ne(tutorRequests.status, 'cancelled')))
       .returning();
     if (!req) return;
-    const room = await this.d.access.room(req.roomId);
+    const room = await this.d.rooms.access.room(req.roomId);
     if (!room) return;
     await this.d.rooms.postSystem(room.id, 'The tutor could not answer this question right now. You can retry it.', { event: 'tutor-failed', requestId });
     await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'failed', text: '' });
@@ -634,10 +692,13 @@ export class TutorService {
 
   // ------------------------------------------------------------------ usage
 
-  async myUsage(viewer: Viewer, courseId: string): Promise<UsageView> {
+  /** The viewer's usage now, with the position of their stream it reflects (tutorUsage follows it from there). */
+  async myUsage(viewer: Viewer, courseId: string): Promise<UsageAt> {
     await this.d.access.requireCourseRead(viewer, courseId);
     if (viewer.kind !== 'session') throw new AppError('FORBIDDEN', 'Usage belongs to people; see the course report instead.');
-    return this.usageOf(viewer.userId, courseId);
+    // The head before the counters: a reply counted after it is also an event after it, which the follower gets.
+    const cursor = String(await this.d.realtime.head(userStream(viewer.userId)));
+    return { ...(await this.usageOf(viewer.userId, courseId)), cursor };
   }
 
   private async usageOf(userId: string, courseId: string): Promise<UsageView> {
@@ -741,6 +802,19 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 const LIVE_JOB_STATES = new Set<string>(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
 type Reservation = { kind: 'ok'; call: number } | { kind: 'busy' } | { kind: 'gone' } | { kind: 'refused'; message: string };
+
+type TutorRequest = typeof tutorRequests.$inferSelect;
+
+/** One reply being produced: its request and room, the job and provider call it is, and what it was prepared from. */
+interface Reply {
+  req: TutorRequest;
+  room: RoomInfo;
+  jobId: string;
+  call: number;
+  settings: TutorSettingsView;
+  tutorId: string;
+  context: ChatTurn[];
+}
 
 /** What a student reads when a question would go over a budget (`taken`: the user's used + reserved today). */
 function refusal(scope: 'user' | 'course', settings: TutorSettingsView, estimate: number, taken: number): string {

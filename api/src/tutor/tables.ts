@@ -6,11 +6,12 @@
 
 import { sql } from 'drizzle-orm';
 import { bigint, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { courses, tenants, users } from '../db/schema.js';
+import { courses } from '../courses/tables.js';
+import { tenants } from '../tenants/tables.js';
+import { users } from '../users/tables.js';
+import { createdAt, updatedAt } from '../db/columns.js';
 import { messages, rooms } from '../rooms/tables.js';
 
-const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
-const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 
 export const tutorSettings = pgTable('tutor_settings', {
   courseId: uuid('course_id').primaryKey().references(() => courses.id, { onDelete: 'cascade' }),

@@ -9,7 +9,10 @@ import path from 'node:path';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '@lt/jobs';
-import { budgetCounters, messages, notifications, tutorRequests, usageLedger, users } from '../db/schema.js';
+import { budgetCounters, tutorRequests, usageLedger } from './tables.js';
+import { messages } from '../rooms/tables.js';
+import { notifications } from '../notifications/tables.js';
+import { users } from '../users/tables.js';
 import { freshPgDatabase, gql, poll, seed, startApp, subscribe, wsClient, type Fixture, type TestApp } from '../../test/harness.js';
 import { addMember, allMessages, cid, code, courseRoomId, listening, ok, OPEN_TUTOR, SEND, sendOk } from '../../test/chat.js';
 import { startFakeOpenAi, type Behaviour, type FakeOpenAi, type RecordedRequest } from '../../test/fake-openai.js';
@@ -393,15 +396,15 @@ describe('AI tutor', () => {
     const f = await seed(app.core, 'lostjob');
     const room = await openTutor(app, f.learnerToken, f.course.id);
     const w = await watch(app, f.learnerToken, room);
-    const rooms = app.core.services.rooms;
-    const hook = rooms.onPosted!;
+    const tutor = app.core.services.tutor;
+    const hook = tutor.onPosted;
     // The request is written with the question; what would run after the commit (signal, job) never does.
-    rooms.onPosted = async (...args) => (await hook(...args), null);
+    tutor.onPosted = async (...args) => (await hook.apply(tutor, args), null);
     let q: { id: string };
     try {
       q = await sendOk(app, f.learnerToken, room, 'Will anyone see this?');
     } finally {
-      rooms.onPosted = hook;
+      tutor.onPosted = hook;
     }
     const req = await requestOf(app, q.id);
     expect(req).toMatchObject({ status: 'queued', calls: 0 });

@@ -1,6 +1,6 @@
 /** Users: an LTI `sub` inside a tenant. */
 import { and, eq, inArray } from 'drizzle-orm';
-import { users } from '../db/schema.js';
+import { users } from './tables.js';
 import type { Tx } from '../db/client.js';
 import { cleanLine, clip } from '../text.js';
 

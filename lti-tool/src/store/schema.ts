@@ -1,6 +1,6 @@
 /**
  * The table behind ltijs's database plugin (see pg-store.ts): one row per ltijs document, all nine
- * collections in one table. Re-exported from api/src/db/schema.ts so that drizzle-kit generates its migration.
+ * collections in one table. Listed in api/drizzle.config.ts so that drizzle-kit generates its migration.
  */
 import { sql } from 'drizzle-orm';
 import { bigint, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';

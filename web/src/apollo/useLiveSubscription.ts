@@ -1,7 +1,8 @@
 /**
  * Keeps a subscription open for as long as the calling scope lives: when it ends or errors (the socket
  * dropped, the server restarted) it is opened again with backoff, with variables read anew each time, so a
- * caller resumes from its latest cursor (`after`) and misses nothing. Errors the server means for good
+ * caller resumes from its latest cursor (`after`) and misses nothing. Variables may take a while to read (a list
+ * loaded again before it is followed): a failure there is retried the same way. Errors the server means for good
  * (FORBIDDEN, NOT_FOUND, a bad or expired cursor) stop it and are handed to `onFatal`.
  */
 import type { OperationVariables, TypedDocumentNode } from '@apollo/client';
@@ -18,7 +19,7 @@ export function errorCode(error: unknown): string | null {
 }
 
 export interface LiveSubscriptionOptions<TData, TVariables> {
-  variables: () => TVariables;
+  variables: () => TVariables | Promise<TVariables>;
   onData: (data: TData) => void;
   onFatal?: (code: string, error: unknown) => void;
   /** Called each time the subscription is (re)opened, before data flows. */
@@ -37,6 +38,8 @@ export function useLiveSubscription<TData, TVariables extends OperationVariables
   let timer: ReturnType<typeof setTimeout> | undefined;
   let attempt = 0;
   let stopped = false;
+  /** Counts openings, so that variables still being read for an opening that was stopped are dropped. */
+  let openings = 0;
 
   const again = () => {
     sub = null;
@@ -44,9 +47,33 @@ export function useLiveSubscription<TData, TVariables extends OperationVariables
     timer = setTimeout(open, backoffDelay(attempt++, Math.random, { baseMs: 250, capMs: 10_000 }));
   };
 
+  /** An opening that failed, before it subscribed (its variables could not be read) or after: for good, or retried. */
+  const failed = (error: unknown) => {
+    const code = errorCode(error);
+    if (code && FATAL.has(code)) {
+      stopped = true;
+      options.onFatal?.(code, error);
+    } else again();
+  };
+
   function open(): void {
     if (stopped) return;
     options.onOpen?.(attempt);
+    const opening = ++openings;
+    let variables: TVariables | Promise<TVariables>;
+    try {
+      variables = options.variables();
+    } catch (error) {
+      return failed(error);
+    }
+    if (!(variables instanceof Promise)) return subscribeWith(variables);
+    variables.then(
+      (v) => opening === openings && !stopped && subscribeWith(v),
+      (error: unknown) => opening === openings && !stopped && failed(error),
+    );
+  }
+
+  function subscribeWith(variables: TVariables): void {
     let over = false;
     let current: { unsubscribe(): void } | null = null;
     // One end per opening, however it ends (an error result, an error, completion).
@@ -54,13 +81,10 @@ export function useLiveSubscription<TData, TVariables extends OperationVariables
       if (over) return;
       over = true;
       current?.unsubscribe();
-      const code = error === undefined ? null : errorCode(error);
-      if (code && FATAL.has(code)) {
-        stopped = true;
-        options.onFatal?.(code, error);
-      } else again();
+      if (error === undefined) again();
+      else failed(error);
     };
-    const observable = client.subscribe({ query: document, variables: options.variables() } as Parameters<typeof client.subscribe>[0]);
+    const observable = client.subscribe({ query: document, variables } as Parameters<typeof client.subscribe>[0]);
     current = observable.subscribe({
       next: (result) => {
         if (over) return;
@@ -79,6 +103,7 @@ export function useLiveSubscription<TData, TVariables extends OperationVariables
 
   const stop = () => {
     stopped = true;
+    openings++;
     clearTimeout(timer);
     sub?.unsubscribe();
     sub = null;

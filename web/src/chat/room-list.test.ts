@@ -36,6 +36,13 @@ describe('room list', () => {
     expect(rooms.find((r) => r.id === 'g')!.unreadCount).toBe(2);
     expect(totalUnread(rooms)).toBe(2);
   });
+  it('a replay from the list cursor counts only what the loaded list does not reflect (seq after its lastSeq)', () => {
+    const loaded = [room('g', { lastSeq: '5', lastReadSeq: '3', unreadCount: 2 })];
+    // The list was read after messages 4 and 5 were committed: their replay changes nothing.
+    const replayed = applyActivity(applyActivity(loaded, msg('g', '4', 'ana'), 'me', null), msg('g', '5', 'ana'), 'me', null);
+    expect(replayed).toBe(loaded);
+    expect(applyActivity(replayed, msg('g', '6', 'ana'), 'me', null)[0]!.unreadCount).toBe(3);
+  });
   it('does not count my own messages, system messages, or the open room; my message reads the room', () => {
     let rooms = [room('g', { unreadCount: 3, lastSeq: '3' })];
     rooms = applyActivity(rooms, msg('g', '4', 'ana', 'SYSTEM'), 'me', null);

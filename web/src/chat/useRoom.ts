@@ -3,10 +3,10 @@
  * gap or duplicate (the subscription resumes from the last event it saw), typing, read receipts, and sends
  * through the offline outbox (each message once, in order, whenever the connection allows).
  */
-import { onScopeDispose, ref, shallowRef, watch } from 'vue';
+import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue';
 import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { useApolloClient } from '../apollo/provide';
-import { useLiveSubscription } from '../apollo/useLiveSubscription';
+import { useLiveList } from '../apollo/useLiveList';
 import { userMessage } from '../apollo/errors';
 import { useConnectionStore } from '../stores/connection';
 import {
@@ -26,7 +26,7 @@ import {
 import { addPage, applyEvent, compareSeq, emptyTimeline, type PendingMessage, type TimelineState } from './timeline';
 import { createOutbox, type OutboxDraft, type OutboxItem } from './outbox';
 import { applyTyping, createTypingSender, type TypingState } from './typing';
-import type { ChatMessage, TutorSignal } from './types';
+import type { ChatMessage, RoomEvent, TutorSignal } from './types';
 import { CANCEL_TUTOR, RETRY_TUTOR } from '../graphql/tutor';
 
 const PAGE = 50;
@@ -46,16 +46,14 @@ const toPending = (i: OutboxItem): PendingMessage => ({
   createdAt: i.createdAt,
   status: i.status,
   error: i.error,
+  retryAt: i.retryAt,
 });
 
 /** `onMineChanged`: the viewer's own membership changed here (muted, removed): their rights must be read again. */
 export function useRoom(room: ChatRoom, me: string | null, onMineChanged: () => void = () => {}) {
   const client = useApolloClient();
   const connection = useConnectionStore();
-  const state = shallowRef<TimelineState>(emptyTimeline());
-  const loading = ref(true);
   const loadingMore = ref(false);
-  const error = ref<string | null>(null);
   const actionError = ref<string | null>(null);
   /** Messages arrived after the window shown (after a jump): offer to go to the latest. */
   const newerAvailable = ref(false);
@@ -66,60 +64,71 @@ export function useRoom(room: ChatRoom, me: string | null, onMineChanged: () => 
   const tutorReplies = shallowRef(new Map<string, TutorSignal & { at: number }>());
   let olderCursor: string | null = null;
   let newerCursor: string | null = null;
-  /** The last room event seen: the subscription resumes after it. */
-  let cursor: string | null = null;
 
-  const sub = useLiveSubscription(ROOM_EVENTS, {
-    lazy: true,
-    variables: () => ({ roomId: room.id, after: cursor }),
-    onData: ({ roomEvents: ev }) => {
-      if (ev.cursor && (!cursor || compareSeq(ev.cursor, cursor) > 0)) cursor = ev.cursor;
-      switch (ev.type) {
-        case 'TYPING':
-          typers.value = applyTyping(typers.value, ev, Date.now());
-          return;
-        case 'READ':
-          if (ev.userId && ev.readSeq) readers.value = new Map(readers.value).set(ev.userId, ev.readSeq);
-          return;
-        case 'TUTOR': {
-          const t = ev.tutor;
-          if (!t) return;
-          const m = new Map(tutorReplies.value);
-          // The reply itself arrives as a message (done, or stopped with what was written); a refusal as a system line.
-          if (t.state === 'DONE' || t.state === 'CANCELLED' || t.state === 'REFUSED') m.delete(t.requestId);
-          else m.set(t.requestId, { ...t, at: Date.now() });
-          tutorReplies.value = m;
-          return;
-        }
-        case 'MEMBERS_CHANGED':
-          void loadMembers();
-          if (ev.userId === me) onMineChanged();
-          return;
-        case 'MESSAGE_ADDED':
-          // Course rooms' members are the course's: a join shows as a system message.
-          if (ev.message?.kind === 'SYSTEM') void loadMembers();
-          // Someone who sends has stopped typing.
-          if (ev.message?.author) typers.value = typers.value.filter((t) => t.userId !== ev.message!.author!.id);
-          if (state.value.hasMoreNewer) {
-            newerAvailable.value = true;
-            return;
-          }
-          break;
+  /** What a room event does besides changing the message list (signals, members, the "newer" hint). */
+  function onRoomEvent(ev: RoomEvent): void {
+    switch (ev.type) {
+      case 'TYPING':
+        typers.value = applyTyping(typers.value, ev, Date.now());
+        return;
+      case 'READ':
+        if (ev.userId && ev.readSeq) readers.value = new Map(readers.value).set(ev.userId, ev.readSeq);
+        return;
+      case 'TUTOR': {
+        const t = ev.tutor;
+        if (!t) return;
+        const m = new Map(tutorReplies.value);
+        // The reply itself arrives as a message (done, or stopped with what was written); a refusal as a system line.
+        if (t.state === 'DONE' || t.state === 'CANCELLED' || t.state === 'REFUSED') m.delete(t.requestId);
+        else m.set(t.requestId, { ...t, at: Date.now() });
+        tutorReplies.value = m;
+        return;
       }
-      state.value = applyEvent(state.value, ev);
-    },
-    onFatal: (code, err) => {
-      // The cursor is too old or the room is gone for this viewer: start over or say so.
-      if (code === 'CURSOR_EXPIRED' || code === 'BAD_CURSOR') void loadLatest();
-      else error.value = userMessage(err);
-    },
-  });
+      case 'MEMBERS_CHANGED':
+        void loadMembers();
+        if (ev.userId === me) onMineChanged();
+        return;
+      case 'MESSAGE_ADDED':
+        // Course rooms' members are the course's: a join shows as a system message.
+        if (ev.message?.kind === 'SYSTEM') void loadMembers();
+        // Someone who sends has stopped typing.
+        if (ev.message?.author) typers.value = typers.value.filter((t) => t.userId !== ev.message!.author!.id);
+        if (state.value.hasMoreNewer) newerAvailable.value = true;
+        return;
+    }
+  }
 
-  function applyPage(page: MessagesPage, mode: 'latest' | 'older' | 'newer' | 'around'): void {
+  // The latest page with the room's head (read before its messages), followed from there: the room's live list.
+  const live = useLiveList(ROOM_EVENTS, {
+    initial: emptyTimeline(),
+    load: async (held) => {
+      const r = await fetchPage({ last: PAGE });
+      olderCursor = r.messages.pageInfo.startCursor;
+      newerCursor = r.messages.pageInfo.endCursor;
+      return { state: windowState(held, r.messages, 'latest'), cursor: r.lastSeq };
+    },
+    variables: (after) => ({ roomId: room.id, after }),
+    event: (data) => data.roomEvents,
+    cursorOf: (ev) => ev.cursor,
+    // A window away from the latest (after a jump) takes no new messages: `newerAvailable` offers the latest instead.
+    merge: (s, ev) => (ev.type === 'MESSAGE_ADDED' && s.hasMoreNewer ? s : applyEvent(s, ev)),
+    onEvent: onRoomEvent,
+  });
+  const state = live.state;
+  const loading = live.loading;
+  const error = computed(() => (live.error.value ? userMessage(live.error.value) : null));
+
+  /** The timeline of a page that replaces the window shown (the latest, or around a message); pending sends stay. */
+  function windowState(held: TimelineState, page: MessagesPage, mode: 'latest' | 'around'): TimelineState {
+    const base = { ...emptyTimeline(), pending: held.pending };
     const nodes = page.edges.map((e) => e.node);
-    if (mode === 'latest' || mode === 'around') {
-      const base = { ...emptyTimeline(), pending: state.value.pending };
-      state.value = { ...addPage(base, nodes, { older: true, hasMore: page.pageInfo.hasPreviousPage }), hasMoreNewer: mode === 'around' && page.pageInfo.hasNextPage };
+    return { ...addPage(base, nodes, { older: true, hasMore: page.pageInfo.hasPreviousPage }), hasMoreNewer: mode === 'around' && page.pageInfo.hasNextPage };
+  }
+
+  function applyPage(page: MessagesPage, mode: 'older' | 'newer' | 'around'): void {
+    const nodes = page.edges.map((e) => e.node);
+    if (mode === 'around') {
+      state.value = windowState(state.value, page, mode);
       olderCursor = page.pageInfo.startCursor;
       newerCursor = page.pageInfo.endCursor;
     } else if (mode === 'older') {
@@ -136,21 +145,10 @@ export function useRoom(room: ChatRoom, me: string | null, onMineChanged: () => 
     return data!.room;
   }
 
+  /** The latest page, followed from its head (also after a refused cursor, which useLiveList reloads by itself). */
   async function loadLatest(): Promise<void> {
-    loading.value = true;
-    error.value = null;
-    try {
-      const r = await fetchPage({ last: PAGE });
-      // The room's head is read before its messages, so following from it misses nothing.
-      cursor = r.lastSeq;
-      applyPage(r.messages, 'latest');
-      newerAvailable.value = false;
-      sub.restart();
-    } catch (e) {
-      error.value = userMessage(e);
-    } finally {
-      loading.value = false;
-    }
+    await live.reload();
+    if (!live.error.value) newerAvailable.value = false;
   }
 
   async function loadOlder(): Promise<void> {
@@ -307,13 +305,13 @@ export function useRoom(room: ChatRoom, me: string | null, onMineChanged: () => 
 
   onScopeDispose(() => {
     clearInterval(flushTimer);
+    outbox.dispose();
     clearInterval(clock);
     clearTimeout(markTimer);
     window.removeEventListener('online', onOnline);
     typing.stop();
   });
 
-  void loadLatest();
   void loadMembers();
 
   return { state, loading, loadingMore, error, actionError, newerAvailable, typers, readers, members, tutorReplies, cancelTutor, retryTutor, loadMembers, loadLatest, loadOlder, loadNewer, jumpTo, send, retry, discard, edit, remove, react, markRead, typing };

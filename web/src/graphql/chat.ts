@@ -83,6 +83,7 @@ export const MESSAGE_FIELDS = graphql(`
   }
 `);
 
+/** The room list, with the cursor that `chatActivity` follows it from, and who is online. */
 export const CHAT_ROOMS_QUERY = graphql(`
   query ChatRooms($courseId: ID!) {
     course(id: $courseId) {
@@ -90,6 +91,7 @@ export const CHAT_ROOMS_QUERY = graphql(`
       rooms {
         ...ChatRoomFields
       }
+      roomsCursor
       presence {
         userId
         state
@@ -266,8 +268,8 @@ export const ROOM_EVENTS = graphql(`
 `);
 
 export const CHAT_ACTIVITY = graphql(`
-  subscription ChatActivity($courseId: ID!) {
-    chatActivity(courseId: $courseId) {
+  subscription ChatActivity($courseId: ID!, $after: String) {
+    chatActivity(courseId: $courseId, after: $after) {
       type
       roomId
       readSeq

@@ -1,9 +1,11 @@
 /** Notifications: the header's count and center, and the live feed of the viewer's own stream. */
 import { graphql } from '../gql';
-import type { NotificationFieldsFragment } from '../gql/graphql';
+import type { NotificationEventsSubscription, NotificationFieldsFragment } from '../gql/graphql';
 
 /** A notification as the header's center lists it (the `NotificationFields` fragment). */
 export type AppNotification = NotificationFieldsFragment;
+/** An event of the viewer's notification feed (`notificationEvents`). */
+export type NotificationEvent = NotificationEventsSubscription['notificationEvents'];
 
 const FIELDS = graphql(`
   fragment NotificationFields on Notification {
@@ -20,10 +22,12 @@ const FIELDS = graphql(`
   }
 `);
 
+/** The first page and the unread count, with the cursor that `notificationEvents` follows them from. */
 export const NOTIFICATIONS_QUERY = graphql(`
   query Notifications($first: Int, $after: String) {
     unreadNotificationCount
     notifications(first: $first, after: $after) {
+      cursor
       edges {
         cursor
         node {

@@ -9,6 +9,7 @@ export type TutorUsage = TutorUsageFieldsFragment;
 
 const USAGE = graphql(`
   fragment TutorUsageFields on TutorUsage {
+    cursor
     courseId
     usedToday
     dailyLimit
@@ -37,6 +38,12 @@ export const TUTOR_HOME = graphql(`
         ...TutorSettingsFields
       }
     }
+  }
+`);
+
+/** The viewer's budget now, with the cursor that `tutorUsage` follows it from. */
+export const TUTOR_USAGE = graphql(`
+  query TutorUsage($courseId: ID!) {
     myTutorUsage(courseId: $courseId) {
       ...TutorUsageFields
     }
@@ -52,8 +59,8 @@ export const OPEN_TUTOR_ROOM = graphql(`
 `);
 
 export const TUTOR_USAGE_SUB = graphql(`
-  subscription TutorUsageLive($courseId: ID!) {
-    tutorUsage(courseId: $courseId) {
+  subscription TutorUsageLive($courseId: ID!, $after: String) {
+    tutorUsage(courseId: $courseId, after: $after) {
       ...TutorUsageFields
     }
   }
