@@ -1,92 +1,55 @@
 /**
- * BullMQ workers. Each handler reloads what it needs from the database through the api's services, is
- * idempotent, and marks permanent failures so they are not retried.
+ * BullMQ workers: one per queue, started from what the features declare in their `jobs.ts` (api/src/jobs.ts lists
+ * them), and the periodic tasks on the shared housekeeping queue. What a job does is the feature's business; this
+ * file only runs them.
  */
 import { Queue, Worker, type Job } from 'bullmq';
-import { QUEUES, compactStreams, connectionFromUrl, type Core, type JobPayloads } from '@lt/api';
+import { QUEUES, connectionFromUrl, featureJobs, type Core, type JobPayloads, type PeriodicTask, type QueueJobs } from '@lt/api';
 
 export interface WorkerHandle {
   close(): Promise<void>;
 }
 
-export async function handleHousekeeping(core: Core, job: Job<JobPayloads['housekeeping']>): Promise<{ deleted: number; requeued?: number }> {
-  switch (job.data.task) {
-    case 'sweep-lti': {
-      const deleted = (await core.services.lti.tool.sweepLaunches()) + (await core.services.lti.tool.sweepKeys());
-      return { deleted };
-    }
-    case 'requeue-tutor': {
-      const requeued = await core.services.tutor.requeueStale();
-      return { deleted: 0, requeued };
-    }
-    case 'compact-streams': {
-      const deleted = await compactStreams(core.services.database.db, core.config.streamRetentionDays);
-      core.log.info({ deleted }, 'housekeeping: streams compacted');
-      return { deleted };
-    }
-    default:
-      throw new Error(`unknown housekeeping task ${(job.data as { task: string }).task}`);
-  }
-}
-
-/** LTI services jobs: roster sync (NRPS) and grade passback (AGS). Both are retried with backoff by BullMQ. */
-export async function handleLti(core: Core, job: Job<JobPayloads['lti']>): Promise<unknown> {
-  const d = job.data;
-  if (d.task === 'roster-sync') return core.services.lti.runRosterSync(d.courseId);
-  if (d.task === 'post-score') return core.services.lti.runPostScore(d);
-  throw new Error(`unknown lti task ${(d as { task: string }).task}`);
-}
-
-/** A tutor reply: the service does the work; a retryable provider error throws, and BullMQ retries with backoff. */
-export async function handleTutor(core: Core, job: Job<JobPayloads['tutor']>): Promise<unknown> {
-  if (job.data.task !== 'reply') throw new Error(`unknown tutor task ${(job.data as { task: string }).task}`);
-  return core.services.tutor.run(job.data.requestId, String(job.id));
-}
-
 export async function startWorker(core: Core): Promise<WorkerHandle> {
-  const { config, log } = core;
-  const worker = new Worker<JobPayloads['housekeeping']>(QUEUES.housekeeping, (job) => handleHousekeeping(core, job), {
-    connection: connectionFromUrl(config.redisUrl, true),
-    prefix: config.queuePrefix,
-    concurrency: config.workerConcurrency,
+  const { config, log, services } = core;
+  const base = { connection: connectionFromUrl(config.redisUrl, true), prefix: config.queuePrefix, concurrency: config.workerConcurrency };
+  const periodic = new Map<string, PeriodicTask>(featureJobs.flatMap((f) => f.periodic ?? []).map((t) => [t.task, t]));
+  const queues = featureJobs.flatMap((f) => (f.queue ? [f.queue] : []));
+
+  const housekeeping = new Worker<JobPayloads['housekeeping']>(
+    QUEUES.housekeeping,
+    async (job) => {
+      const task = periodic.get(job.data.task);
+      if (!task) throw new Error(`unknown housekeeping task ${job.data.task}`);
+      return task.run(services);
+    },
+    { ...base, connection: connectionFromUrl(config.redisUrl, true) },
+  );
+  housekeeping.on('error', (err) => log.warn({ err: err.message }, 'worker: error'));
+  housekeeping.on('failed', (job, err) => log.error({ jobId: job?.id, task: job?.data.task, err: err.message }, 'worker: job failed'));
+
+  const workers = queues.map((def: QueueJobs) => {
+    const w = new Worker(QUEUES[def.queue], (job: Job) => def.handle(services, job as never), {
+      ...base,
+      connection: connectionFromUrl(config.redisUrl, true),
+      ...def.workerOptions?.(config),
+    });
+    w.on('error', (err) => log.warn({ err: err.message }, `worker (${def.queue}): error`));
+    w.on('failed', (job, err) => {
+      log.warn({ jobId: job?.id, task: job?.data?.task, attempts: job?.attemptsMade, err: err.message }, `worker (${def.queue}): attempt failed`);
+      if (job) def.onFailed?.(services, job as never, err, job.attemptsMade >= (job.opts.attempts ?? 1));
+    });
+    return w;
   });
-  worker.on('error', (err) => log.warn({ err: err.message }, 'worker: error'));
-  const ltiWorker = new Worker<JobPayloads['lti']>(QUEUES.lti, (job) => handleLti(core, job), {
-    connection: connectionFromUrl(config.redisUrl, true),
-    prefix: config.queuePrefix,
-    concurrency: config.workerConcurrency,
-  });
-  ltiWorker.on('error', (err) => log.warn({ err: err.message }, 'worker (lti): error'));
-  ltiWorker.on('failed', (job, err) => log.warn({ jobId: job?.id, task: job?.data.task, attempts: job?.attemptsMade, err: err.message }, 'worker (lti): attempt failed'));
-  worker.on('failed', (job, err) => log.error({ jobId: job?.id, err: err.message }, 'worker: job failed'));
-  // Tutor replies: concurrency per worker, a global rate of provider calls (BullMQ's limiter is shared
-  // through Redis by every worker), and a lock after which a dead worker's job is taken up again.
-  const tutorWorker = new Worker<JobPayloads['tutor']>(QUEUES.tutor, (job) => handleTutor(core, job), {
-    connection: connectionFromUrl(config.redisUrl, true),
-    prefix: config.queuePrefix,
-    concurrency: config.tutorConcurrency,
-    limiter: { max: config.tutorCallsPerMinute, duration: 60_000 },
-    lockDuration: config.tutorLockMs,
-    stalledInterval: config.tutorLockMs,
-    maxStalledCount: 3,
-  });
-  tutorWorker.on('error', (err) => log.warn({ err: err.message }, 'worker (tutor): error'));
-  tutorWorker.on('failed', (job, err) => {
-    log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'worker (tutor): attempt failed');
-    // The last attempt: the request fails for good and the room says so; unless another delivery is producing
-    // it (TutorBusyError), which then finishes it.
-    if (job && job.attemptsMade >= (job.opts.attempts ?? 1) && err.name !== 'TutorBusyError') void core.services.tutor.fail(job.data.requestId, err.message).catch(() => {});
-  });
-  // One repeatable schedule, however many workers run: BullMQ deduplicates by scheduler id.
+
+  // One repeatable schedule per task, however many workers run: BullMQ deduplicates by scheduler id.
   const scheduler = new Queue(QUEUES.housekeeping, { connection: connectionFromUrl(config.redisUrl, true), prefix: config.queuePrefix });
   scheduler.on('error', (err) => log.warn({ err: err.message }, 'worker: scheduler error'));
-  await scheduler.upsertJobScheduler('compact-streams', { every: 3_600_000 }, { name: 'compact-streams', data: { task: 'compact-streams' } });
-  await scheduler.upsertJobScheduler('sweep-lti', { every: 600_000 }, { name: 'sweep-lti', data: { task: 'sweep-lti' } });
-  await scheduler.upsertJobScheduler('requeue-tutor', { every: 60_000 }, { name: 'requeue-tutor', data: { task: 'requeue-tutor' } });
-  log.info({ concurrency: config.workerConcurrency }, 'worker: started');
+  for (const t of periodic.values()) await scheduler.upsertJobScheduler(t.task, { every: t.everyMs }, { name: t.task, data: { task: t.task } as JobPayloads['housekeeping'] });
+  log.info({ concurrency: config.workerConcurrency, queues: [QUEUES.housekeeping, ...queues.map((q) => q.queue)] }, 'worker: started');
   return {
     async close() {
-      await Promise.all([worker.close(), ltiWorker.close(), tutorWorker.close()]);
+      await Promise.all([housekeeping.close(), ...workers.map((w) => w.close())]);
       await scheduler.close();
     },
   };

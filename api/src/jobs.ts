@@ -1,0 +1,7 @@
+/** Every feature's background work, as the worker process (jobs/) starts it: a feature with jobs adds its `jobs.ts` here. */
+import type { FeatureJobs } from './queue/jobs.js';
+import { realtimeJobs } from './realtime/jobs.js';
+import { ltiJobs } from './lti/jobs.js';
+import { tutorJobs } from './tutor/jobs.js';
+
+export const featureJobs: readonly FeatureJobs[] = [realtimeJobs, ltiJobs, tutorJobs];
