@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { clearToken, getToken, SESSION_STORAGE_KEY, setToken } from './session';
+import { clearToken, getToken, LAUNCHED_STORAGE_KEY, markLaunched, SESSION_STORAGE_KEY, setToken, wasLaunched } from './session';
 
 function memoryStorage(): Storage {
   const map = new Map<string, string>();
@@ -68,5 +68,32 @@ describe('session token', () => {
     } finally {
       delete (globalThis as { sessionStorage?: unknown }).sessionStorage;
     }
+  });
+});
+
+describe('launched flag', () => {
+  it('says the session came from a launch, across a reload of the tab, until the session is cleared', () => {
+    const storage = memoryStorage();
+    vi.stubGlobal('sessionStorage', storage);
+    expect(wasLaunched()).toBe(false);
+    setToken('abc');
+    expect(wasLaunched()).toBe(false); // a token alone (the tool opened directly) is no launch
+    markLaunched();
+    expect(storage.getItem(LAUNCHED_STORAGE_KEY)).toBe('1');
+    expect(wasLaunched()).toBe(true);
+    clearToken();
+    expect(wasLaunched()).toBe(false);
+    storage.setItem(LAUNCHED_STORAGE_KEY, '1'); // what a reload finds
+    expect(wasLaunched()).toBe(true);
+  });
+
+  it('is kept in memory when storage is blocked', () => {
+    const blocked = memoryStorage();
+    blocked.getItem = blocked.setItem = () => {
+      throw new DOMException('blocked', 'SecurityError');
+    };
+    vi.stubGlobal('sessionStorage', blocked);
+    markLaunched();
+    expect(wasLaunched()).toBe(true);
   });
 });

@@ -45,9 +45,37 @@ export function setToken(token: string): void {
 
 export function clearToken(): void {
   memoryToken = null;
+  memoryLaunched = false;
   try {
     storage()?.removeItem(SESSION_STORAGE_KEY);
+    storage()?.removeItem(LAUNCHED_STORAGE_KEY);
   } catch {
     // Nothing to clear.
+  }
+}
+
+/**
+ * Whether this tab's session came from an LTI launch (rather than the tool being opened directly). Inside a launch
+ * the LMS is the navigation around the tool, so the shell drops its own. Kept like the token: per tab, across a
+ * reload, in memory where storage is blocked.
+ */
+export const LAUNCHED_STORAGE_KEY = 'lt.launched';
+let memoryLaunched = false;
+
+export function markLaunched(): void {
+  memoryLaunched = true;
+  try {
+    storage()?.setItem(LAUNCHED_STORAGE_KEY, '1');
+  } catch {
+    // Blocked or full: the in-memory flag serves for the life of the page.
+  }
+}
+
+export function wasLaunched(): boolean {
+  if (memoryLaunched) return true;
+  try {
+    return storage()?.getItem(LAUNCHED_STORAGE_KEY) === '1';
+  } catch {
+    return false;
   }
 }

@@ -38,8 +38,10 @@ export async function launchFromDevLms(
   viewport: { width: number; height: number } = { width: 1280, height: 900 },
   /** Called with the page before it loads anything: for listeners that must see every request. */
   onPage?: (page: import('playwright-core').Page) => void,
+  /** More of the context, e.g. `{ hasTouch: true, isMobile: true }` for a phone. */
+  device: Pick<import('playwright-core').BrowserContextOptions, 'hasTouch' | 'isMobile' | 'deviceScaleFactor'> = {},
 ): Promise<LaunchedPerson> {
-  const context = await browser.newContext({ viewport });
+  const context = await browser.newContext({ viewport, ...device });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));

@@ -2,7 +2,7 @@
  * The launch step of boot (main.ts): when the server handed this page an LTI launch, finish it
  * before the router shows anything. Resolves to where to go, or the failure to show.
  */
-import { clearToken, setToken } from '../session';
+import { clearToken, markLaunched, setToken } from '../session';
 import { completeLaunch, findLaunchHandoff, INVALID_HANDOFF, type LaunchOutcome } from './launch';
 import { platformWindow, windowTransport } from './platform-storage';
 
@@ -36,5 +36,6 @@ export async function finishLaunchIfAny(win: Window = window): Promise<LaunchOut
   }
   // A launch that failed must not leave an earlier session of this tab looking signed in.
   if (!outcome.ok) clearToken();
+  else markLaunched();
   return outcome;
 }
