@@ -27,6 +27,7 @@ export const MAX_MARKS = 4;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /** Control characters but tab and newline, bidi embeddings, overrides and isolates, search's private-use markers. */
+// eslint-disable-next-line no-control-regex -- control characters are what it removes
 const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uE000\uE001]/g;
 /**
  * Removed from names only: zero-width characters (space, joiners, word joiner, invisible operators, BOM,
@@ -66,6 +67,7 @@ export function clip(s: string, max: number): string {
 
 /** An identifier a caller sent, as it is, or BAD_USER_INPUT when it holds a control character or a lone surrogate. */
 export function checkIdentifier(raw: string, field: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what it refuses
   if (/[\u0000-\u001F\u007F]/.test(raw) || hasLoneSurrogate(raw)) throw new AppError('BAD_USER_INPUT', `${field} holds a control character or an invalid one.`, { field });
   return raw;
 }

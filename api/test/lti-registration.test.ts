@@ -49,7 +49,7 @@ async function internalServer(answer: (req: IncomingMessage, hit: string[]) => R
   };
 }
 
-let envs: LtiEnv[] = [];
+const envs: LtiEnv[] = [];
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();

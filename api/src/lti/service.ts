@@ -35,7 +35,7 @@ const ROSTER_STALE_MS = 6 * 3600_000;
 const FRAME_CACHE_MS = 30_000;
 
 /** An origin as a CSP source: scheme, host and port only (anything else could inject directives). */
-const CSP_ORIGIN = /^https?:\/\/[a-z0-9.\-\[\]:]+$/i;
+const CSP_ORIGIN = /^https?:\/\/[a-z0-9.[\]:-]+$/i;
 
 /** `'self'` and the valid origins, sorted and without duplicates. */
 function ancestorsValue(origins: string[]): string {

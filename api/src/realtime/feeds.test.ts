@@ -6,7 +6,7 @@
  * groups.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, poll, seed, startApp, subscribe, wsClient, type Collector, type Fixture, type TestApp } from '../../test/harness.js';
+import { gql, poll, seed, startApp, subscribe, wsClient, type Collector, type TestApp } from '../../test/harness.js';
 import { addMember, instructorOf, learnerOf, listening, ok, subCode, type Person } from '../../test/chat.js';
 import { userStream } from '../notifications/events.js';
 

@@ -94,6 +94,7 @@ export class Realtime {
    * `subscribe` mapped by `spec.map`, with the same checks.
    */
   feed<T, E extends EventShape, S extends EventShape>(spec: FeedSpec<T, E, S>): Feed<T> {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the iterator is a generator method of the returned object
     const self = this;
     return {
       [FEED]: spec as FeedSpec<T>,
