@@ -6,7 +6,10 @@
  * Two operations, each sent by a keep-alive HTTP client in the bench's process with a session token:
  * - `{ __typename }`: nothing but the way in and out (HTTP, authentication, GraphQL Yoga, the response);
  * - `sendMessage`: a chat message written (the resend check, the rate limit, the message and its event in one
- *   transaction, the publish), the mutation every chat send and tutor question goes through.
+ *   transaction, the publish), the mutation every chat send and tutor question goes through;
+ * - `markRoomRead`: a reader's marker moved one message forward (the rate limit, the one statement, the signal to
+ *   the reader's other tabs), which every reader of a busy room sends every few seconds (the messages it marks
+ *   are those `sendMessage` wrote).
  *
  * For each: `--rounds` rounds of `--requests` requests one after another (server CPU per request from
  * /proc/<pid>/stat over the round, and latency), then one round with `--concurrency` requests in flight
@@ -43,18 +46,23 @@ function parseArgs(args: string[]): Options {
   return o;
 }
 
-type Op = 'typename' | 'sendMessage';
+type Op = 'typename' | 'sendMessage' | 'markRoomRead';
 
-/** A keep-alive client that POSTs GraphQL and fails on any error in the answer. */
-function client(url: string, token: string, roomId: string, sockets: number) {
+const MARK_ROOM_READ = `mutation($roomId: ID!, $seq: String!) { markRoomRead(roomId: $roomId, seq: $seq) }`;
+
+/** A keep-alive client that POSTs GraphQL and fails on any error in the answer; `reader` marks what `token` sent. */
+function client(url: string, token: string, reader: string, roomId: string, sockets: number) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
   const tag = randomBytes(3).toString('hex');
   let n = 0;
+  let seq = 0;
   return (op: Op): Promise<number> => {
     const body =
       op === 'typename'
         ? JSON.stringify({ query: '{ __typename }' })
-        : JSON.stringify({ query: SEND_MESSAGE, variables: { input: { roomId, clientId: `http-${tag}-${++n}`, body: `A message of the http bench, number ${n}.` } } });
+        : op === 'markRoomRead'
+          ? JSON.stringify({ query: MARK_ROOM_READ, variables: { roomId, seq: String(++seq) } })
+          : JSON.stringify({ query: SEND_MESSAGE, variables: { input: { roomId, clientId: `http-${tag}-${++n}`, body: `A message of the http bench, number ${n}.` } } });
     const t0 = performance.now();
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -62,7 +70,7 @@ function client(url: string, token: string, roomId: string, sockets: number) {
         {
           method: 'POST',
           agent,
-          headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) },
+          headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${op === 'markRoomRead' ? reader : token}`, 'content-length': Buffer.byteLength(body) },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -112,7 +120,8 @@ export async function main(args: string[]): Promise<void> {
   const opts = parseArgs(args);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lt-http-'));
   const queuePrefix = `http-${randomBytes(4).toString('hex')}`;
-  const env = serverEnv(dataDir, queuePrefix);
+  // One reader marks thousands of times in a row here: its limit lifted, as the chat limit is.
+  const env = { ...serverEnv(dataDir, queuePrefix), RATE_LIMIT_READ_MARK: '1000000/1' };
   mkdirSync(RESULTS, { recursive: true });
   let data: BenchData | undefined;
   try {
@@ -122,10 +131,11 @@ export async function main(args: string[]): Promise<void> {
     const port = await freePort();
     const server = await startServer('ours', { ...env, DATABASE_URL: data.databaseUrl, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }, RESULTS);
     try {
-      const send = client(server.url, data.senderToken, data.roomId, opts.concurrency);
+      const send = client(server.url, data.senderToken, data.subscriberTokens[0]!, data.roomId, opts.concurrency);
       const figures: Record<string, unknown> = {};
       const rows: string[][] = [];
-      for (const op of ['typename', 'sendMessage'] as const) {
+      // markRoomRead after sendMessage: each mark moves the reader's marker one of those messages forward.
+      for (const op of ['typename', 'sendMessage', 'markRoomRead'] as const) {
         // Warm-up: the JIT, the caches, the pools.
         for (let i = 0; i < 200; i++) await send(op);
         const rounds: Round[] = [];
@@ -139,7 +149,7 @@ export async function main(args: string[]): Promise<void> {
         };
         figures[op] = f;
         rows.push([
-          op === 'typename' ? '`{ __typename }`' : '`sendMessage`',
+          `\`${op === 'typename' ? '{ __typename }' : op}\``,
           `${f.cpuMsPerRequest.median} (best ${f.cpuMsPerRequest.best})`,
           `${f.latencyMs.p50} / ${f.latencyMs.p99}`,
           `${f.requestsPerSecond.toLocaleString('en-US')}`,

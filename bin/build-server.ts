@@ -15,11 +15,17 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Bundles one server entry (TypeScript) into an ES module; returns its size in bytes. */
+/** Threads the server starts from a file of their own (worker_threads), bundled next to it under these names. */
+const THREADS = { 'tokenizer-worker': 'api/src/tutor/tokenizer-worker.ts' };
+
+/** Bundles one server entry (TypeScript) into an ES module, with its threads beside it; returns their size in bytes. */
 export async function buildServer(entry: string, outfile: string): Promise<number> {
+  const out = path.resolve(ROOT, outfile);
+  const ext = path.extname(out);
   const result = await build({
-    entryPoints: [path.resolve(ROOT, entry)],
-    outfile: path.resolve(ROOT, outfile),
+    entryPoints: [{ in: path.resolve(ROOT, entry), out: path.basename(out, ext) }, ...Object.entries(THREADS).map(([name, file]) => ({ in: path.resolve(ROOT, file), out: name }))],
+    outdir: path.dirname(out),
+    outExtension: { '.js': ext },
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -3,6 +3,7 @@
  * process, the default), `api`, or `worker`. docker-compose runs `api` and `worker` separately.
  */
 import { ConfigError, RedisUnavailableError, buildApi, createLogger, loadConfig, openCore } from '@lt/api';
+import { warmTokenizer } from '@lt/api/tutor/provider';
 import { startWorker, type WorkerHandle } from '@lt/jobs';
 
 async function main(): Promise<void> {
@@ -29,7 +30,11 @@ async function main(): Promise<void> {
   }
   const api = config.role === 'worker' ? null : buildApi(core);
   let worker: WorkerHandle | null = null;
-  if (config.role !== 'api') worker = await startWorker(core);
+  if (config.role !== 'api') {
+    worker = await startWorker(core);
+    // The tutor's tokenizer is built on its own thread now, in the background, rather than at the first question.
+    warmTokenizer().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'tokenizer: warm-up failed'));
+  }
   if (api) {
     await api.listen();
     log.info({ url: config.publicUrl, role: config.role, database: core.services.database.kind }, 'listening');

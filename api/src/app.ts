@@ -22,6 +22,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import type { LtiPlatform } from '@lt/lti-tool';
 import { startDevLms } from './lti/dev-lms.js';
 import { claimQueuePrefix, createQueue } from './queue/queues.js';
+import { closeTokenizer } from './tutor/provider.js';
 
 import { webDist } from './paths.js';
 export { webDist };
@@ -69,6 +70,8 @@ export async function openCore(config: Config, log: Logger = createLogger(config
         services.realtime.close();
         await producers.lti.close();
         await producers.tutor.close();
+        // The tutor's tokenizer thread (started by the first count or a worker's warm-up).
+        await closeTokenizer();
         await services.lti.tool.close();
         await Promise.allSettled([pub.quit(), sub.quit()]);
         await db.close();

@@ -67,16 +67,19 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Starts an app instance. Pass a database URL to share one database between instances. */
-export async function startApp(opts: { databaseUrl?: string; env?: Record<string, string>; port?: number; log?: Logger } = {}): Promise<TestApp & { dropDb?: () => Promise<void> }> {
+/**
+ * Starts an app instance. Pass a database URL to share one database between instances; `embedded`: on PGlite, as
+ * `npm start` runs without DATABASE_URL.
+ */
+export async function startApp(opts: { databaseUrl?: string; env?: Record<string, string>; port?: number; log?: Logger; embedded?: boolean } = {}): Promise<TestApp & { dropDb?: () => Promise<void> }> {
   let dropDb: (() => Promise<void>) | undefined;
   let databaseUrl = opts.databaseUrl;
-  if (!databaseUrl) {
+  if (!databaseUrl && !opts.embedded) {
     const db = await freshPgDatabase();
     databaseUrl = db.url;
     dropDb = db.drop;
   }
-  const config = testConfig({ DATABASE_URL: databaseUrl, ...opts.env });
+  const config = testConfig({ ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...opts.env });
   const core = await openCore(config, opts.log);
   const api = buildApi(core);
   const url = await api.listen(opts.port ?? 0, '127.0.0.1');

@@ -87,7 +87,7 @@ async function handle(m: ToServer): Promise<void> {
 }
 
 async function start(env: Record<string, string>, students: number): Promise<void> {
-  warmTokenizer();
+  await warmTokenizer();
   app = await startApp({ env });
   const core = app.core;
   worker = await startWorker(core);

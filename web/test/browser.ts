@@ -39,7 +39,7 @@ export async function launchFromDevLms(
   /** Called with the page before it loads anything: for listeners that must see every request. */
   onPage?: (page: import('playwright-core').Page) => void,
   /** More of the context, e.g. `{ hasTouch: true, isMobile: true }` for a phone. */
-  device: Pick<import('playwright-core').BrowserContextOptions, 'hasTouch' | 'isMobile' | 'deviceScaleFactor'> = {},
+  device: Pick<import('playwright-core').BrowserContextOptions, 'hasTouch' | 'isMobile' | 'deviceScaleFactor' | 'locale' | 'timezoneId'> = {},
 ): Promise<LaunchedPerson> {
   const context = await browser.newContext({ viewport, ...device });
   const page = await context.newPage();

@@ -171,9 +171,10 @@ describe('course chat between two people', () => {
     await send(alan, 'This message breaks the rules');
     const offending = ada.frame.getByTestId('message').filter({ hasText: 'This message breaks the rules' });
     await offending.waitFor({ timeout: 10_000 });
-    ada.page.once('dialog', (d) => void d.accept());
     await offending.hover();
     await offending.getByTestId('action-delete').click();
+    // The app's own confirmation (never the browser's confirm()).
+    await ada.frame.getByRole('alertdialog', { name: 'Delete this message by Alan Turing?' }).getByTestId('confirm-ok').click();
     await expect.poll(() => alan.frame.getByTestId('message-deleted').allTextContents(), { timeout: 10_000 }).toContain('Removed by a moderator');
     expect(await bodies(alan)).not.toContain('This message breaks the rules');
     // Mute from the room's details.

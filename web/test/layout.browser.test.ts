@@ -136,6 +136,11 @@ describe('the launched view on a phone and in the LMS frame', () => {
     alan = await launchFromDevLms(browser, base, 'learner', 'hub', PHONE, undefined, { hasTouch: true, isMobile: true });
     const f = alan.frame;
     await f.getByTestId('section-hub').waitFor({ timeout: 20_000 });
+    // The hub promises only what is built: the sections still to come say so.
+    const planned = await f.getByTestId('learner-welcome').locator('li').evaluateAll((items) =>
+      items.filter((li) => li.querySelector('[data-testid="section-planned"]')).map((li) => li.querySelector('a')!.textContent),
+    );
+    expect(planned).toEqual(['Live class', 'Collab exercise', 'Schedule']);
     await noSidewaysScroll(alan);
     await alan.page.screenshot({ path: path.join(SHOTS, 'layout-phone-hub.png') });
     const head = await post(40, 'Phone');

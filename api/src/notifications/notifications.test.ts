@@ -206,6 +206,38 @@ describe('notifications', () => {
     await c.client.dispose();
   });
 
+  it('a deleted message concerns nobody: its notifications stop counting as unread (live) and lose its text', async () => {
+    const f = await seed(app.core, 'deleted');
+    const lee = learnerOf(f);
+    const ana = await addMember(app.core, f, 'Ana Mentioned');
+    const bob = await addMember(app.core, f, 'Bob Replied');
+    const room = await courseRoomId(app, lee.token, f.course.id);
+    const parent = await sendOk(app, bob.token, room, 'a question');
+    const keep = await sendOk(app, lee.token, room, 'kept @Ana', { mentionIds: [ana.user.id] });
+    const c = wsClient(app.wsUrl, ana.token);
+    const before = app.core.services.realtime.activeSubscriptions;
+    const s = subscribe<NEvent>(c.client, EVENTS, {}, 'notificationEvents');
+    await listening(app, before);
+    const gone = await sendOk(app, lee.token, room, 'oops @Ana', { mentionIds: [ana.user.id], replyToId: parent.id });
+    expect((await list(ana)).unread).toBe(2);
+    expect((await list(bob)).unread).toBe(1);
+    ok(await gql(app.url, `mutation($id: ID!) { deleteMessage(id: $id) { id } }`, { id: gone.id }, lee.token));
+    const { items, unread } = await list(ana);
+    expect(unread).toBe(1);
+    expect(items.map((n) => [n.messageId, n.read, n.excerpt])).toEqual([
+      [gone.id, true, ''],
+      [keep.id, false, 'kept @Ana'],
+    ]);
+    expect(await list(bob)).toMatchObject({ unread: 0, items: [expect.objectContaining({ messageId: gone.id, read: true, excerpt: '' })] });
+    const got = await s.waitFor(2);
+    expect(got.map((e) => [e.type, e.unreadCount])).toEqual([
+      ['CREATED', 2],
+      ['READ', 1],
+    ]);
+    expect(got[1]!.readIds).toEqual([items[0]!.id]);
+    await c.client.dispose();
+  });
+
   it("API keys have no notifications (FORBIDDEN); another user's notification is NOT_FOUND", async () => {
     const f = await seed(app.core, 'nperm');
     const lee = learnerOf(f);

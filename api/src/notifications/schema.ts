@@ -8,10 +8,10 @@ import type { UserEvent } from './events.js';
 import type { Delivery } from '../realtime/realtime.js';
 
 export const NotificationRef = builder.objectRef<NotificationView>('Notification').implement({
-  description: 'Something that concerns the viewer: a mention, a reply, a direct message while away; later features add types.',
+  description: 'Something that concerns the viewer: a mention, a reply, a direct message while away, an announcement in a course; later features add types.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    type: t.exposeString('type', { description: 'mention | reply | direct_message (more types come with later features)' }),
+    type: t.exposeString('type', { description: 'mention | reply | direct_message | announcement (more types come with later features)' }),
     courseId: t.exposeID('courseId', { nullable: true }),
     courseTitle: t.exposeString('courseTitle', { nullable: true }),
     actorName: t.exposeString('actorName', { nullable: true }),

@@ -8,7 +8,7 @@ import { courses } from '../courses/tables.js';
 import { messages } from '../rooms/tables.js';
 import { notifications } from './tables.js';
 import { users } from '../users/tables.js';
-import type { Tx } from '../db/client.js';
+import { rows, type Tx } from '../db/client.js';
 import type { Realtime, Stream } from '../realtime/realtime.js';
 import { userStream, type UserEvent, type UserSignal } from './events.js';
 import type { Access } from '../auth/access.js';
@@ -85,6 +85,52 @@ export class NotificationService {
     });
   }
 
+  /**
+   * The same notification to each of many people (an announcement to every member of a course), inside the current
+   * write or a new one: one statement for the rows, one for the unread counts and one for the events, whatever their
+   * number. Nobody gets a second notification of this type for the same message (a message pinned again, a retry).
+   * Returns the ids of the people notified now.
+   */
+  async notifyEach(n: Omit<NewNotification, 'userId' | 'dedupeKey'> & { messageId: string }, userIds: readonly string[]): Promise<string[]> {
+    if (userIds.length === 0) return [];
+    return this.realtime.write(async (tx) => {
+      const ids = JSON.stringify([...new Set(userIds)]);
+      // Millisecond precision, like the cursors made from it.
+      const createdAt = new Date();
+      const added = await rows<{ id: string; user_id: string }>(
+        tx,
+        sql`insert into ${notifications} (tenant_id, user_id, course_id, type, actor_id, room_id, message_id, excerpt, data, created_at)
+            select ${n.tenantId}::uuid, u.id::uuid, ${n.courseId}::uuid, ${n.type}, ${n.actorId ?? null}::uuid, ${n.roomId ?? null}::uuid, ${n.messageId}::uuid,
+                   ${n.excerpt ?? ''}, ${JSON.stringify(n.data ?? {})}::jsonb, ${createdAt.toISOString()}::timestamptz
+            from jsonb_array_elements_text(${ids}::jsonb) as u(id)
+            where not exists (select 1 from ${notifications} o where o.user_id = u.id::uuid and o.type = ${n.type} and o.message_id = ${n.messageId}::uuid)
+            returning id, user_id`,
+      );
+      if (added.length === 0) return [];
+      const notified = JSON.stringify(added.map((a) => a.user_id));
+      const counts = await rows<{ user_id: string; n: number | string }>(
+        tx,
+        sql`select user_id, count(*) as n from ${notifications}
+            where user_id in (select u.id::uuid from jsonb_array_elements_text(${notified}::jsonb) as u(id)) and read_at is null
+            group by user_id`,
+      );
+      const unreadOf = new Map(counts.map((c) => [c.user_id, Number(c.n)]));
+      const template: NotificationRow = {
+        id: '', tenantId: n.tenantId, userId: '', courseId: n.courseId, type: n.type, actorId: n.actorId ?? null, roomId: n.roomId ?? null, messageId: n.messageId,
+        excerpt: n.excerpt ?? '', data: n.data ?? {}, dedupeKey: null, readAt: null, createdAt,
+      };
+      // Who did it and in which course: the same for everyone, read once.
+      const shared = await this.viewOf(tx, template);
+      await this.realtime.emitEach(
+        added.map((a) => ({
+          stream: userStream(a.user_id),
+          event: { tenantId: n.tenantId, type: 'notification.created' as const, payload: { notification: { ...shared, id: a.id, userId: a.user_id }, unreadCount: unreadOf.get(a.user_id) ?? 1 } },
+        })),
+      );
+      return added.map((a) => a.user_id);
+    });
+  }
+
   /** A page of the viewer's notifications, with the position of their stream it reflects (to follow from there). */
   async list(viewer: Viewer, args: PageArgs & { unreadOnly?: boolean | null }): Promise<FollowedPage<NotificationView>> {
     const userId = sessionUser(viewer);
@@ -149,6 +195,38 @@ export class NotificationService {
         const unreadCount = await this.unreadCountIn(tx, userId);
         await emit(userStream(userId), { tenantId, type: 'notification.read', payload: { ids: done.map((d) => d.id), all: false, unreadCount } });
       }
+    });
+  }
+
+  /**
+   * A message was deleted (in the caller's write): the notifications that pointed to it lose its excerpt and no longer
+   * count as unread (what was removed concerns nobody now), and their readers' bells follow. Returns everyone whose
+   * notifications pointed to it (their streams' stored copies are for the caller to redact).
+   */
+  async messageDeleted(messageId: string): Promise<string[]> {
+    return this.realtime.write(async (tx) => {
+      const unread = await tx
+        .update(notifications)
+        .set({ readAt: new Date() })
+        .where(and(eq(notifications.messageId, messageId), isNull(notifications.readAt)))
+        .returning({ id: notifications.id, userId: notifications.userId, tenantId: notifications.tenantId });
+      const touched = await tx.update(notifications).set({ excerpt: '' }).where(eq(notifications.messageId, messageId)).returning({ userId: notifications.userId });
+      if (unread.length > 0) {
+        const users = [...new Set(unread.map((u) => u.userId))];
+        const counts = await tx
+          .select({ userId: notifications.userId, n: count() })
+          .from(notifications)
+          .where(and(inArray(notifications.userId, users), isNull(notifications.readAt)))
+          .groupBy(notifications.userId);
+        const unreadOf = new Map(counts.map((c) => [c.userId, Number(c.n)]));
+        await this.realtime.emitEach(
+          users.map((userId) => {
+            const mine = unread.filter((u) => u.userId === userId);
+            return { stream: userStream(userId), event: { tenantId: mine[0]!.tenantId, type: 'notification.read' as const, payload: { ids: mine.map((u) => u.id), all: false, unreadCount: unreadOf.get(userId) ?? 0 } } };
+          }),
+        );
+      }
+      return [...new Set(touched.map((t) => t.userId))];
     });
   }
 

@@ -12,7 +12,7 @@ export const notifications = pgTable(
     tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
     userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
     courseId: uuid('course_id').references(() => courses.id, { onDelete: 'cascade' }),
-    /** mention | direct_message | reply, and later features' types */
+    /** mention | direct_message | reply | announcement, and later features' types */
     type: text('type').notNull(),
     actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
     /** Where it points: a room and a message for chat notifications. */

@@ -94,6 +94,39 @@ export async function appendEvent(tx: Tx, ev: NewEvent): Promise<StreamEvent> {
   return { stream: ev.stream, seq: Number(row!.seq), tenantId: ev.tenantId, type: ev.type, payload: ev.payload, at: new Date(row!.created_at).toISOString() };
 }
 
+/**
+ * `appendEvent` for many streams at once, one statement whatever their number (a fan-out: one event on each of 500
+ * users' streams). Each stream once per call (a counter row cannot be taken twice in one statement); the counters
+ * are taken in stream-name order, so two such writes over overlapping streams lock them in the same order.
+ */
+export async function appendEvents(tx: Tx, list: readonly NewEvent[]): Promise<StreamEvent[]> {
+  if (list.length === 0) return [];
+  const streams = new Set<string>();
+  for (const ev of list) {
+    assertStreamName(ev.stream);
+    if (streams.has(ev.stream)) throw new Error(`appendEvents: ${ev.stream} twice in one call`);
+    streams.add(ev.stream);
+  }
+  const input = JSON.stringify(list.map((ev) => ({ stream: ev.stream, tenant_id: ev.tenantId, type: ev.type, payload: ev.payload ?? {} })));
+  const saved = await rows<{ stream: string; seq: string | number; created_at: Date | string }>(
+    tx,
+    sql`with input as (
+          select * from jsonb_to_recordset(${input}::jsonb) as x(stream text, tenant_id uuid, type text, payload jsonb)),
+        c as (
+          insert into ${streamCounters} (stream, seq) select stream, 1 from input order by stream
+          on conflict (stream) do update set seq = ${streamCounters}.seq + 1
+          returning stream, seq)
+        insert into ${streamEvents} (stream, seq, tenant_id, type, payload)
+        select c.stream, c.seq, input.tenant_id, input.type, input.payload from c join input on input.stream = c.stream
+        returning stream, seq, created_at`,
+  );
+  const byStream = new Map(saved.map((r) => [r.stream, r]));
+  return list.map((ev) => {
+    const r = byStream.get(ev.stream)!;
+    return { stream: ev.stream, seq: Number(r.seq), tenantId: ev.tenantId, type: ev.type, payload: ev.payload, at: new Date(r.created_at).toISOString() };
+  });
+}
+
 type Row = typeof streamEvents.$inferSelect;
 const toEvent = (r: Row): StreamEvent => ({
   stream: r.stream,
@@ -118,6 +151,11 @@ export async function readEvents<E extends EventShape = EventShape>(db: Tx, stre
 export async function headSeq(db: Tx, stream: string): Promise<number> {
   const [row] = await db.select({ seq: streamCounters.seq }).from(streamCounters).where(eq(streamCounters.stream, stream));
   return row ? Number(row.seq) : 0;
+}
+
+/** `headSeq` as an SQL expression, for a statement that reads a stream's head and writes with it in one round trip. */
+export function headSeqSql(stream: string): SQL<number> {
+  return sql<number>`coalesce((select ${streamCounters.seq} from ${streamCounters} where ${streamCounters.stream} = ${stream}), 0)`;
 }
 
 /** The last committed sequence numbers of several streams, in one query (0 for a stream never written). */

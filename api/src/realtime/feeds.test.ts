@@ -106,7 +106,10 @@ describe('fan-out groups for every shared stream', () => {
     for (const s of [...here.subs, ...there.subs]) expect((await s.waitFor(1))[0]).toMatchObject({ usedToday: 0 });
 
     const c1 = counters();
-    const usage = { courseId: f.course.id, usedToday: 42, dailyLimit: 1000, courseUsedThisMonth: 42, courseMonthlyLimit: 100_000, warnPercent: 80 };
+    const usage = {
+      courseId: f.course.id, usedToday: 42, reservedToday: 0, dailyLimit: 1000, courseUsedThisMonth: 42, courseReservedThisMonth: 0, courseMonthlyLimit: 100_000, warnPercent: 80,
+      tokensPerQuestion: 500, questionsLeft: 1, blockedBy: null, resetsAt: new Date().toISOString(), blockedUntil: null,
+    };
     await app.core.services.realtime.write((_tx, emit) => emit(userStream(lee.user.id), { tenantId: f.tenant.id, type: 'tutor.usage', payload: usage }));
     for (const s of here.subs) expect((await s.waitFor(2))[1]).toMatchObject({ courseId: f.course.id, usedToday: 42 });
     // The other course's group skips it (nothing rendered there): one rendering, two deliveries.

@@ -11,10 +11,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
+import type { SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { AppError } from '../errors.js';
 import {
-  appendEvent, assertStreamName, headSeq, headSeqs, oldestSeq, readEvents, redactEvents,
+  appendEvent, appendEvents, assertStreamName, headSeq, headSeqSql, headSeqs, oldestSeq, readEvents, redactEvents,
   type EphemeralSignal, type EventShape, type NewEvent, type PayloadPath, type Stream, type StreamEvent,
 } from './events.js';
 import { channelOf, CONTROL_CHANNEL, Hub, type ControlMessage, type HubMessage } from './hub.js';
@@ -119,7 +120,7 @@ export class Realtime {
    * only after the commit. Returns what `fn` returns.
    */
   /** The write in progress on this async path: a write inside a write joins it (one transaction, one commit). */
-  private readonly currentWrite = new AsyncLocalStorage<{ tx: Tx; emit: Emit; invalidate: Invalidate }>();
+  private readonly currentWrite = new AsyncLocalStorage<{ tx: Tx; emit: Emit; invalidate: Invalidate; emitted: StreamEvent[] }>();
 
   async write<T>(fn: (tx: Tx, emit: Emit, invalidate: Invalidate) => Promise<T>): Promise<T> {
     const outer = this.currentWrite.getStore();
@@ -134,7 +135,7 @@ export class Realtime {
         return saved as StreamEvent<E>;
       };
       const invalidate: Invalidate = (m) => void controls.push(m);
-      return this.currentWrite.run({ tx, emit, invalidate }, () => fn(tx, emit, invalidate));
+      return this.currentWrite.run({ tx, emit, invalidate, emitted }, () => fn(tx, emit, invalidate));
     });
     // Invalidations first, locally at once and to other instances on the same connection as the events,
     // so that no instance authorizes an event of this write against what the write changed.
@@ -144,6 +145,20 @@ export class Realtime {
     }
     for (const ev of emitted) this.publish(ev);
     return result;
+  }
+
+  /**
+   * `emit` for many streams of one kind at once, in the current write (or a new one): one event on each, stored in
+   * one statement whatever their number (a fan-out to every member of a course), published after the commit.
+   */
+  async emitEach<E extends EventShape>(list: readonly { stream: Stream<E, EventShape>; event: NoInfer<E> & { tenantId: string } }[]): Promise<StreamEvent<E>[]> {
+    if (list.length === 0) return [];
+    return this.write(async (tx) => {
+      const saved = await appendEvents(tx, list.map(({ stream, event }) => ({ stream, tenantId: event.tenantId, type: event.type, payload: event.payload })));
+      this.currentWrite.getStore()!.emitted.push(...saved);
+      // Built from events the stream's type checked.
+      return saved as StreamEvent<E>[];
+    });
   }
 
   /** Publishes a committed event. A failure loses nothing: subscribers fill holes from the database. */
@@ -186,6 +201,19 @@ export class Realtime {
   /** The last committed sequence number of one stream (0 when never written). */
   head(stream: Stream): Promise<number> {
     return headSeq(this.db, stream);
+  }
+
+  /** The same as an SQL expression, read by the statement it is part of (one round trip for a read and a write). */
+  headSql(stream: Stream): SQL<number> {
+    return headSeqSql(stream);
+  }
+
+  /**
+   * A stream's head and what `read` reads, from one snapshot (a read-only repeatable-read transaction): for a list
+   * its follower merges as deltas (sums), which must reflect exactly the events up to that head, none after.
+   */
+  async atHead<T>(stream: Stream, read: (tx: Tx) => Promise<T>): Promise<{ head: number; value: T }> {
+    return this.db.transaction(async (tx) => ({ head: await headSeq(tx, stream), value: await read(tx) }), { isolationLevel: 'repeatable read', accessMode: 'read only' });
   }
 
   /**

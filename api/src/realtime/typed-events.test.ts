@@ -45,6 +45,8 @@ export function typeChecks(emit: Emit, realtime: Realtime, message: MessageView)
         return d.event.payload.change;
       case 'room.updated':
         return d.event.payload.name;
+      case 'announcement.changed':
+        return d.event.payload.announcement?.message.body ?? null;
       default:
         return d.event.payload.message.body;
     }

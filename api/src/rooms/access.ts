@@ -36,11 +36,13 @@ export interface RoomRights {
   post: boolean;
   /** Delete others' messages, mute members, rename or archive (staff, in course, group and live rooms). */
   moderate: boolean;
+  /** Post or pin the announcement at the top of the room, notified to every member (staff, in the course room). */
+  announce: boolean;
   /** Why posting is refused, when it is. */
   postRefusal: 'ARCHIVED' | 'MUTED' | 'READ_ONLY' | null;
 }
 
-const NO_RIGHTS: RoomRights = { read: false, post: false, moderate: false, postRefusal: 'READ_ONLY' };
+const NO_RIGHTS: RoomRights = { read: false, post: false, moderate: false, announce: false, postRefusal: 'READ_ONLY' };
 /** Rooms an integrator's API key may read: the shared ones, never a person's direct or tutor room. */
 const API_KEY_ROOM_KINDS: readonly RoomKind[] = ['course', 'group', 'live'];
 
@@ -97,12 +99,14 @@ export class RoomAccess {
   async roomRights(viewer: Viewer, room: RoomInfo): Promise<RoomRights> {
     const base = await this.roomAccess(viewer, room);
     if (!base.read) return NO_RIGHTS;
-    if (viewer.kind === 'apiKey') return { read: true, post: false, moderate: false, postRefusal: 'READ_ONLY' };
+    if (viewer.kind === 'apiKey') return { read: true, post: false, moderate: false, announce: false, postRefusal: 'READ_ONLY' };
     const moderate = base.staff && (room.kind === 'course' || room.kind === 'group' || room.kind === 'live');
+    // The course room reaches every member of the course: staff speak to all of them there.
+    const announce = base.staff && room.kind === 'course';
     // Mutes of course and live rooms live on read-state rows, looked up only when posting matters.
     const muted = room.kind === 'course' || room.kind === 'live' ? !!(await this.roomMember(room.id, viewer.userId))?.muted : !!base.member?.muted;
     const postRefusal = !base.mayPost ? 'READ_ONLY' : room.archived ? 'ARCHIVED' : muted && !base.staff ? 'MUTED' : null;
-    return { read: true, post: postRefusal === null, moderate, postRefusal };
+    return { read: true, post: postRefusal === null, moderate, announce, postRefusal };
   }
 
   /** Who reads and who may post, without the mute (so that checking every event reads nothing more). */
@@ -194,5 +198,14 @@ export class RoomAccess {
     const r = await this.requireRoomRead(viewer, roomId);
     if (!r.rights.moderate) throw new AppError('FORBIDDEN', 'Only instructors can moderate this room.');
     return r;
+  }
+
+  /** Announcing in a room: the course room, by its staff (instructors, teaching assistants, administrators). */
+  async requireRoomAnnounce(viewer: Viewer, roomId: string): Promise<{ room: RoomInfo; rights: RoomRights; userId: string }> {
+    const r = await this.requireRoomRead(viewer, roomId);
+    if (viewer.kind === 'apiKey') throw new AppError('FORBIDDEN', 'Announcements are made by people: an API key cannot announce.');
+    if (r.room.kind !== 'course') throw new AppError('BAD_USER_INPUT', 'Announcements are made in the course room.');
+    if (!r.rights.announce) throw new AppError('FORBIDDEN', 'Only instructors and teaching assistants can make announcements.');
+    return { ...r, userId: viewer.userId };
   }
 }

@@ -3,7 +3,7 @@
  * the signals typing, read and tutor), and what rooms put on a user's own stream (notifications/events.ts).
  */
 import { defineStream } from '../realtime/events.js';
-import type { MessageView } from './views.js';
+import type { AnnouncementView, MessageView } from './views.js';
 import type { TutorRoomSignal } from '../tutor/events.js';
 
 export type MembersChange = 'added' | 'removed' | 'muted' | 'unmuted';
@@ -16,7 +16,9 @@ export type RoomEvent =
   | { type: 'message.deleted'; payload: { message: MessageView } }
   | { type: 'reactions.changed'; payload: { message: MessageView } }
   | { type: 'room.updated'; payload: { name: string; topic: string | null; archived: boolean } }
-  | { type: 'members.changed'; payload: { userId: string; change: MembersChange } };
+  | { type: 'members.changed'; payload: { userId: string; change: MembersChange } }
+  /** The announcement pinned at the top of the room changed: pinned, replaced, its message edited, or gone (null). */
+  | { type: 'announcement.changed'; payload: { announcement: AnnouncementView | null } };
 
 export type RoomSignal =
   | { type: 'typing'; payload: { userId: string; userName: string; typing: boolean; tenantId: string } }

@@ -5,8 +5,11 @@ import { cleanLine, cleanMultiline } from '../text.js';
 
 const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 const LANGUAGE = /^[a-z0-9+#-]{1,32}$/;
-/** One emoji: a pictograph with optional variation selector, skin tone, and ZWJ sequences; or a keycap or flag. */
-const EMOJI = /^(?:\p{Extended_Pictographic}(?:\uFE0F|\p{Emoji_Modifier})?(?:\u200D\p{Extended_Pictographic}(?:\uFE0F|\p{Emoji_Modifier})?)*|[0-9#*]\uFE0F?\u20E3|\p{Regional_Indicator}{2})$/u;
+/**
+ * One emoji: a pictograph with optional variation selector, skin tone, and ZWJ sequences; or a keycap or flag,
+ * a subdivision's flag included (a black flag and tag characters: England, Scotland, Wales).
+ */
+const EMOJI = /^(?:\p{Extended_Pictographic}(?:\uFE0F|\p{Emoji_Modifier})?(?:\u200D\p{Extended_Pictographic}(?:\uFE0F|\p{Emoji_Modifier})?)*|[0-9#*]\uFE0F?\u20E3|\p{Regional_Indicator}{2}|\u{1F3F4}[\u{E0061}-\u{E007A}]{2,6}\u{E007F})$/u;
 
 export const MAX_MENTIONS = 50;
 export const MAX_REACTIONS_PER_MESSAGE = 20;
@@ -33,7 +36,9 @@ export function cleanLanguage(lang: string | null | undefined): string | null {
   return l;
 }
 
-export function cleanEmoji(e: string): string {
+/** One emoji, one way: a variation selector after a character drawn as emoji anyway is dropped ("👍️" is "👍"). */
+export function cleanEmoji(raw: string): string {
+  const e = raw.replace(/(\p{Emoji_Presentation})\uFE0F/gu, '$1');
   if (e.length > 32 || !EMOJI.test(e)) throw new AppError('BAD_USER_INPUT', 'A reaction is one emoji.', { field: 'emoji' });
   return e;
 }

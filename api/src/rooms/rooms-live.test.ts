@@ -4,6 +4,8 @@
  * same stream, typing, read receipts, and the room list's chatActivity feed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { roomMembers } from './tables.js';
 import { freshPgDatabase, gql, poll, seed, startApp, subscribe, wsClient, type TestApp } from '../../test/harness.js';
 import {
   CREATE_GROUP, DELETE, EDIT, MARK_READ, OPEN_DIRECT, REACT, REMOVE_MEMBER, ROOM_EVENTS, TYPING,
@@ -158,6 +160,35 @@ describe('chat live', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(watchCourse.s.items.filter((e) => e.type === 'READ')).toEqual([]);
     await watchCourse.c.client.dispose();
+  });
+
+  it('a read marker that does not move changes nothing and tells nobody: no READ in the room, none to the reader\'s other tabs', async () => {
+    const f = await seed(one.core, 'read-noop');
+    const a = learnerOf(f);
+    const b = await addMember(one.core, f, 'Bo Rereader');
+    const dm = ok(await gql(one.url, OPEN_DIRECT, { courseId: f.course.id, userId: b.user.id }, a.token)).openDirectRoom;
+    const [m1, m2, m3] = [await sendOk(one, a.token, dm.id, 'one'), await sendOk(one, a.token, dm.id, 'two'), await sendOk(one, a.token, dm.id, 'three')];
+    // The room as the other person follows it, and the reader's own other tab (their room list's feed).
+    const room = await follow(two, a.token, dm.id);
+    const tab = wsClient(two.wsUrl, b.token);
+    const before = two.core.services.realtime.activeSubscriptions;
+    const activity = subscribe<Activity>(tab.client, ACTIVITY, { courseId: f.course.id }, 'chatActivity');
+    await listening(two, before, 2);
+    const marker = async () => (await one.core.services.database.db.select({ seq: roomMembers.lastReadSeq, at: roomMembers.updatedAt }).from(roomMembers).where(and(eq(roomMembers.roomId, dm.id), eq(roomMembers.userId, b.user.id))))[0];
+
+    expect(ok(await gql(one.url, MARK_READ, { roomId: dm.id, seq: m2.seq }, b.token)).markRoomRead).toBe(m2.seq);
+    const held = await marker();
+    // Older and equal: the answer is the marker, and nothing is written or said.
+    for (const seq of [m1.seq, m2.seq, m1.seq]) expect(ok(await gql(one.url, MARK_READ, { roomId: dm.id, seq }, b.token)).markRoomRead).toBe(m2.seq);
+    expect(await marker()).toEqual(held);
+    // A later move: once its READ arrived, any READ of the calls before it would have arrived first (one stream, in order).
+    expect(ok(await gql(one.url, MARK_READ, { roomId: dm.id, seq: m3.seq }, b.token)).markRoomRead).toBe(m3.seq);
+    const reads = <T extends { type: string; readSeq: string | null }>(items: T[]) => items.filter((e) => e.type === 'READ').map((e) => e.readSeq);
+    await poll(() => reads(room.s.items).includes(m3.seq) && reads(activity.items).includes(m3.seq), 10_000, () => `room: ${JSON.stringify(room.s.items)}; tab: ${JSON.stringify(activity.items)}`);
+    expect(reads(room.s.items)).toEqual([m2.seq, m3.seq]);
+    expect(reads(activity.items)).toEqual([m2.seq, m3.seq]);
+    await room.c.client.dispose();
+    await tab.client.dispose();
   });
 
   it('chatActivity: new messages in the course room and in a group joined later, and reads from another tab', async () => {

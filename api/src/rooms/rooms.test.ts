@@ -733,6 +733,20 @@ describe('rooms and chat', () => {
       expect(code((await gql(app.url, MARK_READ, { roomId: g.id, seq: '-1' }, ana.token)).body)).toBe('BAD_CURSOR');
       expect((await view()).lastReadSeq).toBe(own.seq);
     });
+
+    it('posting reads the room: notifications up to one\'s own message are read, so no later mark is needed', async () => {
+      const f = await seed(app.core, 'post-reads');
+      const lee = learnerOf(f);
+      const ana = await addMember(app.core, f, 'Ana Replier');
+      const room = await courseRoomId(app, lee.token, f.course.id);
+      await sendOk(app, lee.token, room, '@Ana look', { mentionIds: [ana.user.id] });
+      const unread = async () => ok(await gql(app.url, NOTIFICATIONS, { unreadOnly: true }, ana.token)).unreadNotificationCount as number;
+      expect(await unread()).toBe(1);
+      const reply = await sendOk(app, ana.token, room, 'looking');
+      expect(await unread()).toBe(0);
+      // The marker is already there: marking up to the reply changes nothing.
+      expect(ok(await gql(app.url, MARK_READ, { roomId: room, seq: reply.seq }, ana.token)).markRoomRead).toBe(reply.seq);
+    });
   });
 
   describe('search', () => {

@@ -13,7 +13,7 @@ import type { Services } from '../services.js';
 import { parseRoomListCursor, type RoomMemberView, type RoomView, type SearchHit } from './service.js';
 import type { Context } from '../graphql/context.js';
 import { roomStream, type RoomEvent, type RoomSignal } from './events.js';
-import type { MessageRefView, MessageView, Participant, ReactionView } from './views.js';
+import type { AnnouncementView, MessageRefView, MessageView, Participant, ReactionView } from './views.js';
 import type { TutorSignal } from '../tutor/events.js';
 import { onAbort } from '../abort.js';
 
@@ -64,6 +64,11 @@ export const MessageRef = builder.objectRef<MessageView>('Message').implement({
     language: t.exposeString('language', { nullable: true }),
     replyTo: t.field({ type: MessageRefRef, nullable: true, resolve: (m) => m.replyTo }),
     mentions: t.field({ type: [ParticipantRef], resolve: (m) => m.mentions }),
+    ambiguousMentions: t.stringList({
+      description:
+        'Names written as "@Name" that more than one member of the room bears: nobody was notified for them (pick the person, i.e. send their id in mentionIds). Only in the answer to sendMessage and editMessage; empty elsewhere.',
+      resolve: (m) => m.ambiguousMentions ?? [],
+    }),
     reactions: t.field({ type: [ReactionRef], resolve: (m) => m.reactions }),
     createdAt: t.field({ type: 'DateTime', resolve: (m) => m.createdAt }),
     editedAt: t.field({ type: 'DateTime', nullable: true, resolve: (m) => m.editedAt }),
@@ -73,6 +78,15 @@ export const MessageRef = builder.objectRef<MessageView>('Message').implement({
   }),
 });
 const MessageConnection = connectionOf<MessageView>('Message', MessageRef);
+
+const AnnouncementRef = builder.objectRef<AnnouncementView>('Announcement').implement({
+  description: 'The message pinned at the top of the course room by its staff; every member of the course was notified of it.',
+  fields: (t) => ({
+    message: t.field({ type: MessageRef, resolve: (a) => a.message }),
+    pinnedBy: t.field({ type: ParticipantRef, nullable: true, description: 'Who posted or pinned it as the announcement.', resolve: (a) => a.pinnedBy }),
+    pinnedAt: t.field({ type: 'DateTime', resolve: (a) => a.pinnedAt }),
+  }),
+});
 
 const RoomMemberRef = builder.objectRef<RoomMemberView>('RoomMember').implement({
   fields: (t) => ({
@@ -104,6 +118,9 @@ export const RoomRef = builder.objectRef<RoomView>('Room').implement({
     canPost: t.boolean({ resolve: (r) => r.rights.post }),
     postRefusal: t.field({ type: PostRefusalEnum, nullable: true, resolve: (r) => r.rights.postRefusal }),
     canModerate: t.boolean({ resolve: (r) => r.rights.moderate }),
+    canAnnounce: t.boolean({ description: 'Whether the viewer may post, pin or take down the announcement here (staff, in the course room).', resolve: (r) => r.rights.announce }),
+    announcement: t.field({ type: AnnouncementRef, nullable: true, description: 'The announcement pinned at the top (course rooms); follow ANNOUNCEMENT_CHANGED events.', resolve: (r) => r.announcement }),
+    memberCount: t.exposeInt('memberCount', { description: "How many people read it: the course's members for course and live rooms, the room's members otherwise." }),
     members: t.field({
       type: RoomMemberConnection,
       args: { first: t.arg.int(), after: t.arg.string(), last: t.arg.int(), before: t.arg.string() },
@@ -174,7 +191,8 @@ const SendMessageInput = builder.inputType('SendMessageInput', {
     kind: t.field({ type: MessageKindEnum, description: 'TEXT (default) or CODE.' }),
     language: t.string({ description: 'For CODE: the language, e.g. "python".' }),
     replyToId: t.id(),
-    mentionIds: t.idList({ description: 'Course members mentioned (they are notified if they can read the room).' }),
+    mentionIds: t.idList({ description: 'Course members mentioned (they are notified if they can read the room). "@Full Name" written in the text mentions that member of the room too.' }),
+    announce: t.boolean({ description: "Post it as the course room's announcement (staff only, see Room.canAnnounce): pinned at the top for everyone, and every member of the course notified once (instead of mention and reply notifications)." }),
   }),
 });
 
@@ -192,6 +210,7 @@ builder.mutationFields((t) => ({
         language: input.language,
         replyToId: input.replyToId == null ? null : String(input.replyToId),
         mentionIds: input.mentionIds?.map(String),
+        announce: input.announce,
       });
     },
   }),
@@ -215,6 +234,25 @@ builder.mutationFields((t) => ({
     description: 'Moves the read marker forward to `seq` (never back); returns the marker.',
     args: { roomId: t.arg.id({ required: true }), seq: t.arg.string({ required: true }) },
     resolve: async (_r, { roomId, seq }, ctx) => String(await ctx.services.rooms.markRead(requireViewer(ctx), String(roomId), parseSeqCursor(seq) ?? 0)),
+  }),
+  pinAnnouncement: t.field({
+    type: RoomRef,
+    description: "Makes a message of the course room its announcement (staff), replacing the one pinned: shown at the top for everyone, and every member of the course notified (once per message). Returns the room.",
+    args: { messageId: t.arg.id({ required: true }) },
+    resolve: async (_r, { messageId }, ctx) => {
+      const viewer = requireViewer(ctx);
+      return ctx.services.rooms.getRoom(viewer, await ctx.services.rooms.announcements.pin(viewer, String(messageId)));
+    },
+  }),
+  unpinAnnouncement: t.field({
+    type: RoomRef,
+    description: "Takes the course room's announcement down (staff); the message stays in the room. Returns the room.",
+    args: { roomId: t.arg.id({ required: true }) },
+    resolve: async (_r, { roomId }, ctx) => {
+      const viewer = requireViewer(ctx);
+      await ctx.services.rooms.announcements.unpin(viewer, String(roomId));
+      return ctx.services.rooms.getRoom(viewer, String(roomId));
+    },
   }),
   setTyping: t.boolean({
     description: 'Say you are typing (re-send every few seconds while you are; it expires after 6 s) or stopped.',
@@ -264,7 +302,7 @@ builder.mutationFields((t) => ({
 /** One event of a room: a stored change (with a cursor) or an ephemeral signal (typing, read receipt). */
 interface RoomEventView {
   cursor: string | null;
-  type: 'MESSAGE_ADDED' | 'MESSAGE_EDITED' | 'MESSAGE_DELETED' | 'REACTIONS_CHANGED' | 'ROOM_UPDATED' | 'MEMBERS_CHANGED' | 'TYPING' | 'READ' | 'TUTOR';
+  type: 'MESSAGE_ADDED' | 'MESSAGE_EDITED' | 'MESSAGE_DELETED' | 'REACTIONS_CHANGED' | 'ROOM_UPDATED' | 'MEMBERS_CHANGED' | 'ANNOUNCEMENT_CHANGED' | 'TYPING' | 'READ' | 'TUTOR';
   at: string;
   message: MessageView | null;
   userId: string | null;
@@ -274,6 +312,7 @@ interface RoomEventView {
   change: string | null;
   expiresAt: string | null;
   tutor: TutorSignal | null;
+  announcement: AnnouncementView | null;
 }
 
 const EVENT_TYPES: Record<RoomEvent['type'], RoomEventView['type']> = {
@@ -283,6 +322,7 @@ const EVENT_TYPES: Record<RoomEvent['type'], RoomEventView['type']> = {
   'reactions.changed': 'REACTIONS_CHANGED',
   'room.updated': 'ROOM_UPDATED',
   'members.changed': 'MEMBERS_CHANGED',
+  'announcement.changed': 'ANNOUNCEMENT_CHANGED',
 };
 
 const RoomEventTypeEnum = builder.enumType('RoomEventType', { values: [...new Set(Object.values(EVENT_TYPES)), 'TYPING', 'READ', 'TUTOR'] as const });
@@ -301,7 +341,7 @@ const TutorSignalRef = builder.objectRef<TutorSignal>('TutorSignal').implement({
 });
 
 function toRoomEvent(d: Delivery<RoomEvent, RoomSignal>): RoomEventView | null {
-  const blank = { message: null, userId: null, userName: null, typing: null, readSeq: null, change: null, expiresAt: null, tutor: null };
+  const blank = { message: null, userId: null, userName: null, typing: null, readSeq: null, change: null, expiresAt: null, tutor: null, announcement: null };
   if (d.kind === 'signal') {
     const s = d.signal;
     const at = new Date().toISOString();
@@ -335,6 +375,8 @@ function toRoomEvent(d: Delivery<RoomEvent, RoomSignal>): RoomEventView | null {
       return { ...base, userId: ev.payload.userId ?? null, change: ev.payload.change ?? null };
     case 'room.updated':
       return base;
+    case 'announcement.changed':
+      return { ...base, announcement: ev.payload.announcement ?? null };
   }
 }
 
@@ -352,24 +394,28 @@ const RoomEventRef = builder.objectRef<RoomEventView>('RoomEvent').implement({
     change: t.exposeString('change', { nullable: true, description: 'MEMBERS_CHANGED: added, removed, muted or unmuted.' }),
     expiresAt: t.field({ type: 'DateTime', nullable: true, description: 'Signals: when to forget it unless re-sent.', resolve: (e) => e.expiresAt }),
     tutor: t.field({ type: TutorSignalRef, nullable: true, description: 'TUTOR: a tutor reply in progress.', resolve: (e) => e.tutor }),
+    announcement: t.field({ type: AnnouncementRef, nullable: true, description: 'ANNOUNCEMENT_CHANGED: the announcement now pinned; null when it was taken down.', resolve: (e) => e.announcement }),
   }),
 });
 
 /** The room list's live feed: new messages in any of the viewer's rooms, their own reads, room list changes. */
 interface ChatActivityView {
-  type: 'MESSAGE' | 'READ' | 'ROOMS_CHANGED' | 'ROOM_UPDATED';
+  type: 'MESSAGE' | 'READ' | 'ROOMS_CHANGED' | 'ROOM_UPDATED' | 'ANNOUNCEMENT';
   roomId: string;
   message: MessageView | null;
   readSeq: string | null;
+  announcement?: AnnouncementView | null;
 }
-const ChatActivityTypeEnum = builder.enumType('ChatActivityType', { values: ['MESSAGE', 'READ', 'ROOMS_CHANGED', 'ROOM_UPDATED'] as const });
+const ChatActivityTypeEnum = builder.enumType('ChatActivityType', { values: ['MESSAGE', 'READ', 'ROOMS_CHANGED', 'ROOM_UPDATED', 'ANNOUNCEMENT'] as const });
 const ChatActivityRef = builder.objectRef<ChatActivityView>('ChatActivity').implement({
-  description: 'For room lists: MESSAGE (a new message), READ (the viewer read a room in another tab), ROOMS_CHANGED (refetch the list), ROOM_UPDATED.',
+  description:
+    "For room lists: MESSAGE (a new message), READ (the viewer read a room in another tab), ROOMS_CHANGED (refetch the list), ROOM_UPDATED, ANNOUNCEMENT (the room's announcement changed).",
   fields: (t) => ({
     type: t.field({ type: ChatActivityTypeEnum, resolve: (a) => a.type }),
     roomId: t.exposeID('roomId'),
     message: t.field({ type: MessageRef, nullable: true, resolve: (a) => a.message }),
     readSeq: t.exposeString('readSeq', { nullable: true }),
+    announcement: t.field({ type: AnnouncementRef, nullable: true, description: 'ANNOUNCEMENT: the announcement now pinned in the room; null when it was taken down.', resolve: (a) => a.announcement ?? null }),
   }),
 });
 
@@ -390,7 +436,9 @@ function roomActivity(ev: StreamEvent<RoomEvent>, roomId: string): ChatActivityV
         ? { type: 'MESSAGE', roomId, message: { ...ev.payload.message, seq: ev.seq }, readSeq: null }
         : ev.type === 'room.updated'
           ? { type: 'ROOM_UPDATED', roomId, message: null, readSeq: null }
-          : null;
+          : ev.type === 'announcement.changed'
+            ? { type: 'ANNOUNCEMENT', roomId, message: null, readSeq: null, announcement: ev.payload.announcement }
+            : null;
     activityOf.set(ev, view);
   }
   return view;

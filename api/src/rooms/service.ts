@@ -23,7 +23,9 @@ import type { Logger } from '../logger.js';
 import { AppError, notFound } from '../errors.js';
 import { isGuest, isStaff, type CourseRole } from '../courses/roles.js';
 import { isCursorTime, pageRequest, toPage, type Page, type PageArgs } from '../db/pagination.js';
-import { excerptOf, findMessage, messageView, messageViews, type MessageKind, type MessageView, type Participant } from './views.js';
+import { excerptOf, findMessage, messageView, messageViews, type AnnouncementView, type MessageKind, type MessageView, type Participant } from './views.js';
+import { Announcements } from './announcements.js';
+import { mentionsName, resolveMentionNames, type NamedPerson, type ResolvedMentions } from './mentions.js';
 import * as input from './input.js';
 import { cleanMultiline } from '../text.js';
 import { encodeStreamsCursor, parseStreamsCursor } from '../realtime/cursor.js';
@@ -44,6 +46,10 @@ export interface RoomView extends RoomRow {
   /** Messages by others after the read marker. */
   unreadCount: number;
   muted: boolean;
+  /** Course rooms: the message pinned at the top as the announcement. */
+  announcement: AnnouncementView | null;
+  /** How many people read it: the course's members for course and live rooms, the room's members otherwise. */
+  memberCount: number;
 }
 
 export interface RoomMemberView {
@@ -64,6 +70,8 @@ export interface SendInput {
   language?: string | null;
   replyToId?: string | null;
   mentionIds?: readonly string[] | null;
+  /** Post it as the course room's announcement (staff): pinned at the top, every member of the course notified. */
+  announce?: boolean | null;
 }
 
 export interface SearchHit {
@@ -100,10 +108,13 @@ export type PostedHook = (tx: Tx, room: RoomInfo, message: MessageView, authorId
 export class RoomService {
   /** The room rules (who reads, posts, moderates), for whoever needs them: the tutor, subscriptions. */
   readonly access: RoomAccess;
+  /** The announcement pinned at the top of the course room (rooms/announcements.ts). */
+  readonly announcements: Announcements;
   readonly #postedHooks: PostedHook[] = [];
 
   constructor(private readonly d: Deps) {
     this.access = new RoomAccess(d.db, d.realtime, d.access);
+    this.announcements = new Announcements({ db: d.db, realtime: d.realtime, access: this.access, notifications: d.notifications });
   }
 
   /**
@@ -231,6 +242,8 @@ export class RoomService {
           .where(and(inArray(roomMembers.roomId, directIds), ne(roomMembers.userId, me)))
       : [];
     const peerOf = new Map(others.map((o) => [o.roomId, { id: o.id, name: o.name, picture: o.picture }]));
+    const announcementOf = await this.announcements.of(rows);
+    const memberCountOf = await this.memberCounts(rows);
     const views: RoomView[] = [];
     for (const r of rows) {
       const info = toInfo(r);
@@ -243,9 +256,37 @@ export class RoomService {
         lastReadSeq: me ? (readOf.get(r.id)?.lastReadSeq ?? 0) : null,
         unreadCount: unreadOf.get(r.id) ?? 0,
         muted: readOf.get(r.id)?.muted ?? false,
+        announcement: announcementOf.get(r.id) ?? null,
+        memberCount: memberCountOf.get(r.id) ?? 0,
       });
     }
     return views;
+  }
+
+  /** How many read each room: one count for the course (course and live rooms), one for the other rooms' members. */
+  private async memberCounts(rows: RoomRow[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const whole = rows.filter((r) => r.kind === 'course' || r.kind === 'live');
+    const courseIds = [...new Set(whole.map((r) => r.courseId))];
+    if (courseIds.length) {
+      const counts = await this.d.db
+        .select({ courseId: memberships.courseId, n: count() })
+        .from(memberships)
+        .where(and(inArray(memberships.courseId, courseIds), eq(memberships.status, 'active')))
+        .groupBy(memberships.courseId);
+      const ofCourse = new Map(counts.map((c) => [c.courseId, Number(c.n)]));
+      for (const r of whole) out.set(r.id, ofCourse.get(r.courseId) ?? 0);
+    }
+    const others = rows.filter((r) => r.kind !== 'course' && r.kind !== 'live').map((r) => r.id);
+    if (others.length) {
+      const counts = await this.d.db
+        .select({ roomId: roomMembers.roomId, n: count() })
+        .from(roomMembers)
+        .where(and(inArray(roomMembers.roomId, others), eq(roomMembers.status, 'active')))
+        .groupBy(roomMembers.roomId);
+      for (const c of counts) out.set(c.roomId, Number(c.n));
+    }
+    return out;
   }
 
   /** A group room, created by staff with the members they choose (active course members only). */
@@ -477,16 +518,19 @@ export class RoomService {
   /**
    * Sends a message. Idempotent by (room, author, clientId): a resend returns the message already stored,
    * with no second event. Limits: length, then the per-user rate. Notifies mentioned people, the author of
-   * the message replied to, and the other person of a direct room when they are not online.
+   * the message replied to, and the other person of a direct room when they are not online. People are
+   * mentioned by id (picked from suggestions) or by "@Full Name" in the text; a name that two people of the room
+   * bear notifies neither and comes back in `ambiguousMentions`.
    */
   async send(viewer: Viewer, args: SendInput): Promise<MessageView> {
     const me = sessionUser(viewer, 'post');
     const clientId = input.cleanClientId(args.clientId);
     const { room } = await this.access.requireRoomPost(viewer, args.roomId);
+    if (args.announce) await this.access.requireRoomAnnounce(viewer, room.id);
     const kind: MessageKind = args.kind === 'code' ? 'code' : 'text';
     const body = input.cleanBody(args.body, this.d.config.chatMaxMessageChars);
     const language = kind === 'code' ? input.cleanLanguage(args.language) : null;
-    const mentionIds = input.cleanIds(args.mentionIds, 'mentionIds', input.MAX_MENTIONS).filter((id) => id !== me);
+    const pickedIds = input.cleanIds(args.mentionIds, 'mentionIds', input.MAX_MENTIONS).filter((id) => id !== me);
     const replyToId = args.replyToId ?? null;
     if (replyToId !== null && !isUuid(replyToId)) throw new AppError('BAD_USER_INPUT', 'The message replied to is not in this room.', { field: 'replyToId' });
     // The resend check, the reply's parent and the rate limit at once (each a round trip). A resend of a stored
@@ -509,7 +553,10 @@ export class RoomService {
       throw new AppError('BAD_USER_INPUT', 'The message replied to is not in this room.', { field: 'replyToId' });
     }
     if (limited) throw limited;
-    const recipients = await this.recipients(room, me, mentionIds, replyToId);
+    const named = kind === 'text' ? await this.namedMentions(room, me, body, pickedIds) : NONE_NAMED;
+    const mentionIds = [...new Set([...pickedIds, ...named.ids])].slice(0, input.MAX_MENTIONS);
+    // An announcement notifies every member of the course, each once, instead.
+    const recipients = args.announce ? [] : await this.recipients(room, me, mentionIds, replyToId);
     let posted: MessageView;
     const afterCommit: (() => Promise<void>)[] = [];
     try {
@@ -518,6 +565,7 @@ export class RoomService {
         const message = await this.appendMessage(tx, emit, room, { authorId: me, clientId, kind, body, language, replyToId, mentions });
         await this.advanceRead(tx, room, me, message.seq!);
         await this.d.notifications.notify(recipients.map((r) => ({ ...r, messageId: message.id, excerpt: excerptOf(body) })));
+        if (args.announce) await this.announcements.pinIn(tx, emit, room, message, me);
         for (const hook of this.#postedHooks) {
           const after = await hook(tx, room, message, me);
           if (after) afterCommit.push(after);
@@ -533,7 +581,23 @@ export class RoomService {
       throw err;
     }
     for (const after of afterCommit) await after().catch((err: unknown) => this.d.log.error({ err, roomId: room.id }, 'rooms: after-post hook failed'));
-    return posted;
+    return { ...posted, ambiguousMentions: named.ambiguous };
+  }
+
+  /** The people of the room named as "@Full Name" in `body` (nobody in code); `picked`: ids chosen explicitly. */
+  private async namedMentions(room: RoomInfo, me: string, body: string, picked: readonly string[]): Promise<ResolvedMentions> {
+    if (!body.includes('@')) return NONE_NAMED;
+    return resolveMentionNames(body, await this.mentionablePeople(room, me), new Set(picked));
+  }
+
+  /** Whom "@Name" can mean in a room: the course's members in course and live rooms, else the room's; never oneself. */
+  private async mentionablePeople(room: RoomInfo, me: string): Promise<NamedPerson[]> {
+    const person = { id: users.id, name: users.name };
+    const rows =
+      room.kind === 'course' || room.kind === 'live'
+        ? await this.d.db.select(person).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(and(eq(memberships.courseId, room.courseId), eq(memberships.status, 'active')))
+        : await this.d.db.select(person).from(roomMembers).innerJoin(users, eq(users.id, roomMembers.userId)).where(and(eq(roomMembers.roomId, room.id), eq(roomMembers.status, 'active')));
+    return rows.filter((p) => p.id !== me);
   }
 
   /**
@@ -590,7 +654,7 @@ export class RoomService {
     const out = new Map<string, Omit<NewNotification, 'messageId' | 'excerpt'>>();
     const base = { tenantId: room.tenantId, courseId: room.courseId, actorId: me, roomId: room.id };
     const canRead = async (userId: string) => (await this.access.roomRights(personViewer(room.tenantId, userId), room)).read;
-    for (const id of mentionIds) if (await canRead(id)) out.set(id, { ...base, userId: id, type: 'mention' });
+    for (const n of await this.mentionRecipients(room, me, mentionIds)) out.set(n.userId, n);
     if (replyToId) {
       const [parent] = await this.d.db.select({ authorId: messages.authorId }).from(messages).where(eq(messages.id, replyToId));
       const to = parent?.authorId;
@@ -606,7 +670,19 @@ export class RoomService {
     return [...out.values()];
   }
 
-  /** Edits the text of one's own message. */
+  /** A mention notification for each of `ids` who can read the room. */
+  private async mentionRecipients(room: RoomInfo, me: string, ids: readonly string[]): Promise<Omit<NewNotification, 'messageId' | 'excerpt'>[]> {
+    const out: Omit<NewNotification, 'messageId' | 'excerpt'>[] = [];
+    for (const id of ids) {
+      if ((await this.access.roomRights(personViewer(room.tenantId, id), room)).read) out.push({ tenantId: room.tenantId, courseId: room.courseId, actorId: me, roomId: room.id, userId: id, type: 'mention' });
+    }
+    return out;
+  }
+
+  /**
+   * Edits the text of one's own message. Its mentions follow the text: those whose "@Name" is still written stay,
+   * names newly written are resolved as in `send` (and notified), ambiguous ones come back in `ambiguousMentions`.
+   */
   async edit(viewer: Viewer, messageId: string, args: { body: string; language?: string | null }): Promise<MessageView> {
     const me = sessionUser(viewer, 'edit messages');
     const { row, room } = await this.messageFor(viewer, messageId);
@@ -615,13 +691,23 @@ export class RoomService {
     await this.access.requireRoomPost(viewer, room.id);
     const body = input.cleanBody(args.body, this.d.config.chatMaxMessageChars);
     const language = row.kind === 'code' ? (args.language !== undefined ? input.cleanLanguage(args.language) : row.language) : null;
-    return this.d.realtime.write(async (tx, emit) => {
-      const [updated] = await tx.update(messages).set({ body, language, editedAt: new Date() }).where(and(eq(messages.id, row.id), isNull(messages.deletedAt))).returning();
+    const before = row.mentions.length ? await namesOf(this.d.db, row.mentions) : [];
+    const kept = row.mentions.filter((_id, i) => mentionsName(body, before[i]!));
+    const named = row.kind === 'text' ? await this.namedMentions(room, me, body, kept) : NONE_NAMED;
+    const mentions = [...new Set([...kept, ...named.ids])].slice(0, input.MAX_MENTIONS);
+    const added = await this.mentionRecipients(room, me, mentions.filter((id) => !row.mentions.includes(id)));
+    const view = await this.d.realtime.write(async (tx, emit) => {
+      const stored = await activeMembers(tx, room.courseId, mentions);
+      const [updated] = await tx.update(messages).set({ body, language, mentions: stored, editedAt: new Date() }).where(and(eq(messages.id, row.id), isNull(messages.deletedAt))).returning();
       if (!updated) throw new AppError('CONFLICT', 'This message was deleted.');
       const view = await messageView(tx, updated);
       await emit(roomStream(room.id), { tenantId: room.tenantId, type: 'message.edited', payload: { message: view } });
+      await this.announcements.edited(tx, emit, room, view);
+      // Named for the first time by this edit: told once (a repeat while that notification is unread is not).
+      await this.d.notifications.notify(added.filter((n) => stored.includes(n.userId)).map((n) => ({ ...n, messageId: row.id, excerpt: excerptOf(body), dedupeKey: `mention:${row.id}` })));
       return view;
     });
+    return { ...view, ambiguousMentions: named.ambiguous };
   }
 
   /**
@@ -650,8 +736,8 @@ export class RoomService {
         equals: row.id,
         set: [[['message', 'body'], ''], [['message', 'deleted'], true], [['message', 'mentions'], []]],
       });
-      const touched = await tx.update(notifications).set({ excerpt: '' }).where(eq(notifications.messageId, row.id)).returning({ userId: notifications.userId });
-      const streamsOf = [...new Set(touched.map((t) => userStream(t.userId)))];
+      // Its notifications lose the excerpt and stop counting as unread.
+      const streamsOf = (await this.d.notifications.messageDeleted(row.id)).map((userId) => userStream(userId));
       await realtime.redact(tx, streamsOf, { where: ['notification', 'messageId'], equals: row.id, set: [[['notification', 'excerpt'], '']] });
       // Replies quoting it show "deleted" from now on; their snapshots in the log are scrubbed too.
       await realtime.redact(tx, roomStream(room.id), {
@@ -662,6 +748,7 @@ export class RoomService {
       });
       const view = await messageView(tx, updated);
       await emit(roomStream(room.id), { tenantId: room.tenantId, type: 'message.deleted', payload: { message: view } });
+      await this.announcements.deleted(tx, emit, room, row);
       return view;
     });
   }
@@ -701,31 +788,48 @@ export class RoomService {
 
   // ------------------------------------------------------- read state, typing
 
-  /** Moves the viewer's read marker forward to `seq`; tells their other tabs, and the room where receipts show. */
+  /**
+   * Moves the viewer's read marker forward to `seq` (clamped to the room's head); tells their other tabs, and the
+   * room where receipts show. Every reader of a busy room calls it every few seconds (the web app coalesces), so it
+   * costs one statement; a marker that does not move changes nothing and tells nobody.
+   */
   async markRead(viewer: Viewer, roomId: string, seq: number): Promise<number> {
     const me = sessionUser(viewer, 'read');
     const { room } = await this.access.requireRoomRead(viewer, roomId);
     if (!Number.isSafeInteger(seq) || seq < 0) throw new AppError('BAD_CURSOR', 'The read position is not valid.');
-    const upTo = Math.min(seq, await this.d.realtime.head(roomStream(roomId)));
-    const marker = await this.d.realtime.write(async (tx) => {
-      const m = await this.advanceRead(tx, room, me, upTo);
-      await this.d.notifications.markRoomRead(room.tenantId, me, roomId, m);
-      return m;
-    });
-    const payload = { userId: me, roomId, seq: marker };
+    const moved = await this.moveReadForward(this.d.db, room, me, sql`least(${seq}, ${this.d.realtime.headSql(roomStream(roomId))})`);
+    if (!moved) {
+      const [row] = await this.d.db.select({ seq: roomMembers.lastReadSeq }).from(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, me)));
+      return row?.seq ?? 0;
+    }
+    if (moved.notified) await this.d.notifications.markRoomRead(room.tenantId, me, roomId, moved.seq);
+    const payload = { userId: me, roomId, seq: moved.seq };
     await this.d.realtime.signal(userStream(me), { type: 'read', payload: { ...payload, tenantId: room.tenantId } }, 60_000);
     if (RECEIPT_KINDS.includes(room.kind)) await this.d.realtime.signal(roomStream(roomId), { type: 'read', payload }, 60_000);
-    return marker;
+    return moved.seq;
   }
 
-  /** Never moves a marker back; creates a read-state row for rooms one reads without being a member. */
-  private async advanceRead(tx: Tx, room: RoomInfo, userId: string, seq: number): Promise<number> {
-    const [row] = await tx
+  /**
+   * One statement: the marker moves to `seq` only when it is behind (a read-state row is created for a room one
+   * reads without being a member). Null when it was already at or past `seq`; else the new marker, and whether
+   * notifications into this room wait unread (only then are they read too, by a second statement).
+   */
+  private async moveReadForward(db: Tx, room: RoomInfo, userId: string, seq: number | SQL): Promise<{ seq: number; notified: boolean } | null> {
+    const [row] = await db
       .insert(roomMembers)
       .values({ roomId: room.id, userId, tenantId: room.tenantId, status: 'reader', lastReadSeq: seq })
-      .onConflictDoUpdate({ target: [roomMembers.roomId, roomMembers.userId], set: { lastReadSeq: sql`greatest(${roomMembers.lastReadSeq}, ${seq})` } })
-      .returning({ lastReadSeq: roomMembers.lastReadSeq });
-    return row!.lastReadSeq;
+      .onConflictDoUpdate({ target: [roomMembers.roomId, roomMembers.userId], set: { lastReadSeq: sql`excluded.last_read_seq` }, setWhere: sql`${roomMembers.lastReadSeq} < excluded.last_read_seq` })
+      .returning({
+        seq: roomMembers.lastReadSeq,
+        notified: sql<boolean>`exists (select 1 from ${notifications} where ${notifications.userId} = ${userId} and ${notifications.roomId} = ${room.id} and ${notifications.readAt} is null)`,
+      });
+    return row ?? null;
+  }
+
+  /** A person who posts has read the room up to their message: the marker moves, and so do notifications up to it. */
+  private async advanceRead(tx: Tx, room: RoomInfo, userId: string, seq: number): Promise<void> {
+    const moved = await this.moveReadForward(tx, room, userId, seq);
+    if (moved?.notified) await this.d.notifications.markRoomRead(room.tenantId, userId, room.id, moved.seq);
   }
 
   /** "Ana is typing": an ephemeral signal that expires unless re-sent. */
@@ -794,6 +898,8 @@ export class RoomService {
   }
 
 }
+
+const NONE_NAMED: ResolvedMentions = { ids: [], ambiguous: [] };
 
 export const toInfo = (r: RoomRow): RoomInfo => ({ id: r.id, tenantId: r.tenantId, courseId: r.courseId, kind: r.kind as RoomKind, ownerId: r.ownerId, archived: r.archivedAt !== null });
 

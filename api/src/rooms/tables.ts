@@ -3,7 +3,7 @@
  * `message.added` event on the room's stream, so history pages and live subscriptions share one cursor.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, customType, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, customType, index, type AnyPgColumn, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { courses } from '../courses/tables.js';
 import { tenants } from '../tenants/tables.js';
 import { users } from '../users/tables.js';
@@ -33,6 +33,10 @@ export const rooms = pgTable(
     /** The tutor's mode in this room; null: the course's. */
     tutorMode: text('tutor_mode'),
     lastMessageAt: timestamp('last_message_at', { withTimezone: true }),
+    /** Course rooms: the message pinned at the top as the announcement, who pinned it and when. */
+    announcementId: uuid('announcement_id').references((): AnyPgColumn => messages.id, { onDelete: 'set null' }),
+    announcedBy: uuid('announced_by').references(() => users.id, { onDelete: 'set null' }),
+    announcedAt: timestamp('announced_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -51,6 +51,16 @@ export interface MessageView {
   deleted: boolean;
   deletedBy: 'author' | 'moderator' | null;
   clientId: string | null;
+  /** Only in the answer to the sender (send, edit): "@Names" that more than one member of the room bears. */
+  ambiguousMentions?: string[];
+}
+
+/** The message pinned at the top of a course room, notified to every member. */
+export interface AnnouncementView {
+  message: MessageView;
+  /** Who pinned it (posted it as the announcement, or pinned it later); null once they are gone. */
+  pinnedBy: Participant | null;
+  pinnedAt: string;
 }
 
 const EXCERPT = 140;

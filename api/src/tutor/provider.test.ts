@@ -268,7 +268,7 @@ describe('offline provider', () => {
 
   it('counts its usage with the tokenizer', async () => {
     const r = await offline.stream(request());
-    expect(r.usage).toEqual({ promptTokens: countChatTokens(messages), completionTokens: countTokens(r.text) });
+    expect(r.usage).toEqual({ promptTokens: await countChatTokens(messages), completionTokens: await countTokens(r.text) });
   });
 
   it('stops at maxTokens with finish reason length', async () => {
@@ -289,16 +289,18 @@ describe('offline provider', () => {
     const err = await failure(slow.stream(req));
     expect(err).toMatchObject({ retryable: false, status: null, message: 'cancelled' });
     expect(err.partial.text).toBe(req.deltas.join(''));
-    expect(err.partial.usage).toEqual({ promptTokens: countChatTokens(messages), completionTokens: countTokens(err.partial.text) });
+    expect(err.partial.usage).toEqual({ promptTokens: await countChatTokens(messages), completionTokens: await countTokens(err.partial.text) });
   });
 
   it('without a delay, a cancel still lands mid-reply', async () => {
     const full = (await offline.stream(request())).text;
     const ac = new AbortController();
     const req = request({ signal: ac.signal });
-    const p = offline.stream(req);
-    setImmediate(() => ac.abort());
-    const err = await failure(p);
+    // Aborted right after the first piece (the counts come first, from the tokenizer's thread).
+    req.onDelta = (t) => {
+      if (req.deltas.push(t) === 1) setImmediate(() => ac.abort());
+    };
+    const err = await failure(offline.stream(req));
     expect(err.partial.text.length).toBeGreaterThan(0);
     expect(err.partial.text.length).toBeLessThan(full.length);
     expect(full.startsWith(err.partial.text)).toBe(true);
@@ -315,22 +317,23 @@ describe('offline provider', () => {
 });
 
 describe('token counting', () => {
-  it('matches the o200k_base encoder', () => {
-    expect(countTokens('hello world')).toBe(2);
-    expect(countTokens('')).toBe(0);
+  it('matches the o200k_base encoder', async () => {
+    expect(await countTokens('hello world')).toBe(2);
+    expect(await countTokens('')).toBe(0);
     const enc = new Tiktoken(o200kBase);
     const text = 'Explain recursion with an example in Python, please — e.g. factorial(5).';
-    expect(countTokens(text)).toBe(enc.encode(text).length);
+    expect(await countTokens(text)).toBe(enc.encode(text).length);
   });
 
-  it('counts special-token markers as plain text instead of throwing', () => {
-    expect(countTokens('<|endoftext|>')).toBeGreaterThan(1);
+  it('counts special-token markers as plain text instead of throwing', async () => {
+    expect(await countTokens('<|endoftext|>')).toBeGreaterThan(1);
   });
 
-  it('counts a chat as OpenAI documents: 3 per message plus role and content, plus 3 for the reply', () => {
-    const expected = 3 + messages.reduce((n, m) => n + 3 + countTokens(m.role) + countTokens(m.content), 0);
-    expect(countChatTokens(messages)).toBe(expected);
-    expect(countChatTokens([])).toBe(3);
+  it('counts a chat as OpenAI documents: 3 per message plus role and content, plus 3 for the reply', async () => {
+    let expected = 3;
+    for (const m of messages) expected += 3 + (await countTokens(m.role)) + (await countTokens(m.content));
+    expect(await countChatTokens(messages)).toBe(expected);
+    expect(await countChatTokens([])).toBe(3);
   });
 });
 

@@ -4,10 +4,8 @@
  * tutor for when none is configured. Retrying is the queue's job: the provider never retries by itself, it says
  * through ProviderError.retryable whether another attempt may succeed.
  */
-import { createHash } from 'node:crypto';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { Tiktoken } from 'js-tiktoken/lite';
-import o200kBase from 'js-tiktoken/ranks/o200k_base';
+import { TokenizerPool } from './tokenizer.js';
 
 export interface ChatTurn {
   role: 'system' | 'user' | 'assistant';
@@ -55,49 +53,53 @@ export class ProviderError extends Error {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Token counting
+// Token counting, on a worker thread (tokenizer.ts): the event loop that serves the sockets never builds the
+// tokenizer nor encodes a text.
 
-let encoder: Tiktoken | undefined;
+/** One thread: counting is a small share of a reply's work, and the machines we run on have two cores or more. */
+const tokenizer = new TokenizerPool(1);
 
-/** o200k_base (the gpt-4o / gpt-4.1 family's encoding), built on first use and kept. */
-function tokenizer(): Tiktoken {
-  encoder ??= new Tiktoken(o200kBase);
-  return encoder;
+/**
+ * Starts the tokenizer's thread and builds the tokenizer there (about 0.8 s of CPU): for a worker's start-up, so
+ * that the first question does not wait for it. Resolves once it is built.
+ */
+export function warmTokenizer(): Promise<void> {
+  return tokenizer.warm();
 }
 
-/** Builds the tokenizer now (about half a second) rather than at the first count: for a worker's start-up. */
-export function warmTokenizer(): void {
-  tokenizer();
+/** Ends the tokenizer's thread once the counts in flight are answered (a later count starts a new one). */
+export function closeTokenizer(): Promise<void> {
+  return tokenizer.close();
 }
 
-/** Tokens of a text (o200k_base). Special-token markers in the text count as plain text, never throw. */
-export function countTokens(text: string): number {
-  if (!text) return 0;
-  // A room's history is counted again for every question: the counts of recent texts are kept (by a digest
-  // of the long ones, so that the cache holds no text), at most COUNT_CACHE of them.
-  const key = text.length <= 64 ? text : createHash('sha1').update(text).digest('base64');
-  const known = counted.get(key);
-  if (known !== undefined) {
-    counted.delete(key);
-    counted.set(key, known);
-    return known;
-  }
-  const n = tokenizer().encode(text, [], []).length;
-  counted.set(key, n);
-  if (counted.size > COUNT_CACHE) counted.delete(counted.keys().next().value!);
-  return n;
+/** Live tokenizer threads (for tests). */
+export function tokenizerThreads(): number {
+  return tokenizer.threadCount;
 }
-const COUNT_CACHE = 5000;
-const counted = new Map<string, number>();
+
+/** Tokens of each text (o200k_base), in one round trip. Special-token markers count as plain text, never throw. */
+export function countEach(texts: string[]): Promise<number[]> {
+  return tokenizer.count(texts);
+}
+
+/** Tokens of a text (o200k_base). */
+export async function countTokens(text: string): Promise<number> {
+  const [n] = await tokenizer.count([text]);
+  return n!;
+}
 
 /**
  * Prompt tokens of a chat, as OpenAI's cookbook counts them for its chat models: 3 per message, plus the tokens
  * of each message's role and content, plus 3 priming the reply. An estimate for other providers' models.
  */
-export function countChatTokens(messages: ChatTurn[]): number {
-  let n = 3;
-  for (const m of messages) n += 3 + countTokens(m.role) + countTokens(m.content);
-  return n;
+export async function countChatTokens(messages: ChatTurn[]): Promise<number> {
+  return 3 + (await countEachChatTurn(messages)).reduce((a, b) => a + b, 0);
+}
+
+/** What each message adds to countChatTokens (3, its role and its content), in one round trip. */
+export async function countEachChatTurn(messages: ChatTurn[]): Promise<number[]> {
+  const counts = await tokenizer.count(messages.flatMap((m) => [m.role, m.content]));
+  return messages.map((_, i) => 3 + counts[2 * i]! + counts[2 * i + 1]!);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -359,29 +361,34 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): TutorP
     name: 'offline',
     kind: 'offline',
     async stream(req) {
-      const promptTokens = countChatTokens(req.messages);
       const reply = offlineReply(req.messages);
-      let text = '';
-      const usageNow = () => ({ promptTokens, completionTokens: countTokens(text) });
-      const cancelled = () => new ProviderError('cancelled', false, null, { text, usage: usageNow() });
-
       // Word-sized pieces (each with the whitespace after it) that add up to the reply exactly.
       const pieces = reply.match(/\S+\s*|\s+/g) ?? [];
+      // The prompt and every piece counted at once, on the tokenizer's thread. The limit is kept by adding up
+      // the pieces' counts (a piece is counted once, not the whole text again at each piece); the usage reported
+      // counts the text as sent.
+      const [promptTokens, pieceTokens] = await Promise.all([countChatTokens(req.messages), countEach(pieces)]);
+      let text = '';
+      const usageNow = async () => ({ promptTokens, completionTokens: await countTokens(text) });
+      const cancelled = async () => new ProviderError('cancelled', false, null, { text, usage: await usageNow() });
+
       let finishReason = 'stop';
-      for (const piece of pieces) {
-        if (req.signal.aborted) throw cancelled();
-        if (req.maxTokens > 0 && countTokens(text + piece) > req.maxTokens) {
+      let used = 0;
+      for (const [i, piece] of pieces.entries()) {
+        if (req.signal.aborted) throw await cancelled();
+        if (req.maxTokens > 0 && used + pieceTokens[i]! > req.maxTokens) {
           finishReason = 'length';
           break;
         }
+        used += pieceTokens[i]!;
         text += piece;
         req.onDelta(piece);
         // Without a delay, still give way to the event loop so that a cancel can land mid-reply.
         if (delay > 0) await pause(delay, req.signal);
         else await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      if (req.signal.aborted) throw cancelled();
-      return { text, finishReason, usage: usageNow() };
+      if (req.signal.aborted) throw await cancelled();
+      return { text, finishReason, usage: await usageNow() };
     },
   };
 }

@@ -5,7 +5,7 @@ import { CourseRef } from '../courses/schema.js';
 import { RoomRef } from '../rooms/schema.js';
 import { userStream } from '../notifications/events.js';
 import { AppError } from '../errors.js';
-import { TUTOR_MODES, type TutorMode, type TutorSettingsView, type UsageAt, type UsageReport } from './service.js';
+import { TUTOR_MODES, type ReportEntryAt, type TutorMode, type TutorSettingsView, type UsageAt, type UsageReport } from './service.js';
 import { parseSeqCursor } from '../realtime/cursor.js';
 
 const TutorModeEnum = builder.enumType('TutorMode', {
@@ -20,25 +20,43 @@ const TutorSettingsRef = builder.objectRef<TutorSettingsView>('TutorSettings').i
     brief: t.exposeString('brief', { description: "The instructor's course brief (syllabus, rules), given to the tutor." }),
     userDailyTokens: t.exposeInt('userDailyTokens', { description: 'Tokens one student may use per day (UTC).' }),
     courseMonthlyTokens: t.exposeInt('courseMonthlyTokens', { description: 'Tokens the whole course may use per month.' }),
+    tokensPerQuestion: t.int({
+      description: 'What one question holds of the budgets while it is answered (only what it used is counted after): a budget of N × this answers at least N questions. A budget is 0 or at least this.',
+      resolve: (s, _a, ctx) => ctx.services.tutor.tokensPerQuestion(s),
+    }),
     provider: t.field({ type: ProviderKindEnum, description: 'OFFLINE: no AI provider is configured; a built-in offline tutor answers.', resolve: (s) => s.provider }),
     model: t.exposeString('model'),
   }),
 });
 
+const BudgetScopeEnum = builder.enumType('TutorBudgetScope', {
+  description: "DAY: the student's daily budget; MONTH: the course's monthly budget.",
+  values: { DAY: { value: 'day' }, MONTH: { value: 'month' } } as const,
+});
+
 const TutorUsageRef = builder.objectRef<UsageAt>('TutorUsage').implement({
-  description: "A student's tutor budget: what is used today and this month's course total.",
+  description: "A student's tutor budget: what is used today and this month's course total, and how many questions that leaves.",
   fields: (t) => ({
     courseId: t.exposeID('courseId'),
     cursor: t.exposeString('cursor', { description: 'The stream position this usage reflects: pass as `after` to tutorUsage to follow it from here.' }),
     usedToday: t.exposeInt('usedToday'),
     dailyLimit: t.exposeInt('dailyLimit'),
-    remainingToday: t.int({ resolve: (u) => Math.max(0, u.dailyLimit - u.usedToday) }),
+    remainingToday: t.int({ description: 'Tokens of the daily budget neither used nor held by a question being answered.', resolve: (u) => Math.max(0, u.dailyLimit - u.usedToday - u.reservedToday) }),
     courseUsedThisMonth: t.int({ resolve: (u) => u.courseUsedThisMonth }),
     courseMonthlyLimit: t.int({ resolve: (u) => u.courseMonthlyLimit }),
     warning: t.boolean({ description: 'Past the warning threshold of the daily budget.', resolve: (u) => u.dailyLimit > 0 && u.usedToday * 100 >= u.dailyLimit * u.warnPercent }),
+    tokensPerQuestion: t.exposeInt('tokensPerQuestion', { description: 'What one question holds of the budgets while it is answered.' }),
+    questionsLeft: t.exposeInt('questionsLeft', {
+      description: 'Questions the tutor will answer, at least (by the rule that refuses: each needs tokensPerQuestion of both budgets). 0 exactly when the next question would be refused.',
+    }),
+    percentLeftToday: t.int({ description: 'What is left of the daily budget, in percent (rounded down).', resolve: (u) => (u.dailyLimit > 0 ? Math.max(0, Math.floor(((u.dailyLimit - u.usedToday - u.reservedToday) * 100) / u.dailyLimit)) : 0) }),
+    blockedBy: t.field({ type: BudgetScopeEnum, nullable: true, description: 'Why the next question would be refused (null: it would be answered).', resolve: (u) => u.blockedBy }),
+    resetsAt: t.field({ type: 'DateTime', description: 'When the daily budget starts again (00:00 UTC).', resolve: (u) => u.resetsAt }),
+    blockedUntil: t.field({ type: 'DateTime', nullable: true, description: 'When a refusal lifts by itself: the daily reset, or the first of next month for the course budget (unless staff raise it sooner).', resolve: (u) => u.blockedUntil }),
   }),
 });
 
+const REFUSED = 'Questions refused because a budget was used up (no provider call; counted once per question).';
 const DayUsageRef = builder.objectRef<UsageReport['byDay'][number]>('TutorDayUsage').implement({
   fields: (t) => ({
     day: t.exposeString('day', { description: 'YYYY-MM-DD (UTC)' }),
@@ -46,16 +64,19 @@ const DayUsageRef = builder.objectRef<UsageReport['byDay'][number]>('TutorDayUsa
     completionTokens: t.exposeInt('completionTokens'),
     costUsd: t.float({ resolve: (r) => r.costMicros / 1e6 }),
     calls: t.exposeInt('calls'),
+    refused: t.exposeInt('refused', { description: REFUSED }),
   }),
 });
 const StudentUsageRef = builder.objectRef<UsageReport['byStudent'][number]>('TutorStudentUsage').implement({
   fields: (t) => ({
     userId: t.exposeID('userId'),
     name: t.exposeString('name'),
+    tutorRoomId: t.exposeID('tutorRoomId', { nullable: true, description: "The student's tutor room in the course: staff of the course read it (`room`, `roomEvents`), and do not post there." }),
     promptTokens: t.exposeInt('promptTokens'),
     completionTokens: t.exposeInt('completionTokens'),
     costUsd: t.float({ resolve: (r) => r.costMicros / 1e6 }),
     calls: t.exposeInt('calls'),
+    refused: t.exposeInt('refused', { description: REFUSED }),
   }),
 });
 const ModelUsageRef = builder.objectRef<UsageReport['byModel'][number]>('TutorModelUsage').implement({
@@ -68,11 +89,30 @@ const ModelUsageRef = builder.objectRef<UsageReport['byModel'][number]>('TutorMo
   }),
 });
 const UsageReportRef = builder.objectRef<UsageReport>('TutorUsageReport').implement({
-  description: 'Every provider call of the course, exactly once each (the usage ledger), summed.',
+  description: 'Every provider call of the course, exactly once each, and every refused question (the usage ledger), summed.',
   fields: (t) => ({
+    cursor: t.exposeString('cursor', { description: 'The position of the course’s tutor report stream these sums reflect: pass as `after` to tutorReportEvents.' }),
     byDay: t.field({ type: [DayUsageRef], resolve: (r) => r.byDay }),
     byStudent: t.field({ type: [StudentUsageRef], resolve: (r) => r.byStudent }),
     byModel: t.field({ type: [ModelUsageRef], resolve: (r) => r.byModel }),
+  }),
+});
+
+const ReportEntryRef = builder.objectRef<ReportEntryAt>('TutorUsageEntry').implement({
+  description: "One row of the course's usage ledger as it is written: a provider call (calls 1) or a refused question (refused 1, no tokens). Add it to the report's day, student and model.",
+  fields: (t) => ({
+    cursor: t.exposeString('cursor', { description: 'Pass as `after` to resume right after this entry.' }),
+    at: t.field({ type: 'DateTime', resolve: (e) => e.at }),
+    day: t.exposeString('day', { description: 'YYYY-MM-DD (UTC)' }),
+    userId: t.exposeID('userId'),
+    name: t.exposeString('name'),
+    tutorRoomId: t.exposeID('tutorRoomId', { nullable: true }),
+    model: t.exposeString('model'),
+    promptTokens: t.exposeInt('promptTokens'),
+    completionTokens: t.exposeInt('completionTokens'),
+    costUsd: t.float({ resolve: (e) => e.costMicros / 1e6 }),
+    calls: t.exposeInt('calls'),
+    refused: t.exposeInt('refused'),
   }),
 });
 
@@ -80,7 +120,7 @@ builder.objectFields(CourseRef, (t) => ({
   tutorSettings: t.field({ type: TutorSettingsRef, resolve: (c, _a, ctx) => ctx.services.tutor.settings(requireViewer(ctx), c.id) }),
   tutorUsageReport: t.field({
     type: UsageReportRef,
-    description: 'Tutor usage by day, by student and by model. Staff of the course, and API keys with the read scope that reach it.',
+    description: 'Tutor usage by day, by student and by model, with refused questions; its `cursor` is where tutorReportEvents follows it from. Staff of the course, and API keys with the read scope that reach it.',
     args: { days: t.arg.int({ defaultValue: 30 }) },
     resolve: (c, { days }, ctx) => ctx.services.tutor.report(requireViewer(ctx), c.id, days ?? 30),
   }),
@@ -142,6 +182,16 @@ builder.mutationFields((t) => ({
 }));
 
 builder.subscriptionFields((t) => ({
+  tutorReportEvents: t.field({
+    type: ReportEntryRef,
+    description:
+      "The course's tutor usage as it is recorded: each provider call and each refused question. With `after` (tutorUsageReport's `cursor`, or the last entry's), first replays what was recorded since; no gap, no duplicate. Staff of the course, and API keys with the read scope that reach it.",
+    args: { courseId: t.arg.id({ required: true }), after: t.arg.string() },
+    // A feed: the entry is the same for every reader of the course's report (each reader's right checked on every event).
+    extensions: { feed: true },
+    subscribe: (_r, { courseId, after }, ctx) => ctx.services.tutor.followReport(requireViewer(ctx), String(courseId), parseSeqCursor(after), ctx.signal),
+    resolve: (e) => e,
+  }),
   tutorUsage: t.field({
     type: TutorUsageRef,
     description:

@@ -5,7 +5,7 @@
  * ephemeral signals, then in one transaction writes the ledger row of that provider call, settles the budget
  * and posts the final message (idempotent by the request). Every rule about budgets lives here.
  */
-import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
 import { budgetCounters, tutorRequests, tutorSettings, usageLedger } from './tables.js';
 import { courses } from '../courses/tables.js';
@@ -13,7 +13,7 @@ import { messages, rooms } from '../rooms/tables.js';
 import { notifications } from '../notifications/tables.js';
 import { users } from '../users/tables.js';
 import { rows, type Tx } from '../db/client.js';
-import type { Realtime } from '../realtime/realtime.js';
+import type { Emit, Feed, Realtime } from '../realtime/realtime.js';
 import type { Access } from '../auth/access.js';
 import type { RoomInfo } from '../rooms/access.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -24,14 +24,14 @@ import { roomStream } from '../rooms/events.js';
 import type { MessageView } from '../rooms/views.js';
 import type { NotificationService } from '../notifications/service.js';
 import { userStream } from '../notifications/events.js';
-import type { TutorSignal } from './events.js';
+import { tutorReportStream, type TutorReportEntry, type TutorSignal } from './events.js';
 import { TOOL_SUBJECT_PREFIX, upsertUser } from '../users/service.js';
 import { AppError, notFound } from '../errors.js';
 import { cleanMultiline } from '../text.js';
 import { isStaff } from '../courses/roles.js';
 import { isUuid } from '../auth/access.js';
 import { enqueue, type JobPayloads } from '../queue/queues.js';
-import { countChatTokens, countTokens, ProviderError, type ChatTurn, type StreamResult, type TutorProvider } from './provider.js';
+import { countChatTokens, countEachChatTurn, countTokens, ProviderError, type ChatTurn, type StreamResult, type TutorProvider } from './provider.js';
 import { costMicros } from './prices.js';
 
 export type TutorMode = 'socratic' | 'explain' | 'review';
@@ -41,6 +41,8 @@ const MENTION = /(^|\s)@tutor\b/i;
 const PARTIAL_EVERY_MS = 50;
 const HISTORY_MESSAGES = 40;
 const BRIEF_MAX = 20_000;
+/** The largest budget (tokens) either setting takes: within GraphQL's Int and the column's integer. */
+const BUDGET_MAX = 2_000_000_000;
 
 export interface TutorSettingsView {
   courseId: string;
@@ -55,10 +57,23 @@ export interface TutorSettingsView {
 export interface UsageView {
   courseId: string;
   usedToday: number;
+  /** Held by questions being answered now (released or settled when each ends). */
+  reservedToday: number;
   dailyLimit: number;
   courseUsedThisMonth: number;
+  courseReservedThisMonth: number;
   courseMonthlyLimit: number;
   warnPercent: number;
+  /** What one question holds while it is answered: the next is answered only if this much is left (`reserve`). */
+  tokensPerQuestion: number;
+  /** Questions the tutor will answer now, at least: 0 exactly when the next one would be refused. */
+  questionsLeft: number;
+  /** Why the next question would be refused: the student's day or the course's month is used up. */
+  blockedBy: 'day' | 'month' | null;
+  /** When the student's daily budget starts again (ISO; the next 00:00 UTC). */
+  resetsAt: string;
+  /** When the refusal lifts by itself (ISO): the day's reset, or the next month's for the course's budget. */
+  blockedUntil: string | null;
 }
 
 /** Usage with the position of the user's stream it reflects (`cursor`: pass as `after` to tutorUsage). */
@@ -66,10 +81,28 @@ export interface UsageAt extends UsageView {
   cursor: string;
 }
 
+interface UsageSums {
+  promptTokens: number;
+  completionTokens: number;
+  costMicros: number;
+  /** Provider calls. */
+  calls: number;
+  /** Questions refused for the budget (no call). */
+  refused: number;
+}
+
 export interface UsageReport {
-  byDay: { day: string; promptTokens: number; completionTokens: number; costMicros: number; calls: number }[];
-  byStudent: { userId: string; name: string; promptTokens: number; completionTokens: number; costMicros: number; calls: number }[];
-  byModel: { model: string; promptTokens: number; completionTokens: number; costMicros: number; calls: number }[];
+  /** The position of the course's tutor report stream the sums reflect: tutorReportEvents follows from it. */
+  cursor: string;
+  byDay: ({ day: string } & UsageSums)[];
+  byStudent: ({ userId: string; name: string; tutorRoomId: string | null } & UsageSums)[];
+  byModel: ({ model: string } & Omit<UsageSums, 'refused'>)[];
+}
+
+/** One ledger row as the course's report follows it, with its position on the report's stream. */
+export interface ReportEntryAt extends TutorReportEntry {
+  cursor: string;
+  at: string;
 }
 
 export type { TutorSignal };
@@ -87,6 +120,11 @@ export class TutorBusyError extends Error {
 
 const day = (d = new Date()) => d.toISOString().slice(0, 10);
 const month = (d = new Date()) => d.toISOString().slice(0, 7);
+/** Where the budget periods end (they are UTC days and months, as `day` and `month`). */
+const nextDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1));
+const nextMonth = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
+/** Tokens kept for the question itself when a course's system prompt alone nearly fills the context budget. */
+const QUESTION_ALLOWANCE = 1000;
 
 interface Deps {
   db: Tx;
@@ -104,6 +142,8 @@ export class TutorService {
   /** Where reply jobs go (a test swaps in one whose connection is gone, as when Redis is down). */
   queue: Queue<JobPayloads['tutor']>;
   private tutorUsers = new Map<string, string>();
+  /** The longest system prompt of each course (over the modes) and its tokens, for `tokensPerQuestion`. */
+  private systemTokensOf = new Map<string, { prompt: string; tokens: number }>();
 
   constructor(private readonly d: Deps) {
     this.queue = d.queue;
@@ -138,10 +178,18 @@ export class TutorService {
     if (input.mode != null && !TUTOR_MODES.includes(input.mode)) throw new AppError('BAD_USER_INPUT', 'The mode is socratic, explain or review.', { field: 'mode' });
     const brief = input.brief != null ? cleanMultiline(input.brief, 'brief', 'caller') : null;
     if (brief != null && brief.length > BRIEF_MAX) throw new AppError('BAD_USER_INPUT', `The course brief can have at most ${BRIEF_MAX} characters.`, { field: 'brief' });
-    for (const [field, v] of [['userDailyTokens', input.userDailyTokens], ['courseMonthlyTokens', input.courseMonthlyTokens]] as const) {
-      if (v != null && (!Number.isInteger(v) || v < 0 || v > 2_000_000_000)) throw new AppError('BAD_USER_INPUT', `${field} must be a whole number of tokens, 0 or more.`, { field });
-    }
     const current = await this.settingsOf(this.d.db, courseId);
+    // A budget below one question's need answers nothing: 0 says that plainly; anything else must fit a question.
+    const perQuestion = await this.tokensPerQuestion({ ...current, brief: brief ?? current.brief });
+    const budgets = [
+      ['userDailyTokens', input.userDailyTokens, "A student's daily budget"],
+      ['courseMonthlyTokens', input.courseMonthlyTokens, "The course's monthly budget"],
+    ] as const;
+    for (const [field, v, what] of budgets) {
+      if (v != null && (!Number.isInteger(v) || v < 0 || (v > 0 && v < perQuestion) || v > BUDGET_MAX)) {
+        throw new AppError('BAD_USER_INPUT', `${what} is 0 (no questions) or a whole number of tokens from ${fmt(perQuestion)} (one question) to ${fmt(BUDGET_MAX)}.`, { field, min: perQuestion, max: BUDGET_MAX });
+      }
+    }
     const [course] = await this.d.db.select({ tenantId: courses.tenantId }).from(courses).where(eq(courses.id, courseId));
     const values = {
       courseId,
@@ -153,7 +201,25 @@ export class TutorService {
       updatedAt: new Date(),
     };
     await this.d.db.insert(tutorSettings).values(values).onConflictDoUpdate({ target: tutorSettings.courseId, set: values });
-    return this.settingsOf(this.d.db, courseId);
+    const saved = await this.settingsOf(this.d.db, courseId);
+    if (saved.userDailyTokens !== current.userDailyTokens || saved.courseMonthlyTokens !== current.courseMonthlyTokens || saved.brief !== current.brief) {
+      await this.publishCourseUsage(courseId, course!.tenantId);
+    }
+    return saved;
+  }
+
+  /**
+   * The budgets changed: every student with a tutor room in the course gets their usage again, so a meter (and a
+   * refusal banner) follows a raised or lowered budget at once.
+   */
+  private async publishCourseUsage(courseId: string, tenantId: string): Promise<void> {
+    const owners = await this.d.db.select({ userId: rooms.ownerId }).from(rooms).where(and(eq(rooms.courseId, courseId), eq(rooms.kind, 'tutor')));
+    const userIds = owners.flatMap((o) => (o.userId ? [o.userId] : []));
+    const usages = await this.usagesOf(userIds, courseId);
+    if (usages.length === 0) return;
+    await this.d.realtime.write(async (_tx, emit) => {
+      for (const [i, usage] of usages.entries()) await emit(userStream(userIds[i]!), { tenantId, type: 'tutor.usage', payload: usage });
+    });
   }
 
   /** Lets the tutor answer "@tutor" in a course, group or live room, with an optional mode of its own (staff). */
@@ -313,6 +379,7 @@ export class TutorService {
     if (reserved.kind === 'busy') throw new TutorBusyError();
     if (reserved.kind === 'gone') return 'skipped';
     if (reserved.kind === 'refused') {
+      await this.recordRefusal(req, room, jobId);
       await this.d.rooms.postSystem(room.id, reserved.message, { event: 'tutor-budget' });
       await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'refused', text: '' });
       await this.publishUsage(req.userId, req.courseId, room.tenantId);
@@ -332,8 +399,8 @@ export class TutorService {
       this.history(room.id, req.questionId),
     ]);
     const mode = (roomRow?.tutorMode as TutorMode | null) ?? settings.mode;
-    const context = this.context(history, room, tutorId, mode, settings.brief, course?.title ?? 'this course');
-    const estimate = Math.ceil(countChatTokens(context) * 1.1) + this.d.config.tutorMaxReplyTokens;
+    const context = await this.context(history, room, tutorId, mode, settings.brief, course?.title ?? 'this course');
+    const estimate = Math.ceil((await countChatTokens(context)) * 1.1) + this.d.config.tutorMaxReplyTokens;
     return { settings, tutorId, context, estimate };
   }
 
@@ -401,7 +468,7 @@ export class TutorService {
   /** The reply in the room, the request done and the call in the ledger, in one transaction. */
   private async post(r: Reply, result: StreamResult): Promise<'done'> {
     const { req, room } = r;
-    const usage = result.usage ?? { promptTokens: countChatTokens(r.context), completionTokens: countTokens(result.text) };
+    const usage = result.usage ?? { promptTokens: await countChatTokens(r.context), completionTokens: await countTokens(result.text) };
     const body = result.text.trim() || '(The tutor had nothing to say to that. Try asking differently.)';
     await this.d.realtime.write(async (tx) => {
       const reply = await this.d.rooms.postAs(room.id, r.tutorId, body, `tutor-${req.id}`);
@@ -424,7 +491,7 @@ export class TutorService {
     const streamed = pe.partial.text || text;
     // A call the provider refused outright (an HTTP error before any text) consumed nothing; one cut off
     // mid-stream counts what the provider reported, else what the tokenizer counts.
-    const usage = pe.partial.usage ?? (pe.status !== null && !streamed ? { promptTokens: 0, completionTokens: 0 } : { promptTokens: countChatTokens(r.context), completionTokens: countTokens(streamed) });
+    const usage = pe.partial.usage ?? (pe.status !== null && !streamed ? { promptTokens: 0, completionTokens: 0 } : { promptTokens: await countChatTokens(r.context), completionTokens: await countTokens(streamed) });
     const source = this.sourceOf(pe.partial.usage);
     if (cancelled) {
       const partial = streamed.trim();
@@ -462,9 +529,10 @@ export class TutorService {
   }
 
   /**
-   * Takes the budget for one provider call, atomically: the estimate is reserved if used + reserved + estimate
-   * stays within both budgets. Concurrent questions serialise on the counter rows, so they can never overspend
-   * together.
+   * Takes the budget for one provider call, atomically: the question's need (its estimate, and never less than
+   * `tokensPerQuestion`, so that the meter's `questionsLeft` follows this very rule) is reserved if used + reserved
+   * + need stays within both budgets. Concurrent questions serialise on the counter rows, so they can never
+   * overspend together.
    *
    * One statement in the usual case: it locks the request and the two counter rows (course, then user, as
    * everywhere), decides, and reserves or refuses, so a course's counters stay locked for one statement rather
@@ -472,7 +540,9 @@ export class TutorService {
    * again; a request still holding an earlier attempt's reservation (a crashed worker) goes through
    * `reserveReleasing`.
    */
-  private async reserve(requestId: string, estimate: number, settings: TutorSettingsView): Promise<Reservation> {
+  private async reserve(requestId: string, questionEstimate: number, settings: TutorSettingsView): Promise<Reservation> {
+    const perQuestion = await this.tokensPerQuestion(settings);
+    const estimate = Math.max(questionEstimate, perQuestion);
     const [now, userDay, courseMonth] = [new Date(), day(), month()];
     const leaseUntil = new Date(now.getTime() + this.d.config.tutorLockMs);
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -519,11 +589,11 @@ export class TutorService {
         case 'busy':
           return { kind: 'busy' };
         case 'refused-user':
-          return { kind: 'refused', message: refusal('user', settings, estimate, Number(r.user_used) + Number(r.user_reserved)) };
+          return { kind: 'refused', message: refusal('user', settings, estimate, perQuestion, Number(r.user_used) + Number(r.user_reserved)) };
         case 'refused-course':
-          return { kind: 'refused', message: refusal('course', settings, estimate, 0) };
+          return { kind: 'refused', message: refusal('course', settings, estimate, perQuestion, 0) };
         case 'release':
-          return this.reserveReleasing(requestId, estimate, settings);
+          return this.reserveReleasing(requestId, estimate, settings, perQuestion);
         case 'missing':
           // The period's first question: its counter rows, outside any lock; then the same statement again.
           await this.d.db
@@ -538,14 +608,14 @@ export class TutorService {
           return { kind: 'gone' };
       }
     }
-    return this.reserveReleasing(requestId, estimate, settings);
+    return this.reserveReleasing(requestId, estimate, settings, perQuestion);
   }
 
   /**
    * `reserve` in a transaction, for a request that still holds an earlier attempt's reservation: that is
    * released first, then the estimate reserved under the same locks.
    */
-  private async reserveReleasing(requestId: string, estimate: number, settings: TutorSettingsView): Promise<Reservation> {
+  private async reserveReleasing(requestId: string, estimate: number, settings: TutorSettingsView, perQuestion: number): Promise<Reservation> {
     return this.d.realtime.write(async (tx) => {
       const [req] = await tx.select().from(tutorRequests).where(eq(tutorRequests.id, requestId)).for('update');
       if (!req || !['queued', 'running'].includes(req.status)) return { kind: 'gone' as const };
@@ -577,11 +647,11 @@ export class TutorService {
       const user = locked.find((r) => r.scope === 'user-day')!;
       if (user.used + user.reserved + estimate > settings.userDailyTokens) {
         await tx.update(tutorRequests).set({ status: 'refused', reservedTokens: 0, updatedAt: new Date() }).where(eq(tutorRequests.id, requestId));
-        return { kind: 'refused' as const, message: refusal('user', settings, estimate, user.used + user.reserved) };
+        return { kind: 'refused' as const, message: refusal('user', settings, estimate, perQuestion, user.used + user.reserved) };
       }
       if (course.used + course.reserved + estimate > settings.courseMonthlyTokens) {
         await tx.update(tutorRequests).set({ status: 'refused', reservedTokens: 0, updatedAt: new Date() }).where(eq(tutorRequests.id, requestId));
-        return { kind: 'refused' as const, message: refusal('course', settings, estimate, 0) };
+        return { kind: 'refused' as const, message: refusal('course', settings, estimate, perQuestion, 0) };
       }
       // Both counters and the request in one statement (the rows are locked already).
       const leaseUntil = new Date(Date.now() + this.d.config.tutorLockMs);
@@ -623,9 +693,12 @@ export class TutorService {
     source: 'provider' | 'tokenizer',
     outcome: 'done' | 'cancelled' | 'failed',
   ): Promise<void> {
-    await this.d.realtime.write(async (tx) => {
+    await this.d.realtime.write(async (tx, emit) => {
+      // Read before the budget rows are locked: they stay locked until the commit.
+      const who = await this.reportName(tx, room, req);
       const [fresh] = await tx.select().from(tutorRequests).where(eq(tutorRequests.id, req.id)).for('update');
       const model = this.d.config.aiModel;
+      const cost = costMicros(model, usage.promptTokens, usage.completionTokens);
       const inserted = await tx
         .insert(usageLedger)
         .values({
@@ -639,12 +712,12 @@ export class TutorService {
           model,
           promptTokens: usage.promptTokens,
           completionTokens: usage.completionTokens,
-          costMicros: costMicros(model, usage.promptTokens, usage.completionTokens),
+          costMicros: cost,
           source,
           outcome,
         })
         .onConflictDoNothing()
-        .returning({ id: usageLedger.id });
+        .returning({ createdAt: usageLedger.createdAt });
       if (inserted.length === 0) return;
       const total = usage.promptTokens + usage.completionTokens;
       await this.release(tx, fresh!);
@@ -654,6 +727,26 @@ export class TutorService {
           .values({ scope, key, tenantId: room.tenantId, used: total })
           .onConflictDoUpdate({ target: [budgetCounters.scope, budgetCounters.key], set: { used: sql`${budgetCounters.used} + ${total}`, updatedAt: new Date() } });
       }
+      // After the budget rows, as every writer of the report's stream: one lock order.
+      await this.emitReportEntry(emit, room, req, who, inserted[0]!.createdAt, { model, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, costMicros: cost, calls: 1, refused: 0 });
+    });
+  }
+
+  /**
+   * A refused question in the ledger (call 0, no tokens: at most one per question, however often it is retried and
+   * refused again), with its event for the course's report. Its transaction locks nothing else.
+   */
+  private async recordRefusal(req: TutorRequest, room: RoomInfo, jobId: string): Promise<void> {
+    await this.d.realtime.write(async (tx, emit) => {
+      const who = await this.reportName(tx, room, req);
+      const model = this.d.config.aiModel;
+      const inserted = await tx
+        .insert(usageLedger)
+        .values({ tenantId: room.tenantId, courseId: req.courseId, userId: req.userId, roomId: room.id, requestId: req.id, call: 0, jobId, model, promptTokens: 0, completionTokens: 0, costMicros: 0, source: 'none', outcome: 'refused' })
+        .onConflictDoNothing()
+        .returning({ createdAt: usageLedger.createdAt });
+      if (inserted.length === 0) return;
+      await this.emitReportEntry(emit, room, req, who, inserted[0]!.createdAt, { model, promptTokens: 0, completionTokens: 0, costMicros: 0, calls: 0, refused: 1 });
     });
   }
 
@@ -702,47 +795,173 @@ export class TutorService {
   }
 
   private async usageOf(userId: string, courseId: string): Promise<UsageView> {
-    const settings = await this.settingsOf(this.d.db, courseId);
-    const rows = await this.d.db
-      .select({ scope: budgetCounters.scope, used: budgetCounters.used })
-      .from(budgetCounters)
-      .where(sql`(${budgetCounters.scope}, ${budgetCounters.key}) in (('course-month', ${`${courseId}:${month()}`}), ('user-day', ${`${userId}:${day()}`}))`);
-    return {
-      courseId,
-      usedToday: rows.find((r) => r.scope === 'user-day')?.used ?? 0,
-      dailyLimit: settings.userDailyTokens,
-      courseUsedThisMonth: rows.find((r) => r.scope === 'course-month')?.used ?? 0,
-      courseMonthlyLimit: settings.courseMonthlyTokens,
-      warnPercent: this.d.config.tutorWarnPercent,
-    };
+    return (await this.usagesOf([userId], courseId))[0]!;
   }
 
-  /** Per-course usage by day, by student and by model over the last `days` days (staff; API keys with read that reach the course). */
+  /** The usage of students of a course now: what they used, and how many questions `reserve` would still answer. */
+  private async usagesOf(userIds: readonly string[], courseId: string): Promise<UsageView[]> {
+    if (userIds.length === 0) return [];
+    const now = new Date();
+    const settings = await this.settingsOf(this.d.db, courseId);
+    const perQuestion = await this.tokensPerQuestion(settings);
+    const courseKey = `${courseId}:${month(now)}`;
+    const rows = await this.d.db
+      .select({ scope: budgetCounters.scope, key: budgetCounters.key, used: budgetCounters.used, reserved: budgetCounters.reserved })
+      .from(budgetCounters)
+      .where(
+        or(
+          and(eq(budgetCounters.scope, 'course-month'), eq(budgetCounters.key, courseKey)),
+          and(eq(budgetCounters.scope, 'user-day'), inArray(budgetCounters.key, userIds.map((u) => `${u}:${day(now)}`))),
+        ),
+      );
+    const course = rows.find((r) => r.scope === 'course-month') ?? { used: 0, reserved: 0 };
+    return userIds.map((userId) => {
+      const user = rows.find((r) => r.scope === 'user-day' && r.key === `${userId}:${day(now)}`) ?? { used: 0, reserved: 0 };
+      // The rule `reserve` refuses by: a question is answered only when tokensPerQuestion fits in both budgets.
+      const dayLeft = settings.userDailyTokens - user.used - user.reserved;
+      const monthLeft = settings.courseMonthlyTokens - course.used - course.reserved;
+      const questionsLeft = Math.max(0, Math.min(Math.floor(dayLeft / perQuestion), Math.floor(monthLeft / perQuestion)));
+      // When both are used up, the month's lifts later: that is the one to tell.
+      const blockedBy = monthLeft < perQuestion ? 'month' : dayLeft < perQuestion ? 'day' : null;
+      return {
+        courseId,
+        usedToday: user.used,
+        reservedToday: user.reserved,
+        dailyLimit: settings.userDailyTokens,
+        courseUsedThisMonth: course.used,
+        courseReservedThisMonth: course.reserved,
+        courseMonthlyLimit: settings.courseMonthlyTokens,
+        warnPercent: this.d.config.tutorWarnPercent,
+        tokensPerQuestion: perQuestion,
+        questionsLeft,
+        blockedBy,
+        resetsAt: nextDay(now).toISOString(),
+        blockedUntil: blockedBy === 'month' ? nextMonth(now).toISOString() : blockedBy === 'day' ? nextDay(now).toISOString() : null,
+      };
+    });
+  }
+
+  /**
+   * What one question holds of the budgets while it is answered, the same for every question of a course, so that
+   * the meter can count the questions left by the very rule that refuses (`reserve`): the context budget (a
+   * prompt never passes it, unless the system prompt alone nearly fills it: then that and room for the question),
+   * plus 10 % as for every estimate, plus the longest reply.
+   */
+  async tokensPerQuestion(settings: TutorSettingsView): Promise<number> {
+    const { tutorContextTokens, tutorMaxReplyTokens } = this.d.config;
+    const prompt = Math.max(tutorContextTokens, (await this.systemTokens(settings)) + QUESTION_ALLOWANCE);
+    return Math.ceil((prompt * 11) / 10) + tutorMaxReplyTokens;
+  }
+
+  /** The tokens of the course's longest system prompt (over the modes a room can choose), counted once per text. */
+  private async systemTokens(settings: TutorSettingsView): Promise<number> {
+    const [course] = await this.d.db.select({ title: courses.title }).from(courses).where(eq(courses.id, settings.courseId));
+    const prompts = TUTOR_MODES.map((m) => systemPrompt(m, course?.title ?? 'this course', settings.brief));
+    // A token is at least one byte: prompts this short cannot matter (the context budget is the larger).
+    if (Math.max(...prompts.map((p) => Buffer.byteLength(p))) + QUESTION_ALLOWANCE <= this.d.config.tutorContextTokens) return 0;
+    const key = prompts.join('\u0000');
+    const known = this.systemTokensOf.get(settings.courseId);
+    if (known?.prompt === key) return known.tokens;
+    const tokens = Math.max(...(await Promise.all(prompts.map((content) => countChatTokens([{ role: 'system', content }])))));
+    if (this.systemTokensOf.size >= 1000) this.systemTokensOf.clear();
+    this.systemTokensOf.set(settings.courseId, { prompt: key, tokens });
+    return tokens;
+  }
+
+  /**
+   * Per-course usage by day, by student and by model over the last `days` days, with refused questions (staff; API
+   * keys with read that reach the course), and the position of the course's report stream it reflects.
+   */
   async report(viewer: Viewer, courseId: string, days: number): Promise<UsageReport> {
     // Staff of the course, or an integrator's key with the read scope.
     await this.d.access.requireCourseStaffRead(viewer, courseId);
     if (!Number.isInteger(days) || days < 1 || days > 366) throw new AppError('BAD_USER_INPUT', 'days is between 1 and 366.', { field: 'days' });
     const since = new Date(Date.now() - days * 86_400_000);
     const where = and(eq(usageLedger.courseId, courseId), eq(usageLedger.tenantId, viewer.tenantId), gte(usageLedger.createdAt, since));
+    const refusedRow = sql`${usageLedger.outcome} = 'refused'`;
     const sums = {
       promptTokens: sql<number>`coalesce(sum(${usageLedger.promptTokens}), 0)::int`,
       completionTokens: sql<number>`coalesce(sum(${usageLedger.completionTokens}), 0)::int`,
       costMicros: sql<number>`coalesce(sum(${usageLedger.costMicros}), 0)::bigint`,
-      calls: sql<number>`count(*)::int`,
+      calls: sql<number>`(count(*) filter (where not ${refusedRow}))::int`,
+      refused: sql<number>`(count(*) filter (where ${refusedRow}))::int`,
     };
     const dayExpr = sql<string>`to_char(${usageLedger.createdAt} at time zone 'UTC', 'YYYY-MM-DD')`;
-    const byDay = await this.d.db.select({ day: dayExpr, ...sums }).from(usageLedger).where(where).groupBy(dayExpr).orderBy(dayExpr);
-    const byStudent = await this.d.db
-      .select({ userId: usageLedger.userId, name: users.name, ...sums })
-      .from(usageLedger)
-      .innerJoin(users, eq(users.id, usageLedger.userId))
-      .where(where)
-      .groupBy(usageLedger.userId, users.name)
-      .orderBy(desc(sql`sum(${usageLedger.promptTokens} + ${usageLedger.completionTokens})`))
-      .limit(200);
-    const byModel = await this.d.db.select({ model: usageLedger.model, ...sums }).from(usageLedger).where(where).groupBy(usageLedger.model).orderBy(usageLedger.model);
+    // One snapshot: the sums are exactly the ledger rows whose events are at or below the cursor (each row's event is
+    // written in the row's transaction), so the follower adds every later row once and none twice.
+    const { head, value: read } = await this.d.realtime.atHead(tutorReportStream(courseId), async (tx) => {
+      const byDay = await tx.select({ day: dayExpr, ...sums }).from(usageLedger).where(where).groupBy(dayExpr).orderBy(dayExpr);
+      const byStudent = await tx
+        .select({ userId: usageLedger.userId, name: users.name, tutorRoomId: sql<string | null>`min(${rooms.id}::text)`, ...sums })
+        .from(usageLedger)
+        .innerJoin(users, eq(users.id, usageLedger.userId))
+        .leftJoin(rooms, and(eq(rooms.courseId, usageLedger.courseId), eq(rooms.kind, 'tutor'), eq(rooms.ownerId, usageLedger.userId)))
+        .where(where)
+        .groupBy(usageLedger.userId, users.name)
+        .orderBy(desc(sql`sum(${usageLedger.promptTokens} + ${usageLedger.completionTokens})`), desc(sums.refused), asc(users.name))
+        .limit(200);
+      const byModel = await tx
+        .select({ model: usageLedger.model, ...sums })
+        .from(usageLedger)
+        .where(and(where, sql`not ${refusedRow}`))
+        .groupBy(usageLedger.model)
+        .orderBy(usageLedger.model);
+      return { byDay, byStudent, byModel };
+    });
     const num = <T extends { costMicros: number }>(r: T) => ({ ...r, costMicros: Number(r.costMicros) });
-    return { byDay: byDay.map(num), byStudent: byStudent.map(num), byModel: byModel.map(num) };
+    return { cursor: String(head), byDay: read.byDay.map(num), byStudent: read.byStudent.map(num), byModel: read.byModel.map(({ refused: _r, ...m }) => num(m)) };
+  }
+
+  /**
+   * Follows the course's usage report from `after` (its `cursor`): each ledger row as it is written (staff of the
+   * course, or an API key with the read scope that reaches it; checked on every event).
+   */
+  async followReport(viewer: Viewer, courseId: string, after: number | null, signal: AbortSignal | undefined): Promise<Feed<ReportEntryAt>> {
+    await this.d.access.requireCourseStaffRead(viewer, courseId);
+    return this.d.realtime.feed({
+      stream: tutorReportStream(courseId),
+      after,
+      signals: false,
+      authorizeNow: () => this.canReadReportNow(viewer, courseId),
+      authorize: () => this.canReadReport(viewer, courseId),
+      map: (d) => (d.kind === 'event' ? { ...d.event.payload, cursor: String(d.event.seq), at: d.event.at } : null),
+      signal,
+    });
+  }
+
+  /** requireCourseStaffRead as a yes or no, for every event of the report's stream. */
+  private async canReadReport(viewer: Viewer, courseId: string): Promise<boolean> {
+    if (!(await this.d.access.canReadCourse(viewer, courseId))) return false;
+    if (viewer.kind === 'apiKey') return true;
+    const m = await this.d.access.membership(courseId, viewer.userId);
+    return !!m && isStaff(m.roles);
+  }
+
+  private canReadReportNow(viewer: Viewer, courseId: string): boolean | undefined {
+    const read = this.d.access.canReadCourseNow(viewer, courseId);
+    if (read !== true || viewer.kind === 'apiKey') return read;
+    const m = this.d.access.membershipNow(courseId, viewer.userId);
+    return m === undefined ? undefined : !!m && isStaff(m.roles);
+  }
+
+  /** Who asked, as the report shows them: their name and their tutor room in the course (staff open it). */
+  private async reportName(tx: Tx, room: RoomInfo, req: TutorRequest): Promise<{ name: string; tutorRoomId: string | null }> {
+    const [who] = await tx.select({ name: users.name }).from(users).where(eq(users.id, req.userId));
+    const [own] =
+      room.kind === 'tutor' ? [{ id: room.id }] : await tx.select({ id: rooms.id }).from(rooms).where(and(eq(rooms.courseId, req.courseId), eq(rooms.kind, 'tutor'), eq(rooms.ownerId, req.userId)));
+    return { name: who?.name ?? 'Someone', tutorRoomId: own?.id ?? null };
+  }
+
+  /** The report's event for one ledger row, in the row's transaction. */
+  private async emitReportEntry(
+    emit: Emit,
+    room: RoomInfo,
+    req: TutorRequest,
+    who: { name: string; tutorRoomId: string | null },
+    createdAt: Date,
+    sums: Pick<TutorReportEntry, 'model' | 'promptTokens' | 'completionTokens' | 'costMicros' | 'calls' | 'refused'>,
+  ): Promise<void> {
+    await emit(tutorReportStream(req.courseId), { tenantId: room.tenantId, type: 'usage.recorded', payload: { userId: req.userId, ...who, day: day(createdAt), ...sums } });
   }
 
   // --------------------------------------------------------------- helpers
@@ -766,14 +985,15 @@ export class TutorService {
   }
 
   /** The history as chat turns (the tutor's messages as the assistant), newest kept within the token budget. */
-  private context(rows: { authorId: string | null; body: string; name: string | null }[], room: RoomInfo, tutorId: string, mode: TutorMode, brief: string, courseTitle: string): ChatTurn[] {
+  private async context(rows: { authorId: string | null; body: string; name: string | null }[], room: RoomInfo, tutorId: string, mode: TutorMode, brief: string, courseTitle: string): Promise<ChatTurn[]> {
     const system: ChatTurn = { role: 'system', content: systemPrompt(mode, courseTitle, brief) };
+    const history = rows.map((r): ChatTurn => (r.authorId === tutorId ? { role: 'assistant', content: r.body } : { role: 'user', content: room.kind === 'tutor' ? r.body : `${r.name ?? 'Someone'}: ${r.body}` }));
+    // Every turn counted in one round trip to the tokenizer's thread; a turn alone costs as countChatTokens([turn]).
+    const [systemCost = 0, ...costs] = (await countEachChatTurn([system, ...history])).map((n) => 3 + n);
     const turns: ChatTurn[] = [];
-    let budget = this.d.config.tutorContextTokens - countChatTokens([system]);
-    for (const r of rows) {
-      const turn: ChatTurn =
-        r.authorId === tutorId ? { role: 'assistant', content: r.body } : { role: 'user', content: room.kind === 'tutor' ? r.body : `${r.name ?? 'Someone'}: ${r.body}` };
-      const cost = countChatTokens([turn]);
+    let budget = this.d.config.tutorContextTokens - systemCost;
+    for (const [i, turn] of history.entries()) {
+      const cost = costs[i]!;
       // The question itself always goes in, even when it alone is over the budget.
       if (turns.length > 0 && cost > budget) break;
       budget -= cost;
@@ -816,11 +1036,17 @@ interface Reply {
   context: ChatTurn[];
 }
 
-/** What a student reads when a question would go over a budget (`taken`: the user's used + reserved today). */
-function refusal(scope: 'user' | 'course', settings: TutorSettingsView, estimate: number, taken: number): string {
-  if (scope === 'course') return `This course has used its AI tutor budget for the month (${fmt(settings.courseMonthlyTokens)} tokens). Your instructor can raise it.`;
-  const left = Math.max(0, settings.userDailyTokens - taken);
-  return `This question needs up to ${fmt(estimate)} tokens and ${fmt(left)} of your ${fmt(settings.userDailyTokens)} for today are left, so the tutor did not answer. Your budget starts again at 00:00 UTC; your instructor can raise it.`;
+/**
+ * What a student reads when a question would go over a budget: in questions, not tokens (`need`: what this one
+ * needed; `perQuestion`: what any question needs; `taken`: the user's used + reserved today). The time is UTC in
+ * the stored line; the tutor panel shows the reset in the reader's own time zone.
+ */
+function refusal(scope: 'user' | 'course', settings: TutorSettingsView, need: number, perQuestion: number, taken: number): string {
+  if (scope === 'course') return 'This course has used its AI tutor budget for the month, so the tutor did not answer. It starts again on the 1st (00:00 UTC); your instructor can raise it.';
+  if (need > perQuestion && settings.userDailyTokens - taken >= perQuestion) {
+    return 'This question is too long for what is left of your AI tutor budget today, so the tutor did not answer. Ask a shorter one; your budget starts again at 00:00 UTC.';
+  }
+  return 'You have no AI tutor questions left for today, so the tutor did not answer. Your budget starts again at 00:00 UTC; your instructor can raise it.';
 }
 
 function systemPrompt(mode: TutorMode, courseTitle: string, brief: string): string {

@@ -1,7 +1,7 @@
 /**
  * The AI tutor: course settings, one request per question (its id is the BullMQ job id), the usage ledger
- * (one row per provider call, unique per request and attempt) and the budget counters that reservations are
- * taken from atomically.
+ * (one row per provider call, unique per request and attempt, and one per refused question) and the budget
+ * counters that reservations are taken from atomically.
  */
 
 import { sql } from 'drizzle-orm';
@@ -68,7 +68,7 @@ export const usageLedger = pgTable(
     userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
     roomId: uuid('room_id').notNull(),
     requestId: uuid('request_id').notNull(),
-    /** The provider call within the request (1, 2, … across retries): one ledger row per call. */
+    /** The provider call within the request (1, 2, … across retries): one ledger row per call; 0: the question was refused. */
     call: integer('call').notNull(),
     /** The BullMQ job that made the call. */
     jobId: text('job_id').notNull(),
@@ -77,9 +77,9 @@ export const usageLedger = pgTable(
     completionTokens: integer('completion_tokens').notNull(),
     /** Millionths of a US dollar, from the price table. */
     costMicros: bigint('cost_micros', { mode: 'number' }).notNull(),
-    /** provider (reported usage) | tokenizer (counted here: the provider reported none) */
+    /** provider (reported usage) | tokenizer (counted here: the provider reported none) | none (a refusal: no call) */
     source: text('source').notNull(),
-    /** done | cancelled | failed */
+    /** done | cancelled | failed | refused (over a budget: no call, no tokens) */
     outcome: text('outcome').notNull(),
     createdAt: createdAt(),
   },

@@ -14,7 +14,7 @@ import { messages } from '../rooms/tables.js';
 import { notifications } from '../notifications/tables.js';
 import { users } from '../users/tables.js';
 import { freshPgDatabase, gql, poll, seed, startApp, subscribe, wsClient, type Fixture, type TestApp } from '../../test/harness.js';
-import { addMember, allMessages, cid, code, courseRoomId, listening, ok, OPEN_TUTOR, SEND, sendOk } from '../../test/chat.js';
+import { addMember, allMessages, cid, code, courseRoomId, listening, ok, OPEN_TUTOR, ROOM_Q, SEND, sendOk, subCode } from '../../test/chat.js';
 import { startFakeOpenAi, type Behaviour, type FakeOpenAi, type RecordedRequest } from '../../test/fake-openai.js';
 import { countChatTokens, countTokens, OFFLINE_LABEL, type ChatTurn } from './provider.js';
 import { TUTOR_SUBJECT } from './service.js';
@@ -37,15 +37,25 @@ const SET_ROOM_TUTOR = `mutation($roomId: ID!, $enabled: Boolean!) { setRoomTuto
 const USAGE_FIELDS = 'courseId usedToday dailyLimit remainingToday courseUsedThisMonth courseMonthlyLimit warning';
 const USAGE = `query($courseId: ID!) { myTutorUsage(courseId: $courseId) { ${USAGE_FIELDS} } }`;
 const USAGE_SUB = `subscription($courseId: ID!) { tutorUsage(courseId: $courseId) { ${USAGE_FIELDS} } }`;
+const BUDGET_FIELDS = `${USAGE_FIELDS} tokensPerQuestion questionsLeft percentLeftToday blockedBy resetsAt blockedUntil`;
+const BUDGET_Q = `query($courseId: ID!) { myTutorUsage(courseId: $courseId) { ${BUDGET_FIELDS} } }`;
+const BUDGET_SUB = `subscription($courseId: ID!) { tutorUsage(courseId: $courseId) { ${BUDGET_FIELDS} } }`;
+const PER_QUESTION = `query($id: ID!) { course(id: $id) { tutorSettings { tokensPerQuestion } } }`;
 const SUMS = 'promptTokens completionTokens costUsd calls';
 const REPORT = `query($id: ID!) { course(id: $id) { tutorUsageReport(days: 30) {
   byDay { day ${SUMS} } byStudent { userId name ${SUMS} } byModel { model ${SUMS} } } } }`;
+const REPORT_LIVE = `query($id: ID!) { course(id: $id) { tutorUsageReport(days: 30) { cursor
+  byDay { day ${SUMS} refused } byStudent { userId name tutorRoomId ${SUMS} refused } byModel { model ${SUMS} } } } }`;
+const REPORT_SUB = `subscription($courseId: ID!, $after: String) { tutorReportEvents(courseId: $courseId, after: $after) {
+  cursor at day userId name tutorRoomId model ${SUMS} refused } }`;
 const NOTIFS = `{ notifications(first: 100) { edges { node { id type courseId excerpt read } } } }`;
 const MARK_READ = `mutation($id: ID!) { markNotificationRead(id: $id) }`;
 
 type Signal = { requestId: string; questionId: string; state: string; text: string };
 type Ev = { type: string; message: { id: string; kind: string; body: string; clientId: string | null; author: { id: string; name: string } | null } | null; tutor: Signal | null };
 type Usage = { courseId: string; usedToday: number; dailyLimit: number; remainingToday: number; courseUsedThisMonth: number; courseMonthlyLimit: number; warning: boolean };
+type Budget = Usage & { tokensPerQuestion: number; questionsLeft: number; percentLeftToday: number; blockedBy: 'DAY' | 'MONTH' | null; resetsAt: string; blockedUntil: string | null };
+type Entry = { cursor: string; at: string; day: string; userId: string; name: string; tutorRoomId: string | null; model: string; promptTokens: number; completionTokens: number; costUsd: number; calls: number; refused: number };
 const TERMINAL = ['DONE', 'FAILED', 'CANCELLED', 'REFUSED'];
 
 const usage = (prompt_tokens: number, completion_tokens: number) => ({ prompt_tokens, completion_tokens });
@@ -265,8 +275,8 @@ describe('AI tutor', () => {
     const { state, requestId } = await ask(app, w, f.learnerToken, room, 'How many tokens is this?');
     expect(state).toBe('DONE');
     expect(fake.requests.slice(mark)).toHaveLength(1);
-    const prompt = countChatTokens(turns(fake.requests[mark]!));
-    const completion = countTokens('Count me yourself, please.');
+    const prompt = await countChatTokens(turns(fake.requests[mark]!));
+    const completion = await countTokens('Count me yourself, please.');
     expect(await ledgerOf(app, requestId)).toMatchObject([{ call: 1, source: 'tokenizer', outcome: 'done', promptTokens: prompt, completionTokens: completion, costMicros: miniCost(prompt, completion) }]);
     expect(await counters(app, f.learner.id, f.course.id)).toEqual({ user: { used: prompt + completion, reserved: 0 }, course: { used: prompt + completion, reserved: 0 } });
     await w.close();
@@ -304,8 +314,8 @@ describe('AI tutor', () => {
       const sent = fake.requests.slice(mark);
       expect(sent).toHaveLength(2);
       expect(turns(sent[1]!)).toEqual(turns(sent[0]!));
-      const prompt = refused ? 0 : countChatTokens(turns(sent[0]!));
-      const completion = refused ? 0 : countTokens(failedCompletion);
+      const prompt = refused ? 0 : await countChatTokens(turns(sent[0]!));
+      const completion = refused ? 0 : await countTokens(failedCompletion);
       const ledger = await ledgerOf(app, requestId);
       expect(ledger).toHaveLength(2);
       expect(ledger[0]).toMatchObject({ call: 1, jobId: requestId, outcome: 'failed', source: 'tokenizer', promptTokens: prompt, completionTokens: completion, costMicros: miniCost(prompt, completion) });
@@ -461,8 +471,8 @@ describe('AI tutor', () => {
     expect(partial.length).toBeLessThan(chunks.join('').length);
     expect(chunks.join('').startsWith(partial)).toBe(true);
     expect(await requestOf(app, q.id)).toMatchObject({ status: 'cancelled', replyId: stopped[0]!.id, reservedTokens: 0, calls: 1 });
-    const prompt = countChatTokens(turns(fake.requests[mark]!));
-    const completion = countTokens(partial);
+    const prompt = await countChatTokens(turns(fake.requests[mark]!));
+    const completion = await countTokens(partial);
     expect(await ledgerOf(app, requestId)).toMatchObject([{ call: 1, outcome: 'cancelled', source: 'tokenizer', promptTokens: prompt, completionTokens: completion, costMicros: miniCost(prompt, completion) }]);
     expect(await counters(app, f.learner.id, f.course.id)).toEqual({ user: { used: prompt + completion, reserved: 0 }, course: { used: prompt + completion, reserved: 0 } });
     // Stopping what is stopped changes nothing.
@@ -492,109 +502,153 @@ describe('AI tutor', () => {
   });
 
   describe('budgets', () => {
-    it("a student's daily budget too small for a question: REFUSED, no provider call, and the room says why", async () => {
-      const f = await seed(app.core, 'daily');
-      await settings(app, f, { userDailyTokens: 50 });
+    /** What one question holds of the budgets in the test's installation (as the settings say). */
+    const perQuestion = async (f: Fixture): Promise<number> => ok(await gql(app.url, PER_QUESTION, { id: f.course.id }, f.instructorToken)).course.tutorSettings.tokensPerQuestion;
+    const budget = async (token: string, courseId: string): Promise<Budget> => ok(await gql(app.url, BUDGET_Q, { courseId }, token)).myTutorUsage;
+    const nextMidnight = () => {
+      const d = new Date();
+      return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1)).toISOString();
+    };
+
+    it('questionsLeft is the rule that refuses: each question the meter allows is answered; once it says 0, the next is refused', async () => {
+      const f = await seed(app.core, 'meter');
+      const P = await perQuestion(f);
+      // The context budget (TUTOR_CONTEXT_TOKENS, 3,000 by default) + 10 %, plus the longest reply.
+      expect(P).toBe(3300 + MAX_REPLY);
+      await settings(app, f, { userDailyTokens: 3 * P - 1 });
       const room = await openTutor(app, f.learnerToken, f.course.id);
       const w = await watch(app, f.learnerToken, room);
-      const mark = fake.requests.length;
-      const { q, state } = await ask(app, w, f.learnerToken, room, 'Is this too expensive?');
-      expect(state).toBe('REFUSED');
-      expect(w.signals(q.id).map((s) => s.state)).toEqual(['QUEUED', 'REFUSED']);
-      expect(fake.requests.length).toBe(mark);
+      // Each answer costs 60 % of a question's hold: more than one question fits in what two holds leave.
+      const spend = Math.ceil(0.6 * P);
+      fake.setDefault(stream(['Noted.'], { usage: usage(spend - 5, 5) }));
+      const said: number[] = [];
+      const ended: string[] = [];
+      for (let i = 1; i <= 8 && !ended.includes('REFUSED'); i++) {
+        said.push((await budget(f.learnerToken, f.course.id)).questionsLeft);
+        ended.push((await ask(app, w, f.learnerToken, room, `Question number ${i}?`)).state);
+      }
+      expect(said).toEqual([2, 2, 1, 1, 0]);
+      expect(ended).toEqual(['DONE', 'DONE', 'DONE', 'DONE', 'REFUSED']);
+      const after = await budget(f.learnerToken, f.course.id);
+      expect(after).toMatchObject({ usedToday: 4 * spend, dailyLimit: 3 * P - 1, remainingToday: 3 * P - 1 - 4 * spend, tokensPerQuestion: P, questionsLeft: 0, blockedBy: 'DAY' });
+      expect(after.percentLeftToday).toBe(Math.floor(((3 * P - 1 - 4 * spend) * 100) / (3 * P - 1)));
+      expect(after.resetsAt).toBe(nextMidnight());
+      expect(after.blockedUntil).toBe(after.resetsAt);
       await poll(() => w.systemMessages().length > 0, 5_000, () => 'no system message');
-      expect(w.systemMessages().map((m) => m.body)).toHaveLength(1);
-      expect(w.systemMessages()[0]!.body).toMatch(/^This question needs up to [\d,]+ tokens and 50 of your 50 for today are left, so the tutor did not answer\. Your budget starts again at 00:00 UTC; your instructor can raise it\.$/);
-      expect(w.tutorMessages()).toEqual([]);
-      const req = await requestOf(app, q.id);
-      expect(req).toMatchObject({ status: 'refused', calls: 0, reservedTokens: 0 });
-      expect(await ledgerOf(app, req.id)).toEqual([]);
-      expect(await counters(app, f.learner.id, f.course.id)).toEqual({ user: { used: 0, reserved: 0 }, course: { used: 0, reserved: 0 } });
-      expect(ok(await gql(app.url, USAGE, { courseId: f.course.id }, f.learnerToken)).myTutorUsage).toEqual({
-        courseId: f.course.id, usedToday: 0, dailyLimit: 50, remainingToday: 50, courseUsedThisMonth: 0, courseMonthlyLimit: 5_000_000, warning: false,
-      });
-
-      // Raised so that one question fits: it is answered, and the next no longer fits what is left.
-      await settings(app, f, { userDailyTokens: 1000 });
-      fake.script(stream(['Big', ' answer.'], { usage: usage(850, 50) }));
-      expect((await ask(app, w, f.learnerToken, room, 'One that fits?')).state).toBe('DONE');
-      const before = fake.requests.length;
-      const third = await ask(app, w, f.learnerToken, room, 'And one more?');
-      expect(third.state).toBe('REFUSED');
-      expect(fake.requests.length).toBe(before);
-      await poll(() => w.systemMessages().length > 1, 5_000, () => 'no second system message');
-      expect(w.systemMessages()[1]!.body).toMatch(/^This question needs up to [\d,]+ tokens and 100 of your 1,000 for today are left/);
-      expect(ok(await gql(app.url, USAGE, { courseId: f.course.id }, f.learnerToken)).myTutorUsage).toMatchObject({ usedToday: 900, dailyLimit: 1000, remainingToday: 100, warning: true });
-      expect(await counters(app, f.learner.id, f.course.id)).toEqual({ user: { used: 900, reserved: 0 }, course: { used: 900, reserved: 0 } });
+      expect(w.systemMessages().map((m) => m.body)).toEqual([
+        'You have no AI tutor questions left for today, so the tutor did not answer. Your budget starts again at 00:00 UTC; your instructor can raise it.',
+      ]);
+      const refused = (await requestsIn(app, room)).find((r) => r.status === 'refused')!;
+      expect(refused).toMatchObject({ calls: 0, reservedTokens: 0 });
+      // The ledger keeps the refusal (call 0, nothing used) for the course's report.
+      expect(await ledgerOf(app, refused.id)).toMatchObject([{ call: 0, outcome: 'refused', promptTokens: 0, completionTokens: 0, costMicros: 0 }]);
+      expect(await counters(app, f.learner.id, f.course.id)).toEqual({ user: { used: 4 * spend, reserved: 0 }, course: { used: 4 * spend, reserved: 0 } });
       await w.close();
     });
 
-    it("the course's monthly budget too small: REFUSED with the course's reason, no provider call", async () => {
-      const f = await seed(app.core, 'monthly');
-      expect(await settings(app, f, { courseMonthlyTokens: 60 })).toMatchObject({ courseMonthlyTokens: 60, userDailyTokens: 50_000 });
+    it('a budget is 0 or fits one question, up to 2,000,000,000: anything else is BAD_USER_INPUT naming the field and the limits', async () => {
+      const f = await seed(app.core, 'limits');
+      const P = await perQuestion(f);
+      const daily = `A student's daily budget is 0 (no questions) or a whole number of tokens from ${P.toLocaleString('en-US')} (one question) to 2,000,000,000.`;
+      const monthly = `The course's monthly budget is 0 (no questions) or a whole number of tokens from ${P.toLocaleString('en-US')} (one question) to 2,000,000,000.`;
+      const cases: [Record<string, number>, string, string][] = [
+        [{ userDailyTokens: 1500 }, 'userDailyTokens', daily],
+        [{ userDailyTokens: P - 1 }, 'userDailyTokens', daily],
+        [{ userDailyTokens: -1 }, 'userDailyTokens', daily],
+        [{ userDailyTokens: 2_000_000_001 }, 'userDailyTokens', daily],
+        [{ courseMonthlyTokens: 60 }, 'courseMonthlyTokens', monthly],
+      ];
+      for (const [vars, field, message] of cases) {
+        const { body } = await gql(app.url, SETTINGS, { courseId: f.course.id, ...vars }, f.instructorToken);
+        expect(body.errors?.[0]).toMatchObject({ message, extensions: { code: 'BAD_USER_INPUT', field, min: P, max: 2_000_000_000 } });
+      }
+      expect(await settings(app, f, { userDailyTokens: P, courseMonthlyTokens: 2_000_000_000 })).toMatchObject({ userDailyTokens: P, courseMonthlyTokens: 2_000_000_000 });
+      expect(await budget(f.learnerToken, f.course.id)).toMatchObject({ questionsLeft: 1, blockedBy: null, blockedUntil: null, percentLeftToday: 100 });
+      // 0: the tutor answers no student of the course.
+      expect(await settings(app, f, { userDailyTokens: 0 })).toMatchObject({ userDailyTokens: 0 });
+      expect(await budget(f.learnerToken, f.course.id)).toMatchObject({ questionsLeft: 0, blockedBy: 'DAY', percentLeftToday: 0 });
+    });
+
+    it('a course brief that nearly fills the context budget: a question holds more, so that one within the meter is still answered', async () => {
+      const f = await seed(app.core, 'longbrief');
+      const plain = await perQuestion(f);
+      await settings(app, f, { brief: 'Read the syllabus before you ask. '.repeat(500) });
+      const P = await perQuestion(f);
+      expect(P).toBeGreaterThan(plain);
+      await settings(app, f, { userDailyTokens: P });
       const room = await openTutor(app, f.learnerToken, f.course.id);
       const w = await watch(app, f.learnerToken, room);
+      expect((await budget(f.learnerToken, f.course.id)).questionsLeft).toBe(1);
+      const mark = fake.requests.length;
+      expect((await ask(app, w, f.learnerToken, room, 'Where do I start with the syllabus?')).state).toBe('DONE');
+      // What the question needed (its prompt, the brief in it, + 10 %, and the longest reply) was within its hold.
+      const [sent] = fake.requests.slice(mark);
+      expect(Math.ceil((await countChatTokens(turns(sent!))) * 1.1) + MAX_REPLY).toBeLessThanOrEqual(P);
+      expect((await budget(f.learnerToken, f.course.id)).questionsLeft).toBe(0);
+      expect((await ask(app, w, f.learnerToken, room, 'And then?')).state).toBe('REFUSED');
+      await w.close();
+    });
+
+    it("the course's monthly budget used up: the meter says so (until the 1st), and the next question is refused with the course's reason", async () => {
+      const f = await seed(app.core, 'monthly');
+      const P = await perQuestion(f);
+      expect(await settings(app, f, { courseMonthlyTokens: P + 10 })).toMatchObject({ courseMonthlyTokens: P + 10, userDailyTokens: 50_000 });
+      const room = await openTutor(app, f.learnerToken, f.course.id);
+      const w = await watch(app, f.learnerToken, room);
+      expect((await budget(f.learnerToken, f.course.id)).questionsLeft).toBe(1);
+      expect((await ask(app, w, f.learnerToken, room, 'One for the whole course?')).state).toBe('DONE');
+      const sam = await addMember(app.core, f, 'Sam Monthly');
+      const now = new Date();
+      const firstOfNext = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString();
+      for (const token of [f.learnerToken, sam.token]) {
+        expect(await budget(token, f.course.id)).toMatchObject({ questionsLeft: 0, blockedBy: 'MONTH', blockedUntil: firstOfNext, courseMonthlyLimit: P + 10, courseUsedThisMonth: 12 });
+      }
       const mark = fake.requests.length;
       const { q, state } = await ask(app, w, f.learnerToken, room, 'Anything left this month?');
       expect(state).toBe('REFUSED');
       expect(fake.requests.length).toBe(mark);
       await poll(() => w.systemMessages().length > 0, 5_000, () => 'no system message');
-      expect(w.systemMessages().map((m) => m.body)).toEqual(['This course has used its AI tutor budget for the month (60 tokens). Your instructor can raise it.']);
+      expect(w.systemMessages().map((m) => m.body)).toEqual([
+        'This course has used its AI tutor budget for the month, so the tutor did not answer. It starts again on the 1st (00:00 UTC); your instructor can raise it.',
+      ]);
       expect(await requestOf(app, q.id)).toMatchObject({ status: 'refused', calls: 0 });
-      expect(ok(await gql(app.url, USAGE, { courseId: f.course.id }, f.learnerToken)).myTutorUsage).toMatchObject({ courseMonthlyLimit: 60, courseUsedThisMonth: 0, usedToday: 0 });
       await w.close();
     });
 
-    it('six concurrent questions against a budget that fits two: two answered, four refused, never overspent', async () => {
+    it('six concurrent questions against a budget that holds two: two answered, four refused, never overspent', async () => {
       const f = await seed(app.core, 'race');
-      // One question from someone else of the course shows the system prompt, to compute the estimates.
-      const other = await addMember(app.core, f, 'Wanda Warmup');
-      const otherRoom = await openTutor(app, other.token, f.course.id);
-      const ow = await watch(app, other.token, otherRoom);
-      expect((await ask(app, ow, other.token, otherRoom, 'warm up')).state).toBe('DONE');
-      await ow.close();
-      const system = turns(fake.requests.at(-1)!)[0]!;
-      const bodies = Array.from({ length: 6 }, (_, i) => `Race question number ${i + 1}?`);
-      expect(new Set(bodies.map(countTokens)).size).toBe(1);
-      // The estimate of the question that is k-th in the room: its context (the system prompt and k questions) + 10%, plus the longest reply.
-      const estimate = (k: number) => Math.ceil(countChatTokens([system, ...bodies.slice(0, k).map((content) => ({ role: 'user' as const, content }))]) * 1.1) + MAX_REPLY;
-      const [e1, e6] = [estimate(1), estimate(6)];
-      const limit = 2 * e6;
-      // Any two fit; no three do, even when an answered one has settled at the largest estimate.
-      expect(3 * e1).toBeGreaterThan(limit);
-      expect(e6 + 2 * e1).toBeGreaterThan(limit);
+      const P = await perQuestion(f);
+      const limit = 2 * P + Math.floor(P / 2);
       await settings(app, f, { userDailyTokens: limit });
-      // Each answered reply settles at the largest estimate; its first token waits until every question is in the room.
-      fake.setDefault(stream(['Think', ' first.'], { firstTokenDelayMs: 1000, usage: usage(e6 - 10, 10) }));
-
+      // Each answered reply settles near a whole hold: once they are in, no third question fits either. Its first
+      // token waits until every question is in the room.
+      fake.setDefault(stream(['Think', ' first.'], { firstTokenDelayMs: 1000, usage: usage(P - 20, 10) }));
       const room = await openTutor(app, f.learnerToken, f.course.id);
       const w = await watch(app, f.learnerToken, room);
       const mark = fake.requests.length;
+      const bodies = Array.from({ length: 6 }, (_, i) => `Race question number ${i + 1}?`);
       const qs = await Promise.all(bodies.map((b) => sendOk(app, f.learnerToken, room, b)));
       expect(new Set(qs.map((q) => q.id)).size).toBe(6);
       const ends = await Promise.all(qs.map((q) => w.settled(q.id)));
       expect(ends.filter((s) => s === 'DONE')).toHaveLength(2);
       expect(ends.filter((s) => s === 'REFUSED')).toHaveLength(4);
-
-      const sent = fake.requests.slice(mark);
-      expect(sent).toHaveLength(2);
-      for (const r of sent) expect(Math.ceil(countChatTokens(turns(r)) * 1.1) + MAX_REPLY).toBe(estimate(turns(r).length - 1));
+      expect(fake.requests.length - mark).toBe(2);
       const reqs = await requestsIn(app, room);
       expect(reqs.map((r) => r.status).sort()).toEqual(['done', 'done', 'refused', 'refused', 'refused', 'refused']);
       expect(await tutorReplies(app, room)).toHaveLength(2);
       await poll(() => w.systemMessages().length === 4, 5_000, () => `${w.systemMessages().length} system messages`);
       const c = await counters(app, f.learner.id, f.course.id);
-      expect(c.user).toEqual({ used: 2 * e6, reserved: 0 });
+      expect(c.user).toEqual({ used: 2 * (P - 10), reserved: 0 });
       expect(c.user.used).toBeLessThanOrEqual(limit);
       expect(c.course.reserved).toBe(0);
       const ledger = (await Promise.all(reqs.map((r) => ledgerOf(app, r.id)))).flat();
-      expect(ledger.map((l) => l.outcome)).toEqual(['done', 'done']);
+      expect(ledger.map((l) => l.outcome).sort()).toEqual(['done', 'done', 'refused', 'refused', 'refused', 'refused']);
       await w.close();
     });
 
     it('crossing the warning threshold: one notification a day, and tutorUsage pushes the usage with warning', async () => {
       const f = await seed(app.core, 'warn');
-      await settings(app, f, { userDailyTokens: 4000 });
+      await settings(app, f, { userDailyTokens: 20_000 });
       const room = await openTutor(app, f.learnerToken, f.course.id);
       const w = await watch(app, f.learnerToken, room);
       const c = wsClient(app.wsUrl, f.learnerToken);
@@ -602,14 +656,14 @@ describe('AI tutor', () => {
       const sub = subscribe<Usage>(c.client, USAGE_SUB, { courseId: f.course.id }, 'tutorUsage');
       await listening(app, before);
       await sub.waitFor(1);
-      expect(sub.items[0]).toMatchObject({ usedToday: 0, dailyLimit: 4000, remainingToday: 4000, warning: false });
+      expect(sub.items[0]).toMatchObject({ usedToday: 0, dailyLimit: 20_000, remainingToday: 20_000, warning: false });
 
       const warnings = async () => (await db(app).select().from(notifications).where(and(eq(notifications.userId, f.learner.id), eq(notifications.type, 'tutor_budget_warning'))));
-      fake.script(stream(['Long', ' one.'], { usage: usage(3000, 300) }));
+      fake.script(stream(['Long', ' one.'], { usage: usage(16_000, 400) }));
       const r1 = await ask(app, w, f.learnerToken, room, 'A long question');
       expect(r1.state).toBe('DONE');
       await sub.waitFor(2);
-      expect(sub.items[1]).toEqual({ courseId: f.course.id, usedToday: 3300, dailyLimit: 4000, remainingToday: 700, courseUsedThisMonth: 3300, courseMonthlyLimit: 5_000_000, warning: true });
+      expect(sub.items[1]).toEqual({ courseId: f.course.id, usedToday: 16_400, dailyLimit: 20_000, remainingToday: 3600, courseUsedThisMonth: 16_400, courseMonthlyLimit: 5_000_000, warning: true });
       await jobDone(app, r1.requestId);
       const list = ok(await gql(app.url, NOTIFS, {}, f.learnerToken)).notifications.edges.map((e: { node: unknown }) => e.node);
       expect(list).toMatchObject([{ type: 'tutor_budget_warning', courseId: f.course.id, excerpt: "You have used 82% of today's AI tutor budget.", read: false }]);
@@ -619,7 +673,7 @@ describe('AI tutor', () => {
       const r2 = await ask(app, w, f.learnerToken, room, 'A short one');
       expect(r2.state).toBe('DONE');
       await sub.waitFor(3);
-      expect(sub.items[2]).toMatchObject({ usedToday: 3310, warning: true });
+      expect(sub.items[2]).toMatchObject({ usedToday: 16_410, warning: true });
       await jobDone(app, r2.requestId);
       expect(await warnings()).toHaveLength(1);
       expect(ok(await gql(app.url, MARK_READ, { id: list[0].id }, f.learnerToken)).markNotificationRead).toBe(1);
@@ -627,11 +681,113 @@ describe('AI tutor', () => {
       const r3 = await ask(app, w, f.learnerToken, room, 'Another short one');
       expect(r3.state).toBe('DONE');
       await sub.waitFor(4);
-      expect(sub.items[3]).toMatchObject({ usedToday: 3320, warning: true });
+      expect(sub.items[3]).toMatchObject({ usedToday: 16_420, warning: true });
       await jobDone(app, r3.requestId);
       expect(await warnings()).toHaveLength(1);
       expect(sub.errors).toEqual([]);
       await c.client.dispose();
+      await w.close();
+    });
+
+    it('staff raising or lowering the budget sends each student with a tutor room their usage again: a refusal lifts at once', async () => {
+      const f = await seed(app.core, 'raise');
+      const P = await perQuestion(f);
+      await settings(app, f, { userDailyTokens: P });
+      const room = await openTutor(app, f.learnerToken, f.course.id);
+      const w = await watch(app, f.learnerToken, room);
+      const c = wsClient(app.wsUrl, f.learnerToken);
+      const before = app.core.services.realtime.activeSubscriptions;
+      const sub = subscribe<Budget>(c.client, BUDGET_SUB, { courseId: f.course.id }, 'tutorUsage');
+      await listening(app, before);
+      expect((await sub.waitFor(1))[0]).toMatchObject({ questionsLeft: 1, blockedBy: null });
+      expect((await ask(app, w, f.learnerToken, room, 'The one I have?')).state).toBe('DONE');
+      await poll(() => sub.items.some((u) => u.questionsLeft === 0), 10_000, () => JSON.stringify(sub.items));
+      expect(sub.items.at(-1)).toMatchObject({ questionsLeft: 0, blockedBy: 'DAY', usedToday: 12 });
+
+      const n = sub.items.length;
+      await settings(app, f, { userDailyTokens: 3 * P });
+      await sub.waitFor(n + 1);
+      expect(sub.items[n]).toMatchObject({ questionsLeft: 2, blockedBy: null, dailyLimit: 3 * P, usedToday: 12 });
+      // Settings that leave the budgets as they were send nothing.
+      await settings(app, f, { mode: 'EXPLAIN' });
+      await settings(app, f, { userDailyTokens: P });
+      await sub.waitFor(n + 2);
+      expect(sub.items.slice(n + 1)).toMatchObject([{ questionsLeft: 0, blockedBy: 'DAY' }]);
+      expect((await ask(app, w, f.learnerToken, room, 'And now?')).state).toBe('REFUSED');
+      expect(sub.errors).toEqual([]);
+      await c.client.dispose();
+      await w.close();
+    });
+
+    it("the report counts refused questions per student and in total, and tutorReportEvents follows it from its cursor (calls and refusals), staff only", async () => {
+      const f = await seed(app.core, 'report');
+      const P = await perQuestion(f);
+      await settings(app, f, { userDailyTokens: P });
+      const room = await openTutor(app, f.learnerToken, f.course.id);
+      const w = await watch(app, f.learnerToken, room);
+      const empty = ok(await gql(app.url, REPORT_LIVE, { id: f.course.id }, f.instructorToken)).course.tutorUsageReport;
+      expect(empty).toMatchObject({ byDay: [], byStudent: [], byModel: [] });
+
+      fake.script(stream(['Base', ' case.'], { usage: usage(300, 40) }));
+      expect((await ask(app, w, f.learnerToken, room, 'Why recursion?')).state).toBe('DONE');
+      expect((await ask(app, w, f.learnerToken, room, 'And iteration?')).state).toBe('REFUSED');
+      const today = new Date().toISOString().slice(0, 10);
+      const report = ok(await gql(app.url, REPORT_LIVE, { id: f.course.id }, f.instructorToken)).course.tutorUsageReport;
+      const lee = { userId: f.learner.id, name: 'Lee Learner report', tutorRoomId: room };
+      expect(report.byStudent).toEqual([{ ...lee, promptTokens: 300, completionTokens: 40, costUsd: miniCost(300, 40) / 1e6, calls: 1, refused: 1 }]);
+      expect(report.byDay).toEqual([{ day: today, promptTokens: 300, completionTokens: 40, costUsd: miniCost(300, 40) / 1e6, calls: 1, refused: 1 }]);
+      expect(report.byModel).toEqual([{ model: 'gpt-4o-mini', promptTokens: 300, completionTokens: 40, costUsd: miniCost(300, 40) / 1e6, calls: 1 }]);
+
+      // From the first report's cursor: the call and the refusal, in order, ending at the second report's cursor.
+      const c = wsClient(app.wsUrl, f.instructorToken);
+      const before = app.core.services.realtime.activeSubscriptions;
+      const sub = subscribe<Entry>(c.client, REPORT_SUB, { courseId: f.course.id, after: empty.cursor }, 'tutorReportEvents');
+      await listening(app, before);
+      await sub.waitFor(2);
+      const entry = { ...lee, day: today, model: 'gpt-4o-mini' };
+      expect(sub.items.map(({ cursor: _c, at: _a, ...e }) => e)).toEqual([
+        { ...entry, promptTokens: 300, completionTokens: 40, costUsd: miniCost(300, 40) / 1e6, calls: 1, refused: 0 },
+        { ...entry, promptTokens: 0, completionTokens: 0, costUsd: 0, calls: 0, refused: 1 },
+      ]);
+      expect(sub.items[1]!.cursor).toBe(report.cursor);
+
+      // Then live: another student's question, asked with "@tutor" in the course room (no tutor room of theirs).
+      const sam = await addMember(app.core, f, 'Sam Reporter');
+      const courseRoom = await courseRoomId(app, f.learnerToken, f.course.id);
+      expect(ok(await gql(app.url, SET_ROOM_TUTOR, { roomId: courseRoom, enabled: true }, f.instructorToken)).setRoomTutor).toBe(true);
+      const cw = await watch(app, sam.token, courseRoom);
+      fake.script(stream(['Yes.'], { usage: usage(50, 5) }));
+      expect((await ask(app, cw, sam.token, courseRoom, '@tutor is this live?')).state).toBe('DONE');
+      await sub.waitFor(3);
+      expect(sub.items[2]).toMatchObject({ userId: sam.user.id, name: 'Sam Reporter', tutorRoomId: null, promptTokens: 50, completionTokens: 5, calls: 1, refused: 0 });
+      expect(sub.errors).toEqual([]);
+
+      // Students neither read the report nor follow it.
+      expect(code((await gql(app.url, REPORT_LIVE, { id: f.course.id }, f.learnerToken)).body)).toBe('FORBIDDEN');
+      const lc = wsClient(app.wsUrl, f.learnerToken);
+      const denied = subscribe<Entry>(lc.client, REPORT_SUB, { courseId: f.course.id, after: null }, 'tutorReportEvents');
+      await denied.ended();
+      expect(subCode(denied.errors)).toBe('FORBIDDEN');
+      await Promise.all([c.client.dispose(), lc.client.dispose(), cw.close(), w.close()]);
+    });
+
+    it("staff open a student's tutor room from the report and read it; posting there is refused", async () => {
+      const f = await seed(app.core, 'staffread');
+      const room = await openTutor(app, f.learnerToken, f.course.id);
+      const w = await watch(app, f.learnerToken, room);
+      fake.script(stream(['Think', ' about', ' it.'], { usage: usage(20, 3) }));
+      expect((await ask(app, w, f.learnerToken, room, 'Is my loop right?')).state).toBe('DONE');
+      const report = ok(await gql(app.url, REPORT_LIVE, { id: f.course.id }, f.instructorToken)).course.tutorUsageReport;
+      const tutorRoomId = report.byStudent[0].tutorRoomId as string;
+      expect(tutorRoomId).toBe(room);
+      expect(ok(await gql(app.url, ROOM_Q, { id: tutorRoomId }, f.instructorToken)).room).toMatchObject({ kind: 'TUTOR', canPost: false, postRefusal: 'READ_ONLY', canModerate: false });
+      expect((await allMessages(app, f.instructorToken, tutorRoomId)).map((m) => m.body)).toEqual(['Is my loop right?', 'Think about it.']);
+      const posted = await gql(app.url, SEND, { input: { roomId: tutorRoomId, body: 'I am reading along', clientId: cid() } }, f.instructorToken);
+      expect(code(posted.body)).toBe('FORBIDDEN');
+      expect((await allMessages(app, f.learnerToken, room)).map((m) => m.body)).toEqual(['Is my loop right?', 'Think about it.']);
+      // Another student cannot read it at all.
+      const other = await addMember(app.core, f, 'Olga Other');
+      expect(code((await gql(app.url, ROOM_Q, { id: tutorRoomId }, other.token)).body)).toBe('NOT_FOUND');
       await w.close();
     });
   });
@@ -764,8 +920,8 @@ describe('AI tutor', () => {
       expect(replies[0]!.body).toContain('How do closures capture variables?');
       const ledger = await ledgerOf(offline, requestId);
       expect(ledger).toHaveLength(1);
-      expect(ledger[0]).toMatchObject({ model: 'offline-tutor', costMicros: 0, source: 'tokenizer', outcome: 'done', completionTokens: countTokens(replies[0]!.body) });
-      expect(ledger[0]!.promptTokens).toBeGreaterThan(countChatTokens([{ role: 'user', content: 'How do closures capture variables?' }]));
+      expect(ledger[0]).toMatchObject({ model: 'offline-tutor', costMicros: 0, source: 'tokenizer', outcome: 'done', completionTokens: await countTokens(replies[0]!.body) });
+      expect(ledger[0]!.promptTokens).toBeGreaterThan(await countChatTokens([{ role: 'user', content: 'How do closures capture variables?' }]));
       const used = ledger[0]!.promptTokens + ledger[0]!.completionTokens;
       expect(await counters(offline, f.learner.id, f.course.id)).toEqual({ user: { used, reserved: 0 }, course: { used, reserved: 0 } });
       expect(fake.requests.length).toBe(mark);

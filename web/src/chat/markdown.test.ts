@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { CODE_LANGUAGES, highlightCode, renderMarkdown } from './markdown';
+import { CODE_LANGUAGES, codeToCopy, highlightCode, renderMarkdown } from './markdown';
 
 function parse(html: string): HTMLElement {
   const root = document.createElement('div');
@@ -10,10 +10,19 @@ function parse(html: string): HTMLElement {
 
 const FORBIDDEN_TAGS = ['script', 'iframe', 'object', 'embed', 'svg', 'math', 'form', 'input', 'button', 'style', 'link', 'meta', 'base', 'textarea', 'video', 'audio', 'source', 'div'];
 
+/** The one div and button allowed: a fenced code block's frame and its Copy button, exactly as rendered. */
+const OURS = { div: 'div.code-block', button: 'button.code-copy' } as Record<string, string>;
+const isOurs = (el: Element) =>
+  (el.matches('div.code-block') && el.attributes.length === 1 && el.firstElementChild?.tagName === 'PRE') ||
+  (el.matches('button.code-copy') && el.attributes.length === 3 && el.getAttribute('type') === 'button' && el.getAttribute('title') === 'Copy code' && el.innerHTML === 'Copy');
+
 /** Everything the sanitized output must never contain. */
 function expectSafe(html: string, { imagesAllowed = false } = {}): void {
   const root = parse(html);
-  for (const tag of FORBIDDEN_TAGS) expect(root.querySelector(tag), `<${tag}> in ${html}`).toBeNull();
+  for (const tag of FORBIDDEN_TAGS) {
+    const found = [...root.querySelectorAll(tag)].filter((el) => !(OURS[tag] && isOurs(el)));
+    expect(found[0] ?? null, `<${tag}> in ${html}`).toBeNull();
+  }
   if (!imagesAllowed) expect(root.querySelector('img'), html).toBeNull();
   for (const el of root.querySelectorAll('*')) {
     for (const attr of el.attributes) {
@@ -88,7 +97,7 @@ const HOSTILE = [
 
 describe('renderMarkdown: hostile input', () => {
   it('has a checker that catches unsafe HTML', () => {
-    for (const bad of ['<img src=x onerror=alert(1)>', '<a href="javascript:alert(1)" target="_blank" rel="noopener noreferrer nofollow ugc">x</a>', '<p style="x">y</p>', '<a href="https://ok.example/">no rel</a>']) {
+    for (const bad of ['<button>x</button>', '<div class="code-block" title="x"><pre></pre></div>', '<button type="button" class="code-copy" title="Copy code" onclick="x()">Copy</button>', '<img src=x onerror=alert(1)>', '<a href="javascript:alert(1)" target="_blank" rel="noopener noreferrer nofollow ugc">x</a>', '<p style="x">y</p>', '<a href="https://ok.example/">no rel</a>']) {
       expect(() => expectSafe(bad), bad).toThrow();
     }
   });
@@ -182,6 +191,16 @@ describe('renderMarkdown: formatting', () => {
       expect(code?.querySelector('.hljs-keyword')?.textContent).toBe('def');
       expect(code?.textContent).toBe('def f(): return "<b>"\n');
     }
+  });
+
+  it('gives a fenced code block a Copy button that copies the code as written', () => {
+    const root = parse(renderMarkdown('Try:\n\n```python\nprint("<b>hi</b>")\n```'));
+    const button = root.querySelector('button.code-copy');
+    expect(button?.textContent).toBe('Copy');
+    expect(codeToCopy(button)).toEqual({ button, code: 'print("<b>hi</b>")\n' });
+    expect(codeToCopy(root.querySelector('p'))).toBeNull();
+    // Inline code has no button.
+    expect(parse(renderMarkdown('use `x = 1`')).querySelector('button')).toBeNull();
   });
 
   it('escapes fenced code of an unknown or missing language', () => {

@@ -1,6 +1,6 @@
 // Markdown for chat messages: markdown-it without raw HTML, only http(s)/mailto links, no remote
-// images unless allowed, a small set of highlighted languages, @mentions, then DOMPurify with a
-// strict allow list as the last word (the output goes into v-html).
+// images unless allowed, a small set of highlighted languages, @mentions, a Copy button on code blocks,
+// then DOMPurify with a strict allow list as the last word (the output goes into v-html).
 import DOMPurify from 'dompurify';
 import type { Config, DOMPurify as Purifier, WindowLike } from 'dompurify';
 import MarkdownIt from 'markdown-it';
@@ -69,15 +69,17 @@ const LINK_REL = 'noopener noreferrer nofollow ugc';
 
 // ---- DOMPurify -------------------------------------------------------------------------------
 
-const TAGS = ['a', 'blockquote', 'br', 'code', 'em', 'hr', 'li', 'ol', 'p', 'pre', 's', 'span', 'strong', 'table', 'tbody', 'td', 'th', 'thead', 'tr', 'ul'];
-const ATTRS = ['href', 'target', 'rel', 'title', 'class', 'start'];
+// div and button: the code block's frame and its Copy button (markdown-it passes no raw HTML, so only ours;
+// no event handler attribute is allowed on anything: the message view listens for clicks on `.code-copy`).
+const TAGS = ['a', 'blockquote', 'br', 'button', 'code', 'div', 'em', 'hr', 'li', 'ol', 'p', 'pre', 's', 'span', 'strong', 'table', 'tbody', 'td', 'th', 'thead', 'tr', 'ul'];
+const ATTRS = ['href', 'target', 'rel', 'title', 'class', 'start', 'type'];
 const BASE_CONFIG: Config = {
   ALLOWED_TAGS: TAGS,
   ALLOWED_ATTR: ATTRS,
   ALLOWED_URI_REGEXP: SAFE_URL,
   // DOMPurify checks every allowed attribute that is not "URI safe" against ALLOWED_URI_REGEXP,
   // which would strip these plain values now that the regexp demands a scheme.
-  ADD_URI_SAFE_ATTR: ['target', 'rel', 'start'],
+  ADD_URI_SAFE_ATTR: ['target', 'rel', 'start', 'type'],
   ALLOW_DATA_ATTR: false,
   ALLOW_ARIA_ATTR: false,
 };
@@ -121,6 +123,16 @@ type RenderEnv = {
   allowImages: boolean;
   mentionNames: string[];
 };
+
+/** The Copy button of a fenced code block (the click is handled by the message view, see `codeToCopy`). */
+const COPY_BUTTON = '<button type="button" class="code-copy" title="Copy code">Copy</button>';
+
+/** The code a `.code-copy` button of rendered Markdown copies: the text of its block's `<code>`; null for other targets. */
+export function codeToCopy(target: EventTarget | null): { button: HTMLElement; code: string } | null {
+  const button = target instanceof Element ? target.closest<HTMLElement>('.code-copy') : null;
+  const code = button?.closest('.code-block')?.querySelector('code');
+  return button && code ? { button, code: code.textContent ?? '' } : null;
+}
 
 const md: Md = new MarkdownIt({
   html: false,
@@ -198,6 +210,12 @@ function textToken(state: StateCore, content: string): MdToken {
 }
 
 const rules = md.renderer.rules;
+
+// Code blocks (fenced or indented) in a frame with their Copy button.
+for (const kind of ['fence', 'code_block'] as const) {
+  const render = rules[kind]!;
+  rules[kind] = (tokens, idx, options, env, self) => `<div class="code-block">${render(tokens, idx, options, env, self).trimEnd()}${COPY_BUTTON}</div>\n`;
+}
 
 rules.mention = (tokens, idx) => `<span class="mention">${escapeHtml(tokens[idx]?.content ?? '')}</span>`;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { insertMention, mentionQueryAt, mentionsInText, suggestMentions } from './mentions';
+import { ambiguityWarning, insertMention, mentionQueryAt, mentionsInText, namedMentions, suggestMentions } from './mentions';
 
 const people = [
   { id: '1', name: 'Ada Lovelace' },
@@ -26,5 +26,30 @@ describe('mentions', () => {
     const r = insertMention('see @gr soon', at, 'Grace Hopper');
     expect(r).toEqual({ text: 'see @Grace Hopper  soon', caret: 18 });
     expect(mentionsInText(r.text, [people[2]!, people[0]!])).toEqual(['3']);
+  });
+});
+
+describe('names typed in full', () => {
+  const room = [
+    ...people,
+    { id: '4', name: 'Alan Turing' },
+    { id: '5', name: 'Ana' },
+    { id: '6', name: 'Ana López' },
+    { id: '7', name: 'Zoë Ærø' },
+  ];
+  it('finds members by their full name: spaces, any case, accents, the longest name first', () => {
+    expect(namedMentions('Hi @ada lovelace!', room, 'me').ids).toEqual(['1']);
+    expect(namedMentions('@ANA LÓPEZ and @ana', room, 'me').ids).toEqual(['6', '5']);
+    expect(namedMentions('@Ana Lo\u0301pez', room, 'me').ids).toEqual(['6']);
+    expect(namedMentions('@zoë ærø, hi', room, 'me').ids).toEqual(['7']);
+  });
+  it('not inside a word, an e-mail address or code; never me', () => {
+    expect(namedMentions('@Anabel, x@Ana.org, `@Ana`, @Alice Me', room, 'me').ids).toEqual([]);
+  });
+  it('says when a name is ambiguous, unless one was picked', () => {
+    const r = namedMentions('@alan TURING, look', room, 'me');
+    expect(r).toEqual({ ids: [], ambiguous: [{ name: 'Alan Turing', count: 2 }] });
+    expect(ambiguityWarning(r.ambiguous)).toBe('2 people are called Alan Turing — pick one');
+    expect(namedMentions('@Alan Turing, look', room, 'me', ['4'])).toEqual({ ids: ['4'], ambiguous: [] });
   });
 });

@@ -1,4 +1,7 @@
-/** The room list's live state as a pure reducer: unread counts and order follow the chat activity feed. */
+/**
+ * The room list's live state as a pure reducer: unread counts, order and the pinned announcement follow the chat
+ * activity feed; and the unread signal the course's tabs show, made from it.
+ */
 import type { ChatActivity, ChatRoom } from '../graphql/chat';
 
 const seqOf = (s: string | null | undefined) => (s ? Number(s) : 0);
@@ -31,6 +34,8 @@ export function applyActivity(rooms: ChatRoom[], a: ChatActivity, me: string | n
       lastReadSeq: m.author?.id === me ? m.seq : room.lastReadSeq,
     };
     if (m.author?.id === me) next = { ...next, unreadCount: 0 };
+  } else if (a.type === 'ANNOUNCEMENT') {
+    next = { ...room, announcement: a.announcement ?? null };
   } else if (a.type === 'READ' && a.readSeq) {
     if (seqOf(a.readSeq) < seqOf(room.lastReadSeq)) return rooms;
     // Messages after the new marker may remain; the list is refetched when exactness matters.
@@ -46,6 +51,31 @@ export function markOpenRead(rooms: ChatRoom[], roomId: string, seq: string): Ch
   return rooms.map((r) => (r.id === roomId ? { ...r, unreadCount: 0, lastReadSeq: seqOf(seq) > seqOf(r.lastReadSeq) ? seq : r.lastReadSeq } : r));
 }
 
-export function totalUnread(rooms: ChatRoom[]): number {
-  return rooms.reduce((n, r) => n + r.unreadCount, 0);
+/**
+ * A room read by more people than this (a lecture's course room) shows its unread messages as a dot, not a count:
+ * in a busy room a number says nothing more than "something new", and what concerns the reader (mentions, replies,
+ * announcements) comes to the bell.
+ */
+export const LARGE_ROOM = 50;
+
+/** An unread signal: a count, or (when nothing countable is unread) a dot for activity in large rooms. */
+export interface UnreadBadge {
+  count: number;
+  dot: boolean;
+}
+
+export function unreadBadge(rooms: readonly ChatRoom[]): UnreadBadge {
+  let count = 0;
+  let large = false;
+  for (const r of rooms) {
+    if (r.unreadCount <= 0) continue;
+    if (r.memberCount > LARGE_ROOM) large = true;
+    else count += r.unreadCount;
+  }
+  return { count, dot: large && count === 0 };
+}
+
+/** The course's tabs: Chat for every room but the tutor's, AI tutor for the viewer's tutor room. */
+export function sectionBadges(rooms: readonly ChatRoom[]): { chat: UnreadBadge; tutor: UnreadBadge } {
+  return { chat: unreadBadge(rooms.filter((r) => r.kind !== 'TUTOR')), tutor: unreadBadge(rooms.filter((r) => r.kind === 'TUTOR')) };
 }

@@ -155,6 +155,20 @@ describe('applyEvent', () => {
     expect(s.messages[0]!.reactions).toHaveLength(1);
   });
 
+  it('updates the quotes of replies when the original is edited or deleted, loaded or not', () => {
+    const quote = (of: number, excerpt: string) => ({ id: `m${of}`, authorName: 'Ana', excerpt, deleted: false });
+    let s = addPage(emptyTimeline(), [msg(1), msg(2, { replyTo: quote(1, 'message 1') }), msg(3, { replyTo: quote(0, 'older one') }), msg(4)], { older: true, hasMore: false });
+    const untouched = s.messages[3];
+    s = applyEvent(s, ev('MESSAGE_EDITED', msg(1, { body: 'message 1,\n  now  fixed', editedAt: new Date().toISOString() })));
+    expect(s.messages[1]!.replyTo).toEqual(quote(1, 'message 1, now fixed'));
+    // The original of the third is not loaded: its edit still reaches the quote.
+    s = applyEvent(s, ev('MESSAGE_EDITED', msg(0, { body: 'x'.repeat(200), editedAt: new Date().toISOString() })));
+    expect(s.messages[2]!.replyTo!.excerpt).toBe(`${'x'.repeat(139)}…`);
+    s = applyEvent(s, ev('MESSAGE_DELETED', msg(1, { deleted: true, deletedBy: 'AUTHOR', body: '' })));
+    expect(s.messages[1]!.replyTo).toEqual({ ...quote(1, ''), deleted: true });
+    expect(s.messages[3]).toBe(untouched);
+  });
+
   it('ignores changes to a message it does not hold', () => {
     const s = base();
     for (const type of ['MESSAGE_EDITED', 'MESSAGE_DELETED', 'REACTIONS_CHANGED'] as const) {

@@ -90,12 +90,35 @@ function insertMessage(state: TimelineState, message: ChatMessage): TimelineStat
   return { ...state, messages, pending: reconcilePending(state.pending, [message]) };
 }
 
+/** The reply preview of a message's text, as the server makes it (excerptOf in api/src/rooms/views.ts). */
+function replyExcerpt(body: string): string {
+  const line = body.replace(/\s+/g, ' ').trim();
+  if (line.length <= 140) return line;
+  // Never cut a surrogate pair in half.
+  const cut = /[\uD800-\uDBFF]/.test(line[138]!) ? 138 : 139;
+  return line.slice(0, cut) + '…';
+}
+
+/** A reply whose preview follows what happened to the original (edited, deleted); the same object if nothing did. */
+function requote(reply: ChatMessage, original: ChatMessage): ChatMessage {
+  const quote = reply.replyTo!;
+  const excerpt = original.deleted ? '' : replyExcerpt(original.body);
+  if (quote.excerpt === excerpt && quote.deleted === original.deleted) return reply;
+  return { ...reply, replyTo: { ...quote, excerpt, deleted: original.deleted } };
+}
+
+/**
+ * Replaces a message by id; the replies quoting it (loaded or not, the original) get their preview updated, so
+ * a quote follows an edit or a deletion live (the events carry the changed message only).
+ */
 function replaceMessage(state: TimelineState, message: ChatMessage): TimelineState {
-  const index = state.messages.findIndex((m) => m.id === message.id);
-  if (index < 0) return state;
-  const messages = [...state.messages];
-  messages[index] = message;
-  return { ...state, messages };
+  let changed = false;
+  const messages = state.messages.map((m) => {
+    const next = m.id === message.id ? message : m.replyTo?.id === message.id ? requote(m, message) : m;
+    changed ||= next !== m;
+    return next;
+  });
+  return changed ? { ...state, messages } : state;
 }
 
 /** Applies a live room event; events that do not concern the message list return the state as is. */

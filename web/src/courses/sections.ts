@@ -21,6 +21,8 @@ interface SectionInfo {
   linkTitle: string;
   /** Whether a link to it can carry a grade (live class attendance, collab exercise). */
   gradable: boolean;
+  /** Not built yet: its tab says "coming soon", and the hub says so next to its name. */
+  planned: boolean;
 }
 
 export const SECTION_INFO: Record<CourseSectionSlug, SectionInfo> = {
@@ -30,6 +32,7 @@ export const SECTION_INFO: Record<CourseSectionSlug, SectionInfo> = {
     description: 'The course home: members, news and everything else in one place.',
     linkTitle: 'Course hub',
     gradable: false,
+    planned: false,
   },
   chat: {
     tab: 'Chat',
@@ -37,6 +40,7 @@ export const SECTION_INFO: Record<CourseSectionSlug, SectionInfo> = {
     description: 'A live chat room for everyone in the course.',
     linkTitle: 'Course chat',
     gradable: false,
+    planned: false,
   },
   tutor: {
     tab: 'AI tutor',
@@ -44,6 +48,7 @@ export const SECTION_INFO: Record<CourseSectionSlug, SectionInfo> = {
     description: 'An AI tutor that answers questions about the course.',
     linkTitle: 'AI tutor',
     gradable: false,
+    planned: false,
   },
   live: {
     tab: 'Live class',
@@ -51,6 +56,7 @@ export const SECTION_INFO: Record<CourseSectionSlug, SectionInfo> = {
     description: 'Live video sessions with the class.',
     linkTitle: 'Live class',
     gradable: true,
+    planned: true,
   },
   collab: {
     tab: 'Collab',
@@ -58,6 +64,7 @@ export const SECTION_INFO: Record<CourseSectionSlug, SectionInfo> = {
     description: 'Work on code together in real time.',
     linkTitle: 'Collab exercise',
     gradable: true,
+    planned: true,
   },
   schedule: {
     tab: 'Schedule',
@@ -65,6 +72,7 @@ export const SECTION_INFO: Record<CourseSectionSlug, SectionInfo> = {
     description: 'Sessions, office hours and deadlines.',
     linkTitle: 'Course schedule',
     gradable: false,
+    planned: true,
   },
 };
 

@@ -1,6 +1,7 @@
 /** Chat operations: rooms, history, sending, live room events, the room list feed, presence, search. */
 import { graphql } from '../gql';
 import type {
+  AnnouncementFieldsFragment,
   ChatActivitySubscription,
   ChatRoomFieldsFragment,
   RoomMembersQuery,
@@ -20,6 +21,8 @@ export type RoomMember = RoomMembersQuery['room']['members']['edges'][number]['n
 export type SearchHit = SearchMessagesQuery['searchMessages']['edges'][number]['node'];
 /** An event of the course's chat activity feed (drives the room list). */
 export type ChatActivity = ChatActivitySubscription['chatActivity'];
+/** The announcement pinned at the top of the course room. */
+export type Announcement = AnnouncementFieldsFragment;
 
 export const ROOM_FIELDS = graphql(`
   fragment ChatRoomFields on Room {
@@ -42,6 +45,39 @@ export const ROOM_FIELDS = graphql(`
     canPost
     postRefusal
     canModerate
+    canAnnounce
+    memberCount
+    announcement {
+      ...AnnouncementFields
+    }
+  }
+`);
+
+/** The message pinned at the top of the course room, as its bar shows it. */
+export const ANNOUNCEMENT_FIELDS = graphql(`
+  fragment AnnouncementFields on Announcement {
+    pinnedAt
+    pinnedBy {
+      id
+      name
+    }
+    message {
+      id
+      seq
+      kind
+      body
+      language
+      author {
+        id
+        name
+      }
+      mentions {
+        id
+        name
+      }
+      createdAt
+      editedAt
+    }
   }
 `);
 
@@ -282,6 +318,27 @@ export const CHAT_ACTIVITY = graphql(`
         }
         createdAt
       }
+      announcement {
+        ...AnnouncementFields
+      }
+    }
+  }
+`);
+
+/** Staff: makes a message of the course room its announcement (every member is notified). */
+export const PIN_ANNOUNCEMENT = graphql(`
+  mutation PinAnnouncement($messageId: ID!) {
+    pinAnnouncement(messageId: $messageId) {
+      ...ChatRoomFields
+    }
+  }
+`);
+
+/** Staff: takes the course room's announcement down. */
+export const UNPIN_ANNOUNCEMENT = graphql(`
+  mutation UnpinAnnouncement($roomId: ID!) {
+    unpinAnnouncement(roomId: $roomId) {
+      ...ChatRoomFields
     }
   }
 `);

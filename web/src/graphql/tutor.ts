@@ -1,11 +1,13 @@
 /** The AI tutor: the student's room and budget, cancel and retry, and the instructor's settings and usage report. */
 import { graphql } from '../gql';
-import type { TutorUsageFieldsFragment } from '../gql/graphql';
+import type { TutorDashboardQuery, TutorUsageFieldsFragment } from '../gql/graphql';
 
 export type { TutorMode } from '../gql/graphql';
 
 /** The viewer's tutor budget in a course (the `TutorUsageFields` fragment). */
 export type TutorUsage = TutorUsageFieldsFragment;
+/** The course's usage report, as the dashboard holds it (loaded, then followed entry by entry). */
+export type TutorReport = NonNullable<TutorDashboardQuery['course']>['tutorUsageReport'];
 
 const USAGE = graphql(`
   fragment TutorUsageFields on TutorUsage {
@@ -17,6 +19,12 @@ const USAGE = graphql(`
     courseUsedThisMonth
     courseMonthlyLimit
     warning
+    tokensPerQuestion
+    questionsLeft
+    percentLeftToday
+    blockedBy
+    resetsAt
+    blockedUntil
   }
 `);
 const SETTINGS = graphql(`
@@ -25,6 +33,7 @@ const SETTINGS = graphql(`
     brief
     userDailyTokens
     courseMonthlyTokens
+    tokensPerQuestion
     provider
     model
   }
@@ -86,20 +95,24 @@ export const TUTOR_DASHBOARD = graphql(`
         ...TutorSettingsFields
       }
       tutorUsageReport(days: $days) {
+        cursor
         byDay {
           day
           promptTokens
           completionTokens
           costUsd
           calls
+          refused
         }
         byStudent {
           userId
           name
+          tutorRoomId
           promptTokens
           completionTokens
           costUsd
           calls
+          refused
         }
         byModel {
           model
@@ -109,6 +122,34 @@ export const TUTOR_DASHBOARD = graphql(`
           calls
         }
       }
+    }
+  }
+`);
+
+/** The course's usage as it is recorded, from the report's cursor: the dashboard adds each entry to its sums. */
+export const TUTOR_REPORT_SUB = graphql(`
+  subscription TutorReportLive($courseId: ID!, $after: String) {
+    tutorReportEvents(courseId: $courseId, after: $after) {
+      cursor
+      day
+      userId
+      name
+      tutorRoomId
+      model
+      promptTokens
+      completionTokens
+      costUsd
+      calls
+      refused
+    }
+  }
+`);
+
+/** A student's tutor room, which staff open from the dashboard to read (they do not post there). */
+export const TUTOR_STUDENT_ROOM = graphql(`
+  query TutorStudentRoom($roomId: ID!) {
+    room(id: $roomId) {
+      ...ChatRoomFields
     }
   }
 `);

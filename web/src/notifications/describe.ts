@@ -4,6 +4,10 @@ import type { AppNotification } from '../graphql/notifications';
 export function describeNotification(n: Pick<AppNotification, 'type' | 'actorName' | 'courseTitle'>): string {
   const who = n.actorName ?? 'Someone';
   switch (n.type) {
+    case 'announcement':
+      return `${who} posted an announcement`;
+    case 'tutor_budget_warning':
+      return 'Your AI tutor budget for today';
     case 'mention':
       return `${who} mentioned you`;
     case 'reply':
@@ -16,7 +20,8 @@ export function describeNotification(n: Pick<AppNotification, 'type' | 'actorNam
 }
 
 /** The app route of a notification's target, or null when it has none. */
-export function notificationTarget(n: Pick<AppNotification, 'courseId' | 'roomId' | 'messageId'>): { path: string; query: Record<string, string> } | null {
+export function notificationTarget(n: Pick<AppNotification, 'type' | 'courseId' | 'roomId' | 'messageId'>): { path: string; query: Record<string, string> } | null {
+  if (n.type === 'tutor_budget_warning' && n.courseId) return { path: `/courses/${n.courseId}/tutor`, query: {} };
   if (!n.courseId || !n.roomId) return null;
   const query: Record<string, string> = { room: n.roomId };
   if (n.messageId) query['message'] = n.messageId;
