@@ -11,7 +11,14 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
-    include: ['api/**/*.test.ts', 'jobs/**/*.test.ts', 'lti-tool/**/*.test.ts', 'web/src/**/*.test.ts', 'web/test/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'api/**/*.test.ts',
+      'jobs/**/*.test.ts',
+      'lti-tool/**/*.test.ts',
+      'web/src/**/*.test.ts',
+      'web/test/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

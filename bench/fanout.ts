@@ -52,8 +52,24 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  KINDS, KIND_LABEL, postgresCpuBetween, procSample, round1, round2, rssOf, sleep, systemCpu, wallNow,
-  type Kind, type LoadgenCmd, type LoadgenEv, type ProcSample, type RoundResultEv, type SendCmd, type SenderEv, type SendResultEv,
+  KINDS,
+  KIND_LABEL,
+  postgresCpuBetween,
+  procSample,
+  round1,
+  round2,
+  rssOf,
+  sleep,
+  systemCpu,
+  wallNow,
+  type Kind,
+  type LoadgenCmd,
+  type LoadgenEv,
+  type ProcSample,
+  type RoundResultEv,
+  type SendCmd,
+  type SenderEv,
+  type SendResultEv,
 } from './fanout/common.js';
 import { Helper, ROOT, buildServers, freePort, killAll, memoryAfterGc, startServer, stop, type ServerProc } from './fanout/procs.js';
 import { dropQueueKeys, makeData, serverEnv, type BenchData } from './fanout/setup.js';
@@ -85,7 +101,17 @@ interface Options {
 }
 
 function parseArgs(args: string[]): Options {
-  const o: Options = { subscribers: 1000, messages: 200, rates: [50], rateGiven: false, size: 200, only: [...KINDS], soak: null, timeoutMs: 30_000, keepDb: false };
+  const o: Options = {
+    subscribers: 1000,
+    messages: 200,
+    rates: [50],
+    rateGiven: false,
+    size: 200,
+    only: [...KINDS],
+    soak: null,
+    timeoutMs: 30_000,
+    keepDb: false,
+  };
   let onlyGiven = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -94,7 +120,10 @@ function parseArgs(args: string[]): Options {
       continue;
     }
     const m = /^--(subscribers|messages|rate|size|only|soak|timeout)(?:=(.*))?$/.exec(a);
-    if (!m) throw new Error(`unknown argument ${a} (use --subscribers N --messages M --rate R[,R…] --size B --only ours,socketio,raw --soak MINUTES --timeout S --keep-db)`);
+    if (!m)
+      throw new Error(
+        `unknown argument ${a} (use --subscribers N --messages M --rate R[,R…] --size B --only ours,socketio,raw --soak MINUTES --timeout S --keep-db)`,
+      );
     const raw = m[2] ?? args[++i];
     if (raw === undefined) throw new Error(`--${m[1]} needs a value`);
     const whole = (min: number) => {
@@ -187,7 +216,11 @@ async function oursMetrics(url: string): Promise<OursMetrics> {
       const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
       return m ? Number(m[1]) : null;
     };
-    return { subscriptions: num('graphql_subscriptions_active'), slowConsumerCloses: num('ws_slow_consumer_closes_total'), wsOpen: num('ws_connections_open') };
+    return {
+      subscriptions: num('graphql_subscriptions_active'),
+      slowConsumerCloses: num('ws_slow_consumer_closes_total'),
+      wsOpen: num('ws_connections_open'),
+    };
   } catch {
     return { subscriptions: null, slowConsumerCloses: null, wsOpen: null };
   }
@@ -197,7 +230,14 @@ interface RoundFigures {
   tag: string;
   rate: number;
   messages: number;
-  sent: { ok: number; failures: number; firstFailures: string[]; httpMs: SendResultEv['httpMs']; maxScheduleLagMs: number; durationMs: number };
+  sent: {
+    ok: number;
+    failures: number;
+    firstFailures: string[];
+    httpMs: SendResultEv['httpMs'];
+    maxScheduleLagMs: number;
+    durationMs: number;
+  };
   loadgen: Omit<RoundResultEv, 'ev'>;
   windowMs: number;
   deliveriesPerSecond: number;
@@ -236,11 +276,28 @@ interface Ctx {
 }
 
 function sendCmd(c: Ctx, tag: string, messages: number, rate: number, progressEvery = 0): SendCmd {
-  return { cmd: 'send', kind: c.server.kind, url: c.server.url, token: c.data.senderToken, roomId: c.data.roomId, tag, messages, rate, size: c.opts.size, progressEvery };
+  return {
+    cmd: 'send',
+    kind: c.server.kind,
+    url: c.server.url,
+    token: c.data.senderToken,
+    roomId: c.data.roomId,
+    tag,
+    messages,
+    rate,
+    size: c.opts.size,
+    progressEvery,
+  };
 }
 
 /** One round: `messages` at `rate`, measured. */
-async function runRound(c: Ctx, tag: string, messages: number, rate: number, onSample?: (s: ReturnType<typeof sampler>) => () => void): Promise<RoundFigures> {
+async function runRound(
+  c: Ctx,
+  tag: string,
+  messages: number,
+  rate: number,
+  onSample?: (s: ReturnType<typeof sampler>) => () => void,
+): Promise<RoundFigures> {
   const n = c.data.subscriberTokens.length;
   await c.loadgen.call({ cmd: 'round', tag, messages }, 'status', 30_000);
   const m0 = c.server.kind === 'ours' ? await oursMetrics(c.server.url) : null;
@@ -250,9 +307,20 @@ async function runRound(c: Ctx, tag: string, messages: number, rate: number, onS
     const database = new URL(c.data.databaseUrl).pathname.slice(1);
     const sys0 = systemCpu(database);
     const ours0 = ownCpu(c);
-    const sent = await c.sender.call(sendCmd(c, tag, messages, rate, onSample ? SOAK_SAMPLE_MS : 0), 'sent', (messages / rate) * 1000 + 180_000);
+    const sent = await c.sender.call(
+      sendCmd(c, tag, messages, rate, onSample ? SOAK_SAMPLE_MS : 0),
+      'sent',
+      (messages / rate) * 1000 + 180_000,
+    );
     const res = await c.loadgen.call(
-      { cmd: 'finish', okIndices: sent.okIndices, lastSendAt: sent.lastSendAt, timeoutMs: c.opts.timeoutMs, graceMs: GRACE_MS, capMs: CAP_MS },
+      {
+        cmd: 'finish',
+        okIndices: sent.okIndices,
+        lastSendAt: sent.lastSendAt,
+        timeoutMs: c.opts.timeoutMs,
+        graceMs: GRACE_MS,
+        capMs: CAP_MS,
+      },
       'result',
       CAP_MS + 120_000,
     );
@@ -272,7 +340,14 @@ async function runRound(c: Ctx, tag: string, messages: number, rate: number, onS
       tag,
       rate,
       messages,
-      sent: { ok: sent.okIndices.length, failures: sent.failures, firstFailures: sent.firstFailures, httpMs: sent.httpMs, maxScheduleLagMs: sent.maxScheduleLagMs, durationMs: Math.round(sent.lastSendAt - sent.firstSendAt) },
+      sent: {
+        ok: sent.okIndices.length,
+        failures: sent.failures,
+        firstFailures: sent.firstFailures,
+        httpMs: sent.httpMs,
+        maxScheduleLagMs: sent.maxScheduleLagMs,
+        durationMs: Math.round(sent.lastSendAt - sent.firstSendAt),
+      },
       loadgen,
       windowMs: Math.round(windowMs),
       deliveriesPerSecond: Math.round(deliveriesPerSecond),
@@ -285,10 +360,14 @@ async function runRound(c: Ctx, tag: string, messages: number, rate: number, onS
         postgresCpuMsPerMessage: perMessage(0, postgresCpuBetween(sys0, sys1)),
         redisCpuMsPerMessage: perMessage(sys0.redis, sys1.redis),
         busyShare: round2((sys1.busy - sys0.busy) / total),
-        foreignShare: round2(Math.max(0, sys1.busy - sys0.busy - postgresCpuBetween(sys0, sys1) - (sys1.redis - sys0.redis) - (ours1 - ours0)) / total),
+        foreignShare: round2(
+          Math.max(0, sys1.busy - sys0.busy - postgresCpuBetween(sys0, sys1) - (sys1.redis - sys0.redis) - (ours1 - ours0)) / total,
+        ),
       },
-      slowConsumerCloses: m0?.slowConsumerCloses != null && m1?.slowConsumerCloses != null ? m1.slowConsumerCloses - m0.slowConsumerCloses : null,
-      sustained: res.lost === 0 && res.duplicated === 0 && sent.failures === 0 && res.latencyMs.p99 <= 500 && deliveriesPerSecond >= 0.8 * offered,
+      slowConsumerCloses:
+        m0?.slowConsumerCloses != null && m1?.slowConsumerCloses != null ? m1.slowConsumerCloses - m0.slowConsumerCloses : null,
+      sustained:
+        res.lost === 0 && res.duplicated === 0 && sent.failures === 0 && res.latencyMs.p99 <= 500 && deliveriesPerSecond >= 0.8 * offered,
     };
   } finally {
     s.stop();
@@ -342,7 +421,8 @@ async function quietMachine(kind: Kind): Promise<number> {
     const b = systemCpu();
     const busy = (b.busy - a.busy) / Math.max(0.001, b.total - a.total);
     if (busy < QUIET || Date.now() > deadline) {
-      if (busy >= QUIET) console.log(`  the machine is still busy (${Math.round(busy * 100)}% of all cores): measuring ${KIND_LABEL[kind]} anyway`);
+      if (busy >= QUIET)
+        console.log(`  the machine is still busy (${Math.round(busy * 100)}% of all cores): measuring ${KIND_LABEL[kind]} anyway`);
       return round2(busy);
     }
     if (!said) console.log(`  the machine is busy (${Math.round(busy * 100)}% of all cores): waiting up to a minute for it to calm down…`);
@@ -364,7 +444,11 @@ async function runServer(kind: Kind, opts: Options, data: BenchData, baseEnv: Re
     const before = await memoryAfterGc(server);
     const wsBase = `ws://127.0.0.1:${port}`;
     const url = kind === 'ours' ? `${wsBase}/graphql` : kind === 'raw' ? `${wsBase}/ws` : server.url;
-    const conn = await loadgen.call({ cmd: 'connect', kind, url, roomId: data.roomId, tokens: data.subscriberTokens }, 'connected', 15 * 60_000);
+    const conn = await loadgen.call(
+      { cmd: 'connect', kind, url, roomId: data.roomId, tokens: data.subscriberTokens },
+      'connected',
+      15 * 60_000,
+    );
     if (conn.failed > 0) throw new Error(`${kind}: ${conn.failed} of ${n} subscribers could not connect; first: ${conn.firstError}`);
     console.log(`  ${n} subscribers connected in ${(conn.ms / 1000).toFixed(1)} s`);
     const c: Ctx = { opts, data, server, loadgen, sender };
@@ -377,7 +461,9 @@ async function runServer(kind: Kind, opts: Options, data: BenchData, baseEnv: Re
       perIdleSubscriberKB: round1((idle.rss - before.rss) / n / KB),
       heapPerIdleSubscriberKB: round1((idle.heapUsed + idle.external - before.heapUsed - before.external) / n / KB),
     };
-    console.log(`  all live (${ready.sends} send(s), ${(ready.ms / 1000).toFixed(1)} s); RSS ${memory.beforeMB} → ${memory.idleMB} MB idle (${memory.perIdleSubscriberKB} KB per subscriber; heap + external ${memory.heapPerIdleSubscriberKB} KB)`);
+    console.log(
+      `  all live (${ready.sends} send(s), ${(ready.ms / 1000).toFixed(1)} s); RSS ${memory.beforeMB} → ${memory.idleMB} MB idle (${memory.perIdleSubscriberKB} KB per subscriber; heap + external ${memory.heapPerIdleSubscriberKB} KB)`,
+    );
     const warmup = await runRound(c, 'w', WARMUP_MESSAGES, opts.rates[0]!);
     const rounds: RoundFigures[] = [];
     let soak: SoakFigures | undefined;
@@ -482,9 +568,9 @@ function linearFit(xy: [number, number][]): { slope: number } {
   let num = 0;
   let den = 0;
   for (const [x, y] of xy) {
-num += (x - mx) * (y - my);
-den += (x - mx) ** 2;
-}
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  }
   return { slope: den ? num / den : 0 };
 }
 
@@ -512,7 +598,9 @@ export async function main(args: string[]): Promise<void> {
   process.once('SIGINT', onSigint);
   try {
     const n = opts.subscribers;
-    console.log(`fanout bench: ${n} subscribers, ${opts.soak !== null ? `soak ${opts.soak} min at ${opts.rates[0]}/s` : `${opts.messages} messages at ${opts.rates.join(', ')}/s`}, ${opts.size} B bodies; servers: ${opts.only.join(', ')}`);
+    console.log(
+      `fanout bench: ${n} subscribers, ${opts.soak !== null ? `soak ${opts.soak} min at ${opts.rates[0]}/s` : `${opts.messages} messages at ${opts.rates.join(', ')}/s`}, ${opts.size} B bodies; servers: ${opts.only.join(', ')}`,
+    );
     const tb = Date.now();
     await buildServers(opts.only);
     console.log(`built ${opts.only.join(', ')} (esbuild bundles, run under plain node) in ${((Date.now() - tb) / 1000).toFixed(1)} s`);
@@ -522,17 +610,39 @@ export async function main(args: string[]): Promise<void> {
     console.log(`data: ${n} learners and their tokens in ${((Date.now() - t0) / 1000).toFixed(1)} s (${data.databaseUrl})`);
     const runs: ServerRun[] = [];
     for (const kind of opts.only) runs.push(await runServer(kind, opts, data, baseEnv));
-    const machine = { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '?', memoryGB: Math.round(os.totalmem() / 1024 ** 3), platform: `${os.platform()} ${os.arch()}` };
-    const config = { subscribers: n, messages: opts.messages, rates: opts.rates, size: opts.size, timeoutS: opts.timeoutMs / 1000, warmupMessages: WARMUP_MESSAGES };
+    const machine = {
+      node: process.version,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? '?',
+      memoryGB: Math.round(os.totalmem() / 1024 ** 3),
+      platform: `${os.platform()} ${os.arch()}`,
+    };
+    const config = {
+      subscribers: n,
+      messages: opts.messages,
+      rates: opts.rates,
+      size: opts.size,
+      timeoutS: opts.timeoutMs / 1000,
+      warmupMessages: WARMUP_MESSAGES,
+    };
     if (opts.soak !== null) {
       const report = { bench: 'fanout-soak', at: startedAt.toISOString(), machine, config: { ...config, soakMinutes: opts.soak }, runs };
       const out = path.join(RESULTS, 'fanout-soak.json');
       writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
       printSoak(runs, n);
       console.log(`\nwritten: ${path.relative(process.cwd(), out)}`);
-      const bad = runs.filter((r) => r.soak!.round.loadgen.lost > 0 || r.soak!.round.loadgen.duplicated > 0 || r.soak!.round.sent.failures > 0);
+      const bad = runs.filter(
+        (r) => r.soak!.round.loadgen.lost > 0 || r.soak!.round.loadgen.duplicated > 0 || r.soak!.round.sent.failures > 0,
+      );
       if (bad.length) {
-        throw new Error(bad.map((r) => `${KIND_LABEL[r.kind]}: ${r.soak!.round.loadgen.lost} lost, ${r.soak!.round.loadgen.duplicated} duplicated, ${r.soak!.round.sent.failures} sends failed`).join('; '));
+        throw new Error(
+          bad
+            .map(
+              (r) =>
+                `${KIND_LABEL[r.kind]}: ${r.soak!.round.loadgen.lost} lost, ${r.soak!.round.loadgen.duplicated} duplicated, ${r.soak!.round.sent.failures} sends failed`,
+            )
+            .join('; '),
+        );
       }
       return;
     }
@@ -576,7 +686,11 @@ function compare(runs: ServerRun[], opts: Options): Comparison {
   const sio = runs.find((r) => r.kind === 'socketio');
   const sustained = sio?.rounds.filter((r) => r.sustained).map((r) => r.rate) ?? [];
   const rate = sustained.length ? Math.max(...sustained) : Math.min(...opts.rates);
-  const rateNote = !sio ? 'Socket.IO not run' : sustained.length ? `the highest rate Socket.IO sustained` : `Socket.IO sustained no rate: the lowest one`;
+  const rateNote = !sio
+    ? 'Socket.IO not run'
+    : sustained.length
+      ? `the highest rate Socket.IO sustained`
+      : `Socket.IO sustained no rate: the lowest one`;
   const ours = roundAt(runs, 'ours', rate);
   const s = roundAt(runs, 'socketio', rate);
   const raw = roundAt(runs, 'raw', rate);
@@ -593,9 +707,19 @@ function compare(runs: ServerRun[], opts: Options): Comparison {
     rate,
     rateNote,
     targets: [
-      judge('server CPU per delivery, ours / Socket.IO', ratio(ours?.cpuMicrosPerDelivery, s?.cpuMicrosPerDelivery), TARGET.cpuVsSocketIo, true),
+      judge(
+        'server CPU per delivery, ours / Socket.IO',
+        ratio(ours?.cpuMicrosPerDelivery, s?.cpuMicrosPerDelivery),
+        TARGET.cpuVsSocketIo,
+        true,
+      ),
       judge('server CPU per delivery, ours / raw ws', ratio(ours?.cpuMicrosPerDelivery, raw?.cpuMicrosPerDelivery), TARGET.cpuVsRaw, true),
-      judge('deliveries per second, ours / Socket.IO', ratio(ours?.deliveriesPerSecond, s?.deliveriesPerSecond), TARGET.throughputVsSocketIo, false),
+      judge(
+        'deliveries per second, ours / Socket.IO',
+        ratio(ours?.deliveriesPerSecond, s?.deliveriesPerSecond),
+        TARGET.throughputVsSocketIo,
+        false,
+      ),
       judge('p99 latency, ours / Socket.IO', ratio(ours?.loadgen.latencyMs.p99, s?.loadgen.latencyMs.p99), TARGET.p99VsSocketIo, true),
       judge('memory per idle subscriber, ours / Socket.IO', ratio(mem('ours'), mem('socketio')), TARGET.memoryVsSocketIo, true),
       { what: 'no message lost or duplicated, every server, every rate', ratio: null, limit: '0', met: clean },
@@ -608,12 +732,38 @@ function pad(rows: string[][]): string[] {
   return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  '));
 }
 
-const fmt = (n: number | null | undefined, digits = 0) => (n === null || n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const fmt = (n: number | null | undefined, digits = 0) =>
+  n === null || n === undefined || Number.isNaN(n)
+    ? '–'
+    : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function print(runs: ServerRun[], opts: Options, cmp: Comparison, machine: { cpus: number; cpuModel: string; node: string }): void {
   const n = opts.subscribers;
-  console.log(`\nfanout: ${fmt(n)} subscribers in one course room, ${opts.messages} messages of ${opts.size} B per round (${machine.cpus} CPUs, ${machine.cpuModel}, Node ${machine.node})\n`);
-  const head = ['server', 'rate/s', 'delivered', 'lost', 'late', 'dup', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'deliv/s', 'CPU µs/deliv', 'server CPU', 'RSS MB before/idle/peak', 'KB/idle sub', 'heap KB/idle sub', 'loadgen CPU', 'PG CPU ms/msg', 'machine busy', 'HTTP p50/p99 ms'];
+  console.log(
+    `\nfanout: ${fmt(n)} subscribers in one course room, ${opts.messages} messages of ${opts.size} B per round (${machine.cpus} CPUs, ${machine.cpuModel}, Node ${machine.node})\n`,
+  );
+  const head = [
+    'server',
+    'rate/s',
+    'delivered',
+    'lost',
+    'late',
+    'dup',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'max ms',
+    'deliv/s',
+    'CPU µs/deliv',
+    'server CPU',
+    'RSS MB before/idle/peak',
+    'KB/idle sub',
+    'heap KB/idle sub',
+    'loadgen CPU',
+    'PG CPU ms/msg',
+    'machine busy',
+    'HTTP p50/p99 ms',
+  ];
   const rows = [head];
   for (const r of runs) {
     for (const x of r.rounds) {
@@ -651,13 +801,25 @@ function print(runs: ServerRun[], opts: Options, cmp: Comparison, machine: { cpu
       const l = x.loadgen;
       const where = `${KIND_LABEL[r.kind]} ${x.tag === 'w' ? 'warm-up' : `${x.rate}/s`}`;
       if (x.sent.failures) notes.push(`${where}: ${x.sent.failures} sends failed; first: ${x.sent.firstFailures[0]}`);
-      if (l.missingAtTimeout) notes.push(`${where}: ${fmt(l.missingAtTimeout)} deliveries missing ${opts.timeoutMs / 1000} s after the last send; ${fmt(l.late)} came later, ${fmt(l.lost)} never (${l.subscribersMissingAny} subscribers missed some)`);
-      if (Object.keys(l.closes).length) notes.push(`${where}: connections closed: ${Object.entries(l.closes).map(([k, v]) => `${v} × ${k}`).join(', ')}`);
+      if (l.missingAtTimeout)
+        notes.push(
+          `${where}: ${fmt(l.missingAtTimeout)} deliveries missing ${opts.timeoutMs / 1000} s after the last send; ${fmt(l.late)} came later, ${fmt(l.lost)} never (${l.subscribersMissingAny} subscribers missed some)`,
+        );
+      if (Object.keys(l.closes).length)
+        notes.push(
+          `${where}: connections closed: ${Object.entries(l.closes)
+            .map(([k, v]) => `${v} × ${k}`)
+            .join(', ')}`,
+        );
       if (l.errors) notes.push(`${where}: ${l.errors} subscription errors; first: ${l.firstErrors[0]}`);
       if (l.stray) notes.push(`${where}: ${l.stray} stray deliveries (of failed sends or of another round)`);
       if (x.slowConsumerCloses) notes.push(`${where}: ${x.slowConsumerCloses} slow-consumer closes (4429) on /metrics`);
-      if (l.loadgenCpuShare >= 0.9) notes.push(`${where}: the load generator was busy ${Math.round(l.loadgenCpuShare * 100)}% of a core: it may be what limits`);
-      if (x.machine.foreignShare >= 0.1) notes.push(`${where}: other processes on the machine used ${Math.round(x.machine.foreignShare * 100)}% of all cores during the round: figures disturbed`);
+      if (l.loadgenCpuShare >= 0.9)
+        notes.push(`${where}: the load generator was busy ${Math.round(l.loadgenCpuShare * 100)}% of a core: it may be what limits`);
+      if (x.machine.foreignShare >= 0.1)
+        notes.push(
+          `${where}: other processes on the machine used ${Math.round(x.machine.foreignShare * 100)}% of all cores during the round: figures disturbed`,
+        );
       if (x.sent.maxScheduleLagMs > 100) notes.push(`${where}: the sender's timer fired up to ${x.sent.maxScheduleLagMs} ms late`);
     }
     const w = Object.entries(r.log.warnings);
@@ -674,7 +836,12 @@ function print(runs: ServerRun[], opts: Options, cmp: Comparison, machine: { cpu
   const has = (k: Kind) => kinds.includes(k);
   const at = (k: Kind) => roundAt(runs, k, cmp.rate);
   const mem = (k: Kind) => runs.find((r) => r.kind === k)?.memory.perIdleSubscriberKB;
-  const cols = ['', ...kinds.map((k) => KIND_LABEL[k]), ...(has('ours') && has('socketio') ? ['ours / Socket.IO'] : []), ...(has('ours') && has('raw') ? ['ours / raw'] : [])];
+  const cols = [
+    '',
+    ...kinds.map((k) => KIND_LABEL[k]),
+    ...(has('ours') && has('socketio') ? ['ours / Socket.IO'] : []),
+    ...(has('ours') && has('raw') ? ['ours / raw'] : []),
+  ];
   const line = (label: string, get: (k: Kind) => number | undefined, digits: number, fmtRatio = true) => {
     const v = (k: Kind) => get(k);
     return [
@@ -696,9 +863,13 @@ function print(runs: ServerRun[], opts: Options, cmp: Comparison, machine: { cpu
     line('memory per idle subscriber (KB RSS)', mem, 1),
     line('JS heap + external per idle subscriber (KB)', (k) => runs.find((r) => r.kind === k)?.memory.heapPerIdleSubscriberKB, 1),
     line('server RSS at peak (MB)', (k) => at(k)?.peakRssMB, 0),
-    line('lost / duplicated', () => undefined, 0, false).map((c, i) => (i >= 1 && i <= kinds.length ? `${fmt(at(kinds[i - 1]!)?.loadgen.lost)} / ${fmt(at(kinds[i - 1]!)?.loadgen.duplicated)}` : c)),
+    line('lost / duplicated', () => undefined, 0, false).map((c, i) =>
+      i >= 1 && i <= kinds.length ? `${fmt(at(kinds[i - 1]!)?.loadgen.lost)} / ${fmt(at(kinds[i - 1]!)?.loadgen.duplicated)}` : c,
+    ),
   ];
-  console.log(`\nMarkdown (${fmt(n)} subscribers, ${opts.messages} messages of ${opts.size} B at ${cmp.rate}/s: ${cmp.rateNote}; ${machine.cpus} CPUs, Node ${machine.node}):\n`);
+  console.log(
+    `\nMarkdown (${fmt(n)} subscribers, ${opts.messages} messages of ${opts.size} B at ${cmp.rate}/s: ${cmp.rateNote}; ${machine.cpus} CPUs, Node ${machine.node}):\n`,
+  );
   for (const r of md) console.log(`| ${r.join(' | ')} |`);
   if (opts.rates.length > 1) {
     const sweepCols = ['rate/s', ...kinds.flatMap((k) => [`${KIND_LABEL[k]} deliv/s`, 'p99 ms', 'µs/deliv'])];
@@ -708,7 +879,11 @@ function print(runs: ServerRun[], opts: Options, cmp: Comparison, machine: { cpu
     for (const rate of opts.rates) {
       const cells = kinds.flatMap((k) => {
         const x = roundAt(runs, k, rate);
-        return [`${fmt(x?.deliveriesPerSecond)}${x && !x.sustained ? ' (not sustained)' : ''}`, fmt(x?.loadgen.latencyMs.p99, 1), fmt(x?.cpuMicrosPerDelivery, 1)];
+        return [
+          `${fmt(x?.deliveriesPerSecond)}${x && !x.sustained ? ' (not sustained)' : ''}`,
+          fmt(x?.loadgen.latencyMs.p99, 1),
+          fmt(x?.cpuMicrosPerDelivery, 1),
+        ];
       });
       console.log(`| ${[fmt(rate), ...cells].join(' | ')} |`);
     }
@@ -716,14 +891,19 @@ function print(runs: ServerRun[], opts: Options, cmp: Comparison, machine: { cpu
   console.log(`\ntargets (at ${cmp.rate}/s):\n`);
   console.log('| target | ratio | limit | met |');
   console.log('| --- | --- | --- | --- |');
-  for (const t of cmp.targets) console.log(`| ${t.what} | ${t.ratio === null ? (t.limit === '0' ? '' : '–') : fmt(t.ratio, 2)} | ${t.limit} | ${t.met === null ? 'n/a' : t.met ? 'yes' : '**no**'} |`);
+  for (const t of cmp.targets)
+    console.log(
+      `| ${t.what} | ${t.ratio === null ? (t.limit === '0' ? '' : '–') : fmt(t.ratio, 2)} | ${t.limit} | ${t.met === null ? 'n/a' : t.met ? 'yes' : '**no**'} |`,
+    );
 }
 
 function printSoak(runs: ServerRun[], n: number): void {
   for (const r of runs) {
     const s = r.soak!;
     const l = s.round.loadgen;
-    console.log(`\nsoak, ${KIND_LABEL[r.kind]}: ${fmt(n)} subscribers, ${s.minutes} min at ${s.rate}/s (${fmt(s.round.sent.ok)} messages sent, ${s.round.sent.failures} failed)\n`);
+    console.log(
+      `\nsoak, ${KIND_LABEL[r.kind]}: ${fmt(n)} subscribers, ${s.minutes} min at ${s.rate}/s (${fmt(s.round.sent.ok)} messages sent, ${s.round.sent.failures} failed)\n`,
+    );
     const rows = [['minute', 'RSS MB', 'sent']];
     for (const p of s.points) rows.push([p.minute.toFixed(2), fmt(p.rssMB, 1), fmt(p.sent)]);
     for (const line of pad(rows)) console.log(`  ${line}`);
@@ -733,7 +913,19 @@ function printSoak(runs: ServerRun[], n: number): void {
   latency p50/p95/p99   ${l.latencyMs.p50} / ${l.latencyMs.p95} / ${l.latencyMs.p99} ms (max ${l.latencyMs.max} ms)
   server CPU            ${s.round.cpuMicrosPerDelivery} µs per delivery, ${Math.round(s.round.serverCpuShare * 100)}% of a core; peak RSS ${s.round.peakRssMB} MB
   memory after warm-up  from minute ${a.fromMinute}: ${a.startMB} → ${a.endMB} MB, trend ${a.slopeMBPerMinute} MB/min (${a.projectedGrowthMB} MB over the run): ${a.flat ? 'flat' : 'GROWING'}
-  connections closed    ${Object.keys(l.closes).length ? Object.entries(l.closes).map(([k, v]) => `${v} × ${k}`).join(', ') : 'none'}
-  server log warnings   ${Object.keys(r.log.warnings).length ? Object.entries(r.log.warnings).map(([k, v]) => `${v} × "${k}"`).join(', ') : 'none'}`);
+  connections closed    ${
+    Object.keys(l.closes).length
+      ? Object.entries(l.closes)
+          .map(([k, v]) => `${v} × ${k}`)
+          .join(', ')
+      : 'none'
+  }
+  server log warnings   ${
+    Object.keys(r.log.warnings).length
+      ? Object.entries(r.log.warnings)
+          .map(([k, v]) => `${v} × "${k}"`)
+          .join(', ')
+      : 'none'
+  }`);
   }
 }

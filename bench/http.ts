@@ -62,7 +62,10 @@ function client(url: string, token: string, reader: string, roomId: string, sock
         ? JSON.stringify({ query: '{ __typename }' })
         : op === 'markRoomRead'
           ? JSON.stringify({ query: MARK_ROOM_READ, variables: { roomId, seq: String(++seq) } })
-          : JSON.stringify({ query: SEND_MESSAGE, variables: { input: { roomId, clientId: `http-${tag}-${++n}`, body: `A message of the http bench, number ${n}.` } } });
+          : JSON.stringify({
+              query: SEND_MESSAGE,
+              variables: { input: { roomId, clientId: `http-${tag}-${++n}`, body: `A message of the http bench, number ${n}.` } },
+            });
     const t0 = performance.now();
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -70,7 +73,12 @@ function client(url: string, token: string, reader: string, roomId: string, sock
         {
           method: 'POST',
           agent,
-          headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${op === 'markRoomRead' ? reader : token}`, 'content-length': Buffer.byteLength(body) },
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/graphql-response+json',
+            authorization: `Bearer ${op === 'markRoomRead' ? reader : token}`,
+            'content-length': Buffer.byteLength(body),
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -125,11 +133,17 @@ export async function main(args: string[]): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
   let data: BenchData | undefined;
   try {
-    console.log(`http bench: ${opts.rounds} rounds of ${opts.requests} requests one at a time, then ${opts.concurrency} in flight (${os.cpus().length} CPUs, ${process.version})`);
+    console.log(
+      `http bench: ${opts.rounds} rounds of ${opts.requests} requests one at a time, then ${opts.concurrency} in flight (${os.cpus().length} CPUs, ${process.version})`,
+    );
     await buildServers(['ours']);
     data = await makeData(1, env);
     const port = await freePort();
-    const server = await startServer('ours', { ...env, DATABASE_URL: data.databaseUrl, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }, RESULTS);
+    const server = await startServer(
+      'ours',
+      { ...env, DATABASE_URL: data.databaseUrl, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` },
+      RESULTS,
+    );
     try {
       const send = client(server.url, data.senderToken, data.subscriberTokens[0]!, data.roomId, opts.concurrency);
       const figures: Record<string, unknown> = {};
@@ -161,7 +175,10 @@ export async function main(args: string[]): Promise<void> {
         ...rows.map((r) => `| ${r.join(' | ')} |`),
       ].join('\n');
       console.log(`\n${table}\n`);
-      writeFileSync(path.join(RESULTS, 'http.json'), JSON.stringify({ at: new Date().toISOString(), cpus: os.cpus().length, node: process.version, opts, figures }, null, 2));
+      writeFileSync(
+        path.join(RESULTS, 'http.json'),
+        JSON.stringify({ at: new Date().toISOString(), cpus: os.cpus().length, node: process.version, opts, figures }, null, 2),
+      );
       console.log('written: bench/results/http.json');
     } finally {
       await stop(server.proc);

@@ -18,7 +18,9 @@ function available(): string[] {
 
 function usage(): string {
   const names = available();
-  return ['usage: npm run bench -- <name> [args]', '', 'benchmarks:', ...(names.length ? names.map((n) => `  ${n}`) : ['  (none)'])].join('\n');
+  return ['usage: npm run bench -- <name> [args]', '', 'benchmarks:', ...(names.length ? names.map((n) => `  ${n}`) : ['  (none)'])].join(
+    '\n',
+  );
 }
 
 async function run(argv: string[]): Promise<number> {

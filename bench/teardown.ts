@@ -98,7 +98,10 @@ export async function main(args: string[]): Promise<void> {
     const room = await core.services.rooms.ensureCourseRoom(fx.tenant.id, fx.course.id, fx.course.title);
     const roomId = (room as { id: string }).id;
     const wsPath = createRequire(import.meta.url).resolve('ws');
-    worker = new Worker(CLIENTS, { eval: true, workerData: { wsUrl: app.wsUrl, httpUrl: app.url, tokens, roomId, courseId: fx.course.id, mode, wsPath } });
+    worker = new Worker(CLIENTS, {
+      eval: true,
+      workerData: { wsUrl: app.wsUrl, httpUrl: app.url, tokens, roomId, courseId: fx.course.id, mode, wsPath },
+    });
     const fromWorker: { t: string; worst?: number; message?: string }[] = [];
     const waiters: (() => void)[] = [];
     worker.on('error', (err) => fromWorker.push({ t: 'error', message: String(err) }));
@@ -126,7 +129,10 @@ export async function main(args: string[]): Promise<void> {
     h.enable();
     const t0 = performance.now();
     worker.postMessage({ t: 'close' });
-    await until(async () => realtime.activeSubscriptions === 0 && (await core.services.presence.list(fx.course.id)).length === 0, 'everything torn down');
+    await until(
+      async () => realtime.activeSubscriptions === 0 && (await core.services.presence.list(fx.course.id)).length === 0,
+      'everything torn down',
+    );
     const teardownMs = performance.now() - t0;
     h.disable();
     worker.postMessage({ t: 'stop' });

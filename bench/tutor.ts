@@ -69,7 +69,8 @@ function parseArgs(args: string[]): Options {
       continue;
     }
     const m = /^--(students|questions|ttft|warmup|think)(?:=(.*))?$/.exec(a);
-    if (!m) throw new Error(`unknown argument ${a} (use --students N --questions N --ttft MS --think MS --warmup N --diag --env KEY=VALUE)`);
+    if (!m)
+      throw new Error(`unknown argument ${a} (use --students N --questions N --ttft MS --think MS --warmup N --diag --env KEY=VALUE)`);
     const raw = m[2] ?? args[++i];
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 0) throw new Error(`--${m[1]} needs a whole number, got ${raw}`);
@@ -195,10 +196,17 @@ export async function main(args: string[]): Promise<void> {
       rec.questionId = id;
       if (!ended.has(id)) {
         await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => {
-            waiters.delete(id);
-            reject(new Error(`student ${s.index}: no DONE within ${DONE_WITHIN_MS / 1000} s for question ${id} (request ${rec.requestId ?? '?'})`));
-          }, Math.max(1, rec.t0 + DONE_WITHIN_MS - now()));
+          const timer = setTimeout(
+            () => {
+              waiters.delete(id);
+              reject(
+                new Error(
+                  `student ${s.index}: no DONE within ${DONE_WITHIN_MS / 1000} s for question ${id} (request ${rec.requestId ?? '?'})`,
+                ),
+              );
+            },
+            Math.max(1, rec.t0 + DONE_WITHIN_MS - now()),
+          );
           waiters.set(id, () => {
             clearTimeout(timer);
             waiters.delete(id);
@@ -215,7 +223,7 @@ export async function main(args: string[]): Promise<void> {
     };
 
     // Warm-up (not counted): the first sends through every layer, the provider's HTTP pool, JIT.
-    for (let done = 0; done < opts.warmup; ) {
+    for (let done = 0; done < opts.warmup;) {
       const batch = students.slice(0, Math.min(students.length, opts.warmup - done));
       await Promise.all(batch.map((s) => ask(s, 0, false)));
       done += batch.length;
@@ -250,7 +258,8 @@ export async function main(args: string[]): Promise<void> {
     const db = measured.db;
     const counted = [...recs.values()].filter((r) => r.counted);
     const completed = counted.filter((r) => r.tDone !== undefined).length;
-    if (failures.length) throw new Error(`${failures.length} question(s) failed, ${completed} of ${opts.questions} completed; first: ${failures[0]!.message}`);
+    if (failures.length)
+      throw new Error(`${failures.length} question(s) failed, ${completed} of ${opts.questions} completed; first: ${failures[0]!.message}`);
 
     // ------------------------------------------------------------------ figures
     const added = counted.map((r) => r.t1! - r.t0 - opts.ttft);
@@ -265,7 +274,10 @@ export async function main(args: string[]): Promise<void> {
       ['reserve (one statement: request and budget rows locked, checked, taken)', (r) => diff(r.tReserved, r.tReserve)],
       ['reserved → THINKING signal', (r) => diff(r.tThinking, r.tReserved)],
       ['THINKING → provider called (signal publish awaited)', (r) => diff(r.tStream, r.tThinking)],
-      ['provider call → first delta, less TTFT (HTTP, SSE, SDK)', (r) => (r.tFirstDelta !== undefined && r.tStream !== undefined ? r.tFirstDelta - r.tStream - opts.ttft : undefined)],
+      [
+        'provider call → first delta, less TTFT (HTTP, SSE, SDK)',
+        (r) => (r.tFirstDelta !== undefined && r.tStream !== undefined ? r.tFirstDelta - r.tStream - opts.ttft : undefined),
+      ],
       ['first delta → STREAMING signal published', (r) => diff(r.tSigCall, r.tFirstDelta)],
       ['publish → client (Redis, hub, graphql-ws)', (r) => diff(r.t1, r.tSigCall)],
     ];
@@ -278,12 +290,25 @@ export async function main(args: string[]): Promise<void> {
       completed,
       durationMs: Math.round(elapsed),
       questionsPerSecond: r1(counted.length / (elapsed / 1000)),
-      addedLatencyMs: { p50: r1(percentile(added, 50)), p95: r1(percentile(added, 95)), p99: r1(percentile(added, 99)), max: r1(Math.max(...added)), mean: r1(mean(added)) },
+      addedLatencyMs: {
+        p50: r1(percentile(added, 50)),
+        p95: r1(percentile(added, 95)),
+        p99: r1(percentile(added, 99)),
+        max: r1(Math.max(...added)),
+        mean: r1(mean(added)),
+      },
       sendToFirstTokenMs: { p50: r1(percentile(raw, 50)), p95: r1(percentile(raw, 95)) },
       sendMessageHttpMs: { p50: r1(percentile(http, 50)), p95: r1(percentile(http, 95)) },
       /** Share of the measured time each process's event loop was busy, and its CPU time per question. */
-      server: { eventLoopUtilization: measured.eventLoopUtilization, cpuMsPerQuestion: r1(measured.cpuMs / counted.length), loopDelayMs: measured.loopDelayMs },
-      clients: { eventLoopUtilization: Math.round(elu.utilization * 1000) / 1000, cpuMsPerQuestion: r1((cpu.user + cpu.system) / 1000 / counted.length) },
+      server: {
+        eventLoopUtilization: measured.eventLoopUtilization,
+        cpuMsPerQuestion: r1(measured.cpuMs / counted.length),
+        loopDelayMs: measured.loopDelayMs,
+      },
+      clients: {
+        eventLoopUtilization: Math.round(elu.utilization * 1000) / 1000,
+        cpuMsPerQuestion: r1((cpu.user + cpu.system) / 1000 / counted.length),
+      },
       stages,
       ...(db ? { db: { ...db, queriesPerQuestion: r1(db.queries / counted.length) } } : {}),
     };
@@ -329,7 +354,10 @@ function startServer(onStamp: (ref: string, stamps: ServerStamps) => void): Serv
   const file = path.join(ROOT, 'bench/results/build/tutor-server.mjs');
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the server process there (open it in Chrome's DevTools).
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child: ChildProcess = fork(file, [], { execArgv: ['--enable-source-maps', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(file, [], {
+    execArgv: ['--enable-source-maps', ...prof],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const waiting = new Map<string, { resolve: (m: FromServer) => void; reject: (e: Error) => void }>();
   let failure: Error | null = null;
   const failAll = (err: Error) => {
@@ -389,10 +417,15 @@ function print(report: {
   };
 }): void {
   const { config: c, result: r } = report;
-  console.log(`\ntutor bench: ${c.students} students, ${r.questions} questions, provider TTFT ${c.ttftMs} ms (${report.machine.cpus} CPUs, ${report.machine.node})\n`);
+  console.log(
+    `\ntutor bench: ${c.students} students, ${r.questions} questions, provider TTFT ${c.ttftMs} ms (${report.machine.cpus} CPUs, ${report.machine.node})\n`,
+  );
   const rows: [string, string][] = [
     ['added latency p50', `${r.addedLatencyMs.p50} ms`],
-    ['added latency p95', `${r.addedLatencyMs.p95} ms  (target < ${report.target.p95AddedLatencyMs} ms: ${report.target.met ? 'met' : 'MISSED'})`],
+    [
+      'added latency p95',
+      `${r.addedLatencyMs.p95} ms  (target < ${report.target.p95AddedLatencyMs} ms: ${report.target.met ? 'met' : 'MISSED'})`,
+    ],
     ['added latency p99', `${r.addedLatencyMs.p99} ms`],
     ['added latency max', `${r.addedLatencyMs.max} ms`],
     ['send → first token p50', `${r.sendToFirstTokenMs.p50} ms`],
@@ -400,15 +433,32 @@ function print(report: {
     ['sendMessage HTTP p50 / p95', `${r.sendMessageHttpMs.p50} / ${r.sendMessageHttpMs.p95} ms`],
     ['questions per second', `${r.questionsPerSecond}`],
     ['replies completed', `${r.completed} of ${r.questions}`],
-    ['server: event loop busy, CPU', `${Math.round(r.server.eventLoopUtilization * 100)}%, ${r.server.cpuMsPerQuestion} ms per question (app and worker)`],
-    ['server: event loop delay', `p50 ${r.server.loopDelayMs.p50} ms, p99 ${r.server.loopDelayMs.p99} ms, max ${r.server.loopDelayMs.max} ms`],
-    ['bench: event loop busy, CPU', `${Math.round(r.clients.eventLoopUtilization * 100)}%, ${r.clients.cpuMsPerQuestion} ms per question (provider and students)`],
+    [
+      'server: event loop busy, CPU',
+      `${Math.round(r.server.eventLoopUtilization * 100)}%, ${r.server.cpuMsPerQuestion} ms per question (app and worker)`,
+    ],
+    [
+      'server: event loop delay',
+      `p50 ${r.server.loopDelayMs.p50} ms, p99 ${r.server.loopDelayMs.p99} ms, max ${r.server.loopDelayMs.max} ms`,
+    ],
+    [
+      'bench: event loop busy, CPU',
+      `${Math.round(r.clients.eventLoopUtilization * 100)}%, ${r.clients.cpuMsPerQuestion} ms per question (provider and students)`,
+    ],
   ];
   if (r.db) {
     rows.push(
       ['db queries per question', `${r.db.queriesPerQuestion} (query p50 / p95 ${r.db.queryMs.p50} / ${r.db.queryMs.p95} ms)`],
-      ['db pool wait p50 / p95', `${r.db.poolWaitMs.p50} / ${r.db.poolWaitMs.p95} ms (${r.db.poolAcquisitions} acquisitions, up to ${r.db.poolMaxWaiting} waiting)`],
-      ['db sessions (average)', Object.entries(r.db.sessions).map(([k, v]) => `${k} ${v}`).join(', ')],
+      [
+        'db pool wait p50 / p95',
+        `${r.db.poolWaitMs.p50} / ${r.db.poolWaitMs.p95} ms (${r.db.poolAcquisitions} acquisitions, up to ${r.db.poolMaxWaiting} waiting)`,
+      ],
+      [
+        'db sessions (average)',
+        Object.entries(r.db.sessions)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', '),
+      ],
     );
   }
   const w = Math.max(...rows.map(([k]) => k.length));
@@ -416,5 +466,6 @@ function print(report: {
   console.log('\nwhere the added latency goes (ms):');
   const sw = Math.max(...r.stages.map((s) => s.stage.length));
   console.log(`  ${'stage'.padEnd(sw)}  ${'p50'.padStart(7)}  ${'p95'.padStart(7)}  ${'mean'.padStart(7)}`);
-  for (const s of r.stages) console.log(`  ${s.stage.padEnd(sw)}  ${String(s.p50).padStart(7)}  ${String(s.p95).padStart(7)}  ${String(s.mean).padStart(7)}`);
+  for (const s of r.stages)
+    console.log(`  ${s.stage.padEnd(sw)}  ${String(s.p50).padStart(7)}  ${String(s.p95).padStart(7)}  ${String(s.mean).padStart(7)}`);
 }

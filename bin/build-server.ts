@@ -23,7 +23,10 @@ export async function buildServer(entry: string, outfile: string): Promise<numbe
   const out = path.resolve(ROOT, outfile);
   const ext = path.extname(out);
   const result = await build({
-    entryPoints: [{ in: path.resolve(ROOT, entry), out: path.basename(out, ext) }, ...Object.entries(THREADS).map(([name, file]) => ({ in: path.resolve(ROOT, file), out: name }))],
+    entryPoints: [
+      { in: path.resolve(ROOT, entry), out: path.basename(out, ext) },
+      ...Object.entries(THREADS).map(([name, file]) => ({ in: path.resolve(ROOT, file), out: name })),
+    ],
     outdir: path.dirname(out),
     outExtension: { '.js': ext },
     bundle: true,
@@ -38,7 +41,9 @@ export async function buildServer(entry: string, outfile: string): Promise<numbe
         name: 'packages-stay-in-node-modules',
         setup(b) {
           // Bare imports are packages, left to node_modules; but our own workspaces, which are TypeScript.
-          b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@lt/') || args.path.startsWith('node:') ? undefined : { path: args.path, external: true }));
+          b.onResolve({ filter: /^[^./]/ }, (args) =>
+            args.path.startsWith('@lt/') || args.path.startsWith('node:') ? undefined : { path: args.path, external: true },
+          );
         },
       },
     ],

@@ -59,14 +59,17 @@ async function main(): Promise<number> {
     }
     if (command === 'admin-key') {
       const { secret } = await core.services.apiKeys.createInstallationAdminKey(values.name ?? 'admin');
-      console.log(`Installation administrator key (shown once; store it safely):\n  ${secret}\nUse it as "Authorization: Bearer <key>" for the GraphQL platforms query and the registerPlatform and setPlatformStatus mutations.`);
+      console.log(
+        `Installation administrator key (shown once; store it safely):\n  ${secret}\nUse it as "Authorization: Bearer <key>" for the GraphQL platforms query and the registerPlatform and setPlatformStatus mutations.`,
+      );
       return 0;
     }
     const issuer = need('issuer');
     const clientId = need('client-id');
     if (command === 'add') {
       const product = (values.product ?? 'generic') as 'moodle' | 'canvas' | 'generic';
-      if (!['moodle', 'canvas', 'generic'].includes(product)) throw new LtiError('BAD_PRODUCT', 400, '--product must be moodle, canvas or generic');
+      if (!['moodle', 'canvas', 'generic'].includes(product))
+        throw new LtiError('BAD_PRODUCT', 400, '--product must be moodle, canvas or generic');
       const deployments = values.deployment ?? [];
       await lti.tool.registerPlatform({
         issuer,

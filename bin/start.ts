@@ -38,7 +38,10 @@ async function main(): Promise<void> {
   if (api) {
     await api.listen();
     log.info({ url: config.publicUrl, role: config.role, database: core.services.database.kind }, 'listening');
-    if (config.env !== 'production') console.log(`\n  Course Companion is running at ${config.publicUrl}\n  GraphQL: ${config.publicUrl}/graphql${core.devLms ? `\n  Development LMS (launch as instructor or student): ${config.publicUrl}/dev/lms` : ''}\n`);
+    if (config.env !== 'production')
+      console.log(
+        `\n  Course Companion is running at ${config.publicUrl}\n  GraphQL: ${config.publicUrl}/graphql${core.devLms ? `\n  Development LMS (launch as instructor or student): ${config.publicUrl}/dev/lms` : ''}\n`,
+      );
   }
 
   let stopping = false;

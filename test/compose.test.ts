@@ -145,11 +145,13 @@ function parseYaml(src: string): Yaml {
 function environment(service: Obj): Record<string, string> {
   const env = service.environment;
   if (Array.isArray(env)) {
-    return Object.fromEntries(env.map((e) => {
-      const s = String(e);
-      const i = s.indexOf('=');
-      return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + 1)];
-    }));
+    return Object.fromEntries(
+      env.map((e) => {
+        const s = String(e);
+        const i = s.indexOf('=');
+        return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + 1)];
+      }),
+    );
   }
   return Object.fromEntries(Object.entries((env ?? {}) as Obj).map(([k, v]) => [k, v === null ? '' : String(v)]));
 }
@@ -158,7 +160,9 @@ function environment(service: Obj): Record<string, string> {
 function dependsOn(service: Obj): Record<string, string> {
   const d = service.depends_on;
   if (Array.isArray(d)) return Object.fromEntries(d.map((s) => [String(s), 'service_started']));
-  return Object.fromEntries(Object.entries((d ?? {}) as Obj).map(([k, v]) => [k, String((v as Obj | null)?.condition ?? 'service_started')]));
+  return Object.fromEntries(
+    Object.entries((d ?? {}) as Obj).map(([k, v]) => [k, String((v as Obj | null)?.condition ?? 'service_started')]),
+  );
 }
 
 function healthTest(service: Obj): string[] {
@@ -209,7 +213,20 @@ describe('docker-compose.yml', () => {
     emptyEnvDir = mkdtempSync(path.join(tmpdir(), 'compose-test-'));
     writeFileSync(path.join(emptyEnvDir, 'empty.env'), '');
     baseEnv = { ...process.env };
-    for (const k of ['SESSION_SECRET', 'LTI_ENCRYPTION_KEY', 'LTI_AUTO_ACTIVATE', 'POSTGRES_USER', 'POSTGRES_PASSWORD', 'POSTGRES_DB', 'PUBLIC_URL', 'LOG_LEVEL', 'COMPOSE_FILE', 'COMPOSE_PROJECT_NAME', 'COMPOSE_PROFILES']) delete baseEnv[k];
+    for (const k of [
+      'SESSION_SECRET',
+      'LTI_ENCRYPTION_KEY',
+      'LTI_AUTO_ACTIVATE',
+      'POSTGRES_USER',
+      'POSTGRES_PASSWORD',
+      'POSTGRES_DB',
+      'PUBLIC_URL',
+      'LOG_LEVEL',
+      'COMPOSE_FILE',
+      'COMPOSE_PROJECT_NAME',
+      'COMPOSE_PROFILES',
+    ])
+      delete baseEnv[k];
 
     const r = config({ ...baseEnv, SESSION_SECRET: secret, LTI_ENCRYPTION_KEY: secret }, cli.json ? ['--format', 'json'] : []);
     if (!r.ok) throw new Error(`${cli.name} config failed:\n${r.stderr || String(r.error)}`);
@@ -233,8 +250,10 @@ describe('docker-compose.yml', () => {
     const { services, volumes } = doc();
     expect(services.postgres!.image).toBe('postgres:16');
     expect(services.redis!.image).toBe('redis:7');
-    const mounts = (s: Obj) => ((s.volumes ?? []) as Yaml[]).map((v) =>
-      typeof v === 'string' ? v.split(':').slice(0, 2).join(':') : `${String((v as Obj).source)}:${String((v as Obj).target)}`);
+    const mounts = (s: Obj) =>
+      ((s.volumes ?? []) as Yaml[]).map((v) =>
+        typeof v === 'string' ? v.split(':').slice(0, 2).join(':') : `${String((v as Obj).source)}:${String((v as Obj).target)}`,
+      );
     expect(mounts(services.postgres!)).toContain('postgres-data:/var/lib/postgresql/data');
     expect(mounts(services.redis!)).toContain('redis-data:/data');
     expect(Object.keys(volumes)).toEqual(expect.arrayContaining(['postgres-data', 'redis-data']));
@@ -337,12 +356,18 @@ describe('the YAML subset parser', () => {
       '    environment:',
       '      URL: postgres://u:p@h:5432/d',
       '      EMPTY: null',
-      'version: \'3.9\'',
+      "version: '3.9'",
       'volumes:',
       '  v: {}',
     ].join('\n');
     expect(parseYaml(src)).toEqual({
-      services: { a: { command: ['redis-server', 'yes', "it's"], ports: [{ published: 3000, target: 3000 }], environment: { URL: 'postgres://u:p@h:5432/d', EMPTY: null } } },
+      services: {
+        a: {
+          command: ['redis-server', 'yes', "it's"],
+          ports: [{ published: 3000, target: 3000 }],
+          environment: { URL: 'postgres://u:p@h:5432/d', EMPTY: null },
+        },
+      },
       version: '3.9',
       volumes: { v: {} },
     });

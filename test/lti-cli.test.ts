@@ -25,14 +25,38 @@ describe('lti:platform command', () => {
   const cli = (...args: string[]) =>
     run(tsx, ['bin/lti-platform.ts', ...args], {
       cwd: root,
-      env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'silent', DATA_DIR: dataDir, DATABASE_URL: db.url, REDIS_AUTOSTART: 'false', PUBLIC_URL: 'https://tool.example.edu' },
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'silent',
+        DATA_DIR: dataDir,
+        DATABASE_URL: db.url,
+        REDIS_AUTOSTART: 'false',
+        PUBLIC_URL: 'https://tool.example.edu',
+      },
     }).then(
       (r) => ({ code: 0, out: r.stdout + r.stderr }),
       (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
     );
 
   it('adds a platform, prints what its admin needs, lists it, deactivates it; refuses bad input with a clear message', async () => {
-    const add = await cli('add', '--issuer', 'https://lms.example.edu', '--client-id', 'abc123', '--auth-endpoint', 'https://lms.example.edu/auth', '--token-endpoint', 'https://lms.example.edu/token', '--jwks-url', 'https://lms.example.edu/jwks', '--deployment', '1', '--product', 'moodle');
+    const add = await cli(
+      'add',
+      '--issuer',
+      'https://lms.example.edu',
+      '--client-id',
+      'abc123',
+      '--auth-endpoint',
+      'https://lms.example.edu/auth',
+      '--token-endpoint',
+      'https://lms.example.edu/token',
+      '--jwks-url',
+      'https://lms.example.edu/jwks',
+      '--deployment',
+      '1',
+      '--product',
+      'moodle',
+    );
     expect(add.code).toBe(0);
     expect(add.out).toContain('Login (OIDC initiation) URL: https://tool.example.edu/lti/login');
     expect(add.out).toContain('Public keyset (JWKS) URL:    https://tool.example.edu/lti/keys');
@@ -40,7 +64,19 @@ describe('lti:platform command', () => {
     expect(list.out).toMatch(/active\s+moodle\s+https:\/\/lms\.example\.edu\s+client_id=abc123/);
     expect((await cli('deactivate', '--issuer', 'https://lms.example.edu', '--client-id', 'abc123')).code).toBe(0);
     expect((await cli('list')).out).toMatch(/disabled\s+moodle/);
-    const bad = await cli('add', '--issuer', 'not a url', '--client-id', 'x', '--auth-endpoint', 'https://a', '--token-endpoint', 'https://a', '--jwks-url', 'https://a');
+    const bad = await cli(
+      'add',
+      '--issuer',
+      'not a url',
+      '--client-id',
+      'x',
+      '--auth-endpoint',
+      'https://a',
+      '--token-endpoint',
+      'https://a',
+      '--jwks-url',
+      'https://a',
+    );
     expect(bad.code).toBe(1);
     expect(bad.out).toContain('issuer must be an https URL');
     const missing = await cli('activate', '--issuer', 'https://lms.example.edu');

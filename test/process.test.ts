@@ -36,7 +36,15 @@ function start(env: Record<string, string>, dataDir: string): { child: ChildProc
   let out = '';
   const child = spawn(process.execPath, ['--enable-source-maps', 'dist/start.mjs'], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', DATA_DIR: dataDir, HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: '2000', ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      SHUTDOWN_GRACE_MS: '2000',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -53,7 +61,10 @@ async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, what:
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) =>
+    child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
+  );
 const ready = async (url: string) => {
   try {
     return (await fetch(url + '/readyz')).ok;
@@ -76,9 +87,21 @@ describe('process', () => {
       // A WebSocket client is told why it was closed.
       const closes: number[] = [];
       const token = 'x';
-      const client = createClient({ url: url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, onNonLazyError: () => {}, connectionParams: { token }, on: { closed: (e) => closes.push((e as { code: number }).code) } });
+      const client = createClient({
+        url: url.replace('http', 'ws') + '/graphql',
+        webSocketImpl: WebSocket,
+        lazy: false,
+        retryAttempts: 0,
+        onNonLazyError: () => {},
+        connectionParams: { token },
+        on: { closed: (e) => closes.push((e as { code: number }).code) },
+      });
       client.on('error', () => {});
-      await waitFor(() => closes.length > 0, 10_000, () => 'no close for a bad token');
+      await waitFor(
+        () => closes.length > 0,
+        10_000,
+        () => 'no close for a bad token',
+      );
       expect(closes[0]).toBe(4401);
       a.child.kill('SIGTERM');
       expect(await exited(a.child)).toBe(0);

@@ -48,10 +48,17 @@ export async function openCore(config: Config, log: Logger = createLogger(config
   pub.on('error', (err) => log.warn({ err: err.message }, 'redis (pub): error'));
   sub.on('error', (err) => log.warn({ err: err.message }, 'redis (sub): error'));
   try {
-    database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite'), poolMax: config.dbPoolMax });
+    database = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      pgliteDir: path.join(config.dataDir, 'pglite'),
+      poolMax: config.dbPoolMax,
+    });
     // Every process of this installation (API and worker) derives the same prefix from the database it shares.
     config.queuePrefix = await claimQueuePrefix(config.queuePrefix, database.db, pub);
-    queues = { lti: createQueue('lti', config.redisUrl, config.queuePrefix, log), tutor: createQueue('tutor', config.redisUrl, config.queuePrefix, log) };
+    queues = {
+      lti: createQueue('lti', config.redisUrl, config.queuePrefix, log),
+      tutor: createQueue('tutor', config.redisUrl, config.queuePrefix, log),
+    };
     const services = await buildServices({ config, log, database, pub, sub, queues });
     await services.lti.tool.start();
     services.presence.startSweeper((courseId) => services.courses.tenantOf(courseId));
@@ -109,7 +116,13 @@ export interface ApiOptions {
 /** The request failed because its client left: the socket is closed, or the error is an abort or a reset. */
 function clientWentAway(req: IncomingMessage, err: unknown): boolean {
   const e = err as { name?: string; code?: string; message?: string } | null;
-  return req.socket.destroyed || e?.name === 'AbortError' || e?.code === 'ECONNRESET' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE' || e?.message === 'aborted';
+  return (
+    req.socket.destroyed ||
+    e?.name === 'AbortError' ||
+    e?.code === 'ECONNRESET' ||
+    e?.code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    e?.message === 'aborted'
+  );
 }
 
 type WsTransport = ReturnType<typeof createWsTransport>;
@@ -124,12 +137,18 @@ export function buildApi(core: Core, opts: ApiOptions = {}): ApiServer {
   const ws = createWsTransport(services, yoga, metrics, sockets);
   let shuttingDown = false;
   const isShuttingDown = () => shuttingDown;
-  const route = createRouter(core, { metrics, graphql: graphqlOverHttp(yoga, config), serveStatic: staticHandler(opts.webRoot ?? webDist), isShuttingDown });
+  const route = createRouter(core, {
+    metrics,
+    graphql: graphqlOverHttp(yoga, config),
+    serveStatic: staticHandler(opts.webRoot ?? webDist),
+    isShuttingDown,
+  });
   const inflight = new Set<ServerResponse>();
   const server = createHttpServer(core, route, metrics, inflight);
   server.on('upgrade', (req, socket, head) => {
     // A throw here would be an uncaught exception: an unparseable target is simply not /graphql.
-    if (requestUrl(req, config.publicUrl)?.pathname !== '/graphql' || shuttingDown) return void socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+    if (requestUrl(req, config.publicUrl)?.pathname !== '/graphql' || shuttingDown)
+      return void socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
     ws.handleUpgrade(req, socket, head);
   });
   return {
@@ -164,9 +183,11 @@ function createHttpServer(core: Core, route: ReturnType<typeof createRouter>, me
     route(req, res, label).catch((err: unknown) => {
       // A client that went away (closed the socket mid-body or before the answer) is not our failure: one debug
       // line, no stack. Anything else is logged once, with its stack.
-      if (clientWentAway(req, err)) return void log.debug({ route: label.route, reason: (err as Error)?.message }, 'http: client went away');
+      if (clientWentAway(req, err))
+        return void log.debug({ route: label.route, reason: (err as Error)?.message }, 'http: client went away');
       log.error({ err, route: label.route }, 'http: request failed');
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      if (!res.headersSent)
+        sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.end();
     });
   });

@@ -45,10 +45,31 @@ describe('loadConfig', () => {
 
   it('reads the environment', () => {
     const c = loadConfig(
-      { DATA_DIR: tmp(), PORT: '8080', ROLE: 'api', REDIS_URL: 'rediss://cache:6380', DATABASE_URL: 'postgresql://u@db/x', SESSION_SECRET: SECRET, LTI_ENCRYPTION_KEY: SECRET, NODE_ENV: 'production', PUBLIC_URL: 'https://tool.example.edu/' },
+      {
+        DATA_DIR: tmp(),
+        PORT: '8080',
+        ROLE: 'api',
+        REDIS_URL: 'rediss://cache:6380',
+        DATABASE_URL: 'postgresql://u@db/x',
+        SESSION_SECRET: SECRET,
+        LTI_ENCRYPTION_KEY: SECRET,
+        NODE_ENV: 'production',
+        PUBLIC_URL: 'https://tool.example.edu/',
+      },
       [],
     );
-    expect(c).toMatchObject({ port: 8080, role: 'api', redisUrl: 'rediss://cache:6380', databaseUrl: 'postgresql://u@db/x', sessionSecret: SECRET, env: 'production', publicUrl: 'https://tool.example.edu', redisAutostart: false, devLms: false, ltiAutoActivate: false });
+    expect(c).toMatchObject({
+      port: 8080,
+      role: 'api',
+      redisUrl: 'rediss://cache:6380',
+      databaseUrl: 'postgresql://u@db/x',
+      sessionSecret: SECRET,
+      env: 'production',
+      publicUrl: 'https://tool.example.edu',
+      redisAutostart: false,
+      devLms: false,
+      ltiAutoActivate: false,
+    });
   });
 
   it('--role= on the command line wins over ROLE', () => {
@@ -107,21 +128,42 @@ describe('loadConfig', () => {
 
   it('bounds LTI dynamic registration: closed-by-default gate and no private networks in production, validated secret and issuers', () => {
     const dev = loadConfig({ DATA_DIR: tmp() }, []);
-    expect(dev.ltiRegistration).toEqual({ secret: null, issuers: [], requireGate: false, rateLimit: 10, rateWindowSeconds: 3600, maxPending: 20 });
+    expect(dev.ltiRegistration).toEqual({
+      secret: null,
+      issuers: [],
+      requireGate: false,
+      rateLimit: 10,
+      rateWindowSeconds: 3600,
+      maxPending: 20,
+    });
     expect(dev.ltiAllowPrivateNetwork).toBe(true);
     const prod = loadConfig({ NODE_ENV: 'production', DATA_DIR: tmp(), SESSION_SECRET: SECRET, LTI_ENCRYPTION_KEY: SECRET }, []);
     expect(prod.ltiRegistration.requireGate).toBe(true);
     expect(prod.ltiAllowPrivateNetwork).toBe(false);
     const set = loadConfig(
-      { DATA_DIR: tmp(), LTI_REGISTRATION_SECRET: 'a'.repeat(24), LTI_REGISTRATION_ISSUERS: ' https://moodle.school.edu/ , https://canvas.instructure.com', LTI_REGISTRATION_RATE_LIMIT: '3', LTI_MAX_PENDING_REGISTRATIONS: '5', LTI_ALLOW_PRIVATE_NETWORK: 'false' },
+      {
+        DATA_DIR: tmp(),
+        LTI_REGISTRATION_SECRET: 'a'.repeat(24),
+        LTI_REGISTRATION_ISSUERS: ' https://moodle.school.edu/ , https://canvas.instructure.com',
+        LTI_REGISTRATION_RATE_LIMIT: '3',
+        LTI_MAX_PENDING_REGISTRATIONS: '5',
+        LTI_ALLOW_PRIVATE_NETWORK: 'false',
+      },
       [],
     );
-    expect(set.ltiRegistration).toMatchObject({ secret: 'a'.repeat(24), issuers: ['https://moodle.school.edu', 'https://canvas.instructure.com'], rateLimit: 3, maxPending: 5 });
+    expect(set.ltiRegistration).toMatchObject({
+      secret: 'a'.repeat(24),
+      issuers: ['https://moodle.school.edu', 'https://canvas.instructure.com'],
+      rateLimit: 3,
+      maxPending: 5,
+    });
     expect(set.ltiAllowPrivateNetwork).toBe(false);
     expect(configError({ DATA_DIR: tmp(), LTI_REGISTRATION_SECRET: 'short' }).message).toContain('LTI_REGISTRATION_SECRET');
     expect(configError({ DATA_DIR: tmp(), LTI_REGISTRATION_SECRET: 'a'.repeat(23) + '&' }).message).toContain('LTI_REGISTRATION_SECRET');
     expect(configError({ DATA_DIR: tmp(), LTI_REGISTRATION_ISSUERS: 'moodle.school.edu' }).message).toContain('LTI_REGISTRATION_ISSUERS');
-    expect(configError({ DATA_DIR: tmp(), LTI_REGISTRATION_ISSUERS: 'https://lms.example/?x=1' }).message).toContain('LTI_REGISTRATION_ISSUERS');
+    expect(configError({ DATA_DIR: tmp(), LTI_REGISTRATION_ISSUERS: 'https://lms.example/?x=1' }).message).toContain(
+      'LTI_REGISTRATION_ISSUERS',
+    );
     expect(configError({ DATA_DIR: tmp(), LTI_MAX_PENDING_REGISTRATIONS: '0' }).message).toContain('LTI_MAX_PENDING_REGISTRATIONS');
   });
 });
@@ -134,8 +176,16 @@ describe('connection caps and rate limits', () => {
     expect(c.wsMaxSocketsPerUser).toBe(20);
     expect(c.rateLimits.write).toEqual({ limit: 30, windowMs: 10_000 });
     expect(c.queuePrefix).toBe('');
-    expect(loadConfig({ DATA_DIR: tmp(), SESSION_SECRET: SECRET, RATE_LIMIT_SIGNAL: '5/2', QUEUE_PREFIX: 'mine' })).toMatchObject({ rateLimits: { signal: { limit: 5, windowMs: 2000 } }, queuePrefix: 'mine' });
-    for (const bad of ['30', '0/10', '10/0', 'ten/10', '10/100000']) expect(configError({ DATA_DIR: tmp(), SESSION_SECRET: SECRET, RATE_LIMIT_WRITE: bad }).message).toMatch(/^RATE_LIMIT_WRITE must be LIMIT\/SECONDS/);
-    expect(configError({ DATA_DIR: tmp(), SESSION_SECRET: SECRET, WS_MAX_SOCKETS_PER_USER: '0' }).message).toMatch(/^WS_MAX_SOCKETS_PER_USER/);
+    expect(loadConfig({ DATA_DIR: tmp(), SESSION_SECRET: SECRET, RATE_LIMIT_SIGNAL: '5/2', QUEUE_PREFIX: 'mine' })).toMatchObject({
+      rateLimits: { signal: { limit: 5, windowMs: 2000 } },
+      queuePrefix: 'mine',
+    });
+    for (const bad of ['30', '0/10', '10/0', 'ten/10', '10/100000'])
+      expect(configError({ DATA_DIR: tmp(), SESSION_SECRET: SECRET, RATE_LIMIT_WRITE: bad }).message).toMatch(
+        /^RATE_LIMIT_WRITE must be LIMIT\/SECONDS/,
+      );
+    expect(configError({ DATA_DIR: tmp(), SESSION_SECRET: SECRET, WS_MAX_SOCKETS_PER_USER: '0' }).message).toMatch(
+      /^WS_MAX_SOCKETS_PER_USER/,
+    );
   });
 });

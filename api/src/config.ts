@@ -118,7 +118,8 @@ function rate(env: Env, name: string, def: string): RateRule {
   const m = /^(\d{1,7})\/(\d{1,5})$/.exec(raw.trim());
   const limit = m ? Number(m[1]) : NaN;
   const seconds = m ? Number(m[2]) : NaN;
-  if (!m || limit < 1 || seconds < 1 || seconds > 86_400) throw new ConfigError(`${name} must be LIMIT/SECONDS (e.g. ${def}), with LIMIT at least 1 and SECONDS from 1 to 86400, got "${raw}"`);
+  if (!m || limit < 1 || seconds < 1 || seconds > 86_400)
+    throw new ConfigError(`${name} must be LIMIT/SECONDS (e.g. ${def}), with LIMIT at least 1 and SECONDS from 1 to 86400, got "${raw}"`);
   return { limit, windowMs: seconds * 1000 };
 }
 
@@ -153,7 +154,10 @@ function oneOf<T extends string>(env: Env, name: string, def: T, allowed: readon
 
 /** A comma-separated list of http(s) origins (scheme, host, port; no path). */
 function origins(env: Env, name: string): string[] {
-  const raw = (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const raw = (env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return raw.map((o) => {
     let u: URL | null = null;
     try {
@@ -161,7 +165,8 @@ function origins(env: Env, name: string): string[] {
     } catch {
       /* reported below */
     }
-    if (!u || !/^https?:$/.test(u.protocol) || u.origin !== o.replace(/\/+$/, '')) throw new ConfigError(`${name} must list origins like https://app.example.edu (scheme, host and port only), got "${o}"`);
+    if (!u || !/^https?:$/.test(u.protocol) || u.origin !== o.replace(/\/+$/, ''))
+      throw new ConfigError(`${name} must list origins like https://app.example.edu (scheme, host and port only), got "${o}"`);
     return u.origin;
   });
 }
@@ -188,21 +193,28 @@ function devSecret(dataDir: string, name = 'session-secret'): string {
 function registrationSecret(env: Env): string | null {
   const raw = env.LTI_REGISTRATION_SECRET ?? '';
   if (!raw) return null;
-  if (raw.length < 24 || !/^[A-Za-z0-9._~-]+$/.test(raw)) throw new ConfigError('LTI_REGISTRATION_SECRET must be at least 24 characters of A-Z, a-z, 0-9, ".", "_", "~" or "-" (it is part of a URL)');
+  if (raw.length < 24 || !/^[A-Za-z0-9._~-]+$/.test(raw))
+    throw new ConfigError(
+      'LTI_REGISTRATION_SECRET must be at least 24 characters of A-Z, a-z, 0-9, ".", "_", "~" or "-" (it is part of a URL)',
+    );
   return raw;
 }
 
 /** LTI_REGISTRATION_ISSUERS: comma-separated platform issuer URLs (http(s), no query or fragment). */
 function registrationIssuers(env: Env): string[] {
   const out: string[] = [];
-  for (const item of (env.LTI_REGISTRATION_ISSUERS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of (env.LTI_REGISTRATION_ISSUERS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     let u: URL;
     try {
       u = new URL(item);
     } catch {
       throw new ConfigError(`LTI_REGISTRATION_ISSUERS must list issuer URLs separated by commas, got "${item}"`);
     }
-    if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.search || u.hash || u.username) throw new ConfigError(`LTI_REGISTRATION_ISSUERS: "${item}" must be an http(s) URL without query, fragment or credentials`);
+    if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.search || u.hash || u.username)
+      throw new ConfigError(`LTI_REGISTRATION_ISSUERS: "${item}" must be an http(s) URL without query, fragment or credentials`);
     out.push(item.replace(/\/+$/, ''));
   }
   return out;
@@ -228,7 +240,8 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
   }
   if (ltiEncryptionKey.length < 32) throw new ConfigError('LTI_ENCRYPTION_KEY must be at least 32 characters long');
   const devLms = bool(env, 'DEV_LMS', nodeEnv !== 'production');
-  if (devLms && nodeEnv === 'production') throw new ConfigError('DEV_LMS cannot be enabled in production: the development LMS signs launches for anyone');
+  if (devLms && nodeEnv === 'production')
+    throw new ConfigError('DEV_LMS cannot be enabled in production: the development LMS signs launches for anyone');
   const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
   try {
     new URL(publicUrl);
@@ -256,7 +269,15 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     redisAutostart: bool(env, 'REDIS_AUTOSTART', nodeEnv !== 'production'),
     sessionSecret,
     sessionTtlSeconds: int(env, 'SESSION_TTL_SECONDS', 3600, 60, 86400),
-    logLevel: oneOf(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'warn' : 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    logLevel: oneOf(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'warn' : 'info', [
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
+    ] as const),
     maxRequestBytes: int(env, 'MAX_REQUEST_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     graphqlMaxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 12, 2, 100),
     graphqlMaxCost: int(env, 'GRAPHQL_MAX_COST', 5000, 10, 1_000_000),

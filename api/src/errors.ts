@@ -86,9 +86,22 @@ export const isAbort = (e: unknown) => {
  * bodies, hashes), so only the query text and the database's own error are kept.
  */
 export function errorForLog(error: object): object {
-  const e = error as { name?: string; message?: string; stack?: string; query?: unknown; params?: unknown; cause?: { message?: string; code?: string } };
+  const e = error as {
+    name?: string;
+    message?: string;
+    stack?: string;
+    query?: unknown;
+    params?: unknown;
+    cause?: { message?: string; code?: string };
+  };
   if (!('params' in e) || typeof e.query !== 'string') return error;
   const frames = (e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l));
   const message = `Failed query: ${e.cause?.message ?? 'database error'}`;
-  return { type: e.name ?? 'DrizzleQueryError', message, code: e.cause?.code, query: e.query, stack: [`${e.name ?? 'Error'}: ${message}`, ...frames].join('\n') };
+  return {
+    type: e.name ?? 'DrizzleQueryError',
+    message,
+    code: e.cause?.code,
+    query: e.query,
+    stack: [`${e.name ?? 'Error'}: ${message}`, ...frames].join('\n'),
+  };
 }

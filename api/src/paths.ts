@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 function findRoot(from: string): string {
-  for (let dir = from; ; ) {
+  for (let dir = from; ;) {
     if (existsSync(path.join(dir, 'package-lock.json'))) return dir;
     const up = path.dirname(dir);
     if (up === dir) throw new Error(`no package-lock.json above ${from}: cannot find the application's files`);

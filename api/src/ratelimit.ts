@@ -33,14 +33,22 @@ export class RateLimiter {
   async take(key: string, limit: number, windowMs: number, what: string, uses = 1): Promise<void> {
     let res: [number, number];
     try {
-      res = await (this.redis as Redis & { rateTake: (k: string, w: string, n: string) => Promise<[number, number]> }).rateTake(`rl:${key}`, String(windowMs), String(uses));
+      res = await (this.redis as Redis & { rateTake: (k: string, w: string, n: string) => Promise<[number, number]> }).rateTake(
+        `rl:${key}`,
+        String(windowMs),
+        String(uses),
+      );
     } catch {
       throw new AppError('SERVICE_UNAVAILABLE', 'The service is briefly unavailable; try again in a moment.');
     }
     const [count, ttl] = res;
     if (count > limit) {
       const retryAfterMs = Math.max(ttl, 1);
-      throw new AppError('RATE_LIMITED', `${what}: you can do this ${limit} times per ${Math.round(windowMs / 1000)} s. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`, { retryAfterMs });
+      throw new AppError(
+        'RATE_LIMITED',
+        `${what}: you can do this ${limit} times per ${Math.round(windowMs / 1000)} s. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`,
+        { retryAfterMs },
+      );
     }
   }
 }

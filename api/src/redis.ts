@@ -16,7 +16,13 @@ export function redisClient(url: string, opts: RedisOptions = {}): Redis {
 }
 
 async function answers(url: string, timeoutMs = 1500): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   probe.on('error', () => {});
   try {
     await probe.connect();
@@ -52,9 +58,13 @@ export async function ensureRedis(url: string, autostart: boolean, dataDir: stri
   const dir = path.join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
   log.info({ port, dir }, 'redis: nothing answered, starting redis-server');
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '60 1', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '60 1', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
@@ -73,5 +83,7 @@ export async function ensureRedis(url: string, autostart: boolean, dataDir: stri
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
-  throw new RedisUnavailableError(`redis-server was started on port ${port} but did not answer; check that the port is free, or set REDIS_URL.`);
+  throw new RedisUnavailableError(
+    `redis-server was started on port ${port} but did not answer; check that the port is free, or set REDIS_URL.`,
+  );
 }

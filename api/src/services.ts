@@ -75,7 +75,17 @@ export async function buildServices({ config, log, database, pub, sub, queues }:
   const limiter = new RateLimiter(pub);
   const rooms = new RoomService({ db, realtime, access, config, limiter, notifications, presence, log });
   // The tutor subscribes to the rooms' posted-message hook in its own constructor (see TutorService).
-  const tutor = new TutorService({ db, realtime, access, config, log, rooms, notifications, provider: createProvider(config), queue: queues.tutor });
+  const tutor = new TutorService({
+    db,
+    realtime,
+    access,
+    config,
+    log,
+    rooms,
+    notifications,
+    provider: createProvider(config),
+    queue: queues.tutor,
+  });
   const lti = new LtiService({
     db,
     realtime,
@@ -87,11 +97,32 @@ export async function buildServices({ config, log, database, pub, sub, queues }:
     webRoot: webDist,
     sessionTtlSeconds: config.sessionTtlSeconds,
     // Per installation (the queue prefix): a Redis shared by installations or test runs keeps their counts apart.
-    registrationLimit: { limiter, limit: config.ltiRegistration.rateLimit, windowMs: config.ltiRegistration.rateWindowSeconds * 1000, keyPrefix: config.queuePrefix },
+    registrationLimit: {
+      limiter,
+      limit: config.ltiRegistration.rateLimit,
+      windowMs: config.ltiRegistration.rateWindowSeconds * 1000,
+      keyPrefix: config.queuePrefix,
+    },
     ltiQueue: queues.lti,
     tool: (hooks) => new LtiTool({ ...ltiToolOptions(config, log), db, hooks }),
   });
-  return { config, log, database, realtime, access, sessions, apiKeys, auth: new Authenticator(sessions, apiKeys, access), courses, lti, rooms, notifications, presence, tutor, limiter };
+  return {
+    config,
+    log,
+    database,
+    realtime,
+    access,
+    sessions,
+    apiKeys,
+    auth: new Authenticator(sessions, apiKeys, access),
+    courses,
+    lti,
+    rooms,
+    notifications,
+    presence,
+    tutor,
+    limiter,
+  };
 }
 
 function ltiToolOptions(config: Config, log: Logger) {
@@ -103,7 +134,12 @@ function ltiToolOptions(config: Config, log: Logger) {
     autoActivate: config.ltiAutoActivate,
     allowInsecurePlatforms: config.env !== 'production',
     allowPrivateNetwork: config.ltiAllowPrivateNetwork,
-    registration: { secret: config.ltiRegistration.secret, issuers: config.ltiRegistration.issuers, requireGate: config.ltiRegistration.requireGate, maxPending: config.ltiRegistration.maxPending },
+    registration: {
+      secret: config.ltiRegistration.secret,
+      issuers: config.ltiRegistration.issuers,
+      requireGate: config.ltiRegistration.requireGate,
+      maxPending: config.ltiRegistration.maxPending,
+    },
     userAgent: 'CourseCompanion-LTI/0.1 (+' + config.publicUrl + ')',
     appContentSecurityPolicy: appContentSecurityPolicy(config),
     log,

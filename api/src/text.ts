@@ -68,6 +68,7 @@ export function clip(s: string, max: number): string {
 /** An identifier a caller sent, as it is, or BAD_USER_INPUT when it holds a control character or a lone surrogate. */
 export function checkIdentifier(raw: string, field: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are what it refuses
-  if (/[\u0000-\u001F\u007F]/.test(raw) || hasLoneSurrogate(raw)) throw new AppError('BAD_USER_INPUT', `${field} holds a control character or an invalid one.`, { field });
+  if (/[\u0000-\u001F\u007F]/.test(raw) || hasLoneSurrogate(raw))
+    throw new AppError('BAD_USER_INPUT', `${field} holds a control character or an invalid one.`, { field });
   return raw;
 }

@@ -51,14 +51,26 @@ export const sessionViewer = (fx: Fixture, userId: string, roles: CourseRole[]):
 
 /** Another member of the fixture's course (as seed makes its two): a user, a membership and a session. */
 export async function addMember(core: Core, fx: Fixture, name: string, roles: CourseRole[] = ['learner']): Promise<Person> {
-  const user = await upsertUser(core.services.database.db, { tenantId: fx.tenant.id, subject: `m-${randomBytes(6).toString('hex')}`, name });
+  const user = await upsertUser(core.services.database.db, {
+    tenantId: fx.tenant.id,
+    subject: `m-${randomBytes(6).toString('hex')}`,
+    name,
+  });
   await core.services.courses.setMembership(fx.tenant.id, fx.course.id, user.id, roles);
   const token = await core.services.sessions.issue({ tenantId: fx.tenant.id, userId: user.id, courseId: fx.course.id, roles });
   return { user, token, viewer: sessionViewer(fx, user.id, roles) };
 }
 
-export const instructorOf = (fx: Fixture): Person => ({ user: fx.instructor, token: fx.instructorToken, viewer: sessionViewer(fx, fx.instructor.id, ['instructor']) });
-export const learnerOf = (fx: Fixture): Person => ({ user: fx.learner, token: fx.learnerToken, viewer: sessionViewer(fx, fx.learner.id, ['learner']) });
+export const instructorOf = (fx: Fixture): Person => ({
+  user: fx.instructor,
+  token: fx.instructorToken,
+  viewer: sessionViewer(fx, fx.instructor.id, ['instructor']),
+});
+export const learnerOf = (fx: Fixture): Person => ({
+  user: fx.learner,
+  token: fx.learnerToken,
+  viewer: sessionViewer(fx, fx.learner.id, ['learner']),
+});
 
 /** A read-only (or read/write) API key of the fixture's tenant, made by its instructor. */
 export async function apiKeyOf(core: Core, fx: Fixture, scopes: string[] = ['read']): Promise<string> {
@@ -162,12 +174,18 @@ export async function roomCount(app: TestApp, courseId: string): Promise<number>
   return Number((await db(app).select({ n: count() }).from(rooms).where(eq(rooms.courseId, courseId)))[0]!.n);
 }
 export async function activeMemberIds(app: TestApp, roomId: string): Promise<string[]> {
-  const rows = await db(app).select({ userId: roomMembers.userId }).from(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.status, 'active')));
+  const rows = await db(app)
+    .select({ userId: roomMembers.userId })
+    .from(roomMembers)
+    .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.status, 'active')));
   return rows.map((r) => r.userId).sort();
 }
 /** A user's row in a room (membership, read marker, mute), or null when none was ever written. */
 export async function memberRow(app: TestApp, roomId: string, userId: string) {
-  const [row] = await db(app).select().from(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
+  const [row] = await db(app)
+    .select()
+    .from(roomMembers)
+    .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
   return row ?? null;
 }
 export async function notificationCount(app: TestApp, userId: string): Promise<number> {
@@ -176,5 +194,9 @@ export async function notificationCount(app: TestApp, userId: string): Promise<n
 
 /** Waits until `n` more server-side subscriptions are listening than `before` (no sleeping on a guess). */
 export async function listening(app: TestApp, before: number, n = 1): Promise<void> {
-  await poll(() => app.core.services.realtime.activeSubscriptions >= before + n, 10_000, () => `only ${app.core.services.realtime.activeSubscriptions - before} of ${n} subscriptions listening`);
+  await poll(
+    () => app.core.services.realtime.activeSubscriptions >= before + n,
+    10_000,
+    () => `only ${app.core.services.realtime.activeSubscriptions - before} of ${n} subscriptions listening`,
+  );
 }

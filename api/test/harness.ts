@@ -71,7 +71,9 @@ export interface TestApp {
  * Starts an app instance. Pass a database URL to share one database between instances; `embedded`: on PGlite, as
  * `npm start` runs without DATABASE_URL.
  */
-export async function startApp(opts: { databaseUrl?: string; env?: Record<string, string>; port?: number; log?: Logger; embedded?: boolean } = {}): Promise<TestApp & { dropDb?: () => Promise<void> }> {
+export async function startApp(
+  opts: { databaseUrl?: string; env?: Record<string, string>; port?: number; log?: Logger; embedded?: boolean } = {},
+): Promise<TestApp & { dropDb?: () => Promise<void> }> {
   let dropDb: (() => Promise<void>) | undefined;
   let databaseUrl = opts.databaseUrl;
   if (!databaseUrl && !opts.embedded) {
@@ -113,21 +115,43 @@ export async function seed(core: Core, label = 'A'): Promise<Fixture> {
   const { db } = core.services.database;
   const n = `${label}-${process.pid}-${++seq}-${randomBytes(3).toString('hex')}`;
   const tenant = await upsertTenant(db, { issuer: `https://lms-${n}.example.edu`, clientId: `client-${n}`, name: `LMS ${label}` });
-  const course = await core.services.courses.upsertCourse({ tenantId: tenant.id, contextId: `ctx-${n}`, title: `Course ${label}`, label: `C-${label}` });
-  const instructor = await upsertUser(db, { tenantId: tenant.id, subject: `inst-${n}`, name: `Ada Instructor ${label}`, email: `ada-${n}@example.edu` });
+  const course = await core.services.courses.upsertCourse({
+    tenantId: tenant.id,
+    contextId: `ctx-${n}`,
+    title: `Course ${label}`,
+    label: `C-${label}`,
+  });
+  const instructor = await upsertUser(db, {
+    tenantId: tenant.id,
+    subject: `inst-${n}`,
+    name: `Ada Instructor ${label}`,
+    email: `ada-${n}@example.edu`,
+  });
   const learner = await upsertUser(db, { tenantId: tenant.id, subject: `learn-${n}`, name: `Lee Learner ${label}` });
   await core.services.courses.setMembership(tenant.id, course.id, instructor.id, ['instructor']);
   await core.services.courses.setMembership(tenant.id, course.id, learner.id, ['learner']);
   await core.services.rooms.ensureCourseRoom(tenant.id, course.id, course.title);
-  const token = (u: User, roles: CourseRole[]) => core.services.sessions.issue({ tenantId: tenant.id, userId: u.id, courseId: course.id, roles });
-  return { tenant, course, instructor, learner, instructorToken: await token(instructor, ['instructor']), learnerToken: await token(learner, ['learner']) };
+  const token = (u: User, roles: CourseRole[]) =>
+    core.services.sessions.issue({ tenantId: tenant.id, userId: u.id, courseId: course.id, roles });
+  return {
+    tenant,
+    course,
+    instructor,
+    learner,
+    instructorToken: await token(instructor, ['instructor']),
+    learnerToken: await token(learner, ['learner']),
+  };
 }
 
 /** POSTs a GraphQL operation; returns status and parsed body. */
 export async function gql(url: string, query: string, variables: Record<string, unknown> = {}, token?: string) {
   const res = await fetch(url + '/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: JSON.stringify({ query, variables }),
   });
   return { status: res.status, body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] } };
@@ -168,8 +192,18 @@ export function subscribe<T = any>(client: Client, query: string, variables: Rec
     items: [],
     errors: [],
     done: false,
-    waitFor: (n, ms = 20_000) => poll(() => c.items.length >= n || c.done, ms, () => `got ${c.items.length} of ${n}; errors: ${JSON.stringify(c.errors)}`).then(() => c.items),
-    ended: (ms = 20_000) => poll(() => c.done, ms, () => 'subscription did not end'),
+    waitFor: (n, ms = 20_000) =>
+      poll(
+        () => c.items.length >= n || c.done,
+        ms,
+        () => `got ${c.items.length} of ${n}; errors: ${JSON.stringify(c.errors)}`,
+      ).then(() => c.items),
+    ended: (ms = 20_000) =>
+      poll(
+        () => c.done,
+        ms,
+        () => 'subscription did not end',
+      ),
     stop: () => unsubscribe(),
   };
   const unsubscribe = client.subscribe<Record<string, T>>(

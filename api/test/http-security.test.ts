@@ -39,7 +39,11 @@ describe('CORS, WebSocket origin, /metrics and GraphiQL (development settings)',
   afterAll(() => app?.close());
 
   const post = (origin: string) =>
-    fetch(`${app.url}/graphql`, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { origin, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
 
   it('answers CORS for the app and configured integrators, without credentials; another site gets no CORS headers', async () => {
     for (const origin of [self, INTEGRATOR]) {
@@ -50,9 +54,19 @@ describe('CORS, WebSocket origin, /metrics and GraphiQL (development settings)',
     const evil = await post(EVIL);
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
     expect(evil.headers.get('access-control-allow-credentials')).toBeNull();
-    const preflight = await fetch(`${app.url}/graphql`, { method: 'OPTIONS', headers: { origin: EVIL, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+    const preflight = await fetch(`${app.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin: EVIL, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
-    const ok = await fetch(`${app.url}/graphql`, { method: 'OPTIONS', headers: { origin: INTEGRATOR, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+    const ok = await fetch(`${app.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: INTEGRATOR,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
+    });
     expect(ok.headers.get('access-control-allow-origin')).toBe(INTEGRATOR);
     expect(ok.headers.get('access-control-allow-headers')).toContain('authorization');
     expect(ok.headers.get('access-control-allow-credentials')).toBeNull();
@@ -96,7 +110,14 @@ describe('CORS, WebSocket origin, /metrics and GraphiQL (development settings)',
 describe('production defaults', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startApp({ env: { NODE_ENV: 'production', LTI_ENCRYPTION_KEY: 'lti-encryption-key-0123456789-0123456789', REDIS_AUTOSTART: 'false', DEV_LMS: 'false' } });
+    app = await startApp({
+      env: {
+        NODE_ENV: 'production',
+        LTI_ENCRYPTION_KEY: 'lti-encryption-key-0123456789-0123456789',
+        REDIS_AUTOSTART: 'false',
+        DEV_LMS: 'false',
+      },
+    });
   });
   afterAll(() => app?.close());
 

@@ -17,7 +17,10 @@ describe('feature jobs', () => {
   beforeAll(async () => {
     app = await startApp({ env: { QUEUE_PREFIX: `lt-test-jobs-${process.pid}-${Date.now()}` } });
     worker = await startWorker(app.core);
-    queue = new Queue(QUEUES.housekeeping, { connection: connectionFromUrl(app.core.config.redisUrl, false), prefix: app.core.config.queuePrefix });
+    queue = new Queue(QUEUES.housekeeping, {
+      connection: connectionFromUrl(app.core.config.redisUrl, false),
+      prefix: app.core.config.queuePrefix,
+    });
   });
   afterAll(async () => {
     await worker?.close();
@@ -34,17 +37,28 @@ describe('feature jobs', () => {
     for (const task of tasks) {
       const job = await queue.add(task, { task } as JobPayloads['housekeeping']);
       let state = '';
-      await poll(async () => (state = await job.getState()) === 'completed' || state === 'failed', 20_000, () => `${task} is ${state}`);
+      await poll(
+        async () => (state = await job.getState()) === 'completed' || state === 'failed',
+        20_000,
+        () => `${task} is ${state}`,
+      );
       expect(state, task).toBe('completed');
       const done = await queue.getJob(job.id!);
-      expect(Object.values(done!.returnvalue as Record<string, number>).every((n) => Number.isInteger(n) && n >= 0), task).toBe(true);
+      expect(
+        Object.values(done!.returnvalue as Record<string, number>).every((n) => Number.isInteger(n) && n >= 0),
+        task,
+      ).toBe(true);
     }
   });
 
   it('an unknown task fails with its name', async () => {
     const job = await queue.add('nope', { task: 'nope' } as never, { attempts: 1 });
     let state = '';
-    await poll(async () => (state = await job.getState()) === 'failed' || state === 'completed', 20_000, () => `the job is ${state}`);
+    await poll(
+      async () => (state = await job.getState()) === 'failed' || state === 'completed',
+      20_000,
+      () => `the job is ${state}`,
+    );
     expect(state).toBe('failed');
     expect((await queue.getJob(job.id!))!.failedReason).toMatch(/unknown housekeeping task nope/);
   });

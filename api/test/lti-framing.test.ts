@@ -24,10 +24,40 @@ describe('framing of the tool by the platforms that embed it', () => {
     other = await createPlatform({ baseUrl: 'http://127.0.0.1:0/other', profile: 'moodle', sites: { auth: 'localhost' } });
     await other.listen();
     const lti = env.app.core.services.lti.tool;
-    other.registerTool({ clientId: 'other-client', deploymentIds: ['d1'], loginUrl: lti.loginUrl, redirectUris: [lti.redirectUri], jwksUrl: lti.jwksUrl, targetLinkUri: lti.redirectUri, scopes: [...SCOPES] });
-    await lti.registerPlatform({ issuer: 'https://other-lms.example.org', clientId: 'other-client', name: 'other', product: 'moodle', authEndpoint: 'https://sso.other-lms.example.org/auth', tokenEndpoint: other.url('/token'), jwksUrl: other.url('/jwks'), deploymentIds: ['d1'], status: 'active', acceptNewDeployments: false });
+    other.registerTool({
+      clientId: 'other-client',
+      deploymentIds: ['d1'],
+      loginUrl: lti.loginUrl,
+      redirectUris: [lti.redirectUri],
+      jwksUrl: lti.jwksUrl,
+      targetLinkUri: lti.redirectUri,
+      scopes: [...SCOPES],
+    });
+    await lti.registerPlatform({
+      issuer: 'https://other-lms.example.org',
+      clientId: 'other-client',
+      name: 'other',
+      product: 'moodle',
+      authEndpoint: 'https://sso.other-lms.example.org/auth',
+      tokenEndpoint: other.url('/token'),
+      jwksUrl: other.url('/jwks'),
+      deploymentIds: ['d1'],
+      status: 'active',
+      acceptNewDeployments: false,
+    });
     pendingAuth = 'https://pending-lms.example.net';
-    await lti.registerPlatform({ issuer: 'https://pending.example.net', clientId: 'pending-client', name: 'pending', product: 'canvas', authEndpoint: `${pendingAuth}/auth`, tokenEndpoint: `${pendingAuth}/token`, jwksUrl: `${pendingAuth}/jwks`, deploymentIds: [], status: 'pending', acceptNewDeployments: true });
+    await lti.registerPlatform({
+      issuer: 'https://pending.example.net',
+      clientId: 'pending-client',
+      name: 'pending',
+      product: 'canvas',
+      authEndpoint: `${pendingAuth}/auth`,
+      tokenEndpoint: `${pendingAuth}/token`,
+      jwksUrl: `${pendingAuth}/jwks`,
+      deploymentIds: [],
+      status: 'pending',
+      acceptNewDeployments: true,
+    });
   });
   afterAll(async () => {
     await other?.close();
@@ -38,7 +68,14 @@ describe('framing of the tool by the platforms that embed it', () => {
     const school = 'https://school-a.instructure.example';
     const r = await runLaunch(env, {
       user: 'learner',
-      mutateClaims: (c) => ({ ...c, [`${V}launch_presentation`]: { document_target: 'iframe', return_url: `${school}/courses/1/external_content/success/external_tool_redirect`, locale: 'en' } }),
+      mutateClaims: (c) => ({
+        ...c,
+        [`${V}launch_presentation`]: {
+          document_target: 'iframe',
+          return_url: `${school}/courses/1/external_content/success/external_tool_redirect`,
+          locale: 'en',
+        },
+      }),
     });
     expect(r.error).toBeUndefined();
     expect(r.step).toBe('exchange');
@@ -51,12 +88,22 @@ describe('framing of the tool by the platforms that embed it', () => {
     expect(launchAncestors).toContain(new URL(env.platform.issuer).origin);
     // Learned for the tenant, so later page loads of the app may be framed by the school's site.
     const db = env.app.core.services.database.db;
-    const [t] = await db.select().from(tenants).where(and(eq(tenants.issuer, env.platform.issuer), eq(tenants.clientId, env.clientId)));
+    const [t] = await db
+      .select()
+      .from(tenants)
+      .where(and(eq(tenants.issuer, env.platform.issuer), eq(tenants.clientId, env.clientId)));
     expect(t!.frameOrigins).toContain(school);
     const page = await fetch(`${env.tool}/courses/x/hub`);
     expect(ancestorsOf(page.headers.get('content-security-policy'))).toContain(school);
     // A second launch from the same site adds nothing twice; one with two new sites (deep linking) adds both.
-    expect((await runLaunch(env, { user: 'learner', mutateClaims: (c) => ({ ...c, [`${V}launch_presentation`]: { return_url: `${school}/x` } }) })).status).toBe(200);
+    expect(
+      (
+        await runLaunch(env, {
+          user: 'learner',
+          mutateClaims: (c) => ({ ...c, [`${V}launch_presentation`]: { return_url: `${school}/x` } }),
+        })
+      ).status,
+    ).toBe(200);
     const [t2] = await db.select().from(tenants).where(eq(tenants.id, t!.id));
     expect(t2!.frameOrigins.filter((o) => o === school)).toHaveLength(1);
   });
@@ -81,10 +128,18 @@ describe('framing of the tool by the platforms that embed it', () => {
 
   it('the login page and the launch error page may be framed by any site (a school domain no registration names)', async () => {
     const init = env.platform.initiate({ user: 'learner' });
-    const login = await fetch(init.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(init.params) });
+    const login = await fetch(init.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(init.params),
+    });
     expect(login.status).toBe(200);
     expect(ancestorsOf(login.headers.get('content-security-policy'))).toEqual(['*']);
-    const err = await fetch(`${env.tool}/lti/launch`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'id_token=x&state=nope' });
+    const err = await fetch(`${env.tool}/lti/launch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'id_token=x&state=nope',
+    });
     expect(err.status).toBe(401);
     expect(await err.text()).toContain('STATE_UNKNOWN');
     expect(ancestorsOf(err.headers.get('content-security-policy'))).toEqual(['*']);

@@ -32,7 +32,12 @@ export interface LtiEnv {
 /** Starts the tool and a platform; registers each with the other (manually, as an admin would). */
 export async function startLtiEnv(
   profile: 'moodle' | 'canvas' | 'generic',
-  opts: { register?: boolean; env?: Record<string, string>; databaseUrl?: string; platform?: Pick<PlatformOptions, 'sites' | 'storageFrame'> } = {},
+  opts: {
+    register?: boolean;
+    env?: Record<string, string>;
+    databaseUrl?: string;
+    platform?: Pick<PlatformOptions, 'sites' | 'storageFrame'>;
+  } = {},
 ): Promise<LtiEnv> {
   const port = await freePort();
   const tool = `http://localhost:${port}`;
@@ -43,7 +48,15 @@ export async function startLtiEnv(
   const clientId = `${profile}-client-${port}`;
   const deploymentId = `${profile}-deployment-1`;
   if (opts.register !== false) {
-    platform.registerTool({ clientId, deploymentIds: [deploymentId], loginUrl: lti.loginUrl, redirectUris: [lti.redirectUri], jwksUrl: lti.jwksUrl, targetLinkUri: lti.redirectUri, scopes: [...SCOPES] });
+    platform.registerTool({
+      clientId,
+      deploymentIds: [deploymentId],
+      loginUrl: lti.loginUrl,
+      redirectUris: [lti.redirectUri],
+      jwksUrl: lti.jwksUrl,
+      targetLinkUri: lti.redirectUri,
+      scopes: [...SCOPES],
+    });
     await lti.registerPlatform({
       issuer: platform.issuer,
       clientId,
@@ -82,7 +95,13 @@ function formIn(html: string): { action: string; fields: Record<string, string> 
   for (const m of form[2]!.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)) fields[unesc(m[1]!)] = unesc(m[2]!);
   return { action: unesc(form[1]!), fields };
 }
-const unesc = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const unesc = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 export interface LaunchResult {
   /** The step that answered last and its status. */
@@ -112,25 +131,58 @@ export async function runLaunch(env: LtiEnv, intent: LaunchIntent, tamper: Launc
   const loginRes =
     init.method === 'GET'
       ? await fetch(init.href, { redirect: 'manual' })
-      : await fetch(init.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(init.params), redirect: 'manual' });
+      : await fetch(init.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(init.params),
+          redirect: 'manual',
+        });
   const loginHtml = await loginRes.text();
   const login = jsonIn(loginHtml, 'lti-login');
-  if (loginRes.status !== 200 || !login) return { step: 'login', status: loginRes.status, error: /lti-error-code">([^<]+)</.exec(loginHtml)?.[1] };
+  if (loginRes.status !== 200 || !login)
+    return { step: 'login', status: loginRes.status, error: /lti-error-code">([^<]+)</.exec(loginHtml)?.[1] };
   const authRes = await fetch(login.authUrl, { redirect: 'manual' });
   const authHtml = await authRes.text();
   const form = formIn(authHtml);
   if (authRes.status !== 200 || !form) return { step: 'auth', status: authRes.status, error: authHtml.slice(0, 300) };
   const fields = tamper.launchForm ? tamper.launchForm(form.fields) : form.fields;
-  const launchRes = await fetch(form.action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields), redirect: 'manual' });
+  const launchRes = await fetch(form.action, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields),
+    redirect: 'manual',
+  });
   const launchHtml = await launchRes.text();
   const handoff = jsonIn(launchHtml, 'lt-launch');
-  if (launchRes.status !== 200 || !handoff) return { step: 'launch', status: launchRes.status, error: /lti-error-code">([^<]+)</.exec(launchHtml)?.[1], launchHtml, launchHeaders: launchRes.headers, fields };
+  if (launchRes.status !== 200 || !handoff)
+    return {
+      step: 'launch',
+      status: launchRes.status,
+      error: /lti-error-code">([^<]+)</.exec(launchHtml)?.[1],
+      launchHtml,
+      launchHeaders: launchRes.headers,
+      fields,
+    };
   if (tamper.stopAfterLaunch) return { step: 'launch', status: 200, launchHtml, launchHeaders: launchRes.headers, fields };
-  if (handoff.bindKey !== `lt.bind.${new URL(login.authUrl).searchParams.get('state')}`) throw new Error('bind key does not match the state');
+  if (handoff.bindKey !== `lt.bind.${new URL(login.authUrl).searchParams.get('state')}`)
+    throw new Error('bind key does not match the state');
   const binding = tamper.binding ? tamper.binding(login.binding) : login.binding;
-  const ex = await fetch(`${env.tool}/lti/exchange`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: handoff.code, binding }) });
+  const ex = await fetch(`${env.tool}/lti/exchange`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code: handoff.code, binding }),
+  });
   const body = (await ex.json()) as { token?: string; redirect?: string; error?: { code: string } };
-  return { step: 'exchange', status: ex.status, token: body.token, redirect: body.redirect, error: body.error?.code, launchHtml, launchHeaders: launchRes.headers, fields };
+  return {
+    step: 'exchange',
+    status: ex.status,
+    token: body.token,
+    redirect: body.redirect,
+    error: body.error?.code,
+    launchHtml,
+    launchHeaders: launchRes.headers,
+    fields,
+  };
 }
 
 /** Resolves with the first non-null value of `fn`, polling every 100 ms; throws after `ms`. */

@@ -104,7 +104,10 @@ describe('tool keys are generated off the event loop', () => {
 
 describe('registration is bounded', () => {
   it('refuses more registrations from one address than LTI_REGISTRATION_RATE_LIMIT allows, with a code', async () => {
-    const e = await env('moodle', { register: false, env: { LTI_REGISTRATION_RATE_LIMIT: '2', LTI_REGISTRATION_RATE_WINDOW_SECONDS: '3600' } });
+    const e = await env('moodle', {
+      register: false,
+      env: { LTI_REGISTRATION_RATE_LIMIT: '2', LTI_REGISTRATION_RATE_WINDOW_SECONDS: '3600' },
+    });
     expect((await get(e.platform.dynamicRegistrationUrl(`${e.tool}/lti/register`))).status).toBe(200);
     expect((await get(e.platform.dynamicRegistrationUrl(`${e.tool}/lti/register`))).status).toBe(200);
     const third = await get(e.platform.dynamicRegistrationUrl(`${e.tool}/lti/register`));
@@ -148,11 +151,25 @@ describe('registration is bounded', () => {
     const listed = await env('moodle', { register: false });
     // An unlisted site: it would even claim the listed issuer, but is never asked.
     const iss = listed.platform.issuer;
-    const other = await internalServer(() => ({ status: 200, body: JSON.stringify({ issuer: iss, authorization_endpoint: `${iss}/auth`, token_endpoint: `${iss}/token`, jwks_uri: `${iss}/jwks`, registration_endpoint: `${iss}/register` }) }));
+    const other = await internalServer(() => ({
+      status: 200,
+      body: JSON.stringify({
+        issuer: iss,
+        authorization_endpoint: `${iss}/auth`,
+        token_endpoint: `${iss}/token`,
+        jwks_uri: `${iss}/jwks`,
+        registration_endpoint: `${iss}/register`,
+      }),
+    }));
     cleanups.push(other.close);
     // A second app whose allow-list names the first platform only.
-    const e = await env('moodle', { register: false, env: { LTI_REGISTRATION_ISSUERS: `${listed.platform.issuer}, https://canvas.instructure.com` } });
-    const refused = await get(`${e.tool}/lti/register?openid_configuration=${encodeURIComponent(`http://127.0.0.1:${other.port}/cfg`)}&registration_token=t`);
+    const e = await env('moodle', {
+      register: false,
+      env: { LTI_REGISTRATION_ISSUERS: `${listed.platform.issuer}, https://canvas.instructure.com` },
+    });
+    const refused = await get(
+      `${e.tool}/lti/register?openid_configuration=${encodeURIComponent(`http://127.0.0.1:${other.port}/cfg`)}&registration_token=t`,
+    );
     expect(refused).toMatchObject({ status: 403, code: 'PLATFORM_NOT_ALLOWED' });
     expect(other.hits).toEqual([]);
     const ok = await get(listed.platform.dynamicRegistrationUrl(`${e.tool}/lti/register`));
@@ -165,11 +182,22 @@ describe('registration is bounded', () => {
     const site = await internalServer((req) =>
       req.url === '/register'
         ? { status: 200, body: JSON.stringify({ client_id: 'c-1' }) }
-        : { status: 200, body: JSON.stringify({ issuer: claimed, authorization_endpoint: `${claimed}/auth`, token_endpoint: `${claimed}/token`, jwks_uri: `${claimed}/jwks`, registration_endpoint: `http://127.0.0.1:${site.port}/register` }) },
+        : {
+            status: 200,
+            body: JSON.stringify({
+              issuer: claimed,
+              authorization_endpoint: `${claimed}/auth`,
+              token_endpoint: `${claimed}/token`,
+              jwks_uri: `${claimed}/jwks`,
+              registration_endpoint: `http://127.0.0.1:${site.port}/register`,
+            }),
+          },
     );
     cleanups.push(site.close);
     const e = await env('moodle', { register: false, env: { LTI_REGISTRATION_ISSUERS: `http://127.0.0.1:${site.port}` } });
-    const r = await get(`${e.tool}/lti/register?openid_configuration=${encodeURIComponent(`http://127.0.0.1:${site.port}/cfg`)}&registration_token=t`);
+    const r = await get(
+      `${e.tool}/lti/register?openid_configuration=${encodeURIComponent(`http://127.0.0.1:${site.port}/cfg`)}&registration_token=t`,
+    );
     expect(r).toMatchObject({ status: 403, code: 'PLATFORM_NOT_ALLOWED' });
     expect(site.hits).toEqual(['/cfg']); // the configuration was read; nothing was registered
   });
@@ -179,11 +207,22 @@ describe('registration is bounded', () => {
       const iss = `http://127.0.0.1:${site.port}`;
       return req.url === '/register'
         ? { status: 200, body: JSON.stringify({ client_id: 'bare-1' }) }
-        : { status: 200, body: JSON.stringify({ issuer: iss, authorization_endpoint: `${iss}/auth`, token_endpoint: `${iss}/token`, jwks_uri: `${iss}/jwks`, registration_endpoint: `${iss}/register` }) };
+        : {
+            status: 200,
+            body: JSON.stringify({
+              issuer: iss,
+              authorization_endpoint: `${iss}/auth`,
+              token_endpoint: `${iss}/token`,
+              jwks_uri: `${iss}/jwks`,
+              registration_endpoint: `${iss}/register`,
+            }),
+          };
     });
     cleanups.push(site.close);
     const e = await env('generic', { register: false });
-    const r = await get(`${e.tool}/lti/register?openid_configuration=${encodeURIComponent(`http://127.0.0.1:${site.port}/.well-known/openid-configuration`)}&registration_token=t`);
+    const r = await get(
+      `${e.tool}/lti/register?openid_configuration=${encodeURIComponent(`http://127.0.0.1:${site.port}/.well-known/openid-configuration`)}&registration_token=t`,
+    );
     expect(r.status).toBe(200);
     expect(await e.app.core.services.lti.platformStatus(`http://127.0.0.1:${site.port}`, 'bare-1')).toBe('active');
   });
@@ -225,7 +264,10 @@ describe('a new registration never disturbs an existing tenant', () => {
     expect(await lti.frameAncestors()).toBe(framesBefore);
     expect((await runLaunch(e, { user: 'learner', clientId: newClient })).error).toBe('PLATFORM_NOT_ACTIVE');
     const db = e.app.core.services.database.db;
-    const [old] = await db.select().from(tenants).where(and(eq(tenants.issuer, e.platform.issuer), eq(tenants.clientId, e.clientId)));
+    const [old] = await db
+      .select()
+      .from(tenants)
+      .where(and(eq(tenants.issuer, e.platform.issuer), eq(tenants.clientId, e.clientId)));
     expect(old).toMatchObject({ status: 'active', name: 'moodle test' });
   });
 
@@ -238,7 +280,8 @@ describe('a new registration never disturbs an existing tenant', () => {
 });
 
 describe('registration fetches public addresses only and echoes nothing it fetched', () => {
-  const registerUrl = (tool: string, cfg: string) => `${tool}/lti/register?openid_configuration=${encodeURIComponent(cfg)}&registration_token=t`;
+  const registerUrl = (tool: string, cfg: string) =>
+    `${tool}/lti/register?openid_configuration=${encodeURIComponent(cfg)}&registration_token=t`;
 
   it('refuses loopback, private and IPv4-mapped addresses, by literal or by name, without connecting', async () => {
     const internal = await internalServer(() => ({ status: 200, body: '{"secret":"internal"}' }));
@@ -264,10 +307,20 @@ describe('registration fetches public addresses only and echoes nothing it fetch
     const e = await env('generic', { env: { LTI_ALLOW_PRIVATE_NETWORK: 'false' } });
     const tool = e.app.core.services.lti.tool;
     // The registered platform's own endpoints are on 127.0.0.1 too: its token endpoint is refused whatever the service URL.
-    await expect(tool.membersPage(e.platform.issuer, e.clientId, `http://127.0.0.1:${internal.port}/members`, true)).rejects.toMatchObject({ code: 'PLATFORM_ADDRESS_NOT_ALLOWED' });
-    await expect(tool.membersPage(e.platform.issuer, e.clientId, 'http://localhost/members', true)).rejects.toMatchObject({ code: 'PLATFORM_ADDRESS_NOT_ALLOWED' });
+    await expect(tool.membersPage(e.platform.issuer, e.clientId, `http://127.0.0.1:${internal.port}/members`, true)).rejects.toMatchObject({
+      code: 'PLATFORM_ADDRESS_NOT_ALLOWED',
+    });
+    await expect(tool.membersPage(e.platform.issuer, e.clientId, 'http://localhost/members', true)).rejects.toMatchObject({
+      code: 'PLATFORM_ADDRESS_NOT_ALLOWED',
+    });
     await expect(
-      tool.submitScore(e.platform.issuer, e.clientId, `http://[::ffff:127.0.0.1]:${internal.port}/lineitem`, { userId: 'u', scoreGiven: 1, scoreMaximum: 1, activityProgress: 'Completed', gradingProgress: 'FullyGraded' }),
+      tool.submitScore(e.platform.issuer, e.clientId, `http://[::ffff:127.0.0.1]:${internal.port}/lineitem`, {
+        userId: 'u',
+        scoreGiven: 1,
+        scoreMaximum: 1,
+        activityProgress: 'Completed',
+        gradingProgress: 'FullyGraded',
+      }),
     ).rejects.toMatchObject({ code: 'PLATFORM_ADDRESS_NOT_ALLOWED' });
     expect(internal.hits).toEqual([]);
     expect(e.platform.received.tokenRequests).toEqual([]);

@@ -17,7 +17,8 @@ describe('roster sync and grades', () => {
     env = await startLtiEnv('canvas');
     worker = await startWorker(env.app.core);
     const course = env.platform.course();
-    for (let i = 0; i < 120; i++) course.members.push(makeUser('canvas', 1000 + i, `Student${i}`, `Roster${String(i).padStart(3, '0')}`, 'learner'));
+    for (let i = 0; i < 120; i++)
+      course.members.push(makeUser('canvas', 1000 + i, `Student${i}`, `Roster${String(i).padStart(3, '0')}`, 'learner'));
   });
   afterAll(async () => {
     await worker?.close();
@@ -47,13 +48,21 @@ describe('roster sync and grades', () => {
     await gql(env.app.url, `mutation($id: ID!) { syncRoster(courseId: $id) { status } }`, { id: courseId }, a.token);
     const again = await until(async () => {
       const r = await gql(env.app.url, Q, { id: courseId }, a.token);
-      return r.body.data?.course?.rosterSync?.status === 'DONE' && r.body.data.course.rosterSync.finishedAt !== done.body.data.course.rosterSync.finishedAt ? r : null;
+      return r.body.data?.course?.rosterSync?.status === 'DONE' &&
+        r.body.data.course.rosterSync.finishedAt !== done.body.data.course.rosterSync.finishedAt
+        ? r
+        : null;
     }, 30_000);
     expect(again.body.data.course.members.edges.some((e: any) => e.node.user.name.includes('Roster000'))).toBe(false);
     expect(env.platform.received.nrpsRequests.every((r) => !!r.userAgent)).toBe(true);
     // A learner cannot see the member list.
     const l = await runLaunch(env, { user: 'learner' });
-    const denied = await gql(env.app.url, `query($id: ID!) { course(id: $id) { members { edges { node { launched } } } } }`, { id: courseId }, l.token);
+    const denied = await gql(
+      env.app.url,
+      `query($id: ID!) { course(id: $id) { members { edges { node { launched } } } } }`,
+      { id: courseId },
+      l.token,
+    );
     expect(denied.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const denied2 = await gql(env.app.url, `mutation($id: ID!) { syncRoster(courseId: $id) { status } }`, { id: courseId }, l.token);
     expect(denied2.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -66,7 +75,13 @@ describe('roster sync and grades', () => {
     expect(l.error).toBeUndefined();
     const me = await gql(env.app.url, `{ me { user { id } course { id } } }`, {}, l.token);
     const services = env.app.core.services;
-    const jobId = await services.lti.queueScore({ courseId: me.body.data.me.course.id, resourceLinkId: 'graded-link-1', userId: me.body.data.me.user.id, scoreGiven: 8, scoreMaximum: 10 });
+    const jobId = await services.lti.queueScore({
+      courseId: me.body.data.me.course.id,
+      resourceLinkId: 'graded-link-1',
+      userId: me.body.data.me.user.id,
+      scoreGiven: 8,
+      scoreMaximum: 10,
+    });
     expect(jobId).toBeTruthy();
     const posted = await until(async () => env.platform.received.scores.find((s) => s.url.includes('/lineitems/7/')) ?? null, 30_000);
     expect(new URL(posted.url, env.platform.issuer).pathname).toMatch(/\/lineitem\/scores$/);
@@ -74,7 +89,15 @@ describe('roster sync and grades', () => {
     expect(posted.contentType).toMatch(/^application\/vnd\.ims\.lis\.v1\.score\+json/);
     expect(posted.userAgent).toBeTruthy();
     expect(posted.body).toMatchObject({ scoreGiven: 8, scoreMaximum: 10, activityProgress: 'Completed', gradingProgress: 'FullyGraded' });
-    await expect(services.lti.queueScore({ courseId: me.body.data.me.course.id, resourceLinkId: 'graded-link-1', userId: me.body.data.me.user.id, scoreGiven: 11, scoreMaximum: 10 })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(
+      services.lti.queueScore({
+        courseId: me.body.data.me.course.id,
+        resourceLinkId: 'graded-link-1',
+        userId: me.body.data.me.user.id,
+        scoreGiven: 11,
+        scoreMaximum: 10,
+      }),
+    ).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 });
 
@@ -108,7 +131,11 @@ describe('dynamic registration', () => {
         const me = await gql(env.app.url, `{ me { tenant { platform } course { myRoles } } }`, {}, r.token);
         expect(me.body.data.me).toMatchObject({ tenant: { platform: profile }, course: { myRoles: ['INSTRUCTOR'] } });
         if (profile === 'canvas') {
-          const status = await env.app.core.services.lti.deploymentStatus(env.platform.issuer, reg.clientId, env.platform.tools.find((t) => t.clientId === reg.clientId)!.deploymentIds[0]!);
+          const status = await env.app.core.services.lti.deploymentStatus(
+            env.platform.issuer,
+            reg.clientId,
+            env.platform.tools.find((t) => t.clientId === reg.clientId)!.deploymentIds[0]!,
+          );
           expect(status).toBe('known');
         }
       } finally {
@@ -152,14 +179,27 @@ describe('tool keys', () => {
       // The platform is still active after rotation and launches still work; deep-link responses are signed with the new key.
       const r = await runLaunch(env, { user: 'instructor', messageType: 'LtiDeepLinkingRequest' });
       const id = r.redirect!.split('/').pop()!;
-      const m = await gql(env.app.url, `mutation($id: ID!) { submitDeepLink(requestId: $id, items: [{ section: HUB, title: "Hub" }]) { jwt } }`, { id }, r.token);
+      const m = await gql(
+        env.app.url,
+        `mutation($id: ID!) { submitDeepLink(requestId: $id, items: [{ section: HUB, title: "Hub" }]) { jwt } }`,
+        { id },
+        r.token,
+      );
       const { protectedHeader } = await jwtVerify(m.body.data.submitDeepLink.jwt, createLocalJWKSet(after as never));
       expect(protectedHeader.kid).toBe(newKid);
       expect(await tool.sweepKeys()).toBe(0); // still within its grace period
       // Canvas developer key JSON.
       const canvas = (await (await fetch(`${env.tool}/lti/canvas.json`)).json()) as Record<string, any>;
-      expect(canvas).toMatchObject({ oidc_initiation_url: `${env.tool}/lti/login`, target_link_uri: `${env.tool}/lti/launch`, public_jwk_url: `${env.tool}/lti/keys` });
-      expect(canvas.extensions[0].settings.placements.map((p: any) => p.placement)).toEqual(['course_navigation', 'link_selection', 'assignment_selection']);
+      expect(canvas).toMatchObject({
+        oidc_initiation_url: `${env.tool}/lti/login`,
+        target_link_uri: `${env.tool}/lti/launch`,
+        public_jwk_url: `${env.tool}/lti/keys`,
+      });
+      expect(canvas.extensions[0].settings.placements.map((p: any) => p.placement)).toEqual([
+        'course_navigation',
+        'link_selection',
+        'assignment_selection',
+      ]);
     } finally {
       await env.close();
     }
@@ -172,26 +212,56 @@ describe('platform administration over GraphQL', () => {
     try {
       const { secret } = await env.app.core.services.apiKeys.createInstallationAdminKey('ops');
       const REG = `mutation($i: RegisterPlatformInput!) { registerPlatform(input: $i) { issuer clientId status product deploymentIds acceptNewDeployments } }`;
-      const input = { issuer: env.platform.issuer, clientId: 'manual-1', product: 'GENERIC', authEndpoint: `${env.platform.issuer}/auth`, tokenEndpoint: `${env.platform.issuer}/token`, jwksUrl: `${env.platform.issuer}/jwks`, deploymentIds: ['d-1'], status: 'PENDING' };
+      const input = {
+        issuer: env.platform.issuer,
+        clientId: 'manual-1',
+        product: 'GENERIC',
+        authEndpoint: `${env.platform.issuer}/auth`,
+        tokenEndpoint: `${env.platform.issuer}/token`,
+        jwksUrl: `${env.platform.issuer}/jwks`,
+        deploymentIds: ['d-1'],
+        status: 'PENDING',
+      };
       const r = await gql(env.app.url, REG, { i: input }, secret);
       expect(r.body.errors).toBeUndefined();
-      expect(r.body.data.registerPlatform).toMatchObject({ clientId: 'manual-1', status: 'PENDING', deploymentIds: ['d-1'], acceptNewDeployments: false });
+      expect(r.body.data.registerPlatform).toMatchObject({
+        clientId: 'manual-1',
+        status: 'PENDING',
+        deploymentIds: ['d-1'],
+        acceptNewDeployments: false,
+      });
       const bad = await gql(env.app.url, REG, { i: { ...input, clientId: 'manual-2', jwksUrl: 'javascript:alert(1)' } }, secret);
       expect(bad.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-      const act = await gql(env.app.url, `mutation { setPlatformStatus(issuer: "${env.platform.issuer}", clientId: "manual-1", status: ACTIVE) { status } }`, {}, secret);
+      const act = await gql(
+        env.app.url,
+        `mutation { setPlatformStatus(issuer: "${env.platform.issuer}", clientId: "manual-1", status: ACTIVE) { status } }`,
+        {},
+        secret,
+      );
       expect(act.body.data.setPlatformStatus.status).toBe('ACTIVE');
       const list = await gql(env.app.url, `{ platforms { clientId status } }`, {}, secret);
       expect(list.body.data.platforms).toEqual([{ clientId: 'manual-1', status: 'ACTIVE' }]);
       // The platform registered over GraphQL launches.
-      env.platform.registerTool({ clientId: 'manual-1', deploymentIds: ['d-1'], loginUrl: `${env.tool}/lti/login`, redirectUris: [`${env.tool}/lti/launch`], jwksUrl: `${env.tool}/lti/keys`, targetLinkUri: `${env.tool}/lti/launch`, scopes: [] });
+      env.platform.registerTool({
+        clientId: 'manual-1',
+        deploymentIds: ['d-1'],
+        loginUrl: `${env.tool}/lti/login`,
+        redirectUris: [`${env.tool}/lti/launch`],
+        jwksUrl: `${env.tool}/lti/keys`,
+        targetLinkUri: `${env.tool}/lti/launch`,
+        scopes: [],
+      });
       const l = await runLaunch(env, { user: 'instructor', clientId: 'manual-1' });
       expect(l.status).toBe(200);
       // An instructor's session, or a key an instructor made, cannot administer platforms, nor mint an admin key.
-      for (const token of [l.token!]) expect((await gql(env.app.url, `{ platforms { issuer } }`, {}, token)).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      for (const token of [l.token!])
+        expect((await gql(env.app.url, `{ platforms { issuer } }`, {}, token)).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       const mint = await gql(env.app.url, `mutation { createApiKey(input: { name: "x", scopes: [ADMIN] }) { secret } }`, {}, l.token);
       expect(mint.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       const key = await gql(env.app.url, `mutation { createApiKey(input: { name: "x", scopes: [READ, WRITE] }) { secret } }`, {}, l.token);
-      expect((await gql(env.app.url, `{ platforms { issuer } }`, {}, key.body.data.createApiKey.secret)).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(
+        (await gql(env.app.url, `{ platforms { issuer } }`, {}, key.body.data.createApiKey.secret)).body.errors?.[0]?.extensions?.code,
+      ).toBe('FORBIDDEN');
     } finally {
       await env.close();
     }

@@ -55,7 +55,11 @@ describe('queue prefix per installation', () => {
       const jb = await qb.add('sweep-lti', { task: 'sweep-lti' });
       const ja = await qa.add('sweep-lti', { task: 'sweep-lti' });
       let state = '';
-      await poll(async () => (state = await ja.getState()) === 'completed', 20_000, () => `A's job is ${state}`);
+      await poll(
+        async () => (state = await ja.getState()) === 'completed',
+        20_000,
+        () => `A's job is ${state}`,
+      );
       expect(await jb.getState()).toBe('waiting');
     } finally {
       await qa.close();
@@ -66,8 +70,12 @@ describe('queue prefix per installation', () => {
   it('refuses a QUEUE_PREFIX set by hand that another installation uses', async () => {
     const db = await freshPgDatabase();
     try {
-      await expect(openCore(testConfig({ DATABASE_URL: db.url, QUEUE_PREFIX: a.core.config.queuePrefix }), log)).rejects.toBeInstanceOf(QueuePrefixInUseError);
-      await expect(openCore(testConfig({ DATABASE_URL: db.url, QUEUE_PREFIX: a.core.config.queuePrefix }), log)).rejects.toThrow(/in use on this Redis by another installation/);
+      await expect(openCore(testConfig({ DATABASE_URL: db.url, QUEUE_PREFIX: a.core.config.queuePrefix }), log)).rejects.toBeInstanceOf(
+        QueuePrefixInUseError,
+      );
+      await expect(openCore(testConfig({ DATABASE_URL: db.url, QUEUE_PREFIX: a.core.config.queuePrefix }), log)).rejects.toThrow(
+        /in use on this Redis by another installation/,
+      );
     } finally {
       await db.drop();
     }

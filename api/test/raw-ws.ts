@@ -29,7 +29,11 @@ export class RawSocket {
       r.ws.once('error', reject);
     });
     r.send({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } });
-    await poll(() => r.acked || r.closed !== null, 20_000, () => 'no ack and no close');
+    await poll(
+      () => r.acked || r.closed !== null,
+      20_000,
+      () => 'no ack and no close',
+    );
     return r;
   }
   send(f: Frame): void {
@@ -45,7 +49,11 @@ export class RawSocket {
   async renew(token: string): Promise<any> {
     const before = this.of('pong').length;
     this.send({ type: 'ping', payload: { renew: `Bearer ${token}` } });
-    await poll(() => this.of('pong').length > before || this.closed !== null, 20_000, () => 'no pong');
+    await poll(
+      () => this.of('pong').length > before || this.closed !== null,
+      20_000,
+      () => 'no pong',
+    );
     return this.of('pong')[before]?.payload;
   }
 }

@@ -51,8 +51,17 @@ export async function openBaseline(name: string, deliver: (roomId: string, paylo
   async function sendRoute(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const viewer = await services.auth.authenticate(req.headers.authorization);
     if (!viewer) throw new AppError('UNAUTHENTICATED', 'A Bearer credential is required.');
-    const input = JSON.parse((await readBody(req, config.maxRequestBytes)).toString('utf8')) as { roomId: string; clientId: string; body: string };
-    const message = await services.rooms.send(viewer, { roomId: String(input.roomId), clientId: String(input.clientId), body: String(input.body), kind: 'text' });
+    const input = JSON.parse((await readBody(req, config.maxRequestBytes)).toString('utf8')) as {
+      roomId: string;
+      clientId: string;
+      body: string;
+    };
+    const message = await services.rooms.send(viewer, {
+      roomId: String(input.roomId),
+      clientId: String(input.clientId),
+      body: String(input.body),
+      kind: 'text',
+    });
     deliver(message.roomId, payloadOf(message));
     json(res, 200, { id: message.id, seq: String(message.seq) });
   }
@@ -101,7 +110,10 @@ export function runUntilStopped(b: Baseline): void {
     stopping = true;
     const force = setTimeout(() => process.exit(1), 5000);
     force.unref();
-    b.close().then(() => process.exit(0), () => process.exit(1));
+    b.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -11,8 +11,17 @@ import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import {
-  ROOM_EVENTS, parseBody, sleep, summarize, wallNow,
-  type ConnectCmd, type FinishCmd, type LoadgenCmd, type LoadgenEv, type RoomEventPayload, type RoundResultEv,
+  ROOM_EVENTS,
+  parseBody,
+  sleep,
+  summarize,
+  wallNow,
+  type ConnectCmd,
+  type FinishCmd,
+  type LoadgenCmd,
+  type LoadgenEv,
+  type RoomEventPayload,
+  type RoundResultEv,
 } from './common.js';
 
 /** Connections being opened at once (a burst of thousands overflows the server's accept backlog). */
@@ -98,24 +107,24 @@ function openOurs(cmd: ConnectCmd, index: number): Promise<Subscriber> {
         connected: () => {
           sub.open = true;
           if (!settled) {
-settled = true;
-resolve(sub);
-}
+            settled = true;
+            resolve(sub);
+          }
         },
         closed: (e) => {
           const ev = e as { code?: number; reason?: string };
           if (sub.open) noteClose(ev.code ?? 'closed', String(ev.reason ?? ''));
           sub.open = false;
           if (!settled) {
-settled = true;
-reject(new Error(`closed ${ev.code} ${ev.reason ?? ''}`));
-}
+            settled = true;
+            reject(new Error(`closed ${ev.code} ${ev.reason ?? ''}`));
+          }
         },
         error: (e) => {
           if (!settled) {
-settled = true;
-reject(e instanceof Error ? e : new Error(String((e as { message?: string }).message ?? e)));
-}
+            settled = true;
+            reject(e instanceof Error ? e : new Error(String((e as { message?: string }).message ?? e)));
+          }
         },
       },
     });
@@ -149,25 +158,24 @@ function openSocketIo(cmd: ConnectCmd, index: number): Promise<Subscriber> {
       socket.emit('join', cmd.roomId, (ack: { ok: boolean; error?: string }) => {
         if (!ack?.ok) {
           if (!settled) {
-settled = true;
-reject(new Error(`join refused: ${ack?.error}`));
-}
+            settled = true;
+            reject(new Error(`join refused: ${ack?.error}`));
+          }
           return;
         }
         sub.open = true;
         if (!settled) {
-settled = true;
-resolve(sub);
-}
+          settled = true;
+          resolve(sub);
+        }
       });
     });
     socket.on('roomEvent', (p: RoomEventPayload) => receive(index, p?.message?.body, wallNow()));
     socket.on('connect_error', (err) => {
       if (!settled) {
-settled = true;
-reject(err);
-}
-      else noteError(`subscriber ${index}: ${err.message}`);
+        settled = true;
+        reject(err);
+      } else noteError(`subscriber ${index}: ${err.message}`);
     });
     socket.on('disconnect', (reason) => {
       if (sub.open) noteClose('disconnect', reason);
@@ -181,7 +189,9 @@ function openRaw(cmd: ConnectCmd, index: number): Promise<Subscriber> {
     let settled = false;
     const socket = new WebSocket(cmd.url, { perMessageDeflate: false });
     const sub: Subscriber = { index, open: false, close: () => socket.close(1000) };
-    socket.on('open', () => socket.send(JSON.stringify({ type: 'join', authorization: `Bearer ${cmd.tokens[index]}`, roomId: cmd.roomId })));
+    socket.on('open', () =>
+      socket.send(JSON.stringify({ type: 'join', authorization: `Bearer ${cmd.tokens[index]}`, roomId: cmd.roomId })),
+    );
     socket.on('message', (data) => {
       const at = wallNow();
       let m: { type: string; payload?: RoomEventPayload; error?: string };
@@ -194,28 +204,27 @@ function openRaw(cmd: ConnectCmd, index: number): Promise<Subscriber> {
       if (m.type === 'joined') {
         sub.open = true;
         if (!settled) {
-settled = true;
-resolve(sub);
-}
+          settled = true;
+          resolve(sub);
+        }
       } else if (m.type === 'error' && !settled) {
-settled = true;
-reject(new Error(m.error));
-}
+        settled = true;
+        reject(new Error(m.error));
+      }
     });
     socket.on('error', (err) => {
       if (!settled) {
-settled = true;
-reject(err);
-}
-      else noteError(`subscriber ${index}: ${err.message}`);
+        settled = true;
+        reject(err);
+      } else noteError(`subscriber ${index}: ${err.message}`);
     });
     socket.on('close', (code, reason) => {
       if (sub.open) noteClose(code, reason.toString());
       sub.open = false;
       if (!settled) {
-settled = true;
-reject(new Error(`closed ${code} ${reason.toString()}`));
-}
+        settled = true;
+        reject(new Error(`closed ${code} ${reason.toString()}`));
+      }
     });
   });
 }
@@ -234,7 +243,11 @@ async function connect(cmd: ConnectCmd): Promise<void> {
     while (next < n) {
       const i = next++;
       try {
-        subscribers[i] = await withTimeout(open(cmd, i), CONNECT_TIMEOUT_MS, `subscriber ${i}: no connection in ${CONNECT_TIMEOUT_MS / 1000} s`);
+        subscribers[i] = await withTimeout(
+          open(cmd, i),
+          CONNECT_TIMEOUT_MS,
+          `subscriber ${i}: no connection in ${CONNECT_TIMEOUT_MS / 1000} s`,
+        );
       } catch (err) {
         failed++;
         firstError ??= err instanceof Error ? err.message : String(err);
@@ -247,7 +260,9 @@ async function connect(cmd: ConnectCmd): Promise<void> {
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(what)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(what)), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 function status(): LoadgenEv {
@@ -262,7 +277,14 @@ function status(): LoadgenEv {
       if (got === r.messages) complete++;
     }
   }
-  return { ev: 'status', tag: r?.tag ?? null, received: r?.received ?? 0, complete, withAny, open: subscribers.filter((s) => s?.open).length };
+  return {
+    ev: 'status',
+    tag: r?.tag ?? null,
+    received: r?.received ?? 0,
+    complete,
+    withAny,
+    open: subscribers.filter((s) => s?.open).length,
+  };
 }
 
 /** Deliveries of the round's successful messages still missing. */
@@ -292,9 +314,9 @@ async function finish(cmd: FinishCmd): Promise<RoundResultEv> {
     while (receivedOk() < expected && wallNow() < cap && wallNow() - lastProgress < cmd.graceMs) {
       await sleep(50);
       if (r.received !== last) {
-last = r.received;
-lastProgress = wallNow();
-}
+        last = r.received;
+        lastProgress = wallNow();
+      }
     }
   }
   const lost = missing(r, cmd.okIndices);

@@ -59,7 +59,11 @@ const SERVER_ENTRY: Record<Kind, string> = {
   raw: 'bench/fanout/ws-server.ts',
 };
 /** Where each server is built: ours where `npm start` puts it, the baselines and the GC preload with the results. */
-const BUILT: Record<Kind, string> = { ours: 'dist/start.mjs', socketio: 'bench/results/build/socketio-server.mjs', raw: 'bench/results/build/ws-server.mjs' };
+const BUILT: Record<Kind, string> = {
+  ours: 'dist/start.mjs',
+  socketio: 'bench/results/build/socketio-server.mjs',
+  raw: 'bench/results/build/ws-server.mjs',
+};
 const GC_PRELOAD = 'bench/results/build/gc-on-signal.mjs';
 
 /**
@@ -123,7 +127,16 @@ export async function startServer(kind: Kind, env: Record<string, string>, logDi
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   track(proc);
-  const s: ServerProc = { kind, proc, pid: proc.pid!, url: `http://127.0.0.1:${port}`, logFile, warnings: new Map(), otherLines: [], memoryFile };
+  const s: ServerProc = {
+    kind,
+    proc,
+    pid: proc.pid!,
+    url: `http://127.0.0.1:${port}`,
+    logFile,
+    warnings: new Map(),
+    otherLines: [],
+    memoryFile,
+  };
   const scan = (chunk: Buffer, rest: { text: string }) => {
     log.write(chunk);
     rest.text += chunk.toString('utf8');
@@ -147,7 +160,9 @@ export async function startServer(kind: Kind, env: Record<string, string>, logDi
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (proc.exitCode !== null || proc.signalCode !== null) {
-      throw new Error(`${kind} server exited (${proc.exitCode ?? proc.signalCode}) before listening:\n${s.otherLines.join('\n')}\n(log: ${logFile})`);
+      throw new Error(
+        `${kind} server exited (${proc.exitCode ?? proc.signalCode}) before listening:\n${s.otherLines.join('\n')}\n(log: ${logFile})`,
+      );
     }
     try {
       const r = await fetch(`${s.url}/healthz`, { signal: AbortSignal.timeout(1000) });
@@ -179,16 +194,21 @@ export class Helper<Cmd extends object, Ev extends { ev: string }> {
     readonly name: string,
     file: string,
   ) {
-    this.proc = fork(path.join(ROOT, file), [], { cwd: ROOT, execArgv: TSX, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    this.proc = fork(path.join(ROOT, file), [], {
+      cwd: ROOT,
+      execArgv: TSX,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    });
     track(this.proc);
     this.proc.on('message', (m: Ev) => {
       for (const l of this.listeners) l(m);
       if (m.ev === 'error') {
         const e = new Error(`${name}: ${(m as unknown as { message: string }).message}`);
         for (const w of this.waiters.splice(0)) {
-clearTimeout(w.timer);
-w.reject(e);
-}
+          clearTimeout(w.timer);
+          w.reject(e);
+        }
         return;
       }
       const i = this.waiters.findIndex((w) => w.ev === m.ev);
@@ -200,9 +220,9 @@ w.reject(e);
     this.proc.once('exit', (code, signal) => {
       const e = new Error(`${name} exited (${code ?? signal})`);
       for (const w of this.waiters.splice(0)) {
-clearTimeout(w.timer);
-w.reject(e);
-}
+        clearTimeout(w.timer);
+        w.reject(e);
+      }
     });
   }
 

@@ -22,7 +22,11 @@ async function post(cmd: SendCmd, index: number, runId: string): Promise<void> {
   const ours = cmd.kind === 'ours';
   const res = await fetch(cmd.url + (ours ? '/graphql' : '/send'), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${cmd.token}` },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      authorization: `Bearer ${cmd.token}`,
+    },
     body: JSON.stringify(ours ? { query: SEND_MESSAGE, variables: { input } } : input),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });

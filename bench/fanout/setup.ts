@@ -76,11 +76,19 @@ export async function makeData(subscribers: number, env: Record<string, string>)
         const n = Math.min(BATCH, subscribers - from);
         const rows = await core.services.database.db
           .insert(users)
-          .values(Array.from({ length: n }, (_, k) => ({ tenantId: fx.tenant.id, subject: `fanout-${tag}-${from + k}`, name: `Student ${from + k}` })))
+          .values(
+            Array.from({ length: n }, (_, k) => ({
+              tenantId: fx.tenant.id,
+              subject: `fanout-${tag}-${from + k}`,
+              name: `Student ${from + k}`,
+            })),
+          )
           .returning({ id: users.id });
         await core.services.database.db
           .insert(memberships)
-          .values(rows.map((r) => ({ tenantId: fx.tenant.id, courseId: fx.course.id, userId: r.id, roles: ['learner'], status: 'active' })));
+          .values(
+            rows.map((r) => ({ tenantId: fx.tenant.id, courseId: fx.course.id, userId: r.id, roles: ['learner'], status: 'active' })),
+          );
         learnerIds.push(...rows.map((r) => r.id));
       }
       const subscriberTokens = await Promise.all(learnerIds.map((id) => issue(id, ['learner'])));

@@ -11,7 +11,11 @@ import { roomStream } from '../../api/src/rooms/events.js';
 import { openBaseline, runUntilStopped } from './baseline.js';
 
 const b = await openBaseline('socketio', (roomId, payload) => io.to(roomStream(roomId)).emit('roomEvent', payload));
-const io: Server = new Server(b.server, { transports: ['websocket'], serveClient: false, maxHttpBufferSize: b.core.config.maxRequestBytes });
+const io: Server = new Server(b.server, {
+  transports: ['websocket'],
+  serveClient: false,
+  maxHttpBufferSize: b.core.config.maxRequestBytes,
+});
 
 io.use((socket, next) => {
   const authorization = (socket.handshake.auth as { authorization?: unknown } | undefined)?.authorization;

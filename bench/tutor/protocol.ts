@@ -37,7 +37,13 @@ export type FromServer =
   | { t: 'ready'; url: string; wsUrl: string; courseId: string; tokens: string[]; tutorConcurrency: number; dbPoolMax: number }
   | { t: 'subs'; n: number }
   | { t: 'stamp'; ref: string; stamps: ServerStamps }
-  | { t: 'measured'; eventLoopUtilization: number; cpuMs: number; db: DbDiag | null; loopDelayMs: { p50: number; p99: number; max: number } }
+  | {
+      t: 'measured';
+      eventLoopUtilization: number;
+      cpuMs: number;
+      db: DbDiag | null;
+      loopDelayMs: { p50: number; p99: number; max: number };
+    }
   | { t: 'stopped' }
   | { t: 'error'; message: string };
 

@@ -50,7 +50,12 @@ class Seen {
 
 let app: (TestApp & { dropDb?: () => Promise<void> }) | undefined;
 let worker: WorkerHandle | undefined;
-let measuring: { elu: ReturnType<typeof performance.eventLoopUtilization>; cpu: NodeJS.CpuUsage; diag: ReturnType<typeof diagnoseDb> | null; delay: ReturnType<typeof monitorEventLoopDelay> } | null = null;
+let measuring: {
+  elu: ReturnType<typeof performance.eventLoopUtilization>;
+  cpu: NodeJS.CpuUsage;
+  diag: ReturnType<typeof diagnoseDb> | null;
+  delay: ReturnType<typeof monitorEventLoopDelay>;
+} | null = null;
 
 process.on('message', (m: ToServer) => {
   void handle(m).catch((err: unknown) => send({ t: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
@@ -65,7 +70,12 @@ async function handle(m: ToServer): Promise<void> {
       send({ t: 'subs', n: app?.core.services.realtime.activeSubscriptions ?? 0 });
       return;
     case 'measure':
-      measuring = { elu: performance.eventLoopUtilization(), cpu: process.cpuUsage(), diag: m.diag && app ? diagnoseDb(app.core) : null, delay: monitorEventLoopDelay({ resolution: 5 }) };
+      measuring = {
+        elu: performance.eventLoopUtilization(),
+        cpu: process.cpuUsage(),
+        diag: m.diag && app ? diagnoseDb(app.core) : null,
+        delay: monitorEventLoopDelay({ resolution: 5 }),
+      };
       measuring.delay.enable();
       return;
     case 'measured': {
@@ -76,7 +86,13 @@ async function handle(m: ToServer): Promise<void> {
       mm.delay.disable();
       const loopDelayMs = { p50: r1(mm.delay.percentile(50) / 1e6), p99: r1(mm.delay.percentile(99) / 1e6), max: r1(mm.delay.max / 1e6) };
       measuring = null;
-      send({ t: 'measured', eventLoopUtilization: Math.round(elu.utilization * 1000) / 1000, cpuMs: Math.round((cpu.user + cpu.system) / 1000), db, loopDelayMs });
+      send({
+        t: 'measured',
+        eventLoopUtilization: Math.round(elu.utilization * 1000) / 1000,
+        cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+        db,
+        loopDelayMs,
+      });
       return;
     }
     case 'stop':
@@ -95,11 +111,25 @@ async function start(env: Record<string, string>, students: number): Promise<voi
   const fx = await seed(core, 'Bench');
   const tokens = [fx.learnerToken];
   for (let i = 1; i < students; i++) {
-    const user = await upsertUser(core.services.database.db, { tenantId: fx.tenant.id, subject: `bench-${i}-${randomUUID()}`, name: `Student ${i}` });
+    const user = await upsertUser(core.services.database.db, {
+      tenantId: fx.tenant.id,
+      subject: `bench-${i}-${randomUUID()}`,
+      name: `Student ${i}`,
+    });
     await core.services.courses.setMembership(fx.tenant.id, fx.course.id, user.id, ['learner']);
-    tokens.push(await core.services.sessions.issue({ tenantId: fx.tenant.id, userId: user.id, courseId: fx.course.id, roles: ['learner'] }));
+    tokens.push(
+      await core.services.sessions.issue({ tenantId: fx.tenant.id, userId: user.id, courseId: fx.course.id, roles: ['learner'] }),
+    );
   }
-  send({ t: 'ready', url: app.url, wsUrl: app.wsUrl, courseId: fx.course.id, tokens, tutorConcurrency: core.config.tutorConcurrency, dbPoolMax: core.config.dbPoolMax });
+  send({
+    t: 'ready',
+    url: app.url,
+    wsUrl: app.wsUrl,
+    courseId: fx.course.id,
+    tokens,
+    tutorConcurrency: core.config.tutorConcurrency,
+    dbPoolMax: core.config.dbPoolMax,
+  });
 }
 
 let stopping: Promise<void> | null = null;
@@ -137,7 +167,11 @@ function diagnoseDb(core: TestApp['core']) {
       return query.apply(this, a);
     }
     const out = query.apply(this, a);
-    if (out && typeof (out as Promise<unknown>).then === 'function') (out as Promise<unknown>).then(() => queryMs.push(now() - t), () => queryMs.push(now() - t));
+    if (out && typeof (out as Promise<unknown>).then === 'function')
+      (out as Promise<unknown>).then(
+        () => queryMs.push(now() - t),
+        () => queryMs.push(now() - t),
+      );
     return out;
   };
   pool.connect = function (this: pg.Pool, cb?: (...r: unknown[]) => void) {
@@ -145,7 +179,10 @@ function diagnoseDb(core: TestApp['core']) {
     maxWaiting = Math.max(maxWaiting, pool.waitingCount + 1);
     if (cb) return connect.call(this, ((...r: unknown[]) => (waitMs.push(now() - t), cb(...r))) as never);
     const p = (connect as () => Promise<pg.PoolClient>).call(this);
-    void p.then(() => waitMs.push(now() - t), () => {});
+    void p.then(
+      () => waitMs.push(now() - t),
+      () => {},
+    );
     return p;
   } as typeof pool.connect;
   // What the app's PostgreSQL sessions are doing, sampled every 20 ms on a connection of its own.
@@ -156,10 +193,14 @@ function diagnoseDb(core: TestApp['core']) {
   const sampled = (async () => {
     await sampler.connect();
     while (sampling) {
-      const res = (await query.call(sampler, `select state, wait_event_type, wait_event from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`)) as pg.QueryResult<{ state: string | null; wait_event_type: string | null; wait_event: string | null }>;
+      const res = (await query.call(
+        sampler,
+        `select state, wait_event_type, wait_event from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+      )) as pg.QueryResult<{ state: string | null; wait_event_type: string | null; wait_event: string | null }>;
       samples++;
       for (const r of res.rows) {
-        const k = r.state === 'idle' ? 'idle' : r.wait_event_type ? `${r.state}: ${r.wait_event_type}/${r.wait_event}` : `${r.state}: on CPU`;
+        const k =
+          r.state === 'idle' ? 'idle' : r.wait_event_type ? `${r.state}: ${r.wait_event_type}/${r.wait_event}` : `${r.state}: on CPU`;
         waits.set(k, (waits.get(k) ?? 0) + 1);
       }
       await new Promise((r) => setTimeout(r, 20));

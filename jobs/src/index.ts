@@ -36,7 +36,10 @@ export async function startWorker(core: Core): Promise<WorkerHandle> {
     });
     w.on('error', (err) => log.warn({ err: err.message }, `worker (${def.queue}): error`));
     w.on('failed', (job, err) => {
-      log.warn({ jobId: job?.id, task: job?.data?.task, attempts: job?.attemptsMade, err: err.message }, `worker (${def.queue}): attempt failed`);
+      log.warn(
+        { jobId: job?.id, task: job?.data?.task, attempts: job?.attemptsMade, err: err.message },
+        `worker (${def.queue}): attempt failed`,
+      );
       if (job) def.onFailed?.(services, job as never, err, job.attemptsMade >= (job.opts.attempts ?? 1));
     });
     return w;
@@ -45,7 +48,12 @@ export async function startWorker(core: Core): Promise<WorkerHandle> {
   // One repeatable schedule per task, however many workers run: BullMQ deduplicates by scheduler id.
   const scheduler = new Queue(QUEUES.housekeeping, { connection: connectionFromUrl(config.redisUrl, true), prefix: config.queuePrefix });
   scheduler.on('error', (err) => log.warn({ err: err.message }, 'worker: scheduler error'));
-  for (const t of periodic.values()) await scheduler.upsertJobScheduler(t.task, { every: t.everyMs }, { name: t.task, data: { task: t.task } as JobPayloads['housekeeping'] });
+  for (const t of periodic.values())
+    await scheduler.upsertJobScheduler(
+      t.task,
+      { every: t.everyMs },
+      { name: t.task, data: { task: t.task } as JobPayloads['housekeeping'] },
+    );
   log.info({ concurrency: config.workerConcurrency, queues: [QUEUES.housekeeping, ...queues.map((q) => q.queue)] }, 'worker: started');
   return {
     async close() {

@@ -38,10 +38,7 @@ async function boot(): Promise<void> {
     onAuthRejected: session.markExpired,
   });
 
-  app.provide(
-    apolloClientKey,
-    createApolloClient({ getToken, wsLink: socket.link, onUnauthenticated: session.markExpired }),
-  );
+  app.provide(apolloClientKey, createApolloClient({ getToken, wsLink: socket.link, onUnauthenticated: session.markExpired }));
 
   // The session renews itself while the tool is open; the socket takes each new token on its open connection.
   const refreshQuery = print(REFRESH_SESSION);
@@ -59,7 +56,11 @@ async function boot(): Promise<void> {
 
   // "Retry now" in the status pill, and coming back to the page, reconnect at once instead of waiting out the backoff.
   connection.setWake(() => socket.wake());
-  retryOnReturn({ window, document }, () => connection.status, () => socket.wake());
+  retryOnReturn(
+    { window, document },
+    () => connection.status,
+    () => socket.wake(),
+  );
 
   window.addEventListener('online', () => {
     connection.dispatch({ type: 'browser-online' });

@@ -12,7 +12,15 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -39,7 +47,10 @@ export async function launchFromDevLms(
   /** Called with the page before it loads anything: for listeners that must see every request. */
   onPage?: (page: import('playwright-core').Page) => void,
   /** More of the context, e.g. `{ hasTouch: true, isMobile: true }` for a phone. */
-  device: Pick<import('playwright-core').BrowserContextOptions, 'hasTouch' | 'isMobile' | 'deviceScaleFactor' | 'locale' | 'timezoneId'> = {},
+  device: Pick<
+    import('playwright-core').BrowserContextOptions,
+    'hasTouch' | 'isMobile' | 'deviceScaleFactor' | 'locale' | 'timezoneId'
+  > = {},
 ): Promise<LaunchedPerson> {
   const context = await browser.newContext({ viewport, ...device });
   const page = await context.newPage();

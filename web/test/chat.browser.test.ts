@@ -14,7 +14,6 @@ import { messages } from '../../api/src/rooms/tables.js';
 import { users } from '../../api/src/users/tables.js';
 import { eq } from 'drizzle-orm';
 
-
 type Person = LaunchedPerson;
 
 describe('course chat between two people', () => {
@@ -31,7 +30,11 @@ describe('course chat between two people', () => {
     return p;
   }
 
-  const bodies = (p: Person) => p.frame.getByTestId('message-body').allTextContents().then((all) => all.map((t) => t.trim()));
+  const bodies = (p: Person) =>
+    p.frame
+      .getByTestId('message-body')
+      .allTextContents()
+      .then((all) => all.map((t) => t.trim()));
   const shot = (p: Person, name: string) => p.page.screenshot({ path: path.join(SHOTS, `chat-${name}.png`) });
 
   async function send(p: Person, text: string): Promise<void> {
@@ -56,9 +59,9 @@ describe('course chat between two people', () => {
 
   it('they chat live in the course room and see each other typing', async () => {
     // The first launches announced themselves in the course room.
-    await expect.poll(() => ada.frame.getByTestId('message-system').allTextContents(), { timeout: 15_000 }).toEqual(
-      expect.arrayContaining([expect.stringContaining('Alan Turing joined the course')]),
-    );
+    await expect
+      .poll(() => ada.frame.getByTestId('message-system').allTextContents(), { timeout: 15_000 })
+      .toEqual(expect.arrayContaining([expect.stringContaining('Alan Turing joined the course')]));
     // Ada types: Alan sees it.
     await ada.frame.getByTestId('composer-input').pressSequentially('Welcome to the course', { delay: 20 });
     await expect.poll(() => alan.frame.getByTestId('typing-line').textContent(), { timeout: 10_000 }).toContain('Ada Lovelace is typing');
@@ -68,7 +71,9 @@ describe('course chat between two people', () => {
     // Sending ends the typing line at once.
     await expect.poll(() => alan.frame.getByTestId('typing-line').textContent(), { timeout: 10_000 }).toBe('');
     await send(alan, 'Thanks! Is the **first quiz** on Friday?');
-    await expect.poll(() => ada.frame.locator('[data-testid="message-body"] strong').allTextContents(), { timeout: 10_000 }).toContain('first quiz');
+    await expect
+      .poll(() => ada.frame.locator('[data-testid="message-body"] strong').allTextContents(), { timeout: 10_000 })
+      .toContain('first quiz');
     await shot(ada, 'course-room');
     expect(ada.errors).toEqual([]);
     expect(alan.errors).toEqual([]);
@@ -81,11 +86,24 @@ describe('course chat between two people', () => {
     await alan.frame.getByTestId('mention-suggestions').getByText('@Ada Lovelace').click();
     await input.pressSequentially('about recursion depth', { delay: 5 });
     await input.press('Enter');
-    await expect.poll(() => ada.frame.getByTestId('notification-count').textContent().catch(() => ''), { timeout: 15_000 }).toBe('1');
+    await expect
+      .poll(
+        () =>
+          ada.frame
+            .getByTestId('notification-count')
+            .textContent()
+            .catch(() => ''),
+        { timeout: 15_000 },
+      )
+      .toBe('1');
     // The mention is highlighted for her.
-    await expect.poll(() => ada.frame.locator('[data-testid="message-body"] .mention').allTextContents(), { timeout: 10_000 }).toContain('@Ada Lovelace');
+    await expect
+      .poll(() => ada.frame.locator('[data-testid="message-body"] .mention').allTextContents(), { timeout: 10_000 })
+      .toContain('@Ada Lovelace');
     await ada.frame.getByTestId('notification-bell').click();
-    await expect.poll(() => ada.frame.getByTestId('notification-item').first().textContent(), { timeout: 10_000 }).toContain('Alan Turing mentioned you');
+    await expect
+      .poll(() => ada.frame.getByTestId('notification-item').first().textContent(), { timeout: 10_000 })
+      .toContain('Alan Turing mentioned you');
     await shot(ada, 'notifications');
     await ada.frame.getByTestId('notification-item').first().click();
     await expect.poll(() => ada.frame.getByTestId('notification-count').count(), { timeout: 10_000 }).toBe(0);
@@ -97,7 +115,16 @@ describe('course chat between two people', () => {
     await expect(ada.frame.locator('[data-testid="search-hit"] mark').first().textContent()).resolves.toBe('recursion');
     await shot(ada, 'search');
     await ada.frame.getByTestId('search-hit').first().click();
-    await expect.poll(() => ada.frame.locator('.msg--highlight [data-testid="message-body"]').textContent().catch(() => ''), { timeout: 10_000 }).toContain('recursion depth');
+    await expect
+      .poll(
+        () =>
+          ada.frame
+            .locator('.msg--highlight [data-testid="message-body"]')
+            .textContent()
+            .catch(() => ''),
+        { timeout: 10_000 },
+      )
+      .toContain('recursion depth');
   });
 
   it('a direct message shows presence, an unread badge, and a read receipt once read', async () => {
@@ -109,14 +136,32 @@ describe('course chat between two people', () => {
     await send(alan, 'Can I ask about my project privately?');
     // Ada is in the course room: the direct room appears in her list with an unread badge.
     const dm = ada.frame.getByTestId('room-direct');
-    await expect.poll(() => dm.getByTestId('room-unread').textContent().catch(() => ''), { timeout: 15_000 }).toBe('1');
+    await expect
+      .poll(
+        () =>
+          dm
+            .getByTestId('room-unread')
+            .textContent()
+            .catch(() => ''),
+        { timeout: 15_000 },
+      )
+      .toBe('1');
     await expect.poll(() => dm.locator('[data-state]').getAttribute('data-state'), { timeout: 10_000 }).toBe('ONLINE');
     await shot(ada, 'unread-badge');
     // She opens it: the badge goes, and Alan sees his message read.
     await dm.click();
     await expect.poll(() => bodies(ada), { timeout: 10_000 }).toContain('Can I ask about my project privately?');
     await expect.poll(() => dm.getByTestId('room-unread').count(), { timeout: 10_000 }).toBe(0);
-    await expect.poll(() => alan.frame.getByTestId('read-receipt').textContent().catch(() => ''), { timeout: 15_000 }).toBe('Seen');
+    await expect
+      .poll(
+        () =>
+          alan.frame
+            .getByTestId('read-receipt')
+            .textContent()
+            .catch(() => ''),
+        { timeout: 15_000 },
+      )
+      .toBe('Seen');
     await shot(alan, 'read-receipt');
     // Ada hides her tab (another tab in front): she shows as away to Alan.
     await ada.page.evaluate(() => {
@@ -148,7 +193,9 @@ describe('course chat between two people', () => {
     await send(alan, hostile);
     const list = ada.frame.getByTestId('room-view');
     await ada.frame.getByTestId('room-course').click();
-    await expect.poll(() => bodies(ada).then((b) => b.some((t) => t.includes('<script>window.__pwned=2</script>'))), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => bodies(ada).then((b) => b.some((t) => t.includes('<script>window.__pwned=2</script>'))), { timeout: 10_000 })
+      .toBe(true);
     const frame = ada.page.frames().find((f) => f.url().includes('/courses/'))!;
     const report = await frame.evaluate(() => {
       const bodies = [...document.querySelectorAll('[data-testid="message-body"]')];
@@ -156,9 +203,15 @@ describe('course chat between two people', () => {
         pwned: (window as unknown as { __pwned?: number }).__pwned ?? null,
         topPwned: (window.top as unknown as { __pwned?: number } | null)?.__pwned ?? null,
         scripts: bodies.flatMap((b) => [...b.querySelectorAll('script, iframe, svg, img')]).length,
-        handlers: bodies.flatMap((b) => [...b.querySelectorAll('*')]).filter((el) => [...el.attributes].some((a) => a.name.startsWith('on'))).length,
-        badLinks: bodies.flatMap((b) => [...b.querySelectorAll('a')]).filter((a) => !/^(https?:|mailto:)/.test(a.getAttribute('href') ?? '')).length,
-        imageLink: bodies.flatMap((b) => [...b.querySelectorAll('a')]).some((a) => a.getAttribute('href') === 'http://127.0.0.1:9/pixel.png'),
+        handlers: bodies
+          .flatMap((b) => [...b.querySelectorAll('*')])
+          .filter((el) => [...el.attributes].some((a) => a.name.startsWith('on'))).length,
+        badLinks: bodies
+          .flatMap((b) => [...b.querySelectorAll('a')])
+          .filter((a) => !/^(https?:|mailto:)/.test(a.getAttribute('href') ?? '')).length,
+        imageLink: bodies
+          .flatMap((b) => [...b.querySelectorAll('a')])
+          .some((a) => a.getAttribute('href') === 'http://127.0.0.1:9/pixel.png'),
       };
     });
     expect(report).toEqual({ pwned: null, topPwned: null, scripts: 0, handlers: 0, badLinks: 0, imageLink: true });
@@ -175,13 +228,24 @@ describe('course chat between two people', () => {
     await offending.getByTestId('action-delete').click();
     // The app's own confirmation (never the browser's confirm()).
     await ada.frame.getByRole('alertdialog', { name: 'Delete this message by Alan Turing?' }).getByTestId('confirm-ok').click();
-    await expect.poll(() => alan.frame.getByTestId('message-deleted').allTextContents(), { timeout: 10_000 }).toContain('Removed by a moderator');
+    await expect
+      .poll(() => alan.frame.getByTestId('message-deleted').allTextContents(), { timeout: 10_000 })
+      .toContain('Removed by a moderator');
     expect(await bodies(alan)).not.toContain('This message breaks the rules');
     // Mute from the room's details.
     await ada.frame.getByTestId('details-open').click();
     const alanRow = ada.frame.getByTestId('room-member').filter({ hasText: 'Alan Turing' });
     await alanRow.getByTestId('member-mute').click();
-    await expect.poll(() => alan.frame.getByTestId('composer-disabled').textContent().catch(() => ''), { timeout: 15_000 }).toContain('muted');
+    await expect
+      .poll(
+        () =>
+          alan.frame
+            .getByTestId('composer-disabled')
+            .textContent()
+            .catch(() => ''),
+        { timeout: 15_000 },
+      )
+      .toContain('muted');
     await shot(ada, 'moderation');
     await shot(alan, 'muted');
     await alanRow.getByTestId('member-unmute').click();
@@ -192,7 +256,16 @@ describe('course chat between two people', () => {
   it('a message written offline is kept, shown as waiting, and sent once after reconnecting', async () => {
     await alan.context.setOffline(true);
     await send(alan, 'Written on the train');
-    await expect.poll(() => alan.frame.getByTestId('message-pending').textContent().catch(() => ''), { timeout: 15_000 }).toMatch(/Waiting for the connection/);
+    await expect
+      .poll(
+        () =>
+          alan.frame
+            .getByTestId('message-pending')
+            .textContent()
+            .catch(() => ''),
+        { timeout: 15_000 },
+      )
+      .toMatch(/Waiting for the connection/);
     await shot(alan, 'offline-queued');
     await alan.context.setOffline(false);
     await shot(alan, 'offline-back');
@@ -200,7 +273,10 @@ describe('course chat between two people', () => {
     await expect.poll(() => alan.frame.getByTestId('message-pending').count(), { timeout: 15_000 }).toBe(0);
     expect(await bodies(alan).then((b) => b.filter((t) => t === 'Written on the train').length)).toBe(1);
     // Once on the server too, however many times the client tried.
-    const stored = await app.core.services.database.db.select({ id: messages.id }).from(messages).where(eq(messages.body, 'Written on the train'));
+    const stored = await app.core.services.database.db
+      .select({ id: messages.id })
+      .from(messages)
+      .where(eq(messages.body, 'Written on the train'));
     expect(stored).toHaveLength(1);
   });
 
@@ -208,10 +284,25 @@ describe('course chat between two people', () => {
     const { db } = app.core.services.database;
     const [adaRow] = await db.select().from(users).where(eq(users.name, 'Ada Lovelace'));
     const [alanRow] = await db.select().from(users).where(eq(users.name, 'Alan Turing'));
-    const viewer = (u: typeof adaRow) => ({ kind: 'session' as const, tenantId: u!.tenantId, userId: u!.id, courseId: null, roles: [], expiresAt: Date.now() + 3_600_000 });
+    const viewer = (u: typeof adaRow) => ({
+      kind: 'session' as const,
+      tenantId: u!.tenantId,
+      userId: u!.id,
+      courseId: null,
+      roles: [],
+      expiresAt: Date.now() + 3_600_000,
+    });
     const [course] = await db.select().from(courses).where(eq(courses.title, 'Intro to Programming'));
-    const room = await app.core.services.rooms.createGroupRoom(viewer(adaRow), course!.id, { name: 'Long thread', memberIds: [alanRow!.id] });
-    for (let i = 1; i <= 400; i++) await app.core.services.rooms.send(viewer(adaRow), { roomId: room.id, clientId: `long-${i}-abcdef`, body: `Long thread message ${i}` });
+    const room = await app.core.services.rooms.createGroupRoom(viewer(adaRow), course!.id, {
+      name: 'Long thread',
+      memberIds: [alanRow!.id],
+    });
+    for (let i = 1; i <= 400; i++)
+      await app.core.services.rooms.send(viewer(adaRow), {
+        roomId: room.id,
+        clientId: `long-${i}-abcdef`,
+        body: `Long thread message ${i}`,
+      });
     // Alan was added: the room appears in his list live.
     await alan.frame.getByTestId('room-group').click({ timeout: 15_000 });
     const list = alan.frame.getByTestId('message-list');
@@ -267,7 +358,11 @@ describe('course chat between two people', () => {
     await list.evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
     await alan.page.waitForTimeout(300);
     const before = await firstVisible();
-    await app.core.services.rooms.send(viewer(adaRow), { roomId: room.id, clientId: 'long-new-abcdef', body: 'A new message while Alan reads' });
+    await app.core.services.rooms.send(viewer(adaRow), {
+      roomId: room.id,
+      clientId: 'long-new-abcdef',
+      body: 'A new message while Alan reads',
+    });
     await alan.frame.getByTestId('new-messages-button').waitFor({ timeout: 15_000 });
     expect(await firstVisible()).toBe(before);
     await shot(alan, 'long-history');
@@ -279,16 +374,30 @@ describe('course chat between two people', () => {
     const { db } = app.core.services.database;
     const [adaRow] = await db.select().from(users).where(eq(users.name, 'Ada Lovelace'));
     const [alanRow] = await db.select().from(users).where(eq(users.name, 'Alan Turing'));
-    const viewer = (u: typeof adaRow) => ({ kind: 'session' as const, tenantId: u!.tenantId, userId: u!.id, courseId: null, roles: [], expiresAt: Date.now() + 3_600_000 });
+    const viewer = (u: typeof adaRow) => ({
+      kind: 'session' as const,
+      tenantId: u!.tenantId,
+      userId: u!.id,
+      courseId: null,
+      roles: [],
+      expiresAt: Date.now() + 3_600_000,
+    });
     const [course] = await db.select().from(courses).where(eq(courses.title, 'Intro to Programming'));
-    const room = await app.core.services.rooms.createGroupRoom(viewer(adaRow), course!.id, { name: 'Stacked marks', memberIds: [alanRow!.id] });
-    const post = (body: string, i: number) => app.core.services.rooms.send(viewer(adaRow), { roomId: room.id, clientId: `marks-${i}-abcdef`, body });
+    const room = await app.core.services.rooms.createGroupRoom(viewer(adaRow), course!.id, {
+      name: 'Stacked marks',
+      memberIds: [alanRow!.id],
+    });
+    const post = (body: string, i: number) =>
+      app.core.services.rooms.send(viewer(adaRow), { roomId: room.id, clientId: `marks-${i}-abcdef`, body });
     await post('The line above', 1);
     const tall = await post('placeholder', 2);
     await post('The line below', 3);
     // The server now keeps a few marks per character: this is a message stored before it did.
     const marks = Array.from({ length: 7999 }, (_, i) => String.fromCharCode(0x300 + (i % 0x70))).join('');
-    await db.update(messages).set({ body: `Z${marks}` }).where(eq(messages.id, tall.id));
+    await db
+      .update(messages)
+      .set({ body: `Z${marks}` })
+      .where(eq(messages.id, tall.id));
     await alan.frame.getByTestId('room-group').filter({ hasText: 'Stacked marks' }).click({ timeout: 15_000 });
     const message = (id: string) => alan.frame.locator(`[data-testid="message"][data-message-id="${id}"]`);
     const above = alan.frame.getByTestId('message').filter({ hasText: 'The line above' });

@@ -24,7 +24,11 @@ describe('a guest launched from the development LMS', () => {
   let base: string;
   let ada: Person;
 
-  const bodies = (p: Person) => p.frame.getByTestId('message-body').allTextContents().then((all) => all.map((t) => t.trim()));
+  const bodies = (p: Person) =>
+    p.frame
+      .getByTestId('message-body')
+      .allTextContents()
+      .then((all) => all.map((t) => t.trim()));
   /** The tool's own document inside the LMS frame. */
   const toolFrame = (p: Person): Frame => p.page.frames().find((f) => f.url().includes('/courses/'))!;
 
@@ -62,8 +66,13 @@ describe('a guest launched from the development LMS', () => {
     expect(await frame.getByTestId('section-tab-tutor').count()).toBe(0);
     expect(await frame.getByRole('link', { name: /tutor/i }).count()).toBe(0);
     // The app's header: the guest's name and bell share a row (on a phone too).
-    const [bell, who] = await Promise.all([frame.getByTestId('notification-bell').boundingBox(), frame.getByTestId('user-name').boundingBox()]);
-    expect(Math.abs(bell!.y + bell!.height / 2 - (who!.y + who!.height / 2)), 'the bell sits on a row of its own').toBeLessThan(bell!.height / 2);
+    const [bell, who] = await Promise.all([
+      frame.getByTestId('notification-bell').boundingBox(),
+      frame.getByTestId('user-name').boundingBox(),
+    ]);
+    expect(Math.abs(bell!.y + bell!.height / 2 - (who!.y + who!.height / 2)), 'the bell sits on a row of its own').toBeLessThan(
+      bell!.height / 2,
+    );
     await noSidewaysScroll(guest);
     await shot('hub');
 
@@ -109,13 +118,18 @@ describe('a guest launched from the development LMS', () => {
 
     // Who is in the room: readable.
     await frame.getByTestId('details-open').click();
-    await expect.poll(() => frame.getByTestId('room-member').allTextContents(), { timeout: 10_000 }).toEqual(
-      expect.arrayContaining([expect.stringMatching(/Ada Lovelace\s*Instructor/)]),
-    );
+    await expect
+      .poll(() => frame.getByTestId('room-member').allTextContents(), { timeout: 10_000 })
+      .toEqual(expect.arrayContaining([expect.stringMatching(/Ada Lovelace\s*Instructor/)]));
     expect(await frame.getByTestId('member-mute').count()).toBe(0);
     // Beside the room where both have space; over it where not (a phone): never a room squeezed to a sliver.
-    const [details, list] = await Promise.all([frame.getByTestId('room-details').boundingBox(), frame.getByTestId('message-list').boundingBox()]);
-    expect(details!.x <= list!.x || list!.width >= 240, `the room is squeezed to ${Math.round(list!.width)}px beside the details`).toBe(true);
+    const [details, list] = await Promise.all([
+      frame.getByTestId('room-details').boundingBox(),
+      frame.getByTestId('message-list').boundingBox(),
+    ]);
+    expect(details!.x <= list!.x || list!.width >= 240, `the room is squeezed to ${Math.round(list!.width)}px beside the details`).toBe(
+      true,
+    );
     await noSidewaysScroll(guest);
     await shot('details');
     await frame.getByRole('button', { name: 'Close details' }).click();
@@ -138,11 +152,15 @@ describe('a guest launched from the development LMS', () => {
     // The API refuses a direct message to a guest and a guest in a group room: the pickers do not offer one.
     await frame.getByTestId('section-tab-chat').click();
     await frame.getByTestId('new-direct').click({ timeout: 20_000 });
-    await expect.poll(() => frame.getByTestId('pick-person').allTextContents(), { timeout: 10_000 }).toEqual([expect.stringContaining('Alan Turing')]);
+    await expect
+      .poll(() => frame.getByTestId('pick-person').allTextContents(), { timeout: 10_000 })
+      .toEqual([expect.stringContaining('Alan Turing')]);
     await again.page.screenshot({ path: path.join(SHOTS, 'guest-instructor-message-someone.png') });
     await frame.getByTestId('people-picker').getByRole('button', { name: 'Close' }).click();
     await frame.getByTestId('new-group').click();
-    await expect.poll(() => frame.getByTestId('people-picker').locator('label').allTextContents(), { timeout: 10_000 }).toEqual([expect.stringContaining('Alan Turing')]);
+    await expect
+      .poll(() => frame.getByTestId('people-picker').locator('label').allTextContents(), { timeout: 10_000 })
+      .toEqual([expect.stringContaining('Alan Turing')]);
     expect(again.errors).toEqual([]);
     await again.context.close();
   });
@@ -153,7 +171,10 @@ async function noSidewaysScroll(p: Person): Promise<void> {
   const frame = p.page.frames().find((f) => f.url().includes('/courses/'))!;
   // The document, and the shell's body under its header (which scrolls the page).
   for (const { scroll, client } of await frame.evaluate(() =>
-    [document.documentElement, document.getElementById('main')!.parentElement!].map((el) => ({ scroll: el.scrollWidth, client: el.clientWidth })),
+    [document.documentElement, document.getElementById('main')!.parentElement!].map((el) => ({
+      scroll: el.scrollWidth,
+      client: el.clientWidth,
+    })),
   )) {
     expect(scroll, 'the page scrolls sideways').toBeLessThanOrEqual(client);
   }

@@ -25,7 +25,8 @@ const DESKTOP = { width: 1280, height: 800 };
 const MIN_MESSAGE_SHARE = 0.6;
 
 type Box = { x: number; y: number; width: number; height: number };
-const overlaps = (a: Box, b: Box) => a.x < b.x + b.width - 0.5 && b.x < a.x + a.width - 0.5 && a.y < b.y + b.height - 0.5 && b.y < a.y + a.height - 0.5;
+const overlaps = (a: Box, b: Box) =>
+  a.x < b.x + b.width - 0.5 && b.x < a.x + a.width - 0.5 && a.y < b.y + b.height - 0.5 && b.y < a.y + a.height - 0.5;
 /** Whether `a` lies vertically within `outer` (both in page coordinates). */
 const within = (a: Box, outer: Box) => a.y >= outer.y - 0.5 && a.y + a.height <= outer.y + outer.height + 0.5;
 const box = async (l: Locator): Promise<Box> => {
@@ -36,9 +37,9 @@ const box = async (l: Locator): Promise<Box> => {
 
 /** Nothing pushes the tool wider than its frame: neither the document nor the shell's body (which scrolls the page). */
 async function noSidewaysScroll(p: LaunchedPerson): Promise<void> {
-  const widths = await p.frame.locator('#main').evaluate((main) =>
-    [document.documentElement, main.parentElement!].map((el) => ({ scroll: el.scrollWidth, client: el.clientWidth })),
-  );
+  const widths = await p.frame
+    .locator('#main')
+    .evaluate((main) => [document.documentElement, main.parentElement!].map((el) => ({ scroll: el.scrollWidth, client: el.clientWidth })));
   for (const { scroll, client } of widths) expect(scroll, 'the page scrolls sideways').toBeLessThanOrEqual(client);
 }
 
@@ -80,7 +81,11 @@ describe('the launched view on a phone and in the LMS frame', () => {
     const roomId = await courseRoomId();
     let seq = 0;
     for (let i = 1; i <= n; i++) {
-      const m = await app.core.services.rooms.send(ada, { roomId, clientId: `${prefix}-${i}-abcdef`, body: `${prefix} message ${i}: a line long enough to wrap on a phone` });
+      const m = await app.core.services.rooms.send(ada, {
+        roomId,
+        clientId: `${prefix}-${i}-abcdef`,
+        body: `${prefix} message ${i}: a line long enough to wrap on a phone`,
+      });
       seq = Number(m.seq);
     }
     return seq;
@@ -88,12 +93,16 @@ describe('the launched view on a phone and in the LMS frame', () => {
 
   it('in the LMS frame at 1280x800 the launched view has no Home/Courses navigation and the messages get most of the frame; opened directly, the tool keeps them', async () => {
     await post(30, 'Desk');
-    await expect.poll(() => ada.frame.getByTestId('message-body').allTextContents(), { timeout: 15_000 }).toContainEqual(expect.stringContaining('Desk message 30:'));
+    await expect
+      .poll(() => ada.frame.getByTestId('message-body').allTextContents(), { timeout: 15_000 })
+      .toContainEqual(expect.stringContaining('Desk message 30:'));
 
     const frame = await box(ada.page.locator(LTI_FRAME));
     const list = await box(ada.frame.getByTestId('message-list'));
     const share = list.height / frame.height;
-    console.info(`[layout] 1280x800 LMS frame: message list ${Math.round(list.height)} of ${Math.round(frame.height)} px (${Math.round(share * 100)} %)`);
+    console.info(
+      `[layout] 1280x800 LMS frame: message list ${Math.round(list.height)} of ${Math.round(frame.height)} px (${Math.round(share * 100)} %)`,
+    );
     await ada.page.screenshot({ path: path.join(SHOTS, 'layout-desktop-frame.png') });
     expect(share).toBeGreaterThanOrEqual(MIN_MESSAGE_SHARE);
     expect(within(await box(ada.frame.getByTestId('composer-input')), frame)).toBe(true);
@@ -137,9 +146,12 @@ describe('the launched view on a phone and in the LMS frame', () => {
     const f = alan.frame;
     await f.getByTestId('section-hub').waitFor({ timeout: 20_000 });
     // The hub promises only what is built: the sections still to come say so.
-    const planned = await f.getByTestId('learner-welcome').locator('li').evaluateAll((items) =>
-      items.filter((li) => li.querySelector('[data-testid="section-planned"]')).map((li) => li.querySelector('a')!.textContent),
-    );
+    const planned = await f
+      .getByTestId('learner-welcome')
+      .locator('li')
+      .evaluateAll((items) =>
+        items.filter((li) => li.querySelector('[data-testid="section-planned"]')).map((li) => li.querySelector('a')!.textContent),
+      );
     expect(planned).toEqual(['Live class', 'Collab exercise', 'Schedule']);
     await noSidewaysScroll(alan);
     await alan.page.screenshot({ path: path.join(SHOTS, 'layout-phone-hub.png') });

@@ -28,12 +28,15 @@ async function open(browser: Browser, env: LtiEnv): Promise<Watch> {
   // Every policy violation in the tool's own pages is reported to the console, where the test reads it.
   await context.addInitScript((toolOrigin) => {
     if (location.origin !== toolOrigin) return;
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`),
+    );
   }, env.tool);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
-    if (/Refused to (frame|display|load|execute|connect|apply)|CSP violation|Content Security Policy/i.test(m.text())) problems.push(m.text());
+    if (/Refused to (frame|display|load|execute|connect|apply)|CSP violation|Content Security Policy/i.test(m.text()))
+      problems.push(m.text());
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   return { context, page, problems };
@@ -42,14 +45,33 @@ async function open(browser: Browser, env: LtiEnv): Promise<Watch> {
 async function expectLanded(w: Watch, role: string, course: string) {
   const frame = w.page.frameLocator(LTI_FRAME);
   try {
-    await expect.poll(() => frame.getByTestId('course-role').textContent({ timeout: 1000 }).catch(() => ''), { timeout: 40_000 }).toContain(role);
+    await expect
+      .poll(
+        () =>
+          frame
+            .getByTestId('course-role')
+            .textContent({ timeout: 1000 })
+            .catch(() => ''),
+        { timeout: 40_000 },
+      )
+      .toContain(role);
   } catch (err) {
-    const f = await w.page.locator(LTI_FRAME).elementHandle({ timeout: 1000 }).then((h) => h?.contentFrame()).catch(() => null);
+    const f = await w.page
+      .locator(LTI_FRAME)
+      .elementHandle({ timeout: 1000 })
+      .then((h) => h?.contentFrame())
+      .catch(() => null);
     await w.page.screenshot({ path: path.join(SHOTS, `lti-sites-stuck-${Date.now()}.png`) });
-    throw new Error(`not landed as ${role}; frame at ${f?.url()}: ${(await f?.content().catch(() => ''))?.slice(0, 400)}; console: ${w.problems.join(' | ')}`, { cause: err });
+    throw new Error(
+      `not landed as ${role}; frame at ${f?.url()}: ${(await f?.content().catch(() => ''))?.slice(0, 400)}; console: ${w.problems.join(' | ')}`,
+      { cause: err },
+    );
   }
   expect(await frame.getByTestId('course-title').first().textContent({ timeout: 5000 })).toContain(course);
-  const f = await w.page.locator(LTI_FRAME).elementHandle().then((h) => h!.contentFrame());
+  const f = await w.page
+    .locator(LTI_FRAME)
+    .elementHandle()
+    .then((h) => h!.contentFrame());
   expect(f!.url()).not.toMatch(/^chrome-error:/);
   expect(w.problems).toEqual([]);
 }
@@ -62,7 +84,17 @@ describe('Canvas with its sites apart', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--test-third-party-cookie-phaseout', '--host-resolver-rules=MAP *.test 127.0.0.1'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--test-third-party-cookie-phaseout',
+        '--host-resolver-rules=MAP *.test 127.0.0.1',
+      ],
     });
   });
   afterAll(async () => {
@@ -82,13 +114,19 @@ describe('Canvas with its sites apart', () => {
     expect(new URL(school).hostname).toBe('school.instructure.test');
     expect(e.platform.issuer).toBe('http://canvas.instructure.test');
     expect(new URL(e.platform.authEndpoint).hostname).toBe('sso.canvaslms.test');
-    for (const [as, role] of [['instructor', 'Instructor'], ['learner', 'Learner']] as const) {
+    for (const [as, role] of [
+      ['instructor', 'Instructor'],
+      ['learner', 'Learner'],
+    ] as const) {
       const w = await open(browser, e);
       await w.page.goto(`${school}?as=${as}`, { waitUntil: 'domcontentloaded' });
       await expectLanded(w, role, e.platform.course().title);
       await w.page.screenshot({ path: path.join(SHOTS, `lti-sites-hand-${as}.png`) });
       // A later load of the app's page in the same frame (a reload) is framed by the site learned from the launch.
-      const frame = await w.page.locator(LTI_FRAME).elementHandle().then((h) => h!.contentFrame());
+      const frame = await w.page
+        .locator(LTI_FRAME)
+        .elementHandle()
+        .then((h) => h!.contentFrame());
       await frame!.evaluate(() => location.reload());
       await expect.poll(() => w.page.frameLocator(LTI_FRAME).locator('#app').count(), { timeout: 20_000 }).toBe(1);
       expect(frame!.url()).not.toMatch(/^chrome-error:/);

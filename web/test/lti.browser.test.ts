@@ -15,7 +15,16 @@ const FRAME = 'iframe[name="lti-tool-frame"]';
 async function expectLanded(page: Page, who: RegExp, course: string, role: string) {
   const frame = page.frameLocator(FRAME);
   try {
-    await expect.poll(() => frame.getByTestId('course-role').textContent({ timeout: 1000 }).catch(() => ''), { timeout: 40_000 }).toContain(role);
+    await expect
+      .poll(
+        () =>
+          frame
+            .getByTestId('course-role')
+            .textContent({ timeout: 1000 })
+            .catch(() => ''),
+        { timeout: 40_000 },
+      )
+      .toContain(role);
   } catch (err) {
     // Say where the frame got stuck (found by its element: the web app sets its own window.name at boot).
     const f = await page
@@ -51,10 +60,16 @@ describe('launch from the development LMS', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${base}/dev/lms`);
-    await page.getByRole('link', { name: /Launch as instructor/i }).first().click();
+    await page
+      .getByRole('link', { name: /Launch as instructor/i })
+      .first()
+      .click();
     await expectLanded(page, /Ada Lovelace/, 'Intro to Programming', 'Instructor');
     await page.screenshot({ path: path.join(SHOTS, 'lti-dev-lms-instructor.png') });
-    await page.getByRole('link', { name: /Launch as student/i }).first().click();
+    await page
+      .getByRole('link', { name: /Launch as student/i })
+      .first()
+      .click();
     await expectLanded(page, /Alan Turing/, 'Intro to Programming', 'Learner');
     await page.screenshot({ path: path.join(SHOTS, 'lti-dev-lms-student.png') });
     expect(errors).toEqual([]);
@@ -72,7 +87,16 @@ describe('launch from the development LMS', () => {
     await frame.getByTestId('dl-graded').check();
     await page.screenshot({ path: path.join(SHOTS, 'lti-deep-link-picker.png') });
     await frame.getByTestId('dl-submit').click();
-    await expect.poll(() => frame.locator('body').textContent().catch(() => ''), { timeout: 20_000 }).toContain('Week 2 live class');
+    await expect
+      .poll(
+        () =>
+          frame
+            .locator('body')
+            .textContent()
+            .catch(() => ''),
+        { timeout: 20_000 },
+      )
+      .toContain('Week 2 live class');
     const received = app.core.devLms!.received.deepLinks.at(-1)!;
     expect(received.valid).toBe(true);
     await page.goto(`${base}/dev/lms`);
@@ -94,7 +118,16 @@ describe('cross-site launch without third-party cookies', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--test-third-party-cookie-phaseout'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--test-third-party-cookie-phaseout',
+      ],
     });
   });
   afterAll(async () => {
@@ -114,7 +147,11 @@ describe('cross-site launch without third-party cookies', () => {
         // from the platform through LTI Platform Storage.
         await context.addInitScript((toolOrigin) => {
           if (location.origin === toolOrigin) {
-            Object.defineProperty(window, 'sessionStorage', { get() { throw new DOMException('blocked', 'SecurityError'); } });
+            Object.defineProperty(window, 'sessionStorage', {
+              get() {
+                throw new DOMException('blocked', 'SecurityError');
+              },
+            });
           }
         }, env.tool);
       }
@@ -152,7 +189,16 @@ describe('cross-site launch without third-party cookies', () => {
     const page = await context.newPage();
     await page.goto(`${env.platform.issuer}/?as=learner`);
     const frame = page.frameLocator(FRAME);
-    await expect.poll(() => frame.getByTestId('launch-error').textContent().catch(() => ''), { timeout: 20_000 }).toContain('BROWSER_MISMATCH');
+    await expect
+      .poll(
+        () =>
+          frame
+            .getByTestId('launch-error')
+            .textContent()
+            .catch(() => ''),
+        { timeout: 20_000 },
+      )
+      .toContain('BROWSER_MISMATCH');
     await page.screenshot({ path: path.join(SHOTS, 'lti-launch-error.png') });
     await context.close();
   });

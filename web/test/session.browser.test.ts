@@ -53,7 +53,11 @@ describe('a session that renews itself', () => {
     return Object.assign(counts, person);
   }
 
-  const bodies = (p: Person) => p.frame.getByTestId('message-body').allTextContents().then((all) => all.map((t) => t.trim()));
+  const bodies = (p: Person) =>
+    p.frame
+      .getByTestId('message-body')
+      .allTextContents()
+      .then((all) => all.map((t) => t.trim()));
   const shot = (p: Person, name: string) => p.page.screenshot({ path: path.join(SHOTS, `session-${name}.png`) });
   const toolFrame = async (p: Person): Promise<Frame> => (await (await p.page.locator(LTI_FRAME).elementHandle())!.contentFrame())!;
   async function send(p: Person, text: string): Promise<void> {
@@ -132,12 +136,21 @@ describe('a session that renews itself', () => {
     const [course] = await db.select().from(courses).where(eq(courses.title, 'Intro to Programming'));
     await app.core.services.courses.removeMembership(course!.tenantId, course!.id, alanRow!.id);
     // His next renewal is refused: the panel gives the server's reason, not a generic expiry.
-    await expect.poll(() => alan.frame.getByTestId('signed-out-message').textContent().catch(() => ''), { timeout: 90_000 }).toContain(
-      'You are no longer a member of this course',
-    );
+    await expect
+      .poll(
+        () =>
+          alan.frame
+            .getByTestId('signed-out-message')
+            .textContent()
+            .catch(() => ''),
+        { timeout: 90_000 },
+      )
+      .toContain('You are no longer a member of this course');
     expect(await alan.frame.getByTestId('signed-out-panel').getAttribute('data-reason')).toBe('expired');
     await shot(alan, 'removed');
-    const kept = await (await toolFrame(alan)).evaluate(() =>
+    const kept = await (
+      await toolFrame(alan)
+    ).evaluate(() =>
       Object.keys(localStorage)
         .filter((k) => k.startsWith('lt.draft.'))
         .map((k) => localStorage.getItem(k) ?? ''),

@@ -70,7 +70,9 @@ describe('web shell in Chromium', () => {
     await page.exposeFunction('reportState', (st: string) => seen.push(st));
     await page.evaluate(() => {
       const el = document.querySelector('[data-testid="connection-status"]')!;
-      new MutationObserver(() => (window as unknown as { reportState: (s: string | null) => void }).reportState(el.getAttribute('data-state'))).observe(el, { attributes: true });
+      new MutationObserver(() =>
+        (window as unknown as { reportState: (s: string | null) => void }).reportState(el.getAttribute('data-state')),
+      ).observe(el, { attributes: true });
     });
     app.api.disconnectAll();
     await expect.poll(() => seen.includes('reconnecting'), { timeout: 10_000 }).toBe(true);

@@ -30,7 +30,10 @@ describe('status that tells the truth', () => {
     port = await freePort();
     base = `http://localhost:${port}`;
     // Three messages per 6 s: the fourth sent at once is refused with RATE_LIMITED and retryAfterMs.
-    app = await startApp({ port, env: { PORT: String(port), PUBLIC_URL: base, DEV_LMS: 'true', CHAT_RATE_LIMIT: '3', CHAT_RATE_WINDOW_SECONDS: '6' } });
+    app = await startApp({
+      port,
+      env: { PORT: String(port), PUBLIC_URL: base, DEV_LMS: 'true', CHAT_RATE_LIMIT: '3', CHAT_RATE_WINDOW_SECONDS: '6' },
+    });
     api = app.api;
     browser = await launchBrowser();
     alan = await launchFromDevLms(browser, base, 'learner', 'chat');
@@ -52,7 +55,11 @@ describe('status that tells the truth', () => {
     }
     // The last one waits (the first three may still show "Sending…" a moment).
     const pending = alan.frame.getByTestId('message-pending');
-    const lastNote = () => pending.last().textContent({ timeout: 1_000 }).catch(() => '');
+    const lastNote = () =>
+      pending
+        .last()
+        .textContent({ timeout: 1_000 })
+        .catch(() => '');
     await expect.poll(lastNote, { timeout: 15_000 }).toMatch(/Sending too fast — sending in \d+ s/);
     expect(await status().getAttribute('data-state')).toBe('connected');
     expect(await status().textContent()).toContain('Connected');
@@ -76,7 +83,9 @@ describe('status that tells the truth', () => {
     // Once each on the server.
     const stored = await app.core.services.database.db.select({ body: messages.body }).from(messages).where(like(messages.body, 'Burst %'));
     expect(stored.map((m) => m.body).sort()).toEqual(['Burst 1', 'Burst 2', 'Burst 3', 'Burst 4']);
-    expect(await app.core.services.database.db.select({ id: messages.id }).from(messages).where(eq(messages.body, 'Burst 4'))).toHaveLength(1);
+    expect(await app.core.services.database.db.select({ id: messages.id }).from(messages).where(eq(messages.body, 'Burst 4'))).toHaveLength(
+      1,
+    );
     await shot('rate-limited-sent');
     expect(alan.errors).toEqual([]);
   });
@@ -89,7 +98,10 @@ describe('status that tells the truth', () => {
     await expect.poll(() => status().getAttribute('data-state'), { timeout: 30_000 }).toBe('connected');
     await api.close();
     await expect
-      .poll(() => status().evaluate((el, ahead) => Number((el as HTMLElement).dataset.nextRetryAt ?? 0) - Date.now() >= ahead, aheadMs), { timeout: 120_000, interval: 50 })
+      .poll(() => status().evaluate((el, ahead) => Number((el as HTMLElement).dataset.nextRetryAt ?? 0) - Date.now() >= ahead, aheadMs), {
+        timeout: 120_000,
+        interval: 50,
+      })
       .toBe(true);
     api = buildApi(app.core);
     await api.listen(port, '127.0.0.1');

@@ -30,7 +30,10 @@ describe('API keys', () => {
   const create = async (token: string, vars: Record<string, unknown> = {}) => {
     const r = await gql(app.url, CREATE, { name: 'integration', scopes: ['READ'], ...vars }, token);
     expect(r.body.errors, JSON.stringify(r.body.errors)).toBeUndefined();
-    return r.body.data.createApiKey as { secret: string; apiKey: { id: string; name: string; prefix: string; scopes: string[]; revokedAt: string | null } };
+    return r.body.data.createApiKey as {
+      secret: string;
+      apiKey: { id: string; name: string; prefix: string; scopes: string[]; revokedAt: string | null };
+    };
   };
   const keyCount = async (tenantId: string) =>
     (await app.core.services.database.db.select({ n: count() }).from(apiKeys).where(eq(apiKeys.tenantId, tenantId)))[0]!.n;
@@ -85,7 +88,11 @@ describe('API keys', () => {
     const both = await create(a.instructorToken, { scopes: ['READ', 'WRITE', 'READ'] });
     expect((await gql(app.url, ME, {}, both.secret)).body.data.me.scopes).toEqual(['read', 'write']);
     // Session viewers stay sessions.
-    expect((await gql(app.url, ME, {}, a.instructorToken)).body.data.me).toMatchObject({ kind: 'SESSION', tenant: { id: a.tenant.id }, scopes: [] });
+    expect((await gql(app.url, ME, {}, a.instructorToken)).body.data.me).toMatchObject({
+      kind: 'SESSION',
+      tenant: { id: a.tenant.id },
+      scopes: [],
+    });
   });
 
   it('a learner cannot create, list or revoke keys (FORBIDDEN)', async () => {
@@ -159,7 +166,18 @@ describe('API keys', () => {
     expect(code(r.body)).toBe('UNAUTHENTICATED');
     expect(r.body.errors![0]!.message).toMatch(/expired/i);
     // An expiry in the past cannot be asked for.
-    expect(code((await gql(app.url, CREATE, { name: 'past', scopes: ['READ'], expiresAt: new Date(Date.now() - 1000).toISOString() }, a.instructorToken)).body)).toBe('BAD_USER_INPUT');
+    expect(
+      code(
+        (
+          await gql(
+            app.url,
+            CREATE,
+            { name: 'past', scopes: ['READ'], expiresAt: new Date(Date.now() - 1000).toISOString() },
+            a.instructorToken,
+          )
+        ).body,
+      ),
+    ).toBe('BAD_USER_INPUT');
   });
 
   it("tenant B's instructor cannot see or revoke tenant A's key (NOT_FOUND)", async () => {
@@ -278,9 +296,13 @@ describe.each([
   const mint = async (token: string, vars: Record<string, unknown>) => {
     const r = await gql(app.url, CREATE_REACH, { name: 'reach', scopes: ['READ', 'WRITE'], ...vars }, token);
     expect(r.body.errors, JSON.stringify(r.body.errors)).toBeUndefined();
-    return r.body.data.createApiKey as { secret: string; apiKey: { id: string; courseIds: string[]; tenantWide: boolean; createdBy: { id: string } | null } };
+    return r.body.data.createApiKey as {
+      secret: string;
+      apiKey: { id: string; courseIds: string[]; tenantWide: boolean; createdBy: { id: string } | null };
+    };
   };
-  const courseIdsOf = async (secret: string) => ((await gql(app.url, COURSES, {}, secret)).body.data.courses.edges as { node: { id: string } }[]).map((e) => e.node.id).sort();
+  const courseIdsOf = async (secret: string) =>
+    ((await gql(app.url, COURSES, {}, secret)).body.data.courses.edges as { node: { id: string } }[]).map((e) => e.node.id).sort();
 
   it("Ada's key (instructor of A only) reads and changes course A, and never course B", async () => {
     const { secret, apiKey } = await mint(a.instructorToken, {});
@@ -302,11 +324,27 @@ describe.each([
       expect(JSON.stringify(r.body)).not.toContain('bea@example.edu');
     }
     expect(code((await gql(app.url, ROOM, { id: roomB }, secret)).body)).toBe('NOT_FOUND');
-    expect(code((await gql(app.url, `query($id: ID!) { searchMessages(courseId: $id, query: "x") { edges { cursor } } }`, { id: courseB.id }, secret)).body)).toBe('NOT_FOUND');
+    expect(
+      code(
+        (
+          await gql(
+            app.url,
+            `query($id: ID!) { searchMessages(courseId: $id, query: "x") { edges { cursor } } }`,
+            { id: courseB.id },
+            secret,
+          )
+        ).body,
+      ),
+    ).toBe('NOT_FOUND');
     const changeB = await gql(app.url, SETTINGS, { id: courseB.id }, secret);
     expect(code(changeB.body)).toBe('NOT_FOUND');
-    expect((await gql(app.url, `query($id: ID!) { course(id: $id) { tutorSettings { brief } } }`, { id: courseB.id }, ivyToken)).body.data.course.tutorSettings.brief).not.toBe('changed by a key');
-    expect(code((await gql(app.url, `mutation($id: ID!) { syncRoster(courseId: $id) { status } }`, { id: courseB.id }, secret)).body)).toBe('NOT_FOUND');
+    expect(
+      (await gql(app.url, `query($id: ID!) { course(id: $id) { tutorSettings { brief } } }`, { id: courseB.id }, ivyToken)).body.data.course
+        .tutorSettings.brief,
+    ).not.toBe('changed by a key');
+    expect(code((await gql(app.url, `mutation($id: ID!) { syncRoster(courseId: $id) { status } }`, { id: courseB.id }, secret)).body)).toBe(
+      'NOT_FOUND',
+    );
 
     // A live subscription to course B's room is refused as well.
     const ws = wsClient(app.wsUrl, secret);
@@ -329,11 +367,17 @@ describe.each([
     const wide = await gql(app.url, CREATE_REACH, { name: 'x', scopes: ['READ'], tenantWide: true }, a.instructorToken);
     expect(code(wide.body)).toBe('FORBIDDEN');
     expect(wide.body.errors![0]!.extensions).toMatchObject({ reason: 'NOT_ADMINISTRATOR' });
-    expect(code((await gql(app.url, CREATE_REACH, { name: 'x', scopes: ['READ'], courseIds: ['not-a-uuid'] }, a.instructorToken)).body)).toBe('FORBIDDEN');
-    expect(code((await gql(app.url, CREATE_REACH, { name: 'x', scopes: ['READ'], courseIds: [] }, a.instructorToken)).body)).toBe('BAD_USER_INPUT');
+    expect(
+      code((await gql(app.url, CREATE_REACH, { name: 'x', scopes: ['READ'], courseIds: ['not-a-uuid'] }, a.instructorToken)).body),
+    ).toBe('FORBIDDEN');
+    expect(code((await gql(app.url, CREATE_REACH, { name: 'x', scopes: ['READ'], courseIds: [] }, a.instructorToken)).body)).toBe(
+      'BAD_USER_INPUT',
+    );
     expect(await keyCount(app, a.tenant.id)).toBe(before);
     // The learner of a course is not staff: no key, even naming their own course.
-    expect(code((await gql(app.url, CREATE_REACH, { name: 'x', scopes: ['READ'], courseIds: [a.course.id] }, a.learnerToken)).body)).toBe('FORBIDDEN');
+    expect(code((await gql(app.url, CREATE_REACH, { name: 'x', scopes: ['READ'], courseIds: [a.course.id] }, a.learnerToken)).body)).toBe(
+      'FORBIDDEN',
+    );
   });
 
   it('the key loses its reach the moment Ada stops being staff of A, and has it again when she is', async () => {
@@ -342,8 +386,17 @@ describe.each([
     // A live subscription that is open when Ada is demoted ends.
     const ws = wsClient(app.wsUrl, secret);
     try {
-      const sub = subscribe(ws.client, `subscription($id: ID!) { courseActivity(courseId: $id) { type } }`, { id: a.course.id }, 'courseActivity');
-      await poll(() => app.core.services.realtime.activeSubscriptions > 0 || sub.done, 20_000, () => 'subscription not live');
+      const sub = subscribe(
+        ws.client,
+        `subscription($id: ID!) { courseActivity(courseId: $id) { type } }`,
+        { id: a.course.id },
+        'courseActivity',
+      );
+      await poll(
+        () => app.core.services.realtime.activeSubscriptions > 0 || sub.done,
+        20_000,
+        () => 'subscription not live',
+      );
       await app.core.services.courses.setMembership(a.tenant.id, a.course.id, a.instructor.id, ['learner']);
       await sub.ended();
       expect(sub.items.filter((i: { type: string }) => i.type !== 'member.updated')).toEqual([]);
@@ -351,7 +404,8 @@ describe.each([
     } finally {
       await ws.client.dispose();
     }
-    for (const q of [COURSE, MEMBERS, REPORT, ROOMS]) expect(code((await gql(app.url, q, { id: a.course.id }, secret)).body), q).toBe('NOT_FOUND');
+    for (const q of [COURSE, MEMBERS, REPORT, ROOMS])
+      expect(code((await gql(app.url, q, { id: a.course.id }, secret)).body), q).toBe('NOT_FOUND');
     expect(code((await gql(app.url, SETTINGS, { id: a.course.id }, secret)).body)).toBe('NOT_FOUND');
     expect(await courseIdsOf(secret)).toEqual([]);
     // Removed altogether: the same.
@@ -413,7 +467,9 @@ describe.each([
     expect(roster.body.errors).toBeUndefined();
     expect(roster.body.data.course.rosterSync).toBeNull();
     // Starting a sync changes things: write scope only.
-    expect(code((await gql(app.url, `mutation($id: ID!) { syncRoster(courseId: $id) { status } }`, { id: a.course.id }, secret)).body)).toBe('FORBIDDEN');
+    expect(
+      code((await gql(app.url, `mutation($id: ID!) { syncRoster(courseId: $id) { status } }`, { id: a.course.id }, secret)).body),
+    ).toBe('FORBIDDEN');
     // A learner of the course reads neither.
     expect(code((await gql(app.url, MEMBERS, { id: a.course.id }, a.learnerToken)).body)).toBe('FORBIDDEN');
     expect(code((await gql(app.url, ROSTER, { id: a.course.id }, a.learnerToken)).body)).toBe('FORBIDDEN');
@@ -426,16 +482,48 @@ describe.each([
     const legacy = await db
       .insert(apiKeys)
       .values([
-        { tenantId: a.tenant.id, name: 'old ada', prefix: `legacyada${Date.now()}`.slice(0, 16), secretHash: '0'.repeat(64), scopes: ['read', 'write'], createdBy: a.instructor.id },
-        { tenantId: a.tenant.id, name: 'old bea', prefix: `legacybea${Date.now()}`.slice(0, 16), secretHash: '1'.repeat(64), scopes: ['read'], createdBy: bea.id },
-        { tenantId: a.tenant.id, name: 'old none', prefix: `legacynon${Date.now()}`.slice(0, 16), secretHash: '2'.repeat(64), scopes: ['read'], createdBy: null },
+        {
+          tenantId: a.tenant.id,
+          name: 'old ada',
+          prefix: `legacyada${Date.now()}`.slice(0, 16),
+          secretHash: '0'.repeat(64),
+          scopes: ['read', 'write'],
+          createdBy: a.instructor.id,
+        },
+        {
+          tenantId: a.tenant.id,
+          name: 'old bea',
+          prefix: `legacybea${Date.now()}`.slice(0, 16),
+          secretHash: '1'.repeat(64),
+          scopes: ['read'],
+          createdBy: bea.id,
+        },
+        {
+          tenantId: a.tenant.id,
+          name: 'old none',
+          prefix: `legacynon${Date.now()}`.slice(0, 16),
+          secretHash: '2'.repeat(64),
+          scopes: ['read'],
+          createdBy: null,
+        },
       ])
       .returning();
     const file = readFileSync(new URL('../../drizzle/0007_api_key_reach.sql', import.meta.url), 'utf8');
-    const update = file.split('--> statement-breakpoint').map((s) => s.trim()).find((s) => /UPDATE "api_keys"/.test(s))!;
+    const update = file
+      .split('--> statement-breakpoint')
+      .map((s) => s.trim())
+      .find((s) => /UPDATE "api_keys"/.test(s))!;
     expect(update).toBeDefined();
     await db.execute(sql.raw(update));
-    const after = await db.select().from(apiKeys).where(inArray(apiKeys.id, legacy.map((k) => k.id)));
+    const after = await db
+      .select()
+      .from(apiKeys)
+      .where(
+        inArray(
+          apiKeys.id,
+          legacy.map((k) => k.id),
+        ),
+      );
     const by = (name: string) => after.find((k) => k.name === name)!;
     expect(by('old ada')).toMatchObject({ courseIds: [a.course.id], tenantWide: false });
     expect(by('old bea')).toMatchObject({ courseIds: [], tenantWide: false });

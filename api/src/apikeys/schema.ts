@@ -7,7 +7,11 @@ import { UserRef } from '../users/schema.js';
 import { getUsers } from '../users/service.js';
 
 const ApiKeyScopeEnum = builder.enumType('ApiKeyScope', {
-  values: Object.fromEntries(API_KEY_SCOPES.map((s) => [s.toUpperCase(), { value: s }])) as { READ: { value: 'read' }; WRITE: { value: 'write' }; ADMIN: { value: 'admin' } },
+  values: Object.fromEntries(API_KEY_SCOPES.map((s) => [s.toUpperCase(), { value: s }])) as {
+    READ: { value: 'read' };
+    WRITE: { value: 'write' };
+    ADMIN: { value: 'admin' };
+  },
 });
 
 const ApiKeyRef = builder.objectRef<ApiKey>('ApiKey').implement({
@@ -29,7 +33,8 @@ const ApiKeyRef = builder.objectRef<ApiKey>('ApiKey').implement({
       type: UserRef,
       nullable: true,
       description: 'Who created the key (null for installation keys, or when that user is gone).',
-      resolve: async (k, _a, ctx) => (k.createdBy ? ((await getUsers(ctx.services.database.db, k.tenantId, [k.createdBy]))[0] ?? null) : null),
+      resolve: async (k, _a, ctx) =>
+        k.createdBy ? ((await getUsers(ctx.services.database.db, k.tenantId, [k.createdBy]))[0] ?? null) : null,
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (k) => k.createdAt }),
     lastUsedAt: t.field({ type: 'DateTime', nullable: true, resolve: (k) => k.lastUsedAt }),
@@ -62,14 +67,19 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
 });
 
 builder.queryFields((t) => ({
-  apiKeys: t.field({ type: [ApiKeyRef], description: 'API keys: staff see the keys they created, LMS administrators every key of the platform.', resolve: (_r, _a, ctx) => ctx.services.apiKeys.list(requireViewer(ctx)) }),
+  apiKeys: t.field({
+    type: [ApiKeyRef],
+    description: 'API keys: staff see the keys they created, LMS administrators every key of the platform.',
+    resolve: (_r, _a, ctx) => ctx.services.apiKeys.list(requireViewer(ctx)),
+  }),
 }));
 
 builder.mutationFields((t) => ({
   createApiKey: t.field({
     type: CreatedApiKeyRef,
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
-    description: 'Creates a key (staff of a course, or an LMS administrator). It reaches the courses you choose among those you are staff of, or the whole platform (administrators only).',
+    description:
+      'Creates a key (staff of a course, or an LMS administrator). It reaches the courses you choose among those you are staff of, or the whole platform (administrators only).',
     resolve: (_r, { input }, ctx) =>
       ctx.services.apiKeys.create(requireViewer(ctx), {
         name: input.name,

@@ -45,7 +45,8 @@ export class ApiKeyService {
    * is an administrator of the tenant now (then they see and revoke every key of the tenant).
    */
   private async requireManager(viewer: Viewer): Promise<{ tenantId: string; userId: string; courseId: string | null; admin: boolean }> {
-    if (viewer.kind !== 'session') throw new AppError('FORBIDDEN', 'API keys are managed by instructors and administrators, not by other keys.');
+    if (viewer.kind !== 'session')
+      throw new AppError('FORBIDDEN', 'API keys are managed by instructors and administrators, not by other keys.');
     const membership = viewer.courseId ? await this.access.membership(viewer.courseId, viewer.userId) : null;
     const roles = viewer.courseId ? (membership?.active ? membership.roles : []) : viewer.roles;
     const admin = await this.access.isTenantAdmin(viewer.tenantId, viewer.userId);
@@ -59,29 +60,47 @@ export class ApiKeyService {
   }
 
   /** The reach a creator asked for, checked against what they may give now. */
-  private async reachOf(m: { tenantId: string; userId: string; courseId: string | null; admin: boolean }, input: { courseIds?: readonly string[] | null; tenantWide?: boolean | null }): Promise<{ courseIds: string[]; tenantWide: boolean }> {
+  private async reachOf(
+    m: { tenantId: string; userId: string; courseId: string | null; admin: boolean },
+    input: { courseIds?: readonly string[] | null; tenantWide?: boolean | null },
+  ): Promise<{ courseIds: string[]; tenantWide: boolean }> {
     if (input.tenantWide) {
-      if (input.courseIds?.length) throw new AppError('BAD_USER_INPUT', 'A key reaches either the whole platform or a list of courses, not both.', { field: 'courseIds' });
-      if (!m.admin) throw new AppError('FORBIDDEN', 'Only an LMS administrator can create a key that reaches every course.', { reason: 'NOT_ADMINISTRATOR' });
+      if (input.courseIds?.length)
+        throw new AppError('BAD_USER_INPUT', 'A key reaches either the whole platform or a list of courses, not both.', {
+          field: 'courseIds',
+        });
+      if (!m.admin)
+        throw new AppError('FORBIDDEN', 'Only an LMS administrator can create a key that reaches every course.', {
+          reason: 'NOT_ADMINISTRATOR',
+        });
       return { courseIds: [], tenantWide: true };
     }
     const courseIds = [...new Set(input.courseIds ?? (m.courseId ? [m.courseId] : []))];
     if (courseIds.length === 0) throw new AppError('BAD_USER_INPUT', 'Choose the courses the key may reach.', { field: 'courseIds' });
-    if (courseIds.length > MAX_KEY_COURSES) throw new AppError('BAD_USER_INPUT', `A key may name at most ${MAX_KEY_COURSES} courses.`, { field: 'courseIds' });
+    if (courseIds.length > MAX_KEY_COURSES)
+      throw new AppError('BAD_USER_INPUT', `A key may name at most ${MAX_KEY_COURSES} courses.`, { field: 'courseIds' });
     for (const id of courseIds) {
       const cm = isUuid(id) ? await this.access.membership(id, m.userId) : null;
       if (!cm || !cm.active || cm.tenantId !== m.tenantId || !isStaff(cm.roles)) {
-        throw new AppError('FORBIDDEN', 'A key can reach only courses you teach or assist in.', { field: 'courseIds', courseId: id, reason: 'NOT_STAFF_OF_COURSE' });
+        throw new AppError('FORBIDDEN', 'A key can reach only courses you teach or assist in.', {
+          field: 'courseIds',
+          courseId: id,
+          reason: 'NOT_STAFF_OF_COURSE',
+        });
       }
     }
     return { courseIds, tenantWide: false };
   }
 
-  async create(viewer: Viewer, input: { name: string; scopes: string[]; expiresAt?: Date | null; courseIds?: readonly string[] | null; tenantWide?: boolean | null }): Promise<{ key: ApiKey; secret: string }> {
+  async create(
+    viewer: Viewer,
+    input: { name: string; scopes: string[]; expiresAt?: Date | null; courseIds?: readonly string[] | null; tenantWide?: boolean | null },
+  ): Promise<{ key: ApiKey; secret: string }> {
     const manager = await this.requireManager(viewer);
     const { tenantId, userId } = manager;
     const name = cleanLine(input.name, 'name', 'caller');
-    if (name.length < 1 || name.length > 100) throw new AppError('BAD_USER_INPUT', 'The key name must have 1 to 100 characters.', { field: 'name' });
+    if (name.length < 1 || name.length > 100)
+      throw new AppError('BAD_USER_INPUT', 'The key name must have 1 to 100 characters.', { field: 'name' });
     const scopes = [...new Set(input.scopes)];
     if (scopes.length === 0 || !scopes.every((s): s is ApiKeyScope => (GRANTABLE_SCOPES as readonly string[]).includes(s))) {
       throw new AppError('BAD_USER_INPUT', `Scopes must be some of: ${GRANTABLE_SCOPES.join(', ')}.`, { field: 'scopes' });
@@ -94,7 +113,17 @@ export class ApiKeyService {
     const secretPart = randomBytes(32).toString('base64url');
     const [key] = await this.db
       .insert(apiKeys)
-      .values({ tenantId, name, prefix, secretHash: hash(secretPart).toString('hex'), scopes, createdBy: userId, expiresAt: input.expiresAt ?? null, courseIds: reach.courseIds, tenantWide: reach.tenantWide })
+      .values({
+        tenantId,
+        name,
+        prefix,
+        secretHash: hash(secretPart).toString('hex'),
+        scopes,
+        createdBy: userId,
+        expiresAt: input.expiresAt ?? null,
+        courseIds: reach.courseIds,
+        tenantWide: reach.tenantWide,
+      })
       .returning();
     return { key: key!, secret: `ltk_${prefix}_${secretPart}` };
   }
@@ -113,7 +142,13 @@ export class ApiKeyService {
     const secretPart = randomBytes(32).toString('base64url');
     const [key] = await this.db
       .insert(apiKeys)
-      .values({ tenantId: tenant!.id, name: clip(cleanLine(name, 'name', 'caller'), 100) || 'admin', prefix, secretHash: hash(secretPart).toString('hex'), scopes: ['admin', 'read'] })
+      .values({
+        tenantId: tenant!.id,
+        name: clip(cleanLine(name, 'name', 'caller'), 100) || 'admin',
+        prefix,
+        secretHash: hash(secretPart).toString('hex'),
+        scopes: ['admin', 'read'],
+      })
       .returning();
     return { key: key!, secret: `ltk_${prefix}_${secretPart}` };
   }
@@ -139,7 +174,10 @@ export class ApiKeyService {
       return r;
     });
     if (!row) {
-      const [existing] = await this.db.select().from(apiKeys).where(and(eq(apiKeys.id, id), mine));
+      const [existing] = await this.db
+        .select()
+        .from(apiKeys)
+        .where(and(eq(apiKeys.id, id), mine));
       if (!existing) throw notFound('The API key');
       return existing; // revoking twice is harmless
     }
@@ -161,7 +199,10 @@ export class ApiKeyService {
     const now = Date.now();
     if (now - (this.lastUsedWritten.get(row.id) ?? 0) > LAST_USED_EVERY_MS) {
       this.lastUsedWritten.set(row.id, now);
-      await this.db.update(apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(apiKeys.id, row.id));
+      await this.db
+        .update(apiKeys)
+        .set({ lastUsedAt: new Date(now) })
+        .where(eq(apiKeys.id, row.id));
     }
     return {
       kind: 'apiKey',

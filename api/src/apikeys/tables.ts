@@ -10,7 +10,9 @@ export const apiKeys = pgTable(
   'api_keys',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     /** The public part of the key, shown in lists so a key can be recognised. */
     prefix: text('prefix').notNull(),
@@ -21,7 +23,10 @@ export const apiKeys = pgTable(
      * creator is still staff of it; a tenant-wide key (LMS administrators only) reaches every course of the
      * tenant while its creator is still an administrator. Checked on every use (auth/access.ts).
      */
-    courseIds: uuid('course_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    courseIds: uuid('course_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
     tenantWide: boolean('tenant_wide').notNull().default(false),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),

@@ -45,8 +45,7 @@ export class Access {
       if (m.t === 'membership') {
         this.cache.delete(`${m.courseId}:${m.userId}`);
         this.admins.delete(m.userId);
-      }
-      else if (m.t === 'apiKey') this.revokedKeys.add(m.keyId);
+      } else if (m.t === 'apiKey') this.revokedKeys.add(m.keyId);
       else if (m.t === 'reset') {
         this.cache.clear();
         this.admins.clear();
@@ -76,7 +75,14 @@ export class Access {
       const found = await this.db
         .select({ courseId: memberships.courseId })
         .from(memberships)
-        .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId), eq(memberships.status, 'active'), sql`'administrator' = any(${memberships.roles})`))
+        .where(
+          and(
+            eq(memberships.tenantId, tenantId),
+            eq(memberships.userId, userId),
+            eq(memberships.status, 'active'),
+            sql`'administrator' = any(${memberships.roles})`,
+          ),
+        )
         .limit(1);
       return found.length > 0;
     });
@@ -129,7 +135,8 @@ export class Access {
 
   /** Installation administration (LTI platforms): an API key with the `admin` scope only. */
   requireInstallationAdmin(viewer: Viewer): void {
-    if (viewer.kind !== 'apiKey' || !viewer.scopes.includes('admin')) throw new AppError('FORBIDDEN', 'Only an installation administrator key (scope admin) can manage LTI platforms.');
+    if (viewer.kind !== 'apiKey' || !viewer.scopes.includes('admin'))
+      throw new AppError('FORBIDDEN', 'Only an installation administrator key (scope admin) can manage LTI platforms.');
     this.requireScope(viewer, 'admin');
   }
 
@@ -185,7 +192,10 @@ export class Access {
     await this.requireCourseRead(viewer, courseId);
     if (viewer.kind === 'apiKey') return;
     const m = await this.membership(courseId, viewer.userId);
-    if (!m || isGuest(m.roles)) throw new AppError('FORBIDDEN', 'Guests of this course can read its room, nothing more. Ask your instructor to enrol you.', { reason: 'GUEST' });
+    if (!m || isGuest(m.roles))
+      throw new AppError('FORBIDDEN', 'Guests of this course can read its room, nothing more. Ask your instructor to enrol you.', {
+        reason: 'GUEST',
+      });
   }
 
   /** Staff of the course (instructor, TA, administrator) or an API key with the write scope that reaches it. */

@@ -21,7 +21,8 @@ export class Authenticator {
     let roles = viewer.roles;
     if (viewer.courseId) {
       const m = await this.access.membership(viewer.courseId, viewer.userId);
-      if (!m || !m.active) throw new AppError('UNAUTHENTICATED', 'You are no longer a member of this course. Open the tool again from your LMS.');
+      if (!m || !m.active)
+        throw new AppError('UNAUTHENTICATED', 'You are no longer a member of this course. Open the tool again from your LMS.');
       roles = m.roles;
     }
     const token = await this.sessions.issue({ tenantId: viewer.tenantId, userId: viewer.userId, courseId: viewer.courseId, roles });

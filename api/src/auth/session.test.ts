@@ -32,7 +32,9 @@ describe('session tokens', () => {
     await tokens.verify(token);
     await expect(tokens.verify(await other.issue(claims))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     const [h, p, sig] = token.split('.');
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), sub: 'admin' })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), sub: 'admin' })).toString(
+      'base64url',
+    );
     await expect(tokens.verify(`${h}.${forged}.${sig}`)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 

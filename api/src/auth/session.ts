@@ -28,8 +28,14 @@ export class SessionTokens {
   private readonly verified = new Map<string, Extract<Viewer, { kind: 'session' }>>();
   static readonly CACHE_SIZE = 10_000;
 
-  constructor(secret: string, readonly ttlSeconds: number) {
-    this.key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+  constructor(
+    secret: string,
+    readonly ttlSeconds: number,
+  ) {
+    this.key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+      'verify',
+    ]);
   }
 
   async issue(c: SessionClaims, ttlSeconds = this.ttlSeconds): Promise<string> {
@@ -58,7 +64,9 @@ export class SessionTokens {
   private async check(token: string): Promise<Extract<Viewer, { kind: 'session' }>> {
     try {
       const { payload } = await jwtVerify(token, await this.key, { issuer: ISSUER, algorithms: [ALG] });
-      const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is CourseRole => typeof r === 'string' && isCourseRole(r)) : [];
+      const roles = Array.isArray(payload.roles)
+        ? payload.roles.filter((r): r is CourseRole => typeof r === 'string' && isCourseRole(r))
+        : [];
       if (typeof payload.sub !== 'string' || typeof payload.tid !== 'string' || typeof payload.exp !== 'number') {
         throw new AppError('UNAUTHENTICATED', 'The session token is malformed. Open the tool again from your course.');
       }

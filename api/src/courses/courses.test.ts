@@ -61,7 +61,11 @@ describe('courses', () => {
     const mine: { id: string; title: string }[] = [];
     // Titles repeat in pairs so that the id tie-breaker is exercised.
     for (let i = 0; i < 25; i++) {
-      const c = await svc.upsertCourse({ tenantId: a.tenant.id, contextId: `page-${i}`, title: `T-${String(Math.floor(i / 2)).padStart(2, '0')}` });
+      const c = await svc.upsertCourse({
+        tenantId: a.tenant.id,
+        contextId: `page-${i}`,
+        title: `T-${String(Math.floor(i / 2)).padStart(2, '0')}`,
+      });
       await svc.setMembership(a.tenant.id, c.id, member.id, [i % 3 === 0 ? 'instructor' : 'learner']);
       mine.push({ id: c.id, title: c.title });
     }
@@ -82,7 +86,12 @@ describe('courses', () => {
   it('pages forward with first/after: no overlap, no gap, exact pageInfo', async () => {
     const p1 = await page({ first: 10 });
     expect(ids(p1)).toEqual(expected.slice(0, 10).map((c) => c.id));
-    expect(p1.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: false, startCursor: p1.edges[0]!.cursor, endCursor: p1.edges[9]!.cursor });
+    expect(p1.pageInfo).toEqual({
+      hasNextPage: true,
+      hasPreviousPage: false,
+      startCursor: p1.edges[0]!.cursor,
+      endCursor: p1.edges[9]!.cursor,
+    });
 
     const p2 = await page({ first: 10, after: p1.pageInfo.endCursor });
     expect(ids(p2)).toEqual(expected.slice(10, 20).map((c) => c.id));
@@ -90,7 +99,12 @@ describe('courses', () => {
 
     const p3 = await page({ first: 10, after: p2.pageInfo.endCursor });
     expect(ids(p3)).toEqual(expected.slice(20).map((c) => c.id));
-    expect(p3.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true, startCursor: p3.edges[0]!.cursor, endCursor: p3.edges[4]!.cursor });
+    expect(p3.pageInfo).toEqual({
+      hasNextPage: false,
+      hasPreviousPage: true,
+      startCursor: p3.edges[0]!.cursor,
+      endCursor: p3.edges[4]!.cursor,
+    });
 
     // After the last one: empty, and the cursors are null.
     const p4 = await page({ first: 10, after: p3.pageInfo.endCursor });
@@ -107,7 +121,12 @@ describe('courses', () => {
   it('pages backward with last/before: no overlap, no gap, exact pageInfo', async () => {
     const p1 = await page({ last: 10 });
     expect(ids(p1)).toEqual(expected.slice(15).map((c) => c.id));
-    expect(p1.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true, startCursor: p1.edges[0]!.cursor, endCursor: p1.edges[9]!.cursor });
+    expect(p1.pageInfo).toEqual({
+      hasNextPage: false,
+      hasPreviousPage: true,
+      startCursor: p1.edges[0]!.cursor,
+      endCursor: p1.edges[9]!.cursor,
+    });
 
     const p2 = await page({ last: 10, before: p1.pageInfo.startCursor });
     expect(ids(p2)).toEqual(expected.slice(5, 15).map((c) => c.id));
@@ -115,7 +134,12 @@ describe('courses', () => {
 
     const p3 = await page({ last: 10, before: p2.pageInfo.startCursor });
     expect(ids(p3)).toEqual(expected.slice(0, 5).map((c) => c.id));
-    expect(p3.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: false, startCursor: p3.edges[0]!.cursor, endCursor: p3.edges[4]!.cursor });
+    expect(p3.pageInfo).toEqual({
+      hasNextPage: true,
+      hasPreviousPage: false,
+      startCursor: p3.edges[0]!.cursor,
+      endCursor: p3.edges[4]!.cursor,
+    });
 
     const p4 = await page({ last: 10, before: p3.pageInfo.startCursor });
     expect(p4.edges).toEqual([]);
@@ -138,7 +162,15 @@ describe('courses', () => {
 
   it('rejects first: 101, first with last, two bounds, and negative sizes with BAD_USER_INPUT', async () => {
     const c = encodeCursor(['T-00', '00000000-0000-4000-8000-000000000000']);
-    for (const vars of [{ first: 101 }, { last: 101 }, { first: -1 }, { first: 5, last: 5 }, { first: 3, before: c }, { last: 3, after: c }, { after: c, before: c }]) {
+    for (const vars of [
+      { first: 101 },
+      { last: 101 },
+      { first: -1 },
+      { first: 5, last: 5 },
+      { first: 3, before: c },
+      { last: 3, after: c },
+      { after: c, before: c },
+    ]) {
       const r = await gql(app.url, COURSES, vars, memberToken);
       expect(code(r.body), JSON.stringify(vars)).toBe('BAD_USER_INPUT');
       expect(r.body.data?.courses ?? null).toBeNull();
@@ -157,7 +189,10 @@ describe('courses', () => {
       'A'.repeat(2000),
     ];
     for (const cursor of forged) {
-      for (const vars of [{ first: 5, after: cursor }, { last: 5, before: cursor }]) {
+      for (const vars of [
+        { first: 5, after: cursor },
+        { last: 5, before: cursor },
+      ]) {
         const r = await gql(app.url, COURSES, vars, memberToken);
         expect(code(r.body), JSON.stringify(vars).slice(0, 80)).toBe('BAD_CURSOR');
       }
@@ -190,22 +225,44 @@ describe('courses', () => {
       expect(r.body.data?.course ?? null).toBeNull();
     }
     // And the ones they may read.
-    expect((await gql(app.url, COURSE, { id: a.course.id }, a.learnerToken)).body.data.course).toMatchObject({ id: a.course.id, myRoles: ['LEARNER'] });
+    expect((await gql(app.url, COURSE, { id: a.course.id }, a.learnerToken)).body.data.course).toMatchObject({
+      id: a.course.id,
+      myRoles: ['LEARNER'],
+    });
     expect((await gql(app.url, COURSE, { id: expected[0]!.id }, memberToken)).body.data.course.id).toBe(expected[0]!.id);
   });
 
   it("an administrator's tenant-wide key lists all of its tenant's courses and none of another tenant's; an instructor's key only the courses it reaches", async () => {
     // An instructor's key reaches the course it was made in (the issue: a key never reaches further than its creator).
-    const made = await gql(app.url, `mutation { createApiKey(input: { name: "reader", scopes: [READ] }) { secret } }`, {}, a.instructorToken);
+    const made = await gql(
+      app.url,
+      `mutation { createApiKey(input: { name: "reader", scopes: [READ] }) { secret } }`,
+      {},
+      a.instructorToken,
+    );
     expect(made.body.errors).toBeUndefined();
     const own = made.body.data.createApiKey.secret as string;
     expect(ids(await page({ first: 50 }, own))).toEqual([a.course.id]);
 
     // An LMS administrator's tenant-wide key reaches every course of the tenant.
-    const root = await upsertUser(app.core.services.database.db, { tenantId: a.tenant.id, subject: `root-${a.course.id}`, name: 'Root Admin' });
+    const root = await upsertUser(app.core.services.database.db, {
+      tenantId: a.tenant.id,
+      subject: `root-${a.course.id}`,
+      name: 'Root Admin',
+    });
     await app.core.services.courses.setMembership(a.tenant.id, a.course.id, root.id, ['administrator']);
-    const rootToken = await app.core.services.sessions.issue({ tenantId: a.tenant.id, userId: root.id, courseId: a.course.id, roles: ['administrator'] });
-    const created = await gql(app.url, `mutation { createApiKey(input: { name: "reader", scopes: [READ], tenantWide: true }) { secret } }`, {}, rootToken);
+    const rootToken = await app.core.services.sessions.issue({
+      tenantId: a.tenant.id,
+      userId: root.id,
+      courseId: a.course.id,
+      roles: ['administrator'],
+    });
+    const created = await gql(
+      app.url,
+      `mutation { createApiKey(input: { name: "reader", scopes: [READ], tenantWide: true }) { secret } }`,
+      {},
+      rootToken,
+    );
     expect(created.body.errors).toBeUndefined();
     const key = created.body.data.createApiKey.secret as string;
 
@@ -262,15 +319,28 @@ describe('courses across two instances', () => {
   it('a membership removed through one instance is NOT_FOUND on the other within 2 s', async () => {
     const f = await seed(one.core, 'x');
     // Both instances have the membership cached.
-    for (const app of [one, two]) expect((await gql(app.url, COURSE, { id: f.course.id }, f.learnerToken)).body.data?.course?.id).toBe(f.course.id);
+    for (const app of [one, two])
+      expect((await gql(app.url, COURSE, { id: f.course.id }, f.learnerToken)).body.data?.course?.id).toBe(f.course.id);
 
     await two.core.services.courses.removeMembership(f.tenant.id, f.course.id, f.learner.id);
     expect(code((await gql(two.url, COURSE, { id: f.course.id }, f.learnerToken)).body)).toBe('NOT_FOUND');
 
-    expect(await within(2000, async () => code((await gql(one.url, COURSE, { id: f.course.id }, f.learnerToken)).body), (c) => c === 'NOT_FOUND')).toBe('NOT_FOUND');
+    expect(
+      await within(
+        2000,
+        async () => code((await gql(one.url, COURSE, { id: f.course.id }, f.learnerToken)).body),
+        (c) => c === 'NOT_FOUND',
+      ),
+    ).toBe('NOT_FOUND');
 
     // Rejoining through the first instance reaches the second too.
     await one.core.services.courses.setMembership(f.tenant.id, f.course.id, f.learner.id, ['learner']);
-    expect(await within(2000, async () => (await gql(two.url, COURSE, { id: f.course.id }, f.learnerToken)).body.data?.course?.id, (id) => id === f.course.id)).toBe(f.course.id);
+    expect(
+      await within(
+        2000,
+        async () => (await gql(two.url, COURSE, { id: f.course.id }, f.learnerToken)).body.data?.course?.id,
+        (id) => id === f.course.id,
+      ),
+    ).toBe(f.course.id);
   });
 });

@@ -15,7 +15,10 @@ import type { StreamEvent } from '../realtime/realtime.js';
 import { parseSeqCursor } from '../realtime/cursor.js';
 
 export const CourseRoleEnum = builder.enumType('CourseRole', {
-  values: Object.fromEntries(COURSE_ROLES.map((r) => [r.toUpperCase(), { value: r }])) as Record<Uppercase<CourseRole>, { value: CourseRole }>,
+  values: Object.fromEntries(COURSE_ROLES.map((r) => [r.toUpperCase(), { value: r }])) as Record<
+    Uppercase<CourseRole>,
+    { value: CourseRole }
+  >,
 });
 
 export const CourseRef = builder.objectRef<Course>('Course').implement({
@@ -43,7 +46,8 @@ const ViewerRef = builder.objectRef<Viewer>('Viewer').implement({
     user: t.field({
       type: UserRef,
       nullable: true,
-      resolve: async (v, _a, ctx) => (v.kind === 'session' ? ((await getUsers(ctx.services.database.db, v.tenantId, [v.userId]))[0] ?? null) : null),
+      resolve: async (v, _a, ctx) =>
+        v.kind === 'session' ? ((await getUsers(ctx.services.database.db, v.tenantId, [v.userId]))[0] ?? null) : null,
     }),
     tenant: t.field({
       type: TenantRef,
@@ -53,7 +57,8 @@ const ViewerRef = builder.objectRef<Viewer>('Viewer').implement({
       type: CourseRef,
       nullable: true,
       description: 'The course the session was launched from.',
-      resolve: (v, _a, ctx) => (v.kind === 'session' && v.courseId ? ctx.services.courses.getCourse(v, v.courseId).catch(() => null) : null),
+      resolve: (v, _a, ctx) =>
+        v.kind === 'session' && v.courseId ? ctx.services.courses.getCourse(v, v.courseId).catch(() => null) : null,
     }),
     roles: t.field({
       type: [CourseRoleEnum],

@@ -57,7 +57,11 @@ export class CourseService {
           set: { title: input.title, label: input.label ?? null, updatedAt: new Date() },
         })
         .returning();
-      await emit(courseStream(row!.id), { tenantId: row!.tenantId, type: existing ? 'course.updated' : 'course.created', payload: { title: row!.title, label: row!.label } });
+      await emit(courseStream(row!.id), {
+        tenantId: row!.tenantId,
+        type: existing ? 'course.updated' : 'course.created',
+        payload: { title: row!.title, label: row!.label },
+      });
       return row!;
     });
   }
@@ -93,7 +97,14 @@ export class CourseService {
       const [row] = await tx
         .update(memberships)
         .set({ status: 'removed', updatedAt: new Date() })
-        .where(and(eq(memberships.tenantId, tenantId), eq(memberships.courseId, courseId), eq(memberships.userId, userId), eq(memberships.status, 'active')))
+        .where(
+          and(
+            eq(memberships.tenantId, tenantId),
+            eq(memberships.courseId, courseId),
+            eq(memberships.userId, userId),
+            eq(memberships.status, 'active'),
+          ),
+        )
         .returning();
       if (row) {
         invalidate({ t: 'membership', courseId, userId });
@@ -111,7 +122,10 @@ export class CourseService {
   /** A course the viewer may read; anything else (another tenant's, not a member) is NOT_FOUND. */
   async getCourse(viewer: Viewer, courseId: string): Promise<Course> {
     await this.access.requireCourseRead(viewer, courseId);
-    const [row] = await this.db.select().from(courses).where(and(eq(courses.id, courseId), eq(courses.tenantId, viewer.tenantId)));
+    const [row] = await this.db
+      .select()
+      .from(courses)
+      .where(and(eq(courses.id, courseId), eq(courses.tenantId, viewer.tenantId)));
     if (!row) throw notFound('The course');
     return row;
   }
@@ -132,7 +146,10 @@ export class CourseService {
       const joined = await this.db
         .select({ course: courses })
         .from(courses)
-        .innerJoin(memberships, and(eq(memberships.courseId, courses.id), eq(memberships.userId, viewer.userId), eq(memberships.status, 'active')))
+        .innerJoin(
+          memberships,
+          and(eq(memberships.courseId, courses.id), eq(memberships.userId, viewer.userId), eq(memberships.status, 'active')),
+        )
         .where(and(...conds))
         .orderBy(...order)
         .limit(req.limit + 1);
@@ -140,7 +157,12 @@ export class CourseService {
     } else {
       const reach = await this.access.keyCourses(viewer);
       if (reach !== 'all') conds.push(reach.length ? inArray(courses.id, reach) : sql`false`);
-      rows = await this.db.select().from(courses).where(and(...conds)).orderBy(...order).limit(req.limit + 1);
+      rows = await this.db
+        .select()
+        .from(courses)
+        .where(and(...conds))
+        .orderBy(...order)
+        .limit(req.limit + 1);
     }
     return toPage(req, rows, (c) => [c.title, c.id] as [string, string]);
   }

@@ -44,7 +44,10 @@ function pgliteBackend(): Backend {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'lt-pglite-'));
       dirs.push(dir);
       // As `npm start` does: <DATA_DIR>/pglite, a directory that does not exist before the first start.
-      return { open: () => openDatabase({ pgliteDir: path.join(dir, 'pglite') }), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+      return {
+        open: () => openDatabase({ pgliteDir: path.join(dir, 'pglite') }),
+        cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+      };
     },
     async cleanup() {
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -109,7 +112,8 @@ describe.each([
     await backend.cleanup();
   });
 
-  const tenant = (label = 'T') => upsertTenant(database.db, { issuer: `https://${uniq(label)}.example.edu`, clientId: 'client-1', name: `LMS ${label}` });
+  const tenant = (label = 'T') =>
+    upsertTenant(database.db, { issuer: `https://${uniq(label)}.example.edu`, clientId: 'client-1', name: `LMS ${label}` });
 
   it(`opens the ${backend.name} backend with every table migrated`, async () => {
     expect(database.kind).toBe(backend.name);
@@ -119,8 +123,19 @@ describe.each([
       sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
     );
     expect(found.map((r) => r.table_name)).toEqual(expect.arrayContaining(TABLES));
-    const uniques = await rows<{ indexname: string }>(database.db, sql`select indexname from pg_indexes where schemaname = 'public' and indexdef like 'CREATE UNIQUE%'`);
-    expect(uniques.map((r) => r.indexname)).toEqual(expect.arrayContaining(['tenants_issuer_client_uq', 'courses_tenant_context_uq', 'users_tenant_subject_uq', 'deployments_tenant_deployment_uq', 'api_keys_prefix_uq']));
+    const uniques = await rows<{ indexname: string }>(
+      database.db,
+      sql`select indexname from pg_indexes where schemaname = 'public' and indexdef like 'CREATE UNIQUE%'`,
+    );
+    expect(uniques.map((r) => r.indexname)).toEqual(
+      expect.arrayContaining([
+        'tenants_issuer_client_uq',
+        'courses_tenant_context_uq',
+        'users_tenant_subject_uq',
+        'deployments_tenant_deployment_uq',
+        'api_keys_prefix_uq',
+      ]),
+    );
   });
 
   it('opening a second time re-applies nothing and keeps the data', async () => {
@@ -129,13 +144,19 @@ describe.each([
       const first = await place.open();
       const t = await upsertTenant(first.db, { issuer: 'https://persist.example.edu', clientId: 'c', name: 'Persisted' });
       const [u] = await first.db.insert(users).values({ tenantId: t.id, subject: 's-1', name: 'Kept' }).returning();
-      const migrations1 = await rows<{ id: number; hash: string; created_at: string }>(first.db, sql`select id, hash, created_at from drizzle.__drizzle_migrations order by id`);
+      const migrations1 = await rows<{ id: number; hash: string; created_at: string }>(
+        first.db,
+        sql`select id, hash, created_at from drizzle.__drizzle_migrations order by id`,
+      );
       expect(migrations1.length).toBeGreaterThanOrEqual(1);
       await first.close();
 
       const second = await place.open();
       try {
-        const migrations2 = await rows<{ id: number; hash: string; created_at: string }>(second.db, sql`select id, hash, created_at from drizzle.__drizzle_migrations order by id`);
+        const migrations2 = await rows<{ id: number; hash: string; created_at: string }>(
+          second.db,
+          sql`select id, hash, created_at from drizzle.__drizzle_migrations order by id`,
+        );
         expect(migrations2).toEqual(migrations1);
         expect((await getTenant(second.db, t.id))?.name).toBe('Persisted');
         const [again] = await second.db.select().from(users).where(eq(users.id, u!.id));
@@ -162,7 +183,14 @@ describe.each([
     expect((await upsertTenant(db, { issuer, clientId: 'abc', name: 'New name' })).platform).toBe('moodle');
     // Another client id of the same issuer is another tenant.
     expect((await upsertTenant(db, { issuer, clientId: 'other', name: 'x' })).id).not.toBe(t1.id);
-    expect((await db.select({ n: count() }).from(tenants).where(and(eq(tenants.issuer, issuer), eq(tenants.clientId, 'abc'))))[0]!.n).toBe(1);
+    expect(
+      (
+        await db
+          .select({ n: count() })
+          .from(tenants)
+          .where(and(eq(tenants.issuer, issuer), eq(tenants.clientId, 'abc')))
+      )[0]!.n,
+    ).toBe(1);
 
     const u1 = await upsertUser(db, { tenantId: t1.id, subject: 'sub-1', name: 'Ada', email: 'ada@example.edu' });
     const u2 = await upsertUser(db, { tenantId: t1.id, subject: 'sub-1', name: 'Ada L.', email: null, picture: 'https://pic' });
@@ -188,19 +216,45 @@ describe.each([
     expect(ca2.id).toBe(ca.id);
     expect(ca2).toMatchObject({ title: 'Algebra II', label: 'ALG' });
     // Unchanged input returns the row as it is.
-    expect((await courseService.upsertCourse({ tenantId: a.id, contextId: 'ctx-shared', title: 'Algebra II', label: 'ALG' })).updatedAt).toEqual(ca2.updatedAt);
+    expect(
+      (await courseService.upsertCourse({ tenantId: a.id, contextId: 'ctx-shared', title: 'Algebra II', label: 'ALG' })).updatedAt,
+    ).toEqual(ca2.updatedAt);
 
     // The constraints themselves, bypassing the services.
-    const dupCourse = await db.insert(courses).values({ tenantId: a.id, contextId: 'ctx-shared', title: 'dup' }).then(() => null, (e: unknown) => e);
+    const dupCourse = await db
+      .insert(courses)
+      .values({ tenantId: a.id, contextId: 'ctx-shared', title: 'dup' })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(pgCode(dupCourse)).toBe('23505');
-    const dupTenant = await db.insert(tenants).values({ issuer: a.issuer, clientId: a.clientId, name: 'dup' }).then(() => null, (e: unknown) => e);
+    const dupTenant = await db
+      .insert(tenants)
+      .values({ issuer: a.issuer, clientId: a.clientId, name: 'dup' })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(pgCode(dupTenant)).toBe('23505');
     await db.insert(users).values({ tenantId: a.id, subject: 'same-sub', name: 'x' });
     await db.insert(users).values({ tenantId: b.id, subject: 'same-sub', name: 'y' }); // other tenant: fine
-    const dupUser = await db.insert(users).values({ tenantId: a.id, subject: 'same-sub', name: 'z' }).then(() => null, (e: unknown) => e);
+    const dupUser = await db
+      .insert(users)
+      .values({ tenantId: a.id, subject: 'same-sub', name: 'z' })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(pgCode(dupUser)).toBe('23505');
     // A foreign key to a tenant that does not exist is refused.
-    const orphan = await db.insert(courses).values({ tenantId: '00000000-0000-4000-8000-000000000000', contextId: 'c', title: 't' }).then(() => null, (e: unknown) => e);
+    const orphan = await db
+      .insert(courses)
+      .values({ tenantId: '00000000-0000-4000-8000-000000000000', contextId: 'c', title: 't' })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(pgCode(orphan)).toBe('23503');
   });
 
@@ -212,8 +266,13 @@ describe.each([
     const got1: number[] = [];
     const got2: number[] = [];
     for (let i = 0; i < 5; i++) {
-      got1.push((await database.db.transaction((tx) => appendEvent(tx, { stream: s1, tenantId: t.id, type: 'test.a', payload: { i } }))).seq);
-      if (i % 2 === 0) got2.push((await database.db.transaction((tx) => appendEvent(tx, { stream: s2, tenantId: t.id, type: 'test.b', payload: { i } }))).seq);
+      got1.push(
+        (await database.db.transaction((tx) => appendEvent(tx, { stream: s1, tenantId: t.id, type: 'test.a', payload: { i } }))).seq,
+      );
+      if (i % 2 === 0)
+        got2.push(
+          (await database.db.transaction((tx) => appendEvent(tx, { stream: s2, tenantId: t.id, type: 'test.b', payload: { i } }))).seq,
+        );
     }
     expect(got1).toEqual([1, 2, 3, 4, 5]);
     expect(got2).toEqual([1, 2, 3]);
@@ -233,10 +292,14 @@ describe.each([
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
-    expect((await database.db.transaction((tx) => appendEvent(tx, { stream: s1, tenantId: t.id, type: 'test.a', payload: {} }))).seq).toBe(6);
+    expect((await database.db.transaction((tx) => appendEvent(tx, { stream: s1, tenantId: t.id, type: 'test.a', payload: {} }))).seq).toBe(
+      6,
+    );
     expect((await readEvents(database.db, s1, 0, 100)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
 
-    await expect(appendEvent(database.db, { stream: 'no colon', tenantId: t.id, type: 'x', payload: {} })).rejects.toThrow(/invalid stream name/);
+    await expect(appendEvent(database.db, { stream: 'no colon', tenantId: t.id, type: 'x', payload: {} })).rejects.toThrow(
+      /invalid stream name/,
+    );
   });
 
   it('20 concurrent transactions appending to two streams get 1..20 on each, no gap, no duplicate', async () => {
@@ -275,7 +338,9 @@ describe.each([
     const t = await tenant('rtw');
     const c = await courseService.upsertCourse({ tenantId: t.id, contextId: 'ctx-rt', title: 'RT' }); // course.created = 1
     const stream = defineStream<EventShape>('course')(c.id);
-    await Promise.all(Array.from({ length: 20 }, (_, i) => realtime.write((_tx, emit) => emit(stream, { tenantId: t.id, type: 'test.w', payload: { i } }))));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => realtime.write((_tx, emit) => emit(stream, { tenantId: t.id, type: 'test.w', payload: { i } }))),
+    );
     expect((await readEvents(database.db, stream, 0, 100)).map((e) => e.seq)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
   });
 
@@ -291,7 +356,9 @@ describe.each([
         await courseService.setMembership(t.id, c.id, u1.id, ['instructor']);
         await courseService.setMembership(t.id, c.id, u2.id, ['learner']);
       }
-      await db.insert(apiKeys).values({ tenantId: t.id, name: 'k', prefix: uniq('p'), secretHash: 'ab', scopes: ['read'], createdBy: u1.id });
+      await db
+        .insert(apiKeys)
+        .values({ tenantId: t.id, name: 'k', prefix: uniq('p'), secretHash: 'ab', scopes: ['read'], createdBy: u1.id });
     }
     const countOf = async (tenantId: string) => ({
       deployments: (await db.select({ n: count() }).from(deployments).where(eq(deployments.tenantId, tenantId)))[0]!.n,
@@ -319,7 +386,10 @@ describe.each([
     for (const course of [c, d]) for (const user of [u, v]) await courseService.setMembership(t.id, course.id, user.id, ['learner']);
     await db.delete(users).where(eq(users.id, u.id));
     await db.delete(courses).where(eq(courses.id, d.id));
-    const left = await db.select({ courseId: memberships.courseId, userId: memberships.userId }).from(memberships).where(eq(memberships.tenantId, t.id));
+    const left = await db
+      .select({ courseId: memberships.courseId, userId: memberships.userId })
+      .from(memberships)
+      .where(eq(memberships.tenantId, t.id));
     expect(left).toEqual([{ courseId: c.id, userId: v.id }]);
   });
 });

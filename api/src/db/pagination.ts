@@ -45,7 +45,8 @@ const storable = (v: unknown): boolean =>
   typeof v === 'string' ? !v.includes('\u0000') && !hasLoneSurrogate(v) : Array.isArray(v) ? v.every(storable) : true;
 
 /** An instant as our cursors write it (`Date#toISOString` of a four-digit year), not any text Date.parse takes. */
-export const isCursorTime = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(v) && !Number.isNaN(Date.parse(v));
+export const isCursorTime = (v: unknown): v is string =>
+  typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(v) && !Number.isNaN(Date.parse(v));
 
 export function decodeCursor<K>(cursor: string, check: (v: unknown) => v is K): K {
   try {
@@ -67,7 +68,10 @@ export function pageRequest<K>(args: PageArgs, check: (v: unknown) => v is K): P
   if ((first != null && before != null) || (last != null && after != null)) {
     throw new AppError('BAD_USER_INPUT', 'Use first with after, and last with before.');
   }
-  for (const [name, n] of [['first', first], ['last', last]] as const) {
+  for (const [name, n] of [
+    ['first', first],
+    ['last', last],
+  ] as const) {
     if (n != null && (!Number.isInteger(n) || n < 0 || n > MAX_PAGE)) {
       throw new AppError('BAD_USER_INPUT', `${name} must be between 0 and ${MAX_PAGE}.`);
     }

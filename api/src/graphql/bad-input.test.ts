@@ -15,7 +15,15 @@ import { MAX_MARKS } from '../text.js';
 /** The app's log, as pino writes it (JSON lines), kept for the tests to read. */
 function capturedLog() {
   const lines: { level: number; msg: string; err?: { stack?: string; message?: string }; operation?: string; [k: string]: unknown }[] = [];
-  const log = pino({ level: 'debug' }, new Writable({ write(chunk, _enc, done) { for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l)); done(); } }));
+  const log = pino(
+    { level: 'debug' },
+    new Writable({
+      write(chunk, _enc, done) {
+        for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l));
+        done();
+      },
+    }),
+  );
   return { log, lines };
 }
 
@@ -45,7 +53,11 @@ describe('bad input', () => {
   it('malformed JSON: 400 BAD_REQUEST', async () => {
     const before = await snapshot();
     for (const raw of ['{"query": "mutation { createApiKey', '{bad', '', 'null', '[1,2', '\u0000\u0001']) {
-      const res = await fetch(app.url + '/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${a.instructorToken}` }, body: raw });
+      const res = await fetch(app.url + '/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${a.instructorToken}` },
+        body: raw,
+      });
       expect(res.status, raw).toBe(400);
       const body = (await res.json()) as any;
       expect(body.errors[0].extensions.code, raw).toBe('BAD_REQUEST');
@@ -73,35 +85,57 @@ describe('bad input', () => {
 
   it('a query over the cost or alias limit: QUERY_TOO_COMPLEX, and a mutation inside it does not run', async () => {
     const before = await snapshot();
-    const fields = Array.from({ length: 25 }, (_, i) => `c${i}: courses(first: 100) { edges { node { id title label myRoles } } }`).join(' ');
+    const fields = Array.from({ length: 25 }, (_, i) => `c${i}: courses(first: 100) { edges { node { id title label myRoles } } }`).join(
+      ' ',
+    );
     const r = await gql(app.url, `{ ${fields} }`, {}, a.instructorToken);
     expect(r.status).toBe(400);
     expect(codes(r.body)).toContain('QUERY_TOO_COMPLEX');
-    const aliases = Array.from({ length: 40 }, (_, i) => `k${i}: createApiKey(input: { name: "k${i}", scopes: [READ] }) { secret }`).join(' ');
+    const aliases = Array.from({ length: 40 }, (_, i) => `k${i}: createApiKey(input: { name: "k${i}", scopes: [READ] }) { secret }`).join(
+      ' ',
+    );
     const r2 = await gql(app.url, `mutation { ${aliases} }`, {}, a.instructorToken);
     expect(r2.status).toBe(400);
     expect(codes(r2.body)).toContain('QUERY_TOO_COMPLEX');
     expect(await snapshot()).toEqual(before);
     // An ordinary query stays well inside the limits.
-    const ordinary = await gql(app.url, '{ me { user { name } course { title myRoles } } courses(first: 20) { edges { node { id title } } pageInfo { hasNextPage endCursor } } }', {}, a.instructorToken);
+    const ordinary = await gql(
+      app.url,
+      '{ me { user { name } course { title myRoles } } courses(first: 20) { edges { node { id title } } pageInfo { hasNextPage endCursor } } }',
+      {},
+      a.instructorToken,
+    );
     expect(ordinary.body.errors).toBeUndefined();
   });
 
   it('a 5 MB request: 413 REQUEST_TOO_LARGE, with or without Content-Length', async () => {
     const before = await snapshot();
     const big = JSON.stringify({ query: CREATE_KEY, variables: { pad: 'x'.repeat(5 * 1024 * 1024) } });
-    const res = await fetch(app.url + '/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${a.instructorToken}` }, body: big });
+    const res = await fetch(app.url + '/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${a.instructorToken}` },
+      body: big,
+    });
     expect(res.status).toBe(413);
     expect(((await res.json()) as any).errors[0].extensions.code).toBe('REQUEST_TOO_LARGE');
 
     // Chunked, no Content-Length: the limit is counted while reading.
     const port = new URL(app.url).port;
     const chunked = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
-      });
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/graphql',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        },
+      );
       req.on('error', (err) => (err.message.includes('EPIPE') || err.message.includes('ECONNRESET') ? undefined : reject(err)));
       const chunk = Buffer.alloc(256 * 1024, 'x');
       let sent = 0;
@@ -128,7 +162,10 @@ describe('bad input', () => {
       .setExpirationTime('1h')
       .sign(new TextEncoder().encode('another-secret-another-secret-another-secret'));
     const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: a.instructor.id, tid: a.tenant.id, iss: 'lt-session', exp: 9999999999 })).toString('base64url')}.`;
-    const expired = await app.core.services.sessions.issue({ tenantId: a.tenant.id, userId: a.instructor.id, courseId: a.course.id, roles: ['instructor'] }, -10);
+    const expired = await app.core.services.sessions.issue(
+      { tenantId: a.tenant.id, userId: a.instructor.id, courseId: a.course.id, roles: ['instructor'] },
+      -10,
+    );
     const cases: [string, RegExp][] = [
       ['not-a-token', /not valid/],
       [forged, /not valid/],
@@ -155,26 +192,48 @@ describe('bad input', () => {
     const list = await gql(app.url, '{ courses { edges { node { id } } } }', {}, b.instructorToken);
     expect(list.body.data.courses.edges.map((e: any) => e.node.id)).toEqual([b.course.id]);
     const c = wsClient(app.wsUrl, b.instructorToken);
-    const s = subscribe(c.client, 'subscription($id: ID!) { courseActivity(courseId: $id, after: "0") { type } }', { id: a.course.id }, 'courseActivity');
+    const s = subscribe(
+      c.client,
+      'subscription($id: ID!) { courseActivity(courseId: $id, after: "0") { type } }',
+      { id: a.course.id },
+      'courseActivity',
+    );
     await s.ended();
     expect(s.items).toEqual([]);
     expect(JSON.stringify(s.errors)).toContain('NOT_FOUND');
     await c.client.dispose();
-    const garbageId = await gql(app.url, 'query($id: ID!) { course(id: $id) { title } }', { id: "'; drop table courses; --" }, a.instructorToken);
+    const garbageId = await gql(
+      app.url,
+      'query($id: ID!) { course(id: $id) { title } }',
+      { id: "'; drop table courses; --" },
+      a.instructorToken,
+    );
     expect(codes(garbageId.body)).toEqual(['NOT_FOUND']);
   });
 
   it('WebSocket without a credential, or with a bad or expired one: closed with 4401 and a reason', async () => {
-    const expired = await app.core.services.sessions.issue({ tenantId: a.tenant.id, userId: a.learner.id, courseId: a.course.id, roles: ['learner'] }, -5);
+    const expired = await app.core.services.sessions.issue(
+      { tenantId: a.tenant.id, userId: a.learner.id, courseId: a.course.id, roles: ['learner'] },
+      -5,
+    );
     for (const [token, reason] of [
       [undefined, /send a session token or API key/],
       ['garbage', /not valid/],
       [expired, /expired/],
     ] as const) {
       const c = wsClient(app.wsUrl, token);
-      const s = subscribe(c.client, 'subscription($id: ID!) { courseActivity(courseId: $id) { type } }', { id: a.course.id }, 'courseActivity');
+      const s = subscribe(
+        c.client,
+        'subscription($id: ID!) { courseActivity(courseId: $id) { type } }',
+        { id: a.course.id },
+        'courseActivity',
+      );
       await s.ended();
-      await poll(() => c.closes.length > 0, 5000, () => 'no close event');
+      await poll(
+        () => c.closes.length > 0,
+        5000,
+        () => 'no close event',
+      );
       expect(c.closes[0]!.code).toBe(4401);
       expect(c.closes[0]!.reason).toMatch(reason);
       await c.client.dispose();
@@ -182,9 +241,17 @@ describe('bad input', () => {
   });
 
   it('a session that expires while connected closes the socket with 4401', async () => {
-    const short = await app.core.services.sessions.issue({ tenantId: a.tenant.id, userId: a.learner.id, courseId: a.course.id, roles: ['learner'] }, 1);
+    const short = await app.core.services.sessions.issue(
+      { tenantId: a.tenant.id, userId: a.learner.id, courseId: a.course.id, roles: ['learner'] },
+      1,
+    );
     const c = wsClient(app.wsUrl, short);
-    const s = subscribe(c.client, 'subscription($id: ID!) { courseActivity(courseId: $id) { type } }', { id: a.course.id }, 'courseActivity');
+    const s = subscribe(
+      c.client,
+      'subscription($id: ID!) { courseActivity(courseId: $id) { type } }',
+      { id: a.course.id },
+      'courseActivity',
+    );
     await s.ended(5000);
     expect(c.closes[0]?.code).toBe(4401);
     expect(c.closes[0]?.reason).toMatch(/Session expired/);
@@ -200,11 +267,36 @@ describe('bad input', () => {
       [SEND, { input: { roomId: room, clientId: cid(), body: 'x\ud800y' } }, a.learnerToken, 'body'],
       [SEND, { input: { roomId: room, clientId: cid(), body: 'x\udc00y' } }, a.learnerToken, 'body'],
       [EDIT, { id: mine.id, body: 'x\ud800y' }, a.learnerToken, 'body'],
-      ['mutation($c: ID!, $n: String!) { createGroupRoom(courseId: $c, name: $n) { id } }', { c: a.course.id, n: 'x\ud800y' }, a.instructorToken, 'name'],
-      ['mutation($c: ID!, $b: String) { updateTutorSettings(courseId: $c, brief: $b) { brief } }', { c: a.course.id, b: 'Be kind.\u0000' }, a.instructorToken, 'brief'],
-      ['mutation($c: ID!, $b: String) { updateTutorSettings(courseId: $c, brief: $b) { brief } }', { c: a.course.id, b: 'Be kind.\ud800' }, a.instructorToken, 'brief'],
-      ['mutation($n: String!) { createApiKey(input: { name: $n, scopes: [READ] }) { secret } }', { n: 'k\u0000' }, a.instructorToken, 'name'],
-      ['mutation($n: String!) { createApiKey(input: { name: $n, scopes: [READ] }) { secret } }', { n: 'k\udfff' }, a.instructorToken, 'name'],
+      [
+        'mutation($c: ID!, $n: String!) { createGroupRoom(courseId: $c, name: $n) { id } }',
+        { c: a.course.id, n: 'x\ud800y' },
+        a.instructorToken,
+        'name',
+      ],
+      [
+        'mutation($c: ID!, $b: String) { updateTutorSettings(courseId: $c, brief: $b) { brief } }',
+        { c: a.course.id, b: 'Be kind.\u0000' },
+        a.instructorToken,
+        'brief',
+      ],
+      [
+        'mutation($c: ID!, $b: String) { updateTutorSettings(courseId: $c, brief: $b) { brief } }',
+        { c: a.course.id, b: 'Be kind.\ud800' },
+        a.instructorToken,
+        'brief',
+      ],
+      [
+        'mutation($n: String!) { createApiKey(input: { name: $n, scopes: [READ] }) { secret } }',
+        { n: 'k\u0000' },
+        a.instructorToken,
+        'name',
+      ],
+      [
+        'mutation($n: String!) { createApiKey(input: { name: $n, scopes: [READ] }) { secret } }',
+        { n: 'k\udfff' },
+        a.instructorToken,
+        'name',
+      ],
     ];
     for (const [query, variables, token, field] of cases) {
       const r = await gql(app.url, query, variables, token);
@@ -222,9 +314,18 @@ describe('bad input', () => {
     const cases: [string, Record<string, unknown>][] = [
       ['query($after: String) { courses(first: 5, after: $after) { edges { cursor } } }', { after: cursor(['a\u0000', id]) }],
       ['query($after: String) { courses(first: 5, after: $after) { edges { cursor } } }', { after: cursor(['a\ud800', id]) }],
-      ['query($after: String) { notifications(first: 5, after: $after) { edges { cursor } } }', { after: cursor(['+275760-09-13T00:00:00Z', id]) }],
-      ['query($after: String) { notifications(first: 5, after: $after) { edges { cursor } } }', { after: cursor(['2026-01-01T00:00:00Z\u0000', id]) }],
-      ['query($c: ID!, $after: String) { searchMessages(courseId: $c, query: "fine", first: 5, after: $after) { edges { cursor } } }', { c: id, after: cursor(['-200000-01-01T00:00:00Z', id]) }],
+      [
+        'query($after: String) { notifications(first: 5, after: $after) { edges { cursor } } }',
+        { after: cursor(['+275760-09-13T00:00:00Z', id]) },
+      ],
+      [
+        'query($after: String) { notifications(first: 5, after: $after) { edges { cursor } } }',
+        { after: cursor(['2026-01-01T00:00:00Z\u0000', id]) },
+      ],
+      [
+        'query($c: ID!, $after: String) { searchMessages(courseId: $c, query: "fine", first: 5, after: $after) { edges { cursor } } }',
+        { c: id, after: cursor(['-200000-01-01T00:00:00Z', id]) },
+      ],
     ];
     for (const [query, variables] of cases) {
       const r = await gql(app.url, query, variables, a.instructorToken);
@@ -235,13 +336,28 @@ describe('bad input', () => {
   it('a DateTime out of range (or not ISO-8601) is BAD_USER_INPUT, as a variable and as a literal', async () => {
     const before = await snapshot();
     for (const at of ['+275760-09-13T00:00:00Z', '-000001-01-01T00:00:00Z', '10000-01-01T00:00:00Z', 'tomorrow', '2026-13-45T00:00:00Z']) {
-      const asVariable = await gql(app.url, 'mutation($e: DateTime) { createApiKey(input: { name: "k", scopes: [READ], expiresAt: $e }) { secret } }', { e: at }, a.instructorToken);
+      const asVariable = await gql(
+        app.url,
+        'mutation($e: DateTime) { createApiKey(input: { name: "k", scopes: [READ], expiresAt: $e }) { secret } }',
+        { e: at },
+        a.instructorToken,
+      );
       expect(codes(asVariable.body), at).toEqual(['BAD_USER_INPUT']);
-      const asLiteral = await gql(app.url, `mutation { createApiKey(input: { name: "k", scopes: [READ], expiresAt: ${JSON.stringify(at)} }) { secret } }`, {}, a.instructorToken);
+      const asLiteral = await gql(
+        app.url,
+        `mutation { createApiKey(input: { name: "k", scopes: [READ], expiresAt: ${JSON.stringify(at)} }) { secret } }`,
+        {},
+        a.instructorToken,
+      );
       expect(codes(asLiteral.body), at).toEqual(['BAD_USER_INPUT']);
     }
     expect(await snapshot()).toEqual(before);
-    const fine = await gql(app.url, 'mutation($e: DateTime) { createApiKey(input: { name: "k", scopes: [READ], expiresAt: $e }) { apiKey { expiresAt } } }', { e: '9999-12-31T00:00:00Z' }, a.instructorToken);
+    const fine = await gql(
+      app.url,
+      'mutation($e: DateTime) { createApiKey(input: { name: "k", scopes: [READ], expiresAt: $e }) { apiKey { expiresAt } } }',
+      { e: '9999-12-31T00:00:00Z' },
+      a.instructorToken,
+    );
     expect(fine.body.errors).toBeUndefined();
   });
 
@@ -270,7 +386,12 @@ describe('bad input', () => {
       return s.errors.flat().map((e) => (e as { extensions?: { code?: string } }).extensions?.code);
     };
     expect(await run(lists, { f: 2147483648 })).toEqual(['BAD_USER_INPUT']);
-    expect(await run('subscription($id: ID!, $after: String) { courseActivity(courseId: $id, after: $after) { type } }', { id: a.course.id, after: 5 })).toEqual(['BAD_USER_INPUT']);
+    expect(
+      await run('subscription($id: ID!, $after: String) { courseActivity(courseId: $id, after: $after) { type } }', {
+        id: a.course.id,
+        after: 5,
+      }),
+    ).toEqual(['BAD_USER_INPUT']);
     expect(await run('{ me { nope } }', {})).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     expect(await run('{ me { ', {})).toEqual(['GRAPHQL_PARSE_FAILED']);
     await c.client.dispose();
@@ -278,16 +399,27 @@ describe('bad input', () => {
 
   it('names from a platform lose bidi controls, zero-width characters, NUL and lone surrogates; marks are capped', async () => {
     const { db } = app.core.services.database;
-    const eve = await upsertUser(db, { tenantId: a.tenant.id, subject: 'eve-bidi', name: 'Eve \u202eEXE.txt\u202c \u2066Ada\u2069\u200b\u200d\ufeff\u0000' });
+    const eve = await upsertUser(db, {
+      tenantId: a.tenant.id,
+      subject: 'eve-bidi',
+      name: 'Eve \u202eEXE.txt\u202c \u2066Ada\u2069\u200b\u200d\ufeff\u0000',
+    });
     expect(eve.name).toBe('Eve EXE.txt Ada');
-    const broken = await upsertUser(db, { tenantId: a.tenant.id, subject: 'eve-broken', name: 'Ev\ud800e', email: 'e\u0000ve@example.edu' });
+    const broken = await upsertUser(db, {
+      tenantId: a.tenant.id,
+      subject: 'eve-broken',
+      name: 'Ev\ud800e',
+      email: 'e\u0000ve@example.edu',
+    });
     expect(broken.name).toBe('Ev\ufffde');
     expect(broken.email).toBe('eve@example.edu');
     const zalgo = await upsertUser(db, { tenantId: a.tenant.id, subject: 'eve-zalgo', name: 'Z' + '\u0301'.repeat(500) + 'oe' });
     expect(zalgo.name).toBe('Z' + '\u0301'.repeat(MAX_MARKS) + 'oe');
     // Message bodies (and so chat) keep a few marks per character too, and strip bidi controls, as room names do.
     const room = (await roomsOf(app, a.learnerToken, a.course.id))[0].id;
-    expect((await sendOk(app, a.learnerToken, room, 'Z' + '\u0300\u0316'.repeat(3999))).body).toBe('Z' + '\u0300\u0316'.repeat(MAX_MARKS / 2));
+    expect((await sendOk(app, a.learnerToken, room, 'Z' + '\u0300\u0316'.repeat(3999))).body).toBe(
+      'Z' + '\u0300\u0316'.repeat(MAX_MARKS / 2),
+    );
     expect((await sendOk(app, a.learnerToken, room, 'Vi\u1EC7t Nam, cafe\u0301')).body).toBe('Vi\u1EC7t Nam, cafe\u0301');
     // An excerpt (a notification's, a reply preview's) is never cut inside a surrogate pair.
     const long = 'x'.repeat(138) + '\ud83d\ude00 and more';
@@ -303,7 +435,12 @@ describe('bad input', () => {
     try {
       const from = logs.lines.length;
       const secret = 'A brief that is much too long for the constraint';
-      const r = await gql(app.url, 'mutation SaveBrief($c: ID!, $b: String) { updateTutorSettings(courseId: $c, brief: $b) { brief } }', { c: a.course.id, b: secret }, a.instructorToken);
+      const r = await gql(
+        app.url,
+        'mutation SaveBrief($c: ID!, $b: String) { updateTutorSettings(courseId: $c, brief: $b) { brief } }',
+        { c: a.course.id, b: secret },
+        a.instructorToken,
+      );
       expect(codes(r.body)).toEqual(['INTERNAL_SERVER_ERROR']);
       const errors = logs.lines.slice(from).filter((l) => l.level >= 50);
       expect(errors).toHaveLength(1);
@@ -314,7 +451,12 @@ describe('bad input', () => {
       // Over WebSocket the same: coded for the caller, logged once.
       const overWs = logs.lines.length;
       const c = wsClient(app.wsUrl, a.instructorToken);
-      const s = subscribe(c.client, 'mutation SaveBriefWs($c: ID!, $b: String) { updateTutorSettings(courseId: $c, brief: $b) { brief } }', { c: a.course.id, b: secret }, 'updateTutorSettings');
+      const s = subscribe(
+        c.client,
+        'mutation SaveBriefWs($c: ID!, $b: String) { updateTutorSettings(courseId: $c, brief: $b) { brief } }',
+        { c: a.course.id, b: secret },
+        'updateTutorSettings',
+      );
       await s.ended();
       await c.client.dispose();
       expect(s.errors.flat().map((e) => (e as { extensions?: { code?: string } }).extensions?.code)).toEqual(['INTERNAL_SERVER_ERROR']);
@@ -332,7 +474,17 @@ describe('bad input', () => {
     const body = JSON.stringify({ query: '{ courses(first: 100) { edges { node { id title } } } }' });
     const gone = Array.from({ length: 20 }, () => {
       return new Promise<void>((resolve) => {
-        const req = http.request({ host: '127.0.0.1', port, path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(body.length), authorization: `Bearer ${a.instructorToken}` } });
+        const req = http.request({
+          host: '127.0.0.1',
+          port,
+          path: '/graphql',
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': String(body.length),
+            authorization: `Bearer ${a.instructorToken}`,
+          },
+        });
         req.on('error', () => {});
         req.on('close', () => resolve());
         // Half the body, then the client leaves.
@@ -340,7 +492,11 @@ describe('bad input', () => {
       });
     });
     await Promise.all(gone);
-    await poll(() => logs.lines.slice(from).filter((l) => l.msg === 'http: client went away').length === 20, 5000, () => JSON.stringify(logs.lines.slice(from).map((l) => [l.level, l.msg])));
+    await poll(
+      () => logs.lines.slice(from).filter((l) => l.msg === 'http: client went away').length === 20,
+      5000,
+      () => JSON.stringify(logs.lines.slice(from).map((l) => [l.level, l.msg])),
+    );
     const seen = logs.lines.slice(from);
     expect(seen.filter((l) => l.level >= 50)).toEqual([]);
     for (const l of seen.filter((x) => x.msg === 'http: client went away')) {
@@ -351,7 +507,9 @@ describe('bad input', () => {
 
   it('a mutation over GET is refused', async () => {
     const before = await snapshot();
-    const res = await fetch(app.url + '/graphql?query=' + encodeURIComponent(CREATE_KEY), { headers: { authorization: `Bearer ${a.instructorToken}`, accept: 'application/json' } });
+    const res = await fetch(app.url + '/graphql?query=' + encodeURIComponent(CREATE_KEY), {
+      headers: { authorization: `Bearer ${a.instructorToken}`, accept: 'application/json' },
+    });
     expect(res.status).toBe(405);
     expect(await snapshot()).toEqual(before);
   });

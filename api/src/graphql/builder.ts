@@ -32,7 +32,9 @@ builder.scalarType('DateTime', {
   parseValue: (v) => {
     const d = typeof v === 'string' && ISO_INSTANT.test(v.trim()) ? new Date(v.trim()) : null;
     if (!d || Number.isNaN(d.getTime()) || d.getTime() < MIN_INSTANT || d.getTime() > MAX_INSTANT) {
-      throw new GraphQLError('DateTime must be an ISO-8601 instant between the years 1 and 9999, e.g. 2026-11-22T14:00:00.000Z.', { extensions: { code: 'BAD_USER_INPUT' } });
+      throw new GraphQLError('DateTime must be an ISO-8601 instant between the years 1 and 9999, e.g. 2026-11-22T14:00:00.000Z.', {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
     }
     return d;
   },

@@ -17,8 +17,10 @@ type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T
 
 function edgeOf<T>(name: string, node: ObjectRef<Types, T>) {
   return builder.objectRef<{ cursor: string; node: T }>(`${name}Edge`).implement({
-    fields: (t) => ({ cursor: t.exposeString('cursor'), // Pothos cannot narrow its resolver result type for a generic T; the edge holds exactly a T.
-      node: t.field({ type: node, resolve: (e) => e.node as never }) }),
+    fields: (t) => ({
+      cursor: t.exposeString('cursor'), // Pothos cannot narrow its resolver result type for a generic T; the edge holds exactly a T.
+      node: t.field({ type: node, resolve: (e) => e.node as never }),
+    }),
   });
 }
 

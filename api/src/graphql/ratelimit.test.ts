@@ -3,7 +3,17 @@
  * read markers, over HTTP and over the WebSocket, and each mutation of the schema by default.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getNamedType, getNullableType, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType, isAbstractType, type GraphQLInputType } from 'graphql';
+import {
+  getNamedType,
+  getNullableType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isAbstractType,
+  type GraphQLInputType,
+} from 'graphql';
 import { gql, seed, startApp, wsClient, type Fixture, type TestApp } from '../../test/harness.js';
 import { apiKeyOf, code, courseRoomId, EDIT, learnerOf, MARK_READ, REACT, sendOk, TYPING, type GqlBody } from '../../test/chat.js';
 import { schema } from './schema.js';
@@ -20,7 +30,14 @@ describe('rate limits on every mutation', () => {
   let roomId: string;
 
   beforeAll(async () => {
-    app = await startApp({ env: { RATE_LIMIT_WRITE: `${WRITE}/60`, RATE_LIMIT_SIGNAL: `${SIGNAL}/60`, RATE_LIMIT_READ_MARK: `${READ_MARK}/60`, RATE_LIMIT_COSTLY: `${COSTLY}/60` } });
+    app = await startApp({
+      env: {
+        RATE_LIMIT_WRITE: `${WRITE}/60`,
+        RATE_LIMIT_SIGNAL: `${SIGNAL}/60`,
+        RATE_LIMIT_READ_MARK: `${READ_MARK}/60`,
+        RATE_LIMIT_COSTLY: `${COSTLY}/60`,
+      },
+    });
     fx = await seed(app.core);
     roomId = await courseRoomId(app, fx.learnerToken, fx.course.id);
   });
@@ -41,7 +58,12 @@ describe('rate limits on every mutation', () => {
     expect(refused.map(code)).toEqual(Array(3).fill('RATE_LIMITED'));
     expect(refused[0]!.errors![0]!.extensions!.retryAfterMs).toBeGreaterThan(0);
     expect(refused[0]!.errors![0]!.message).toMatch(/Too many changes/);
-    const stored = await gql(app.url, `query($id: ID!) { room(id: $id) { messages(last: 5) { edges { node { id body } } } } }`, { id: roomId }, me.token);
+    const stored = await gql(
+      app.url,
+      `query($id: ID!) { room(id: $id) { messages(last: 5) { edges { node { id body } } } } }`,
+      { id: roomId },
+      me.token,
+    );
     const node = (stored.body.data.room.messages.edges as { node: { id: string; body: string } }[]).find((e) => e.node.id === m.id)!.node;
     expect(node.body).toBe(`${big} ${WRITE - 1}`);
   });
@@ -51,7 +73,8 @@ describe('rate limits on every mutation', () => {
     await reset(`u:${me.user.id}`);
     const m = await sendOk(app, me.token, roomId, 'react to me');
     const reacts = [];
-    for (let i = 0; i < WRITE + 1; i++) reacts.push(code((await gql(app.url, REACT, { messageId: m.id, emoji: '👍', on: i % 2 === 0 }, me.token)).body));
+    for (let i = 0; i < WRITE + 1; i++)
+      reacts.push(code((await gql(app.url, REACT, { messageId: m.id, emoji: '👍', on: i % 2 === 0 }, me.token)).body));
     expect(reacts).toEqual([...Array(WRITE).fill(undefined), 'RATE_LIMITED']);
     const typing = [];
     for (let i = 0; i < SIGNAL + 1; i++) typing.push(code((await gql(app.url, TYPING, { roomId, typing: true }, me.token)).body));
@@ -74,7 +97,10 @@ describe('rate limits on every mutation', () => {
     try {
       const res = await new Promise<{ errors?: readonly { extensions?: Record<string, unknown> }[] }>((resolve, reject) => {
         let got: { errors?: readonly { extensions?: Record<string, unknown> }[] } = {};
-        client.subscribe({ query: TYPING, variables: { roomId, typing: false } }, { next: (v) => void (got = v as typeof got), error: reject, complete: () => resolve(got) });
+        client.subscribe(
+          { query: TYPING, variables: { roomId, typing: false } },
+          { next: (v) => void (got = v as typeof got), error: reject, complete: () => resolve(got) },
+        );
       });
       expect(res.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
     } finally {
@@ -89,7 +115,8 @@ describe('rate limits on every mutation', () => {
     await reset(`k:${viewer.keyId}`);
     const m = await sendOk(app, fx.instructorToken, roomId, 'for the key');
     const reacts = [];
-    for (let i = 0; i < WRITE + 1; i++) reacts.push(code((await gql(app.url, REACT, { messageId: m.id, emoji: '🎉', on: i % 2 === 0 }, secret)).body));
+    for (let i = 0; i < WRITE + 1; i++)
+      reacts.push(code((await gql(app.url, REACT, { messageId: m.id, emoji: '🎉', on: i % 2 === 0 }, secret)).body));
     expect(reacts.at(-1)).toBe('RATE_LIMITED');
     expect(reacts.slice(0, WRITE)).not.toContain('RATE_LIMITED');
   });

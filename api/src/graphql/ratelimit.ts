@@ -54,7 +54,12 @@ const WHAT: Record<RateClass, string> = {
  * Counts one subscription start for the caller; the RATE_LIMITED error when over RATE_LIMIT_SUBSCRIBE, else null.
  * An anonymous caller is not counted (every subscription refuses it by itself); Redis down: allowed.
  */
-export async function takeSubscriptionStart(limiter: RateLimiter, rule: RateRule, viewer: Viewer | null | undefined, log: Logger): Promise<AppError | null> {
+export async function takeSubscriptionStart(
+  limiter: RateLimiter,
+  rule: RateRule,
+  viewer: Viewer | null | undefined,
+  log: Logger,
+): Promise<AppError | null> {
   if (!viewer) return null;
   const who = viewer.kind === 'session' ? `u:${viewer.userId}` : `k:${viewer.keyId}`;
   try {
@@ -68,7 +73,12 @@ export async function takeSubscriptionStart(limiter: RateLimiter, rule: RateRule
 }
 
 /** Root field names of an operation's selection set, fragments included (a field counts each time it appears). */
-function rootFields(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, into: string[], seen = new Set<string>()): string[] {
+function rootFields(
+  set: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  into: string[],
+  seen = new Set<string>(),
+): string[] {
   for (const sel of set.selections) {
     if (sel.kind === Kind.FIELD) into.push(sel.name.value);
     else if (sel.kind === Kind.INLINE_FRAGMENT) rootFields(sel.selectionSet, fragments, into, seen);

@@ -55,7 +55,13 @@ export function sseConnectionsPlugin(sockets: SocketCounter, limit: number): Plu
         const whose = viewer.kind === 'session' ? 'your account' : 'this API key';
         setResultAndStopExecution({
           data: null,
-          errors: [new AppError('TOO_MANY_CONNECTIONS', `Too many connections: ${whose} has ${limit} open (WebSockets and SSE subscriptions: tabs, windows, devices, streams). Close one; retry in a minute.`, { limit })],
+          errors: [
+            new AppError(
+              'TOO_MANY_CONNECTIONS',
+              `Too many connections: ${whose} has ${limit} open (WebSockets and SSE subscriptions: tabs, windows, devices, streams). Close one; retry in a minute.`,
+              { limit },
+            ),
+          ],
         });
         return;
       }

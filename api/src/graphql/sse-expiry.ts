@@ -14,10 +14,13 @@ export function untilTime<T>(source: AsyncIterable<T>, at: number, last: () => T
   let expired = false;
   let finished = false;
   let onExpire: (() => void) | null = null;
-  const timer = setTimeout(() => {
-    expired = true;
-    onExpire?.();
-  }, Math.max(0, at - Date.now()));
+  const timer = setTimeout(
+    () => {
+      expired = true;
+      onExpire?.();
+    },
+    Math.max(0, at - Date.now()),
+  );
   timer.unref?.();
   const finish = () => {
     finished = true;
@@ -75,7 +78,9 @@ export function sseExpiryPlugin(): Plugin<Context> {
           setResult(
             untilTime(result, expiresAt, () => {
               expiry.abort();
-              return { errors: [new AppError('UNAUTHENTICATED', 'Your session has expired: renew it and subscribe again from your cursor.')] };
+              return {
+                errors: [new AppError('UNAUTHENTICATED', 'Your session has expired: renew it and subscribe again from your cursor.')],
+              };
             }),
           );
         },

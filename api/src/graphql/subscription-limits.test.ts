@@ -29,7 +29,13 @@ interface Sse {
   abort(): void;
 }
 
-async function openSse(app: TestApp, token: string, query: string, variables: Record<string, unknown>, accept = 'text/event-stream'): Promise<Sse> {
+async function openSse(
+  app: TestApp,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+  accept = 'text/event-stream',
+): Promise<Sse> {
   const controller = new AbortController();
   const res = await fetch(app.url + '/graphql', {
     method: 'POST',
@@ -37,7 +43,13 @@ async function openSse(app: TestApp, token: string, query: string, variables: Re
     body: JSON.stringify({ query, variables }),
     signal: controller.signal,
   });
-  const sse: Sse = { status: res.status, contentType: res.headers.get('content-type') ?? '', events: [], ended: false, abort: () => controller.abort() };
+  const sse: Sse = {
+    status: res.status,
+    contentType: res.headers.get('content-type') ?? '',
+    events: [],
+    ended: false,
+    abort: () => controller.abort(),
+  };
   void (async () => {
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
@@ -51,7 +63,11 @@ async function openSse(app: TestApp, token: string, query: string, variables: Re
         while ((i = text.indexOf('\n\n')) >= 0) {
           const frame = text.slice(0, i);
           text = text.slice(i + 2);
-          const data = frame.split('\n').find((l) => l.startsWith('data:'))?.slice(5).trim();
+          const data = frame
+            .split('\n')
+            .find((l) => l.startsWith('data:'))
+            ?.slice(5)
+            .trim();
           if (data) sse.events.push(JSON.parse(data));
         }
       }
@@ -115,11 +131,17 @@ describe('SSE subscriptions count with WebSockets (WS_MAX_SOCKETS_PER_USER), acr
     expect(await held(uid)).toBe(3);
 
     // Over the limit, over SSE: 429, the code, a stream that ends at once, no subscription left behind.
-    await until(() => a.core.services.realtime.activeSubscriptions === 1, () => 'the stream on a is not subscribed');
+    await until(
+      () => a.core.services.realtime.activeSubscriptions === 1,
+      () => 'the stream on a is not subscribed',
+    );
     const liveA = a.core.services.realtime.activeSubscriptions;
     const refused = await sse(a, fx.learnerToken);
     expect(refused.status).toBe(429);
-    await until(() => refused.ended, () => 'the refused stream stays open');
+    await until(
+      () => refused.ended,
+      () => 'the refused stream stays open',
+    );
     expect(refused.events[0]?.errors?.[0]?.extensions?.code).toBe('TOO_MANY_CONNECTIONS');
     expect(refused.events[0]?.errors?.[0]?.message).toMatch(/Too many connections/);
     expect(a.core.services.realtime.activeSubscriptions).toBe(liveA);
@@ -135,30 +157,48 @@ describe('SSE subscriptions count with WebSockets (WS_MAX_SOCKETS_PER_USER), acr
 
     // The client leaves: the stream's place is given back, and a new stream gets it.
     first.abort();
-    await until(async () => (await held(uid)) === 2, () => 'the closed stream still holds its place');
+    await until(
+      async () => (await held(uid)) === 2,
+      () => 'the closed stream still holds its place',
+    );
     const again = await sse(a, fx.learnerToken);
     expect(again.status).toBe(200);
     expect(again.contentType).toContain('text/event-stream');
     expect(await held(uid)).toBe(3);
     for (const s of [second, again]) s.abort();
-    await until(async () => (await held(uid)) === 1, () => 'the streams still hold their places');
+    await until(
+      async () => (await held(uid)) === 1,
+      () => 'the streams still hold their places',
+    );
   });
 
   it('a stream refused at its start, or not streamed (406), holds no place; one the server ends with an error gives its place back', async () => {
     const uid = fx.learner.id;
-    await until(async () => (await held(uid)) <= 1, () => 'places of the test before');
+    await until(
+      async () => (await held(uid)) <= 1,
+      () => 'places of the test before',
+    );
     const before = await held(uid);
     // Refused when it starts (a cursor of another stream): one result, nothing open.
     const bad = await sse(a, fx.learnerToken, { courseId: fx.course.id, after: '999999999' });
-    await until(() => bad.ended, () => 'the refused stream stays open');
+    await until(
+      () => bad.ended,
+      () => 'the refused stream stays open',
+    );
     expect(bad.events[0]?.errors?.[0]?.extensions?.code).toBe('BAD_CURSOR');
     expect(await held(uid)).toBe(before);
     // A client that accepts no event stream: 406, and no place (nor subscription) kept.
     const live = a.core.services.realtime.activeSubscriptions;
     const json = await openSse(a, fx.learnerToken, ACTIVITY, { courseId: fx.course.id }, 'application/json');
     expect(json.status).toBe(406);
-    await until(async () => (await held(uid)) === before, () => 'a 406 holds a place');
-    await until(() => a.core.services.realtime.activeSubscriptions === live, () => 'a 406 left its subscription open');
+    await until(
+      async () => (await held(uid)) === before,
+      () => 'a 406 holds a place',
+    );
+    await until(
+      () => a.core.services.realtime.activeSubscriptions === live,
+      () => 'a 406 left its subscription open',
+    );
 
     // The server ends a stream with an error (the member was removed from the course: FORBIDDEN on the next event).
     const gone = await seed(a.core, 'G');
@@ -166,10 +206,19 @@ describe('SSE subscriptions count with WebSockets (WS_MAX_SOCKETS_PER_USER), acr
     expect(s.status).toBe(200);
     expect(await held(gone.learner.id)).toBe(1);
     // The course's first events replayed: the stream is live (what comes next reaches it).
-    await until(() => s.events.length > 0, () => 'the stream did not start');
+    await until(
+      () => s.events.length > 0,
+      () => 'the stream did not start',
+    );
     await a.core.services.courses.removeMembership(gone.tenant.id, gone.course.id, gone.learner.id);
-    await until(() => s.ended, () => 'the stream did not end');
-    await until(async () => (await held(gone.learner.id)) === 0, () => 'the stream ended by the server still holds its place');
+    await until(
+      () => s.ended,
+      () => 'the stream did not end',
+    );
+    await until(
+      async () => (await held(gone.learner.id)) === 0,
+      () => 'the stream ended by the server still holds its place',
+    );
   });
 
   it('an API key has a budget of its own, counted the same way', async () => {
@@ -181,7 +230,10 @@ describe('SSE subscriptions count with WebSockets (WS_MAX_SOCKETS_PER_USER), acr
     expect(mine.map((s) => s.status)).toEqual([200, 200, 200]);
     const over = await sse(a, key, { roomId }, ROOM);
     expect(over.status).toBe(429);
-    await until(() => over.ended, () => 'the refused stream stays open');
+    await until(
+      () => over.ended,
+      () => 'the refused stream stays open',
+    );
     expect(over.events[0]?.errors?.[0]?.message).toMatch(/this API key has 3 open/);
     // Its creator's own budget is untouched.
     const own = await sse(a, f.instructorToken, { courseId: f.course.id });
@@ -197,13 +249,23 @@ describe('SSE subscriptions count with WebSockets (WS_MAX_SOCKETS_PER_USER), acr
     const [member, first] = await a.core.redis.pub.zrange(key, 0, -1, 'WITHSCORES');
     expect(member).toBeTruthy();
     // The instance renews what it holds every 15 s: the entry's expiry moves on while the stream is open.
-    await until(async () => Number(await a.core.redis.pub.zscore(key, member!)) > Number(first), () => 'the stream\'s place was not renewed', 40_000);
+    await until(
+      async () => Number(await a.core.redis.pub.zscore(key, member!)) > Number(first),
+      () => "the stream's place was not renewed",
+      40_000,
+    );
     s.abort();
-    await until(async () => (await held(f.learner.id)) === 0, () => 'the stream still holds its place');
+    await until(
+      async () => (await held(f.learner.id)) === 0,
+      () => 'the stream still holds its place',
+    );
   }, 60_000);
 
   it('an instance that shuts down gives back the places of its SSE streams', async () => {
-    const c = await startApp({ databaseUrl: a.core.config.databaseUrl!, env: { WS_MAX_SOCKETS_PER_USER: '3', QUEUE_PREFIX: a.core.config.queuePrefix } });
+    const c = await startApp({
+      databaseUrl: a.core.config.databaseUrl!,
+      env: { WS_MAX_SOCKETS_PER_USER: '3', QUEUE_PREFIX: a.core.config.queuePrefix },
+    });
     const late = await seed(a.core, 'S');
     let closed = false;
     try {
@@ -212,8 +274,14 @@ describe('SSE subscriptions count with WebSockets (WS_MAX_SOCKETS_PER_USER), acr
       expect(await held(late.learner.id)).toBe(1);
       await c.close();
       closed = true;
-      await until(() => s.ended, () => 'the stream did not end at shutdown');
-      await until(async () => (await held(late.learner.id)) === 0, () => 'a stream of a stopped instance still holds its place');
+      await until(
+        () => s.ended,
+        () => 'the stream did not end at shutdown',
+      );
+      await until(
+        async () => (await held(late.learner.id)) === 0,
+        () => 'a stream of a stopped instance still holds its place',
+      );
     } finally {
       if (!closed) await c.close();
     }
@@ -246,21 +314,30 @@ describe('subscription starts are rate limited (RATE_LIMIT_SUBSCRIBE)', () => {
     raws.push(r);
     const base = realtime.activeSubscriptions;
     r.subscribe('keep', ROOM, { roomId });
-    await until(() => realtime.activeSubscriptions === base + 1, () => 'the room subscription did not start');
+    await until(
+      () => realtime.activeSubscriptions === base + 1,
+      () => 'the room subscription did not start',
+    );
     // presence with a tabId: each start writes to Redis and signals the course. One cycle at a time: started (then
     // completed) or refused.
     const outcome: string[] = [];
     for (let i = 0; i < LIMIT + 2; i++) {
       const id = `p${i}`;
       r.subscribe(id, PRESENCE, { courseId: fx.course.id, tabId: `tab-${String(i).padStart(6, '0')}` });
-      await until(() => r.of('error', id).length > 0 || realtime.activeSubscriptions === base + 2, () => `no outcome for ${id}: ${JSON.stringify(r.frames)}`);
+      await until(
+        () => r.of('error', id).length > 0 || realtime.activeSubscriptions === base + 2,
+        () => `no outcome for ${id}: ${JSON.stringify(r.frames)}`,
+      );
       if (r.of('error', id).length > 0) {
         outcome.push(r.of('error', id)[0]!.payload[0].extensions.code);
         continue;
       }
       outcome.push('started');
       r.send({ id, type: 'complete' });
-      await until(() => realtime.activeSubscriptions === base + 1, () => `${id} did not end: ${realtime.activeSubscriptions - base} ${JSON.stringify(r.frames)}`);
+      await until(
+        () => realtime.activeSubscriptions === base + 1,
+        () => `${id} did not end: ${realtime.activeSubscriptions - base} ${JSON.stringify(r.frames)}`,
+      );
     }
     expect(outcome).toEqual([...Array(LIMIT - 1).fill('started'), 'RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED']);
     const refused = r.of('error', `p${LIMIT + 1}`)[0]!.payload[0];
@@ -273,7 +350,10 @@ describe('subscription starts are rate limited (RATE_LIMIT_SUBSCRIBE)', () => {
     expect(r.closed).toBeNull();
     expect(r.of('error').map((f) => f.id)).toEqual(Array.from({ length: 3 }, (_, i) => `p${LIMIT - 1 + i}`));
     await sendOk(app, fx.instructorToken, roomId, 'still here');
-    await until(() => r.of('next', 'keep').some((f) => f.payload.data.roomEvents.message?.body === 'still here'), () => 'the room subscription stopped receiving');
+    await until(
+      () => r.of('next', 'keep').some((f) => f.payload.data.roomEvents.message?.body === 'still here'),
+      () => 'the room subscription stopped receiving',
+    );
     r.ws.terminate();
   });
 
@@ -281,7 +361,10 @@ describe('subscription starts are rate limited (RATE_LIMIT_SUBSCRIBE)', () => {
     await reset(fx.learner.id);
     const { realtime } = app.core.services;
     // Nothing else runs on this instance (the socket of the test before is torn down).
-    await until(() => realtime.activeSubscriptions === 0, () => `still live: ${realtime.activeSubscriptions}`);
+    await until(
+      () => realtime.activeSubscriptions === 0,
+      () => `still live: ${realtime.activeSubscriptions}`,
+    );
     const live = 0;
     const statuses: number[] = [];
     let last: Sse | null = null;
@@ -291,17 +374,26 @@ describe('subscription starts are rate limited (RATE_LIMIT_SUBSCRIBE)', () => {
       last = s;
       if (s.status !== 200) break;
       s.abort();
-      await until(() => realtime.activeSubscriptions === live, () => 'the aborted stream is still subscribed');
+      await until(
+        () => realtime.activeSubscriptions === live,
+        () => 'the aborted stream is still subscribed',
+      );
     }
     expect(statuses).toEqual([...Array(LIMIT).fill(200), 429]);
-    await until(() => last!.ended, () => 'the refused stream stays open');
+    await until(
+      () => last!.ended,
+      () => 'the refused stream stays open',
+    );
     expect(last!.events[0]?.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
     expect(last!.events[0]?.errors?.[0]?.extensions?.retryAfterMs).toBeGreaterThan(0);
     // And the WebSocket is refused too: one limit per user for both transports.
     const r = await Raw.open(app.wsUrl, fx.learnerToken);
     raws.push(r);
     r.subscribe('one', ROOM, { roomId });
-    await until(() => r.of('error', 'one').length > 0, () => JSON.stringify(r.frames));
+    await until(
+      () => r.of('error', 'one').length > 0,
+      () => JSON.stringify(r.frames),
+    );
     expect(r.of('error', 'one')[0]!.payload[0].extensions.code).toBe('RATE_LIMITED');
     r.ws.terminate();
   });
@@ -325,13 +417,25 @@ describe('a completed WebSocket subscription ends on the server at once', () => 
       for (let i = 0; i < 3; i++) {
         const id = `p${i}`;
         r.subscribe(id, PRESENCE, { courseId: fx.course.id, tabId: `tab-complete-${i}` });
-        await until(() => realtime.activeSubscriptions === base + 1, () => `${id} did not start: ${JSON.stringify(r.frames)}`);
-        await until(async () => (await presence.stateOf(fx.course.id, fx.learner.id)) === 'online', () => 'the tab is not online');
+        await until(
+          () => realtime.activeSubscriptions === base + 1,
+          () => `${id} did not start: ${JSON.stringify(r.frames)}`,
+        );
+        await until(
+          async () => (await presence.stateOf(fx.course.id, fx.learner.id)) === 'online',
+          () => 'the tab is not online',
+        );
         r.send({ id, type: 'complete' });
         // No event comes (nobody else is in the course): the subscription ends all the same, and its tab with it.
-        await until(() => realtime.activeSubscriptions === base, () => `${id} still runs on the server after complete`);
+        await until(
+          () => realtime.activeSubscriptions === base,
+          () => `${id} still runs on the server after complete`,
+        );
         await presence.settled();
-        await until(async () => (await presence.stateOf(fx.course.id, fx.learner.id)) === 'offline', () => 'the completed tab stays online');
+        await until(
+          async () => (await presence.stateOf(fx.course.id, fx.learner.id)) === 'offline',
+          () => 'the completed tab stays online',
+        );
       }
       expect(r.of('error')).toEqual([]);
       expect(r.closed).toBeNull();
@@ -371,12 +475,21 @@ describe('the web app stays inside the default RATE_LIMIT_SUBSCRIBE', () => {
       expect(open.every((r) => r.acked)).toBe(true);
       open.forEach((r, tab) => subs(tab).forEach(([id, q, v]) => r.subscribe(id, q, v)));
       // Every start counted, each one live on the server, none refused.
-      await until(async () => (await started()) === 4 * tabs * (round + 1), () => `not every start was counted in round ${round}`);
-      await until(() => realtime.activeSubscriptions >= base + 4 * tabs || open.some((r) => r.of('error').length > 0), () => `live: ${realtime.activeSubscriptions - base}`);
+      await until(
+        async () => (await started()) === 4 * tabs * (round + 1),
+        () => `not every start was counted in round ${round}`,
+      );
+      await until(
+        () => realtime.activeSubscriptions >= base + 4 * tabs || open.some((r) => r.of('error').length > 0),
+        () => `live: ${realtime.activeSubscriptions - base}`,
+      );
       expect(open.flatMap((r) => r.of('error')).map((f) => f.payload[0].extensions.code)).toEqual([]);
       // The network drops: every socket at once; the server frees their places, and the tabs reconnect.
       for (const r of open) r.ws.terminate();
-      await until(async () => realtime.activeSubscriptions === base && (await held()) === 0, () => 'the dropped sockets were not released');
+      await until(
+        async () => realtime.activeSubscriptions === base && (await held()) === 0,
+        () => 'the dropped sockets were not released',
+      );
     }
   });
 });
@@ -402,15 +515,28 @@ describe('an SSE subscription ends when the session token that opened it expires
     const lasting = await openSse(app, fx.learnerToken, ACTIVITY, { courseId: fx.course.id });
     expect([expiring.status, lasting.status]).toEqual([200, 200]);
     expect(await held()).toBe(2);
-    await until(() => expiring.ended, () => 'the stream outlived its token', 15_000);
+    await until(
+      () => expiring.ended,
+      () => 'the stream outlived its token',
+      15_000,
+    );
     expect(expiring.events.at(-1)?.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    await until(async () => (await held()) === 1, () => 'the expired stream still holds its place');
+    await until(
+      async () => (await held()) === 1,
+      () => 'the expired stream still holds its place',
+    );
     // And its subscription is gone from the server, not left waiting for an event.
-    await until(() => realtime.activeSubscriptions === base + 1, () => `live subscriptions: ${realtime.activeSubscriptions - base}`);
+    await until(
+      () => realtime.activeSubscriptions === base + 1,
+      () => `live subscriptions: ${realtime.activeSubscriptions - base}`,
+    );
     // The stream opened with a longer token is still open, holding its place and its live subscription (asserted
     // above: one place, one subscription).
     expect(lasting.ended).toBe(false);
     lasting.abort();
-    await until(async () => (await held()) === 0, () => 'the lasting stream still holds its place after it closed');
+    await until(
+      async () => (await held()) === 0,
+      () => 'the lasting stream still holds its place after it closed',
+    );
   });
 });

@@ -21,31 +21,48 @@ describe('GraphQL transports', () => {
   afterAll(() => app?.close());
 
   const ping = (i: number) =>
-    app.core.services.realtime.write((_tx, emit) => emit(courseStream(fx.course.id), { tenantId: fx.tenant.id, type: 'test.ping', payload: { i } }));
+    app.core.services.realtime.write((_tx, emit) =>
+      emit(courseStream(fx.course.id), { tenantId: fx.tenant.id, type: 'test.ping', payload: { i } }),
+    );
 
   it('answers queries over HTTP with the session in a Bearer header', async () => {
     const { status, body } = await gql(app.url, ME, {}, fx.instructorToken);
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
-    expect(body.data.me).toEqual({ kind: 'SESSION', user: { name: fx.instructor.name }, tenant: { name: 'LMS A' }, course: { id: fx.course.id, title: 'Course A' }, roles: ['INSTRUCTOR'] });
+    expect(body.data.me).toEqual({
+      kind: 'SESSION',
+      user: { name: fx.instructor.name },
+      tenant: { name: 'LMS A' },
+      course: { id: fx.course.id, title: 'Course A' },
+      roles: ['INSTRUCTOR'],
+    });
   });
 
   it('serves GraphiQL to a browser and queries over GET', async () => {
     const page = await fetch(app.url + '/graphql', { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('GraphiQL');
-    const res = await fetch(app.url + '/graphql?query=' + encodeURIComponent('{ me { kind } }'), { headers: { authorization: `Bearer ${fx.learnerToken}`, accept: 'application/json' } });
+    const res = await fetch(app.url + '/graphql?query=' + encodeURIComponent('{ me { kind } }'), {
+      headers: { authorization: `Bearer ${fx.learnerToken}`, accept: 'application/json' },
+    });
     expect(await res.json()).toEqual({ data: { me: { kind: 'SESSION' } } });
   });
 
   it('runs subscriptions over WebSocket with the token in connection_init', async () => {
     const c = wsClient(app.wsUrl, fx.learnerToken);
     const s = subscribe<{ type: string; data: { i: number } }>(c.client, ACTIVITY, { courseId: fx.course.id }, 'courseActivity');
-    await poll(() => app.core.services.realtime.activeSubscriptions > 0, 5000, () => 'not subscribed');
+    await poll(
+      () => app.core.services.realtime.activeSubscriptions > 0,
+      5000,
+      () => 'not subscribed',
+    );
     await ping(1);
     await ping(2);
     const got = await s.waitFor(2);
-    expect(got.map((e) => [e.type, e.data.i])).toEqual([['test.ping', 1], ['test.ping', 2]]);
+    expect(got.map((e) => [e.type, e.data.i])).toEqual([
+      ['test.ping', 1],
+      ['test.ping', 2],
+    ]);
     // Queries work on the same socket too.
     const me = await new Promise<any>((resolve, reject) => {
       c.client.subscribe({ query: '{ me { user { name } } }' }, { next: resolve, error: reject, complete: () => {} });
@@ -56,12 +73,24 @@ describe('GraphQL transports', () => {
 
   it('ends the server side of a subscription when the client completes it, even with no event pending', async () => {
     const { realtime } = app.core.services;
-    await poll(() => realtime.activeSubscriptions === 0, 5000, () => 'earlier subscriptions still open');
+    await poll(
+      () => realtime.activeSubscriptions === 0,
+      5000,
+      () => 'earlier subscriptions still open',
+    );
     const c = wsClient(app.wsUrl, fx.learnerToken);
     const s = subscribe(c.client, ACTIVITY, { courseId: fx.course.id }, 'courseActivity');
-    await poll(() => realtime.activeSubscriptions === 1 && realtime.hub.streamCount === 1, 5000, () => 'not subscribed');
+    await poll(
+      () => realtime.activeSubscriptions === 1 && realtime.hub.streamCount === 1,
+      5000,
+      () => 'not subscribed',
+    );
     s.stop();
-    await poll(() => realtime.activeSubscriptions === 0 && realtime.hub.streamCount === 0, 5000, () => 'subscription leaked on the server');
+    await poll(
+      () => realtime.activeSubscriptions === 0 && realtime.hub.streamCount === 0,
+      5000,
+      () => 'subscription leaked on the server',
+    );
     await c.client.dispose();
   });
 
@@ -98,10 +127,18 @@ describe('GraphQL transports', () => {
   });
 
   it('reports connections and subscriptions on /metrics, health on /healthz and /readyz', async () => {
-    await poll(() => app.core.services.realtime.activeSubscriptions === 0, 5000, () => 'earlier subscriptions still open');
+    await poll(
+      () => app.core.services.realtime.activeSubscriptions === 0,
+      5000,
+      () => 'earlier subscriptions still open',
+    );
     const c = wsClient(app.wsUrl, fx.learnerToken);
     const s = subscribe(c.client, ACTIVITY, { courseId: fx.course.id }, 'courseActivity');
-    await poll(() => app.core.services.realtime.activeSubscriptions === 1, 5000, () => 'not subscribed');
+    await poll(
+      () => app.core.services.realtime.activeSubscriptions === 1,
+      5000,
+      () => 'not subscribed',
+    );
     const metrics = await (await fetch(app.url + '/metrics')).text();
     expect(metrics).toMatch(/^ws_connections_open [1-9]/m);
     expect(metrics).toMatch(/^graphql_subscriptions_active [1-9]/m);

@@ -34,7 +34,8 @@ const reject = (code: ErrorCode) => (ctx: ValidationContext | null, err: GraphQL
 };
 
 /** The operation's name for the log (never its variables: they hold message bodies and secrets). */
-const operationOf = (args: ExecutionArgs) => args.operationName ?? getOperationAST(args.document, args.operationName)?.name?.value ?? '(anonymous)';
+const operationOf = (args: ExecutionArgs) =>
+  args.operationName ?? getOperationAST(args.document, args.operationName)?.name?.value ?? '(anonymous)';
 
 /**
  * Every error of a result gets a code (graphql-js reports an invalid variable, such as an Int past 2^31 - 1,
@@ -76,7 +77,13 @@ export function buildYoga(services: Services, sockets: SocketCounter): Yoga {
     cors: (request) => {
       const origin = request.headers.get('origin');
       if (!origin || !origins.has(origin)) return false;
-      return { origin: [origin], credentials: false, methods: ['GET', 'POST', 'OPTIONS'], allowedHeaders: ['authorization', 'content-type', 'accept'], maxAge: 600 };
+      return {
+        origin: [origin],
+        credentials: false,
+        methods: ['GET', 'POST', 'OPTIONS'],
+        allowedHeaders: ['authorization', 'content-type', 'accept'],
+        maxAge: 600,
+      };
     },
     logging: false,
     // The HTTP handler (app.ts) reads the body with config.maxRequestBytes before Yoga sees it (413, REQUEST_TOO_LARGE);
@@ -87,7 +94,7 @@ export function buildYoga(services: Services, sockets: SocketCounter): Yoga {
       // Errors outside execution (a failing context factory) are masked here without having been reported above.
       maskError: (error, message, isDev) => {
         const masked = maskError(error, message, isDev);
-        const original = masked !== error ? isUnexpected(error) ?? (error as object) : null;
+        const original = masked !== error ? (isUnexpected(error) ?? (error as object)) : null;
         if (original && !logged.has(original)) {
           logged.add(original);
           if (isAbort(original)) log.debug('graphql: request aborted (the client left)');
@@ -106,7 +113,12 @@ export function buildYoga(services: Services, sockets: SocketCounter): Yoga {
           },
         ],
       }),
-      maxDepthPlugin({ n: config.graphqlMaxDepth, flattenFragments: true, propagateOnRejection: false, onReject: [reject('QUERY_TOO_DEEP')] }),
+      maxDepthPlugin({
+        n: config.graphqlMaxDepth,
+        flattenFragments: true,
+        propagateOnRejection: false,
+        onReject: [reject('QUERY_TOO_DEEP')],
+      }),
       costLimitPlugin({ maxCost: config.graphqlMaxCost, propagateOnRejection: false, onReject: [reject('QUERY_TOO_COMPLEX')] }),
       maxAliasesPlugin({ n: config.graphqlMaxAliases, propagateOnRejection: false, onReject: [reject('QUERY_TOO_COMPLEX')] }),
       rateLimitPlugin(services.limiter, config.rateLimits, services.log),

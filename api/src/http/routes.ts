@@ -48,13 +48,18 @@ export function createRouter(core: Core, deps: RouteDeps) {
     if (deps.isShuttingDown()) return sendJson(res, 503, { status: 'shutting-down' });
     const checks = await Promise.allSettled([services.database.ping(), core.redis.pub.ping()]);
     const [dbOk, redisOk] = checks.map((c) => c.status === 'fulfilled');
-    sendJson(res, dbOk && redisOk ? 200 : 503, { status: dbOk && redisOk ? 'ready' : 'unavailable', database: dbOk ? 'ok' : 'unreachable', redis: redisOk ? 'ok' : 'unreachable' });
+    sendJson(res, dbOk && redisOk ? 200 : 503, {
+      status: dbOk && redisOk ? 'ready' : 'unavailable',
+      database: dbOk ? 'ok' : 'unreachable',
+      redis: redisOk ? 'ok' : 'unreachable',
+    });
   };
 
   const scrape = async (req: IncomingMessage, res: ServerResponse, p: string) => {
     // Not public: with METRICS_TOKEN the scraper sends it as a bearer token; without one, production has no
     // /metrics at all (development and tests keep it open).
-    if (!config.metricsToken && config.env === 'production') return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `Nothing at ${p}.` } });
+    if (!config.metricsToken && config.env === 'production')
+      return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `Nothing at ${p}.` } });
     if (config.metricsToken && !bearerMatches(req.headers.authorization, config.metricsToken)) {
       res.setHeader('www-authenticate', 'Bearer realm="metrics"');
       return sendJson(res, 401, { error: { code: 'UNAUTHENTICATED', message: '/metrics needs the METRICS_TOKEN as a bearer token.' } });
@@ -78,7 +83,8 @@ export function createRouter(core: Core, deps: RouteDeps) {
     }
     // The app runs inside LMS iframes: only active platforms' known sites may frame it (a later page load carries no
     // tenant: its token is in storage, not in a cookie).
-    if (!p.startsWith('/assets/')) res.setHeader('content-security-policy', `${appCsp}; frame-ancestors ${await services.lti.frameAncestors()}`);
+    if (!p.startsWith('/assets/'))
+      res.setHeader('content-security-policy', `${appCsp}; frame-ancestors ${await services.lti.frameAncestors()}`);
     if (!deps.serveStatic(req, res, p)) return false;
     label.route = 'static';
     return true;
@@ -98,7 +104,9 @@ export function createRouter(core: Core, deps: RouteDeps) {
     if (p === '/metrics') return scrape(req, res, p);
     if (deps.isShuttingDown()) {
       res.setHeader('connection', 'close');
-      return sendJson(res, 503, { errors: [{ message: 'The server is shutting down; retry shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+      return sendJson(res, 503, {
+        errors: [{ message: 'The server is shutting down; retry shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }],
+      });
     }
     if (p === '/graphql') return deps.graphql(req, res, url);
     if (!(await app(req, res, p, label))) sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `Nothing at ${p}.` } });

@@ -37,20 +37,40 @@ describe('WebSocket caps', () => {
     const r = await open();
     const before = app.core.services.realtime.activeSubscriptions;
     for (let i = 0; i < 8; i++) r.subscribe(`s${i}`, ROOM(`S${i}`), { roomId });
-    await poll(() => r.of('error').length >= 3, 10_000, () => JSON.stringify(r.frames));
-    await poll(() => app.core.services.realtime.activeSubscriptions >= before + 5, 10_000, () => `live: ${app.core.services.realtime.activeSubscriptions - before}`);
+    await poll(
+      () => r.of('error').length >= 3,
+      10_000,
+      () => JSON.stringify(r.frames),
+    );
+    await poll(
+      () => app.core.services.realtime.activeSubscriptions >= before + 5,
+      10_000,
+      () => `live: ${app.core.services.realtime.activeSubscriptions - before}`,
+    );
     const errors = r.of('error');
     expect(errors.map((e) => e.id)).toEqual(['s5', 's6', 's7']);
     expect(errors[0]!.payload[0].extensions.code).toBe('TOO_MANY_SUBSCRIPTIONS');
     expect(errors[0]!.payload[0].message).toMatch(/at most 5/);
     expect(r.closed).toBeNull();
     await sendOk(app, fx.instructorToken, roomId, 'to five');
-    await poll(() => r.of('next').length >= 5, 10_000, () => `next frames: ${r.of('next').length}`);
+    await poll(
+      () => r.of('next').length >= 5,
+      10_000,
+      () => `next frames: ${r.of('next').length}`,
+    );
     // One completed: room for one more.
     r.send({ id: 's0', type: 'complete' });
-    await poll(() => app.core.services.realtime.activeSubscriptions === before + 4, 10_000, () => 'completion not seen');
+    await poll(
+      () => app.core.services.realtime.activeSubscriptions === before + 4,
+      10_000,
+      () => 'completion not seen',
+    );
     r.subscribe('s8', ROOM('S8'), { roomId });
-    await poll(() => app.core.services.realtime.activeSubscriptions === before + 5, 10_000, () => 'the new subscription did not start');
+    await poll(
+      () => app.core.services.realtime.activeSubscriptions === before + 5,
+      10_000,
+      () => 'the new subscription did not start',
+    );
     expect(r.of('error', 's8')).toEqual([]);
     r.ws.terminate();
   });
@@ -59,15 +79,31 @@ describe('WebSocket caps', () => {
     const r = await open();
     const before = app.core.services.realtime.activeSubscriptions;
     for (let i = 0; i < 5; i++) r.subscribe(`d${i}`, ROOM('Same'), { roomId });
-    await poll(() => r.of('error').length >= 3, 10_000, () => JSON.stringify(r.frames));
-    await poll(() => app.core.services.realtime.activeSubscriptions >= before + 2, 10_000, () => 'not live');
+    await poll(
+      () => r.of('error').length >= 3,
+      10_000,
+      () => JSON.stringify(r.frames),
+    );
+    await poll(
+      () => app.core.services.realtime.activeSubscriptions >= before + 2,
+      10_000,
+      () => 'not live',
+    );
     expect(r.of('error').map((e) => e.payload[0].extensions.code)).toEqual(Array(3).fill('TOO_MANY_SUBSCRIPTIONS'));
     expect(r.of('error')[0]!.payload[0].message).toMatch(/already open 2 times/);
     await sendOk(app, fx.instructorToken, roomId, 'once');
-    await poll(() => r.of('next').length >= 2, 10_000, () => 'no event');
+    await poll(
+      () => r.of('next').length >= 2,
+      10_000,
+      () => 'no event',
+    );
     // A marker message after it: when it arrived, every frame of the first one has.
     await sendOk(app, fx.instructorToken, roomId, 'marker');
-    await poll(() => r.of('next').filter((f) => f.payload.data.roomEvents.message?.body === 'marker').length >= 2, 10_000, () => 'no marker');
+    await poll(
+      () => r.of('next').filter((f) => f.payload.data.roomEvents.message?.body === 'marker').length >= 2,
+      10_000,
+      () => 'no marker',
+    );
     expect(r.of('next').filter((f) => f.payload.data.roomEvents.message?.body === 'once')).toHaveLength(2);
     r.ws.terminate();
   });
@@ -110,7 +146,11 @@ describe('WebSockets per user, across instances', () => {
     const other = await open(b, fx.instructorToken);
     expect(other.acked).toBe(true);
     first.ws.close();
-    await poll(() => first.closed !== null, 10_000, () => 'not closed');
+    await poll(
+      () => first.closed !== null,
+      10_000,
+      () => 'not closed',
+    );
     // The place is released after the close (in the next teardown chunk): retry until it is.
     const deadline = Date.now() + 10_000;
     let again: Raw;
@@ -146,8 +186,16 @@ describe('teardown of many sockets closing at once', () => {
       r.subscribe('presence', PRESENCE, { courseId: fx.course.id, tabId: `tab-${String(i).padStart(6, '0')}` });
       raws.push(r);
     }
-    await poll(() => realtime.activeSubscriptions >= before + 2 * n, 30_000, () => `live: ${realtime.activeSubscriptions - before}`);
-    await poll(() => raws.every((r) => r.acked), 10_000, () => 'not all acknowledged');
+    await poll(
+      () => realtime.activeSubscriptions >= before + 2 * n,
+      30_000,
+      () => `live: ${realtime.activeSubscriptions - before}`,
+    );
+    await poll(
+      () => raws.every((r) => r.acked),
+      10_000,
+      () => 'not all acknowledged',
+    );
     expect(await app.core.services.presence.stateOf(fx.course.id, fx.learner.id)).toBe('online');
 
     // Every socket goes at once; an immediate callback, scheduled again each time it runs, samples the teardown.
@@ -163,13 +211,21 @@ describe('teardown of many sockets closing at once', () => {
     };
     for (const r of raws) r.ws.terminate();
     setImmediate(sample);
-    await poll(() => done, 30_000, () => `teardown not seen finishing: ${samples.slice(-5).join(',')}`);
+    await poll(
+      () => done,
+      30_000,
+      () => `teardown not seen finishing: ${samples.slice(-5).join(',')}`,
+    );
     // The loop ran our callback while closed sockets were still waiting: between chunks.
     const during = samples.filter((p) => p > 0);
     expect(during.length).toBeGreaterThan(1);
     expect(new Set(during).size).toBeGreaterThan(1);
     // And everything is released: subscriptions, presence.
-    await poll(() => realtime.activeSubscriptions === before, 10_000, () => `still live: ${realtime.activeSubscriptions - before}`);
+    await poll(
+      () => realtime.activeSubscriptions === before,
+      10_000,
+      () => `still live: ${realtime.activeSubscriptions - before}`,
+    );
     await app.core.services.presence.settled();
     expect(await app.core.services.presence.stateOf(fx.course.id, fx.learner.id)).toBe('offline');
   });

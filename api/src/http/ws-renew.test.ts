@@ -49,12 +49,18 @@ describe('renewing a session on an open WebSocket', () => {
     expect(Date.parse(pong.expiresAt)).toBeGreaterThan(Date.now() + 60_000);
 
     // The first token has expired once the control socket is closed for it.
-    await poll(() => control.closed !== null, 20_000, () => 'the control socket did not close');
+    await poll(
+      () => control.closed !== null,
+      20_000,
+      () => 'the control socket did not close',
+    );
     expect(control.closed!.code).toBe(4401);
 
     await sendOk(app, fx.instructorToken, roomId, 'after the first expiry');
     await poll(
-      () => renewed.of('next', 's1').some((f) => f.payload?.data?.roomEvents?.message?.body === 'after the first expiry') || renewed.closed !== null,
+      () =>
+        renewed.of('next', 's1').some((f) => f.payload?.data?.roomEvents?.message?.body === 'after the first expiry') ||
+        renewed.closed !== null,
       20_000,
       () => `no message; frames ${JSON.stringify(renewed.frames)}`,
     );
@@ -62,7 +68,11 @@ describe('renewing a session on an open WebSocket', () => {
     expect(renewed.of('next', 's1').filter((f) => f.payload?.data?.roomEvents?.message?.body === 'after the first expiry')).toHaveLength(1);
     // New operations on the socket run as the renewed session too.
     renewed.send({ id: 'q1', type: 'subscribe', payload: { query: '{ me { user { name } } }' } });
-    await poll(() => renewed.of('next', 'q1').length > 0, 20_000, () => 'no answer to the query');
+    await poll(
+      () => renewed.of('next', 'q1').length > 0,
+      20_000,
+      () => 'no answer to the query',
+    );
     expect(renewed.of('next', 'q1')[0]!.payload).toEqual({ data: { me: { user: { name: fx.learner.name } } } });
   });
 
@@ -73,14 +83,22 @@ describe('renewing a session on an open WebSocket', () => {
     const forged = fx.learnerToken.slice(0, -4) + (fx.learnerToken.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     expect(await r.renew(forged)).toMatchObject({ renewed: false, code: 'UNAUTHENTICATED' });
     expect(r.closed).toBeNull();
-    await poll(() => r.closed !== null, 20_000, () => 'the socket outlived its token');
+    await poll(
+      () => r.closed !== null,
+      20_000,
+      () => 'the socket outlived its token',
+    );
     expect(r.closed!.code).toBe(4401);
   });
 
   it('a plain ping is still answered with a pong echoing its payload', async () => {
     const r = await open(fx.learnerToken);
     r.send({ type: 'ping', payload: { hello: 1 } });
-    await poll(() => r.of('pong').length > 0, 20_000, () => 'no pong');
+    await poll(
+      () => r.of('pong').length > 0,
+      20_000,
+      () => 'no pong',
+    );
     expect(r.of('pong')[0]!.payload).toEqual({ hello: 1 });
   });
 

@@ -5,7 +5,18 @@
  * fields keep their own source per subscriber and share the rendering of each event.
  */
 import type { WebSocket } from 'ws';
-import { createSourceEventStream, execute as executeSync, Kind, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult, type FieldNode, GraphQLError, type OperationDefinitionNode } from 'graphql';
+import {
+  createSourceEventStream,
+  execute as executeSync,
+  Kind,
+  visit,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FieldNode,
+  GraphQLError,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { maskError } from 'graphql-yoga';
 import type { Metrics } from '../metrics.js';
 import type { Logger } from '../logger.js';
@@ -41,7 +52,8 @@ export interface Hooks {
  */
 export function abortOnReturn(result: unknown, abort: () => void): unknown {
   if (result instanceof Promise) return result.then((r: unknown) => abortOnReturn(r, abort));
-  if (typeof result !== 'object' || result === null || typeof (result as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function') return result;
+  if (typeof result !== 'object' || result === null || typeof (result as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function')
+    return result;
   const it = (result as AsyncIterable<unknown>)[Symbol.asyncIterator]();
   const wrapped: AsyncIterableIterator<unknown> = {
     [Symbol.asyncIterator]: () => wrapped,
@@ -60,7 +72,13 @@ export function abortOnReturn(result: unknown, abort: () => void): unknown {
  * anywhere but in the root field's own arguments (those choose the stream and the cursor, and the stream is the
  * other part of the key). Two subscribers with equal keys get byte-identical payloads for every event.
  */
-export function operationKey(query: string, operationName: string | null | undefined, document: DocumentNode, root: FieldNode, variables: Record<string, unknown> | null | undefined): string {
+export function operationKey(
+  query: string,
+  operationName: string | null | undefined,
+  document: DocumentNode,
+  root: FieldNode,
+  variables: Record<string, unknown> | null | undefined,
+): string {
   const uses = new Map<string, number>();
   const count = (node: unknown, into: Map<string, number>) =>
     visit(node as DocumentNode, {
@@ -70,7 +88,10 @@ export function operationKey(query: string, operationName: string | null | undef
   count(document, uses);
   const inRootArgs = new Map<string, number>();
   for (const arg of root.arguments ?? []) count(arg, inRootArgs);
-  const shared = [...uses].filter(([name, n]) => n > (inRootArgs.get(name) ?? 0)).map(([name]) => name).sort();
+  const shared = [...uses]
+    .filter(([name, n]) => n > (inRootArgs.get(name) ?? 0))
+    .map(([name]) => name)
+    .sort();
   return JSON.stringify([query, operationName ?? null, shared.map((n) => [n, variables?.[n] ?? null])]);
 }
 
@@ -184,9 +205,11 @@ export class SharedSubscriptions {
    */
   async subscribe(args: ExecutionArgs, hooks: Hooks, feed: NonNullable<Hooks['feed']>): Promise<unknown> {
     const source = await createSourceEventStream({ ...args, rootValue: undefined });
-    if (feed.mode === 'shared' && !('errors' in (source as ExecutionResult))) return this.pumpShared(args, source as AsyncIterable<unknown>, feed);
+    if (feed.mode === 'shared' && !('errors' in (source as ExecutionResult)))
+      return this.pumpShared(args, source as AsyncIterable<unknown>, feed);
     if (!isFeed(source)) {
-      if ('errors' in (source as ExecutionResult) && (source as ExecutionResult).errors) return { errors: this.mask((source as ExecutionResult).errors!, args.operationName) };
+      if ('errors' in (source as ExecutionResult) && (source as ExecutionResult).errors)
+        return { errors: this.mask((source as ExecutionResult).errors!, args.operationName) };
       return abortOnReturn(hooks.subscribe(args), hooks.abort); // not a feed after all: the plain way
     }
     const spec: FeedSpec = source[FEED];
@@ -204,7 +227,8 @@ export class SharedSubscriptions {
       withCode(e);
       const original = isUnexpected(e);
       if (original && isAbort(original)) log.debug({ operation: operation ?? '(anonymous)' }, 'ws: operation aborted (the client left)');
-      else if (original) log.error({ err: errorForLog(original), operation: operation ?? '(anonymous)', path: e.path?.join('.') }, 'ws: unexpected error');
+      else if (original)
+        log.error({ err: errorForLog(original), operation: operation ?? '(anonymous)', path: e.path?.join('.') }, 'ws: unexpected error');
       return maskError(e, 'Unexpected error.', isDev) as GraphQLError;
     });
   }
@@ -258,7 +282,9 @@ export class SharedSubscriptions {
 
   /** What ends a subscription for its client: our errors as they are, anything else masked. */
   private clientError(err: unknown): Error {
-    return err instanceof AppError ? err : (this.mask([err instanceof GraphQLError ? err : new GraphQLError(String((err as Error)?.message ?? err))])[0] as Error);
+    return err instanceof AppError
+      ? err
+      : (this.mask([err instanceof GraphQLError ? err : new GraphQLError(String((err as Error)?.message ?? err))])[0] as Error);
   }
 
   /**
@@ -267,7 +293,13 @@ export class SharedSubscriptions {
    */
   private renderer(args: ExecutionArgs, key: string) {
     const shared = { ...(args.contextValue as Context), viewer: null, signal: undefined };
-    const exec = { schema: args.schema, document: args.document, variableValues: args.variableValues, operationName: args.operationName, contextValue: shared };
+    const exec = {
+      schema: args.schema,
+      document: args.document,
+      variableValues: args.variableValues,
+      operationName: args.operationName,
+      contextValue: shared,
+    };
     (args as { contextValue?: unknown }).contextValue = undefined;
     (args as { rootValue?: unknown }).rootValue = undefined;
     return (root: unknown): string => {

@@ -55,7 +55,14 @@ export class SocketCounter {
     const claim = { key: `${this.prefix}:ws:${who}`, member: `${this.instance}:${++this.seq}` };
     const now = Date.now();
     try {
-      const ok = await (this.redis as Redis & { wsSocketClaim: (...a: string[]) => Promise<number> }).wsSocketClaim(claim.key, claim.member, String(now), String(now + SOCKET_TTL_MS), String(this.limit), String(SOCKET_TTL_MS));
+      const ok = await (this.redis as Redis & { wsSocketClaim: (...a: string[]) => Promise<number> }).wsSocketClaim(
+        claim.key,
+        claim.member,
+        String(now),
+        String(now + SOCKET_TTL_MS),
+        String(this.limit),
+        String(SOCKET_TTL_MS),
+      );
       if (ok !== 1) return null;
       this.held.add(claim);
       if (!this.renewal) {
@@ -100,7 +107,9 @@ export class SocketCounter {
       this.flushing = false;
       const pipe = this.redis.pipeline();
       for (const c of all) pipe.zrem(c.key, c.member);
-      pipe.exec().catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'ws: socket count release failed (the entries expire)'));
+      pipe
+        .exec()
+        .catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'ws: socket count release failed (the entries expire)'));
     });
   }
 

@@ -78,7 +78,10 @@ function frameSender({ config, log }: Services, metrics: Metrics): SendFrame {
 function armExpiry(extra: Extra, expiresAt: number): void {
   if (extra.expiryTimer) clearTimeout(extra.expiryTimer);
   const ms = Math.max(0, expiresAt - Date.now());
-  extra.expiryTimer = setTimeout(() => extra.socket.close(WS_CLOSE.unauthenticated, 'Session expired: renew the session and reconnect.'), Math.min(ms, 2 ** 31 - 1));
+  extra.expiryTimer = setTimeout(
+    () => extra.socket.close(WS_CLOSE.unauthenticated, 'Session expired: renew the session and reconnect.'),
+    Math.min(ms, 2 ** 31 - 1),
+  );
 }
 
 /**
@@ -99,7 +102,12 @@ async function renewOnSocket(auth: Authenticator, extra: Extra, presented: unkno
   } catch (err) {
     return { renewed: false, code: 'UNAUTHENTICATED', message: err instanceof AppError ? err.message : 'The session token is not valid.' };
   }
-  if (next?.kind !== 'session' || next.tenantId !== current.tenantId || next.userId !== current.userId || next.courseId !== current.courseId) {
+  if (
+    next?.kind !== 'session' ||
+    next.tenantId !== current.tenantId ||
+    next.userId !== current.userId ||
+    next.courseId !== current.courseId
+  ) {
     return { renewed: false, code: 'FORBIDDEN', message: 'A connection can only be renewed with a session of the same user and course.' };
   }
   if (extra.socket.readyState !== extra.socket.OPEN) return { renewed: false, code: 'UNAUTHENTICATED', message: 'The connection closed.' };
@@ -131,7 +139,11 @@ function onConnect({ auth, config }: Services, sockets: SocketCounter): NonNulla
       const claim = await sockets.claim(viewer);
       if (claim === null) {
         const whose = viewer.kind === 'session' ? 'your account' : 'this API key';
-        throw new AppError('TOO_MANY_CONNECTIONS', `Too many connections: ${whose} has ${config.wsMaxSocketsPerUser} open (tabs, windows, devices). Close one; retry in a minute.`, { limit: config.wsMaxSocketsPerUser });
+        throw new AppError(
+          'TOO_MANY_CONNECTIONS',
+          `Too many connections: ${whose} has ${config.wsMaxSocketsPerUser} open (tabs, windows, devices). Close one; retry in a minute.`,
+          { limit: config.wsMaxSocketsPerUser },
+        );
       }
       if (claim !== 'unchecked') {
         if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) sockets.release(claim);
@@ -147,7 +159,12 @@ function onConnect({ auth, config }: Services, sockets: SocketCounter): NonNulla
  * The per-socket caps on a subscription start: the rate of starts per caller, then the number of identical ones on
  * this socket. An error to answer with, or null (the subscription is counted).
  */
-async function admitSubscription({ limiter, config, log }: Services, extra: Extra, id: string, payload: { query: string; operationName?: string | null; variables?: unknown }): Promise<GraphQLError[] | null> {
+async function admitSubscription(
+  { limiter, config, log }: Services,
+  extra: Extra,
+  id: string,
+  payload: { query: string; operationName?: string | null; variables?: unknown },
+): Promise<GraphQLError[] | null> {
   // Subscription starts are rate limited per caller (a subscribe/complete loop costs a start each time).
   const limited = await takeSubscriptionStart(limiter, config.rateLimits.subscribe, extra.viewer, log);
   if (limited) return [limited];
@@ -157,7 +174,10 @@ async function admitSubscription({ limiter, config, log }: Services, extra: Extr
   let same = 0;
   for (const k of extra.subscriptionKeys.values()) if (k === key) same++;
   if (same >= config.wsMaxIdenticalSubscriptions) {
-    return tooMany(`This subscription is already open ${same} times on this connection (the limit for identical subscriptions): share one.`, { limit: config.wsMaxIdenticalSubscriptions });
+    return tooMany(
+      `This subscription is already open ${same} times on this connection (the limit for identical subscriptions): share one.`,
+      { limit: config.wsMaxIdenticalSubscriptions },
+    );
   }
   extra.subscriptionKeys.set(id, key);
   return null;
@@ -175,7 +195,10 @@ function onSubscribe(services: Services, yoga: Yoga): NonNullable<WsServerOption
     for (const other of ctx.extra.operations.keys()) if (!(other in live)) ctx.extra.operations.delete(other);
     for (const other of ctx.extra.subscriptionKeys.keys()) if (!(other in live)) ctx.extra.subscriptionKeys.delete(other);
     if (Object.keys(live).length > config.wsMaxSubscriptionsPerSocket) {
-      return tooMany(`Too many subscriptions on this connection: at most ${config.wsMaxSubscriptionsPerSocket} at once. Complete one first.`, { limit: config.wsMaxSubscriptionsPerSocket });
+      return tooMany(
+        `Too many subscriptions on this connection: at most ${config.wsMaxSubscriptionsPerSocket} at once. Complete one first.`,
+        { limit: config.wsMaxSubscriptionsPerSocket },
+      );
     }
     const controller = new AbortController();
     ctx.extra.operations.get(id)?.abort();
@@ -192,7 +215,11 @@ function onSubscribe(services: Services, yoga: Yoga): NonNullable<WsServerOption
     }
     const errors = validate(schema, document);
     if (errors.length > 0) return errors.map(withCode);
-    const hooks: Hooks = { execute: execute as Hooks['execute'], subscribe: subscribe as Hooks['subscribe'], abort: () => controller.abort() };
+    const hooks: Hooks = {
+      execute: execute as Hooks['execute'],
+      subscribe: subscribe as Hooks['subscribe'],
+      abort: () => controller.abort(),
+    };
     const args: ExecutionArgs & { rootValue: Hooks } = {
       schema,
       document,
@@ -210,7 +237,13 @@ function onSubscribe(services: Services, yoga: Yoga): NonNullable<WsServerOption
       }
     }
     const shared = op ? sharedField(args, op) : null;
-    if (shared) hooks.feed = { mode: shared.mode, id, key: operationKey(payload.query, payload.operationName, document, shared.field, payload.variables), extra: ctx.extra };
+    if (shared)
+      hooks.feed = {
+        mode: shared.mode,
+        id,
+        key: operationKey(payload.query, payload.operationName, document, shared.field, payload.variables),
+        extra: ctx.extra,
+      };
     return args;
   };
 }
@@ -307,7 +340,11 @@ function acceptSocket({ services, metrics, sockets, server, sendFrame, alive, te
     });
   });
   // A client that reset the connection is not a fault of ours: one debug line without a stack.
-  socket.on('error', (err) => (isAbort(err) || (err as { code?: string }).code === 'EPIPE' ? log.debug({ reason: err.message }, 'ws: client went away') : log.warn({ err }, 'ws: socket error')));
+  socket.on('error', (err) =>
+    isAbort(err) || (err as { code?: string }).code === 'EPIPE'
+      ? log.debug({ reason: err.message }, 'ws: client went away')
+      : log.warn({ err }, 'ws: socket error'),
+  );
 }
 
 /**
@@ -343,8 +380,15 @@ export function createWsTransport(services: Services, yoga: Yoga, metrics: Metri
       // A browser always sends its page's Origin: a page on another site (cross-site WebSocket hijacking, or an
       // integrator not configured) is refused before the handshake. Servers and CLIs send none and may connect.
       if (!originAllowed(origins, req.headers.origin, req.headers.host)) {
-        const body = JSON.stringify({ error: { code: 'ORIGIN_NOT_ALLOWED', message: 'This origin may not open the GraphQL WebSocket. Ask the administrator to add it to CORS_ORIGINS.' } });
-        socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+        const body = JSON.stringify({
+          error: {
+            code: 'ORIGIN_NOT_ALLOWED',
+            message: 'This origin may not open the GraphQL WebSocket. Ask the administrator to add it to CORS_ORIGINS.',
+          },
+        });
+        socket.end(
+          `HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        );
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));

@@ -16,10 +16,23 @@ export async function startDevLms(config: Config, lti: LtiService): Promise<LtiP
   if (config.env === 'production' || !config.devLms) throw new Error('the development LMS is not available in production');
   const keyFile = path.join(config.dataDir, 'dev-lms-key.json');
   const privateJwk = existsSync(keyFile) ? JSON.parse(readFileSync(keyFile, 'utf8')) : undefined;
-  const platform = await createPlatform({ baseUrl: `${config.publicUrl}/dev/lms`, profile: 'generic', name: 'Development LMS', privateJwk });
+  const platform = await createPlatform({
+    baseUrl: `${config.publicUrl}/dev/lms`,
+    profile: 'generic',
+    name: 'Development LMS',
+    privateJwk,
+  });
   if (!privateJwk) writeFileSync(keyFile, JSON.stringify(platform.exportPrivateJwk()), { mode: 0o600 });
   const tool = lti.tool;
-  platform.registerTool({ clientId: DEV_CLIENT_ID, deploymentIds: [DEV_DEPLOYMENT_ID], loginUrl: tool.loginUrl, redirectUris: [tool.redirectUri], jwksUrl: tool.jwksUrl, targetLinkUri: tool.redirectUri, scopes: [...SCOPES] });
+  platform.registerTool({
+    clientId: DEV_CLIENT_ID,
+    deploymentIds: [DEV_DEPLOYMENT_ID],
+    loginUrl: tool.loginUrl,
+    redirectUris: [tool.redirectUri],
+    jwksUrl: tool.jwksUrl,
+    targetLinkUri: tool.redirectUri,
+    scopes: [...SCOPES],
+  });
   // Registered once (ltijs generates the tool's key pair for it); later starts reuse the stored registration.
   if (!(await tool.lti.getPlatform(platform.issuer, DEV_CLIENT_ID))) {
     await tool.registerPlatform({

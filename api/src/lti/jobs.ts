@@ -12,5 +12,11 @@ export const ltiJobs: FeatureJobs = {
       throw new Error(`unknown lti task ${(d as { task: string }).task}`);
     },
   }),
-  periodic: [periodic({ task: 'sweep-lti', everyMs: 600_000, run: async (services) => ({ deleted: (await services.lti.tool.sweepLaunches()) + (await services.lti.tool.sweepKeys()) }) })],
+  periodic: [
+    periodic({
+      task: 'sweep-lti',
+      everyMs: 600_000,
+      run: async (services) => ({ deleted: (await services.lti.tool.sweepLaunches()) + (await services.lti.tool.sweepKeys()) }),
+    }),
+  ],
 };

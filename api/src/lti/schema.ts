@@ -17,7 +17,9 @@ const CourseMemberRef = builder.objectRef<CourseMember>('CourseMember').implemen
   fields: (t) => ({
     user: t.field({ type: UserRef, resolve: (m) => m.user }),
     roles: t.field({ type: [CourseRoleEnum], resolve: (m) => m.roles }),
-    launched: t.exposeBoolean('launched', { description: 'False for members known only from the LMS roster, who have not opened the tool yet.' }),
+    launched: t.exposeBoolean('launched', {
+      description: 'False for members known only from the LMS roster, who have not opened the tool yet.',
+    }),
   }),
 });
 const CourseMemberConnection = followedConnectionOf<CourseMember>('CourseMember', CourseMemberRef, 'courseActivity');
@@ -49,7 +51,8 @@ builder.objectFields(CourseRef, (t) => ({
   rosterSync: t.field({
     type: RosterSyncRef,
     nullable: true,
-    description: 'The last roster sync; null when the roster was never synced. Staff of the course, and API keys with the read scope that reach it (FORBIDDEN for other members).',
+    description:
+      'The last roster sync; null when the roster was never synced. Staff of the course, and API keys with the read scope that reach it (FORBIDDEN for other members).',
     resolve: (c, _a, ctx) => ctx.services.lti.rosterSync(requireViewer(ctx), c.id),
   }),
 }));
@@ -160,7 +163,11 @@ builder.mutationFields((t) => ({
   setPlatformStatus: t.field({
     type: PlatformRef,
     description: 'Activates, disables or holds a platform. Installation administrator keys only.',
-    args: { issuer: t.arg.string({ required: true }), clientId: t.arg.string({ required: true }), status: t.arg({ type: PlatformStatusEnum, required: true }) },
+    args: {
+      issuer: t.arg.string({ required: true }),
+      clientId: t.arg.string({ required: true }),
+      status: t.arg({ type: PlatformStatusEnum, required: true }),
+    },
     resolve: (_r, a, ctx) => ctx.services.lti.setPlatformStatusAsAdmin(requireViewer(ctx), a.issuer, a.clientId, a.status),
   }),
 }));

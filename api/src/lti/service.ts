@@ -6,7 +6,16 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { and, count, eq, sql } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
-import { LtiError, mapLtiRoles, claimText, type LtiTool, type PlatformInfo, type PlatformStatus, type ToolHooks, type VerifiedLaunch } from '@lt/lti-tool';
+import {
+  LtiError,
+  mapLtiRoles,
+  claimText,
+  type LtiTool,
+  type PlatformInfo,
+  type PlatformStatus,
+  type ToolHooks,
+  type VerifiedLaunch,
+} from '@lt/lti-tool';
 import type { Db, Tx } from '../db/client.js';
 import type { Realtime } from '../realtime/realtime.js';
 import { courses, memberships } from '../courses/tables.js';
@@ -89,10 +98,23 @@ export class LtiService implements ToolHooks {
 
   async registerPlatformAsAdmin(
     viewer: Viewer,
-    input: { issuer: string; clientId: string; name?: string | null; product?: 'moodle' | 'canvas' | 'generic' | null; authEndpoint: string; tokenEndpoint: string; jwksUrl: string; deploymentIds?: string[] | null; status?: PlatformStatus | null },
+    input: {
+      issuer: string;
+      clientId: string;
+      name?: string | null;
+      product?: 'moodle' | 'canvas' | 'generic' | null;
+      authEndpoint: string;
+      tokenEndpoint: string;
+      jwksUrl: string;
+      deploymentIds?: string[] | null;
+      status?: PlatformStatus | null;
+    },
   ) {
     this.d.access.requireInstallationAdmin(viewer);
-    const deploymentIds = (input.deploymentIds ?? []).map((d) => checkIdentifier(d, 'deploymentIds').trim()).filter(Boolean).slice(0, 100);
+    const deploymentIds = (input.deploymentIds ?? [])
+      .map((d) => checkIdentifier(d, 'deploymentIds').trim())
+      .filter(Boolean)
+      .slice(0, 100);
     try {
       await this.tool.registerPlatform({
         issuer: checkIdentifier(input.issuer, 'issuer'),
@@ -127,10 +149,25 @@ export class LtiService implements ToolHooks {
   async platformRegistered(p: PlatformInfo): Promise<void> {
     const [row] = await this.d.db
       .insert(tenants)
-      .values({ issuer: p.issuer, clientId: p.clientId, name: p.name, platform: p.product, status: p.status, acceptNewDeployments: p.acceptNewDeployments, frameOrigins: p.frameOrigins })
+      .values({
+        issuer: p.issuer,
+        clientId: p.clientId,
+        name: p.name,
+        platform: p.product,
+        status: p.status,
+        acceptNewDeployments: p.acceptNewDeployments,
+        frameOrigins: p.frameOrigins,
+      })
       .onConflictDoUpdate({
         target: [tenants.issuer, tenants.clientId],
-        set: { name: p.name, platform: p.product, status: p.status, acceptNewDeployments: p.acceptNewDeployments, frameOrigins: p.frameOrigins, updatedAt: new Date() },
+        set: {
+          name: p.name,
+          platform: p.product,
+          status: p.status,
+          acceptNewDeployments: p.acceptNewDeployments,
+          frameOrigins: p.frameOrigins,
+          updatedAt: new Date(),
+        },
       })
       .returning();
     for (const dep of p.deploymentIds) await ensureDeployment(this.d.db, row!.id, dep);
@@ -144,7 +181,8 @@ export class LtiService implements ToolHooks {
       await r.limiter.take(`lti-register:${r.keyPrefix}:${clientAddress}`, r.limit, r.windowMs, 'Registering the tool');
       return null;
     } catch (err) {
-      if (err instanceof AppError && err.extensions.code === 'RATE_LIMITED') return { retryAfterMs: Number(err.extensions.retryAfterMs) || r.windowMs };
+      if (err instanceof AppError && err.extensions.code === 'RATE_LIMITED')
+        return { retryAfterMs: Number(err.extensions.retryAfterMs) || r.windowMs };
       throw new LtiError('SERVICE_UNAVAILABLE', 503, 'The tool is briefly unavailable; try the registration again in a moment.');
     }
   }
@@ -159,7 +197,11 @@ export class LtiService implements ToolHooks {
   }
 
   async setPlatformStatus(issuer: string, clientId: string, status: PlatformStatus): Promise<void> {
-    const rows = await this.d.db.update(tenants).set({ status, updatedAt: new Date() }).where(and(eq(tenants.issuer, issuer), eq(tenants.clientId, clientId))).returning();
+    const rows = await this.d.db
+      .update(tenants)
+      .set({ status, updatedAt: new Date() })
+      .where(and(eq(tenants.issuer, issuer), eq(tenants.clientId, clientId)))
+      .returning();
     if (rows.length === 0) throw notFound('The platform');
     await this.tool.setPlatformActive(issuer, clientId, status === 'active');
     this.#frames = null;
@@ -168,7 +210,10 @@ export class LtiService implements ToolHooks {
   async deploymentStatus(issuer: string, clientId: string, deploymentId: string): Promise<'known' | 'accept' | 'unknown'> {
     const t = await findTenant(this.d.db, issuer, clientId);
     if (!t) return 'unknown';
-    const [dep] = await this.d.db.select().from(deployments).where(and(eq(deployments.tenantId, t.id), eq(deployments.deploymentId, deploymentId)));
+    const [dep] = await this.d.db
+      .select()
+      .from(deployments)
+      .where(and(eq(deployments.tenantId, t.id), eq(deployments.deploymentId, deploymentId)));
     if (dep) return 'known';
     return t.acceptNewDeployments ? 'accept' : 'unknown';
   }
@@ -214,14 +259,30 @@ export class LtiService implements ToolHooks {
         // "malformed array literal"); origins another launch added meanwhile are not added twice.
         await tx
           .update(tenants)
-          .set({ frameOrigins: sql`array_cat(${tenants.frameOrigins}, array(select o from unnest(${sql.param(newOrigins)}::text[]) as o where o <> all(${tenants.frameOrigins})))` })
+          .set({
+            frameOrigins: sql`array_cat(${tenants.frameOrigins}, array(select o from unnest(${sql.param(newOrigins)}::text[]) as o where o <> all(${tenants.frameOrigins})))`,
+          })
           .where(eq(tenants.id, tenant.id));
         this.#frames = null;
       }
       await ensureDeployment(tx, tenant.id, l.deploymentId);
-      const course = await this.d.courses.upsertCourse({ tenantId: tenant.id, contextId: l.context.id, title: l.context.title, label: l.context.label });
-      if (isToolSubject(l.user.subject)) throw new LtiError('RESERVED_SUBJECT', 403, 'This user id is reserved by the tool and cannot sign in.');
-      const user = await upsertUser(tx, { tenantId: tenant.id, subject: l.user.subject, name: l.user.name, email: l.user.email, picture: l.user.picture, locale: l.user.locale, legacyUserId: l.user.legacyUserId });
+      const course = await this.d.courses.upsertCourse({
+        tenantId: tenant.id,
+        contextId: l.context.id,
+        title: l.context.title,
+        label: l.context.label,
+      });
+      if (isToolSubject(l.user.subject))
+        throw new LtiError('RESERVED_SUBJECT', 403, 'This user id is reserved by the tool and cannot sign in.');
+      const user = await upsertUser(tx, {
+        tenantId: tenant.id,
+        subject: l.user.subject,
+        name: l.user.name,
+        email: l.user.email,
+        picture: l.user.picture,
+        locale: l.user.locale,
+        legacyUserId: l.user.legacyUserId,
+      });
       const roles = l.roles as CourseRole[];
       await this.d.rooms.ensureCourseRoom(tenant.id, course.id, course.title);
       await this.d.courses.setMembership(tenant.id, course.id, user.id, roles);
@@ -229,20 +290,42 @@ export class LtiService implements ToolHooks {
         .update(memberships)
         .set({ launchedAt: new Date() })
         .where(and(eq(memberships.courseId, course.id), eq(memberships.userId, user.id)))
-        .returning({ before: sql<Date | null>`(select launched_at from memberships m where m.course_id = ${course.id} and m.user_id = ${user.id})` });
+        .returning({
+          before: sql<Date | null>`(select launched_at from memberships m where m.course_id = ${course.id} and m.user_id = ${user.id})`,
+        });
       // The first launch into the course: say so in the course room.
       if (first && first.before === null) await this.d.rooms.announceJoin(tenant.id, course.id, user.id);
       if (l.resourceLink) {
         await tx
           .insert(resourceLinks)
-          .values({ tenantId: tenant.id, courseId: course.id, resourceLinkId: l.resourceLink.id, title: l.resourceLink.title, section: l.section, lineItemUrl: l.lineItemUrl, placement: l.placement })
-          .onConflictDoUpdate({ target: [resourceLinks.courseId, resourceLinks.resourceLinkId], set: { title: l.resourceLink.title, section: l.section, lineItemUrl: l.lineItemUrl, placement: l.placement, updatedAt: new Date() } });
+          .values({
+            tenantId: tenant.id,
+            courseId: course.id,
+            resourceLinkId: l.resourceLink.id,
+            title: l.resourceLink.title,
+            section: l.section,
+            lineItemUrl: l.lineItemUrl,
+            placement: l.placement,
+          })
+          .onConflictDoUpdate({
+            target: [resourceLinks.courseId, resourceLinks.resourceLinkId],
+            set: {
+              title: l.resourceLink.title,
+              section: l.section,
+              lineItemUrl: l.lineItemUrl,
+              placement: l.placement,
+              updatedAt: new Date(),
+            },
+          });
       }
       const staff = isStaff(roles);
       const rosterDue = l.membershipsUrl ? await this.#noteRosterSource(tx, tenant.id, course.id, l.membershipsUrl, staff) : false;
       return { tenantId: tenant.id, courseId: course.id, userId: user.id, roles, rosterDue };
     });
-    if (rosterDue) await this.#enqueueRoster(courseId).catch((err) => this.d.log.warn({ err: (err as Error).message, courseId }, 'lti: roster sync not queued'));
+    if (rosterDue)
+      await this.#enqueueRoster(courseId).catch((err) =>
+        this.d.log.warn({ err: (err as Error).message, courseId }, 'lti: roster sync not queued'),
+      );
     const token = await this.d.sessions.issue({ tenantId, userId, courseId, roles });
     const expiresAt = new Date(Date.now() + this.d.sessionTtlSeconds * 1000).toISOString();
     const redirect = l.messageType === 'LtiDeepLinkingRequest' ? `/deep-link/${l.launchId}` : `/courses/${courseId}/${l.section}`;
@@ -265,22 +348,49 @@ export class LtiService implements ToolHooks {
   /** The last roster sync: staff of the course, and API keys with the read scope that reach it. */
   async rosterSync(viewer: Viewer, courseId: string): Promise<RosterSync | null> {
     await this.d.access.requireCourseStaffRead(viewer, courseId);
-    const [row] = await this.d.db.select().from(rosterSyncs).where(and(eq(rosterSyncs.courseId, courseId), eq(rosterSyncs.tenantId, viewer.tenantId)));
+    const [row] = await this.d.db
+      .select()
+      .from(rosterSyncs)
+      .where(and(eq(rosterSyncs.courseId, courseId), eq(rosterSyncs.tenantId, viewer.tenantId)));
     return row && row.status !== 'never' ? row : null;
   }
 
   async requestRosterSync(viewer: Viewer, courseId: string): Promise<RosterSync> {
     await this.d.access.requireCourseManage(viewer, courseId);
-    const [row] = await this.d.db.select().from(rosterSyncs).where(and(eq(rosterSyncs.courseId, courseId), eq(rosterSyncs.tenantId, viewer.tenantId)));
-    if (!row) throw new AppError('BAD_USER_INPUT', 'The LMS has not offered a roster for this course (no Names and Role Provisioning service in its launches).', { reason: 'NO_ROSTER_SERVICE' });
+    const [row] = await this.d.db
+      .select()
+      .from(rosterSyncs)
+      .where(and(eq(rosterSyncs.courseId, courseId), eq(rosterSyncs.tenantId, viewer.tenantId)));
+    if (!row)
+      throw new AppError(
+        'BAD_USER_INPUT',
+        'The LMS has not offered a roster for this course (no Names and Role Provisioning service in its launches).',
+        { reason: 'NO_ROSTER_SERVICE' },
+      );
     if (row.status === 'queued' || row.status === 'running') return row;
     return this.#enqueueRoster(courseId);
   }
 
   async #enqueueRoster(courseId: string): Promise<RosterSync> {
     const q = this.d.ltiQueue;
-    const [row] = await this.d.db.update(rosterSyncs).set({ status: 'queued', error: null, updatedAt: new Date() }).where(eq(rosterSyncs.courseId, courseId)).returning();
-    await enqueue(() => q.add('roster-sync', { task: 'roster-sync', courseId }, { jobId: `roster-${courseId}-${Date.now()}`, attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 100, removeOnFail: 500 }));
+    const [row] = await this.d.db
+      .update(rosterSyncs)
+      .set({ status: 'queued', error: null, updatedAt: new Date() })
+      .where(eq(rosterSyncs.courseId, courseId))
+      .returning();
+    await enqueue(() =>
+      q.add(
+        'roster-sync',
+        { task: 'roster-sync', courseId },
+        {
+          jobId: `roster-${courseId}-${Date.now()}`,
+          attempts: 3,
+          backoff: { type: 'exponential', delay: 2000 },
+          removeOnComplete: 100,
+          removeOnFail: 500,
+        },
+      ),
+    );
     return row!;
   }
 
@@ -291,7 +401,10 @@ export class LtiService implements ToolHooks {
     if (!row) return { fetched: 0, pages: 0 };
     const [tenant] = await db.select().from(tenants).where(eq(tenants.id, row.tenantId));
     if (!tenant) return { fetched: 0, pages: 0 };
-    await db.update(rosterSyncs).set({ status: 'running', fetched: 0, pages: 0, error: null, startedAt: new Date(), finishedAt: null, updatedAt: new Date() }).where(eq(rosterSyncs.courseId, courseId));
+    await db
+      .update(rosterSyncs)
+      .set({ status: 'running', fetched: 0, pages: 0, error: null, startedAt: new Date(), finishedAt: null, updatedAt: new Date() })
+      .where(eq(rosterSyncs.courseId, courseId));
     let fetched = 0;
     let pages = 0;
     try {
@@ -310,24 +423,40 @@ export class LtiService implements ToolHooks {
           // A member with no role this tool knows is a guest, as at launch (mapLtiRoles).
           if ((m.status && m.status !== 'Active') || roles.length === 0) {
             // Inactive or Deleted in the LMS: no longer a member here either.
-            const [gone] = await db.select({ id: users.id }).from(users).where(and(eq(users.tenantId, tenant.id), eq(users.subject, subject)));
+            const [gone] = await db
+              .select({ id: users.id })
+              .from(users)
+              .where(and(eq(users.tenantId, tenant.id), eq(users.subject, subject)));
             if (gone) await this.d.courses.removeMembership(tenant.id, courseId, gone.id);
             continue;
           }
-          const name = [m.name, [m.given_name, m.family_name].filter(Boolean).join(' '), m.email, 'Unnamed user'].find((v) => typeof v === 'string' && v.trim())!.toString().slice(0, 200);
-          const [existing] = await db.select().from(users).where(and(eq(users.tenantId, tenant.id), eq(users.subject, subject)));
-          const user = existing ?? (await upsertUser(db, { tenantId: tenant.id, subject, name, email: claimText(m.email, 320), picture: null }));
+          const name = [m.name, [m.given_name, m.family_name].filter(Boolean).join(' '), m.email, 'Unnamed user']
+            .find((v) => typeof v === 'string' && v.trim())!
+            .toString()
+            .slice(0, 200);
+          const [existing] = await db
+            .select()
+            .from(users)
+            .where(and(eq(users.tenantId, tenant.id), eq(users.subject, subject)));
+          const user =
+            existing ?? (await upsertUser(db, { tenantId: tenant.id, subject, name, email: claimText(m.email, 320), picture: null }));
           await this.d.courses.setMembership(tenant.id, courseId, user.id, roles);
           fetched++;
         }
         await db.update(rosterSyncs).set({ fetched, pages, updatedAt: new Date() }).where(eq(rosterSyncs.courseId, courseId));
         next = page.next;
       }
-      await db.update(rosterSyncs).set({ status: 'done', fetched, pages, finishedAt: new Date(), updatedAt: new Date() }).where(eq(rosterSyncs.courseId, courseId));
+      await db
+        .update(rosterSyncs)
+        .set({ status: 'done', fetched, pages, finishedAt: new Date(), updatedAt: new Date() })
+        .where(eq(rosterSyncs.courseId, courseId));
       return { fetched, pages };
     } catch (err) {
       const message = String((err as Error).message ?? err).slice(0, 500);
-      await db.update(rosterSyncs).set({ status: 'failed', error: message, finishedAt: new Date(), updatedAt: new Date() }).where(eq(rosterSyncs.courseId, courseId));
+      await db
+        .update(rosterSyncs)
+        .set({ status: 'failed', error: message, finishedAt: new Date(), updatedAt: new Date() })
+        .where(eq(rosterSyncs.courseId, courseId));
       throw err;
     }
   }
@@ -338,15 +467,38 @@ export class LtiService implements ToolHooks {
    * Queues a score for a member on a resource link that has a line item. The job is retried with backoff and
    * kept when it finally fails, so a score is never lost silently. Returns the job id.
    */
-  async queueScore(input: { courseId: string; resourceLinkId: string; userId: string; scoreGiven: number; scoreMaximum: number; comment?: string; activityProgress?: string; gradingProgress?: string }): Promise<string> {
-    if (!(input.scoreMaximum > 0) || !(input.scoreGiven >= 0) || input.scoreGiven > input.scoreMaximum) throw new AppError('BAD_USER_INPUT', 'A score must be between 0 and its maximum, and the maximum above 0.');
-    const [link] = await this.d.db.select().from(resourceLinks).where(and(eq(resourceLinks.courseId, input.courseId), eq(resourceLinks.resourceLinkId, input.resourceLinkId)));
-    if (!link?.lineItemUrl) throw new AppError('BAD_USER_INPUT', 'This activity is not graded in the LMS (no line item).', { reason: 'NO_LINE_ITEM' });
+  async queueScore(input: {
+    courseId: string;
+    resourceLinkId: string;
+    userId: string;
+    scoreGiven: number;
+    scoreMaximum: number;
+    comment?: string;
+    activityProgress?: string;
+    gradingProgress?: string;
+  }): Promise<string> {
+    if (!(input.scoreMaximum > 0) || !(input.scoreGiven >= 0) || input.scoreGiven > input.scoreMaximum)
+      throw new AppError('BAD_USER_INPUT', 'A score must be between 0 and its maximum, and the maximum above 0.');
+    const [link] = await this.d.db
+      .select()
+      .from(resourceLinks)
+      .where(and(eq(resourceLinks.courseId, input.courseId), eq(resourceLinks.resourceLinkId, input.resourceLinkId)));
+    if (!link?.lineItemUrl)
+      throw new AppError('BAD_USER_INPUT', 'This activity is not graded in the LMS (no line item).', { reason: 'NO_LINE_ITEM' });
     const q = this.d.ltiQueue;
     const job = await enqueue(() =>
       q.add(
         'post-score',
-        { task: 'post-score', linkId: link.id, userId: input.userId, scoreGiven: input.scoreGiven, scoreMaximum: input.scoreMaximum, comment: input.comment ?? null, activityProgress: input.activityProgress ?? 'Completed', gradingProgress: input.gradingProgress ?? 'FullyGraded' },
+        {
+          task: 'post-score',
+          linkId: link.id,
+          userId: input.userId,
+          scoreGiven: input.scoreGiven,
+          scoreMaximum: input.scoreMaximum,
+          comment: input.comment ?? null,
+          activityProgress: input.activityProgress ?? 'Completed',
+          gradingProgress: input.gradingProgress ?? 'FullyGraded',
+        },
         { attempts: 12, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: 1000, removeOnFail: false },
       ),
     );
@@ -358,7 +510,10 @@ export class LtiService implements ToolHooks {
     const [link] = await db.select().from(resourceLinks).where(eq(resourceLinks.id, p.linkId));
     if (!link?.lineItemUrl) throw new AppError('NOT_FOUND', 'The resource link or its line item is gone.');
     const [tenant] = await db.select().from(tenants).where(eq(tenants.id, link.tenantId));
-    const [user] = await db.select().from(users).where(and(eq(users.id, p.userId), eq(users.tenantId, link.tenantId)));
+    const [user] = await db
+      .select()
+      .from(users)
+      .where(and(eq(users.id, p.userId), eq(users.tenantId, link.tenantId)));
     if (!tenant || !user) throw new AppError('NOT_FOUND', 'The platform or the user is gone.');
     await this.tool.submitScore(tenant.issuer, tenant.clientId, link.lineItemUrl, {
       userId: user.subject,
@@ -377,7 +532,11 @@ export class LtiService implements ToolHooks {
     return req;
   }
 
-  async submitDeepLink(viewer: Viewer, id: string, items: Array<{ section: string; title: string; graded?: boolean | null; scoreMaximum?: number | null }>) {
+  async submitDeepLink(
+    viewer: Viewer,
+    id: string,
+    items: Array<{ section: string; title: string; graded?: boolean | null; scoreMaximum?: number | null }>,
+  ) {
     await this.#ownDeepLink(viewer, id);
     if (items.length === 0 || items.length > 10) throw new AppError('BAD_USER_INPUT', 'Choose from one to ten items.');
     const clean = items.map((it) => {
@@ -390,7 +549,8 @@ export class LtiService implements ToolHooks {
     try {
       return await this.tool.deepLinkResponse(id, clean);
     } catch (err) {
-      if (err instanceof LtiError) throw new AppError(err.status === 404 ? 'NOT_FOUND' : 'BAD_USER_INPUT', err.message, { reason: err.code });
+      if (err instanceof LtiError)
+        throw new AppError(err.status === 404 ? 'NOT_FOUND' : 'BAD_USER_INPUT', err.message, { reason: err.code });
       throw err;
     }
   }
@@ -401,9 +561,17 @@ export class LtiService implements ToolHooks {
     const req = await this.tool.deepLinkRequest(id);
     if (!req) throw notFound('The deep linking request');
     const t = await findTenant(this.d.db, req.issuer, req.clientId);
-    const [u] = t ? await this.d.db.select().from(users).where(and(eq(users.tenantId, t.id), eq(users.subject, req.user.subject))) : [];
+    const [u] = t
+      ? await this.d.db
+          .select()
+          .from(users)
+          .where(and(eq(users.tenantId, t.id), eq(users.subject, req.user.subject)))
+      : [];
     if (!t || !u || t.id !== viewer.tenantId || u.id !== viewer.userId) throw notFound('The deep linking request');
-    const [course] = await this.d.db.select().from(courses).where(and(eq(courses.tenantId, t.id), eq(courses.contextId, req.context.id)));
+    const [course] = await this.d.db
+      .select()
+      .from(courses)
+      .where(and(eq(courses.tenantId, t.id), eq(courses.contextId, req.context.id)));
     if (!course) throw notFound('The deep linking request');
     await this.d.access.requireCourseManage(viewer, course.id);
     return { ...req, courseId: course.id };

@@ -6,8 +6,12 @@ import { courses } from '../courses/tables.js';
 
 /** The progress of the last roster (NRPS) sync of a course: one row per course, updated as pages arrive. */
 export const rosterSyncs = pgTable('roster_syncs', {
-  courseId: uuid('course_id').primaryKey().references(() => courses.id, { onDelete: 'cascade' }),
-  tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+  courseId: uuid('course_id')
+    .primaryKey()
+    .references(() => courses.id, { onDelete: 'cascade' }),
+  tenantId: uuid('tenant_id')
+    .notNull()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
   /** 'queued' | 'running' | 'done' | 'failed' */
   status: text('status').notNull(),
   /** The NRPS memberships URL from the latest launch that carried one. */
@@ -28,8 +32,12 @@ export const resourceLinks = pgTable(
   'resource_links',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
-    courseId: uuid('course_id').notNull().references(() => courses.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    courseId: uuid('course_id')
+      .notNull()
+      .references(() => courses.id, { onDelete: 'cascade' }),
     resourceLinkId: text('resource_link_id').notNull(),
     title: text('title'),
     /** hub | chat | tutor | live | collab | schedule */

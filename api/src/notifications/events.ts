@@ -8,7 +8,10 @@ import type { UserReadSignal, UserRoomsEvent } from '../rooms/events.js';
 import type { TutorUsageEvent } from '../tutor/events.js';
 
 /** A notification as stored in its event: the dates come back from the log as ISO strings. */
-export type NotificationSnapshot = Omit<NotificationView, 'createdAt' | 'readAt'> & { createdAt: Date | string; readAt: Date | string | null };
+export type NotificationSnapshot = Omit<NotificationView, 'createdAt' | 'readAt'> & {
+  createdAt: Date | string;
+  readAt: Date | string | null;
+};
 
 export type NotificationEvent =
   | { type: 'notification.created'; payload: { notification: NotificationSnapshot; unreadCount: number } }

@@ -6,8 +6,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, seed, startApp, subscribe, wsClient, type Fixture, type TestApp } from '../../test/harness.js';
 import {
-  CREATE_GROUP, MARK_READ, NOTIFICATIONS, OPEN_DIRECT,
-  addMember, apiKeyOf, code, courseRoomId, learnerOf, listening, notificationCount, ok, sendOk, subCode, type Person,
+  CREATE_GROUP,
+  MARK_READ,
+  NOTIFICATIONS,
+  OPEN_DIRECT,
+  addMember,
+  apiKeyOf,
+  code,
+  courseRoomId,
+  learnerOf,
+  listening,
+  notificationCount,
+  ok,
+  sendOk,
+  subCode,
+  type Person,
 } from '../../test/chat.js';
 
 const EVENTS = `subscription($after: String) { notificationEvents(after: $after) {
@@ -17,7 +30,17 @@ const MARK_ALL = `mutation { markAllNotificationsRead }`;
 const PRESENCE = `subscription($courseId: ID!, $tabId: String) { presence(courseId: $courseId, tabId: $tabId) { userId state } }`;
 const COURSE_PRESENCE = `query($id: ID!) { course(id: $id) { presence { userId state } } }`;
 
-type N = { id: string; type: string; courseId: string; courseTitle: string; actorName: string | null; roomId: string; messageId: string; excerpt: string; read: boolean };
+type N = {
+  id: string;
+  type: string;
+  courseId: string;
+  courseTitle: string;
+  actorName: string | null;
+  roomId: string;
+  messageId: string;
+  excerpt: string;
+  read: boolean;
+};
 type NEvent = { cursor: string; type: string; readIds: string[]; allRead: boolean; unreadCount: number; notification: N | null };
 
 describe('notifications', () => {
@@ -34,7 +57,8 @@ describe('notifications', () => {
     return { items: d.notifications.edges.map((e: { node: N }) => e.node) as N[], unread: d.unreadNotificationCount as number };
   };
   const group = async (f: Fixture, memberIds: string[]) =>
-    ok(await gql(app.url, CREATE_GROUP, { courseId: f.course.id, name: 'Group', memberIds }, f.instructorToken)).createGroupRoom.id as string;
+    ok(await gql(app.url, CREATE_GROUP, { courseId: f.course.id, name: 'Group', memberIds }, f.instructorToken)).createGroupRoom
+      .id as string;
 
   it('a mention notifies the mentioned, only where they can read the room', async () => {
     const f = await seed(app.core, 'mention');
@@ -46,7 +70,16 @@ describe('notifications', () => {
     const { items, unread } = await list(ana);
     expect(unread).toBe(1);
     expect(items).toEqual([
-      expect.objectContaining({ type: 'mention', courseId: f.course.id, courseTitle: 'Course mention', actorName: 'Lee Learner mention', roomId: room, messageId: m.id, excerpt: '@Ana have a look', read: false }),
+      expect.objectContaining({
+        type: 'mention',
+        courseId: f.course.id,
+        courseTitle: 'Course mention',
+        actorName: 'Lee Learner mention',
+        roomId: room,
+        messageId: m.id,
+        excerpt: '@Ana have a look',
+        read: false,
+      }),
     ]);
     expect(await notificationCount(app, lee.user.id)).toBe(0);
 
@@ -70,7 +103,13 @@ describe('notifications', () => {
     const reply = await sendOk(app, lee.token, room, 'an answer', { replyToId: parent.id });
     let { items } = await list(ana);
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ type: 'reply', messageId: reply.id, roomId: room, actorName: 'Lee Learner reply', excerpt: 'an answer' });
+    expect(items[0]).toMatchObject({
+      type: 'reply',
+      messageId: reply.id,
+      roomId: room,
+      actorName: 'Lee Learner reply',
+      excerpt: 'an answer',
+    });
 
     const own = await sendOk(app, lee.token, room, 'my own point');
     await sendOk(app, lee.token, room, 'adding to my own point', { replyToId: own.id });
@@ -90,7 +129,16 @@ describe('notifications', () => {
     const first = await sendOk(app, lee.token, dm, 'are you there?');
     let { items, unread } = await list(bea);
     expect(unread).toBe(1);
-    expect(items).toEqual([expect.objectContaining({ type: 'direct_message', roomId: dm, messageId: first.id, actorName: 'Lee Learner dm', excerpt: 'are you there?', read: false })]);
+    expect(items).toEqual([
+      expect.objectContaining({
+        type: 'direct_message',
+        roomId: dm,
+        messageId: first.id,
+        actorName: 'Lee Learner dm',
+        excerpt: 'are you there?',
+        read: false,
+      }),
+    ]);
     await sendOk(app, lee.token, dm, 'hello?');
     await sendOk(app, lee.token, dm, 'hello??');
     expect(await notificationCount(app, bea.user.id)).toBe(1);
@@ -101,14 +149,20 @@ describe('notifications', () => {
     const third = await sendOk(app, lee.token, dm, 'one more');
     ({ items, unread } = await list(bea));
     expect(unread).toBe(1);
-    expect(items.map((n) => [n.messageId, n.read])).toEqual([[third.id, false], [first.id, true]]);
+    expect(items.map((n) => [n.messageId, n.read])).toEqual([
+      [third.id, false],
+      [first.id, true],
+    ]);
     ok(await gql(app.url, MARK_ALL, {}, bea.token));
 
     // Online: a presence subscription with a tab.
     const c = wsClient(app.wsUrl, bea.token);
     const s = subscribe(c.client, PRESENCE, { courseId: f.course.id, tabId: 'bea-tab-0001' }, 'presence');
     for (let i = 0; ; i++) {
-      const present = ok(await gql(app.url, COURSE_PRESENCE, { id: f.course.id }, lee.token)).course.presence as { userId: string; state: string }[];
+      const present = ok(await gql(app.url, COURSE_PRESENCE, { id: f.course.id }, lee.token)).course.presence as {
+        userId: string;
+        state: string;
+      }[];
       if (present.some((p) => p.userId === bea.user.id && p.state === 'ONLINE')) break;
       if (i > 200) throw new Error('Bea never came online');
       await new Promise((r) => setTimeout(r, 20));
@@ -138,7 +192,13 @@ describe('notifications', () => {
       ['CREATED', 1, m1.id, 'mention'],
       ['CREATED', 2, m2.id, 'mention'],
     ]);
-    expect(got[0]!.notification).toMatchObject({ excerpt: 'first @Ana', actorName: 'Lee Learner events', courseTitle: 'Course events', roomId: room, read: false });
+    expect(got[0]!.notification).toMatchObject({
+      excerpt: 'first @Ana',
+      actorName: 'Lee Learner events',
+      courseTitle: 'Course events',
+      roomId: room,
+      read: false,
+    });
     const [n1, n2] = got.map((e) => e.notification!.id);
 
     expect(ok(await gql(app.url, MARK_ONE, { id: n1 }, ana.token)).markNotificationRead).toBe(1);
@@ -169,7 +229,7 @@ describe('notifications', () => {
     await c.client.dispose();
   });
 
-  it("reading a room marks its notifications read, up to the seq read and in that room only", async () => {
+  it('reading a room marks its notifications read, up to the seq read and in that room only', async () => {
     const f = await seed(app.core, 'roomread');
     const lee = learnerOf(f);
     const ana = await addMember(app.core, f, 'Ana Reader');

@@ -8,7 +8,8 @@ import type { UserEvent } from './events.js';
 import type { Delivery } from '../realtime/realtime.js';
 
 export const NotificationRef = builder.objectRef<NotificationView>('Notification').implement({
-  description: 'Something that concerns the viewer: a mention, a reply, a direct message while away, an announcement in a course; later features add types.',
+  description:
+    'Something that concerns the viewer: a mention, a reply, a direct message while away, an announcement in a course; later features add types.',
   fields: (t) => ({
     id: t.exposeID('id'),
     type: t.exposeString('type', { description: 'mention | reply | direct_message | announcement (more types come with later features)' }),
@@ -74,11 +75,22 @@ function toNotificationEvent(d: Delivery<UserEvent>): NotificationEventView | nu
     case 'notification.created': {
       const p = ev.payload;
       if (!p.notification) return null;
-      const n = { ...p.notification, createdAt: new Date(p.notification.createdAt), readAt: p.notification.readAt ? new Date(p.notification.readAt) : null };
+      const n = {
+        ...p.notification,
+        createdAt: new Date(p.notification.createdAt),
+        readAt: p.notification.readAt ? new Date(p.notification.readAt) : null,
+      };
       return { cursor: String(ev.seq), type: 'CREATED', notification: n, readIds: [], allRead: false, unreadCount: p.unreadCount ?? 0 };
     }
     case 'notification.read':
-      return { cursor: String(ev.seq), type: 'READ', notification: null, readIds: ev.payload.ids ?? [], allRead: !!ev.payload.all, unreadCount: ev.payload.unreadCount ?? 0 };
+      return {
+        cursor: String(ev.seq),
+        type: 'READ',
+        notification: null,
+        readIds: ev.payload.ids ?? [],
+        allRead: !!ev.payload.all,
+        unreadCount: ev.payload.unreadCount ?? 0,
+      };
     default:
       return null; // the stream's other events (rooms, tutor) are not notifications
   }

@@ -78,7 +78,11 @@ export class NotificationService {
           .returning();
         const view = await this.viewOf(tx, row!);
         const unreadCount = await this.unreadCountIn(tx, n.userId);
-        await emit(userStream(n.userId), { tenantId: n.tenantId, type: 'notification.created', payload: { notification: view, unreadCount } });
+        await emit(userStream(n.userId), {
+          tenantId: n.tenantId,
+          type: 'notification.created',
+          payload: { notification: view, unreadCount },
+        });
         created++;
       }
       return created;
@@ -91,7 +95,10 @@ export class NotificationService {
    * number. Nobody gets a second notification of this type for the same message (a message pinned again, a retry).
    * Returns the ids of the people notified now.
    */
-  async notifyEach(n: Omit<NewNotification, 'userId' | 'dedupeKey'> & { messageId: string }, userIds: readonly string[]): Promise<string[]> {
+  async notifyEach(
+    n: Omit<NewNotification, 'userId' | 'dedupeKey'> & { messageId: string },
+    userIds: readonly string[],
+  ): Promise<string[]> {
     if (userIds.length === 0) return [];
     return this.realtime.write(async (tx) => {
       const ids = JSON.stringify([...new Set(userIds)]);
@@ -116,15 +123,30 @@ export class NotificationService {
       );
       const unreadOf = new Map(counts.map((c) => [c.user_id, Number(c.n)]));
       const template: NotificationRow = {
-        id: '', tenantId: n.tenantId, userId: '', courseId: n.courseId, type: n.type, actorId: n.actorId ?? null, roomId: n.roomId ?? null, messageId: n.messageId,
-        excerpt: n.excerpt ?? '', data: n.data ?? {}, dedupeKey: null, readAt: null, createdAt,
+        id: '',
+        tenantId: n.tenantId,
+        userId: '',
+        courseId: n.courseId,
+        type: n.type,
+        actorId: n.actorId ?? null,
+        roomId: n.roomId ?? null,
+        messageId: n.messageId,
+        excerpt: n.excerpt ?? '',
+        data: n.data ?? {},
+        dedupeKey: null,
+        readAt: null,
+        createdAt,
       };
       // Who did it and in which course: the same for everyone, read once.
       const shared = await this.viewOf(tx, template);
       await this.realtime.emitEach(
         added.map((a) => ({
           stream: userStream(a.user_id),
-          event: { tenantId: n.tenantId, type: 'notification.created' as const, payload: { notification: { ...shared, id: a.id, userId: a.user_id }, unreadCount: unreadOf.get(a.user_id) ?? 1 } },
+          event: {
+            tenantId: n.tenantId,
+            type: 'notification.created' as const,
+            payload: { notification: { ...shared, id: a.id, userId: a.user_id }, unreadCount: unreadOf.get(a.user_id) ?? 1 },
+          },
         })),
       );
       return added.map((a) => a.user_id);
@@ -143,10 +165,20 @@ export class NotificationService {
     if (req.cursor) {
       const [t, id] = req.cursor;
       // Newest first: "forward" walks back in time.
-      conds.push(req.direction === 'forward' ? sql`${key} < (${t}::timestamptz, ${id}::uuid)` : sql`${key} > (${t}::timestamptz, ${id}::uuid)`);
+      conds.push(
+        req.direction === 'forward' ? sql`${key} < (${t}::timestamptz, ${id}::uuid)` : sql`${key} > (${t}::timestamptz, ${id}::uuid)`,
+      );
     }
-    const order = req.direction === 'forward' ? [desc(notifications.createdAt), desc(notifications.id)] : [sql`${notifications.createdAt} asc`, sql`${notifications.id} asc`];
-    const rows = await this.db.select().from(notifications).where(and(...conds)).orderBy(...order).limit(req.limit + 1);
+    const order =
+      req.direction === 'forward'
+        ? [desc(notifications.createdAt), desc(notifications.id)]
+        : [sql`${notifications.createdAt} asc`, sql`${notifications.id} asc`];
+    const rows = await this.db
+      .select()
+      .from(notifications)
+      .where(and(...conds))
+      .orderBy(...order)
+      .limit(req.limit + 1);
     const views = await this.viewsOf(this.db, rows);
     return { ...toPage(req, views, (n) => [n.createdAt.toISOString(), n.id] as [string, string]), cursor };
   }
@@ -163,14 +195,25 @@ export class NotificationService {
     return this.realtime.write(async (tx, emit) => {
       const conds = [eq(notifications.userId, userId), isNull(notifications.readAt)];
       if (id !== null) conds.push(eq(notifications.id, id));
-      const done = await tx.update(notifications).set({ readAt: new Date() }).where(and(...conds)).returning({ id: notifications.id });
+      const done = await tx
+        .update(notifications)
+        .set({ readAt: new Date() })
+        .where(and(...conds))
+        .returning({ id: notifications.id });
       if (id !== null && done.length === 0) {
-        const [exists] = await tx.select({ id: notifications.id }).from(notifications).where(and(eq(notifications.id, id), eq(notifications.userId, userId)));
+        const [exists] = await tx
+          .select({ id: notifications.id })
+          .from(notifications)
+          .where(and(eq(notifications.id, id), eq(notifications.userId, userId)));
         if (!exists) throw notFound('The notification');
       }
       if (done.length > 0) {
         const unreadCount = await this.unreadCountIn(tx, userId);
-        await emit(userStream(userId), { tenantId: viewer.tenantId, type: 'notification.read', payload: { ids: done.map((d) => d.id), all: id === null, unreadCount } });
+        await emit(userStream(userId), {
+          tenantId: viewer.tenantId,
+          type: 'notification.read',
+          payload: { ids: done.map((d) => d.id), all: id === null, unreadCount },
+        });
       }
       return done.length;
     });
@@ -187,13 +230,23 @@ export class NotificationService {
             eq(notifications.userId, userId),
             eq(notifications.roomId, roomId),
             isNull(notifications.readAt),
-            inArray(notifications.messageId, tx.select({ id: messages.id }).from(messages).where(and(eq(messages.roomId, roomId), lte(messages.seq, upToSeq)))),
+            inArray(
+              notifications.messageId,
+              tx
+                .select({ id: messages.id })
+                .from(messages)
+                .where(and(eq(messages.roomId, roomId), lte(messages.seq, upToSeq))),
+            ),
           ),
         )
         .returning({ id: notifications.id });
       if (done.length > 0) {
         const unreadCount = await this.unreadCountIn(tx, userId);
-        await emit(userStream(userId), { tenantId, type: 'notification.read', payload: { ids: done.map((d) => d.id), all: false, unreadCount } });
+        await emit(userStream(userId), {
+          tenantId,
+          type: 'notification.read',
+          payload: { ids: done.map((d) => d.id), all: false, unreadCount },
+        });
       }
     });
   }
@@ -210,7 +263,11 @@ export class NotificationService {
         .set({ readAt: new Date() })
         .where(and(eq(notifications.messageId, messageId), isNull(notifications.readAt)))
         .returning({ id: notifications.id, userId: notifications.userId, tenantId: notifications.tenantId });
-      const touched = await tx.update(notifications).set({ excerpt: '' }).where(eq(notifications.messageId, messageId)).returning({ userId: notifications.userId });
+      const touched = await tx
+        .update(notifications)
+        .set({ excerpt: '' })
+        .where(eq(notifications.messageId, messageId))
+        .returning({ userId: notifications.userId });
       if (unread.length > 0) {
         const users = [...new Set(unread.map((u) => u.userId))];
         const counts = await tx
@@ -222,7 +279,14 @@ export class NotificationService {
         await this.realtime.emitEach(
           users.map((userId) => {
             const mine = unread.filter((u) => u.userId === userId);
-            return { stream: userStream(userId), event: { tenantId: mine[0]!.tenantId, type: 'notification.read' as const, payload: { ids: mine.map((u) => u.id), all: false, unreadCount: unreadOf.get(userId) ?? 0 } } };
+            return {
+              stream: userStream(userId),
+              event: {
+                tenantId: mine[0]!.tenantId,
+                type: 'notification.read' as const,
+                payload: { ids: mine.map((u) => u.id), all: false, unreadCount: unreadOf.get(userId) ?? 0 },
+              },
+            };
           }),
         );
       }
@@ -237,7 +301,10 @@ export class NotificationService {
   }
 
   private async unreadCountIn(db: Tx, userId: string): Promise<number> {
-    const [row] = await db.select({ n: count() }).from(notifications).where(and(eq(notifications.userId, userId), isNull(notifications.readAt)));
+    const [row] = await db
+      .select({ n: count() })
+      .from(notifications)
+      .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)));
     return Number(row?.n ?? 0);
   }
 
@@ -248,11 +315,19 @@ export class NotificationService {
   private async viewsOf(db: Tx, rows: NotificationRow[]): Promise<NotificationView[]> {
     const actorIds = [...new Set(rows.map((r) => r.actorId).filter((x): x is string => !!x))];
     const courseIds = [...new Set(rows.map((r) => r.courseId).filter((x): x is string => !!x))];
-    const actors = actorIds.length ? await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, actorIds)) : [];
-    const titles = courseIds.length ? await db.select({ id: courses.id, title: courses.title }).from(courses).where(inArray(courses.id, courseIds)) : [];
+    const actors = actorIds.length
+      ? await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, actorIds))
+      : [];
+    const titles = courseIds.length
+      ? await db.select({ id: courses.id, title: courses.title }).from(courses).where(inArray(courses.id, courseIds))
+      : [];
     const actorName = new Map(actors.map((a) => [a.id, a.name]));
     const courseTitle = new Map(titles.map((c) => [c.id, c.title]));
-    return rows.map((r) => ({ ...r, actorName: r.actorId ? (actorName.get(r.actorId) ?? null) : null, courseTitle: r.courseId ? (courseTitle.get(r.courseId) ?? null) : null }));
+    return rows.map((r) => ({
+      ...r,
+      actorName: r.actorId ? (actorName.get(r.actorId) ?? null) : null,
+      courseTitle: r.courseId ? (courseTitle.get(r.courseId) ?? null) : null,
+    }));
   }
 }
 

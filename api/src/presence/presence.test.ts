@@ -97,22 +97,32 @@ describe('presence', () => {
 
     const only = await open(lee, f.course.id, 'lee-tab-only');
     await waitState(watcher.s, lee.user.id, 1);
-    expect(ok(await gql(app.url, SET, { courseId: f.course.id, tabId: 'lee-tab-only', state: 'AWAY' }, lee.token)).setPresence).toBe('AWAY');
+    expect(ok(await gql(app.url, SET, { courseId: f.course.id, tabId: 'lee-tab-only', state: 'AWAY' }, lee.token)).setPresence).toBe(
+      'AWAY',
+    );
     expect(await waitState(watcher.s, lee.user.id, 2)).toEqual(['ONLINE', 'AWAY']);
     expect(await present(f)).toEqual([[lee.user.id, 'AWAY']]);
-    expect(ok(await gql(app.url, SET, { courseId: f.course.id, tabId: 'lee-tab-only', state: 'ONLINE' }, lee.token)).setPresence).toBe('ONLINE');
+    expect(ok(await gql(app.url, SET, { courseId: f.course.id, tabId: 'lee-tab-only', state: 'ONLINE' }, lee.token)).setPresence).toBe(
+      'ONLINE',
+    );
     expect(await waitState(watcher.s, lee.user.id, 3)).toEqual(['ONLINE', 'AWAY', 'ONLINE']);
 
     const a1 = await open(ana, f.course.id, 'ana-tab-0001');
     const a2 = await open(ana, f.course.id, 'ana-tab-0002');
     await waitState(watcher.s, ana.user.id, 1);
-    expect(ok(await gql(app.url, SET, { courseId: f.course.id, tabId: 'ana-tab-0001', state: 'AWAY' }, ana.token)).setPresence).toBe('ONLINE');
+    expect(ok(await gql(app.url, SET, { courseId: f.course.id, tabId: 'ana-tab-0001', state: 'AWAY' }, ana.token)).setPresence).toBe(
+      'ONLINE',
+    );
     expect((await present(f)).find(([id]) => id === ana.user.id)).toEqual([ana.user.id, 'ONLINE']);
-    expect(ok(await gql(app.url, SET, { courseId: f.course.id, tabId: 'ana-tab-0002', state: 'AWAY' }, ana.token)).setPresence).toBe('AWAY');
+    expect(ok(await gql(app.url, SET, { courseId: f.course.id, tabId: 'ana-tab-0002', state: 'AWAY' }, ana.token)).setPresence).toBe(
+      'AWAY',
+    );
     expect(await waitState(watcher.s, ana.user.id, 2)).toEqual(['ONLINE', 'AWAY']);
 
     // A tab is ONLINE or AWAY: leaving is closing the subscription.
-    expect(code((await gql(app.url, SET, { courseId: f.course.id, tabId: 'ana-tab-0002', state: 'OFFLINE' }, ana.token)).body)).toBe('BAD_USER_INPUT');
+    expect(code((await gql(app.url, SET, { courseId: f.course.id, tabId: 'ana-tab-0002', state: 'OFFLINE' }, ana.token)).body)).toBe(
+      'BAD_USER_INPUT',
+    );
     expect((await present(f)).find(([id]) => id === ana.user.id)).toEqual([ana.user.id, 'AWAY']);
     for (const t of [only, a1, a2, watcher]) await t.c.dispose();
   });
@@ -121,7 +131,9 @@ describe('presence', () => {
     const f = await seed(app.core, 'tabid');
     const lee = learnerOf(f);
     for (const tabId of ['short', 'has spaces in it', 'x'.repeat(65), 'tab/../../x']) {
-      expect(code((await gql(app.url, SET, { courseId: f.course.id, tabId, state: 'ONLINE' }, lee.token)).body), tabId).toBe('BAD_USER_INPUT');
+      expect(code((await gql(app.url, SET, { courseId: f.course.id, tabId, state: 'ONLINE' }, lee.token)).body), tabId).toBe(
+        'BAD_USER_INPUT',
+      );
     }
     const c = wsClient(app.wsUrl, lee.token);
     const s = subscribe(c.client, PRESENCE, { courseId: f.course.id, tabId: 'bad tab' }, 'presence');
@@ -154,7 +166,9 @@ describe('presence', () => {
       expect(s.items).toEqual([]);
       await c.client.dispose();
     }
-    expect(code((await gql(app.url, SET, { courseId: f.course.id, tabId: 'intruder-01', state: 'ONLINE' }, other.learnerToken)).body)).toBe('NOT_FOUND');
+    expect(code((await gql(app.url, SET, { courseId: f.course.id, tabId: 'intruder-01', state: 'ONLINE' }, other.learnerToken)).body)).toBe(
+      'NOT_FOUND',
+    );
     expect(await present(f)).toEqual([[f.learner.id, 'ONLINE']]);
     await tab.c.dispose();
   });

@@ -6,7 +6,9 @@ import { PresenceService, type PresenceState } from './service.js';
 import { presenceStream } from './events.js';
 import { onAbort } from '../abort.js';
 
-const PresenceStateEnum = builder.enumType('PresenceState', { values: { ONLINE: { value: 'online' }, AWAY: { value: 'away' }, OFFLINE: { value: 'offline' } } as const });
+const PresenceStateEnum = builder.enumType('PresenceState', {
+  values: { ONLINE: { value: 'online' }, AWAY: { value: 'away' }, OFFLINE: { value: 'offline' } } as const,
+});
 
 const MemberPresenceRef = builder.objectRef<{ userId: string; state: PresenceState; version?: number }>('MemberPresence').implement({
   fields: (t) => ({
@@ -31,7 +33,11 @@ builder.mutationFields((t) => ({
   setPresence: t.field({
     type: PresenceStateEnum,
     description: "Marks one tab ONLINE (visible) or AWAY (hidden); returns the user's state across their tabs.",
-    args: { courseId: t.arg.id({ required: true }), tabId: t.arg.string({ required: true }), state: t.arg({ type: PresenceStateEnum, required: true }) },
+    args: {
+      courseId: t.arg.id({ required: true }),
+      tabId: t.arg.string({ required: true }),
+      state: t.arg({ type: PresenceStateEnum, required: true }),
+    },
     resolve: (_r, { courseId, tabId, state }, ctx) => ctx.services.presence.setTab(requireViewer(ctx), String(courseId), tabId, state),
   }),
 }));
@@ -63,7 +69,10 @@ builder.subscriptionFields((t) => ({
         signals: true,
         authorizeNow: () => access.canReadCourseNow(viewer, id),
         authorize: () => access.canReadCourse(viewer, id),
-        map: (d) => (d.kind === 'signal' && d.signal.type === 'presence' && d.signal.payload.tenantId === tenantId ? { userId: d.signal.payload.userId, state: d.signal.payload.state, version: d.signal.payload.version } : null),
+        map: (d) =>
+          d.kind === 'signal' && d.signal.type === 'presence' && d.signal.payload.tenantId === tenantId
+            ? { userId: d.signal.payload.userId, state: d.signal.payload.state, version: d.signal.payload.version }
+            : null,
         signal: ctx.signal,
         onEnd: leave,
       });

@@ -113,25 +113,33 @@ export class PresenceService {
   }
 
   /** Records a tab as online or away (or gone), and publishes the user's state when it changed. */
-  async touch(tenantId: string, courseId: string, userId: string, tabId: string, state: 'online' | 'away' | 'gone'): Promise<PresenceState> {
+  async touch(
+    tenantId: string,
+    courseId: string,
+    userId: string,
+    tabId: string,
+    state: 'online' | 'away' | 'gone',
+  ): Promise<PresenceState> {
     const now = Date.now();
     const exp = state === 'gone' ? '' : String(now + TAB_TTL_MS);
     return this.run(tenantId, courseId, userId, tabId, exp, state === 'away' ? 'a' : 'o', now);
   }
 
-  private async run(tenantId: string, courseId: string, userId: string, tabId: string, exp: string, st: string, now: number): Promise<PresenceState> {
-    const [state, version] = (await (this.redis as Redis & { presenceTouch: (...a: string[]) => Promise<[PresenceState, number]> }).presenceTouch(
-      userKey(courseId, userId),
-      courseKey(courseId),
-      COURSES,
-      VERSION,
-      userId,
-      courseId,
-      tabId,
-      exp,
-      st,
-      String(now),
-    )) as [PresenceState, number];
+  private async run(
+    tenantId: string,
+    courseId: string,
+    userId: string,
+    tabId: string,
+    exp: string,
+    st: string,
+    now: number,
+  ): Promise<PresenceState> {
+    const [state, version] = (await (
+      this.redis as Redis & { presenceTouch: (...a: string[]) => Promise<[PresenceState, number]> }
+    ).presenceTouch(userKey(courseId, userId), courseKey(courseId), COURSES, VERSION, userId, courseId, tabId, exp, st, String(now))) as [
+      PresenceState,
+      number,
+    ];
     if (version > 0) {
       const change: PresenceChange = { userId, state, version: Number(version) };
       await this.realtime.signal(presenceStream(courseId), { type: 'presence', payload: { ...change, tenantId } }, TAB_TTL_MS);
@@ -165,14 +173,21 @@ export class PresenceService {
   hold(tenantId: string, courseId: string, userId: string, tabId: string, signal: AbortSignal): void {
     if (signal.aborted) return; // its subscription ended before it started: the tab never comes online
     let state: 'online' | 'away' = 'online';
-    const renew = () => this.touch(tenantId, courseId, userId, tabId, state).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'presence: renew failed'));
+    const renew = () =>
+      this.touch(tenantId, courseId, userId, tabId, state).catch((err: unknown) =>
+        this.log.warn({ err: (err as Error).message }, 'presence: renew failed'),
+      );
     void renew();
-    const timer = setInterval(() => void this.redis.hget(userKey(courseId, userId), tabId).then((v) => {
-      // setPresence may have switched this tab to away meanwhile: renew with what is stored.
-      if (v?.endsWith(':a')) state = 'away';
-      else state = 'online';
-      return renew();
-    }), RENEW_MS);
+    const timer = setInterval(
+      () =>
+        void this.redis.hget(userKey(courseId, userId), tabId).then((v) => {
+          // setPresence may have switched this tab to away meanwhile: renew with what is stored.
+          if (v?.endsWith(':a')) state = 'away';
+          else state = 'online';
+          return renew();
+        }),
+      RENEW_MS,
+    );
     onAbort(signal, () => {
       clearInterval(timer);
       this.leave({ tenantId, courseId, userId, tabId });
@@ -208,14 +223,31 @@ export class PresenceService {
       const batch = this.leaving.splice(0, LEAVE_CHUNK);
       const now = String(Date.now());
       const pipe = this.redis.pipeline() as ReturnType<Redis['pipeline']> & { presenceTouch: (...a: string[]) => unknown };
-      for (const t of batch) pipe.presenceTouch(userKey(t.courseId, t.userId), courseKey(t.courseId), COURSES, VERSION, t.userId, t.courseId, t.tabId, '', 'o', now);
+      for (const t of batch)
+        pipe.presenceTouch(
+          userKey(t.courseId, t.userId),
+          courseKey(t.courseId),
+          COURSES,
+          VERSION,
+          t.userId,
+          t.courseId,
+          t.tabId,
+          '',
+          'o',
+          now,
+        );
       const results = (await pipe.exec()) ?? [];
       const changes: OutgoingSignal<PresenceSignal>[] = [];
       results.forEach(([err, res], i) => {
         const t = batch[i]!;
         if (err) return void this.log.warn({ err: err.message }, 'presence: leave failed');
         const [state, version] = res as TouchResult;
-        if (Number(version) > 0) changes.push({ stream: presenceStream(t.courseId), signal: { type: 'presence', payload: { userId: t.userId, state, version: Number(version), tenantId: t.tenantId } }, ttlMs: TAB_TTL_MS });
+        if (Number(version) > 0)
+          changes.push({
+            stream: presenceStream(t.courseId),
+            signal: { type: 'presence', payload: { userId: t.userId, state, version: Number(version), tenantId: t.tenantId } },
+            ttlMs: TAB_TTL_MS,
+          });
       });
       await this.realtime.signalMany(changes);
       if (this.leaving.length > 0) await new Promise((r) => setImmediate(r));
@@ -235,7 +267,10 @@ export class PresenceService {
         if ((await this.redis.zcard(courseKey(courseId))) === 0) await this.redis.srem(COURSES, courseId);
       }
     };
-    this.sweeper = setInterval(() => void sweep().catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'presence: sweep failed')), SWEEP_MS);
+    this.sweeper = setInterval(
+      () => void sweep().catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'presence: sweep failed')),
+      SWEEP_MS,
+    );
     this.sweeper.unref();
   }
 

@@ -15,7 +15,9 @@ export interface QueueJobs<N extends QueueName = QueueName> {
   queue: N;
   handle(services: Services, job: Job<JobPayloads[N]>): Promise<unknown>;
   /** Worker settings beyond the default concurrency (WORKER_CONCURRENCY). */
-  workerOptions?(config: Config): Partial<Pick<WorkerOptions, 'concurrency' | 'limiter' | 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>>;
+  workerOptions?(
+    config: Config,
+  ): Partial<Pick<WorkerOptions, 'concurrency' | 'limiter' | 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>>;
   /** An attempt failed (`last`: no retry follows). */
   onFailed?(services: Services, job: Job<JobPayloads[N]>, err: Error, last: boolean): void;
 }

@@ -13,7 +13,10 @@ describe('enqueue', () => {
       const started = Date.now();
       const attempt = enqueue(() => q.add('reply', { task: 'reply', requestId: 'r1' }), 400);
       await expect(attempt).rejects.toBeInstanceOf(AppError);
-      await expect(attempt).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE', extensions: { retryable: true, cause: expect.stringMatching(/no answer from Redis within 400 ms/) } });
+      await expect(attempt).rejects.toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+        extensions: { retryable: true, cause: expect.stringMatching(/no answer from Redis within 400 ms/) },
+      });
       expect(Date.now() - started).toBeLessThan(3000);
     } finally {
       // Not awaited: closing waits for the connection that never comes.
@@ -27,6 +30,9 @@ describe('enqueue', () => {
     expect(job.data).toEqual({ task: 'reply', requestId: 'r2' });
     await job.remove();
     await q.close();
-    await expect(enqueue(() => q.add('reply', { task: 'reply', requestId: 'r3' }))).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE', extensions: { cause: expect.stringMatching(/closed/i) } });
+    await expect(enqueue(() => q.add('reply', { task: 'reply', requestId: 'r3' }))).rejects.toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      extensions: { cause: expect.stringMatching(/closed/i) },
+    });
   });
 });

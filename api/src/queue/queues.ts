@@ -21,7 +21,16 @@ export interface JobPayloads {
   tutor: { task: 'reply'; requestId: string };
   lti:
     | { task: 'roster-sync'; courseId: string }
-    | { task: 'post-score'; linkId: string; userId: string; scoreGiven: number; scoreMaximum: number; comment: string | null; activityProgress: string; gradingProgress: string };
+    | {
+        task: 'post-score';
+        linkId: string;
+        userId: string;
+        scoreGiven: number;
+        scoreMaximum: number;
+        comment: string | null;
+        activityProgress: string;
+        gradingProgress: string;
+      };
 }
 
 export function connectionFromUrl(url: string, worker: boolean): ConnectionOptions {
@@ -61,7 +70,10 @@ export async function enqueue<T>(fn: () => Promise<T>, timeoutMs = 5000): Promis
       }),
     ]);
   } catch (err) {
-    throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is unavailable right now; please retry in a moment.', { retryable: true, cause: String((err as Error).message ?? err) });
+    throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is unavailable right now; please retry in a moment.', {
+      retryable: true,
+      cause: String((err as Error).message ?? err),
+    });
   } finally {
     clearTimeout(timer);
   }
@@ -75,13 +87,22 @@ export async function enqueue<T>(fn: () => Promise<T>, timeoutMs = 5000): Promis
 export async function installationId(db: Db): Promise<string> {
   let r: { sys: string | null; name: string; oid: string }[];
   try {
-    r = await rows(db, sql`select (select system_identifier::text from pg_control_system()) as sys, current_database() as name, (select oid::text from pg_database where datname = current_database()) as oid`);
+    r = await rows(
+      db,
+      sql`select (select system_identifier::text from pg_control_system()) as sys, current_database() as name, (select oid::text from pg_database where datname = current_database()) as oid`,
+    );
   } catch {
     // pg_control_system() refused (a managed server may restrict it): name and oid, with the server's address.
-    r = await rows(db, sql`select coalesce(host(inet_server_addr()), 'local') || ':' || coalesce(inet_server_port()::text, '') as sys, current_database() as name, (select oid::text from pg_database where datname = current_database()) as oid`);
+    r = await rows(
+      db,
+      sql`select coalesce(host(inet_server_addr()), 'local') || ':' || coalesce(inet_server_port()::text, '') as sys, current_database() as name, (select oid::text from pg_database where datname = current_database()) as oid`,
+    );
   }
   const { sys, name, oid } = r[0]!;
-  return createHash('sha256').update(`${sys ?? ''}\n${name}\n${oid}`).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(`${sys ?? ''}\n${name}\n${oid}`)
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export class QueuePrefixInUseError extends Error {}

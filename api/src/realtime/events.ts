@@ -20,7 +20,10 @@ declare const SIGNALS: unique symbol;
  * it is the plain string `kind:id`; the types only exist for the compiler, so that `emit`, `signal` and every
  * subscriber of the stream agree on its payloads. Made by `defineStream` only (a bare string is not a Stream).
  */
-export type Stream<E extends EventShape = EventShape, S extends EventShape = EventShape> = string & { readonly [EVENTS]: E; readonly [SIGNALS]: S };
+export type Stream<E extends EventShape = EventShape, S extends EventShape = EventShape> = string & {
+  readonly [EVENTS]: E;
+  readonly [SIGNALS]: S;
+};
 
 /**
  * A feature's stream names, in its `events.ts`:
@@ -91,7 +94,14 @@ export async function appendEvent(tx: Tx, ev: NewEvent): Promise<StreamEvent> {
         select ${ev.stream}, c.seq, ${ev.tenantId}, ${ev.type}, ${JSON.stringify(ev.payload ?? {})}::jsonb from c
         returning seq, created_at`,
   );
-  return { stream: ev.stream, seq: Number(row!.seq), tenantId: ev.tenantId, type: ev.type, payload: ev.payload, at: new Date(row!.created_at).toISOString() };
+  return {
+    stream: ev.stream,
+    seq: Number(row!.seq),
+    tenantId: ev.tenantId,
+    type: ev.type,
+    payload: ev.payload,
+    at: new Date(row!.created_at).toISOString(),
+  };
 }
 
 /**
@@ -123,7 +133,14 @@ export async function appendEvents(tx: Tx, list: readonly NewEvent[]): Promise<S
   const byStream = new Map(saved.map((r) => [r.stream, r]));
   return list.map((ev) => {
     const r = byStream.get(ev.stream)!;
-    return { stream: ev.stream, seq: Number(r.seq), tenantId: ev.tenantId, type: ev.type, payload: ev.payload, at: new Date(r.created_at).toISOString() };
+    return {
+      stream: ev.stream,
+      seq: Number(r.seq),
+      tenantId: ev.tenantId,
+      type: ev.type,
+      payload: ev.payload,
+      at: new Date(r.created_at).toISOString(),
+    };
   });
 }
 
@@ -138,10 +155,17 @@ const toEvent = (r: Row): StreamEvent => ({
 });
 
 /** Events with seq > after (and <= upTo when given), oldest first; typed by the stream when it is a typed one. */
-export async function readEvents<E extends EventShape = EventShape>(db: Tx, stream: Stream<E, EventShape> | string, after: number, limit: number, upTo?: number): Promise<StreamEvent<E>[]> {
-  const where = upTo === undefined
-    ? and(eq(streamEvents.stream, stream), gt(streamEvents.seq, after))
-    : and(eq(streamEvents.stream, stream), gt(streamEvents.seq, after), lte(streamEvents.seq, upTo));
+export async function readEvents<E extends EventShape = EventShape>(
+  db: Tx,
+  stream: Stream<E, EventShape> | string,
+  after: number,
+  limit: number,
+  upTo?: number,
+): Promise<StreamEvent<E>[]> {
+  const where =
+    upTo === undefined
+      ? and(eq(streamEvents.stream, stream), gt(streamEvents.seq, after))
+      : and(eq(streamEvents.stream, stream), gt(streamEvents.seq, after), lte(streamEvents.seq, upTo));
   const rows = await db.select().from(streamEvents).where(where).orderBy(asc(streamEvents.seq)).limit(limit);
   // What is stored on a stream is what its definition says (emit checked it): the one place this is trusted.
   return rows.map(toEvent) as StreamEvent<E>[];
@@ -162,7 +186,10 @@ export function headSeqSql(stream: string): SQL<number> {
 export async function headSeqs(db: Tx, streams: readonly string[]): Promise<Map<string, number>> {
   const out = new Map<string, number>(streams.map((s) => [s, 0]));
   if (streams.length === 0) return out;
-  const found = await db.select({ stream: streamCounters.stream, seq: streamCounters.seq }).from(streamCounters).where(inArray(streamCounters.stream, [...streams]));
+  const found = await db
+    .select({ stream: streamCounters.stream, seq: streamCounters.seq })
+    .from(streamCounters)
+    .where(inArray(streamCounters.stream, [...streams]));
   for (const r of found) out.set(r.stream, Number(r.seq));
   return out;
 }
@@ -200,7 +227,11 @@ export async function redactEvents(tx: Tx, r: Redaction): Promise<number> {
     sql`${streamEvents.payload} #>> ${pathOf(r.where)}::text[] = ${r.equals}`,
   ];
   if (r.fromSeq !== undefined) conds.push(gte(streamEvents.seq, r.fromSeq));
-  const changed = await tx.update(streamEvents).set({ payload }).where(and(...conds)).returning({ seq: streamEvents.seq });
+  const changed = await tx
+    .update(streamEvents)
+    .set({ payload })
+    .where(and(...conds))
+    .returning({ seq: streamEvents.seq });
   return changed.length;
 }
 

@@ -7,7 +7,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { poll, seed, startApp, subscribe, wsClient, type TestApp } from '../../test/harness.js';
-import { CREATE_GROUP, REMOVE_MEMBER, ROOM_EVENTS, addMember, cid, courseRoomId, instructorOf, listening, ok, sendOk, subCode, type RoomEv } from '../../test/chat.js';
+import {
+  CREATE_GROUP,
+  REMOVE_MEMBER,
+  ROOM_EVENTS,
+  addMember,
+  cid,
+  courseRoomId,
+  instructorOf,
+  listening,
+  ok,
+  sendOk,
+  subCode,
+  type RoomEv,
+} from '../../test/chat.js';
 import { gql } from '../../test/harness.js';
 
 describe('fan-out groups', () => {
@@ -48,7 +61,14 @@ describe('fan-out groups', () => {
     const groups0 = fanout().groupCount;
     const before = app.core.services.realtime.activeSubscriptions;
     // Half resume from the first message's cursor (replay), half start from now: still one group.
-    const subs = people.map((p, i) => subscribe<RoomEv>(wsClient(app.wsUrl, p.token).client, ROOM_EVENTS, i % 2 ? { roomId: room, after: head.seq } : { roomId: room }, 'roomEvents'));
+    const subs = people.map((p, i) =>
+      subscribe<RoomEv>(
+        wsClient(app.wsUrl, p.token).client,
+        ROOM_EVENTS,
+        i % 2 ? { roomId: room, after: head.seq } : { roomId: room },
+        'roomEvents',
+      ),
+    );
     const raw = await rawSubscriber(people[0]!.token, ROOM_EVENTS, { roomId: room });
     await listening(app, before, 41);
     expect(fanout().groupCount - groups0).toBe(1);
@@ -58,7 +78,11 @@ describe('fan-out groups', () => {
     const bodies = Array.from({ length: 10 }, (_, i) => `hello ${i} <b>&amp;</b> "quoted" ✓`);
     for (const b of bodies) await sendOk(app, inst.token, room, b);
     await Promise.all(subs.map((s) => s.waitFor(10)));
-    await poll(() => raw.frames.length >= 10, 10_000, () => `raw got ${raw.frames.length}`);
+    await poll(
+      () => raw.frames.length >= 10,
+      10_000,
+      () => `raw got ${raw.frames.length}`,
+    );
 
     for (const s of subs) {
       expect(s.errors).toEqual([]);
@@ -79,10 +103,19 @@ describe('fan-out groups', () => {
     const f = await seed(app.core, 'auth');
     const inst = instructorOf(f);
     const [ana, ben, cy] = await Promise.all(['Ana', 'Ben', 'Cy'].map((n) => addMember(app.core, f, n)));
-    const room = ok(await gql(app.url, CREATE_GROUP, { courseId: f.course.id, name: 'Lab 3', memberIds: [ana!.user.id, ben!.user.id, cy!.user.id] }, inst.token)).createGroupRoom.id as string;
+    const room = ok(
+      await gql(
+        app.url,
+        CREATE_GROUP,
+        { courseId: f.course.id, name: 'Lab 3', memberIds: [ana!.user.id, ben!.user.id, cy!.user.id] },
+        inst.token,
+      ),
+    ).createGroupRoom.id as string;
     const groups0 = fanout().groupCount;
     const before = app.core.services.realtime.activeSubscriptions;
-    const [sa, sb, sc] = [ana!, ben!, cy!].map((p) => subscribe<RoomEv>(wsClient(app.wsUrl, p.token).client, ROOM_EVENTS, { roomId: room }, 'roomEvents'));
+    const [sa, sb, sc] = [ana!, ben!, cy!].map((p) =>
+      subscribe<RoomEv>(wsClient(app.wsUrl, p.token).client, ROOM_EVENTS, { roomId: room }, 'roomEvents'),
+    );
     await listening(app, before, 3);
     expect(fanout().groupCount - groups0).toBe(1);
 
@@ -92,11 +125,20 @@ describe('fan-out groups', () => {
     expect(subCode(sb!.errors)).toBe('FORBIDDEN');
     expect(sb!.items.some((e) => e.message?.body === 'after Ben left')).toBe(false);
     for (const s of [sa!, sc!]) {
-      await poll(() => s.items.some((e) => e.message?.body === 'after Ben left'), 10_000, () => JSON.stringify(s.items.map((e) => e.type)));
+      await poll(
+        () => s.items.some((e) => e.message?.body === 'after Ben left'),
+        10_000,
+        () => JSON.stringify(s.items.map((e) => e.type)),
+      );
       expect(s.done).toBe(false);
     }
     await sendOk(app, inst.token, room, 'still here');
-    for (const s of [sa!, sc!]) await poll(() => s.items.some((e) => e.message?.body === 'still here'), 10_000, () => 'not delivered');
+    for (const s of [sa!, sc!])
+      await poll(
+        () => s.items.some((e) => e.message?.body === 'still here'),
+        10_000,
+        () => 'not delivered',
+      );
   });
 
   it('a variable that shapes the payload splits groups; the root field arguments (room, cursor) do not', async () => {
@@ -108,7 +150,14 @@ describe('fan-out groups', () => {
     const people = await Promise.all(Array.from({ length: 4 }, (_, i) => addMember(app.core, f, `P${i}`)));
     const groups0 = fanout().groupCount;
     const before = app.core.services.realtime.activeSubscriptions;
-    const subs = people.map((p, i) => subscribe<{ type: string; message: { id: string; body?: string } | null }>(wsClient(app.wsUrl, p.token).client, Q, { roomId: room, withBody: i < 2, ...(i % 2 ? { after: null } : {}) }, 'roomEvents'));
+    const subs = people.map((p, i) =>
+      subscribe<{ type: string; message: { id: string; body?: string } | null }>(
+        wsClient(app.wsUrl, p.token).client,
+        Q,
+        { roomId: room, withBody: i < 2, ...(i % 2 ? { after: null } : {}) },
+        'roomEvents',
+      ),
+    );
     await listening(app, before, 4);
     expect(fanout().groupCount - groups0).toBe(2);
     const renders0 = fanout().renders;
@@ -132,8 +181,17 @@ describe('fan-out groups', () => {
     const sending = (async () => {
       for (let i = 1; i < total; i++) await app.core.services.rooms.send(inst.viewer, { roomId: room, clientId: cid(), body: `m ${i}` });
     })();
-    await poll(() => watcher.items.length >= 60, 20_000, () => `watcher has ${watcher.items.length}`);
-    const late = subscribe<RoomEv>(wsClient(app.wsUrl, f.learnerToken).client, ROOM_EVENTS, { roomId: room, after: first.seq }, 'roomEvents');
+    await poll(
+      () => watcher.items.length >= 60,
+      20_000,
+      () => `watcher has ${watcher.items.length}`,
+    );
+    const late = subscribe<RoomEv>(
+      wsClient(app.wsUrl, f.learnerToken).client,
+      ROOM_EVENTS,
+      { roomId: room, after: first.seq },
+      'roomEvents',
+    );
     await sending;
     await late.waitFor(total - 1, 30_000);
     await new Promise((r) => setTimeout(r, 200)); // anything extra (a duplicate) would arrive now
@@ -152,7 +210,14 @@ describe('fan-out groups', () => {
     const ACTIVITY = `subscription($courseId: ID!) { chatActivity(courseId: $courseId) { type roomId message { id body author { name } } } }`;
     const before = app.core.services.realtime.activeSubscriptions;
     // Each room list follows the course room (and its person's own stream): two subscriptions on the server each.
-    const lists = people.map((p) => subscribe<{ type: string; roomId: string; message: { body: string } | null }>(wsClient(app.wsUrl, p.token).client, ACTIVITY, { courseId: f.course.id }, 'chatActivity'));
+    const lists = people.map((p) =>
+      subscribe<{ type: string; roomId: string; message: { body: string } | null }>(
+        wsClient(app.wsUrl, p.token).client,
+        ACTIVITY,
+        { courseId: f.course.id },
+        'chatActivity',
+      ),
+    );
     await listening(app, before, 40);
     const metric = async (name: string) => {
       const text = await (await fetch(app.url + '/metrics')).text();

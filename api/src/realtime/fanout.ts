@@ -154,19 +154,21 @@ export class Fanout {
         this.renders++;
         return render(root);
       });
-      g.ready = this.hub.listen(spec.stream, (m) => this.onMessage(g, m)).then(
-        ({ fromSeq, stop }) => {
-          g.stop = stop;
-          g.lastSeq = fromSeq;
-          const early = g.early;
-          g.early = [];
-          for (const m of early) this.onMessage(g, m);
-        },
-        (err: unknown) => {
-          if (this.groups.get(key) === g) this.groups.delete(key);
-          throw err;
-        },
-      );
+      g.ready = this.hub
+        .listen(spec.stream, (m) => this.onMessage(g, m))
+        .then(
+          ({ fromSeq, stop }) => {
+            g.stop = stop;
+            g.lastSeq = fromSeq;
+            const early = g.early;
+            g.early = [];
+            for (const m of early) this.onMessage(g, m);
+          },
+          (err: unknown) => {
+            if (this.groups.get(key) === g) this.groups.delete(key);
+            throw err;
+          },
+        );
       this.groups.set(key, g);
       group = g;
     }
@@ -305,7 +307,11 @@ export class Fanout {
       this.groups.delete(group.key);
       group.stop?.();
       // A group still starting stops once it is live.
-      if (!group.stop) void group.ready.then(() => group.stop?.(), () => {});
+      if (!group.stop)
+        void group.ready.then(
+          () => group.stop?.(),
+          () => {},
+        );
     }
   }
 }

@@ -25,10 +25,20 @@ describe('fan-out groups for every shared stream', () => {
     await app?.close();
   });
   const fanout = () => app.core.services.realtime.fanout;
-  const counters = () => ({ groups: fanout().groupCount, members: fanout().members, renders: fanout().renders, deliveries: fanout().deliveries });
+  const counters = () => ({
+    groups: fanout().groupCount,
+    members: fanout().members,
+    renders: fanout().renders,
+    deliveries: fanout().deliveries,
+  });
   const since = (c: ReturnType<typeof counters>) => {
     const now = counters();
-    return { groups: now.groups - c.groups, members: now.members - c.members, renders: now.renders - c.renders, deliveries: now.deliveries - c.deliveries };
+    return {
+      groups: now.groups - c.groups,
+      members: now.members - c.members,
+      renders: now.renders - c.renders,
+      deliveries: now.deliveries - c.deliveries,
+    };
   };
 
   /** `people` each open their own socket and subscribe; resolves once every subscription is live on the server. */
@@ -44,7 +54,12 @@ describe('fan-out groups for every shared stream', () => {
     const f = await seed(app.core, 'feed-course');
     const readers = [instructorOf(f), learnerOf(f), await addMember(app.core, f, 'Third Reader')];
     const c0 = counters();
-    const { subs, close } = await open<{ type: string; data: { userId?: string } }>(readers, ACTIVITY, { courseId: f.course.id }, 'courseActivity');
+    const { subs, close } = await open<{ type: string; data: { userId?: string } }>(
+      readers,
+      ACTIVITY,
+      { courseId: f.course.id },
+      'courseActivity',
+    );
     expect(since(c0)).toMatchObject({ groups: 1, members: 3 });
 
     const c1 = counters();
@@ -65,13 +80,21 @@ describe('fan-out groups for every shared stream', () => {
     const f = await seed(app.core, 'feed-notes');
     const lee = learnerOf(f);
     const c0 = counters();
-    const tabs = await open<{ type: string; notification: { excerpt: string } | null }>([lee, lee, lee], NOTIFICATION_EVENTS, {}, 'notificationEvents');
+    const tabs = await open<{ type: string; notification: { excerpt: string } | null }>(
+      [lee, lee, lee],
+      NOTIFICATION_EVENTS,
+      {},
+      'notificationEvents',
+    );
     const other = await open<{ type: string }>([instructorOf(f)], NOTIFICATION_EVENTS, {}, 'notificationEvents');
     expect(since(c0)).toMatchObject({ groups: 2, members: 4 });
 
     const c1 = counters();
-    await app.core.services.notifications.notify([{ tenantId: f.tenant.id, userId: lee.user.id, courseId: f.course.id, type: 'mention', excerpt: 'for every tab' }]);
-    for (const s of tabs.subs) expect((await s.waitFor(1))[0]).toMatchObject({ type: 'CREATED', notification: { excerpt: 'for every tab' } });
+    await app.core.services.notifications.notify([
+      { tenantId: f.tenant.id, userId: lee.user.id, courseId: f.course.id, type: 'mention', excerpt: 'for every tab' },
+    ]);
+    for (const s of tabs.subs)
+      expect((await s.waitFor(1))[0]).toMatchObject({ type: 'CREATED', notification: { excerpt: 'for every tab' } });
     expect(since(c1)).toMatchObject({ renders: 1, deliveries: 3 });
     expect(other.subs[0]!.items).toEqual([]);
     await Promise.all([tabs.close(), other.close()]);
@@ -86,7 +109,9 @@ describe('fan-out groups for every shared stream', () => {
 
     const c1 = counters();
     const lee: Person = learnerOf(f);
-    expect(ok(await gql(app.url, SET_PRESENCE, { courseId: f.course.id, tabId: 'feed-tab-0001', state: 'ONLINE' }, lee.token)).setPresence).toBe('ONLINE');
+    expect(
+      ok(await gql(app.url, SET_PRESENCE, { courseId: f.course.id, tabId: 'feed-tab-0001', state: 'ONLINE' }, lee.token)).setPresence,
+    ).toBe('ONLINE');
     for (const s of subs) expect((await s.waitFor(1))[0]).toMatchObject({ userId: lee.user.id, state: 'ONLINE' });
     expect(since(c1)).toMatchObject({ renders: 1, deliveries: 3 });
     await close();
@@ -107,13 +132,30 @@ describe('fan-out groups for every shared stream', () => {
 
     const c1 = counters();
     const usage = {
-      courseId: f.course.id, usedToday: 42, reservedToday: 0, dailyLimit: 1000, courseUsedThisMonth: 42, courseReservedThisMonth: 0, courseMonthlyLimit: 100_000, warnPercent: 80,
-      tokensPerQuestion: 500, questionsLeft: 1, blockedBy: null, resetsAt: new Date().toISOString(), blockedUntil: null,
+      courseId: f.course.id,
+      usedToday: 42,
+      reservedToday: 0,
+      dailyLimit: 1000,
+      courseUsedThisMonth: 42,
+      courseReservedThisMonth: 0,
+      courseMonthlyLimit: 100_000,
+      warnPercent: 80,
+      tokensPerQuestion: 500,
+      questionsLeft: 1,
+      blockedBy: null,
+      resetsAt: new Date().toISOString(),
+      blockedUntil: null,
     };
-    await app.core.services.realtime.write((_tx, emit) => emit(userStream(lee.user.id), { tenantId: f.tenant.id, type: 'tutor.usage', payload: usage }));
+    await app.core.services.realtime.write((_tx, emit) =>
+      emit(userStream(lee.user.id), { tenantId: f.tenant.id, type: 'tutor.usage', payload: usage }),
+    );
     for (const s of here.subs) expect((await s.waitFor(2))[1]).toMatchObject({ courseId: f.course.id, usedToday: 42 });
     // The other course's group skips it (nothing rendered there): one rendering, two deliveries.
-    await poll(() => since(c1).deliveries >= 2, 10_000, () => 'not delivered');
+    await poll(
+      () => since(c1).deliveries >= 2,
+      10_000,
+      () => 'not delivered',
+    );
     expect(since(c1)).toMatchObject({ renders: 1, deliveries: 2 });
     expect(there.subs[0]!.items).toHaveLength(1);
     await Promise.all([here.close(), there.close()]);

@@ -26,7 +26,9 @@ describe('realtime module', () => {
 
   const emitPings = async (a: TestApp, courseId: string, tenantId: string, n: number, from = 0) => {
     for (let i = 0; i < n; i++) {
-      await a.core.services.realtime.write((_tx, emit) => emit(courseStream(courseId), { tenantId, type: 'test.ping', payload: { i: from + i } }));
+      await a.core.services.realtime.write((_tx, emit) =>
+        emit(courseStream(courseId), { tenantId, type: 'test.ping', payload: { i: from + i } }),
+      );
     }
   };
 
@@ -42,7 +44,10 @@ describe('realtime module', () => {
       }),
     ).rejects.toThrow('fails after both writes');
     expect(await headSeq(database.db, stream)).toBe(before);
-    const rows = await database.db.select({ title: sql<string | null>`${streamEvents.payload}->>'title'` }).from(streamEvents).where(eq(streamEvents.type, 'course.created'));
+    const rows = await database.db
+      .select({ title: sql<string | null>`${streamEvents.payload}->>'title'` })
+      .from(streamEvents)
+      .where(eq(streamEvents.type, 'course.created'));
     expect(rows.some((r) => r.title === 'Nested')).toBe(false);
   });
 
@@ -56,7 +61,8 @@ describe('realtime module', () => {
     const first = sub.next(); // starts listening
     const writers = Array.from({ length: 10 }, (_, w) =>
       (async () => {
-        for (let i = 0; i < 30; i++) await realtime.write((_tx, emit) => emit(stream, { tenantId: fx.tenant.id, type: 'test.concurrent', payload: { w, i } }));
+        for (let i = 0; i < 30; i++)
+          await realtime.write((_tx, emit) => emit(stream, { tenantId: fx.tenant.id, type: 'test.concurrent', payload: { w, i } }));
       })(),
     );
     const r = await first;
@@ -77,7 +83,12 @@ describe('realtime module', () => {
   it('a subscriber that disconnects while 1,000 events are published resumes with its cursor and gets all 1,000 once, in order', async () => {
     const f = await seed(app.core, 'resume');
     const a = wsClient(app.wsUrl, f.learnerToken);
-    const live = subscribe<{ cursor: string; type: string; data: { i: number } }>(a.client, ACTIVITY, { courseId: f.course.id }, 'courseActivity');
+    const live = subscribe<{ cursor: string; type: string; data: { i: number } }>(
+      a.client,
+      ACTIVITY,
+      { courseId: f.course.id },
+      'courseActivity',
+    );
     await new Promise((r) => setTimeout(r, 200));
     await emitPings(app, f.course.id, f.tenant.id, 3);
     await live.waitFor(3);
@@ -87,7 +98,12 @@ describe('realtime module', () => {
     await emitPings(app, f.course.id, f.tenant.id, 1000, 3);
 
     const b = wsClient(app.wsUrl, f.learnerToken);
-    const resumed = subscribe<{ cursor: string; data: { i: number } }>(b.client, ACTIVITY, { courseId: f.course.id, after: cursor }, 'courseActivity');
+    const resumed = subscribe<{ cursor: string; data: { i: number } }>(
+      b.client,
+      ACTIVITY,
+      { courseId: f.course.id, after: cursor },
+      'courseActivity',
+    );
     await resumed.waitFor(1000, 60_000);
     // Live events continue after the replay, still without duplicates.
     await emitPings(app, f.course.id, f.tenant.id, 5, 1003);
@@ -138,14 +154,17 @@ describe('realtime module', () => {
     const ahead = subscribe(c.client, ACTIVITY, { courseId: f.course.id, after: '999999' }, 'courseActivity');
     await ahead.ended();
     expect(JSON.stringify(ahead.errors)).toContain('BAD_CURSOR');
-    const garbage = subscribe(c.client, ACTIVITY, { courseId: f.course.id, after: "1; drop table users" }, 'courseActivity');
+    const garbage = subscribe(c.client, ACTIVITY, { courseId: f.course.id, after: '1; drop table users' }, 'courseActivity');
     await garbage.ended();
     expect(JSON.stringify(garbage.errors)).toContain('BAD_CURSOR');
 
     await emitPings(app, f.course.id, f.tenant.id, 5);
     const { db } = app.core.services.database;
     // Age the first events of this stream and compact: cursor 1 now points before the retained window.
-    await db.update(streamEvents).set({ createdAt: new Date(Date.now() - 100 * 86_400_000) }).where(eq(streamEvents.stream, courseStream(f.course.id)));
+    await db
+      .update(streamEvents)
+      .set({ createdAt: new Date(Date.now() - 100 * 86_400_000) })
+      .where(eq(streamEvents.stream, courseStream(f.course.id)));
     await db.update(streamEvents).set({ createdAt: new Date() }).where(eq(streamEvents.seq, 7));
     const deleted = await compactStreams(db, 90);
     expect(deleted).toBeGreaterThanOrEqual(6);
@@ -172,7 +191,10 @@ describe('realtime module', () => {
       onEnd: () => void ended++,
     });
     const sent: string[] = [];
-    await realtime.fanout.join(`aborted-${Date.now()}`, feed[FEED], (root) => JSON.stringify(root), { send: (j) => void sent.push(j), end: () => {} });
+    await realtime.fanout.join(`aborted-${Date.now()}`, feed[FEED], (root) => JSON.stringify(root), {
+      send: (j) => void sent.push(j),
+      end: () => {},
+    });
     expect(realtime.fanout.members).toBe(0);
     expect(ended).toBe(1);
     // Iterated (SSE's way): it ends at once instead of waiting for an event that would never be read.
@@ -182,7 +204,11 @@ describe('realtime module', () => {
     // A presence tab held for it leaves again rather than staying online for good.
     presence.hold(fx.tenant.id, fx.course.id, fx.learner.id, 'tab-aborted-before-start', gone.signal);
     await presence.settled();
-    await poll(async () => (await presence.stateOf(fx.course.id, fx.learner.id)) === 'offline', 5_000, () => 'the tab of a subscription that never started is online');
+    await poll(
+      async () => (await presence.stateOf(fx.course.id, fx.learner.id)) === 'offline',
+      5_000,
+      () => 'the tab of a subscription that never started is online',
+    );
     await emitPings(app, fx.course.id, fx.tenant.id, 1);
     expect(sent).toEqual([]);
   });
@@ -198,10 +224,18 @@ describe('realtime module', () => {
       for await (const d of it) if (d.kind === 'signal') got.push(d.signal.payload.who);
     })();
     // Live once counted (the hub has subscribed to Redis and read the head), not as soon as it knows the stream.
-    await poll(() => realtime.activeSubscriptions > before, 10_000, () => 'hub not listening');
+    await poll(
+      () => realtime.activeSubscriptions > before,
+      10_000,
+      () => 'hub not listening',
+    );
     await realtime.signal(stream, { type: 'typing', payload: { who: 'stale' } }, -1);
     await realtime.signal(stream, { type: 'typing', payload: { who: 'ada' } }, 5000);
-    await poll(() => got.length >= 1, 5000, () => 'no signal');
+    await poll(
+      () => got.length >= 1,
+      5000,
+      () => 'no signal',
+    );
     await new Promise((r) => setTimeout(r, 100));
     ac.abort();
     await reading;
@@ -220,10 +254,16 @@ describe('two api instances sharing one database and one Redis', () => {
       const s = subscribe<{ type: string; data: { i: number } }>(c.client, ACTIVITY, { courseId: f.course.id }, 'courseActivity');
       // Live once counted (b has subscribed to Redis and read the head), not as soon as b knows the stream:
       // an event committed before that is history to this subscription, not one to deliver.
-      await poll(() => b.core.services.realtime.activeSubscriptions > 0, 10_000, () => 'b not listening');
+      await poll(
+        () => b.core.services.realtime.activeSubscriptions > 0,
+        10_000,
+        () => 'b not listening',
+      );
       for (let i = 0; i < 20; i++) {
         const writer = i % 2 === 0 ? a : b;
-        await writer.core.services.realtime.write((_tx, emit) => emit(courseStream(f.course.id), { tenantId: f.tenant.id, type: 'test.cross', payload: { i } }));
+        await writer.core.services.realtime.write((_tx, emit) =>
+          emit(courseStream(f.course.id), { tenantId: f.tenant.id, type: 'test.cross', payload: { i } }),
+        );
       }
       const got = await s.waitFor(20);
       expect(got.map((e) => e.data.i)).toEqual(Array.from({ length: 20 }, (_, i) => i));

@@ -15,8 +15,21 @@ import type { SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { AppError } from '../errors.js';
 import {
-  appendEvent, appendEvents, assertStreamName, headSeq, headSeqSql, headSeqs, oldestSeq, readEvents, redactEvents,
-  type EphemeralSignal, type EventShape, type NewEvent, type PayloadPath, type Stream, type StreamEvent,
+  appendEvent,
+  appendEvents,
+  assertStreamName,
+  headSeq,
+  headSeqSql,
+  headSeqs,
+  oldestSeq,
+  readEvents,
+  redactEvents,
+  type EphemeralSignal,
+  type EventShape,
+  type NewEvent,
+  type PayloadPath,
+  type Stream,
+  type StreamEvent,
 } from './events.js';
 import { channelOf, CONTROL_CHANNEL, Hub, type ControlMessage, type HubMessage } from './hub.js';
 import { AsyncQueue } from './async-queue.js';
@@ -51,7 +64,8 @@ export interface SubscribeOptions<E extends EventShape = EventShape> {
 }
 
 /** What a subscriber gets: a stored event or a signal, typed by the stream (narrow on `kind`, then on `type`). */
-export type Delivery<E extends EventShape = EventShape, S extends EventShape = EventShape> = { kind: 'event'; event: StreamEvent<E> } | { kind: 'signal'; signal: EphemeralSignal<S> };
+export type Delivery<E extends EventShape = EventShape, S extends EventShape = EventShape> =
+  { kind: 'event'; event: StreamEvent<E> } | { kind: 'signal'; signal: EphemeralSignal<S> };
 
 /**
  * Erasing from a stream's stored events (a deleted message): the events of `stream` (from `fromSeq` on, when
@@ -102,7 +116,12 @@ export class Realtime {
       async *[Symbol.asyncIterator]() {
         try {
           if (spec.initial !== undefined) yield spec.initial;
-          for await (const d of self.subscribe(spec.stream, { after: spec.after, signals: spec.signals, authorize: () => spec.authorizeNow() ?? spec.authorize(), signal: spec.signal })) {
+          for await (const d of self.subscribe(spec.stream, {
+            after: spec.after,
+            signals: spec.signals,
+            authorize: () => spec.authorizeNow() ?? spec.authorize(),
+            signal: spec.signal,
+          })) {
             // Signals are checked like events.
             if (d.kind === 'signal' && !(spec.authorizeNow() ?? (await spec.authorize()))) throw forbidden();
             const root = spec.map(d);
@@ -141,7 +160,9 @@ export class Realtime {
     // so that no instance authorizes an event of this write against what the write changed.
     for (const m of controls) {
       this.hub.applyControl(m);
-      this.pub.publish(CONTROL_CHANNEL, JSON.stringify(m)).catch((err: unknown) => this.log.error({ err, m }, 'realtime: control message not published'));
+      this.pub
+        .publish(CONTROL_CHANNEL, JSON.stringify(m))
+        .catch((err: unknown) => this.log.error({ err, m }, 'realtime: control message not published'));
     }
     for (const ev of emitted) this.publish(ev);
     return result;
@@ -151,10 +172,15 @@ export class Realtime {
    * `emit` for many streams of one kind at once, in the current write (or a new one): one event on each, stored in
    * one statement whatever their number (a fan-out to every member of a course), published after the commit.
    */
-  async emitEach<E extends EventShape>(list: readonly { stream: Stream<E, EventShape>; event: NoInfer<E> & { tenantId: string } }[]): Promise<StreamEvent<E>[]> {
+  async emitEach<E extends EventShape>(
+    list: readonly { stream: Stream<E, EventShape>; event: NoInfer<E> & { tenantId: string } }[],
+  ): Promise<StreamEvent<E>[]> {
     if (list.length === 0) return [];
     return this.write(async (tx) => {
-      const saved = await appendEvents(tx, list.map(({ stream, event }) => ({ stream, tenantId: event.tenantId, type: event.type, payload: event.payload })));
+      const saved = await appendEvents(
+        tx,
+        list.map(({ stream, event }) => ({ stream, tenantId: event.tenantId, type: event.type, payload: event.payload })),
+      );
       this.currentWrite.getStore()!.emitted.push(...saved);
       // Built from events the stream's type checked.
       return saved as StreamEvent<E>[];
@@ -187,7 +213,10 @@ export class Realtime {
     const now = Date.now();
     for (const s of list) {
       assertStreamName(s.stream);
-      const msg: HubMessage = { kind: 'signal', signal: { stream: s.stream, type: s.signal.type, payload: s.signal.payload, expiresAt: now + s.ttlMs } };
+      const msg: HubMessage = {
+        kind: 'signal',
+        signal: { stream: s.stream, type: s.signal.type, payload: s.signal.payload, expiresAt: now + s.ttlMs },
+      };
       pipe.publish(channelOf(s.stream), JSON.stringify(msg));
     }
     await pipe.exec();
@@ -213,7 +242,10 @@ export class Realtime {
    * its follower merges as deltas (sums), which must reflect exactly the events up to that head, none after.
    */
   async atHead<T>(stream: Stream, read: (tx: Tx) => Promise<T>): Promise<{ head: number; value: T }> {
-    return this.db.transaction(async (tx) => ({ head: await headSeq(tx, stream), value: await read(tx) }), { isolationLevel: 'repeatable read', accessMode: 'read only' });
+    return this.db.transaction(async (tx) => ({ head: await headSeq(tx, stream), value: await read(tx) }), {
+      isolationLevel: 'repeatable read',
+      accessMode: 'read only',
+    });
   }
 
   /**
@@ -221,7 +253,11 @@ export class Realtime {
    * (`write`'s `tx`): what a deletion must take out of the replay log (see RedactOptions). Returns how many stored
    * events changed. Live subscribers are not told: the feature emits its own event for that (message.deleted).
    */
-  redact<E extends EventShape>(tx: Tx, streams: Stream<E, EventShape> | readonly Stream<E, EventShape>[], opts: RedactOptions): Promise<number> {
+  redact<E extends EventShape>(
+    tx: Tx,
+    streams: Stream<E, EventShape> | readonly Stream<E, EventShape>[],
+    opts: RedactOptions,
+  ): Promise<number> {
     const list: readonly string[] = typeof streams === 'string' ? [streams] : streams;
     return redactEvents(tx, { streams: list, ...opts });
   }
@@ -230,7 +266,10 @@ export class Realtime {
    * Replays what was committed after `opts.after`, then continues live. Events arrive once each, in
    * sequence order. Ends when `opts.signal` aborts or the consumer returns.
    */
-  subscribe<E extends EventShape, S extends EventShape>(stream: Stream<E, S>, opts: SubscribeOptions<E> = {}): AsyncGenerator<Delivery<E, S>> {
+  subscribe<E extends EventShape, S extends EventShape>(
+    stream: Stream<E, S>,
+    opts: SubscribeOptions<E> = {},
+  ): AsyncGenerator<Delivery<E, S>> {
     // What the database and the hub hold for a stream is what its definition says: the one place this is trusted.
     return this.subscribeAny(stream, opts as SubscribeOptions) as AsyncGenerator<Delivery<E, S>>;
   }

@@ -19,7 +19,9 @@ export const streamEvents = pgTable(
     seq: bigint('seq', { mode: 'number' }).notNull(),
     tenantId: uuid('tenant_id').notNull(),
     type: text('type').notNull(),
-    payload: jsonb('payload').notNull().default(sql`'{}'::jsonb`),
+    payload: jsonb('payload')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.stream, t.seq] }), index('stream_events_created_idx').on(t.createdAt)],

@@ -73,12 +73,17 @@ describe('typed streams', () => {
   });
 
   it('redact erases the matching stored events of the streams it is given, from a seq on, and keeps their shape', async () => {
-    type Ev = { type: 'test.msg'; payload: { message: { id: string; body: string; tags: string[]; replyTo: { id: string; excerpt: string } | null } } };
+    type Ev = {
+      type: 'test.msg';
+      payload: { message: { id: string; body: string; tags: string[]; replyTo: { id: string; excerpt: string } | null } };
+    };
     const kind = defineStream<Ev>('course');
     const a = kind(`${f.course.id}:redact-a`);
     const b = kind(`${f.course.id}:redact-b`);
     const { realtime, database } = app.core.services;
-    const msg = (id: string, body: string, replyTo: string | null = null) => ({ message: { id, body, tags: ['x'], replyTo: replyTo ? { id: replyTo, excerpt: 'quoted' } : null } });
+    const msg = (id: string, body: string, replyTo: string | null = null) => ({
+      message: { id, body, tags: ['x'], replyTo: replyTo ? { id: replyTo, excerpt: 'quoted' } : null },
+    });
     await realtime.write(async (_tx, emit) => {
       await emit(a, { tenantId: f.tenant.id, type: 'test.msg', payload: msg('m1', 'secret one') }); // 1
       await emit(a, { tenantId: f.tenant.id, type: 'test.msg', payload: msg('m2', 'keep me', 'm1') }); // 2
@@ -86,12 +91,23 @@ describe('typed streams', () => {
       await emit(b, { tenantId: f.tenant.id, type: 'test.msg', payload: msg('m1', 'other stream') }); // b 1
     });
     const changed = await realtime.write((tx) =>
-      realtime.redact(tx, a, { fromSeq: 2, where: ['message', 'id'], equals: 'm1', set: [[['message', 'body'], ''], [['message', 'tags'], []]] }),
+      realtime.redact(tx, a, {
+        fromSeq: 2,
+        where: ['message', 'id'],
+        equals: 'm1',
+        set: [
+          [['message', 'body'], ''],
+          [['message', 'tags'], []],
+        ],
+      }),
     );
     expect(changed).toBe(1);
-    const quoted = await realtime.write((tx) => realtime.redact(tx, [a, b], { where: ['message', 'replyTo', 'id'], equals: 'm1', set: [[['message', 'replyTo', 'excerpt'], '']] }));
+    const quoted = await realtime.write((tx) =>
+      realtime.redact(tx, [a, b], { where: ['message', 'replyTo', 'id'], equals: 'm1', set: [[['message', 'replyTo', 'excerpt'], '']] }),
+    );
     expect(quoted).toBe(1);
-    const bodies = (evs: StreamEvent<Ev>[]) => evs.map((e) => [e.seq, e.payload.message.id, e.payload.message.body, e.payload.message.tags, e.payload.message.replyTo]);
+    const bodies = (evs: StreamEvent<Ev>[]) =>
+      evs.map((e) => [e.seq, e.payload.message.id, e.payload.message.body, e.payload.message.tags, e.payload.message.replyTo]);
     expect(bodies(await readEvents(database.db, a, 0, 10))).toEqual([
       [1, 'm1', 'secret one', ['x'], null], // before fromSeq: untouched
       [2, 'm2', 'keep me', ['x'], { id: 'm1', excerpt: '' }],
@@ -99,6 +115,8 @@ describe('typed streams', () => {
     ]);
     expect(bodies(await readEvents(database.db, b, 0, 10))).toEqual([[1, 'm1', 'other stream', ['x'], null]]);
     // A path key that is not a plain name is refused, never spliced into SQL.
-    await expect(realtime.write((tx) => realtime.redact(tx, a, { where: ['message', 'id'], equals: 'm1', set: [[['message', "body}'"], '']] }))).rejects.toThrow(/invalid payload path/);
+    await expect(
+      realtime.write((tx) => realtime.redact(tx, a, { where: ['message', 'id'], equals: 'm1', set: [[['message', "body}'"], '']] })),
+    ).rejects.toThrow(/invalid payload path/);
   });
 });

@@ -71,10 +71,26 @@ export class RoomAccess {
     if (!isUuid(roomId)) return null;
     return cached(this.rooms, roomId, async () => {
       const [row] = await this.db
-        .select({ id: rooms.id, tenantId: rooms.tenantId, courseId: rooms.courseId, kind: rooms.kind, ownerId: rooms.ownerId, archivedAt: rooms.archivedAt })
+        .select({
+          id: rooms.id,
+          tenantId: rooms.tenantId,
+          courseId: rooms.courseId,
+          kind: rooms.kind,
+          ownerId: rooms.ownerId,
+          archivedAt: rooms.archivedAt,
+        })
         .from(rooms)
         .where(eq(rooms.id, roomId));
-      return row ? { id: row.id, tenantId: row.tenantId, courseId: row.courseId, kind: row.kind as RoomKind, ownerId: row.ownerId, archived: row.archivedAt !== null } : null;
+      return row
+        ? {
+            id: row.id,
+            tenantId: row.tenantId,
+            courseId: row.courseId,
+            kind: row.kind as RoomKind,
+            ownerId: row.ownerId,
+            archived: row.archivedAt !== null,
+          }
+        : null;
     });
   }
 
@@ -104,17 +120,25 @@ export class RoomAccess {
     // The course room reaches every member of the course: staff speak to all of them there.
     const announce = base.staff && room.kind === 'course';
     // Mutes of course and live rooms live on read-state rows, looked up only when posting matters.
-    const muted = room.kind === 'course' || room.kind === 'live' ? !!(await this.roomMember(room.id, viewer.userId))?.muted : !!base.member?.muted;
+    const muted =
+      room.kind === 'course' || room.kind === 'live' ? !!(await this.roomMember(room.id, viewer.userId))?.muted : !!base.member?.muted;
     const postRefusal = !base.mayPost ? 'READ_ONLY' : room.archived ? 'ARCHIVED' : muted && !base.staff ? 'MUTED' : null;
     return { read: true, post: postRefusal === null, moderate, announce, postRefusal };
   }
 
   /** Who reads and who may post, without the mute (so that checking every event reads nothing more). */
-  private async roomAccess(viewer: Viewer, room: RoomInfo): Promise<{ read: boolean; mayPost: boolean; staff: boolean; member: CachedRoomMember | null }> {
+  private async roomAccess(
+    viewer: Viewer,
+    room: RoomInfo,
+  ): Promise<{ read: boolean; mayPost: boolean; staff: boolean; member: CachedRoomMember | null }> {
     const none = { read: false, mayPost: false, staff: false, member: null };
     if (room.tenantId !== viewer.tenantId) return none;
     if (viewer.kind === 'apiKey') {
-      const read = !this.course.isRevoked(viewer) && viewer.scopes.includes('read') && API_KEY_ROOM_KINDS.includes(room.kind) && (await this.course.keyReaches(viewer, room.courseId));
+      const read =
+        !this.course.isRevoked(viewer) &&
+        viewer.scopes.includes('read') &&
+        API_KEY_ROOM_KINDS.includes(room.kind) &&
+        (await this.course.keyReaches(viewer, room.courseId));
       return { ...none, read };
     }
     const cm = await this.course.membership(room.courseId, viewer.userId);

@@ -9,7 +9,8 @@ const LANGUAGE = /^[a-z0-9+#-]{1,32}$/;
  * One emoji: a pictograph with optional variation selector, skin tone, and ZWJ sequences; or a keycap or flag,
  * a subdivision's flag included (a black flag and tag characters: England, Scotland, Wales).
  */
-const EMOJI = /^(?:\p{Extended_Pictographic}(?:\uFE0F|\p{Emoji_Modifier})?(?:\u200D\p{Extended_Pictographic}(?:\uFE0F|\p{Emoji_Modifier})?)*|[0-9#*]\uFE0F?\u20E3|\p{Regional_Indicator}{2}|\u{1F3F4}[\u{E0061}-\u{E007A}]{2,6}\u{E007F})$/u;
+const EMOJI =
+  /^(?:\p{Extended_Pictographic}(?:\uFE0F|\p{Emoji_Modifier})?(?:\u200D\p{Extended_Pictographic}(?:\uFE0F|\p{Emoji_Modifier})?)*|[0-9#*]\uFE0F?\u20E3|\p{Regional_Indicator}{2}|\u{1F3F4}[\u{E0061}-\u{E007A}]{2,6}\u{E007F})$/u;
 
 export const MAX_MENTIONS = 50;
 export const MAX_REACTIONS_PER_MESSAGE = 20;
@@ -19,20 +20,26 @@ export function cleanBody(raw: string, maxChars: number): string {
   if (body.trim() === '') throw new AppError('BAD_USER_INPUT', 'A message cannot be empty.', { field: 'body' });
   const chars = [...body].length;
   if (chars > maxChars) {
-    throw new AppError('MESSAGE_TOO_LONG', `A message can have at most ${maxChars} characters; this one has ${chars}.`, { field: 'body', max: maxChars, length: chars });
+    throw new AppError('MESSAGE_TOO_LONG', `A message can have at most ${maxChars} characters; this one has ${chars}.`, {
+      field: 'body',
+      max: maxChars,
+      length: chars,
+    });
   }
   return body;
 }
 
 export function cleanClientId(id: string): string {
-  if (!CLIENT_ID.test(id)) throw new AppError('BAD_USER_INPUT', 'clientId must be 8 to 64 letters, digits, "-" or "_" (a UUID is right).', { field: 'clientId' });
+  if (!CLIENT_ID.test(id))
+    throw new AppError('BAD_USER_INPUT', 'clientId must be 8 to 64 letters, digits, "-" or "_" (a UUID is right).', { field: 'clientId' });
   return id;
 }
 
 export function cleanLanguage(lang: string | null | undefined): string | null {
   if (lang === null || lang === undefined || lang === '') return null;
   const l = lang.trim().toLowerCase();
-  if (!LANGUAGE.test(l)) throw new AppError('BAD_USER_INPUT', 'The code language must be a short name such as "python" or "typescript".', { field: 'language' });
+  if (!LANGUAGE.test(l))
+    throw new AppError('BAD_USER_INPUT', 'The code language must be a short name such as "python" or "typescript".', { field: 'language' });
   return l;
 }
 
@@ -65,7 +72,14 @@ export function cleanTopic(topic: string | null | undefined): string | null {
 
 /** Search text to a prefix tsquery ('simple' configuration): words only, at most 8, each as a prefix. */
 export function searchQuery(q: string): string {
-  const words = (q.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []).slice(0, 8).map((w) => w.slice(0, 64));
+  const words = (
+    q
+      .normalize('NFKC')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}_]+/gu) ?? []
+  )
+    .slice(0, 8)
+    .map((w) => w.slice(0, 64));
   if (words.length === 0) throw new AppError('BAD_USER_INPUT', 'Search for at least one word.', { field: 'query' });
   return words.map((w) => `${w}:*`).join(' & ');
 }

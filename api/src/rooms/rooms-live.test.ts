@@ -8,12 +8,35 @@ import { and, eq } from 'drizzle-orm';
 import { roomMembers } from './tables.js';
 import { freshPgDatabase, gql, poll, seed, startApp, subscribe, wsClient, type TestApp } from '../../test/harness.js';
 import {
-  CREATE_GROUP, DELETE, EDIT, MARK_READ, OPEN_DIRECT, REACT, REMOVE_MEMBER, ROOM_EVENTS, TYPING,
-  addMember, cid, courseRoomId, instructorOf, learnerOf, listening, ok, sendOk, subCode, type Person, type RoomEv,
+  CREATE_GROUP,
+  DELETE,
+  EDIT,
+  MARK_READ,
+  OPEN_DIRECT,
+  REACT,
+  REMOVE_MEMBER,
+  ROOM_EVENTS,
+  TYPING,
+  addMember,
+  cid,
+  courseRoomId,
+  instructorOf,
+  learnerOf,
+  listening,
+  ok,
+  sendOk,
+  subCode,
+  type Person,
+  type RoomEv,
 } from '../../test/chat.js';
 
 const ACTIVITY = `subscription($courseId: ID!) { chatActivity(courseId: $courseId) { type roomId readSeq message { id roomId seq body author { id } } } }`;
-type Activity = { type: string; roomId: string; readSeq: string | null; message: { id: string; roomId: string; seq: string; body: string; author: { id: string } | null } | null };
+type Activity = {
+  type: string;
+  roomId: string;
+  readSeq: string | null;
+  message: { id: string; roomId: string; seq: string; body: string; author: { id: string } | null } | null;
+};
 
 describe('chat live', () => {
   let one: TestApp;
@@ -87,7 +110,10 @@ describe('chat live', () => {
     for (const { s } of [onOne, onTwo]) {
       const messages = s.items.filter((e) => e.type === 'MESSAGE_ADDED').map((e) => e.message!.id);
       expect(messages).toEqual([fromTwo.id, fromOne.id]);
-      const typing = s.items.filter((e) => e.type === 'TYPING').map((e) => e.userId).sort();
+      const typing = s.items
+        .filter((e) => e.type === 'TYPING')
+        .map((e) => e.userId)
+        .sort();
       expect(typing).toEqual([f.instructor.id, f.learner.id].sort());
     }
     await onOne.c.client.dispose();
@@ -105,7 +131,13 @@ describe('chat live', () => {
     ok(await gql(one.url, REACT, { messageId: m.id, emoji: '🎉', on: false }, f.instructorToken));
     ok(await gql(one.url, DELETE, { id: m.id }, lee.token));
     const got = await s.waitFor(5);
-    expect(got.map((e) => e.type)).toEqual(['MESSAGE_ADDED', 'MESSAGE_EDITED', 'REACTIONS_CHANGED', 'REACTIONS_CHANGED', 'MESSAGE_DELETED']);
+    expect(got.map((e) => e.type)).toEqual([
+      'MESSAGE_ADDED',
+      'MESSAGE_EDITED',
+      'REACTIONS_CHANGED',
+      'REACTIONS_CHANGED',
+      'MESSAGE_DELETED',
+    ]);
     expect(got.map((e) => Number(e.cursor))).toEqual([1, 2, 3, 4, 5].map((i) => Number(m.seq) - 1 + i));
     expect(got.every((e) => e.message!.id === m.id)).toBe(true);
     expect(got[0]!.message).toMatchObject({ body: 'first draft', seq: m.seq, editedAt: null });
@@ -162,29 +194,45 @@ describe('chat live', () => {
     await watchCourse.c.client.dispose();
   });
 
-  it('a read marker that does not move changes nothing and tells nobody: no READ in the room, none to the reader\'s other tabs', async () => {
+  it("a read marker that does not move changes nothing and tells nobody: no READ in the room, none to the reader's other tabs", async () => {
     const f = await seed(one.core, 'read-noop');
     const a = learnerOf(f);
     const b = await addMember(one.core, f, 'Bo Rereader');
     const dm = ok(await gql(one.url, OPEN_DIRECT, { courseId: f.course.id, userId: b.user.id }, a.token)).openDirectRoom;
-    const [m1, m2, m3] = [await sendOk(one, a.token, dm.id, 'one'), await sendOk(one, a.token, dm.id, 'two'), await sendOk(one, a.token, dm.id, 'three')];
+    const [m1, m2, m3] = [
+      await sendOk(one, a.token, dm.id, 'one'),
+      await sendOk(one, a.token, dm.id, 'two'),
+      await sendOk(one, a.token, dm.id, 'three'),
+    ];
     // The room as the other person follows it, and the reader's own other tab (their room list's feed).
     const room = await follow(two, a.token, dm.id);
     const tab = wsClient(two.wsUrl, b.token);
     const before = two.core.services.realtime.activeSubscriptions;
     const activity = subscribe<Activity>(tab.client, ACTIVITY, { courseId: f.course.id }, 'chatActivity');
     await listening(two, before, 2);
-    const marker = async () => (await one.core.services.database.db.select({ seq: roomMembers.lastReadSeq, at: roomMembers.updatedAt }).from(roomMembers).where(and(eq(roomMembers.roomId, dm.id), eq(roomMembers.userId, b.user.id))))[0];
+    const marker = async () =>
+      (
+        await one.core.services.database.db
+          .select({ seq: roomMembers.lastReadSeq, at: roomMembers.updatedAt })
+          .from(roomMembers)
+          .where(and(eq(roomMembers.roomId, dm.id), eq(roomMembers.userId, b.user.id)))
+      )[0];
 
     expect(ok(await gql(one.url, MARK_READ, { roomId: dm.id, seq: m2.seq }, b.token)).markRoomRead).toBe(m2.seq);
     const held = await marker();
     // Older and equal: the answer is the marker, and nothing is written or said.
-    for (const seq of [m1.seq, m2.seq, m1.seq]) expect(ok(await gql(one.url, MARK_READ, { roomId: dm.id, seq }, b.token)).markRoomRead).toBe(m2.seq);
+    for (const seq of [m1.seq, m2.seq, m1.seq])
+      expect(ok(await gql(one.url, MARK_READ, { roomId: dm.id, seq }, b.token)).markRoomRead).toBe(m2.seq);
     expect(await marker()).toEqual(held);
     // A later move: once its READ arrived, any READ of the calls before it would have arrived first (one stream, in order).
     expect(ok(await gql(one.url, MARK_READ, { roomId: dm.id, seq: m3.seq }, b.token)).markRoomRead).toBe(m3.seq);
-    const reads = <T extends { type: string; readSeq: string | null }>(items: T[]) => items.filter((e) => e.type === 'READ').map((e) => e.readSeq);
-    await poll(() => reads(room.s.items).includes(m3.seq) && reads(activity.items).includes(m3.seq), 10_000, () => `room: ${JSON.stringify(room.s.items)}; tab: ${JSON.stringify(activity.items)}`);
+    const reads = <T extends { type: string; readSeq: string | null }>(items: T[]) =>
+      items.filter((e) => e.type === 'READ').map((e) => e.readSeq);
+    await poll(
+      () => reads(room.s.items).includes(m3.seq) && reads(activity.items).includes(m3.seq),
+      10_000,
+      () => `room: ${JSON.stringify(room.s.items)}; tab: ${JSON.stringify(activity.items)}`,
+    );
     expect(reads(room.s.items)).toEqual([m2.seq, m3.seq]);
     expect(reads(activity.items)).toEqual([m2.seq, m3.seq]);
     await room.c.client.dispose();
@@ -196,7 +244,9 @@ describe('chat live', () => {
     const inst = instructorOf(f);
     const lee: Person = learnerOf(f);
     const room = await courseRoomId(one, lee.token, f.course.id);
-    const elsewhere = ok(await gql(one.url, CREATE_GROUP, { courseId: f.course.id, name: 'Not for Lee', memberIds: [] }, inst.token)).createGroupRoom;
+    const elsewhere = ok(
+      await gql(one.url, CREATE_GROUP, { courseId: f.course.id, name: 'Not for Lee', memberIds: [] }, inst.token),
+    ).createGroupRoom;
 
     const c = wsClient(one.wsUrl, lee.token);
     const before = one.core.services.realtime.activeSubscriptions;
@@ -209,16 +259,30 @@ describe('chat live', () => {
     await s.waitFor(1);
     expect(s.items[0]).toMatchObject({ type: 'MESSAGE', roomId: room, message: { id: m1.id, seq: m1.seq, body: 'hello course' } });
 
-    const g = ok(await gql(one.url, CREATE_GROUP, { courseId: f.course.id, name: 'Lee joins', memberIds: [lee.user.id] }, inst.token)).createGroupRoom;
-    await poll(() => types().includes('ROOMS_CHANGED'), 10_000, () => `no ROOMS_CHANGED: ${JSON.stringify(s.items)} ${JSON.stringify(s.errors)}`);
+    const g = ok(
+      await gql(one.url, CREATE_GROUP, { courseId: f.course.id, name: 'Lee joins', memberIds: [lee.user.id] }, inst.token),
+    ).createGroupRoom;
+    await poll(
+      () => types().includes('ROOMS_CHANGED'),
+      10_000,
+      () => `no ROOMS_CHANGED: ${JSON.stringify(s.items)} ${JSON.stringify(s.errors)}`,
+    );
     expect(s.items.find((e) => e.type === 'ROOMS_CHANGED')!.roomId).toBe(g.id);
     const m2 = await sendOk(two, inst.token, g.id, 'welcome to the group');
-    await poll(() => s.items.some((e) => e.message?.id === m2.id), 10_000, () => `no group message: ${JSON.stringify(s.items)}`);
+    await poll(
+      () => s.items.some((e) => e.message?.id === m2.id),
+      10_000,
+      () => `no group message: ${JSON.stringify(s.items)}`,
+    );
     expect(s.items.find((e) => e.message?.id === m2.id)).toMatchObject({ type: 'MESSAGE', roomId: g.id });
 
     // Another tab of Lee reads the course room.
     ok(await gql(two.url, MARK_READ, { roomId: room, seq: m1.seq }, lee.token));
-    await poll(() => types().includes('READ'), 10_000, () => `no READ: ${JSON.stringify(s.items)}`);
+    await poll(
+      () => types().includes('READ'),
+      10_000,
+      () => `no READ: ${JSON.stringify(s.items)}`,
+    );
     expect(s.items.find((e) => e.type === 'READ')).toMatchObject({ roomId: room, readSeq: m1.seq, message: null });
     expect(s.errors).toEqual([]);
     expect(s.items.some((e) => e.roomId === elsewhere.id)).toBe(false);
@@ -230,7 +294,9 @@ describe('chat live', () => {
     const inst = instructorOf(f);
     const lee = learnerOf(f);
     const room = await courseRoomId(one, lee.token, f.course.id);
-    const g = ok(await gql(one.url, CREATE_GROUP, { courseId: f.course.id, name: 'Short stay', memberIds: [lee.user.id] }, inst.token)).createGroupRoom;
+    const g = ok(
+      await gql(one.url, CREATE_GROUP, { courseId: f.course.id, name: 'Short stay', memberIds: [lee.user.id] }, inst.token),
+    ).createGroupRoom;
     const c = wsClient(one.wsUrl, lee.token);
     const before = one.core.services.realtime.activeSubscriptions;
     const s = subscribe<Activity>(c.client, ACTIVITY, { courseId: f.course.id }, 'chatActivity');
@@ -239,10 +305,18 @@ describe('chat live', () => {
     await s.waitFor(1);
 
     ok(await gql(one.url, REMOVE_MEMBER, { roomId: g.id, userId: lee.user.id }, inst.token));
-    await poll(() => s.items.some((e) => e.type === 'ROOMS_CHANGED') || s.done, 10_000, () => 'no ROOMS_CHANGED');
+    await poll(
+      () => s.items.some((e) => e.type === 'ROOMS_CHANGED') || s.done,
+      10_000,
+      () => 'no ROOMS_CHANGED',
+    );
     await sendOk(one, inst.token, g.id, 'after lee left');
     const m = await sendOk(one, inst.token, room, 'course room goes on');
-    await poll(() => s.items.some((e) => e.message?.id === m.id) || s.done, 10_000, () => `feed stopped: ${JSON.stringify(s.items)}`);
+    await poll(
+      () => s.items.some((e) => e.message?.id === m.id) || s.done,
+      10_000,
+      () => `feed stopped: ${JSON.stringify(s.items)}`,
+    );
     expect(s.errors).toEqual([]);
     expect(s.done).toBe(false);
     expect(s.items.map((e) => [e.type, e.roomId, e.message?.body ?? null])).toEqual([

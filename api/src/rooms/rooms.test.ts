@@ -6,9 +6,44 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshPgDatabase, gql, seed, startApp, subscribe, wsClient, type Fixture, type TestApp } from '../../test/harness.js';
 import {
-  ADD_MEMBERS, CREATE_GROUP, DELETE, EDIT, HISTORY, MARK_READ, MUTE, NOTIFICATIONS, OPEN_DIRECT, OPEN_TUTOR, REACT, REMOVE_MEMBER, ROOM_EVENTS, ROOM_Q, SEARCH, TYPING, UPDATE_ROOM,
-  activeMemberIds, addMember, allMessages, apiKeyOf, cid, code, subCode, courseRoomId, instructorOf, learnerOf, listening, memberRow, messageCount, ok, roomCount, roomsOf, send, sendOk,
-  type Msg, type Person, type RoomEv,
+  ADD_MEMBERS,
+  CREATE_GROUP,
+  DELETE,
+  EDIT,
+  HISTORY,
+  MARK_READ,
+  MUTE,
+  NOTIFICATIONS,
+  OPEN_DIRECT,
+  OPEN_TUTOR,
+  REACT,
+  REMOVE_MEMBER,
+  ROOM_EVENTS,
+  ROOM_Q,
+  SEARCH,
+  TYPING,
+  UPDATE_ROOM,
+  activeMemberIds,
+  addMember,
+  allMessages,
+  apiKeyOf,
+  cid,
+  code,
+  subCode,
+  courseRoomId,
+  instructorOf,
+  learnerOf,
+  listening,
+  memberRow,
+  messageCount,
+  ok,
+  roomCount,
+  roomsOf,
+  send,
+  sendOk,
+  type Msg,
+  type Person,
+  type RoomEv,
 } from '../../test/chat.js';
 
 const NOTIFICATION_EVENTS = `subscription($after: String) { notificationEvents(after: $after) { cursor type unreadCount notification { id type excerpt messageId } } }`;
@@ -36,7 +71,13 @@ describe('rooms and chat', () => {
   });
 
   const group = async (by: Person, courseId: string, name: string, memberIds: string[], topic?: string) =>
-    ok(await gql(app.url, CREATE_GROUP, { courseId, name, memberIds, topic }, by.token)).createGroupRoom as { id: string; name: string; topic: string | null; kind: string; canModerate: boolean };
+    ok(await gql(app.url, CREATE_GROUP, { courseId, name, memberIds, topic }, by.token)).createGroupRoom as {
+      id: string;
+      name: string;
+      topic: string | null;
+      kind: string;
+      canModerate: boolean;
+    };
   const roomOf = (token: string, id: string) => gql(app.url, ROOM_Q, { id }, token);
 
   describe('the course room', () => {
@@ -47,7 +88,15 @@ describe('rooms and chat', () => {
       const tom = await addMember(app.core, f, 'Tom Third');
       const listed = await roomsOf(app, lee.token, f.course.id);
       expect(listed).toHaveLength(1);
-      expect(listed[0]).toMatchObject({ kind: 'COURSE', name: 'Course course', courseId: f.course.id, canPost: true, postRefusal: null, canModerate: false, archived: false });
+      expect(listed[0]).toMatchObject({
+        kind: 'COURSE',
+        name: 'Course course',
+        courseId: f.course.id,
+        canPost: true,
+        postRefusal: null,
+        canModerate: false,
+        archived: false,
+      });
       const roomId = listed[0].id as string;
       for (const p of [inst, lee, tom]) await sendOk(app, p.token, roomId, `hello from ${p.user.name}`);
       // A group room with a newer message: by latest message it would come first, yet the course room leads.
@@ -101,7 +150,11 @@ describe('rooms and chat', () => {
       expect(code((await gql(app.url, MARK_READ, { roomId: g.id, seq: '1' }, ana.token)).body)).toBe('NOT_FOUND');
       expect(await messageCount(app, g.id)).toBe(count);
       expect(await memberRow(app, g.id, ana.user.id)).toBeNull();
-      expect((await allMessages(app, lee.token, g.id)).find((x) => x.id === m.id)).toMatchObject({ deleted: false, body: 'members only', reactions: [] });
+      expect((await allMessages(app, lee.token, g.id)).find((x) => x.id === m.id)).toMatchObject({
+        deleted: false,
+        body: 'members only',
+        reactions: [],
+      });
       expect((await roomsOf(app, ana.token, f.course.id)).map((r) => r.id)).not.toContain(g.id);
       const c = wsClient(app.wsUrl, ana.token);
       const s = subscribe(c.client, ROOM_EVENTS, { roomId: g.id, after: '0' }, 'roomEvents');
@@ -130,7 +183,11 @@ describe('rooms and chat', () => {
       const added = ok(await gql(app.url, ADD_MEMBERS, { roomId: g.id, userIds: [ana.user.id] }, inst.token)).addRoomMembers;
       expect(added.id).toBe(g.id);
       expect(await activeMemberIds(app, g.id)).toEqual([inst.user.id, lee.user.id, ana.user.id].sort());
-      expect((await allMessages(app, ana.token, g.id)).at(-1)).toMatchObject({ kind: 'SYSTEM', author: null, body: 'Ada Instructor grp3 added Ana Added' });
+      expect((await allMessages(app, ana.token, g.id)).at(-1)).toMatchObject({
+        kind: 'SYSTEM',
+        author: null,
+        body: 'Ada Instructor grp3 added Ana Added',
+      });
       // Adding again changes nothing and says nothing.
       const count = await messageCount(app, g.id);
       ok(await gql(app.url, ADD_MEMBERS, { roomId: g.id, userIds: [ana.user.id] }, inst.token));
@@ -153,7 +210,10 @@ describe('rooms and chat', () => {
       expect(subCode(s.errors)).toBe('FORBIDDEN');
       expect(s.items.map((e) => e.message?.body)).toEqual(['before the removal']);
       await c.client.dispose();
-      expect((await allMessages(app, inst.token, g.id)).at(-1)).toMatchObject({ kind: 'SYSTEM', body: 'Ada Instructor grp3 removed Ana Added' });
+      expect((await allMessages(app, inst.token, g.id)).at(-1)).toMatchObject({
+        kind: 'SYSTEM',
+        body: 'Ada Instructor grp3 removed Ana Added',
+      });
       expect(code((await roomOf(ana.token, g.id)).body)).toBe('NOT_FOUND');
       expect((await roomsOf(app, ana.token, f.course.id)).map((r) => r.id)).not.toContain(g.id);
       const count2 = await messageCount(app, g.id);
@@ -192,7 +252,10 @@ describe('rooms and chat', () => {
       expect(code((await gql(app.url, TYPING, { roomId: g.id, typing: true }, lee.token)).body)).toBe('ROOM_ARCHIVED');
       expect(await messageCount(app, g.id)).toBe(count);
       // Still readable.
-      expect((await allMessages(app, lee.token, g.id)).at(-1)).toMatchObject({ kind: 'SYSTEM', body: 'Ada Instructor grp4 archived the room' });
+      expect((await allMessages(app, lee.token, g.id)).at(-1)).toMatchObject({
+        kind: 'SYSTEM',
+        body: 'Ada Instructor grp4 archived the room',
+      });
 
       ok(await gql(app.url, UPDATE_ROOM, { id: g.id, archived: false }, inst.token));
       await sendOk(app, lee.token, g.id, 'back again');
@@ -266,12 +329,14 @@ describe('rooms and chat', () => {
       expect(subCode(s.errors)).toBe('NOT_FOUND');
       await c.client.dispose();
 
-      expect(code((await gql(app.url, OPEN_DIRECT, { courseId: f.course.id, userId: lee.user.id }, lee.token)).body)).toBe('BAD_USER_INPUT');
+      expect(code((await gql(app.url, OPEN_DIRECT, { courseId: f.course.id, userId: lee.user.id }, lee.token)).body)).toBe(
+        'BAD_USER_INPUT',
+      );
       expect(code((await gql(app.url, OPEN_DIRECT, { courseId: f.course.id, userId: b.learner.id }, lee.token)).body)).toBe('NOT_FOUND');
       expect(await roomCount(app, f.course.id)).toBe(rooms + 1);
     });
 
-    it("openTutorRoom gives a learner a private room; other learners get NOT_FOUND; staff read but do not post", async () => {
+    it('openTutorRoom gives a learner a private room; other learners get NOT_FOUND; staff read but do not post', async () => {
       const f = await seed(app.core, 'tutor');
       const inst = instructorOf(f);
       const lee = learnerOf(f);
@@ -287,7 +352,12 @@ describe('rooms and chat', () => {
       expect(anas.id).not.toBe(t.id);
       expect((await roomsOf(app, ana.token, f.course.id)).map((r) => r.id)).not.toContain(t.id);
 
-      expect(ok(await roomOf(inst.token, t.id)).room).toMatchObject({ kind: 'TUTOR', canPost: false, postRefusal: 'READ_ONLY', canModerate: false });
+      expect(ok(await roomOf(inst.token, t.id)).room).toMatchObject({
+        kind: 'TUTOR',
+        canPost: false,
+        postRefusal: 'READ_ONLY',
+        canModerate: false,
+      });
       expect((await allMessages(app, inst.token, t.id)).map((m) => m.body)).toEqual(['what is a monad?']);
       const count = await messageCount(app, t.id);
       expect(code((await send(app, inst.token, t.id, 'staff answer')).body)).toBe('FORBIDDEN');
@@ -358,7 +428,11 @@ describe('rooms and chat', () => {
       await c.client.dispose();
       expect(await messageCount(app, roomA)).toBe(count);
       expect(await roomCount(app, a.course.id)).toBe(roomsA);
-      expect((await allMessages(app, a.learnerToken, roomA)).find((x) => x.id === m.id)).toMatchObject({ body: 'quasar tenant secret', reactions: [], editedAt: null });
+      expect((await allMessages(app, a.learnerToken, roomA)).find((x) => x.id === m.id)).toMatchObject({
+        body: 'quasar tenant secret',
+        reactions: [],
+        editedAt: null,
+      });
     });
   });
 
@@ -379,13 +453,25 @@ describe('rooms and chat', () => {
     it('sends text and code; code keeps its language, which must be a short name', async () => {
       const clientId = cid();
       const t = await sendOk(app, lee.token, room, 'Hello **world**', { clientId, language: 'python' });
-      expect(t).toMatchObject({ kind: 'TEXT', body: 'Hello **world**', language: null, clientId, roomId: room, author: { id: lee.user.id, name: 'Lee Learner msg' }, deleted: false, editedAt: null });
+      expect(t).toMatchObject({
+        kind: 'TEXT',
+        body: 'Hello **world**',
+        language: null,
+        clientId,
+        roomId: room,
+        author: { id: lee.user.id, name: 'Lee Learner msg' },
+        deleted: false,
+        editedAt: null,
+      });
       expect(Number(t.seq)).toBeGreaterThan(0);
       const source = 'def f(x):\n\treturn x * 2\n';
       const c = await sendOk(app, lee.token, room, source, { kind: 'CODE', language: ' Python ' });
       expect(c).toMatchObject({ kind: 'CODE', body: source, language: 'python' });
       expect(Number(c.seq)).toBe(Number(t.seq) + 1);
-      expect((await allMessages(app, ana.token, room)).slice(-2).map((m) => [m.kind, m.language])).toEqual([['TEXT', null], ['CODE', 'python']]);
+      expect((await allMessages(app, ana.token, room)).slice(-2).map((m) => [m.kind, m.language])).toEqual([
+        ['TEXT', null],
+        ['CODE', 'python'],
+      ]);
 
       const count = await messageCount(app, room);
       for (const language of ['not a language', 'x'.repeat(33), 'py;drop']) {
@@ -397,13 +483,15 @@ describe('rooms and chat', () => {
 
     it('refuses empty, too long and SYSTEM messages and bad client ids; strips hostile characters', async () => {
       const count = await messageCount(app, room);
-      for (const body of ['', '   \n\t  ', '\u0000\u202E\uE000']) expect(code((await send(app, lee.token, room, body)).body), JSON.stringify(body)).toBe('BAD_USER_INPUT');
+      for (const body of ['', '   \n\t  ', '\u0000\u202E\uE000'])
+        expect(code((await send(app, lee.token, room, body)).body), JSON.stringify(body)).toBe('BAD_USER_INPUT');
       const long = await send(app, lee.token, room, 'x'.repeat(8001));
       expect(code(long.body)).toBe('MESSAGE_TOO_LONG');
       expect(long.body.errors![0]!.extensions).toMatchObject({ max: 8000, length: 8001 });
       expect(code((await send(app, lee.token, room, '😀'.repeat(8001))).body)).toBe('MESSAGE_TOO_LONG');
       expect(code((await send(app, lee.token, room, 'system says', { kind: 'SYSTEM' })).body)).toBe('BAD_USER_INPUT');
-      for (const clientId of ['short', 'has spaces in it', 'x'.repeat(65)]) expect(code((await send(app, lee.token, room, 'hi', { clientId })).body)).toBe('BAD_USER_INPUT');
+      for (const clientId of ['short', 'has spaces in it', 'x'.repeat(65)])
+        expect(code((await send(app, lee.token, room, 'hi', { clientId })).body)).toBe('BAD_USER_INPUT');
       expect(await messageCount(app, room)).toBe(count);
 
       expect((await sendOk(app, lee.token, room, 'x'.repeat(8000))).body).toHaveLength(8000);
@@ -441,7 +529,8 @@ describe('rooms and chat', () => {
 
     it('reactions: one per person and emoji, counted with who; removable; only emoji', async () => {
       const m = await sendOk(app, ana.token, room, 'react to me');
-      const react = async (p: Person, emoji: string, on: boolean) => (ok(await gql(app.url, REACT, { messageId: m.id, emoji, on }, p.token)).setReaction as Msg).reactions;
+      const react = async (p: Person, emoji: string, on: boolean) =>
+        (ok(await gql(app.url, REACT, { messageId: m.id, emoji, on }, p.token)).setReaction as Msg).reactions;
       expect(await react(lee, '👍', true)).toEqual([{ emoji: '👍', count: 1, userIds: [lee.user.id] }]);
       expect(await react(lee, '👍', true)).toEqual([{ emoji: '👍', count: 1, userIds: [lee.user.id] }]);
       expect(await react(ana, '👍', true)).toEqual([{ emoji: '👍', count: 2, userIds: [lee.user.id, ana.user.id] }]);
@@ -465,7 +554,8 @@ describe('rooms and chat', () => {
 
     it('only the author edits; editedAt is set', async () => {
       const m = await sendOk(app, lee.token, room, 'typo heer');
-      for (const p of [ana, inst]) expect(code((await gql(app.url, EDIT, { id: m.id, body: 'vandalised' }, p.token)).body)).toBe('FORBIDDEN');
+      for (const p of [ana, inst])
+        expect(code((await gql(app.url, EDIT, { id: m.id, body: 'vandalised' }, p.token)).body)).toBe('FORBIDDEN');
       expect(code((await gql(app.url, EDIT, { id: m.id, body: '  ' }, lee.token)).body)).toBe('BAD_USER_INPUT');
       let stored = (await allMessages(app, lee.token, room)).find((x) => x.id === m.id)!;
       expect(stored).toMatchObject({ body: 'typo heer', editedAt: null });
@@ -480,7 +570,10 @@ describe('rooms and chat', () => {
       const mine = await sendOk(app, lee.token, room, 'regret this', { mentionIds: [ana.user.id] });
       ok(await gql(app.url, REACT, { messageId: mine.id, emoji: '👍', on: true }, ana.token));
       expect(code((await gql(app.url, DELETE, { id: mine.id }, ana.token)).body)).toBe('FORBIDDEN');
-      expect((await allMessages(app, lee.token, room)).find((x) => x.id === mine.id)).toMatchObject({ deleted: false, body: 'regret this' });
+      expect((await allMessages(app, lee.token, room)).find((x) => x.id === mine.id)).toMatchObject({
+        deleted: false,
+        body: 'regret this',
+      });
       const d1 = ok(await gql(app.url, DELETE, { id: mine.id }, lee.token)).deleteMessage as Msg;
       expect(d1).toMatchObject({ deleted: true, deletedBy: 'AUTHOR', body: '', mentions: [], reactions: [] });
       expect(code((await gql(app.url, EDIT, { id: mine.id, body: 'undo' }, lee.token)).body)).toBe('CONFLICT');
@@ -504,7 +597,9 @@ describe('rooms and chat', () => {
       const reply = await sendOk(app, gAna.token, r, 'nice one', { replyToId: m.id });
       expect(reply.replyTo?.excerpt).toBe('zebracorn edited');
       expect(ok(await gql(app.url, SEARCH, { courseId: g.course.id, query: 'zebra' }, gl.token)).searchMessages.edges).toHaveLength(1);
-      const mention = ok(await gql(app.url, NOTIFICATIONS, {}, gAna.token)).notifications.edges.map((e: any) => e.node).find((n: any) => n.type === 'mention');
+      const mention = ok(await gql(app.url, NOTIFICATIONS, {}, gAna.token))
+        .notifications.edges.map((e: any) => e.node)
+        .find((n: any) => n.type === 'mention');
       expect(mention).toMatchObject({ messageId: m.id, excerpt: 'zebracorn original' });
 
       ok(await gql(app.url, DELETE, { id: m.id }, gl.token));
@@ -514,7 +609,13 @@ describe('rooms and chat', () => {
       const s = subscribe<RoomEv>(c.client, ROOM_EVENTS, { roomId: r, after: '0' }, 'roomEvents');
       const events = await s.waitFor(head);
       expect(events.map((e) => Number(e.cursor))).toEqual(Array.from({ length: head }, (_, i) => i + 1));
-      expect(events.map((e) => e.type)).toEqual(['MESSAGE_ADDED', 'MESSAGE_EDITED', 'REACTIONS_CHANGED', 'MESSAGE_ADDED', 'MESSAGE_DELETED']);
+      expect(events.map((e) => e.type)).toEqual([
+        'MESSAGE_ADDED',
+        'MESSAGE_EDITED',
+        'REACTIONS_CHANGED',
+        'MESSAGE_ADDED',
+        'MESSAGE_DELETED',
+      ]);
       for (const e of events) expect(JSON.stringify(e)).not.toMatch(/zebracorn/i);
       expect(events[0]!.message).toMatchObject({ id: m.id, body: '', deleted: true, mentions: [] });
       expect(events[3]!.message!.replyTo).toEqual({ id: m.id, authorName: 'Lee Learner scrub', excerpt: '', deleted: true });
@@ -525,12 +626,20 @@ describe('rooms and chat', () => {
       for (const e of nevents) expect(JSON.stringify(e)).not.toMatch(/zebracorn/i);
       await c.client.dispose();
 
-      expect((await allMessages(app, gl.token, r)).find((x) => x.id === reply.id)!.replyTo).toEqual({ id: m.id, authorName: 'Lee Learner scrub', excerpt: '', deleted: true });
+      expect((await allMessages(app, gl.token, r)).find((x) => x.id === reply.id)!.replyTo).toEqual({
+        id: m.id,
+        authorName: 'Lee Learner scrub',
+        excerpt: '',
+        deleted: true,
+      });
       expect(ok(await gql(app.url, SEARCH, { courseId: g.course.id, query: 'zebracorn' }, gl.token)).searchMessages.edges).toEqual([]);
       expect(ok(await gql(app.url, SEARCH, { courseId: g.course.id, query: 'edited' }, gl.token)).searchMessages.edges).toEqual([]);
       const after = ok(await gql(app.url, NOTIFICATIONS, {}, gAna.token));
       expect(JSON.stringify(after)).not.toMatch(/zebracorn/i);
-      expect(after.notifications.edges.map((e: any) => e.node).find((x: any) => x.type === 'mention')).toMatchObject({ messageId: m.id, excerpt: '' });
+      expect(after.notifications.edges.map((e: any) => e.node).find((x: any) => x.type === 'mention')).toMatchObject({
+        messageId: m.id,
+        excerpt: '',
+      });
     });
   });
 
@@ -593,8 +702,11 @@ describe('rooms and chat', () => {
       const sent: Msg[] = [];
       for (let i = 0; i < 4; i++) sent.push(await sendOk(limited, p.token, room, `m ${i}`));
       // An outbox flushing again after a lost answer, many times over, and a reply to nothing.
-      for (let i = 0; i < 6; i++) expect((await sendOk(limited, p.token, room, 'm 0', { clientId: sent[0]!.clientId })).id).toBe(sent[0]!.id);
-      expect(code((await send(limited, p.token, room, 'to nowhere', { replyToId: '00000000-0000-4000-8000-000000000000' })).body)).toBe('BAD_USER_INPUT');
+      for (let i = 0; i < 6; i++)
+        expect((await sendOk(limited, p.token, room, 'm 0', { clientId: sent[0]!.clientId })).id).toBe(sent[0]!.id);
+      expect(code((await send(limited, p.token, room, 'to nowhere', { replyToId: '00000000-0000-4000-8000-000000000000' })).body)).toBe(
+        'BAD_USER_INPUT',
+      );
       // The fifth new message is still within the five the window allows; the sixth is not.
       await sendOk(limited, p.token, room, 'm 4');
       expect(code((await send(limited, p.token, room, 'm 5')).body)).toBe('RATE_LIMITED');
@@ -638,8 +750,12 @@ describe('rooms and chat', () => {
     let f: Fixture;
     let room: string;
     let all: Msg[];
-    type Conn = { edges: { cursor: string; node: Msg }[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string } };
-    const page = async (vars: Record<string, unknown>): Promise<Conn> => ok(await gql(app.url, HISTORY, { id: room, ...vars }, f.learnerToken)).room.messages;
+    type Conn = {
+      edges: { cursor: string; node: Msg }[];
+      pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string };
+    };
+    const page = async (vars: Record<string, unknown>): Promise<Conn> =>
+      ok(await gql(app.url, HISTORY, { id: room, ...vars }, f.learnerToken)).room.messages;
     const bodies = (p: Conn) => p.edges.map((e) => e.node.body);
     const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `m-${String(from + i).padStart(3, '0')}`);
 
@@ -647,7 +763,8 @@ describe('rooms and chat', () => {
       f = await seed(app.core, 'hist');
       room = await courseRoomId(app, f.learnerToken, f.course.id);
       all = [];
-      for (let i = 0; i < 120; i++) all.push(await sendOk(app, i % 2 ? f.instructorToken : f.learnerToken, room, `m-${String(i).padStart(3, '0')}`));
+      for (let i = 0; i < 120; i++)
+        all.push(await sendOk(app, i % 2 ? f.instructorToken : f.learnerToken, room, `m-${String(i).padStart(3, '0')}`));
     });
 
     it('last/before pages back without gap or duplicate to the first message', async () => {
@@ -734,7 +851,7 @@ describe('rooms and chat', () => {
       expect((await view()).lastReadSeq).toBe(own.seq);
     });
 
-    it('posting reads the room: notifications up to one\'s own message are read, so no later mark is needed', async () => {
+    it("posting reads the room: notifications up to one's own message are read, so no later mark is needed", async () => {
       const f = await seed(app.core, 'post-reads');
       const lee = learnerOf(f);
       const ana = await addMember(app.core, f, 'Ana Replier');
@@ -766,13 +883,21 @@ describe('rooms and chat', () => {
 
       type Hit = { roomId: string; roomName: string; roomKind: string; snippet: string; message: { id: string; body: string } };
       const search = async (token: string, query: string, extra: Record<string, unknown> = {}) =>
-        ok(await gql(app.url, SEARCH, { courseId: f.course.id, query, ...extra }, token)).searchMessages as { edges: { cursor: string; node: Hit }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+        ok(await gql(app.url, SEARCH, { courseId: f.course.id, query, ...extra }, token)).searchMessages as {
+          edges: { cursor: string; node: Hit }[];
+          pageInfo: { hasNextPage: boolean; endCursor: string };
+        };
       const forLee = (await search(lee.token, 'PHOTOSYN')).edges.map((e) => e.node);
       expect(forLee.map((h) => h.message.body)).toEqual(['photosynthetic bacteria exist', 'Photosynthesis needs light']);
-      expect(forLee.map((h) => [h.roomId, h.roomKind])).toEqual([[mine.id, 'GROUP'], [courseRoom, 'COURSE']]);
+      expect(forLee.map((h) => [h.roomId, h.roomKind])).toEqual([
+        [mine.id, 'GROUP'],
+        [courseRoom, 'COURSE'],
+      ]);
       expect(forLee[1]!.snippet).toContain('\uE000Photosynthesis\uE001');
       expect(forLee[0]!.snippet).toContain('\uE000photosynthetic\uE001');
-      expect((await search(inst.token, 'photosyn')).edges.map((e) => e.node.roomId).sort()).toEqual([courseRoom, mine.id, notMine.id].sort());
+      expect((await search(inst.token, 'photosyn')).edges.map((e) => e.node.roomId).sort()).toEqual(
+        [courseRoom, mine.id, notMine.id].sort(),
+      );
       expect((await search(lee.token, 'photo light')).edges.map((e) => e.node.message.body)).toEqual(['Photosynthesis needs light']);
       expect((await search(lee.token, 'deleted')).edges).toEqual([]);
 

@@ -17,7 +17,8 @@ import type { AnnouncementView, MessageRefView, MessageView, Participant, Reacti
 import type { TutorSignal } from '../tutor/events.js';
 import { onAbort } from '../abort.js';
 
-const up = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v.toUpperCase(), { value: v }])) as Record<Uppercase<T>, { value: T }>;
+const up = <T extends string>(values: readonly T[]) =>
+  Object.fromEntries(values.map((v) => [v.toUpperCase(), { value: v }])) as Record<Uppercase<T>, { value: T }>;
 
 const RoomKindEnum = builder.enumType('RoomKind', { values: up(['course', 'group', 'direct', 'live', 'tutor'] as const) });
 const MessageKindEnum = builder.enumType('MessageKind', { values: up(['text', 'code', 'system'] as const) });
@@ -57,7 +58,10 @@ export const MessageRef = builder.objectRef<MessageView>('Message').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     roomId: t.exposeID('roomId'),
-    seq: t.string({ description: "Its position in the room's stream: pass as `after` to roomEvents, or compare with a read marker.", resolve: (m) => String(m.seq ?? 0) }),
+    seq: t.string({
+      description: "Its position in the room's stream: pass as `after` to roomEvents, or compare with a read marker.",
+      resolve: (m) => String(m.seq ?? 0),
+    }),
     kind: t.field({ type: MessageKindEnum, resolve: (m) => m.kind }),
     author: t.field({ type: ParticipantRef, nullable: true, description: 'Null for system messages.', resolve: (m) => m.author }),
     body: t.exposeString('body', { description: 'Markdown for TEXT, source for CODE, plain text for SYSTEM; empty when deleted.' }),
@@ -83,7 +87,12 @@ const AnnouncementRef = builder.objectRef<AnnouncementView>('Announcement').impl
   description: 'The message pinned at the top of the course room by its staff; every member of the course was notified of it.',
   fields: (t) => ({
     message: t.field({ type: MessageRef, resolve: (a) => a.message }),
-    pinnedBy: t.field({ type: ParticipantRef, nullable: true, description: 'Who posted or pinned it as the announcement.', resolve: (a) => a.pinnedBy }),
+    pinnedBy: t.field({
+      type: ParticipantRef,
+      nullable: true,
+      description: 'Who posted or pinned it as the announcement.',
+      resolve: (a) => a.pinnedBy,
+    }),
     pinnedAt: t.field({ type: 'DateTime', resolve: (a) => a.pinnedAt }),
   }),
 });
@@ -94,7 +103,11 @@ const RoomMemberRef = builder.objectRef<RoomMemberView>('RoomMember').implement(
     courseRoles: t.field({ type: [CourseRoleEnum], resolve: (m) => m.courseRoles }),
     role: t.field({ type: RoomMemberRoleEnum, resolve: (m) => m.role as 'owner' | 'member' }),
     muted: t.exposeBoolean('muted'),
-    lastReadSeq: t.string({ nullable: true, description: 'Read receipt (direct, group and tutor rooms only).', resolve: (m) => (m.lastReadSeq === null ? null : String(m.lastReadSeq)) }),
+    lastReadSeq: t.string({
+      nullable: true,
+      description: 'Read receipt (direct, group and tutor rooms only).',
+      resolve: (m) => (m.lastReadSeq === null ? null : String(m.lastReadSeq)),
+    }),
   }),
 });
 const RoomMemberConnection = connectionOf<RoomMemberView>('RoomMember', RoomMemberRef);
@@ -111,16 +124,33 @@ export const RoomRef = builder.objectRef<RoomView>('Room').implement({
     archived: t.boolean({ resolve: (r) => r.archivedAt !== null }),
     createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
     lastMessageAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.lastMessageAt }),
-    lastSeq: t.string({ description: 'The latest event: pass as `after` to roomEvents to follow from here.', resolve: (r) => String(r.lastSeq) }),
-    lastReadSeq: t.string({ nullable: true, description: "The viewer's read marker (null for an API key).", resolve: (r) => (r.lastReadSeq === null ? null : String(r.lastReadSeq)) }),
+    lastSeq: t.string({
+      description: 'The latest event: pass as `after` to roomEvents to follow from here.',
+      resolve: (r) => String(r.lastSeq),
+    }),
+    lastReadSeq: t.string({
+      nullable: true,
+      description: "The viewer's read marker (null for an API key).",
+      resolve: (r) => (r.lastReadSeq === null ? null : String(r.lastReadSeq)),
+    }),
     unreadCount: t.exposeInt('unreadCount', { description: 'Messages by others after the read marker.' }),
     muted: t.exposeBoolean('muted', { description: 'Whether the viewer is muted here.' }),
     canPost: t.boolean({ resolve: (r) => r.rights.post }),
     postRefusal: t.field({ type: PostRefusalEnum, nullable: true, resolve: (r) => r.rights.postRefusal }),
     canModerate: t.boolean({ resolve: (r) => r.rights.moderate }),
-    canAnnounce: t.boolean({ description: 'Whether the viewer may post, pin or take down the announcement here (staff, in the course room).', resolve: (r) => r.rights.announce }),
-    announcement: t.field({ type: AnnouncementRef, nullable: true, description: 'The announcement pinned at the top (course rooms); follow ANNOUNCEMENT_CHANGED events.', resolve: (r) => r.announcement }),
-    memberCount: t.exposeInt('memberCount', { description: "How many people read it: the course's members for course and live rooms, the room's members otherwise." }),
+    canAnnounce: t.boolean({
+      description: 'Whether the viewer may post, pin or take down the announcement here (staff, in the course room).',
+      resolve: (r) => r.rights.announce,
+    }),
+    announcement: t.field({
+      type: AnnouncementRef,
+      nullable: true,
+      description: 'The announcement pinned at the top (course rooms); follow ANNOUNCEMENT_CHANGED events.',
+      resolve: (r) => r.announcement,
+    }),
+    memberCount: t.exposeInt('memberCount', {
+      description: "How many people read it: the course's members for course and live rooms, the room's members otherwise.",
+    }),
     members: t.field({
       type: RoomMemberConnection,
       args: { first: t.arg.int(), after: t.arg.string(), last: t.arg.int(), before: t.arg.string() },
@@ -128,9 +158,11 @@ export const RoomRef = builder.objectRef<RoomView>('Room').implement({
     }),
     messages: t.field({
       type: MessageConnection,
-      description: 'History, oldest first within a page. `last`/`before` page back in time; `around` (a message id) opens history at a message.',
+      description:
+        'History, oldest first within a page. `last`/`before` page back in time; `around` (a message id) opens history at a message.',
       args: { first: t.arg.int(), after: t.arg.string(), last: t.arg.int(), before: t.arg.string(), around: t.arg.id() },
-      resolve: (r, args, ctx) => ctx.services.rooms.messages(requireViewer(ctx), r.id, { ...args, around: args.around == null ? null : String(args.around) }),
+      resolve: (r, args, ctx) =>
+        ctx.services.rooms.messages(requireViewer(ctx), r.id, { ...args, around: args.around == null ? null : String(args.around) }),
     }),
   }),
 });
@@ -179,20 +211,30 @@ builder.queryFields((t) => ({
     type: SearchConnection,
     description: 'Full-text search over the rooms of a course the viewer can read, newest first. Words match as prefixes.',
     args: { courseId: t.arg.id({ required: true }), query: t.arg.string({ required: true }), first: t.arg.int(), after: t.arg.string() },
-    resolve: (_r, { courseId, query, first, after }, ctx) => ctx.services.rooms.search(requireViewer(ctx), String(courseId), query, { first, after }),
+    resolve: (_r, { courseId, query, first, after }, ctx) =>
+      ctx.services.rooms.search(requireViewer(ctx), String(courseId), query, { first, after }),
   }),
 }));
 
 const SendMessageInput = builder.inputType('SendMessageInput', {
   fields: (t) => ({
     roomId: t.id({ required: true }),
-    clientId: t.string({ required: true, description: 'A fresh id (UUID) per message; a resend with the same id returns the same message.' }),
+    clientId: t.string({
+      required: true,
+      description: 'A fresh id (UUID) per message; a resend with the same id returns the same message.',
+    }),
     body: t.string({ required: true }),
     kind: t.field({ type: MessageKindEnum, description: 'TEXT (default) or CODE.' }),
     language: t.string({ description: 'For CODE: the language, e.g. "python".' }),
     replyToId: t.id(),
-    mentionIds: t.idList({ description: 'Course members mentioned (they are notified if they can read the room). "@Full Name" written in the text mentions that member of the room too.' }),
-    announce: t.boolean({ description: "Post it as the course room's announcement (staff only, see Room.canAnnounce): pinned at the top for everyone, and every member of the course notified once (instead of mention and reply notifications)." }),
+    mentionIds: t.idList({
+      description:
+        'Course members mentioned (they are notified if they can read the room). "@Full Name" written in the text mentions that member of the room too.',
+    }),
+    announce: t.boolean({
+      description:
+        "Post it as the course room's announcement (staff only, see Room.canAnnounce): pinned at the top for everyone, and every member of the course notified once (instead of mention and reply notifications).",
+    }),
   }),
 });
 
@@ -217,7 +259,8 @@ builder.mutationFields((t) => ({
   editMessage: t.field({
     type: MessageRef,
     args: { id: t.arg.id({ required: true }), body: t.arg.string({ required: true }), language: t.arg.string() },
-    resolve: (_r, { id, body, language }, ctx) => ctx.services.rooms.edit(requireViewer(ctx), String(id), { body, ...(language !== undefined ? { language } : {}) }),
+    resolve: (_r, { id, body, language }, ctx) =>
+      ctx.services.rooms.edit(requireViewer(ctx), String(id), { body, ...(language !== undefined ? { language } : {}) }),
   }),
   deleteMessage: t.field({
     type: MessageRef,
@@ -233,11 +276,13 @@ builder.mutationFields((t) => ({
   markRoomRead: t.string({
     description: 'Moves the read marker forward to `seq` (never back); returns the marker.',
     args: { roomId: t.arg.id({ required: true }), seq: t.arg.string({ required: true }) },
-    resolve: async (_r, { roomId, seq }, ctx) => String(await ctx.services.rooms.markRead(requireViewer(ctx), String(roomId), parseSeqCursor(seq) ?? 0)),
+    resolve: async (_r, { roomId, seq }, ctx) =>
+      String(await ctx.services.rooms.markRead(requireViewer(ctx), String(roomId), parseSeqCursor(seq) ?? 0)),
   }),
   pinAnnouncement: t.field({
     type: RoomRef,
-    description: "Makes a message of the course room its announcement (staff), replacing the one pinned: shown at the top for everyone, and every member of the course notified (once per message). Returns the room.",
+    description:
+      'Makes a message of the course room its announcement (staff), replacing the one pinned: shown at the top for everyone, and every member of the course notified (once per message). Returns the room.',
     args: { messageId: t.arg.id({ required: true }) },
     resolve: async (_r, { messageId }, ctx) => {
       const viewer = requireViewer(ctx);
@@ -261,13 +306,20 @@ builder.mutationFields((t) => ({
   }),
   createGroupRoom: t.field({
     type: RoomRef,
-    args: { courseId: t.arg.id({ required: true }), name: t.arg.string({ required: true }), topic: t.arg.string(), memberIds: t.arg.idList() },
-    resolve: (_r, { courseId, name, topic, memberIds }, ctx) => ctx.services.rooms.createGroupRoom(requireViewer(ctx), String(courseId), { name, topic, memberIds: memberIds?.map(String) }),
+    args: {
+      courseId: t.arg.id({ required: true }),
+      name: t.arg.string({ required: true }),
+      topic: t.arg.string(),
+      memberIds: t.arg.idList(),
+    },
+    resolve: (_r, { courseId, name, topic, memberIds }, ctx) =>
+      ctx.services.rooms.createGroupRoom(requireViewer(ctx), String(courseId), { name, topic, memberIds: memberIds?.map(String) }),
   }),
   updateRoom: t.field({
     type: RoomRef,
     args: { id: t.arg.id({ required: true }), name: t.arg.string(), topic: t.arg.string(), archived: t.arg.boolean() },
-    resolve: (_r, { id, name, topic, archived }, ctx) => ctx.services.rooms.updateRoom(requireViewer(ctx), String(id), { name, ...(topic !== undefined ? { topic } : {}), archived }),
+    resolve: (_r, { id, name, topic, archived }, ctx) =>
+      ctx.services.rooms.updateRoom(requireViewer(ctx), String(id), { name, ...(topic !== undefined ? { topic } : {}), archived }),
   }),
   addRoomMembers: t.field({
     type: RoomRef,
@@ -285,13 +337,15 @@ builder.mutationFields((t) => ({
   }),
   openDirectRoom: t.field({
     type: RoomRef,
-    description: 'The direct conversation with another member of the course (created on first use). Not with or by a guest of the course (FORBIDDEN, reason GUEST).',
+    description:
+      'The direct conversation with another member of the course (created on first use). Not with or by a guest of the course (FORBIDDEN, reason GUEST).',
     args: { courseId: t.arg.id({ required: true }), userId: t.arg.id({ required: true }) },
     resolve: (_r, { courseId, userId }, ctx) => ctx.services.rooms.openDirectRoom(requireViewer(ctx), String(courseId), String(userId)),
   }),
   openTutorRoom: t.field({
     type: RoomRef,
-    description: "The viewer's private room with the course's AI tutor (created on first use). Not for a guest of the course (FORBIDDEN, reason GUEST).",
+    description:
+      "The viewer's private room with the course's AI tutor (created on first use). Not for a guest of the course (FORBIDDEN, reason GUEST).",
     args: { courseId: t.arg.id({ required: true }) },
     resolve: (_r, { courseId }, ctx) => ctx.services.rooms.openTutorRoom(requireViewer(ctx), String(courseId)),
   }),
@@ -302,7 +356,17 @@ builder.mutationFields((t) => ({
 /** One event of a room: a stored change (with a cursor) or an ephemeral signal (typing, read receipt). */
 interface RoomEventView {
   cursor: string | null;
-  type: 'MESSAGE_ADDED' | 'MESSAGE_EDITED' | 'MESSAGE_DELETED' | 'REACTIONS_CHANGED' | 'ROOM_UPDATED' | 'MEMBERS_CHANGED' | 'ANNOUNCEMENT_CHANGED' | 'TYPING' | 'READ' | 'TUTOR';
+  type:
+    | 'MESSAGE_ADDED'
+    | 'MESSAGE_EDITED'
+    | 'MESSAGE_DELETED'
+    | 'REACTIONS_CHANGED'
+    | 'ROOM_UPDATED'
+    | 'MEMBERS_CHANGED'
+    | 'ANNOUNCEMENT_CHANGED'
+    | 'TYPING'
+    | 'READ'
+    | 'TUTOR';
   at: string;
   message: MessageView | null;
   userId: string | null;
@@ -325,10 +389,20 @@ const EVENT_TYPES: Record<RoomEvent['type'], RoomEventView['type']> = {
   'announcement.changed': 'ANNOUNCEMENT_CHANGED',
 };
 
-const RoomEventTypeEnum = builder.enumType('RoomEventType', { values: [...new Set(Object.values(EVENT_TYPES)), 'TYPING', 'READ', 'TUTOR'] as const });
+const RoomEventTypeEnum = builder.enumType('RoomEventType', {
+  values: [...new Set(Object.values(EVENT_TYPES)), 'TYPING', 'READ', 'TUTOR'] as const,
+});
 
 const TutorStateEnum = builder.enumType('TutorReplyState', {
-  values: ['queued', 'thinking', 'streaming', 'done', 'failed', 'cancelled', 'refused'].map((v) => v.toUpperCase()) as ['QUEUED', 'THINKING', 'STREAMING', 'DONE', 'FAILED', 'CANCELLED', 'REFUSED'],
+  values: ['queued', 'thinking', 'streaming', 'done', 'failed', 'cancelled', 'refused'].map((v) => v.toUpperCase()) as [
+    'QUEUED',
+    'THINKING',
+    'STREAMING',
+    'DONE',
+    'FAILED',
+    'CANCELLED',
+    'REFUSED',
+  ],
 });
 const TutorSignalRef = builder.objectRef<TutorSignal>('TutorSignal').implement({
   description: "The AI tutor's reply as it is produced: the text so far while STREAMING; the final message arrives as MESSAGE_ADDED.",
@@ -341,19 +415,53 @@ const TutorSignalRef = builder.objectRef<TutorSignal>('TutorSignal').implement({
 });
 
 function toRoomEvent(d: Delivery<RoomEvent, RoomSignal>): RoomEventView | null {
-  const blank = { message: null, userId: null, userName: null, typing: null, readSeq: null, change: null, expiresAt: null, tutor: null, announcement: null };
+  const blank = {
+    message: null,
+    userId: null,
+    userName: null,
+    typing: null,
+    readSeq: null,
+    change: null,
+    expiresAt: null,
+    tutor: null,
+    announcement: null,
+  };
   if (d.kind === 'signal') {
     const s = d.signal;
     const at = new Date().toISOString();
     const expiresAt = new Date(s.expiresAt).toISOString();
     switch (s.type) {
       case 'typing':
-        return { ...blank, cursor: null, type: 'TYPING', at, userId: s.payload.userId ?? null, userName: s.payload.userName ?? null, typing: !!s.payload.typing, expiresAt };
+        return {
+          ...blank,
+          cursor: null,
+          type: 'TYPING',
+          at,
+          userId: s.payload.userId ?? null,
+          userName: s.payload.userName ?? null,
+          typing: !!s.payload.typing,
+          expiresAt,
+        };
       case 'read':
-        return { ...blank, cursor: null, type: 'READ', at, userId: s.payload.userId ?? null, readSeq: String(s.payload.seq ?? 0), expiresAt };
+        return {
+          ...blank,
+          cursor: null,
+          type: 'READ',
+          at,
+          userId: s.payload.userId ?? null,
+          readSeq: String(s.payload.seq ?? 0),
+          expiresAt,
+        };
       case 'tutor': {
         const t = s.payload;
-        return { ...blank, cursor: null, type: 'TUTOR', at, expiresAt, tutor: { requestId: t.requestId, questionId: t.questionId, state: t.state, text: t.text } };
+        return {
+          ...blank,
+          cursor: null,
+          type: 'TUTOR',
+          at,
+          expiresAt,
+          tutor: { requestId: t.requestId, questionId: t.questionId, state: t.state, text: t.text },
+        };
       }
       default:
         return null;
@@ -392,9 +500,19 @@ const RoomEventRef = builder.objectRef<RoomEventView>('RoomEvent').implement({
     typing: t.exposeBoolean('typing', { nullable: true }),
     readSeq: t.exposeString('readSeq', { nullable: true, description: 'READ: the reader read everything up to this seq.' }),
     change: t.exposeString('change', { nullable: true, description: 'MEMBERS_CHANGED: added, removed, muted or unmuted.' }),
-    expiresAt: t.field({ type: 'DateTime', nullable: true, description: 'Signals: when to forget it unless re-sent.', resolve: (e) => e.expiresAt }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'Signals: when to forget it unless re-sent.',
+      resolve: (e) => e.expiresAt,
+    }),
     tutor: t.field({ type: TutorSignalRef, nullable: true, description: 'TUTOR: a tutor reply in progress.', resolve: (e) => e.tutor }),
-    announcement: t.field({ type: AnnouncementRef, nullable: true, description: 'ANNOUNCEMENT_CHANGED: the announcement now pinned; null when it was taken down.', resolve: (e) => e.announcement }),
+    announcement: t.field({
+      type: AnnouncementRef,
+      nullable: true,
+      description: 'ANNOUNCEMENT_CHANGED: the announcement now pinned; null when it was taken down.',
+      resolve: (e) => e.announcement,
+    }),
   }),
 });
 
@@ -406,7 +524,9 @@ interface ChatActivityView {
   readSeq: string | null;
   announcement?: AnnouncementView | null;
 }
-const ChatActivityTypeEnum = builder.enumType('ChatActivityType', { values: ['MESSAGE', 'READ', 'ROOMS_CHANGED', 'ROOM_UPDATED', 'ANNOUNCEMENT'] as const });
+const ChatActivityTypeEnum = builder.enumType('ChatActivityType', {
+  values: ['MESSAGE', 'READ', 'ROOMS_CHANGED', 'ROOM_UPDATED', 'ANNOUNCEMENT'] as const,
+});
 const ChatActivityRef = builder.objectRef<ChatActivityView>('ChatActivity').implement({
   description:
     "For room lists: MESSAGE (a new message), READ (the viewer read a room in another tab), ROOMS_CHANGED (refetch the list), ROOM_UPDATED, ANNOUNCEMENT (the room's announcement changed).",
@@ -415,7 +535,12 @@ const ChatActivityRef = builder.objectRef<ChatActivityView>('ChatActivity').impl
     roomId: t.exposeID('roomId'),
     message: t.field({ type: MessageRef, nullable: true, resolve: (a) => a.message }),
     readSeq: t.exposeString('readSeq', { nullable: true }),
-    announcement: t.field({ type: AnnouncementRef, nullable: true, description: 'ANNOUNCEMENT: the announcement now pinned in the room; null when it was taken down.', resolve: (a) => a.announcement ?? null }),
+    announcement: t.field({
+      type: AnnouncementRef,
+      nullable: true,
+      description: 'ANNOUNCEMENT: the announcement now pinned in the room; null when it was taken down.',
+      resolve: (a) => a.announcement ?? null,
+    }),
   }),
 });
 
@@ -448,7 +573,13 @@ function roomActivity(ev: StreamEvent<RoomEvent>, roomId: string): ChatActivityV
  * `start`: where each stream is followed from (the positions of Course.roomsCursor, which the subscribe resolver
  * parsed after checking the course); null: from now on.
  */
-async function* chatActivity(services: Services, viewer: Viewer, courseId: string, start: Map<string, number> | null, signal: AbortSignal | undefined): AsyncGenerator<ChatActivityView> {
+async function* chatActivity(
+  services: Services,
+  viewer: Viewer,
+  courseId: string,
+  start: Map<string, number> | null,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<ChatActivityView> {
   const { rooms, realtime, access } = services;
   const ownStream = viewer.kind === 'session' ? userStream(viewer.userId) : null;
   const ownAfter = ownStream && start ? start.get(ownStream) : undefined;
@@ -462,7 +593,11 @@ async function* chatActivity(services: Services, viewer: Viewer, courseId: strin
     out.end();
   };
   onAbort(signal, stopAll);
-  const pump = async <E extends EventShape, S extends EventShape>(gen: AsyncGenerator<Delivery<E, S>>, onDelivery: (d: Delivery<E, S>) => void, onError: (err: unknown) => void = (err) => out.end(err)) => {
+  const pump = async <E extends EventShape, S extends EventShape>(
+    gen: AsyncGenerator<Delivery<E, S>>,
+    onDelivery: (d: Delivery<E, S>) => void,
+    onError: (err: unknown) => void = (err) => out.end(err),
+  ) => {
     try {
       for await (const d of gen) onDelivery(d);
     } catch (err) {
@@ -474,18 +609,25 @@ async function* chatActivity(services: Services, viewer: Viewer, courseId: strin
     if (followed.has(roomId)) return;
     const c = new AbortController();
     followed.set(roomId, c);
-    void pump(realtime.subscribe(roomStream(roomId), { after, signal: c.signal, authorize: () => rooms.access.canReadRoom(viewer, roomId) }), (d) => {
-      if (d.kind !== 'event') return;
-      const view = roomActivity(d.event, roomId);
-      if (view) out.push(view);
-    }, (err) => {
-      // Removed from this room: drop the room, not the whole feed (its `rooms.changed` follows on the own
-      // stream); removed from the course: end the feed.
-      if (err instanceof AppError && err.code === 'FORBIDDEN') {
-        if (followed.get(roomId) === c) followed.delete(roomId);
-        access.canReadCourse(viewer, courseId).then((ok) => ok || out.end(err), (e: unknown) => out.end(e));
-      } else out.end(err);
-    });
+    void pump(
+      realtime.subscribe(roomStream(roomId), { after, signal: c.signal, authorize: () => rooms.access.canReadRoom(viewer, roomId) }),
+      (d) => {
+        if (d.kind !== 'event') return;
+        const view = roomActivity(d.event, roomId);
+        if (view) out.push(view);
+      },
+      (err) => {
+        // Removed from this room: drop the room, not the whole feed (its `rooms.changed` follows on the own
+        // stream); removed from the course: end the feed.
+        if (err instanceof AppError && err.code === 'FORBIDDEN') {
+          if (followed.get(roomId) === c) followed.delete(roomId);
+          access.canReadCourse(viewer, courseId).then(
+            (ok) => ok || out.end(err),
+            (e: unknown) => out.end(e),
+          );
+        } else out.end(err);
+      },
+    );
   };
   /**
    * Follows the rooms of the list as it is now and drops the others. The first sync starts each room of the cursor
@@ -496,26 +638,28 @@ async function* chatActivity(services: Services, viewer: Viewer, courseId: strin
   let pending = start;
   let syncing: Promise<void> = Promise.resolve();
   const sync = (): Promise<void> =>
-    (syncing = syncing.catch(() => {}).then(async () => {
-      const list = await rooms.listRooms(viewer, courseId);
-      const from = pending;
-      pending = null;
-      const ids = new Set(list.map((r) => r.id));
-      for (const r of list) follow(r.id, from?.get(roomStream(r.id)) ?? r.lastSeq);
-      for (const [id, c] of followed) {
-        if (ids.has(id)) continue;
-        c.abort();
-        followed.delete(id);
-      }
-      if (from) {
-        const streams = new Set<string>(list.map((r) => roomStream(r.id)));
-        const added = list.find((r) => !from.has(roomStream(r.id)))?.id;
-        // A stream name is `kind:id`: a room the cursor named that is no longer in the list.
-        const gone = [...from.keys()].find((k) => k !== ownStream && !streams.has(k));
-        const roomId = added ?? gone?.slice(gone.indexOf(':') + 1);
-        if (roomId) out.push({ type: 'ROOMS_CHANGED', roomId, message: null, readSeq: null });
-      }
-    }));
+    (syncing = syncing
+      .catch(() => {})
+      .then(async () => {
+        const list = await rooms.listRooms(viewer, courseId);
+        const from = pending;
+        pending = null;
+        const ids = new Set(list.map((r) => r.id));
+        for (const r of list) follow(r.id, from?.get(roomStream(r.id)) ?? r.lastSeq);
+        for (const [id, c] of followed) {
+          if (ids.has(id)) continue;
+          c.abort();
+          followed.delete(id);
+        }
+        if (from) {
+          const streams = new Set<string>(list.map((r) => roomStream(r.id)));
+          const added = list.find((r) => !from.has(roomStream(r.id)))?.id;
+          // A stream name is `kind:id`: a room the cursor named that is no longer in the list.
+          const gone = [...from.keys()].find((k) => k !== ownStream && !streams.has(k));
+          const roomId = added ?? gone?.slice(gone.indexOf(':') + 1);
+          if (roomId) out.push({ type: 'ROOMS_CHANGED', roomId, message: null, readSeq: null });
+        }
+      }));
   try {
     if (ownStream) {
       void pump(realtime.subscribe(ownStream, { signal: own.signal, signals: true, after: ownAfter ?? null }), (d) => {
@@ -548,7 +692,8 @@ async function* chatActivity(services: Services, viewer: Viewer, courseId: strin
 builder.subscriptionFields((t) => ({
   roomEvents: t.field({
     type: RoomEventRef,
-    description: "A room's changes and signals. With `after` (`Room.lastSeq`, or the last event's `cursor`), first replays every change after that cursor: no gap, no duplicate.",
+    description:
+      "A room's changes and signals. With `after` (`Room.lastSeq`, or the last event's `cursor`), first replays every change after that cursor: no gap, no duplicate.",
     args: { roomId: t.arg.id({ required: true }), after: t.arg.string() },
     // A feed: the same payload for every reader, so the WebSocket transport serves a room's subscribers as one
     // fan-out group (realtime/fanout.ts); each reader's right is still checked on every event and signal.
@@ -583,7 +728,8 @@ builder.subscriptionFields((t) => ({
       await ctx.services.access.requireCourseRead(viewer, id);
       const start = parseRoomListCursor(viewer, id, after);
       // A session's list follows its own stream too: its cursor must say from where.
-      if (start && viewer.kind === 'session' && !start.has(userStream(viewer.userId))) throw new AppError('BAD_CURSOR', 'The cursor is not valid for this list.');
+      if (start && viewer.kind === 'session' && !start.has(userStream(viewer.userId)))
+        throw new AppError('BAD_CURSOR', 'The cursor is not valid for this list.');
       return chatActivity(ctx.services, viewer, id, start, ctx.signal);
     },
     resolve: (a) => a,

@@ -3,7 +3,19 @@
  * `message.added` event on the room's stream, so history pages and live subscriptions share one cursor.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, customType, index, type AnyPgColumn, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  customType,
+  index,
+  type AnyPgColumn,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { courses } from '../courses/tables.js';
 import { tenants } from '../tenants/tables.js';
 import { users } from '../users/tables.js';
@@ -16,8 +28,12 @@ export const rooms = pgTable(
   'rooms',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
-    courseId: uuid('course_id').notNull().references(() => courses.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    courseId: uuid('course_id')
+      .notNull()
+      .references(() => courses.id, { onDelete: 'cascade' }),
     kind: text('kind').notNull(),
     name: text('name').notNull(),
     topic: text('topic'),
@@ -41,10 +57,18 @@ export const rooms = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    uniqueIndex('rooms_course_room_uq').on(t.courseId).where(sql`kind = 'course'`),
-    uniqueIndex('rooms_direct_uq').on(t.courseId, t.directKey).where(sql`direct_key is not null`),
-    uniqueIndex('rooms_tutor_uq').on(t.courseId, t.ownerId).where(sql`kind = 'tutor'`),
-    uniqueIndex('rooms_live_uq').on(t.courseId, t.ref).where(sql`kind = 'live'`),
+    uniqueIndex('rooms_course_room_uq')
+      .on(t.courseId)
+      .where(sql`kind = 'course'`),
+    uniqueIndex('rooms_direct_uq')
+      .on(t.courseId, t.directKey)
+      .where(sql`direct_key is not null`),
+    uniqueIndex('rooms_tutor_uq')
+      .on(t.courseId, t.ownerId)
+      .where(sql`kind = 'tutor'`),
+    uniqueIndex('rooms_live_uq')
+      .on(t.courseId, t.ref)
+      .where(sql`kind = 'live'`),
     index('rooms_course_idx').on(t.courseId),
   ],
 );
@@ -56,9 +80,15 @@ export const rooms = pgTable(
 export const roomMembers = pgTable(
   'room_members',
   {
-    roomId: uuid('room_id').notNull().references(() => rooms.id, { onDelete: 'cascade' }),
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
     /** 'owner' | 'member' */
     role: text('role').notNull().default('member'),
     /** 'active' | 'left'; course and live rooms keep 'active' rows for read state only. */
@@ -76,8 +106,12 @@ export const messages = pgTable(
   'messages',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
-    roomId: uuid('room_id').notNull().references(() => rooms.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
     seq: bigint('seq', { mode: 'number' }).notNull(),
     /** Null for system messages. */
     authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
@@ -88,17 +122,24 @@ export const messages = pgTable(
     body: text('body').notNull(),
     language: text('language'),
     replyToId: uuid('reply_to_id'),
-    mentions: uuid('mentions').array().notNull().default(sql`'{}'::uuid[]`),
+    mentions: uuid('mentions')
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
     editedAt: timestamp('edited_at', { withTimezone: true }),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
     /** 'author' | 'moderator' */
     deletedBy: text('deleted_by'),
-    search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', case when deleted_at is null and kind <> 'system' then body else '' end)`),
+    search: tsvector('search').generatedAlwaysAs(
+      sql`to_tsvector('simple', case when deleted_at is null and kind <> 'system' then body else '' end)`,
+    ),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex('messages_room_seq_uq').on(t.roomId, t.seq),
-    uniqueIndex('messages_client_uq').on(t.roomId, t.authorId, t.clientId).where(sql`client_id is not null`),
+    uniqueIndex('messages_client_uq')
+      .on(t.roomId, t.authorId, t.clientId)
+      .where(sql`client_id is not null`),
     index('messages_search_idx').using('gin', t.search),
     index('messages_room_created_idx').on(t.roomId, t.createdAt),
   ],
@@ -107,8 +148,12 @@ export const messages = pgTable(
 export const messageReactions = pgTable(
   'message_reactions',
   {
-    messageId: uuid('message_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     emoji: text('emoji').notNull(),
     tenantId: uuid('tenant_id').notNull(),
     createdAt: createdAt(),

@@ -80,15 +80,25 @@ export async function messageViews(db: Tx, rows: MessageRow[], opts: { fresh?: b
   for (const r of [...rows, ...replies]) if (r.authorId) people.add(r.authorId);
   for (const r of rows) for (const m of r.mentions) people.add(m);
   const persons = people.size
-    ? await db.select({ id: users.id, name: users.name, picture: users.picture, subject: users.subject }).from(users).where(inArray(users.id, [...people]))
+    ? await db
+        .select({ id: users.id, name: users.name, picture: users.picture, subject: users.subject })
+        .from(users)
+        .where(inArray(users.id, [...people]))
     : [];
-  const byId = new Map<string, Participant>(persons.map((p) => [p.id, { id: p.id, name: p.name, picture: p.picture, bot: isToolSubject(p.subject) }]));
+  const byId = new Map<string, Participant>(
+    persons.map((p) => [p.id, { id: p.id, name: p.name, picture: p.picture, bot: isToolSubject(p.subject) }]),
+  );
   const reactions = opts.fresh
     ? []
     : await db
         .select({ messageId: messageReactions.messageId, emoji: messageReactions.emoji, userId: messageReactions.userId })
         .from(messageReactions)
-        .where(inArray(messageReactions.messageId, rows.map((r) => r.id)))
+        .where(
+          inArray(
+            messageReactions.messageId,
+            rows.map((r) => r.id),
+          ),
+        )
         .orderBy(asc(messageReactions.createdAt));
   const reactionsOf = new Map<string, ReactionView[]>();
   for (const r of reactions) {
@@ -111,7 +121,12 @@ export async function messageViews(db: Tx, rows: MessageRow[], opts: { fresh?: b
       body: r.deletedAt ? '' : r.body,
       language: r.deletedAt ? null : r.language,
       replyTo: reply
-        ? { id: reply.id, authorName: reply.authorId ? (byId.get(reply.authorId)?.name ?? null) : null, excerpt: reply.deletedAt ? '' : excerptOf(reply.body), deleted: reply.deletedAt !== null }
+        ? {
+            id: reply.id,
+            authorName: reply.authorId ? (byId.get(reply.authorId)?.name ?? null) : null,
+            excerpt: reply.deletedAt ? '' : excerptOf(reply.body),
+            deleted: reply.deletedAt !== null,
+          }
         : null,
       mentions: r.deletedAt ? [] : r.mentions.map((id) => byId.get(id)).filter((p): p is Participant => !!p),
       reactions: r.deletedAt ? [] : (reactionsOf.get(r.id) ?? []),
@@ -130,6 +145,9 @@ export async function messageView(db: Tx, row: MessageRow, opts: { fresh?: boole
 
 /** One message of a room, or undefined. */
 export async function findMessage(db: Tx, roomId: string, id: string): Promise<MessageRow | undefined> {
-  const [row] = await db.select().from(messages).where(and(eq(messages.roomId, roomId), eq(messages.id, id)));
+  const [row] = await db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.roomId, roomId), eq(messages.id, id)));
   return row;
 }

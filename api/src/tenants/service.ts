@@ -17,7 +17,13 @@ export interface TenantInput {
 export async function upsertTenant(db: Tx, input: TenantInput): Promise<Tenant> {
   const [row] = await db
     .insert(tenants)
-    .values({ issuer: input.issuer, clientId: input.clientId, name: input.name, platform: input.platform ?? 'generic', status: input.status ?? 'active' })
+    .values({
+      issuer: input.issuer,
+      clientId: input.clientId,
+      name: input.name,
+      platform: input.platform ?? 'generic',
+      status: input.status ?? 'active',
+    })
     .onConflictDoUpdate({
       target: [tenants.issuer, tenants.clientId],
       set: { name: input.name, ...(input.platform ? { platform: input.platform } : {}), updatedAt: new Date() },
@@ -32,7 +38,10 @@ export async function getTenant(db: Tx, id: string): Promise<Tenant | null> {
 }
 
 export async function findTenant(db: Tx, issuer: string, clientId: string): Promise<Tenant | null> {
-  const [row] = await db.select().from(tenants).where(and(eq(tenants.issuer, issuer), eq(tenants.clientId, clientId)));
+  const [row] = await db
+    .select()
+    .from(tenants)
+    .where(and(eq(tenants.issuer, issuer), eq(tenants.clientId, clientId)));
   return row ?? null;
 }
 

@@ -18,7 +18,10 @@ export const tenants = pgTable(
     /** Whether a launch from a deployment not seen before is accepted and recorded (Canvas registers no deployment). */
     acceptNewDeployments: boolean('accept_new_deployments').notNull().default(false),
     /** Origins allowed to frame the tool for this platform (CSP frame-ancestors), learned at registration and launch. */
-    frameOrigins: text('frame_origins').array().notNull().default(sql`'{}'::text[]`),
+    frameOrigins: text('frame_origins')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -29,7 +32,9 @@ export const deployments = pgTable(
   'deployments',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
     deploymentId: text('deployment_id').notNull(),
     createdAt: createdAt(),
   },

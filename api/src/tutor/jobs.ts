@@ -24,5 +24,7 @@ export const tutorJobs: FeatureJobs = {
       if (last && err.name !== 'TutorBusyError') void services.tutor.fail(job.data.requestId, err.message).catch(() => {});
     },
   }),
-  periodic: [periodic({ task: 'requeue-tutor', everyMs: 60_000, run: async (services) => ({ requeued: await services.tutor.requeueStale() }) })],
+  periodic: [
+    periodic({ task: 'requeue-tutor', everyMs: 60_000, run: async (services) => ({ requeued: await services.tutor.requeueStale() }) }),
+  ],
 };

@@ -62,11 +62,19 @@ describe('OpenAI provider against a fake OpenAI-compatible server', () => {
   });
 
   it('streams the deltas in order and returns the text, finish reason and usage', async () => {
-    fake.script({ kind: 'stream', chunks: ['A closure', ' is a function', ' with its scope', '.'], usage: { prompt_tokens: 21, completion_tokens: 9 } });
+    fake.script({
+      kind: 'stream',
+      chunks: ['A closure', ' is a function', ' with its scope', '.'],
+      usage: { prompt_tokens: 21, completion_tokens: 9 },
+    });
     const req = request();
     const r = await provider.stream(req);
     expect(req.deltas).toEqual(['A closure', ' is a function', ' with its scope', '.']);
-    expect(r).toEqual({ text: 'A closure is a function with its scope.', finishReason: 'stop', usage: { promptTokens: 21, completionTokens: 9 } });
+    expect(r).toEqual({
+      text: 'A closure is a function with its scope.',
+      finishReason: 'stop',
+      usage: { promptTokens: 21, completionTokens: 9 },
+    });
     expect(provider.kind).toBe('openai');
   });
 
@@ -87,7 +95,13 @@ describe('OpenAI provider against a fake OpenAI-compatible server', () => {
   });
 
   it('waits for a slow first token (within the timeout)', async () => {
-    fake.script({ kind: 'stream', chunks: ['slow', ' start'], firstTokenDelayMs: 600, chunkDelayMs: 50, usage: { prompt_tokens: 3, completion_tokens: 2 } });
+    fake.script({
+      kind: 'stream',
+      chunks: ['slow', ' start'],
+      firstTokenDelayMs: 600,
+      chunkDelayMs: 50,
+      usage: { prompt_tokens: 3, completion_tokens: 2 },
+    });
     const t0 = Date.now();
     const r = await provider.stream(request());
     expect(Date.now() - t0).toBeGreaterThanOrEqual(550);
@@ -103,14 +117,20 @@ describe('OpenAI provider against a fake OpenAI-compatible server', () => {
   });
 
   it('408 and 409 are retryable', async () => {
-    fake.script([{ kind: 'status', status: 408 }, { kind: 'status', status: 409 }]);
+    fake.script([
+      { kind: 'status', status: 408 },
+      { kind: 'status', status: 409 },
+    ]);
     expect(await failure(provider.stream(request()))).toMatchObject({ retryable: true, status: 408 });
     expect(await failure(provider.stream(request()))).toMatchObject({ retryable: true, status: 409 });
     expect(fake.requests).toHaveLength(2);
   });
 
   it('500 and 503 are retryable, once each', async () => {
-    fake.script([{ kind: 'status', status: 500 }, { kind: 'status', status: 503 }]);
+    fake.script([
+      { kind: 'status', status: 500 },
+      { kind: 'status', status: 503 },
+    ]);
     expect(await failure(provider.stream(request()))).toMatchObject({ retryable: true, status: 500 });
     expect(await failure(provider.stream(request()))).toMatchObject({ retryable: true, status: 503 });
     expect(fake.requests).toHaveLength(2);
@@ -139,7 +159,12 @@ describe('OpenAI provider against a fake OpenAI-compatible server', () => {
   });
 
   it('an abort mid-stream is not retryable and keeps what had arrived', async () => {
-    fake.script({ kind: 'stream', chunks: ['a', 'b', 'c', 'd', 'e', 'f'], chunkDelayMs: 100, usage: { prompt_tokens: 1, completion_tokens: 6 } });
+    fake.script({
+      kind: 'stream',
+      chunks: ['a', 'b', 'c', 'd', 'e', 'f'],
+      chunkDelayMs: 100,
+      usage: { prompt_tokens: 1, completion_tokens: 6 },
+    });
     const ac = new AbortController();
     const req = request({ signal: ac.signal });
     req.onDelta = (t) => {
@@ -180,7 +205,9 @@ describe('OpenAI provider against a fake OpenAI-compatible server', () => {
     const server = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const base = { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm' };
-      res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: 'half' }, finish_reason: null }] })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: 'half' }, finish_reason: null }] })}\n\n`,
+      );
       res.end();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -203,7 +230,7 @@ describe('OpenAI provider against a fake OpenAI-compatible server', () => {
     expect(await failure(dead.stream(request()))).toMatchObject({ retryable: true, status: null });
   });
 
-  it("an exception of onDelta is passed on as it is and stops the stream", async () => {
+  it('an exception of onDelta is passed on as it is and stops the stream', async () => {
     fake.script({ kind: 'stream', chunks: ['x', 'y', 'z'], chunkDelayMs: 20 });
     const boom = new Error('boom');
     const req = request({
@@ -259,7 +286,11 @@ describe('offline provider', () => {
   it('uses the last user message of the conversation', async () => {
     const r = await offline.stream(
       request({
-        messages: [...messages, { role: 'assistant', content: 'A function with its scope.' }, { role: 'user', content: 'And what is recursion?' }],
+        messages: [
+          ...messages,
+          { role: 'assistant', content: 'A function with its scope.' },
+          { role: 'user', content: 'And what is recursion?' },
+        ],
       }),
     );
     expect(r.text).toContain('And what is recursion?');
@@ -289,7 +320,10 @@ describe('offline provider', () => {
     const err = await failure(slow.stream(req));
     expect(err).toMatchObject({ retryable: false, status: null, message: 'cancelled' });
     expect(err.partial.text).toBe(req.deltas.join(''));
-    expect(err.partial.usage).toEqual({ promptTokens: await countChatTokens(messages), completionTokens: await countTokens(err.partial.text) });
+    expect(err.partial.usage).toEqual({
+      promptTokens: await countChatTokens(messages),
+      completionTokens: await countTokens(err.partial.text),
+    });
   });
 
   it('without a delay, a cancel still lands mid-reply', async () => {

@@ -168,8 +168,7 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): TutorProvider
       };
       const signal = AbortSignal.any([req.signal, stall.signal]);
       const cancelled = (cause?: unknown) => new ProviderError('cancelled', false, null, partial(), { cause });
-      const stalled = () =>
-        new ProviderError(`the provider sent nothing for ${opts.timeoutMs} ms`, true, null, partial());
+      const stalled = () => new ProviderError(`the provider sent nothing for ${opts.timeoutMs} ms`, true, null, partial());
 
       // An exception of the caller's onDelta is its own: passed on as it is, not as a provider failure.
       let callbackFailure: { error: unknown } | null = null;
@@ -307,7 +306,11 @@ export function offlineReply(messages: ChatTurn[]): string {
     .filter((m) => m.role === 'system')
     .map((m) => m.content)
     .join('\n');
-  const question = [...messages].reverse().find((m) => m.role === 'user')?.content.trim() ?? '';
+  const question =
+    [...messages]
+      .reverse()
+      .find((m) => m.role === 'user')
+      ?.content.trim() ?? '';
   const socratic = /socratic/i.test(system);
   const brief = courseBrief(system);
   const lines = [OFFLINE_LABEL, ''];

@@ -31,7 +31,15 @@ import { cleanMultiline } from '../text.js';
 import { isStaff } from '../courses/roles.js';
 import { isUuid } from '../auth/access.js';
 import { enqueue, type JobPayloads } from '../queue/queues.js';
-import { countChatTokens, countEachChatTurn, countTokens, ProviderError, type ChatTurn, type StreamResult, type TutorProvider } from './provider.js';
+import {
+  countChatTokens,
+  countEachChatTurn,
+  countTokens,
+  ProviderError,
+  type ChatTurn,
+  type StreamResult,
+  type TutorProvider,
+} from './provider.js';
 import { costMicros } from './prices.js';
 
 export type TutorMode = 'socratic' | 'explain' | 'review';
@@ -173,11 +181,17 @@ export class TutorService {
   }
 
   /** Mode, brief and budgets of a course (staff). */
-  async updateSettings(viewer: Viewer, courseId: string, input: { mode?: TutorMode | null; brief?: string | null; userDailyTokens?: number | null; courseMonthlyTokens?: number | null }): Promise<TutorSettingsView> {
+  async updateSettings(
+    viewer: Viewer,
+    courseId: string,
+    input: { mode?: TutorMode | null; brief?: string | null; userDailyTokens?: number | null; courseMonthlyTokens?: number | null },
+  ): Promise<TutorSettingsView> {
     await this.d.access.requireCourseManage(viewer, courseId);
-    if (input.mode != null && !TUTOR_MODES.includes(input.mode)) throw new AppError('BAD_USER_INPUT', 'The mode is socratic, explain or review.', { field: 'mode' });
+    if (input.mode != null && !TUTOR_MODES.includes(input.mode))
+      throw new AppError('BAD_USER_INPUT', 'The mode is socratic, explain or review.', { field: 'mode' });
     const brief = input.brief != null ? cleanMultiline(input.brief, 'brief', 'caller') : null;
-    if (brief != null && brief.length > BRIEF_MAX) throw new AppError('BAD_USER_INPUT', `The course brief can have at most ${BRIEF_MAX} characters.`, { field: 'brief' });
+    if (brief != null && brief.length > BRIEF_MAX)
+      throw new AppError('BAD_USER_INPUT', `The course brief can have at most ${BRIEF_MAX} characters.`, { field: 'brief' });
     const current = await this.settingsOf(this.d.db, courseId);
     // A budget below one question's need answers nothing: 0 says that plainly; anything else must fit a question.
     const perQuestion = await this.tokensPerQuestion({ ...current, brief: brief ?? current.brief });
@@ -187,7 +201,11 @@ export class TutorService {
     ] as const;
     for (const [field, v, what] of budgets) {
       if (v != null && (!Number.isInteger(v) || v < 0 || (v > 0 && v < perQuestion) || v > BUDGET_MAX)) {
-        throw new AppError('BAD_USER_INPUT', `${what} is 0 (no questions) or a whole number of tokens from ${fmt(perQuestion)} (one question) to ${fmt(BUDGET_MAX)}.`, { field, min: perQuestion, max: BUDGET_MAX });
+        throw new AppError(
+          'BAD_USER_INPUT',
+          `${what} is 0 (no questions) or a whole number of tokens from ${fmt(perQuestion)} (one question) to ${fmt(BUDGET_MAX)}.`,
+          { field, min: perQuestion, max: BUDGET_MAX },
+        );
       }
     }
     const [course] = await this.d.db.select({ tenantId: courses.tenantId }).from(courses).where(eq(courses.id, courseId));
@@ -202,7 +220,11 @@ export class TutorService {
     };
     await this.d.db.insert(tutorSettings).values(values).onConflictDoUpdate({ target: tutorSettings.courseId, set: values });
     const saved = await this.settingsOf(this.d.db, courseId);
-    if (saved.userDailyTokens !== current.userDailyTokens || saved.courseMonthlyTokens !== current.courseMonthlyTokens || saved.brief !== current.brief) {
+    if (
+      saved.userDailyTokens !== current.userDailyTokens ||
+      saved.courseMonthlyTokens !== current.courseMonthlyTokens ||
+      saved.brief !== current.brief
+    ) {
       await this.publishCourseUsage(courseId, course!.tenantId);
     }
     return saved;
@@ -213,7 +235,10 @@ export class TutorService {
    * refusal banner) follows a raised or lowered budget at once.
    */
   private async publishCourseUsage(courseId: string, tenantId: string): Promise<void> {
-    const owners = await this.d.db.select({ userId: rooms.ownerId }).from(rooms).where(and(eq(rooms.courseId, courseId), eq(rooms.kind, 'tutor')));
+    const owners = await this.d.db
+      .select({ userId: rooms.ownerId })
+      .from(rooms)
+      .where(and(eq(rooms.courseId, courseId), eq(rooms.kind, 'tutor')));
     const userIds = owners.flatMap((o) => (o.userId ? [o.userId] : []));
     const usages = await this.usagesOf(userIds, courseId);
     if (usages.length === 0) return;
@@ -225,7 +250,8 @@ export class TutorService {
   /** Lets the tutor answer "@tutor" in a course, group or live room, with an optional mode of its own (staff). */
   async setRoomTutor(viewer: Viewer, roomId: string, enabled: boolean, mode: TutorMode | null): Promise<boolean> {
     const { room } = await this.d.rooms.access.requireRoomModerate(viewer, roomId);
-    if (mode !== null && !TUTOR_MODES.includes(mode)) throw new AppError('BAD_USER_INPUT', 'The mode is socratic, explain or review.', { field: 'mode' });
+    if (mode !== null && !TUTOR_MODES.includes(mode))
+      throw new AppError('BAD_USER_INPUT', 'The mode is socratic, explain or review.', { field: 'mode' });
     await this.d.db.update(rooms).set({ tutorEnabled: enabled, tutorMode: mode, updatedAt: new Date() }).where(eq(rooms.id, room.id));
     return enabled;
   }
@@ -260,7 +286,10 @@ export class TutorService {
    * fails at once and the room offers a retry (and, should this process die first, `requeueStale` finds it).
    */
   private async queued(room: RoomInfo, requestId: string, questionId: string): Promise<void> {
-    await Promise.all([this.signal(room, { requestId, questionId, state: 'queued', text: '' }), this.enqueue(requestId, requestId).catch(() => {})]);
+    await Promise.all([
+      this.signal(room, { requestId, questionId, state: 'queued', text: '' }),
+      this.enqueue(requestId, requestId).catch(() => {}),
+    ]);
   }
 
   /**
@@ -271,10 +300,18 @@ export class TutorService {
     const queue = this.queue;
     try {
       // The job id makes a second enqueue of the same question a no-op.
-      await enqueue(() => queue.add('reply', { task: 'reply', requestId }, { jobId, attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 }));
+      await enqueue(() =>
+        queue.add(
+          'reply',
+          { task: 'reply', requestId },
+          { jobId, attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 },
+        ),
+      );
     } catch (err) {
       this.d.log.warn({ err: (err as Error).message, requestId }, 'tutor: the job could not be queued');
-      await this.fail(requestId, 'The job queue was unavailable.').catch((e: unknown) => this.d.log.error({ err: e, requestId }, 'tutor: could not mark the request failed'));
+      await this.fail(requestId, 'The job queue was unavailable.').catch((e: unknown) =>
+        this.d.log.error({ err: e, requestId }, 'tutor: could not mark the request failed'),
+      );
       throw err;
     }
   }
@@ -301,7 +338,12 @@ export class TutorService {
       if (states.some((st) => LIVE_JOB_STATES.has(st))) continue;
       if (states[2] !== 'unknown') continue; // queued again already, and that job ended: not again and again
       // A queue that cannot take it fails the request (enqueue), which leaves it to the student's retry.
-      if (await this.enqueue(r.id, again).then(() => true, () => false)) {
+      if (
+        await this.enqueue(r.id, again).then(
+          () => true,
+          () => false,
+        )
+      ) {
         this.d.log.warn({ requestId: r.id }, 'tutor: a queued question had no job; queued again');
         requeued++;
       }
@@ -342,12 +384,16 @@ export class TutorService {
 
   private async requestFor(viewer: Viewer, requestId: string) {
     if (viewer.kind !== 'session' || !isUuid(requestId)) throw notFound('The tutor request');
-    const [req] = await this.d.db.select().from(tutorRequests).where(and(eq(tutorRequests.id, requestId), eq(tutorRequests.tenantId, viewer.tenantId)));
+    const [req] = await this.d.db
+      .select()
+      .from(tutorRequests)
+      .where(and(eq(tutorRequests.id, requestId), eq(tutorRequests.tenantId, viewer.tenantId)));
     if (!req) throw notFound('The tutor request');
     const { rights } = await this.d.rooms.access.requireRoomRead(viewer, req.roomId).catch(() => {
       throw notFound('The tutor request');
     });
-    if (req.userId !== viewer.userId && !rights.moderate && !(await this.isStaff(viewer, req.courseId))) throw new AppError('FORBIDDEN', 'Only who asked, or an instructor, can do this.');
+    if (req.userId !== viewer.userId && !rights.moderate && !(await this.isStaff(viewer, req.courseId)))
+      throw new AppError('FORBIDDEN', 'Only who asked, or an instructor, can do this.');
     return req;
   }
 
@@ -389,7 +435,10 @@ export class TutorService {
   }
 
   /** What a reply needs before its budget is reserved: the settings, the tutor's user, the context and its estimate. */
-  private async prepare(req: TutorRequest, room: RoomInfo): Promise<Pick<Reply, 'settings' | 'tutorId' | 'context'> & { estimate: number }> {
+  private async prepare(
+    req: TutorRequest,
+    room: RoomInfo,
+  ): Promise<Pick<Reply, 'settings' | 'tutorId' | 'context'> & { estimate: number }> {
     // Independent reads at once: each is a round trip on the way to the first token.
     const [settings, [roomRow], tutorId, [course], history] = await Promise.all([
       this.settingsOf(this.d.db, req.courseId),
@@ -462,7 +511,13 @@ export class TutorService {
         void this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'streaming', text: streamed.text });
       }
     };
-    return this.d.provider.stream({ model: this.d.config.aiModel, messages: context, maxTokens: this.d.config.tutorMaxReplyTokens, signal, onDelta });
+    return this.d.provider.stream({
+      model: this.d.config.aiModel,
+      messages: context,
+      maxTokens: this.d.config.tutorMaxReplyTokens,
+      signal,
+      onDelta,
+    });
   }
 
   /** The reply in the room, the request done and the call in the ledger, in one transaction. */
@@ -472,7 +527,10 @@ export class TutorService {
     const body = result.text.trim() || '(The tutor had nothing to say to that. Try asking differently.)';
     await this.d.realtime.write(async (tx) => {
       const reply = await this.d.rooms.postAs(room.id, r.tutorId, body, `tutor-${req.id}`);
-      await tx.update(tutorRequests).set({ status: 'done', replyId: reply.id, error: null, updatedAt: new Date() }).where(eq(tutorRequests.id, req.id));
+      await tx
+        .update(tutorRequests)
+        .set({ status: 'done', replyId: reply.id, error: null, updatedAt: new Date() })
+        .where(eq(tutorRequests.id, req.id));
       // Last: the budget rows every question of the course contends for are locked only until the commit.
       await this.record(req, room, r.call, r.jobId, usage, this.sourceOf(result.usage), 'done');
     });
@@ -487,18 +545,28 @@ export class TutorService {
    */
   private async afterFailure(r: Reply, err: unknown, text: string, cancelled: boolean): Promise<'cancelled' | 'failed'> {
     const { req, room, call, jobId } = r;
-    const pe = err instanceof ProviderError ? err : new ProviderError(String((err as Error)?.message ?? err), true, null, { text, usage: null });
+    const pe =
+      err instanceof ProviderError ? err : new ProviderError(String((err as Error)?.message ?? err), true, null, { text, usage: null });
     const streamed = pe.partial.text || text;
     // A call the provider refused outright (an HTTP error before any text) consumed nothing; one cut off
     // mid-stream counts what the provider reported, else what the tokenizer counts.
-    const usage = pe.partial.usage ?? (pe.status !== null && !streamed ? { promptTokens: 0, completionTokens: 0 } : { promptTokens: await countChatTokens(r.context), completionTokens: await countTokens(streamed) });
+    const usage =
+      pe.partial.usage ??
+      (pe.status !== null && !streamed
+        ? { promptTokens: 0, completionTokens: 0 }
+        : { promptTokens: await countChatTokens(r.context), completionTokens: await countTokens(streamed) });
     const source = this.sourceOf(pe.partial.usage);
     if (cancelled) {
       const partial = streamed.trim();
       await this.d.realtime.write(async (tx) => {
         await this.record(req, room, call, jobId, usage, source, 'cancelled');
-        const reply = partial ? await this.d.rooms.postAs(room.id, r.tutorId, `${partial}\n\n_(stopped)_`, `tutor-${req.id}:stopped:${call}`) : null;
-        await tx.update(tutorRequests).set({ replyId: reply?.id ?? null, updatedAt: new Date() }).where(eq(tutorRequests.id, req.id));
+        const reply = partial
+          ? await this.d.rooms.postAs(room.id, r.tutorId, `${partial}\n\n_(stopped)_`, `tutor-${req.id}:stopped:${call}`)
+          : null;
+        await tx
+          .update(tutorRequests)
+          .set({ replyId: reply?.id ?? null, updatedAt: new Date() })
+          .where(eq(tutorRequests.id, req.id));
       });
       await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'cancelled', text: '' });
       await this.afterUsage(req.userId, req.courseId, room.tenantId, r.settings);
@@ -506,7 +574,10 @@ export class TutorService {
     }
     await this.d.realtime.write(async (tx) => {
       await this.record(req, room, call, jobId, usage, source, 'failed');
-      await tx.update(tutorRequests).set({ status: pe.retryable ? 'queued' : 'failed', error: pe.message.slice(0, 500), updatedAt: new Date() }).where(eq(tutorRequests.id, req.id));
+      await tx
+        .update(tutorRequests)
+        .set({ status: pe.retryable ? 'queued' : 'failed', error: pe.message.slice(0, 500), updatedAt: new Date() })
+        .where(eq(tutorRequests.id, req.id));
     });
     await this.afterUsage(req.userId, req.courseId, room.tenantId, r.settings);
     if (pe.retryable) throw pe;
@@ -524,7 +595,10 @@ export class TutorService {
     if (!req) return;
     const room = await this.d.rooms.access.room(req.roomId);
     if (!room) return;
-    await this.d.rooms.postSystem(room.id, 'The tutor could not answer this question right now. You can retry it.', { event: 'tutor-failed', requestId });
+    await this.d.rooms.postSystem(room.id, 'The tutor could not answer this question right now. You can retry it.', {
+      event: 'tutor-failed',
+      requestId,
+    });
     await this.signal(room, { requestId: req.id, questionId: req.questionId, state: 'failed', text: '' });
   }
 
@@ -546,7 +620,15 @@ export class TutorService {
     const [now, userDay, courseMonth] = [new Date(), day(), month()];
     const leaseUntil = new Date(now.getTime() + this.d.config.tutorLockMs);
     for (let attempt = 0; attempt < 2; attempt++) {
-      const [r] = await rows<{ verdict: string; tenant_id: string; user_key: string; course_key: string; calls: number | null; user_used: string | null; user_reserved: string | null }>(
+      const [r] = await rows<{
+        verdict: string;
+        tenant_id: string;
+        user_key: string;
+        course_key: string;
+        calls: number | null;
+        user_used: string | null;
+        user_reserved: string | null;
+      }>(
         this.d.db,
         sql`with req as (
               select id, tenant_id, status, lease_until, reserved_tokens, user_id || ':' || ${userDay} as user_key, course_id || ':' || ${courseMonth} as course_key
@@ -589,7 +671,10 @@ export class TutorService {
         case 'busy':
           return { kind: 'busy' };
         case 'refused-user':
-          return { kind: 'refused', message: refusal('user', settings, estimate, perQuestion, Number(r.user_used) + Number(r.user_reserved)) };
+          return {
+            kind: 'refused',
+            message: refusal('user', settings, estimate, perQuestion, Number(r.user_used) + Number(r.user_reserved)),
+          };
         case 'refused-course':
           return { kind: 'refused', message: refusal('course', settings, estimate, perQuestion, 0) };
         case 'release':
@@ -615,7 +700,12 @@ export class TutorService {
    * `reserve` in a transaction, for a request that still holds an earlier attempt's reservation: that is
    * released first, then the estimate reserved under the same locks.
    */
-  private async reserveReleasing(requestId: string, estimate: number, settings: TutorSettingsView, perQuestion: number): Promise<Reservation> {
+  private async reserveReleasing(
+    requestId: string,
+    estimate: number,
+    settings: TutorSettingsView,
+    perQuestion: number,
+  ): Promise<Reservation> {
     return this.d.realtime.write(async (tx) => {
       const [req] = await tx.select().from(tutorRequests).where(eq(tutorRequests.id, requestId)).for('update');
       if (!req || !['queued', 'running'].includes(req.status)) return { kind: 'gone' as const };
@@ -646,11 +736,17 @@ export class TutorService {
       const course = locked.find((r) => r.scope === 'course-month')!;
       const user = locked.find((r) => r.scope === 'user-day')!;
       if (user.used + user.reserved + estimate > settings.userDailyTokens) {
-        await tx.update(tutorRequests).set({ status: 'refused', reservedTokens: 0, updatedAt: new Date() }).where(eq(tutorRequests.id, requestId));
+        await tx
+          .update(tutorRequests)
+          .set({ status: 'refused', reservedTokens: 0, updatedAt: new Date() })
+          .where(eq(tutorRequests.id, requestId));
         return { kind: 'refused' as const, message: refusal('user', settings, estimate, perQuestion, user.used + user.reserved) };
       }
       if (course.used + course.reserved + estimate > settings.courseMonthlyTokens) {
-        await tx.update(tutorRequests).set({ status: 'refused', reservedTokens: 0, updatedAt: new Date() }).where(eq(tutorRequests.id, requestId));
+        await tx
+          .update(tutorRequests)
+          .set({ status: 'refused', reservedTokens: 0, updatedAt: new Date() })
+          .where(eq(tutorRequests.id, requestId));
         return { kind: 'refused' as const, message: refusal('course', settings, estimate, perQuestion, 0) };
       }
       // Both counters and the request in one statement (the rows are locked already).
@@ -674,8 +770,15 @@ export class TutorService {
   private async release(tx: Tx, req: typeof tutorRequests.$inferSelect): Promise<void> {
     if (req.reservedTokens <= 0) return;
     // Course before user, as everywhere: two transactions never lock these rows in opposite orders.
-    for (const [scope, key] of [['course-month', req.reservedMonth], ['user-day', req.reservedDay]] as const) {
-      if (key) await tx.update(budgetCounters).set({ reserved: sql`greatest(0, ${budgetCounters.reserved} - ${req.reservedTokens})` }).where(and(eq(budgetCounters.scope, scope), eq(budgetCounters.key, key)));
+    for (const [scope, key] of [
+      ['course-month', req.reservedMonth],
+      ['user-day', req.reservedDay],
+    ] as const) {
+      if (key)
+        await tx
+          .update(budgetCounters)
+          .set({ reserved: sql`greatest(0, ${budgetCounters.reserved} - ${req.reservedTokens})` })
+          .where(and(eq(budgetCounters.scope, scope), eq(budgetCounters.key, key)));
     }
     await tx.update(tutorRequests).set({ reservedTokens: 0 }).where(eq(tutorRequests.id, req.id));
   }
@@ -721,14 +824,27 @@ export class TutorService {
       if (inserted.length === 0) return;
       const total = usage.promptTokens + usage.completionTokens;
       await this.release(tx, fresh!);
-      for (const [scope, key] of [['course-month', fresh!.reservedMonth ?? `${req.courseId}:${month()}`], ['user-day', fresh!.reservedDay ?? `${req.userId}:${day()}`]] as const) {
+      for (const [scope, key] of [
+        ['course-month', fresh!.reservedMonth ?? `${req.courseId}:${month()}`],
+        ['user-day', fresh!.reservedDay ?? `${req.userId}:${day()}`],
+      ] as const) {
         await tx
           .insert(budgetCounters)
           .values({ scope, key, tenantId: room.tenantId, used: total })
-          .onConflictDoUpdate({ target: [budgetCounters.scope, budgetCounters.key], set: { used: sql`${budgetCounters.used} + ${total}`, updatedAt: new Date() } });
+          .onConflictDoUpdate({
+            target: [budgetCounters.scope, budgetCounters.key],
+            set: { used: sql`${budgetCounters.used} + ${total}`, updatedAt: new Date() },
+          });
       }
       // After the budget rows, as every writer of the report's stream: one lock order.
-      await this.emitReportEntry(emit, room, req, who, inserted[0]!.createdAt, { model, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, costMicros: cost, calls: 1, refused: 0 });
+      await this.emitReportEntry(emit, room, req, who, inserted[0]!.createdAt, {
+        model,
+        promptTokens: usage.promptTokens,
+        completionTokens: usage.completionTokens,
+        costMicros: cost,
+        calls: 1,
+        refused: 0,
+      });
     });
   }
 
@@ -742,11 +858,32 @@ export class TutorService {
       const model = this.d.config.aiModel;
       const inserted = await tx
         .insert(usageLedger)
-        .values({ tenantId: room.tenantId, courseId: req.courseId, userId: req.userId, roomId: room.id, requestId: req.id, call: 0, jobId, model, promptTokens: 0, completionTokens: 0, costMicros: 0, source: 'none', outcome: 'refused' })
+        .values({
+          tenantId: room.tenantId,
+          courseId: req.courseId,
+          userId: req.userId,
+          roomId: room.id,
+          requestId: req.id,
+          call: 0,
+          jobId,
+          model,
+          promptTokens: 0,
+          completionTokens: 0,
+          costMicros: 0,
+          source: 'none',
+          outcome: 'refused',
+        })
         .onConflictDoNothing()
         .returning({ createdAt: usageLedger.createdAt });
       if (inserted.length === 0) return;
-      await this.emitReportEntry(emit, room, req, who, inserted[0]!.createdAt, { model, promptTokens: 0, completionTokens: 0, costMicros: 0, calls: 0, refused: 1 });
+      await this.emitReportEntry(emit, room, req, who, inserted[0]!.createdAt, {
+        model,
+        promptTokens: 0,
+        completionTokens: 0,
+        costMicros: 0,
+        calls: 0,
+        refused: 1,
+      });
     });
   }
 
@@ -756,7 +893,11 @@ export class TutorService {
     if (settings.userDailyTokens > 0 && usage.usedToday * 100 >= settings.userDailyTokens * this.d.config.tutorWarnPercent) {
       const dedupeKey = `tutor-budget:${courseId}:${day()}`;
       // notify() drops a repeat only while the first is unread: once read, it must still not come back today.
-      const [sent] = await this.d.db.select({ id: notifications.id }).from(notifications).where(and(eq(notifications.userId, userId), eq(notifications.dedupeKey, dedupeKey))).limit(1);
+      const [sent] = await this.d.db
+        .select({ id: notifications.id })
+        .from(notifications)
+        .where(and(eq(notifications.userId, userId), eq(notifications.dedupeKey, dedupeKey)))
+        .limit(1);
       if (sent) return;
       await this.d.notifications.notify([
         {
@@ -811,7 +952,13 @@ export class TutorService {
       .where(
         or(
           and(eq(budgetCounters.scope, 'course-month'), eq(budgetCounters.key, courseKey)),
-          and(eq(budgetCounters.scope, 'user-day'), inArray(budgetCounters.key, userIds.map((u) => `${u}:${day(now)}`))),
+          and(
+            eq(budgetCounters.scope, 'user-day'),
+            inArray(
+              budgetCounters.key,
+              userIds.map((u) => `${u}:${day(now)}`),
+            ),
+          ),
         ),
       );
     const course = rows.find((r) => r.scope === 'course-month') ?? { used: 0, reserved: 0 };
@@ -875,7 +1022,8 @@ export class TutorService {
   async report(viewer: Viewer, courseId: string, days: number): Promise<UsageReport> {
     // Staff of the course, or an integrator's key with the read scope.
     await this.d.access.requireCourseStaffRead(viewer, courseId);
-    if (!Number.isInteger(days) || days < 1 || days > 366) throw new AppError('BAD_USER_INPUT', 'days is between 1 and 366.', { field: 'days' });
+    if (!Number.isInteger(days) || days < 1 || days > 366)
+      throw new AppError('BAD_USER_INPUT', 'days is between 1 and 366.', { field: 'days' });
     const since = new Date(Date.now() - days * 86_400_000);
     const where = and(eq(usageLedger.courseId, courseId), eq(usageLedger.tenantId, viewer.tenantId), gte(usageLedger.createdAt, since));
     const refusedRow = sql`${usageLedger.outcome} = 'refused'`;
@@ -890,7 +1038,12 @@ export class TutorService {
     // One snapshot: the sums are exactly the ledger rows whose events are at or below the cursor (each row's event is
     // written in the row's transaction), so the follower adds every later row once and none twice.
     const { head, value: read } = await this.d.realtime.atHead(tutorReportStream(courseId), async (tx) => {
-      const byDay = await tx.select({ day: dayExpr, ...sums }).from(usageLedger).where(where).groupBy(dayExpr).orderBy(dayExpr);
+      const byDay = await tx
+        .select({ day: dayExpr, ...sums })
+        .from(usageLedger)
+        .where(where)
+        .groupBy(dayExpr)
+        .orderBy(dayExpr);
       const byStudent = await tx
         .select({ userId: usageLedger.userId, name: users.name, tutorRoomId: sql<string | null>`min(${rooms.id}::text)`, ...sums })
         .from(usageLedger)
@@ -909,14 +1062,24 @@ export class TutorService {
       return { byDay, byStudent, byModel };
     });
     const num = <T extends { costMicros: number }>(r: T) => ({ ...r, costMicros: Number(r.costMicros) });
-    return { cursor: String(head), byDay: read.byDay.map(num), byStudent: read.byStudent.map(num), byModel: read.byModel.map(({ refused: _r, ...m }) => num(m)) };
+    return {
+      cursor: String(head),
+      byDay: read.byDay.map(num),
+      byStudent: read.byStudent.map(num),
+      byModel: read.byModel.map(({ refused: _r, ...m }) => num(m)),
+    };
   }
 
   /**
    * Follows the course's usage report from `after` (its `cursor`): each ledger row as it is written (staff of the
    * course, or an API key with the read scope that reaches it; checked on every event).
    */
-  async followReport(viewer: Viewer, courseId: string, after: number | null, signal: AbortSignal | undefined): Promise<Feed<ReportEntryAt>> {
+  async followReport(
+    viewer: Viewer,
+    courseId: string,
+    after: number | null,
+    signal: AbortSignal | undefined,
+  ): Promise<Feed<ReportEntryAt>> {
     await this.d.access.requireCourseStaffRead(viewer, courseId);
     return this.d.realtime.feed({
       stream: tutorReportStream(courseId),
@@ -948,7 +1111,12 @@ export class TutorService {
   private async reportName(tx: Tx, room: RoomInfo, req: TutorRequest): Promise<{ name: string; tutorRoomId: string | null }> {
     const [who] = await tx.select({ name: users.name }).from(users).where(eq(users.id, req.userId));
     const [own] =
-      room.kind === 'tutor' ? [{ id: room.id }] : await tx.select({ id: rooms.id }).from(rooms).where(and(eq(rooms.courseId, req.courseId), eq(rooms.kind, 'tutor'), eq(rooms.ownerId, req.userId)));
+      room.kind === 'tutor'
+        ? [{ id: room.id }]
+        : await tx
+            .select({ id: rooms.id })
+            .from(rooms)
+            .where(and(eq(rooms.courseId, req.courseId), eq(rooms.kind, 'tutor'), eq(rooms.ownerId, req.userId)));
     return { name: who?.name ?? 'Someone', tutorRoomId: own?.id ?? null };
   }
 
@@ -961,7 +1129,11 @@ export class TutorService {
     createdAt: Date,
     sums: Pick<TutorReportEntry, 'model' | 'promptTokens' | 'completionTokens' | 'costMicros' | 'calls' | 'refused'>,
   ): Promise<void> {
-    await emit(tutorReportStream(req.courseId), { tenantId: room.tenantId, type: 'usage.recorded', payload: { userId: req.userId, ...who, day: day(createdAt), ...sums } });
+    await emit(tutorReportStream(req.courseId), {
+      tenantId: room.tenantId,
+      type: 'usage.recorded',
+      payload: { userId: req.userId, ...who, day: day(createdAt), ...sums },
+    });
   }
 
   // --------------------------------------------------------------- helpers
@@ -985,9 +1157,20 @@ export class TutorService {
   }
 
   /** The history as chat turns (the tutor's messages as the assistant), newest kept within the token budget. */
-  private async context(rows: { authorId: string | null; body: string; name: string | null }[], room: RoomInfo, tutorId: string, mode: TutorMode, brief: string, courseTitle: string): Promise<ChatTurn[]> {
+  private async context(
+    rows: { authorId: string | null; body: string; name: string | null }[],
+    room: RoomInfo,
+    tutorId: string,
+    mode: TutorMode,
+    brief: string,
+    courseTitle: string,
+  ): Promise<ChatTurn[]> {
     const system: ChatTurn = { role: 'system', content: systemPrompt(mode, courseTitle, brief) };
-    const history = rows.map((r): ChatTurn => (r.authorId === tutorId ? { role: 'assistant', content: r.body } : { role: 'user', content: room.kind === 'tutor' ? r.body : `${r.name ?? 'Someone'}: ${r.body}` }));
+    const history = rows.map((r): ChatTurn =>
+      r.authorId === tutorId
+        ? { role: 'assistant', content: r.body }
+        : { role: 'user', content: room.kind === 'tutor' ? r.body : `${r.name ?? 'Someone'}: ${r.body}` },
+    );
     // Every turn counted in one round trip to the tokenizer's thread; a turn alone costs as countChatTokens([turn]).
     const [systemCost = 0, ...costs] = (await countEachChatTurn([system, ...history])).map((n) => 3 + n);
     const turns: ChatTurn[] = [];
@@ -1012,7 +1195,9 @@ export class TutorService {
   }
 
   private async signal(room: RoomInfo, s: TutorSignal): Promise<void> {
-    await this.d.realtime.signal(roomStream(room.id), { type: 'tutor', payload: { ...s, tenantId: room.tenantId } }, 60_000).catch((err: unknown) => this.d.log.warn({ err: (err as Error).message }, 'tutor: signal not sent'));
+    await this.d.realtime
+      .signal(roomStream(room.id), { type: 'tutor', payload: { ...s, tenantId: room.tenantId } }, 60_000)
+      .catch((err: unknown) => this.d.log.warn({ err: (err as Error).message }, 'tutor: signal not sent'));
   }
 }
 
@@ -1042,7 +1227,8 @@ interface Reply {
  * the stored line; the tutor panel shows the reset in the reader's own time zone.
  */
 function refusal(scope: 'user' | 'course', settings: TutorSettingsView, need: number, perQuestion: number, taken: number): string {
-  if (scope === 'course') return 'This course has used its AI tutor budget for the month, so the tutor did not answer. It starts again on the 1st (00:00 UTC); your instructor can raise it.';
+  if (scope === 'course')
+    return 'This course has used its AI tutor budget for the month, so the tutor did not answer. It starts again on the 1st (00:00 UTC); your instructor can raise it.';
   if (need > perQuestion && settings.userDailyTokens - taken >= perQuestion) {
     return 'This question is too long for what is left of your AI tutor budget today, so the tutor did not answer. Ask a shorter one; your budget starts again at 00:00 UTC.';
   }
@@ -1053,8 +1239,10 @@ function systemPrompt(mode: TutorMode, courseTitle: string, brief: string): stri
   const modes: Record<TutorMode, string> = {
     socratic:
       'Mode: Socratic. Guide the student with questions and hints so that they find the answer themselves. Do not hand out full solutions or finished code, even when asked; explain why if they insist.',
-    explain: 'Mode: explain. Explain concepts clearly and step by step, with small examples. For graded work, explain the ideas rather than giving the finished answer.',
-    review: 'Mode: code review. Review the code the student shares: point out bugs, unclear parts and better practices, and ask about their intent. Do not rewrite their whole solution.',
+    explain:
+      'Mode: explain. Explain concepts clearly and step by step, with small examples. For graded work, explain the ideas rather than giving the finished answer.',
+    review:
+      'Mode: code review. Review the code the student shares: point out bugs, unclear parts and better practices, and ask about their intent. Do not rewrite their whole solution.',
   };
   return [
     `You are the AI tutor of the course "${courseTitle}". Be accurate, kind and brief; say so when you are not sure.`,

@@ -12,10 +12,13 @@ import { users } from '../users/tables.js';
 import { createdAt, updatedAt } from '../db/columns.js';
 import { messages, rooms } from '../rooms/tables.js';
 
-
 export const tutorSettings = pgTable('tutor_settings', {
-  courseId: uuid('course_id').primaryKey().references(() => courses.id, { onDelete: 'cascade' }),
-  tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+  courseId: uuid('course_id')
+    .primaryKey()
+    .references(() => courses.id, { onDelete: 'cascade' }),
+  tenantId: uuid('tenant_id')
+    .notNull()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
   /** socratic | explain | review */
   mode: text('mode').notNull().default('socratic'),
   /** The instructor's course brief (syllabus, rules), part of the system prompt. */
@@ -30,11 +33,21 @@ export const tutorRequests = pgTable(
   'tutor_requests',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
-    courseId: uuid('course_id').notNull().references(() => courses.id, { onDelete: 'cascade' }),
-    roomId: uuid('room_id').notNull().references(() => rooms.id, { onDelete: 'cascade' }),
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    questionId: uuid('question_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    courseId: uuid('course_id')
+      .notNull()
+      .references(() => courses.id, { onDelete: 'cascade' }),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    questionId: uuid('question_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
     /** queued | running | done | failed | cancelled | refused */
     status: text('status').notNull().default('queued'),
     replyId: uuid('reply_id'),
@@ -55,7 +68,9 @@ export const tutorRequests = pgTable(
     uniqueIndex('tutor_requests_question_uq').on(t.questionId),
     index('tutor_requests_room_idx').on(t.roomId),
     // The sweep for questions whose job was lost (TutorService.requeueStale) reads only the queued ones.
-    index('tutor_requests_queued_idx').on(t.updatedAt).where(sql`status = 'queued'`),
+    index('tutor_requests_queued_idx')
+      .on(t.updatedAt)
+      .where(sql`status = 'queued'`),
   ],
 );
 
@@ -63,9 +78,15 @@ export const usageLedger = pgTable(
   'usage_ledger',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
-    courseId: uuid('course_id').notNull().references(() => courses.id, { onDelete: 'cascade' }),
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    courseId: uuid('course_id')
+      .notNull()
+      .references(() => courses.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     roomId: uuid('room_id').notNull(),
     requestId: uuid('request_id').notNull(),
     /** The provider call within the request (1, 2, … across retries): one ledger row per call; 0: the question was refused. */
@@ -83,7 +104,10 @@ export const usageLedger = pgTable(
     outcome: text('outcome').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('usage_ledger_call_uq').on(t.requestId, t.call), index('usage_ledger_course_created_idx').on(t.courseId, t.createdAt)],
+  (t) => [
+    uniqueIndex('usage_ledger_call_uq').on(t.requestId, t.call),
+    index('usage_ledger_course_created_idx').on(t.courseId, t.createdAt),
+  ],
 );
 
 /** Used and reserved tokens per budget period: `user-day` keyed `<userId>:<YYYY-MM-DD>`, `course-month` keyed `<courseId>:<YYYY-MM>`. */
@@ -99,4 +123,3 @@ export const budgetCounters = pgTable(
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] })],
 );
-

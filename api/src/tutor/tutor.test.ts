@@ -14,7 +14,20 @@ import { messages } from '../rooms/tables.js';
 import { notifications } from '../notifications/tables.js';
 import { users } from '../users/tables.js';
 import { freshPgDatabase, gql, poll, seed, startApp, subscribe, wsClient, type Fixture, type TestApp } from '../../test/harness.js';
-import { addMember, allMessages, cid, code, courseRoomId, listening, ok, OPEN_TUTOR, ROOM_Q, SEND, sendOk, subCode } from '../../test/chat.js';
+import {
+  addMember,
+  allMessages,
+  cid,
+  code,
+  courseRoomId,
+  listening,
+  ok,
+  OPEN_TUTOR,
+  ROOM_Q,
+  SEND,
+  sendOk,
+  subCode,
+} from '../../test/chat.js';
 import { startFakeOpenAi, type Behaviour, type FakeOpenAi, type RecordedRequest } from '../../test/fake-openai.js';
 import { countChatTokens, countTokens, OFFLINE_LABEL, type ChatTurn } from './provider.js';
 import { TUTOR_SUBJECT } from './service.js';
@@ -52,14 +65,50 @@ const NOTIFS = `{ notifications(first: 100) { edges { node { id type courseId ex
 const MARK_READ = `mutation($id: ID!) { markNotificationRead(id: $id) }`;
 
 type Signal = { requestId: string; questionId: string; state: string; text: string };
-type Ev = { type: string; message: { id: string; kind: string; body: string; clientId: string | null; author: { id: string; name: string } | null } | null; tutor: Signal | null };
-type Usage = { courseId: string; usedToday: number; dailyLimit: number; remainingToday: number; courseUsedThisMonth: number; courseMonthlyLimit: number; warning: boolean };
-type Budget = Usage & { tokensPerQuestion: number; questionsLeft: number; percentLeftToday: number; blockedBy: 'DAY' | 'MONTH' | null; resetsAt: string; blockedUntil: string | null };
-type Entry = { cursor: string; at: string; day: string; userId: string; name: string; tutorRoomId: string | null; model: string; promptTokens: number; completionTokens: number; costUsd: number; calls: number; refused: number };
+type Ev = {
+  type: string;
+  message: { id: string; kind: string; body: string; clientId: string | null; author: { id: string; name: string } | null } | null;
+  tutor: Signal | null;
+};
+type Usage = {
+  courseId: string;
+  usedToday: number;
+  dailyLimit: number;
+  remainingToday: number;
+  courseUsedThisMonth: number;
+  courseMonthlyLimit: number;
+  warning: boolean;
+};
+type Budget = Usage & {
+  tokensPerQuestion: number;
+  questionsLeft: number;
+  percentLeftToday: number;
+  blockedBy: 'DAY' | 'MONTH' | null;
+  resetsAt: string;
+  blockedUntil: string | null;
+};
+type Entry = {
+  cursor: string;
+  at: string;
+  day: string;
+  userId: string;
+  name: string;
+  tutorRoomId: string | null;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  calls: number;
+  refused: number;
+};
 const TERMINAL = ['DONE', 'FAILED', 'CANCELLED', 'REFUSED'];
 
 const usage = (prompt_tokens: number, completion_tokens: number) => ({ prompt_tokens, completion_tokens });
-const stream = (chunks: string[], extra: Omit<Extract<Behaviour, { kind: 'stream' }>, 'kind' | 'chunks'> = {}): Behaviour => ({ kind: 'stream', chunks, ...extra });
+const stream = (chunks: string[], extra: Omit<Extract<Behaviour, { kind: 'stream' }>, 'kind' | 'chunks'> = {}): Behaviour => ({
+  kind: 'stream',
+  chunks,
+  ...extra,
+});
 const DEFAULT = stream(['Fine', ' then.'], { usage: usage(10, 2) });
 /** The chat a provider request carried. */
 const turns = (r: RecordedRequest): ChatTurn[] => (r.body.messages as ChatTurn[]).map((m) => ({ role: m.role, content: m.content }));
@@ -72,19 +121,28 @@ async function watch(app: TestApp, token: string, roomId: string) {
   const before = app.core.services.realtime.activeSubscriptions;
   const s = subscribe<Ev>(c.client, EVENTS, { roomId }, 'roomEvents');
   await listening(app, before);
-  const signals = (questionId: string) => s.items.filter((e) => e.type === 'TUTOR' && e.tutor!.questionId === questionId).map((e) => e.tutor!);
+  const signals = (questionId: string) =>
+    s.items.filter((e) => e.type === 'TUTOR' && e.tutor!.questionId === questionId).map((e) => e.tutor!);
   const dump = () => JSON.stringify({ items: s.items, errors: s.errors }).slice(0, 4000);
   return {
     s,
     signals,
     /** Waits for the nth signal of a state for a question. */
     async until(questionId: string, state: string, nth = 1, ms = 20_000): Promise<Signal> {
-      await poll(() => signals(questionId).filter((t) => t.state === state).length >= nth, ms, () => `no ${state} #${nth} for ${questionId}: ${dump()}`);
+      await poll(
+        () => signals(questionId).filter((t) => t.state === state).length >= nth,
+        ms,
+        () => `no ${state} #${nth} for ${questionId}: ${dump()}`,
+      );
       return signals(questionId).filter((t) => t.state === state)[nth - 1]!;
     },
     /** Waits for the nth end (DONE, FAILED, CANCELLED, REFUSED) of a question; returns its state. */
     async settled(questionId: string, nth = 1, ms = 20_000): Promise<string> {
-      await poll(() => signals(questionId).filter((t) => TERMINAL.includes(t.state)).length >= nth, ms, () => `no end #${nth} for ${questionId}: ${dump()}`);
+      await poll(
+        () => signals(questionId).filter((t) => TERMINAL.includes(t.state)).length >= nth,
+        ms,
+        () => `no end #${nth} for ${questionId}: ${dump()}`,
+      );
       return signals(questionId).filter((t) => TERMINAL.includes(t.state))[nth - 1]!.state;
     },
     tutorMessages: () => s.items.filter((e) => e.type === 'MESSAGE_ADDED' && e.message!.author?.name === 'AI tutor').map((e) => e.message!),
@@ -136,8 +194,13 @@ async function counters(app: TestApp, userId: string, courseId: string) {
   const rows = await db(app)
     .select()
     .from(budgetCounters)
-    .where(sql`(${budgetCounters.scope} = 'user-day' and ${budgetCounters.key} like ${`${userId}:%`}) or (${budgetCounters.scope} = 'course-month' and ${budgetCounters.key} like ${`${courseId}:%`})`);
-  const sum = (scope: string) => rows.filter((r) => r.scope === scope).reduce((a, r) => ({ used: a.used + r.used, reserved: a.reserved + r.reserved }), { used: 0, reserved: 0 });
+    .where(
+      sql`(${budgetCounters.scope} = 'user-day' and ${budgetCounters.key} like ${`${userId}:%`}) or (${budgetCounters.scope} = 'course-month' and ${budgetCounters.key} like ${`${courseId}:%`})`,
+    );
+  const sum = (scope: string) =>
+    rows
+      .filter((r) => r.scope === scope)
+      .reduce((a, r) => ({ used: a.used + r.used, reserved: a.reserved + r.reserved }), { used: 0, reserved: 0 });
   return { user: sum('user-day'), course: sum('course-month') };
 }
 
@@ -165,7 +228,13 @@ describe('AI tutor', () => {
   let worker: WorkerHandle;
   let dbUrl: string;
   let dropDb: () => Promise<void>;
-  const aiEnv = (f: FakeOpenAi) => ({ AI_BASE_URL: f.url, AI_API_KEY: 'test-key', TUTOR_MAX_REPLY_TOKENS: String(MAX_REPLY), TUTOR_CONCURRENCY: '16', CHAT_RATE_LIMIT: '1000000' });
+  const aiEnv = (f: FakeOpenAi) => ({
+    AI_BASE_URL: f.url,
+    AI_API_KEY: 'test-key',
+    TUTOR_MAX_REPLY_TOKENS: String(MAX_REPLY),
+    TUTOR_CONCURRENCY: '16',
+    CHAT_RATE_LIMIT: '1000000',
+  });
 
   beforeAll(async () => {
     const pgdb = await freshPgDatabase();
@@ -197,7 +266,9 @@ describe('AI tutor', () => {
     // What the student saw, in order: queued, thinking, the text growing, done; the reply before done. (Signals go
     // through Redis in order; a stored event reaches a subscriber of the same instance at once, so the last
     // STREAMING may land just after the reply: the order of the reply among the STREAMING ones is not asserted.)
-    const mine = w.s.items.filter((e) => (e.type === 'TUTOR' && e.tutor!.questionId === q.id) || (e.type === 'MESSAGE_ADDED' && e.message!.author?.name === 'AI tutor'));
+    const mine = w.s.items.filter(
+      (e) => (e.type === 'TUTOR' && e.tutor!.questionId === q.id) || (e.type === 'MESSAGE_ADDED' && e.message!.author?.name === 'AI tutor'),
+    );
     const kinds = mine.map((e) => (e.type === 'TUTOR' ? e.tutor!.state : 'REPLY'));
     const states = kinds.filter((k) => k !== 'REPLY');
     expect(states.slice(0, 2)).toEqual(['QUEUED', 'THINKING']);
@@ -219,18 +290,52 @@ describe('AI tutor', () => {
 
     // In the database: the request done with its reply, one ledger row with the provider's usage and its price.
     const req = await requestOf(app, q.id);
-    expect(req).toMatchObject({ id: requestId, status: 'done', replyId: replies[0]!.id, reservedTokens: 0, calls: 1, error: null, userId: f.learner.id, roomId: room });
+    expect(req).toMatchObject({
+      id: requestId,
+      status: 'done',
+      replyId: replies[0]!.id,
+      reservedTokens: 0,
+      calls: 1,
+      error: null,
+      userId: f.learner.id,
+      roomId: room,
+    });
     const ledger = await ledgerOf(app, requestId);
     expect(ledger).toHaveLength(1);
-    expect(ledger[0]).toMatchObject({ call: 1, jobId: requestId, model: 'gpt-4o-mini', promptTokens: 1234, completionTokens: 567, costMicros: 526, source: 'provider', outcome: 'done', userId: f.learner.id, courseId: f.course.id, roomId: room });
-    expect(await counters(app, f.learner.id, f.course.id)).toEqual({ user: { used: 1801, reserved: 0 }, course: { used: 1801, reserved: 0 } });
-    expect(ok(await gql(app.url, USAGE, { courseId: f.course.id }, f.learnerToken)).myTutorUsage).toMatchObject({ usedToday: 1801, courseUsedThisMonth: 1801, dailyLimit: 50_000, warning: false });
+    expect(ledger[0]).toMatchObject({
+      call: 1,
+      jobId: requestId,
+      model: 'gpt-4o-mini',
+      promptTokens: 1234,
+      completionTokens: 567,
+      costMicros: 526,
+      source: 'provider',
+      outcome: 'done',
+      userId: f.learner.id,
+      courseId: f.course.id,
+      roomId: room,
+    });
+    expect(await counters(app, f.learner.id, f.course.id)).toEqual({
+      user: { used: 1801, reserved: 0 },
+      course: { used: 1801, reserved: 0 },
+    });
+    expect(ok(await gql(app.url, USAGE, { courseId: f.course.id }, f.learnerToken)).myTutorUsage).toMatchObject({
+      usedToday: 1801,
+      courseUsedThisMonth: 1801,
+      dailyLimit: 50_000,
+      warning: false,
+    });
 
     // What the provider was asked: the model, a bounded streamed reply, the Socratic system prompt, the question last.
     const sent = fake.requests.slice(mark);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.headers.authorization).toBe('Bearer test-key');
-    expect(sent[0]!.body).toMatchObject({ model: 'gpt-4o-mini', stream: true, max_tokens: MAX_REPLY, stream_options: { include_usage: true } });
+    expect(sent[0]!.body).toMatchObject({
+      model: 'gpt-4o-mini',
+      stream: true,
+      max_tokens: MAX_REPLY,
+      stream_options: { include_usage: true },
+    });
     const chat = turns(sent[0]!);
     expect(chat[0]!.role).toBe('system');
     expect(chat[0]!.content).toContain('Course stream');
@@ -277,8 +382,20 @@ describe('AI tutor', () => {
     expect(fake.requests.slice(mark)).toHaveLength(1);
     const prompt = await countChatTokens(turns(fake.requests[mark]!));
     const completion = await countTokens('Count me yourself, please.');
-    expect(await ledgerOf(app, requestId)).toMatchObject([{ call: 1, source: 'tokenizer', outcome: 'done', promptTokens: prompt, completionTokens: completion, costMicros: miniCost(prompt, completion) }]);
-    expect(await counters(app, f.learner.id, f.course.id)).toEqual({ user: { used: prompt + completion, reserved: 0 }, course: { used: prompt + completion, reserved: 0 } });
+    expect(await ledgerOf(app, requestId)).toMatchObject([
+      {
+        call: 1,
+        source: 'tokenizer',
+        outcome: 'done',
+        promptTokens: prompt,
+        completionTokens: completion,
+        costMicros: miniCost(prompt, completion),
+      },
+    ]);
+    expect(await counters(app, f.learner.id, f.course.id)).toEqual({
+      user: { used: prompt + completion, reserved: 0 },
+      course: { used: prompt + completion, reserved: 0 },
+    });
     await w.close();
   });
 
@@ -291,9 +408,16 @@ describe('AI tutor', () => {
     const { q, state, requestId } = await ask(app, w, f.learnerToken, room, 'Are you there?');
     expect(state).toBe('DONE');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(800);
-    expect(w.signals(q.id).map((s) => s.state).slice(0, 2)).toEqual(['QUEUED', 'THINKING']);
+    expect(
+      w
+        .signals(q.id)
+        .map((s) => s.state)
+        .slice(0, 2),
+    ).toEqual(['QUEUED', 'THINKING']);
     expect(w.tutorMessages().map((m) => m.body)).toEqual(['Take your time.']);
-    expect(await ledgerOf(app, requestId)).toMatchObject([{ call: 1, promptTokens: 40, completionTokens: 3, source: 'provider', outcome: 'done' }]);
+    expect(await ledgerOf(app, requestId)).toMatchObject([
+      { call: 1, promptTokens: 40, completionTokens: 3, source: 'provider', outcome: 'done' },
+    ]);
     await w.close();
   });
 
@@ -318,25 +442,61 @@ describe('AI tutor', () => {
       const completion = refused ? 0 : await countTokens(failedCompletion);
       const ledger = await ledgerOf(app, requestId);
       expect(ledger).toHaveLength(2);
-      expect(ledger[0]).toMatchObject({ call: 1, jobId: requestId, outcome: 'failed', source: 'tokenizer', promptTokens: prompt, completionTokens: completion, costMicros: miniCost(prompt, completion) });
-      expect(ledger[1]).toMatchObject({ call: 2, jobId: requestId, outcome: 'done', source: 'provider', promptTokens: 77, completionTokens: 5, costMicros: miniCost(77, 5) });
+      expect(ledger[0]).toMatchObject({
+        call: 1,
+        jobId: requestId,
+        outcome: 'failed',
+        source: 'tokenizer',
+        promptTokens: prompt,
+        completionTokens: completion,
+        costMicros: miniCost(prompt, completion),
+      });
+      expect(ledger[1]).toMatchObject({
+        call: 2,
+        jobId: requestId,
+        outcome: 'done',
+        source: 'provider',
+        promptTokens: 77,
+        completionTokens: 5,
+        costMicros: miniCost(77, 5),
+      });
       const replies = await tutorReplies(app, room);
       expect(replies.map((r) => r.body)).toEqual(['Second time lucky.']);
       expect(w.tutorMessages().map((m) => m.body)).toEqual(['Second time lucky.']);
       expect(w.systemMessages()).toEqual([]);
-      expect(await requestOf(app, q.id)).toMatchObject({ status: 'done', calls: 2, error: null, reservedTokens: 0, replyId: replies[0]!.id });
+      expect(await requestOf(app, q.id)).toMatchObject({
+        status: 'done',
+        calls: 2,
+        error: null,
+        reservedTokens: 0,
+        replyId: replies[0]!.id,
+      });
       const total = prompt + completion + 82;
-      expect(await counters(app, f.learner.id, f.course.id)).toEqual({ user: { used: total, reserved: 0 }, course: { used: total, reserved: 0 } });
+      expect(await counters(app, f.learner.id, f.course.id)).toEqual({
+        user: { used: total, reserved: 0 },
+        course: { used: total, reserved: 0 },
+      });
       // Both attempts were announced; only the end of the second one.
       expect(w.signals(q.id).filter((s) => s.state === 'THINKING')).toHaveLength(2);
-      expect(w.signals(q.id).filter((s) => TERMINAL.includes(s.state)).map((s) => s.state)).toEqual(['DONE']);
+      expect(
+        w
+          .signals(q.id)
+          .filter((s) => TERMINAL.includes(s.state))
+          .map((s) => s.state),
+      ).toEqual(['DONE']);
       await w.close();
     }
 
-    it('a 429 then a good stream: one reply, two ledger rows', () => failedThenGood('r429', { kind: 'status', status: 429, headers: { 'retry-after': '0' } }, '', true));
+    it('a 429 then a good stream: one reply, two ledger rows', () =>
+      failedThenGood('r429', { kind: 'status', status: 429, headers: { 'retry-after': '0' } }, '', true));
     it('a 500 then a good stream: one reply, two ledger rows', () => failedThenGood('r500', { kind: 'status', status: 500 }, '', true));
     it('a connection dropped mid-stream then a good stream: the partial text never becomes a message', () =>
-      failedThenGood('rdrop', { kind: 'drop', afterChunks: 2, chunks: ['Partial', ' answer', ' never', ' posted'] }, 'Partial answer', false));
+      failedThenGood(
+        'rdrop',
+        { kind: 'drop', afterChunks: 2, chunks: ['Partial', ' answer', ' never', ' posted'] },
+        'Partial answer',
+        false,
+      ));
   });
 
   it('a 400 is not retried: the request fails and the room says the tutor could not answer', async () => {
@@ -347,15 +507,23 @@ describe('AI tutor', () => {
     fake.script({ kind: 'status', status: 400 });
     const { q, state, requestId } = await ask(app, w, f.learnerToken, room, 'Something the provider rejects');
     expect(state).toBe('FAILED');
-    await poll(() => w.systemMessages().length > 0, 5_000, () => 'no system message');
-    expect(w.systemMessages().map((m) => [m.body, m.author])).toEqual([['The tutor could not answer this question right now. You can retry it.', null]]);
+    await poll(
+      () => w.systemMessages().length > 0,
+      5_000,
+      () => 'no system message',
+    );
+    expect(w.systemMessages().map((m) => [m.body, m.author])).toEqual([
+      ['The tutor could not answer this question right now. You can retry it.', null],
+    ]);
     expect(w.tutorMessages()).toEqual([]);
     expect(await tutorReplies(app, room)).toEqual([]);
     const req = await requestOf(app, q.id);
     expect(req).toMatchObject({ status: 'failed', replyId: null, reservedTokens: 0, calls: 1 });
     expect(req.error).toMatch(/^provider error: 400/);
     // Refused by the provider before any text: the call is in the ledger, and it consumed nothing.
-    expect(await ledgerOf(app, requestId)).toMatchObject([{ call: 1, outcome: 'failed', source: 'tokenizer', promptTokens: 0, completionTokens: 0 }]);
+    expect(await ledgerOf(app, requestId)).toMatchObject([
+      { call: 1, outcome: 'failed', source: 'tokenizer', promptTokens: 0, completionTokens: 0 },
+    ]);
     expect(await counters(app, f.learner.id, f.course.id)).toEqual({ user: { used: 0, reserved: 0 }, course: { used: 0, reserved: 0 } });
     // The job ended (no retry): one provider request only.
     await jobDone(app, requestId);
@@ -388,7 +556,11 @@ describe('AI tutor', () => {
     }
     // The question is in the room, the room says what happened, and no provider call was made.
     expect((await allMessages(app, f.learnerToken, room)).map((m) => m.body)).toContain('Is anyone there?');
-    await poll(() => w.systemMessages().length > 0, 5_000, () => 'no system message');
+    await poll(
+      () => w.systemMessages().length > 0,
+      5_000,
+      () => 'no system message',
+    );
     expect(w.systemMessages()[0]!.body).toBe('The tutor could not answer this question right now. You can retry it.');
     expect(fake.requests.length).toBe(mark);
     const req = await requestOf(app, q.id);
@@ -437,8 +609,12 @@ describe('AI tutor', () => {
     const room = await openTutor(app, f.learnerToken, f.course.id);
     const { db } = app.core.services.database;
     // The request cannot be written (a trigger refuses it): the question is not stored either.
-    await db.execute(sql`create or replace function refuse_tutor_request() returns trigger language plpgsql as $$ begin raise exception 'refused by the test'; end $$`);
-    await db.execute(sql`create trigger refuse_tutor_request before insert on tutor_requests for each row execute function refuse_tutor_request()`);
+    await db.execute(
+      sql`create or replace function refuse_tutor_request() returns trigger language plpgsql as $$ begin raise exception 'refused by the test'; end $$`,
+    );
+    await db.execute(
+      sql`create trigger refuse_tutor_request before insert on tutor_requests for each row execute function refuse_tutor_request()`,
+    );
     try {
       const res = await gql(app.url, SEND, { input: { roomId: room, clientId: cid(), body: 'Half a question?' } }, f.learnerToken);
       expect(res.body.errors?.length).toBeGreaterThan(0);
@@ -473,8 +649,20 @@ describe('AI tutor', () => {
     expect(await requestOf(app, q.id)).toMatchObject({ status: 'cancelled', replyId: stopped[0]!.id, reservedTokens: 0, calls: 1 });
     const prompt = await countChatTokens(turns(fake.requests[mark]!));
     const completion = await countTokens(partial);
-    expect(await ledgerOf(app, requestId)).toMatchObject([{ call: 1, outcome: 'cancelled', source: 'tokenizer', promptTokens: prompt, completionTokens: completion, costMicros: miniCost(prompt, completion) }]);
-    expect(await counters(app, f.learner.id, f.course.id)).toEqual({ user: { used: prompt + completion, reserved: 0 }, course: { used: prompt + completion, reserved: 0 } });
+    expect(await ledgerOf(app, requestId)).toMatchObject([
+      {
+        call: 1,
+        outcome: 'cancelled',
+        source: 'tokenizer',
+        promptTokens: prompt,
+        completionTokens: completion,
+        costMicros: miniCost(prompt, completion),
+      },
+    ]);
+    expect(await counters(app, f.learner.id, f.course.id)).toEqual({
+      user: { used: prompt + completion, reserved: 0 },
+      course: { used: prompt + completion, reserved: 0 },
+    });
     // Stopping what is stopped changes nothing.
     expect(ok(await gql(app.url, CANCEL, { id: requestId }, f.learnerToken)).cancelTutorReply).toBe(false);
 
@@ -495,7 +683,10 @@ describe('AI tutor', () => {
     // The retry asked the same question with the same context (the stopped reply came after it).
     expect(fake.requests.slice(mark).map(turns)).toEqual([turns(fake.requests[mark]!), turns(fake.requests[mark]!)]);
     const total = prompt + completion + 509;
-    expect(await counters(app, f.learner.id, f.course.id)).toEqual({ user: { used: total, reserved: 0 }, course: { used: total, reserved: 0 } });
+    expect(await counters(app, f.learner.id, f.course.id)).toEqual({
+      user: { used: total, reserved: 0 },
+      course: { used: total, reserved: 0 },
+    });
     // Nothing left to retry once it is done.
     expect(code((await gql(app.url, RETRY, { id: requestId }, f.learnerToken)).body)).toBe('CONFLICT');
     await w.close();
@@ -503,8 +694,10 @@ describe('AI tutor', () => {
 
   describe('budgets', () => {
     /** What one question holds of the budgets in the test's installation (as the settings say). */
-    const perQuestion = async (f: Fixture): Promise<number> => ok(await gql(app.url, PER_QUESTION, { id: f.course.id }, f.instructorToken)).course.tutorSettings.tokensPerQuestion;
-    const budget = async (token: string, courseId: string): Promise<Budget> => ok(await gql(app.url, BUDGET_Q, { courseId }, token)).myTutorUsage;
+    const perQuestion = async (f: Fixture): Promise<number> =>
+      ok(await gql(app.url, PER_QUESTION, { id: f.course.id }, f.instructorToken)).course.tutorSettings.tokensPerQuestion;
+    const budget = async (token: string, courseId: string): Promise<Budget> =>
+      ok(await gql(app.url, BUDGET_Q, { courseId }, token)).myTutorUsage;
     const nextMidnight = () => {
       const d = new Date();
       return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1)).toISOString();
@@ -530,19 +723,35 @@ describe('AI tutor', () => {
       expect(said).toEqual([2, 2, 1, 1, 0]);
       expect(ended).toEqual(['DONE', 'DONE', 'DONE', 'DONE', 'REFUSED']);
       const after = await budget(f.learnerToken, f.course.id);
-      expect(after).toMatchObject({ usedToday: 4 * spend, dailyLimit: 3 * P - 1, remainingToday: 3 * P - 1 - 4 * spend, tokensPerQuestion: P, questionsLeft: 0, blockedBy: 'DAY' });
+      expect(after).toMatchObject({
+        usedToday: 4 * spend,
+        dailyLimit: 3 * P - 1,
+        remainingToday: 3 * P - 1 - 4 * spend,
+        tokensPerQuestion: P,
+        questionsLeft: 0,
+        blockedBy: 'DAY',
+      });
       expect(after.percentLeftToday).toBe(Math.floor(((3 * P - 1 - 4 * spend) * 100) / (3 * P - 1)));
       expect(after.resetsAt).toBe(nextMidnight());
       expect(after.blockedUntil).toBe(after.resetsAt);
-      await poll(() => w.systemMessages().length > 0, 5_000, () => 'no system message');
+      await poll(
+        () => w.systemMessages().length > 0,
+        5_000,
+        () => 'no system message',
+      );
       expect(w.systemMessages().map((m) => m.body)).toEqual([
         'You have no AI tutor questions left for today, so the tutor did not answer. Your budget starts again at 00:00 UTC; your instructor can raise it.',
       ]);
       const refused = (await requestsIn(app, room)).find((r) => r.status === 'refused')!;
       expect(refused).toMatchObject({ calls: 0, reservedTokens: 0 });
       // The ledger keeps the refusal (call 0, nothing used) for the course's report.
-      expect(await ledgerOf(app, refused.id)).toMatchObject([{ call: 0, outcome: 'refused', promptTokens: 0, completionTokens: 0, costMicros: 0 }]);
-      expect(await counters(app, f.learner.id, f.course.id)).toEqual({ user: { used: 4 * spend, reserved: 0 }, course: { used: 4 * spend, reserved: 0 } });
+      expect(await ledgerOf(app, refused.id)).toMatchObject([
+        { call: 0, outcome: 'refused', promptTokens: 0, completionTokens: 0, costMicros: 0 },
+      ]);
+      expect(await counters(app, f.learner.id, f.course.id)).toEqual({
+        user: { used: 4 * spend, reserved: 0 },
+        course: { used: 4 * spend, reserved: 0 },
+      });
       await w.close();
     });
 
@@ -562,8 +771,16 @@ describe('AI tutor', () => {
         const { body } = await gql(app.url, SETTINGS, { courseId: f.course.id, ...vars }, f.instructorToken);
         expect(body.errors?.[0]).toMatchObject({ message, extensions: { code: 'BAD_USER_INPUT', field, min: P, max: 2_000_000_000 } });
       }
-      expect(await settings(app, f, { userDailyTokens: P, courseMonthlyTokens: 2_000_000_000 })).toMatchObject({ userDailyTokens: P, courseMonthlyTokens: 2_000_000_000 });
-      expect(await budget(f.learnerToken, f.course.id)).toMatchObject({ questionsLeft: 1, blockedBy: null, blockedUntil: null, percentLeftToday: 100 });
+      expect(await settings(app, f, { userDailyTokens: P, courseMonthlyTokens: 2_000_000_000 })).toMatchObject({
+        userDailyTokens: P,
+        courseMonthlyTokens: 2_000_000_000,
+      });
+      expect(await budget(f.learnerToken, f.course.id)).toMatchObject({
+        questionsLeft: 1,
+        blockedBy: null,
+        blockedUntil: null,
+        percentLeftToday: 100,
+      });
       // 0: the tutor answers no student of the course.
       expect(await settings(app, f, { userDailyTokens: 0 })).toMatchObject({ userDailyTokens: 0 });
       expect(await budget(f.learnerToken, f.course.id)).toMatchObject({ questionsLeft: 0, blockedBy: 'DAY', percentLeftToday: 0 });
@@ -592,7 +809,10 @@ describe('AI tutor', () => {
     it("the course's monthly budget used up: the meter says so (until the 1st), and the next question is refused with the course's reason", async () => {
       const f = await seed(app.core, 'monthly');
       const P = await perQuestion(f);
-      expect(await settings(app, f, { courseMonthlyTokens: P + 10 })).toMatchObject({ courseMonthlyTokens: P + 10, userDailyTokens: 50_000 });
+      expect(await settings(app, f, { courseMonthlyTokens: P + 10 })).toMatchObject({
+        courseMonthlyTokens: P + 10,
+        userDailyTokens: 50_000,
+      });
       const room = await openTutor(app, f.learnerToken, f.course.id);
       const w = await watch(app, f.learnerToken, room);
       expect((await budget(f.learnerToken, f.course.id)).questionsLeft).toBe(1);
@@ -601,13 +821,23 @@ describe('AI tutor', () => {
       const now = new Date();
       const firstOfNext = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString();
       for (const token of [f.learnerToken, sam.token]) {
-        expect(await budget(token, f.course.id)).toMatchObject({ questionsLeft: 0, blockedBy: 'MONTH', blockedUntil: firstOfNext, courseMonthlyLimit: P + 10, courseUsedThisMonth: 12 });
+        expect(await budget(token, f.course.id)).toMatchObject({
+          questionsLeft: 0,
+          blockedBy: 'MONTH',
+          blockedUntil: firstOfNext,
+          courseMonthlyLimit: P + 10,
+          courseUsedThisMonth: 12,
+        });
       }
       const mark = fake.requests.length;
       const { q, state } = await ask(app, w, f.learnerToken, room, 'Anything left this month?');
       expect(state).toBe('REFUSED');
       expect(fake.requests.length).toBe(mark);
-      await poll(() => w.systemMessages().length > 0, 5_000, () => 'no system message');
+      await poll(
+        () => w.systemMessages().length > 0,
+        5_000,
+        () => 'no system message',
+      );
       expect(w.systemMessages().map((m) => m.body)).toEqual([
         'This course has used its AI tutor budget for the month, so the tutor did not answer. It starts again on the 1st (00:00 UTC); your instructor can raise it.',
       ]);
@@ -636,7 +866,11 @@ describe('AI tutor', () => {
       const reqs = await requestsIn(app, room);
       expect(reqs.map((r) => r.status).sort()).toEqual(['done', 'done', 'refused', 'refused', 'refused', 'refused']);
       expect(await tutorReplies(app, room)).toHaveLength(2);
-      await poll(() => w.systemMessages().length === 4, 5_000, () => `${w.systemMessages().length} system messages`);
+      await poll(
+        () => w.systemMessages().length === 4,
+        5_000,
+        () => `${w.systemMessages().length} system messages`,
+      );
       const c = await counters(app, f.learner.id, f.course.id);
       expect(c.user).toEqual({ used: 2 * (P - 10), reserved: 0 });
       expect(c.user.used).toBeLessThanOrEqual(limit);
@@ -658,15 +892,29 @@ describe('AI tutor', () => {
       await sub.waitFor(1);
       expect(sub.items[0]).toMatchObject({ usedToday: 0, dailyLimit: 20_000, remainingToday: 20_000, warning: false });
 
-      const warnings = async () => (await db(app).select().from(notifications).where(and(eq(notifications.userId, f.learner.id), eq(notifications.type, 'tutor_budget_warning'))));
+      const warnings = async () =>
+        await db(app)
+          .select()
+          .from(notifications)
+          .where(and(eq(notifications.userId, f.learner.id), eq(notifications.type, 'tutor_budget_warning')));
       fake.script(stream(['Long', ' one.'], { usage: usage(16_000, 400) }));
       const r1 = await ask(app, w, f.learnerToken, room, 'A long question');
       expect(r1.state).toBe('DONE');
       await sub.waitFor(2);
-      expect(sub.items[1]).toEqual({ courseId: f.course.id, usedToday: 16_400, dailyLimit: 20_000, remainingToday: 3600, courseUsedThisMonth: 16_400, courseMonthlyLimit: 5_000_000, warning: true });
+      expect(sub.items[1]).toEqual({
+        courseId: f.course.id,
+        usedToday: 16_400,
+        dailyLimit: 20_000,
+        remainingToday: 3600,
+        courseUsedThisMonth: 16_400,
+        courseMonthlyLimit: 5_000_000,
+        warning: true,
+      });
       await jobDone(app, r1.requestId);
       const list = ok(await gql(app.url, NOTIFS, {}, f.learnerToken)).notifications.edges.map((e: { node: unknown }) => e.node);
-      expect(list).toMatchObject([{ type: 'tutor_budget_warning', courseId: f.course.id, excerpt: "You have used 82% of today's AI tutor budget.", read: false }]);
+      expect(list).toMatchObject([
+        { type: 'tutor_budget_warning', courseId: f.course.id, excerpt: "You have used 82% of today's AI tutor budget.", read: false },
+      ]);
 
       // Further replies past the threshold the same day warn no more, whether or not the warning was read.
       fake.script(stream(['Short.'], { usage: usage(8, 2) }));
@@ -701,7 +949,11 @@ describe('AI tutor', () => {
       await listening(app, before);
       expect((await sub.waitFor(1))[0]).toMatchObject({ questionsLeft: 1, blockedBy: null });
       expect((await ask(app, w, f.learnerToken, room, 'The one I have?')).state).toBe('DONE');
-      await poll(() => sub.items.some((u) => u.questionsLeft === 0), 10_000, () => JSON.stringify(sub.items));
+      await poll(
+        () => sub.items.some((u) => u.questionsLeft === 0),
+        10_000,
+        () => JSON.stringify(sub.items),
+      );
       expect(sub.items.at(-1)).toMatchObject({ questionsLeft: 0, blockedBy: 'DAY', usedToday: 12 });
 
       const n = sub.items.length;
@@ -719,7 +971,7 @@ describe('AI tutor', () => {
       await w.close();
     });
 
-    it("the report counts refused questions per student and in total, and tutorReportEvents follows it from its cursor (calls and refusals), staff only", async () => {
+    it('the report counts refused questions per student and in total, and tutorReportEvents follows it from its cursor (calls and refusals), staff only', async () => {
       const f = await seed(app.core, 'report');
       const P = await perQuestion(f);
       await settings(app, f, { userDailyTokens: P });
@@ -734,9 +986,15 @@ describe('AI tutor', () => {
       const today = new Date().toISOString().slice(0, 10);
       const report = ok(await gql(app.url, REPORT_LIVE, { id: f.course.id }, f.instructorToken)).course.tutorUsageReport;
       const lee = { userId: f.learner.id, name: 'Lee Learner report', tutorRoomId: room };
-      expect(report.byStudent).toEqual([{ ...lee, promptTokens: 300, completionTokens: 40, costUsd: miniCost(300, 40) / 1e6, calls: 1, refused: 1 }]);
-      expect(report.byDay).toEqual([{ day: today, promptTokens: 300, completionTokens: 40, costUsd: miniCost(300, 40) / 1e6, calls: 1, refused: 1 }]);
-      expect(report.byModel).toEqual([{ model: 'gpt-4o-mini', promptTokens: 300, completionTokens: 40, costUsd: miniCost(300, 40) / 1e6, calls: 1 }]);
+      expect(report.byStudent).toEqual([
+        { ...lee, promptTokens: 300, completionTokens: 40, costUsd: miniCost(300, 40) / 1e6, calls: 1, refused: 1 },
+      ]);
+      expect(report.byDay).toEqual([
+        { day: today, promptTokens: 300, completionTokens: 40, costUsd: miniCost(300, 40) / 1e6, calls: 1, refused: 1 },
+      ]);
+      expect(report.byModel).toEqual([
+        { model: 'gpt-4o-mini', promptTokens: 300, completionTokens: 40, costUsd: miniCost(300, 40) / 1e6, calls: 1 },
+      ]);
 
       // From the first report's cursor: the call and the refusal, in order, ending at the second report's cursor.
       const c = wsClient(app.wsUrl, f.instructorToken);
@@ -759,7 +1017,15 @@ describe('AI tutor', () => {
       fake.script(stream(['Yes.'], { usage: usage(50, 5) }));
       expect((await ask(app, cw, sam.token, courseRoom, '@tutor is this live?')).state).toBe('DONE');
       await sub.waitFor(3);
-      expect(sub.items[2]).toMatchObject({ userId: sam.user.id, name: 'Sam Reporter', tutorRoomId: null, promptTokens: 50, completionTokens: 5, calls: 1, refused: 0 });
+      expect(sub.items[2]).toMatchObject({
+        userId: sam.user.id,
+        name: 'Sam Reporter',
+        tutorRoomId: null,
+        promptTokens: 50,
+        completionTokens: 5,
+        calls: 1,
+        refused: 0,
+      });
       expect(sub.errors).toEqual([]);
 
       // Students neither read the report nor follow it.
@@ -780,9 +1046,19 @@ describe('AI tutor', () => {
       const report = ok(await gql(app.url, REPORT_LIVE, { id: f.course.id }, f.instructorToken)).course.tutorUsageReport;
       const tutorRoomId = report.byStudent[0].tutorRoomId as string;
       expect(tutorRoomId).toBe(room);
-      expect(ok(await gql(app.url, ROOM_Q, { id: tutorRoomId }, f.instructorToken)).room).toMatchObject({ kind: 'TUTOR', canPost: false, postRefusal: 'READ_ONLY', canModerate: false });
+      expect(ok(await gql(app.url, ROOM_Q, { id: tutorRoomId }, f.instructorToken)).room).toMatchObject({
+        kind: 'TUTOR',
+        canPost: false,
+        postRefusal: 'READ_ONLY',
+        canModerate: false,
+      });
       expect((await allMessages(app, f.instructorToken, tutorRoomId)).map((m) => m.body)).toEqual(['Is my loop right?', 'Think about it.']);
-      const posted = await gql(app.url, SEND, { input: { roomId: tutorRoomId, body: 'I am reading along', clientId: cid() } }, f.instructorToken);
+      const posted = await gql(
+        app.url,
+        SEND,
+        { input: { roomId: tutorRoomId, body: 'I am reading along', clientId: cid() } },
+        f.instructorToken,
+      );
       expect(code(posted.body)).toBe('FORBIDDEN');
       expect((await allMessages(app, f.learnerToken, room)).map((m) => m.body)).toEqual(['Is my loop right?', 'Think about it.']);
       // Another student cannot read it at all.
@@ -824,7 +1100,12 @@ describe('AI tutor', () => {
     const dup = await queue.getJob(later);
     expect(dup!.returnvalue).toBe('skipped');
     expect((dup!.stacktrace ?? []).some((s) => s.includes('another delivery of this request is running'))).toBe(true);
-    expect(w.signals(q.id).filter((s) => TERMINAL.includes(s.state)).map((s) => s.state)).toEqual(['DONE']);
+    expect(
+      w
+        .signals(q.id)
+        .filter((s) => TERMINAL.includes(s.state))
+        .map((s) => s.state),
+    ).toEqual(['DONE']);
     expect(w.systemMessages()).toEqual([]);
     // Run by hand once more: skipped.
     expect(await app.core.services.tutor.run(requestId, 'by-hand')).toBe('skipped');
@@ -849,7 +1130,9 @@ describe('AI tutor', () => {
 
     // A learner manages nothing.
     expect(code((await gql(app.url, SET_ROOM_TUTOR, { roomId: room, enabled: true }, f.learnerToken)).body)).toBe('FORBIDDEN');
-    expect(code((await gql(app.url, SETTINGS, { courseId: f.course.id, userDailyTokens: 1_000_000 }, f.learnerToken)).body)).toBe('FORBIDDEN');
+    expect(code((await gql(app.url, SETTINGS, { courseId: f.course.id, userDailyTokens: 1_000_000 }, f.learnerToken)).body)).toBe(
+      'FORBIDDEN',
+    );
     expect(code((await gql(app.url, REPORT, { id: f.course.id }, f.learnerToken)).body)).toBe('FORBIDDEN');
     expect(ok(await gql(app.url, SETTINGS_Q, { id: f.course.id }, f.learnerToken)).course.tutorSettings.userDailyTokens).toBe(50_000);
 
@@ -906,7 +1189,10 @@ describe('AI tutor', () => {
     const offlineWorker = await startWorker(offline.core);
     try {
       const f = await seed(offline.core, 'offline');
-      expect(ok(await gql(offline.url, SETTINGS_Q, { id: f.course.id }, f.learnerToken)).course.tutorSettings).toMatchObject({ provider: 'OFFLINE', model: 'offline-tutor' });
+      expect(ok(await gql(offline.url, SETTINGS_Q, { id: f.course.id }, f.learnerToken)).course.tutorSettings).toMatchObject({
+        provider: 'OFFLINE',
+        model: 'offline-tutor',
+      });
       const room = await openTutor(offline, f.learnerToken, f.course.id);
       const w = await watch(offline, f.learnerToken, room);
       const mark = fake.requests.length;
@@ -920,8 +1206,16 @@ describe('AI tutor', () => {
       expect(replies[0]!.body).toContain('How do closures capture variables?');
       const ledger = await ledgerOf(offline, requestId);
       expect(ledger).toHaveLength(1);
-      expect(ledger[0]).toMatchObject({ model: 'offline-tutor', costMicros: 0, source: 'tokenizer', outcome: 'done', completionTokens: await countTokens(replies[0]!.body) });
-      expect(ledger[0]!.promptTokens).toBeGreaterThan(await countChatTokens([{ role: 'user', content: 'How do closures capture variables?' }]));
+      expect(ledger[0]).toMatchObject({
+        model: 'offline-tutor',
+        costMicros: 0,
+        source: 'tokenizer',
+        outcome: 'done',
+        completionTokens: await countTokens(replies[0]!.body),
+      });
+      expect(ledger[0]!.promptTokens).toBeGreaterThan(
+        await countChatTokens([{ role: 'user', content: 'How do closures capture variables?' }]),
+      );
       const used = ledger[0]!.promptTokens + ledger[0]!.completionTokens;
       expect(await counters(offline, f.learner.id, f.course.id)).toEqual({ user: { used, reserved: 0 }, course: { used, reserved: 0 } });
       expect(fake.requests.length).toBe(mark);
@@ -973,19 +1267,28 @@ describe('AI tutor', () => {
       });
       child.stdout!.on('data', (d) => (out += d));
       child.stderr!.on('data', (d) => (out += d));
-      await poll(() => out.includes('tutor worker ready') || child!.exitCode !== null, 30_000, () => `worker child: ${out}`);
+      await poll(
+        () => out.includes('tutor worker ready') || child!.exitCode !== null,
+        30_000,
+        () => `worker child: ${out}`,
+      );
       expect(out).toContain('tutor worker ready');
 
       const f = await seed(crash.core, 'crash');
       const room = await openTutor(crash, f.learnerToken, f.course.id);
       const w = await watch(crash, f.learnerToken, room);
       crashFake.script([
-        stream(Array.from({ length: 60 }, (_, i) => ` word${i}`), { chunkDelayMs: 100, usage: usage(999, 99) }),
+        stream(
+          Array.from({ length: 60 }, (_, i) => ` word${i}`),
+          { chunkDelayMs: 100, usage: usage(999, 99) },
+        ),
         stream(['After', ' the', ' crash.'], { usage: usage(45, 4) }),
       ]);
       const q = await sendOk(crash, f.learnerToken, room, 'Will you survive?');
       const first = await w.until(q.id, 'STREAMING');
-      const exited = new Promise<void>((resolve) => (child!.exitCode !== null || child!.signalCode !== null ? resolve() : child!.once('exit', () => resolve())));
+      const exited = new Promise<void>((resolve) =>
+        child!.exitCode !== null || child!.signalCode !== null ? resolve() : child!.once('exit', () => resolve()),
+      );
       killChild();
       await exited;
       const killedAt = Date.now();
@@ -1002,8 +1305,13 @@ describe('AI tutor', () => {
       const req = await requestOf(crash, q.id);
       expect(req).toMatchObject({ id: first.requestId, status: 'done', replyId: replies[0]!.id, reservedTokens: 0, calls: 2 });
       // The killed call never reached the ledger; the one that answered did, once.
-      expect((await ledgerOf(crash, req.id)).map((l) => [l.call, l.outcome, l.jobId, l.promptTokens, l.completionTokens])).toEqual([[2, 'done', req.id, 45, 4]]);
-      expect(await counters(crash, f.learner.id, f.course.id)).toEqual({ user: { used: 49, reserved: 0 }, course: { used: 49, reserved: 0 } });
+      expect((await ledgerOf(crash, req.id)).map((l) => [l.call, l.outcome, l.jobId, l.promptTokens, l.completionTokens])).toEqual([
+        [2, 'done', req.id, 45, 4],
+      ]);
+      expect(await counters(crash, f.learner.id, f.course.id)).toEqual({
+        user: { used: 49, reserved: 0 },
+        course: { used: 49, reserved: 0 },
+      });
       expect(crashFake.requests).toHaveLength(2);
       // Taken up after the lock (2 s, checked every 2 s), not after minutes of backoff.
       expect(recovery).toBeLessThan(12_000);

@@ -25,7 +25,8 @@ export interface UserInput {
 }
 
 /** A platform's text as stored: cleaned (src/text.ts: no NUL, no bidi or zero-width characters, few marks), capped. */
-const platformText = (v: string | null | undefined, field: string, max: number) => (v == null ? v : clip(cleanLine(v, field, 'platform'), max) || null);
+const platformText = (v: string | null | undefined, field: string, max: number) =>
+  v == null ? v : clip(cleanLine(v, field, 'platform'), max) || null;
 
 /** Creates or updates a user. Names come from launches and roster syncs, so they are cleaned here, once for both. */
 export async function upsertUser(db: Tx, input: UserInput): Promise<User> {
@@ -59,5 +60,8 @@ export async function upsertUser(db: Tx, input: UserInput): Promise<User> {
 /** Users by id within one tenant: a user of another tenant is simply not found. */
 export async function getUsers(db: Tx, tenantId: string, ids: readonly string[]): Promise<User[]> {
   if (ids.length === 0) return [];
-  return db.select().from(users).where(and(eq(users.tenantId, tenantId), inArray(users.id, [...ids])));
+  return db
+    .select()
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), inArray(users.id, [...ids])));
 }

@@ -78,7 +78,11 @@ export function buildLaunchClaims(input: LaunchInput): Record<string, any> {
   const agsScopes = agsClaimScopes(profile, tool.scopes);
   // Canvas adds the AGS claim in ResourceLinkRequest only; Moodle adds it to both message types.
   if (agsScopes.length && (input.messageType === 'LtiResourceLinkRequest' || profile !== 'canvas')) {
-    claims[AGS_CLAIM] = { scope: agsScopes, lineitems: input.lineItemsUrl, ...(input.link?.lineItemUrl ? { lineitem: input.link.lineItemUrl } : {}) };
+    claims[AGS_CLAIM] = {
+      scope: agsScopes,
+      lineitems: input.lineItemsUrl,
+      ...(input.link?.lineItemUrl ? { lineitem: input.link.lineItemUrl } : {}),
+    };
   }
   if (input.deepLink) claims[`${DL_CLAIM}deep_linking_settings`] = deepLinkingSettings(input, input.deepLink);
 
@@ -151,7 +155,11 @@ function addMoodleClaims(claims: Record<string, any>, input: LaunchInput): void 
     description: input.siteName,
   };
   // Deep linking requests drop launch_presentation_return_url (lti_build_content_item_selection_request).
-  claims[`${LTI_CLAIM}launch_presentation`] = { locale: 'en', document_target: 'iframe', ...(input.link ? { return_url: input.returnUrl } : {}) };
+  claims[`${LTI_CLAIM}launch_presentation`] = {
+    locale: 'en',
+    document_target: 'iframe',
+    ...(input.link ? { return_url: input.returnUrl } : {}),
+  };
   if (input.link?.lineItemUrl) {
     // LTI 1.1 Basic Outcomes, which Moodle still announces next to AGS when the activity is graded.
     claims['https://purl.imsglobal.org/spec/lti-bo/claim/basicoutcome'] = {
@@ -169,7 +177,10 @@ function addCanvasClaims(claims: Record<string, any>, input: LaunchInput): void 
   claims.azp = input.tool.clientId;
   claims.locale = 'en';
   if (input.user.picture) claims.picture = input.user.picture;
-  claims[`${LTI_CLAIM}lis`] = { person_sourcedid: input.user.sourcedId ?? '$Person.sourcedId', course_offering_sourcedid: '$CourseSection.sourcedId' };
+  claims[`${LTI_CLAIM}lis`] = {
+    person_sourcedid: input.user.sourcedId ?? '$Person.sourcedId',
+    course_offering_sourcedid: '$CourseSection.sourcedId',
+  };
   claims[`${LTI_CLAIM}tool_platform`] = {
     guid: `${opaqueId(`account:${input.issuer}`)}:canvas-lms`,
     name: input.siteName,
@@ -178,12 +189,20 @@ function addCanvasClaims(claims: Record<string, any>, input: LaunchInput): void 
   };
   claims[`${LTI_CLAIM}launch_presentation`] = { document_target: 'iframe', return_url: input.returnUrl, locale: 'en' };
   claims[`${LTI_CLAIM}lti11_legacy_user_id`] = legacyId;
-  claims[`${LTI_CLAIM}lti1p1`] = { user_id: legacyId, ...(input.link ? { resource_link_id: opaqueId(`legacy-link:${input.link.id}`) } : {}) };
+  claims[`${LTI_CLAIM}lti1p1`] = {
+    user_id: legacyId,
+    ...(input.link ? { resource_link_id: opaqueId(`legacy-link:${input.link.id}`) } : {}),
+  };
   claims['https://www.instructure.com/placement'] = input.placement;
   claims.errors = { errors: {} };
 }
 
 function addGenericClaims(claims: Record<string, any>, input: LaunchInput): void {
-  claims[`${LTI_CLAIM}tool_platform`] = { guid: host(input.issuer), name: input.siteName, product_family_code: PROFILES.generic.productFamilyCode, version: PROFILES.generic.platformVersion };
+  claims[`${LTI_CLAIM}tool_platform`] = {
+    guid: host(input.issuer),
+    name: input.siteName,
+    product_family_code: PROFILES.generic.productFamilyCode,
+    version: PROFILES.generic.platformVersion,
+  };
   claims[`${LTI_CLAIM}launch_presentation`] = { document_target: 'iframe', return_url: input.returnUrl, locale: 'en-US' };
 }

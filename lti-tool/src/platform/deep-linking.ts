@@ -31,8 +31,15 @@ export async function handleDeepLinkReturn(p: PlatformImpl, req: IncomingMessage
     sendHtml(res, 200, renderDeepLinkResult(items.map(summary), message, home));
   } catch (e) {
     entry.error = (e as Error).message;
-    const toolError = typeof entry.payload?.[`${DL_CLAIM}errormsg`] === 'string' ? `<p>The tool said: ${escapeHtml(entry.payload[`${DL_CLAIM}errormsg`])}</p>` : '';
-    sendHtml(res, 400, renderFramePage('Deep linking response refused', `<p class="error">${escapeHtml(entry.error)}</p>${toolError}`, home));
+    const toolError =
+      typeof entry.payload?.[`${DL_CLAIM}errormsg`] === 'string'
+        ? `<p>The tool said: ${escapeHtml(entry.payload[`${DL_CLAIM}errormsg`])}</p>`
+        : '';
+    sendHtml(
+      res,
+      400,
+      renderFramePage('Deep linking response refused', `<p class="error">${escapeHtml(entry.error)}</p>${toolError}`, home),
+    );
   }
 }
 
@@ -58,11 +65,15 @@ async function verifyResponse(p: PlatformImpl, jwt: string, request: DeepLinkReq
     throw new Error(`the response JWT does not verify: ${(e as Error).message}`);
   }
   const claim = (name: string): unknown => payload[`${LTI_CLAIM}${name}`];
-  if (claim('message_type') !== 'LtiDeepLinkingResponse') throw new Error(`message_type must be LtiDeepLinkingResponse, got ${JSON.stringify(claim('message_type'))}`);
+  if (claim('message_type') !== 'LtiDeepLinkingResponse')
+    throw new Error(`message_type must be LtiDeepLinkingResponse, got ${JSON.stringify(claim('message_type'))}`);
   if (claim('version') !== '1.3.0') throw new Error(`version must be 1.3.0, got ${JSON.stringify(claim('version'))}`);
-  if (claim('deployment_id') !== request.deploymentId) throw new Error(`deployment_id must be ${request.deploymentId}, got ${JSON.stringify(claim('deployment_id'))}`);
+  if (claim('deployment_id') !== request.deploymentId)
+    throw new Error(`deployment_id must be ${request.deploymentId}, got ${JSON.stringify(claim('deployment_id'))}`);
   if (request.data !== undefined && payload[`${DL_CLAIM}data`] !== request.data) {
-    throw new Error(`the data claim must echo the request's data (${JSON.stringify(request.data)}), got ${JSON.stringify(payload[`${DL_CLAIM}data`])}`);
+    throw new Error(
+      `the data claim must echo the request's data (${JSON.stringify(request.data)}), got ${JSON.stringify(payload[`${DL_CLAIM}data`])}`,
+    );
   }
   return payload;
 }
@@ -82,9 +93,12 @@ function contentItems(payload: JWTPayload): ResourceLinkItem[] {
   const items = payload[`${DL_CLAIM}content_items`] ?? [];
   if (!Array.isArray(items)) throw new Error('content_items must be an array');
   for (const item of items as Array<Record<string, any>>) {
-    if (!item || item.type !== 'ltiResourceLink') throw new Error(`content item type ${JSON.stringify(item?.type)} was not accepted (accept_types: ltiResourceLink)`);
-    if (item.url !== undefined && !/^https?:\/\//.test(String(item.url))) throw new Error(`content item url ${JSON.stringify(item.url)} is not an http(s) URL`);
-    if (item.custom !== undefined && (typeof item.custom !== 'object' || Array.isArray(item.custom))) throw new Error('content item custom must be an object');
+    if (!item || item.type !== 'ltiResourceLink')
+      throw new Error(`content item type ${JSON.stringify(item?.type)} was not accepted (accept_types: ltiResourceLink)`);
+    if (item.url !== undefined && !/^https?:\/\//.test(String(item.url)))
+      throw new Error(`content item url ${JSON.stringify(item.url)} is not an http(s) URL`);
+    if (item.custom !== undefined && (typeof item.custom !== 'object' || Array.isArray(item.custom)))
+      throw new Error('content item custom must be an object');
     if (item.lineItem !== undefined && !(typeof item.lineItem?.scoreMaximum === 'number' && item.lineItem.scoreMaximum > 0)) {
       throw new Error('a content item lineItem needs a positive numeric scoreMaximum');
     }
@@ -98,11 +112,19 @@ function addActivity(p: PlatformImpl, course: Course, item: ResourceLinkItem): v
     title: item.title ?? 'Untitled activity',
     text: item.text,
     url: item.url,
-    custom: item.custom ? Object.fromEntries(Object.entries(item.custom).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])) : undefined,
+    custom: item.custom
+      ? Object.fromEntries(Object.entries(item.custom).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))
+      : undefined,
   };
   if (item.lineItem) {
     const { label, scoreMaximum, resourceId, tag } = item.lineItem;
-    activity.lineItemId = p.createLineItem(course, { label: label ?? activity.title, scoreMaximum, resourceId, tag, resourceLinkId: activity.resourceLinkId }).id;
+    activity.lineItemId = p.createLineItem(course, {
+      label: label ?? activity.title,
+      scoreMaximum,
+      resourceId,
+      tag,
+      resourceLinkId: activity.resourceLinkId,
+    }).id;
   }
   course.activities.push(activity);
 }

@@ -250,9 +250,10 @@ export interface ReceivedItem {
 export function renderDeepLinkResult(items: ReceivedItem[], message: string | undefined, home: string): string {
   const rows = items
     .map(
-      (i) => `<tr><td>${esc(i.title)}</td><td><code>${esc(i.url ?? '(tool default)')}</code></td><td>${
-        i.lineItem ? `${esc(i.lineItem.label ?? 'graded')} · max ${esc(String(i.lineItem.scoreMaximum ?? ''))}` : '—'
-      }</td></tr>`,
+      (i) =>
+        `<tr><td>${esc(i.title)}</td><td><code>${esc(i.url ?? '(tool default)')}</code></td><td>${
+          i.lineItem ? `${esc(i.lineItem.label ?? 'graded')} · max ${esc(String(i.lineItem.scoreMaximum ?? ''))}` : '—'
+        }</td></tr>`,
     )
     .join('');
   const body = `${message ? `<p>${esc(message)}</p>` : ''}

@@ -83,7 +83,12 @@ async function startPlatform(profile: Profile): Promise<{ platform: LtiPlatform;
 }
 
 function htmlDecode(s: string): string {
-  return s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /** The action, method and hidden fields of the first form of a page. */
@@ -119,7 +124,8 @@ async function authenticate(p: LtiPlatform, intent: LaunchIntent, overrides: Aut
     ...overrides,
   });
   // Tools may use GET or POST for the authentication request; exercise both.
-  const res = p.profile === 'generic' ? await fetch(`${p.issuer}/auth?${params}`) : await fetch(`${p.issuer}/auth`, { method: 'POST', body: params });
+  const res =
+    p.profile === 'generic' ? await fetch(`${p.issuer}/auth?${params}`) : await fetch(`${p.issuer}/auth`, { method: 'POST', body: params });
   const html = await res.text();
   return { init, res, html, form: parseForm(html), nonce, state };
 }
@@ -129,7 +135,10 @@ async function launch(p: LtiPlatform, intent: LaunchIntent) {
   expect(auth.res.status, auth.html).toBe(200);
   const idToken = auth.form.fields.id_token!;
   const clientId = auth.init.params.client_id!;
-  const { payload, protectedHeader } = await jwtVerify(idToken, createRemoteJWKSet(new URL(`${p.issuer}/jwks`)), { issuer: p.issuer, audience: clientId });
+  const { payload, protectedHeader } = await jwtVerify(idToken, createRemoteJWKSet(new URL(`${p.issuer}/jwks`)), {
+    issuer: p.issuer,
+    audience: clientId,
+  });
   return { ...auth, claims: payload as Record<string, any>, header: protectedHeader };
 }
 
@@ -150,7 +159,12 @@ async function tokenRequest(p: LtiPlatform, assertion: string, scope: string): P
   return fetch(`${p.issuer}/token`, {
     method: 'POST',
     headers: { ...UA, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion, scope }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: assertion,
+      scope,
+    }),
   });
 }
 
@@ -195,11 +209,23 @@ describe.each(['moodle', 'canvas', 'generic'] as const)('%s platform', (profile)
     const init = platform.initiate({ user: 'instructor' });
     const instructor = platform.course().members.find((m) => m.role === 'instructor')!;
     expect(init.url).toBe(tool.loginUrl);
-    expect(init.params).toMatchObject({ iss: platform.issuer, client_id: tool.clientId, lti_deployment_id: tool.deploymentIds[0], target_link_uri: tool.targetLinkUri });
+    expect(init.params).toMatchObject({
+      iss: platform.issuer,
+      client_id: tool.clientId,
+      lti_deployment_id: tool.deploymentIds[0],
+      target_link_uri: tool.targetLinkUri,
+    });
     expect(new URL(init.href).searchParams.get('lti_message_hint')).toBe(init.params.lti_message_hint);
     if (profile === 'moodle') {
       expect(init.method).toBe('POST');
-      expect(Object.keys(init.params).sort()).toEqual(['client_id', 'iss', 'login_hint', 'lti_deployment_id', 'lti_message_hint', 'target_link_uri']);
+      expect(Object.keys(init.params).sort()).toEqual([
+        'client_id',
+        'iss',
+        'login_hint',
+        'lti_deployment_id',
+        'lti_message_hint',
+        'target_link_uri',
+      ]);
       expect(init.params.login_hint).toBe(instructor.id);
       expect(instructor.id).toMatch(/^\d+$/);
       const hint = JSON.parse(init.params.lti_message_hint!);
@@ -208,7 +234,12 @@ describe.each(['moodle', 'canvas', 'generic'] as const)('%s platform', (profile)
       expect(dlHint).toEqual({ launchid: expect.stringMatching(/^ltilaunch_ContentItemSelectionRequest\d+$/) });
     } else if (profile === 'canvas') {
       expect(init.method).toBe('POST');
-      expect(init.params).toMatchObject({ canvas_environment: 'prod', canvas_region: 'us-east-1', lti_storage_target: '_parent', deployment_id: tool.deploymentIds[0] });
+      expect(init.params).toMatchObject({
+        canvas_environment: 'prod',
+        canvas_region: 'us-east-1',
+        lti_storage_target: '_parent',
+        deployment_id: tool.deploymentIds[0],
+      });
       expect(init.params.login_hint).toMatch(/^[0-9a-f]{40}$/);
       expect(decodeProtectedHeader(init.params.lti_message_hint!).alg).toBe('HS256');
       expect(decodeJwt(init.params.lti_message_hint!)).toMatchObject({ context_type: 'Course', include_storage_target: true });
@@ -285,9 +316,19 @@ describe.each(['moodle', 'canvas', 'generic'] as const)('%s platform', (profile)
     const admin = (await launch(platform, { user: 'admin' })).claims[`${LTI}roles`];
     if (profile === 'moodle') {
       expect(learner).toEqual(['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner']);
-      expect(admin).toEqual(expect.arrayContaining(['http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator', 'http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator']));
+      expect(admin).toEqual(
+        expect.arrayContaining([
+          'http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator',
+          'http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator',
+        ]),
+      );
     } else if (profile === 'canvas') {
-      expect(learner).toEqual(expect.arrayContaining(['http://purl.imsglobal.org/vocab/lis/v2/institution/person#Student', 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner']));
+      expect(learner).toEqual(
+        expect.arrayContaining([
+          'http://purl.imsglobal.org/vocab/lis/v2/institution/person#Student',
+          'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner',
+        ]),
+      );
       expect(admin).toContain('http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator');
     } else {
       expect(learner).toEqual(['Learner']);
@@ -318,7 +359,12 @@ describe.each(['moodle', 'canvas', 'generic'] as const)('%s platform', (profile)
     const settings = claims[`${DL}deep_linking_settings`];
     expect(claims[`${LTI}message_type`]).toBe('LtiDeepLinkingRequest');
     expect(claims).not.toHaveProperty([`${LTI}resource_link`]);
-    expect(settings).toMatchObject({ deep_link_return_url: expect.stringContaining(`${platform.issuer}/deep-link-return?`), accept_types: ['ltiResourceLink'], accept_multiple: true, auto_create: false });
+    expect(settings).toMatchObject({
+      deep_link_return_url: expect.stringContaining(`${platform.issuer}/deep-link-return?`),
+      accept_types: ['ltiResourceLink'],
+      accept_multiple: true,
+      auto_create: false,
+    });
     if (profile === 'moodle') expect(settings.accept_presentation_document_targets).toEqual(['frame', 'iframe', 'window']);
     else expect(settings.accept_presentation_document_targets).toEqual(['iframe', 'window']);
     if (profile === 'generic') expect(settings.data).toEqual(expect.any(String));
@@ -341,8 +387,16 @@ describe.each(['moodle', 'canvas', 'generic'] as const)('%s platform', (profile)
     const replay = await fetch(`${platform.issuer}/auth`, {
       method: 'POST',
       body: new URLSearchParams({
-        scope: 'openid', response_type: 'id_token', response_mode: 'form_post', prompt: 'none', client_id: tool.clientId, redirect_uri: `${toolOrigin}/lti/launch`,
-        login_hint: first.init.params.login_hint!, lti_message_hint: first.init.params.lti_message_hint!, nonce: 'n', state: 's',
+        scope: 'openid',
+        response_type: 'id_token',
+        response_mode: 'form_post',
+        prompt: 'none',
+        client_id: tool.clientId,
+        redirect_uri: `${toolOrigin}/lti/launch`,
+        login_hint: first.init.params.login_hint!,
+        lti_message_hint: first.init.params.lti_message_hint!,
+        nonce: 'n',
+        state: 's',
       }),
     });
     expect(replay.status).toBe(400);
@@ -350,7 +404,11 @@ describe.each(['moodle', 'canvas', 'generic'] as const)('%s platform', (profile)
   });
 
   it('issues client_credentials tokens for a good assertion only', async () => {
-    const good = await tokenRequest(platform, await clientAssertion(platform, tool), `${SCORE_SCOPE} ${NRPS_SCOPE} https://example.com/not-a-scope`);
+    const good = await tokenRequest(
+      platform,
+      await clientAssertion(platform, tool),
+      `${SCORE_SCOPE} ${NRPS_SCOPE} https://example.com/not-a-scope`,
+    );
     expect(good.status).toBe(200);
     const body = (await good.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ access_token: expect.any(String), expires_in: 3600, scope: `${SCORE_SCOPE} ${NRPS_SCOPE}` });
@@ -365,11 +423,18 @@ describe.each(['moodle', 'canvas', 'generic'] as const)('%s platform', (profile)
     const replayed = await tokenRequest(platform, await clientAssertion(platform, tool, { jti }), SCORE_SCOPE);
     expect(replayed.status).toBe(400);
     expect(await replayed.json()).toMatchObject({ error: 'invalid_grant' });
-    expect(platform.received.tokenRequests.at(-1)).toMatchObject({ scope: SCORE_SCOPE, userAgent: UA['user-agent'], status: 400, error: 'invalid_grant' });
+    expect(platform.received.tokenRequests.at(-1)).toMatchObject({
+      scope: SCORE_SCOPE,
+      userAgent: UA['user-agent'],
+      status: 400,
+      error: 'invalid_grant',
+    });
   });
 
   it('pages NRPS with Link rel="next" so that every member arrives once', async () => {
-    const members = Array.from({ length: 250 }, (_, i) => makeUser(profile, 1000 + i, `Student${i}`, 'Tester', i === 0 ? 'instructor' : 'learner'));
+    const members = Array.from({ length: 250 }, (_, i) =>
+      makeUser(profile, 1000 + i, `Student${i}`, 'Tester', i === 0 ? 'instructor' : 'learner'),
+    );
     const course = platform.addCourse({ label: 'BIG', title: 'A big course', members });
     const { claims } = await launch(platform, { user: members[0]!, contextId: course.id });
     const token = await accessToken(platform, tool, NRPS_SCOPE);
@@ -378,7 +443,9 @@ describe.each(['moodle', 'canvas', 'generic'] as const)('%s platform', (profile)
     const seen: string[] = [];
     let pages = 0;
     while (next) {
-      const res: Response = await fetch(next, { headers: { ...UA, authorization: `Bearer ${token}`, accept: 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json' } });
+      const res: Response = await fetch(next, {
+        headers: { ...UA, authorization: `Bearer ${token}`, accept: 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json' },
+      });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('application/vnd.ims.lti-nrps.v2.membershipcontainer+json');
       const page = (await res.json()) as { context: { id: string }; members: Array<{ user_id: string; status: string; roles: string[] }> };
@@ -399,9 +466,20 @@ describe.each(['moodle', 'canvas', 'generic'] as const)('%s platform', (profile)
     const token = await accessToken(platform, tool, SCORE_SCOPE);
     const scoresUrl = new URL(claims[AGS].lineitem);
     scoresUrl.pathname += '/scores';
-    const score = { userId: learner.id, scoreGiven: 7, scoreMaximum: 10, activityProgress: 'Completed', gradingProgress: 'FullyGraded', timestamp: new Date().toISOString() };
+    const score = {
+      userId: learner.id,
+      scoreGiven: 7,
+      scoreMaximum: 10,
+      activityProgress: 'Completed',
+      gradingProgress: 'FullyGraded',
+      timestamp: new Date().toISOString(),
+    };
     const post = (url: string, contentType: string, body: object = score) =>
-      fetch(url, { method: 'POST', headers: { ...UA, authorization: `Bearer ${token}`, 'content-type': contentType }, body: JSON.stringify(body) });
+      fetch(url, {
+        method: 'POST',
+        headers: { ...UA, authorization: `Bearer ${token}`, 'content-type': contentType },
+        body: JSON.stringify(body),
+      });
 
     const wrongType = await post(scoresUrl.href, 'application/json');
     expect(wrongType.status).toBe(profile === 'moodle' ? 400 : 415);
@@ -411,14 +489,27 @@ describe.each(['moodle', 'canvas', 'generic'] as const)('%s platform', (profile)
     const ok = await post(scoresUrl.href, 'application/vnd.ims.lis.v1.score+json');
     expect(ok.status).toBe(profile === 'generic' ? 204 : 200);
     if (profile === 'canvas') expect(await ok.json()).toEqual({ resultUrl: expect.stringContaining('/results/') });
-    expect(platform.received.scores.at(-1)).toMatchObject({ url: scoresUrl.href, contentType: 'application/vnd.ims.lis.v1.score+json', userAgent: UA['user-agent'], body: score, status: ok.status });
+    expect(platform.received.scores.at(-1)).toMatchObject({
+      url: scoresUrl.href,
+      contentType: 'application/vnd.ims.lis.v1.score+json',
+      userAgent: UA['user-agent'],
+      body: score,
+      status: ok.status,
+    });
 
     if (profile === 'moodle') {
       expect(scoresUrl.search).toMatch(/^\?type_id=/);
       // Dropping Moodle's type_id gets the request refused, as Moodle does.
       const noQuery = new URL(scoresUrl);
       noQuery.search = '';
-      expect((await post(noQuery.href, 'application/vnd.ims.lis.v1.score+json', { ...score, timestamp: new Date(Date.now() + 1000).toISOString() })).status).toBe(403);
+      expect(
+        (
+          await post(noQuery.href, 'application/vnd.ims.lis.v1.score+json', {
+            ...score,
+            timestamp: new Date(Date.now() + 1000).toISOString(),
+          })
+        ).status,
+      ).toBe(403);
       // An older score than the last one is refused with 409.
       expect((await post(scoresUrl.href, 'application/vnd.ims.lis.v1.score+json')).status).toBe(409);
     }
@@ -434,7 +525,13 @@ describe.each(['moodle', 'canvas', 'generic'] as const)('%s platform', (profile)
         [`${LTI}deployment_id`]: claims[`${LTI}deployment_id`],
         ...(settings.data !== undefined ? { [`${DL}data`]: settings.data } : {}),
         [`${DL}content_items`]: [
-          { type: 'ltiResourceLink', title: 'Quiz 1', url: `${toolOrigin}/lti/launch?quiz=1`, custom: { quiz: '1' }, lineItem: { label: 'Quiz 1', scoreMaximum: 10 } },
+          {
+            type: 'ltiResourceLink',
+            title: 'Quiz 1',
+            url: `${toolOrigin}/lti/launch?quiz=1`,
+            custom: { quiz: '1' },
+            lineItem: { label: 'Quiz 1', scoreMaximum: 10 },
+          },
         ],
         ...extra,
       })
@@ -448,7 +545,11 @@ describe.each(['moodle', 'canvas', 'generic'] as const)('%s platform', (profile)
 
     const forged = await response(forger, { nonce: randomUUID() });
     expect((await post(forged)).status).toBe(400);
-    expect(platform.received.deepLinks.at(-1)).toMatchObject({ jwt: forged, valid: false, error: expect.stringContaining('does not verify') });
+    expect(platform.received.deepLinks.at(-1)).toMatchObject({
+      jwt: forged,
+      valid: false,
+      error: expect.stringContaining('does not verify'),
+    });
     // The response's nonce is the tool's own choice, but it must be there.
     expect((await post(await response(toolSigner))).status).toBe(400);
     expect(platform.received.deepLinks.at(-1)!.error).toContain('nonce');
@@ -487,14 +588,23 @@ describe.each(['moodle', 'canvas', 'generic'] as const)('%s platform', (profile)
     });
     const platformConfig = config[PLATFORM_CONFIG];
     if (profile === 'moodle') {
-      expect(platformConfig).toMatchObject({ product_family_code: 'moodle', messages_supported: ['LtiResourceLinkRequest', 'LtiDeepLinkingRequest'] });
+      expect(platformConfig).toMatchObject({
+        product_family_code: 'moodle',
+        messages_supported: ['LtiResourceLinkRequest', 'LtiDeepLinkingRequest'],
+      });
       expect(config.scopes_supported).toContain('openid');
     } else if (profile === 'canvas') {
       expect(platformConfig.product_family_code).toBe('canvas');
-      expect(platformConfig.messages_supported).toContainEqual({ type: 'LtiDeepLinkingRequest', placements: expect.arrayContaining(['link_selection']) });
+      expect(platformConfig.messages_supported).toContainEqual({
+        type: 'LtiDeepLinkingRequest',
+        placements: expect.arrayContaining(['link_selection']),
+      });
       expect(config.authorization_server).toBe(new URL(platform.issuer).host);
     } else {
-      expect(platformConfig).toMatchObject({ product_family_code: 'ltijs-test', messages_supported: [{ type: 'LtiResourceLinkRequest' }, { type: 'LtiDeepLinkingRequest' }] });
+      expect(platformConfig).toMatchObject({
+        product_family_code: 'ltijs-test',
+        messages_supported: [{ type: 'LtiResourceLinkRequest' }, { type: 'LtiDeepLinkingRequest' }],
+      });
     }
 
     const registration = {
@@ -525,7 +635,11 @@ describe.each(['moodle', 'canvas', 'generic'] as const)('%s platform', (profile)
     expect(res.status).toBe(200);
     const answer = (await res.json()) as Record<string, any>;
     const registered = platform.tools.find((t) => t.clientId === answer.client_id)!;
-    expect(registered).toMatchObject({ loginUrl: `${toolOrigin}/lti/login`, deepLinkingUri: `${toolOrigin}/lti/deep-link`, scopes: [SCORE_SCOPE, NRPS_SCOPE] });
+    expect(registered).toMatchObject({
+      loginUrl: `${toolOrigin}/lti/login`,
+      deepLinkingUri: `${toolOrigin}/lti/deep-link`,
+      scopes: [SCORE_SCOPE, NRPS_SCOPE],
+    });
     if (profile === 'canvas') expect(answer[TOOL_CONFIG]).not.toHaveProperty('deployment_id');
     else expect(answer[TOOL_CONFIG].deployment_id).toBe(registered.deploymentIds[0]);
     expect(platform.received.registrations.at(-1)).toEqual({ body: registration, clientId: answer.client_id });
@@ -538,7 +652,9 @@ describe.each(['moodle', 'canvas', 'generic'] as const)('%s platform', (profile)
 
   it(`${profile === 'canvas' ? 'refuses' : 'accepts'} service requests without a User-Agent`, async () => {
     const token = await accessToken(platform, tool, NRPS_SCOPE);
-    const status = await bareGet(`${platform.issuer}/nrps/${encodeURIComponent(platform.course().id)}`, { authorization: `Bearer ${token}` });
+    const status = await bareGet(`${platform.issuer}/nrps/${encodeURIComponent(platform.course().id)}`, {
+      authorization: `Bearer ${token}`,
+    });
     expect(status).toBe(profile === 'canvas' ? 400 : 200);
   });
 
@@ -574,7 +690,9 @@ describe('test hooks', () => {
     expect(mutated.claims[`${LTI}version`]).toBe('1.1');
 
     const forged = await authenticate(platform, { user: 'learner', signWith: { key: forger.privateKey, kid: platformJwk.kid } });
-    await expect(jwtVerify(forged.form.fields.id_token!, createRemoteJWKSet(new URL(`${platform.issuer}/jwks`)))).rejects.toThrow(/signature/);
+    await expect(jwtVerify(forged.form.fields.id_token!, createRemoteJWKSet(new URL(`${platform.issuer}/jwks`)))).rejects.toThrow(
+      /signature/,
+    );
 
     const unsigned = await platform.sign({ sub: 'x' }, { alg: 'none' });
     expect(decodeProtectedHeader(unsigned).alg).toBe('none');

@@ -6,7 +6,18 @@
 import { createHmac, createPrivateKey, randomBytes, randomUUID, sign as rsaSign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, UnsecuredJWT, type JWK, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  calculateJwkThumbprint,
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+  SignJWT,
+  UnsecuredJWT,
+  type JWK,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { buildLaunchClaims, type ResolvedLink } from './claims.js';
 import { handleDeepLinkReturn } from './deep-linking.js';
 import { makeUser, demoPeople } from './demo.js';
@@ -16,8 +27,20 @@ import { PROFILES, canvasLegacyId, ids, type ProfileTraits } from './profiles.js
 import { handleRegister, openidConfiguration, registrationToken } from './registration.js';
 import { handleAgs, handleNrps, handleToken } from './services.js';
 import type {
-  Course, DemoRole, LaunchIntent, LineItem, LoginInitiation, LtiPlatform, MessageType, PlatformOptions, Profile, Received, SignOptions,
-  ToolRegistration, ToolRegistrationInput, User,
+  Course,
+  DemoRole,
+  LaunchIntent,
+  LineItem,
+  LoginInitiation,
+  LtiPlatform,
+  MessageType,
+  PlatformOptions,
+  Profile,
+  Received,
+  SignOptions,
+  ToolRegistration,
+  ToolRegistrationInput,
+  User,
 } from './types.js';
 
 /** How long a login initiation stays valid (Canvas: MESSAGE_HINT_LIFESPAN = 5 minutes). */
@@ -91,7 +114,8 @@ export class PlatformImpl implements LtiPlatform {
     this.traits = PROFILES[profile];
     this.base = baseUrl.href.replace(/\/+$/, '');
     this.basePath = baseUrl.pathname.replace(/\/+$/, '');
-    this.siteName = opts.name ?? (profile === 'moodle' ? 'Moodle Demo University' : profile === 'canvas' ? 'Canvas Demo Institution' : 'Demo LMS');
+    this.siteName =
+      opts.name ?? (profile === 'moodle' ? 'Moodle Demo University' : profile === 'canvas' ? 'Canvas Demo Institution' : 'Demo LMS');
     this.userAgentRequired = opts.userAgentRequired ?? this.traits.userAgentRequired;
     this.nrpsPageSize = opts.nrpsPageSize ?? this.traits.nrpsPageSize;
     this.people = demoPeople(profile);
@@ -191,7 +215,8 @@ export class PlatformImpl implements LtiPlatform {
   /** A line item: Moodle `.../lineitems/5/lineitem?type_id=1`, Canvas `.../line_items/5`, generic `.../lineitems/5`. */
   lineItemUrl(course: Course, lineItemId: string, deploymentId: string): string {
     const ctx = encodeURIComponent(course.id);
-    if (this.profile === 'moodle') return this.url(`/ags/${ctx}/lineitems/${lineItemId}/lineitem?type_id=${encodeURIComponent(deploymentId)}`);
+    if (this.profile === 'moodle')
+      return this.url(`/ags/${ctx}/lineitems/${lineItemId}/lineitem?type_id=${encodeURIComponent(deploymentId)}`);
     return this.url(`/ags/${ctx}/${this.profile === 'canvas' ? 'line_items' : 'lineitems'}/${lineItemId}`);
   }
 
@@ -250,7 +275,12 @@ export class PlatformImpl implements LtiPlatform {
     };
     if (!c.activities) {
       const lineItem = this.createLineItem(course, { label: 'Week 1: Hello, world', scoreMaximum: 100 });
-      const activity = { resourceLinkId: this.nextResourceLinkId(), title: 'Week 1: Hello, world', text: 'Write and run your first program.', lineItemId: lineItem.id };
+      const activity = {
+        resourceLinkId: this.nextResourceLinkId(),
+        title: 'Week 1: Hello, world',
+        text: 'Write and run your first program.',
+        lineItemId: lineItem.id,
+      };
       lineItem.resourceLinkId = activity.resourceLinkId;
       course.activities.push(activity);
     }
@@ -279,14 +309,30 @@ export class PlatformImpl implements LtiPlatform {
     const user = typeof intent.user === 'string' ? this.demoUser(course, intent.user) : intent.user;
     const messageType = intent.messageType ?? 'LtiResourceLinkRequest';
     const isLink = messageType === 'LtiResourceLinkRequest';
-    const activity = isLink ? course.activities.find((a) => a.resourceLinkId === (intent.resourceLink?.id ?? course.activities[0]?.resourceLinkId)) : undefined;
+    const activity = isLink
+      ? course.activities.find((a) => a.resourceLinkId === (intent.resourceLink?.id ?? course.activities[0]?.resourceLinkId))
+      : undefined;
     const link = isLink ? this.resolveLink(course, deploymentId, intent.resourceLink, activity) : undefined;
-    const targetLinkUri = intent.targetLinkUri ?? (isLink ? activity?.url ?? tool.targetLinkUri : tool.deepLinkingUri ?? tool.targetLinkUri);
+    const targetLinkUri =
+      intent.targetLinkUri ?? (isLink ? (activity?.url ?? tool.targetLinkUri) : (tool.deepLinkingUri ?? tool.targetLinkUri));
     const id = this.launchId(messageType, link?.id);
     const loginHint = this.profile === 'canvas' ? canvasLegacyId(user.id) : user.id;
     // Canvas: assignment launches carry a null placement (as seen in real id_tokens), others the placement used.
     const placement = !isLink ? 'link_selection' : link?.lineItemUrl ? null : 'course_navigation';
-    this.pending.set(id, { id, intent, tool, deploymentId, course, user, messageType, link, targetLinkUri, loginHint, placement, expiresAt: Date.now() + LAUNCH_LIFETIME_MS });
+    this.pending.set(id, {
+      id,
+      intent,
+      tool,
+      deploymentId,
+      course,
+      user,
+      messageType,
+      link,
+      targetLinkUri,
+      loginHint,
+      placement,
+      expiresAt: Date.now() + LAUNCH_LIFETIME_MS,
+    });
 
     const params = this.loginParams(id, tool, deploymentId, course, targetLinkUri, loginHint, link?.id);
     const href = new URL(tool.loginUrl);
@@ -295,13 +341,34 @@ export class PlatformImpl implements LtiPlatform {
   }
 
   /** The third-party initiated login parameters each platform sends. */
-  private loginParams(id: string, tool: ToolRegistration, deploymentId: string, course: Course, targetLinkUri: string, loginHint: string, linkId?: string): Record<string, string> {
+  private loginParams(
+    id: string,
+    tool: ToolRegistration,
+    deploymentId: string,
+    course: Course,
+    targetLinkUri: string,
+    loginHint: string,
+    linkId?: string,
+  ): Record<string, string> {
     if (this.profile === 'moodle') {
       // lti_build_login_request: lti_message_hint = json_encode({cmid?, launchid}); no other parameters.
       const hint = linkId ? { cmid: this.cmid(linkId), launchid: id } : { launchid: id };
-      return { iss: this.issuer, target_link_uri: targetLinkUri, login_hint: loginHint, lti_message_hint: JSON.stringify(hint), client_id: tool.clientId, lti_deployment_id: deploymentId };
+      return {
+        iss: this.issuer,
+        target_link_uri: targetLinkUri,
+        login_hint: loginHint,
+        lti_message_hint: JSON.stringify(hint),
+        client_id: tool.clientId,
+        lti_deployment_id: deploymentId,
+      };
     }
-    const common = { iss: this.issuer, login_hint: loginHint, client_id: tool.clientId, lti_deployment_id: deploymentId, target_link_uri: targetLinkUri };
+    const common = {
+      iss: this.issuer,
+      login_hint: loginHint,
+      client_id: tool.clientId,
+      lti_deployment_id: deploymentId,
+      target_link_uri: targetLinkUri,
+    };
     if (this.profile === 'canvas') {
       // Lti::LtiAdvantageAdapter#login_request: the hint is a signed JWT naming the cached launch ("verifier").
       const hint = this.hs256({
@@ -339,11 +406,26 @@ export class PlatformImpl implements LtiPlatform {
   }
 
   private demoUser(course: Course, role: DemoRole): User {
-    const user = role === 'admin' || role === 'guest' ? this.people.find((p) => p.role === role) : course.members.find((m) => m.role === role);
-    return user ?? makeUser(this.profile, 900 + course.members.length, 'Demo', role === 'learner' ? 'Student' : role === 'guest' ? 'Guest' : 'Teacher', role);
+    const user =
+      role === 'admin' || role === 'guest' ? this.people.find((p) => p.role === role) : course.members.find((m) => m.role === role);
+    return (
+      user ??
+      makeUser(
+        this.profile,
+        900 + course.members.length,
+        'Demo',
+        role === 'learner' ? 'Student' : role === 'guest' ? 'Guest' : 'Teacher',
+        role,
+      )
+    );
   }
 
-  private resolveLink(course: Course, deploymentId: string, given: LaunchIntent['resourceLink'], activity: Course['activities'][number] | undefined): ResolvedLink {
+  private resolveLink(
+    course: Course,
+    deploymentId: string,
+    given: LaunchIntent['resourceLink'],
+    activity: Course['activities'][number] | undefined,
+  ): ResolvedLink {
     if (!given && !activity) throw new Error(`Course ${course.id} has no activity to launch; pass intent.resourceLink`);
     const lineItemId = activity?.lineItemId;
     return {
@@ -377,7 +459,8 @@ export class PlatformImpl implements LtiPlatform {
       throw new HttpError(400, message);
     };
     if (get('scope') !== 'openid') reject(`invalid_scope: scope must be "openid", got "${get('scope')}"`);
-    if (get('response_type') !== 'id_token') reject(`unsupported_response_type: response_type must be "id_token", got "${get('response_type')}"`);
+    if (get('response_type') !== 'id_token')
+      reject(`unsupported_response_type: response_type must be "id_token", got "${get('response_type')}"`);
     if (get('response_mode') !== 'form_post') reject(`invalid_request: response_mode must be "form_post", got "${get('response_mode')}"`);
     const prompt = q.get('prompt');
     // Canvas lists prompt among its required parameters; elsewhere it is optional but must be "none".
@@ -386,9 +469,13 @@ export class PlatformImpl implements LtiPlatform {
     if (!get('nonce')) reject('invalid_request: nonce is required');
     const tool = this.findTool(get('client_id')) ?? reject(`unauthorized_client: unknown client_id "${get('client_id')}"`);
     if (!tool.redirectUris.includes(get('redirect_uri'))) {
-      reject(`invalid_request: redirect_uri "${get('redirect_uri')}" is not registered for client_id "${tool.clientId}" (registered: ${tool.redirectUris.join(', ')})`);
+      reject(
+        `invalid_request: redirect_uri "${get('redirect_uri')}" is not registered for client_id "${tool.clientId}" (registered: ${tool.redirectUris.join(', ')})`,
+      );
     }
-    const launch = (await this.pendingFromHint(get('lti_message_hint'))) ?? reject('invalid_request: lti_message_hint does not match a pending launch (unknown, expired or already used)');
+    const launch =
+      (await this.pendingFromHint(get('lti_message_hint'))) ??
+      reject('invalid_request: lti_message_hint does not match a pending launch (unknown, expired or already used)');
     if (launch.tool !== tool) reject(`unauthorized_client: this launch was initiated for client_id "${launch.tool.clientId}"`);
     if (get('login_hint') !== launch.loginHint) reject('access_denied: login_hint does not match the user of this launch');
     this.pending.delete(launch.id);
@@ -541,7 +628,11 @@ export class PlatformImpl implements LtiPlatform {
       return;
     }
     if (route === '/' || route === '/auth' || route === '/return' || route === '/deep-link-return') {
-      sendHtml(res, status, renderFramePage(status === 400 ? 'Invalid LTI request' : 'Error', `<p class="error">${escapeHtml(message)}</p>`, this.pageUrl('/')));
+      sendHtml(
+        res,
+        status,
+        renderFramePage(status === 400 ? 'Invalid LTI request' : 'Error', `<p class="error">${escapeHtml(message)}</p>`, this.pageUrl('/')),
+      );
     } else if (e instanceof HttpError && e.body !== undefined) {
       sendJson(res, status, e.body);
     } else if (this.profile === 'canvas') {
@@ -556,7 +647,9 @@ export class PlatformImpl implements LtiPlatform {
   }
 
   private homeFor(contextId: string | null): string {
-    return contextId && this.findCourse(contextId) ? `${this.pageUrl('/')}?${new URLSearchParams({ context: contextId })}` : this.pageUrl('/');
+    return contextId && this.findCourse(contextId)
+      ? `${this.pageUrl('/')}?${new URLSearchParams({ context: contextId })}`
+      : this.pageUrl('/');
   }
 
   /** The LMS page; `?as=instructor|learner|guest|admin[&type=deeplinking][&activity=<id>]` launches into the tool frame. */
@@ -593,7 +686,10 @@ export class PlatformImpl implements LtiPlatform {
     const toolOrigins = [...new Set(this.tools.map((t) => new URL(t.loginUrl).origin))];
     const forwarding = this.traits.platformStorage && this.opts.storageFrame;
     const storageOrigins = this.traits.platformStorage && !forwarding ? toolOrigins : undefined;
-    const storageFrameSrc = forwarding && this.opts.storageFrame !== 'absent' ? this.onHost(this.opts.sites?.auth, `/post_message_forwarding?mode=${this.opts.storageFrame}`) : undefined;
+    const storageFrameSrc =
+      forwarding && this.opts.storageFrame !== 'absent'
+        ? this.onHost(this.opts.sites?.auth, `/post_message_forwarding?mode=${this.opts.storageFrame}`)
+        : undefined;
     sendHtml(
       res,
       200,
@@ -604,7 +700,7 @@ export class PlatformImpl implements LtiPlatform {
         accent: this.traits.accent,
         course,
         courses: this.courses,
-        toolName: tool ? tool.name ?? new URL(tool.targetLinkUri).host : undefined,
+        toolName: tool ? (tool.name ?? new URL(tool.targetLinkUri).host) : undefined,
         launch,
         launchLabel,
         frameSrc,
@@ -657,6 +753,16 @@ function newKid(profile: Profile): string {
 }
 
 function statusType(status: number): string {
-  const names: Record<number, string> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed', 406: 'not_acceptable', 409: 'conflict', 415: 'unsupported_media_type', 422: 'unprocessable_entity' };
+  const names: Record<number, string> = {
+    400: 'bad_request',
+    401: 'unauthorized',
+    403: 'forbidden',
+    404: 'not_found',
+    405: 'method_not_allowed',
+    406: 'not_acceptable',
+    409: 'conflict',
+    415: 'unsupported_media_type',
+    422: 'unprocessable_entity',
+  };
   return names[status] ?? 'internal_server_error';
 }

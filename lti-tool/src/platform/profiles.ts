@@ -76,7 +76,12 @@ export const PROFILES: Record<Profile, ProfileTraits> = {
     nrpsPageSize: 0,
     nrpsMaxPageSize: Number.POSITIVE_INFINITY,
     userAgentRequired: false,
-    supportedScopes: [...AGS_SCOPES, SCOPE.nrps, 'https://purl.imsglobal.org/spec/lti-ts/scope/toolsetting', 'https://purl.imsglobal.org/spec/lti-bo/scope/basicoutcome'],
+    supportedScopes: [
+      ...AGS_SCOPES,
+      SCOPE.nrps,
+      'https://purl.imsglobal.org/spec/lti-ts/scope/toolsetting',
+      'https://purl.imsglobal.org/spec/lti-bo/scope/basicoutcome',
+    ],
     // lti_get_ims_role gives Instructor / Learner (plus the admin sys/inst roles for site admins); lti_sign_jwt maps
     // them to LIS v2 URIs and sorts the array.
     launchRoles: (role) =>
@@ -102,7 +107,13 @@ export const PROFILES: Record<Profile, ProfileTraits> = {
     nrpsPageSize: 50,
     nrpsMaxPageSize: 50,
     userAgentRequired: true,
-    supportedScopes: [...AGS_SCOPES, SCOPE.nrps, CANVAS_PROGRESS_SCOPE, 'https://canvas.instructure.com/lti/public_jwk/scope/update', 'https://canvas.instructure.com/lti/account_lookup/scope/show'],
+    supportedScopes: [
+      ...AGS_SCOPES,
+      SCOPE.nrps,
+      CANVAS_PROGRESS_SCOPE,
+      'https://canvas.instructure.com/lti/public_jwk/scope/update',
+      'https://canvas.instructure.com/lti/account_lookup/scope/show',
+    ],
     // $com.instructure.User.allRoles: institution role, course enrolment role, system role.
     launchRoles: (role) =>
       role === 'admin'
@@ -131,7 +142,11 @@ export const PROFILES: Record<Profile, ProfileTraits> = {
     supportedScopes: [...AGS_SCOPES, SCOPE.nrps],
     // LTI 1.3 §A.2.2 still allows the deprecated simple names for context roles.
     launchRoles: (role) =>
-      role === 'admin' ? [`${LIS}system/person#Administrator`, 'Instructor'] : role === 'guest' ? [] : [role === 'instructor' ? 'Instructor' : 'Learner'],
+      role === 'admin'
+        ? [`${LIS}system/person#Administrator`, 'Instructor']
+        : role === 'guest'
+          ? []
+          : [role === 'instructor' ? 'Instructor' : 'Learner'],
     memberRoles: (role) => (role === 'guest' ? [] : [role === 'learner' ? 'Learner' : 'Instructor']),
     contextType: ['CourseOffering'],
   },

@@ -19,18 +19,63 @@ import { AGS_SCOPES, PLATFORM_CONFIG, PROFILES, SCOPE, TOOL_CONFIG } from './pro
 const REGISTRATION_TOKEN_LIFETIME_MS = 60 * 60_000;
 
 const MOODLE_VARIABLES = [
-  'basic-lti-launch-request', 'ContentItemSelectionRequest', 'ToolProxyRegistrationRequest', 'Context.id', 'Context.title',
-  'Context.label', 'Context.id.history', 'Context.sourcedId', 'Context.longDescription', 'Context.timeFrame.begin',
-  'CourseSection.title', 'CourseSection.label', 'CourseSection.sourcedId', 'CourseSection.longDescription',
-  'CourseSection.timeFrame.begin', 'CourseSection.timeFrame.end', 'ResourceLink.id', 'ResourceLink.title',
-  'ResourceLink.description', 'User.id', 'User.username', 'Person.name.full', 'Person.name.given', 'Person.name.family',
-  'Person.email.primary', 'Person.sourcedId', 'Person.name.middle', 'Person.address.timezone', 'Membership.role',
-  'Result.sourcedId', 'Result.autocreate', 'BasicOutcome.sourcedId', 'BasicOutcome.url', 'Moodle.Person.userGroupIds',
+  'basic-lti-launch-request',
+  'ContentItemSelectionRequest',
+  'ToolProxyRegistrationRequest',
+  'Context.id',
+  'Context.title',
+  'Context.label',
+  'Context.id.history',
+  'Context.sourcedId',
+  'Context.longDescription',
+  'Context.timeFrame.begin',
+  'CourseSection.title',
+  'CourseSection.label',
+  'CourseSection.sourcedId',
+  'CourseSection.longDescription',
+  'CourseSection.timeFrame.begin',
+  'CourseSection.timeFrame.end',
+  'ResourceLink.id',
+  'ResourceLink.title',
+  'ResourceLink.description',
+  'User.id',
+  'User.username',
+  'Person.name.full',
+  'Person.name.given',
+  'Person.name.family',
+  'Person.email.primary',
+  'Person.sourcedId',
+  'Person.name.middle',
+  'Person.address.timezone',
+  'Membership.role',
+  'Result.sourcedId',
+  'Result.autocreate',
+  'BasicOutcome.sourcedId',
+  'BasicOutcome.url',
+  'Moodle.Person.userGroupIds',
 ];
 
 const CANVAS_PLACEMENTS = {
-  LtiResourceLinkRequest: ['account_navigation', 'assignment_edit', 'assignment_menu', 'assignment_view', 'course_navigation', 'global_navigation', 'link_selection', 'module_menu', 'user_navigation'],
-  LtiDeepLinkingRequest: ['assignment_selection', 'editor_button', 'homework_submission', 'link_selection', 'migration_selection', 'module_index_menu_modal', 'submission_type_selection'],
+  LtiResourceLinkRequest: [
+    'account_navigation',
+    'assignment_edit',
+    'assignment_menu',
+    'assignment_view',
+    'course_navigation',
+    'global_navigation',
+    'link_selection',
+    'module_menu',
+    'user_navigation',
+  ],
+  LtiDeepLinkingRequest: [
+    'assignment_selection',
+    'editor_button',
+    'homework_submission',
+    'link_selection',
+    'migration_selection',
+    'module_index_menu_modal',
+    'submission_type_selection',
+  ],
 };
 
 /** The platform's OpenID configuration (Dynamic Registration §3.4), in each platform's shape. */
@@ -73,7 +118,17 @@ export function openidConfiguration(p: PlatformImpl): Record<string, unknown> {
         product_family_code: 'canvas',
         version: 'vCloud',
         messages_supported: Object.entries(CANVAS_PLACEMENTS).map(([type, placements]) => ({ type, placements })),
-        variables: ['ResourceLink.id', 'ResourceLink.title', 'Context.id', 'Context.title', 'Person.name.full', 'Person.email.primary', 'Canvas.course.id', 'Canvas.user.loginId', 'Canvas.api.domain'],
+        variables: [
+          'ResourceLink.id',
+          'ResourceLink.title',
+          'Context.id',
+          'Context.title',
+          'Person.name.full',
+          'Person.email.primary',
+          'Canvas.course.id',
+          'Canvas.user.loginId',
+          'Canvas.api.domain',
+        ],
         'https://canvas.instructure.com/lti/account_name': p.siteName,
       },
     };
@@ -126,7 +181,9 @@ export async function handleRegister(p: PlatformImpl, req: IncomingMessage, res:
   if (problem) throw invalid(p, problem);
 
   const config = body[TOOL_CONFIG] as Json;
-  const requested = String(body.scope ?? '').split(' ').filter(Boolean);
+  const requested = String(body.scope ?? '')
+    .split(' ')
+    .filter(Boolean);
   const unknown = requested.filter((s) => !p.traits.supportedScopes.includes(s));
   if (unknown.length && p.profile === 'canvas') throw invalid(p, `Invalid scopes: ${unknown.join(', ')}`);
   const messages: Json[] = Array.isArray(config.messages) ? config.messages : [];
@@ -167,8 +224,10 @@ function registrationProblem(p: PlatformImpl, body: Json): string | undefined {
   if (strict) required.push('application_type', 'grant_types');
   const missing = required.find((k) => body[k] === undefined || body[k] === '' || body[k] === null);
   if (missing) return `missing required attribute ${missing}`;
-  if (body.application_type !== undefined && body.application_type !== 'web') return 'invalid_application_type: application_type must be "web"';
-  if (!Array.isArray(body.response_types) || !body.response_types.includes('id_token')) return 'invalid_response_types: response_types must include "id_token"';
+  if (body.application_type !== undefined && body.application_type !== 'web')
+    return 'invalid_application_type: application_type must be "web"';
+  if (!Array.isArray(body.response_types) || !body.response_types.includes('id_token'))
+    return 'invalid_response_types: response_types must include "id_token"';
   if (strict && (!Array.isArray(body.grant_types) || !['client_credentials', 'implicit'].every((g) => body.grant_types.includes(g)))) {
     return 'invalid grant_types: must include client_credentials and implicit';
   }
@@ -183,7 +242,9 @@ function registrationProblem(p: PlatformImpl, body: Json): string | undefined {
   if (strict && !Array.isArray(config.messages)) return `${TOOL_CONFIG}.messages must be an array`;
   if (strict && !Array.isArray(config.claims)) return `${TOOL_CONFIG}.claims must be an array`;
   const messages: Json[] = Array.isArray(config.messages) ? config.messages : [];
-  const badMessage = messages.find((m) => !m || typeof m.type !== 'string' || (m.target_link_uri !== undefined && !isUrl(m.target_link_uri)));
+  const badMessage = messages.find(
+    (m) => !m || typeof m.type !== 'string' || (m.target_link_uri !== undefined && !isUrl(m.target_link_uri)),
+  );
   if (badMessage) return `invalid message ${JSON.stringify(badMessage)}`;
   return undefined;
 }
@@ -212,7 +273,13 @@ function moodleRegistrationResponse(body: Json, config: Json, clientId: string, 
       target_link_uri: config.target_link_uri,
       domain: config.domain,
       description: config.description ?? '',
-      ...(deepLinking ? { messages: [{ type: 'LtiDeepLinkingRequest', ...(deepLinking.target_link_uri ? { target_link_uri: deepLinking.target_link_uri } : {}) }] } : {}),
+      ...(deepLinking
+        ? {
+            messages: [
+              { type: 'LtiDeepLinkingRequest', ...(deepLinking.target_link_uri ? { target_link_uri: deepLinking.target_link_uri } : {}) },
+            ],
+          }
+        : {}),
       ...(config.custom_parameters ? { custom_parameters: config.custom_parameters } : {}),
       // Moodle assigns instead of comparing when it builds this list, so it is always the same.
       claims: ['sub', 'iss', 'name', 'family_name', 'middle_name', 'email'],

@@ -72,8 +72,10 @@ async function tokenParams(p: PlatformImpl, req: IncomingMessage): Promise<URLSe
 }
 
 async function issueToken(p: PlatformImpl, params: URLSearchParams): Promise<{ token: Record<string, unknown>; clientId: string }> {
-  if (params.get('grant_type') !== 'client_credentials') throw new OAuthError('unsupported_grant_type', 'grant_type must be client_credentials');
-  if (params.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE) throw new OAuthError('invalid_request', `client_assertion_type must be ${CLIENT_ASSERTION_TYPE}`);
+  if (params.get('grant_type') !== 'client_credentials')
+    throw new OAuthError('unsupported_grant_type', 'grant_type must be client_credentials');
+  if (params.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE)
+    throw new OAuthError('invalid_request', `client_assertion_type must be ${CLIENT_ASSERTION_TYPE}`);
   const assertion = params.get('client_assertion');
   if (!assertion) throw new OAuthError('invalid_request', 'client_assertion is required');
   const requested = (params.get('scope') ?? '').split(' ').filter(Boolean);
@@ -109,10 +111,17 @@ async function issueToken(p: PlatformImpl, params: URLSearchParams): Promise<{ t
   p.usedJtis.set(jti, payload.exp!);
 
   const granted = requested.filter((s) => tool.scopes.includes(s) && p.traits.supportedScopes.includes(s));
-  if (!granted.length) throw new OAuthError('invalid_scope', `none of the requested scopes is granted to this tool (granted: ${tool.scopes.join(' ') || 'none'})`);
+  if (!granted.length)
+    throw new OAuthError(
+      'invalid_scope',
+      `none of the requested scopes is granted to this tool (granted: ${tool.scopes.join(' ') || 'none'})`,
+    );
   const accessToken = randomBytes(16).toString('hex');
   p.accessTokens.set(accessToken, { clientId, scopes: granted, expiresAt: now + ACCESS_TOKEN_LIFETIME });
-  return { clientId, token: { access_token: accessToken, token_type: p.traits.tokenType, expires_in: ACCESS_TOKEN_LIFETIME, scope: granted.join(' ') } };
+  return {
+    clientId,
+    token: { access_token: accessToken, token_type: p.traits.tokenType, expires_in: ACCESS_TOKEN_LIFETIME, scope: granted.join(' ') },
+  };
 }
 
 /** The access token of a service request, which must carry one of `scopes`. */
@@ -122,7 +131,11 @@ function authorize(p: PlatformImpl, req: IncomingMessage, scopes: string[]): Acc
   const grant = p.accessTokens.get(token);
   if (!grant || grant.expiresAt < Date.now() / 1000) throw new HttpError(401, 'Invalid or expired access token');
   // RFC 6750 says 403 for a missing scope; Moodle and Canvas both answer 401.
-  if (!scopes.some((s) => grant.scopes.includes(s))) throw new HttpError(p.profile === 'generic' ? 403 : 401, 'Insufficient permissions: the access token lacks the scope this service needs');
+  if (!scopes.some((s) => grant.scopes.includes(s)))
+    throw new HttpError(
+      p.profile === 'generic' ? 403 : 401,
+      'Insufficient permissions: the access token lacks the scope this service needs',
+    );
   return grant;
 }
 
@@ -141,15 +154,28 @@ export function handleNrps(p: PlatformImpl, req: IncomingMessage, res: ServerRes
     authorize(p, req, [SCOPE.nrps]);
     const course = courseOr404(p, contextId);
     const accept = req.headers.accept ?? '';
-    if (accept && !/(application\/vnd\.ims\.lti-nrps\.v2\.membershipcontainer\+json|application\/json|application\/\*|\*\/\*)/i.test(accept)) {
+    if (
+      accept &&
+      !/(application\/vnd\.ims\.lti-nrps\.v2\.membershipcontainer\+json|application\/json|application\/\*|\*\/\*)/i.test(accept)
+    ) {
       throw new HttpError(406, `Cannot answer in ${accept}; this service speaks ${NRPS_TYPE}`);
     }
     const q = url.searchParams;
     const role = q.get('role');
-    const members = role ? course.members.filter((m) => p.traits.memberRoles(m.role).some((r) => r === role || r.endsWith(`#${role}`) || role.endsWith(`#${r}`))) : course.members;
+    const members = role
+      ? course.members.filter((m) =>
+          p.traits.memberRoles(m.role).some((r) => r === role || r.endsWith(`#${role}`) || role.endsWith(`#${r}`)),
+        )
+      : course.members;
     const { page, headers } = paginate(p, url, members);
     record.status = 200;
-    sendJson(res, 200, { id: url.href, context: { id: course.id, label: course.label, title: course.title }, members: page.map((m) => memberJson(p, m)) }, NRPS_TYPE, headers);
+    sendJson(
+      res,
+      200,
+      { id: url.href, context: { id: course.id, label: course.label, title: course.title }, members: page.map((m) => memberJson(p, m)) },
+      NRPS_TYPE,
+      headers,
+    );
   } catch (e) {
     record.status = e instanceof HttpError ? e.status : 500;
     throw e;
@@ -171,14 +197,22 @@ function paginate(p: PlatformImpl, url: URL, members: User[]): { page: User[]; h
   if (p.profile === 'moodle') {
     const from = Math.max(0, Number.parseInt(q.get('from') ?? '0', 10) || 0);
     const hasMore = from + size < members.length;
-    return { page: members.slice(from, from + size), headers: hasMore ? { link: `<${pageUrl({ limit: String(size), from: String(from + size) })}>; rel="next"` } : {} };
+    return {
+      page: members.slice(from, from + size),
+      headers: hasMore ? { link: `<${pageUrl({ limit: String(size), from: String(from + size) })}>; rel="next"` } : {},
+    };
   }
   const last = Math.max(1, Math.ceil(members.length / size));
   const page = Math.max(1, Number.parseInt(q.get('page') ?? '1', 10) || 1);
   const slice = members.slice((page - 1) * size, page * size);
   if (p.profile === 'canvas') {
     const at = (n: number): string => pageUrl({ page: String(n), per_page: String(size) });
-    const links = [`<${at(page)}>; rel="current"`, ...(page < last ? [`<${at(page + 1)}>; rel="next"`] : []), `<${at(1)}>; rel="first"`, `<${at(last)}>; rel="last"`];
+    const links = [
+      `<${at(page)}>; rel="current"`,
+      ...(page < last ? [`<${at(page + 1)}>; rel="next"`] : []),
+      `<${at(1)}>; rel="first"`,
+      `<${at(last)}>; rel="last"`,
+    ];
     return { page: slice, headers: { link: links.join(',') } };
   }
   return { page: slice, headers: page < last ? { link: `<${pageUrl({ limit: String(size), page: String(page + 1) })}>; rel="next"` } : {} };
@@ -187,7 +221,16 @@ function paginate(p: PlatformImpl, url: URL, members: User[]): { page: User[]; h
 function memberJson(p: PlatformImpl, m: User): Record<string, unknown> {
   const roles = p.traits.memberRoles(m.role);
   if (p.profile === 'moodle') {
-    return { status: m.status ?? 'Active', roles, user_id: m.id, lis_person_sourcedid: m.sourcedId ?? '', name: m.name, given_name: m.givenName, family_name: m.familyName, email: m.email };
+    return {
+      status: m.status ?? 'Active',
+      roles,
+      user_id: m.id,
+      lis_person_sourcedid: m.sourcedId ?? '',
+      name: m.name,
+      given_name: m.givenName,
+      family_name: m.familyName,
+      email: m.email,
+    };
   }
   if (p.profile === 'canvas') {
     return {
@@ -203,7 +246,15 @@ function memberJson(p: PlatformImpl, m: User): Record<string, unknown> {
       roles,
     };
   }
-  return { status: m.status ?? 'Active', name: m.name, given_name: m.givenName, family_name: m.familyName, email: m.email, user_id: m.id, roles };
+  return {
+    status: m.status ?? 'Active',
+    name: m.name,
+    given_name: m.givenName,
+    family_name: m.familyName,
+    email: m.email,
+    user_id: m.id,
+    roles,
+  };
 }
 
 // ------------------------------------------------------------------ AGS
@@ -234,9 +285,17 @@ export async function handleAgs(p: PlatformImpl, req: IncomingMessage, res: Serv
     if (method === 'GET') {
       const q = url.searchParams;
       const items = course.lineItems.filter(
-        (li) => (!q.get('resource_link_id') || li.resourceLinkId === q.get('resource_link_id')) && (!q.get('resource_id') || li.resourceId === q.get('resource_id')) && (!q.get('tag') || li.tag === q.get('tag')),
+        (li) =>
+          (!q.get('resource_link_id') || li.resourceLinkId === q.get('resource_link_id')) &&
+          (!q.get('resource_id') || li.resourceId === q.get('resource_id')) &&
+          (!q.get('tag') || li.tag === q.get('tag')),
       );
-      return sendJson(res, 200, items.map((li) => lineItemJson(p, course, li, deploymentId)), LINEITEMS_TYPE);
+      return sendJson(
+        res,
+        200,
+        items.map((li) => lineItemJson(p, course, li, deploymentId)),
+        LINEITEMS_TYPE,
+      );
     }
     if (method !== 'POST') throw new HttpError(405, `${method} is not allowed on the line items container`);
     const fields = lineItemFields(await jsonBody(p, req, LINEITEM_TYPE));
@@ -280,9 +339,11 @@ function lineItemJson(p: PlatformImpl, course: Course, li: LineItem, deploymentI
 
 function lineItemFields(body: Record<string, any>): Omit<LineItem, 'id'> {
   if (typeof body.label !== 'string' || !body.label.trim()) throw new HttpError(400, 'A line item needs a label');
-  if (typeof body.scoreMaximum !== 'number' || !(body.scoreMaximum > 0)) throw new HttpError(400, 'A line item needs a positive numeric scoreMaximum');
+  if (typeof body.scoreMaximum !== 'number' || !(body.scoreMaximum > 0))
+    throw new HttpError(400, 'A line item needs a positive numeric scoreMaximum');
   const fields: Omit<LineItem, 'id'> = { label: body.label, scoreMaximum: body.scoreMaximum };
-  for (const k of ['resourceId', 'tag', 'resourceLinkId', 'startDateTime', 'endDateTime'] as const) if (typeof body[k] === 'string') fields[k] = body[k];
+  for (const k of ['resourceId', 'tag', 'resourceLinkId', 'startDateTime', 'endDateTime'] as const)
+    if (typeof body[k] === 'string') fields[k] = body[k];
   return fields;
 }
 
@@ -299,7 +360,14 @@ async function jsonBody(p: PlatformImpl, req: IncomingMessage, type: string): Pr
   }
 }
 
-async function postScore(p: PlatformImpl, req: IncomingMessage, res: ServerResponse, url: URL, contextId: string, itemId: string | undefined): Promise<void> {
+async function postScore(
+  p: PlatformImpl,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  contextId: string,
+  itemId: string | undefined,
+): Promise<void> {
   const raw = await readBody(req);
   let body: any = raw;
   try {
@@ -314,13 +382,15 @@ async function postScore(p: PlatformImpl, req: IncomingMessage, res: ServerRespo
     const course = courseOr404(p, contextId);
     const deploymentId = checkDeployment(p, url, grant);
     const item = lineItemOr404(course, itemId);
-    if (mediaType(req) !== SCORE_TYPE) throw new HttpError(p.profile === 'moodle' ? 400 : 415, `Content-Type must be ${SCORE_TYPE}, got "${mediaType(req)}"`);
+    if (mediaType(req) !== SCORE_TYPE)
+      throw new HttpError(p.profile === 'moodle' ? 400 : 415, `Content-Type must be ${SCORE_TYPE}, got "${mediaType(req)}"`);
     validateScore(p, course, body);
     const key = `${course.id}|${item.id}`;
     const previous = p.results.get(key)?.get(body.userId);
     if (previous && Date.parse(previous.timestamp) >= Date.parse(body.timestamp)) {
       // Moodle refuses it; the spec lets a platform ignore a score older than the one it has.
-      if (p.profile === 'moodle') throw new HttpError(409, `Refusing score with an earlier timestamp for item ${item.id} and user ${body.userId}`);
+      if (p.profile === 'moodle')
+        throw new HttpError(409, `Refusing score with an earlier timestamp for item ${item.id} and user ${body.userId}`);
     } else {
       const lineItemUrl = p.lineItemUrl(course, item.id, deploymentId);
       if (!p.results.has(key)) p.results.set(key, new Map());
@@ -365,10 +435,12 @@ function validateScore(p: PlatformImpl, course: Course, body: any): void {
   if (!member) bad(`user ${body.userId} is not a member of the course`);
   if (!ACTIVITY_PROGRESS.includes(body.activityProgress)) bad(`activityProgress must be one of ${ACTIVITY_PROGRESS.join(', ')}`);
   if (!GRADING_PROGRESS.includes(body.gradingProgress)) bad(`gradingProgress must be one of ${GRADING_PROGRESS.join(', ')}`);
-  if (typeof body.timestamp !== 'string' || !ISO_8601.test(body.timestamp) || Number.isNaN(Date.parse(body.timestamp))) bad('timestamp must be an ISO 8601 date-time with a time zone');
+  if (typeof body.timestamp !== 'string' || !ISO_8601.test(body.timestamp) || Number.isNaN(Date.parse(body.timestamp)))
+    bad('timestamp must be an ISO 8601 date-time with a time zone');
   if (body.scoreGiven !== undefined) {
     if (typeof body.scoreGiven !== 'number' || body.scoreGiven < 0) bad('scoreGiven must be a non-negative number');
-    if (typeof body.scoreMaximum !== 'number' || !(body.scoreMaximum > 0)) bad('scoreMaximum is required with scoreGiven and must be positive');
+    if (typeof body.scoreMaximum !== 'number' || !(body.scoreMaximum > 0))
+      bad('scoreMaximum is required with scoreGiven and must be positive');
     if (body.scoreGiven > body.scoreMaximum) bad('scoreGiven must not exceed scoreMaximum');
   } else if (body.scoreMaximum !== undefined && (typeof body.scoreMaximum !== 'number' || !(body.scoreMaximum > 0))) {
     bad('scoreMaximum must be a positive number');

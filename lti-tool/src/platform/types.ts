@@ -5,7 +5,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 
-
 /** Which real platform's behaviour to reproduce. */
 export type Profile = 'moodle' | 'canvas' | 'generic';
 

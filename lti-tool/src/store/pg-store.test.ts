@@ -50,7 +50,10 @@ describe.each(backends)('PgLtiStore on $name', (backend) => {
   let store: PgLtiStore;
 
   const raw = (collection: string) =>
-    rows<{ doc: LtiDoc; expires_at: unknown }>(database.db, sql`select doc, expires_at from lti_store where collection = ${collection} order by id`);
+    rows<{ doc: LtiDoc; expires_at: unknown }>(
+      database.db,
+      sql`select doc, expires_at from lti_store where collection = ${collection} order by id`,
+    );
   const count = async () => (await rows<{ n: number }>(database.db, sql`select count(*)::int as n from lti_store`))[0]!.n;
 
   beforeAll(async () => {
@@ -96,7 +99,12 @@ describe.each(backends)('PgLtiStore on $name', (backend) => {
     // Types matter, as in MongoDB: the string "true" is not true.
     expect(await store.Get(false, 'platformStatus', { active: 'true' })).toBe(false);
     // Object values match exactly, not as a superset.
-    await store.Insert(false, 'platform', { platformUrl: 'u', clientId: 'c', kid: 'k', authConfig: { method: 'JWK_SET', key: 'https://x/jwks' } });
+    await store.Insert(false, 'platform', {
+      platformUrl: 'u',
+      clientId: 'c',
+      kid: 'k',
+      authConfig: { method: 'JWK_SET', key: 'https://x/jwks' },
+    });
     expect(await store.Get(false, 'platform', { authConfig: { method: 'JWK_SET', key: 'https://x/jwks' } })).toHaveLength(1);
     expect(await store.Get(false, 'platform', { authConfig: { method: 'JWK_SET' } })).toBe(false);
     await expect(store.Get(false, 'platform', { kid: { $in: ['k'] } })).rejects.toThrow('LTI_STORE_UNSUPPORTED_QUERY');
@@ -120,32 +128,47 @@ describe.each(backends)('PgLtiStore on $name', (backend) => {
 
   it('encrypts: stores { ...index, iv, data }, Get decrypts with createdAt in ms, Insert without index is refused', async () => {
     const pem = '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n';
-    expect(await store.Insert(KEY, 'publickey', { key: pem, kid: 'k1' }, { kid: 'k1', platformUrl: 'https://lms', clientId: 'c1' })).toBe(true);
+    expect(await store.Insert(KEY, 'publickey', { key: pem, kid: 'k1' }, { kid: 'k1', platformUrl: 'https://lms', clientId: 'c1' })).toBe(
+      true,
+    );
     const [row] = await raw('publickey');
     expect(Object.keys(row!.doc).sort()).toEqual(['clientId', 'data', 'iv', 'kid', 'platformUrl']);
     expect(JSON.stringify(row!.doc)).not.toContain('BEGIN PUBLIC KEY');
     expect(row!.doc.iv).toMatch(/^[0-9a-f]{24}$/);
     expect(await store.Get(KEY, 'publickey', { kid: 'k1' })).toEqual([{ key: pem, kid: 'k1', createdAt: T0 }]);
     // Without the key, the stored form (as ltijs's generatePlatformKeyPair reads it to check a kid is free).
-    expect(await store.Get(false, 'publickey', { platformUrl: 'https://lms', clientId: 'c1' })).toEqual([{ ...row!.doc, createdAt: new Date(T0) }]);
+    expect(await store.Get(false, 'publickey', { platformUrl: 'https://lms', clientId: 'c1' })).toEqual([
+      { ...row!.doc, createdAt: new Date(T0) },
+    ]);
     await expect(store.Insert(KEY, 'privatekey', { key: pem, kid: 'k2' })).rejects.toThrow('MISSING_PARAMS');
     await expect(store.Replace(KEY, 'privatekey', { kid: 'k2' }, { key: pem })).rejects.toThrow('MISSING_PARAMS');
     expect(await count()).toBe(1);
   });
 
   it('rejects tampered ciphertext, a tampered IV and a wrong key', async () => {
-    await store.Insert(KEY, 'accesstoken', { token: { access_token: 'secret', expires_in: 3600 } }, { platformUrl: 'u', clientId: 'c', scopes: 's' });
+    await store.Insert(
+      KEY,
+      'accesstoken',
+      { token: { access_token: 'secret', expires_in: 3600 } },
+      { platformUrl: 'u', clientId: 'c', scopes: 's' },
+    );
     await expect(store.Get('another-key-of-the-same-length-ok', 'accesstoken')).rejects.toThrow('LTI_STORE_DECRYPT_FAILED');
     const [row] = await raw('accesstoken');
     const sealed = Buffer.from(row!.doc.data as string, 'base64');
     sealed[0] = sealed[0]! ^ 1;
-    await database.db.execute(sql`update lti_store set doc = jsonb_set(doc, '{data}', to_jsonb(${sealed.toString('base64')}::text)) where collection = 'accesstoken'`);
+    await database.db.execute(
+      sql`update lti_store set doc = jsonb_set(doc, '{data}', to_jsonb(${sealed.toString('base64')}::text)) where collection = 'accesstoken'`,
+    );
     await expect(store.Get(KEY, 'accesstoken')).rejects.toThrow('LTI_STORE_DECRYPT_FAILED');
-    await database.db.execute(sql`update lti_store set doc = jsonb_set(doc, '{data}', to_jsonb(${row!.doc.data as string}::text)) where collection = 'accesstoken'`);
+    await database.db.execute(
+      sql`update lti_store set doc = jsonb_set(doc, '{data}', to_jsonb(${row!.doc.data as string}::text)) where collection = 'accesstoken'`,
+    );
     expect(await store.Get(KEY, 'accesstoken')).toHaveLength(1);
     const iv = Buffer.from(row!.doc.iv as string, 'hex');
     iv[11] = iv[11]! ^ 0x80;
-    await database.db.execute(sql`update lti_store set doc = jsonb_set(doc, '{iv}', to_jsonb(${iv.toString('hex')}::text)) where collection = 'accesstoken'`);
+    await database.db.execute(
+      sql`update lti_store set doc = jsonb_set(doc, '{iv}', to_jsonb(${iv.toString('hex')}::text)) where collection = 'accesstoken'`,
+    );
     await expect(store.Get(KEY, 'accesstoken')).rejects.toThrow('LTI_STORE_DECRYPT_FAILED');
 
     // Encrypt/Decrypt directly: a fresh IV each time, the tag is checked, truncation is caught.
@@ -155,7 +178,9 @@ describe.each(backends)('PgLtiStore on $name', (backend) => {
     expect(a.data).not.toBe(b.data);
     expect(store.Decrypt(a.data, a.iv, KEY)).toBe('hello');
     expect(() => store.Decrypt(a.data, a.iv, KEY + 'x')).toThrow('LTI_STORE_DECRYPT_FAILED');
-    expect(() => store.Decrypt(Buffer.from(a.data, 'base64').subarray(0, 10).toString('base64'), a.iv, KEY)).toThrow('LTI_STORE_DECRYPT_FAILED');
+    expect(() => store.Decrypt(Buffer.from(a.data, 'base64').subarray(0, 10).toString('base64'), a.iv, KEY)).toThrow(
+      'LTI_STORE_DECRYPT_FAILED',
+    );
     expect(() => store.Decrypt(a.data, 'abcd', KEY)).toThrow('LTI_STORE_DECRYPT_FAILED');
   });
 
@@ -176,16 +201,40 @@ describe.each(backends)('PgLtiStore on $name', (backend) => {
     now += 3000_000;
     await store.Replace(KEY, 'accesstoken', idx, { token: { access_token: 'two', expires_in: 3600 } }, idx);
     now += 1000_000; // past the first token's hour, within the second's
-    expect(await store.Get(KEY, 'accesstoken', idx)).toEqual([{ token: { access_token: 'two', expires_in: 3600 }, createdAt: T0 + 3005_000 }]);
+    expect(await store.Get(KEY, 'accesstoken', idx)).toEqual([
+      { token: { access_token: 'two', expires_in: 3600 }, createdAt: T0 + 3005_000 },
+    ]);
     expect(await raw('accesstoken')).toHaveLength(1);
   });
 
   it('Modify sets top-level keys, keeps createdAt, ignores undefined values; encrypted documents are re-encrypted', async () => {
-    await store.Insert(false, 'platform', { platformUrl: 'u', clientId: 'c', kid: 'k', platformName: 'A', authorizationServer: 'https://as', authConfig: { method: 'RSA_KEY', key: 'x' } });
+    await store.Insert(false, 'platform', {
+      platformUrl: 'u',
+      clientId: 'c',
+      kid: 'k',
+      platformName: 'A',
+      authorizationServer: 'https://as',
+      authConfig: { method: 'RSA_KEY', key: 'x' },
+    });
     now += 7000;
-    expect(await store.Modify(false, 'platform', { platformUrl: 'u', clientId: 'c' }, { platformName: 'B', authorizationServer: undefined, authConfig: { method: 'JWK_SET', key: 'https://x/jwks' }, createdAt: 1 })).toBe(true);
+    expect(
+      await store.Modify(
+        false,
+        'platform',
+        { platformUrl: 'u', clientId: 'c' },
+        { platformName: 'B', authorizationServer: undefined, authConfig: { method: 'JWK_SET', key: 'https://x/jwks' }, createdAt: 1 },
+      ),
+    ).toBe(true);
     expect(await store.Get(false, 'platform')).toEqual([
-      { platformUrl: 'u', clientId: 'c', kid: 'k', platformName: 'B', authorizationServer: 'https://as', authConfig: { method: 'JWK_SET', key: 'https://x/jwks' }, createdAt: new Date(T0) },
+      {
+        platformUrl: 'u',
+        clientId: 'c',
+        kid: 'k',
+        platformName: 'B',
+        authorizationServer: 'https://as',
+        authConfig: { method: 'JWK_SET', key: 'https://x/jwks' },
+        createdAt: new Date(T0),
+      },
     ]);
     // No match: nothing happens, nothing is inserted.
     await store.Modify(false, 'platform', { kid: 'other' }, { platformName: 'C' });
@@ -199,7 +248,9 @@ describe.each(backends)('PgLtiStore on $name', (backend) => {
     await store.Insert(KEY, 'accesstoken', { token: { access_token: 'a' }, keep: 1 }, idx);
     now += 1000;
     await store.Modify(KEY, 'accesstoken', idx, { token: { access_token: 'b' }, extra: true, gone: undefined });
-    expect(await store.Get(KEY, 'accesstoken', idx)).toEqual([{ token: { access_token: 'b' }, keep: 1, extra: true, createdAt: T0 + 7000 }]);
+    expect(await store.Get(KEY, 'accesstoken', idx)).toEqual([
+      { token: { access_token: 'b' }, keep: 1, extra: true, createdAt: T0 + 7000 },
+    ]);
     const [row] = await raw('accesstoken');
     expect(Object.keys(row!.doc).sort()).toEqual(['clientId', 'data', 'iv', 'platformUrl', 'scopes']);
     await expect(store.Modify(false, 'platform', { kid: 'k' }, undefined as never)).rejects.toThrow('MISSING_PARAMS');
@@ -282,7 +333,9 @@ describe.each(backends)('PgLtiStore on $name', (backend) => {
     const writes = Array.from({ length: 16 }, (_, i) =>
       store.Replace(false, 'idtoken', i % 2 ? { iss: 'i', user: 'u' } : { user: 'u', iss: 'i' }, { iss: 'i', user: 'u', n: i }),
     );
-    const statuses = Array.from({ length: 16 }, (_, i) => store.Replace(false, 'platformStatus', { id: 'p' }, { id: 'p', active: i % 2 === 0 }));
+    const statuses = Array.from({ length: 16 }, (_, i) =>
+      store.Replace(false, 'platformStatus', { id: 'p' }, { id: 'p', active: i % 2 === 0 }),
+    );
     await Promise.all([...writes, ...statuses]);
     const tokens = (await store.Get(false, 'idtoken')) as LtiDoc[];
     expect(tokens).toHaveLength(1);
@@ -367,7 +420,13 @@ describe.each(backends)('PgLtiStore on $name', (backend) => {
     expect(await platform.platformPrivateKey()).toContain('BEGIN RSA PRIVATE KEY');
     const keyset = await Keyset.build(live, KEY);
     expect(keyset.keys).toHaveLength(1);
-    expect(keyset.keys[0]).toMatchObject({ kid, alg: 'RS256', use: 'sig', kty: 'RSA', n: createPublicKey(publicPem).export({ format: 'jwk' }).n });
+    expect(keyset.keys[0]).toMatchObject({
+      kid,
+      alg: 'RS256',
+      use: 'sig',
+      kty: 'RSA',
+      n: createPublicKey(publicPem).export({ format: 'jwk' }).n,
+    });
 
     // Registering again updates through Modify.
     await lti.registerPlatform({ url, clientId: 'client-1', name: 'Renamed LMS' });

@@ -72,7 +72,9 @@ export class PgLtiStore {
     );
     if (found.length === 0) return false;
     return found.map(({ doc, created_ms }) =>
-      key ? { ...(JSON.parse(this.Decrypt(doc.data as string, doc.iv as string, key)) as LtiDoc), createdAt: created_ms } : { ...doc, createdAt: new Date(created_ms) },
+      key
+        ? { ...(JSON.parse(this.Decrypt(doc.data as string, doc.iv as string, key)) as LtiDoc), createdAt: created_ms }
+        : { ...doc, createdAt: new Date(created_ms) },
     );
   }
 
@@ -83,7 +85,10 @@ export class PgLtiStore {
     const ttl = ttlOf(collection);
     const doc = this.#stored(key, item, index);
     await this.#write(collection, ttl, (now) =>
-      run(this.#db, sql`insert into lti_store (collection, doc, created_at, expires_at) values (${collection}, ${doc}::jsonb, ${iso(now)}::timestamptz, ${expiry(now, ttl)}::timestamptz)`),
+      run(
+        this.#db,
+        sql`insert into lti_store (collection, doc, created_at, expires_at) values (${collection}, ${doc}::jsonb, ${iso(now)}::timestamptz, ${expiry(now, ttl)}::timestamptz)`,
+      ),
     );
     return true;
   }
@@ -132,12 +137,17 @@ export class PgLtiStore {
     const mod = clean(Object.fromEntries(Object.entries(modification).filter(([, v]) => v !== undefined)));
     if (Object.keys(mod).length === 0) return true;
     if (!key) {
-      await this.#write(collection, ttl, (now) => run(this.#db, sql`update lti_store set doc = doc || ${JSON.stringify(mod)}::jsonb where ${matching(collection, query, now)}`));
+      await this.#write(collection, ttl, (now) =>
+        run(this.#db, sql`update lti_store set doc = doc || ${JSON.stringify(mod)}::jsonb where ${matching(collection, query, now)}`),
+      );
       return true;
     }
     await this.#write(collection, ttl, (now) =>
       this.#db.transaction(async (tx) => {
-        const found = await run<{ id: string; doc: LtiDoc }>(tx, sql`select id::text as id, doc from lti_store where ${matching(collection, query, now)} order by id for update`);
+        const found = await run<{ id: string; doc: LtiDoc }>(
+          tx,
+          sql`select id::text as id, doc from lti_store where ${matching(collection, query, now)} order by id for update`,
+        );
         for (const { id, doc } of found) {
           const merged = { ...(JSON.parse(this.Decrypt(doc.data as string, doc.iv as string, key)) as LtiDoc), ...mod };
           const sealed = this.Encrypt(JSON.stringify(merged), key);
@@ -178,7 +188,8 @@ export class PgLtiStore {
   Decrypt(data: string, iv: string, secret: string): string {
     const ivBytes = Buffer.from(String(iv), 'hex');
     const sealed = Buffer.from(String(data), 'base64');
-    if (typeof data !== 'string' || ivBytes.length !== 12 || sealed.length < TAG_BYTES) throw new Error('LTI_STORE_DECRYPT_FAILED: malformed encrypted document');
+    if (typeof data !== 'string' || ivBytes.length !== 12 || sealed.length < TAG_BYTES)
+      throw new Error('LTI_STORE_DECRYPT_FAILED: malformed encrypted document');
     try {
       const decipher = createDecipheriv('aes-256-gcm', deriveKey(secret), ivBytes, { authTagLength: TAG_BYTES });
       decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
@@ -195,7 +206,8 @@ export class PgLtiStore {
 
   /** The jsonb text to store: the item, or with a key `{ ...index, iv, data }`. */
   #stored(key: Key, item: LtiDoc, index: LtiDoc | undefined): string {
-    if (!isPlainObject(item) || (index !== undefined && !isPlainObject(index))) throw new Error('LTI_STORE_INVALID_DOCUMENT: documents must be plain objects');
+    if (!isPlainObject(item) || (index !== undefined && !isPlainObject(index)))
+      throw new Error('LTI_STORE_INVALID_DOCUMENT: documents must be plain objects');
     return JSON.stringify(clean(key ? { ...index, ...this.Encrypt(JSON.stringify(item), key) } : item));
   }
 
@@ -226,7 +238,8 @@ export class PgLtiStore {
 
 /** The TTL of a collection; throws on names ltijs does not use, so a typo cannot write junk. */
 function ttlOf(collection: string): number | null {
-  if (!Object.hasOwn(LTI_COLLECTIONS, collection)) throw new Error(`LTI_STORE_UNKNOWN_COLLECTION: "${collection}" is not an ltijs collection`);
+  if (!Object.hasOwn(LTI_COLLECTIONS, collection))
+    throw new Error(`LTI_STORE_UNKNOWN_COLLECTION: "${collection}" is not an ltijs collection`);
   return LTI_COLLECTIONS[collection as LtiCollection];
 }
 
@@ -280,7 +293,11 @@ function isPlainObject(v: unknown): v is LtiDoc {
 
 /** A stable text for a query, keys sorted; undefined reads as null, as it matches. */
 function canonical(query: LtiDoc): string {
-  return JSON.stringify(Object.keys(query).sort().map((k) => [k, query[k] ?? null]));
+  return JSON.stringify(
+    Object.keys(query)
+      .sort()
+      .map((k) => [k, query[k] ?? null]),
+  );
 }
 
 function deriveKey(secret: string): Buffer {

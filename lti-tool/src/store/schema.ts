@@ -29,7 +29,9 @@ export const ltiStore = pgTable(
     index('lti_store_collection_idx').on(t.collection),
     // Equality queries are containment queries (`doc @> '{"kid": "..."}'`), which jsonb_path_ops serves.
     index('lti_store_doc_gin').using('gin', t.doc.op('jsonb_path_ops')),
-    index('lti_store_expires_at_idx').on(t.expiresAt).where(sql`${t.expiresAt} is not null`),
+    index('lti_store_expires_at_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.expiresAt} is not null`),
     // The unique indexes of ltijs's mongoose schemas (Utils/Database.js). jsonb values compare with their types.
     uniqueDocKeys('lti_store_platform_url_client_uq', 'platform', 'platformUrl', 'clientId'),
     uniqueDocKeys('lti_store_platform_kid_uq', 'platform', 'kid'),
@@ -67,5 +69,9 @@ export const ltiLaunches = pgTable(
     exchangedAt: timestamp('exchanged_at', { withTimezone: true }),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   },
-  (t) => [uniqueIndex('lti_launches_state_uq').on(t.state), uniqueIndex('lti_launches_code_uq').on(t.codeHash), index('lti_launches_expires_idx').on(t.expiresAt)],
+  (t) => [
+    uniqueIndex('lti_launches_state_uq').on(t.state),
+    uniqueIndex('lti_launches_code_uq').on(t.codeHash),
+    index('lti_launches_expires_idx').on(t.expiresAt),
+  ],
 );

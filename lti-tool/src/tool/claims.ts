@@ -85,7 +85,8 @@ function flag(v: unknown, def: boolean): boolean {
   return def;
 }
 
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const obj = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 /** Checks the LTI claims of a signature-verified payload and extracts the launch. Throws LtiError. */
 export function readLaunch(p: Record<string, unknown>, issuer: string, clientId: string, toolOrigin: string): VerifiedLaunch {
@@ -105,7 +106,8 @@ export function readLaunch(p: Record<string, unknown>, issuer: string, clientId:
 
   const target = text(p[C.targetLinkUri], 2048);
   if (messageType === 'LtiResourceLinkRequest') {
-    if (!target || !sameOrigin(target, toolOrigin)) throw new LtiError('BAD_TARGET_LINK_URI', 400, 'The launch points to a page that is not this tool.');
+    if (!target || !sameOrigin(target, toolOrigin))
+      throw new LtiError('BAD_TARGET_LINK_URI', 400, 'The launch points to a page that is not this tool.');
   } else if (target && !sameOrigin(target, toolOrigin)) {
     throw new LtiError('BAD_TARGET_LINK_URI', 400, 'The launch points to a page that is not this tool.');
   }
@@ -117,7 +119,8 @@ export function readLaunch(p: Record<string, unknown>, issuer: string, clientId:
 
   const rl = obj(p[C.resourceLink]);
   const resourceLinkId = text(rl.id, 255);
-  if (messageType === 'LtiResourceLinkRequest' && !resourceLinkId) throw new LtiError('NO_RESOURCE_LINK', 400, 'The launch names no resource link.');
+  if (messageType === 'LtiResourceLinkRequest' && !resourceLinkId)
+    throw new LtiError('NO_RESOURCE_LINK', 400, 'The launch names no resource link.');
 
   const custom = obj(p[C.custom]);
   const wanted = text(custom.lt_section, 20);
@@ -136,8 +139,15 @@ export function readLaunch(p: Record<string, unknown>, issuer: string, clientId:
     const returnUrl = url(s.deep_link_return_url);
     if (!returnUrl) throw new LtiError('NO_DEEP_LINK_RETURN', 400, 'The deep linking request has no valid return URL.');
     const acceptTypes = Array.isArray(s.accept_types) ? s.accept_types.filter((t): t is string => typeof t === 'string').slice(0, 20) : [];
-    if (!acceptTypes.includes('ltiResourceLink')) throw new LtiError('DEEP_LINK_TYPE_UNSUPPORTED', 400, 'The platform does not accept LTI resource links here.');
-    deepLinking = { returnUrl, data: typeof s.data === 'string' ? s.data.slice(0, 4096) : null, acceptMultiple: flag(s.accept_multiple, false), acceptTypes, title: text(s.title, 300) };
+    if (!acceptTypes.includes('ltiResourceLink'))
+      throw new LtiError('DEEP_LINK_TYPE_UNSUPPORTED', 400, 'The platform does not accept LTI resource links here.');
+    deepLinking = {
+      returnUrl,
+      data: typeof s.data === 'string' ? s.data.slice(0, 4096) : null,
+      acceptMultiple: flag(s.accept_multiple, false),
+      acceptTypes,
+      title: text(s.title, 300),
+    };
   }
 
   const given = text(p.given_name, 100);
@@ -145,7 +155,10 @@ export function readLaunch(p: Record<string, unknown>, issuer: string, clientId:
   const name = text(p.name, 200) ?? ([given, family2].filter(Boolean).join(' ') || null) ?? text(p.email, 200) ?? 'Unnamed user';
   const email = text(p.email, 320);
   const legacy = text(p[C.legacyUserId], 255) ?? text(obj(p[C.lti1p1]).user_id, 255);
-  const origins = [pres.return_url, deepLinking?.returnUrl].map((u) => url(u)).filter((u): u is string => !!u).map((u) => new URL(u).origin);
+  const origins = [pres.return_url, deepLinking?.returnUrl]
+    .map((u) => url(u))
+    .filter((u): u is string => !!u)
+    .map((u) => new URL(u).origin);
 
   return {
     issuer,
@@ -153,7 +166,14 @@ export function readLaunch(p: Record<string, unknown>, issuer: string, clientId:
     deploymentId,
     product,
     messageType,
-    user: { subject, name, email: email && /^[^\s@]+@[^\s@]+$/.test(email) ? email : null, picture: url(p.picture), locale: text(p.locale ?? pres.locale, 35), legacyUserId: legacy },
+    user: {
+      subject,
+      name,
+      email: email && /^[^\s@]+@[^\s@]+$/.test(email) ? email : null,
+      picture: url(p.picture),
+      locale: text(p.locale ?? pres.locale, 35),
+      legacyUserId: legacy,
+    },
     context: { id: contextId, title: text(ctx.title, 300) ?? text(ctx.label, 300) ?? 'Untitled course', label: text(ctx.label, 100) },
     roles,
     resourceLink: resourceLinkId ? { id: resourceLinkId, title: text(rl.title, 300) } : null,

@@ -122,7 +122,10 @@ export function clientAddressKey(ip: string | undefined): string {
   const g = isIP(bare.replace(/%.*$/, '')) === 6 ? v6Groups(bare) : null;
   if (!g) return 'unknown';
   if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return `${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`;
-  return `${g.slice(0, 4).map((x) => x.toString(16)).join(':')}::/64`;
+  return `${g
+    .slice(0, 4)
+    .map((x) => x.toString(16))
+    .join(':')}::/64`;
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
@@ -133,7 +136,12 @@ function publicOnlyLookup(hostname: string, options: { all?: boolean; family?: n
     if (err) return callback(err, []);
     const list = addresses as LookupAddress[];
     if (list.length === 0 || list.some((a) => !isPublicAddress(a.address))) {
-      return callback(Object.assign(new OutboundError('private-address', 'The address is on a private or local network.'), { code: 'ERR_PRIVATE_ADDRESS' }), []);
+      return callback(
+        Object.assign(new OutboundError('private-address', 'The address is on a private or local network.'), {
+          code: 'ERR_PRIVATE_ADDRESS',
+        }),
+        [],
+      );
     }
     if (options.all) callback(null, list);
     else callback(null, list[0]!.address, list[0]!.family);
@@ -159,7 +167,8 @@ export async function assertPublicUrl(u: string): Promise<void> {
   } catch (err) {
     throw describe(err);
   }
-  if (addresses.length === 0 || addresses.some((a) => !isPublicAddress(a))) throw new OutboundError('private-address', 'The address is on a private or local network.');
+  if (addresses.length === 0 || addresses.some((a) => !isPublicAddress(a)))
+    throw new OutboundError('private-address', 'The address is on a private or local network.');
 }
 
 // ------------------------------------------------------------------ fetch
@@ -196,7 +205,13 @@ export function guardedFetch(opts: GuardedFetchOptions): typeof fetch {
       const lib = u.protocol === 'https:' ? https : http;
       const req = lib.request(
         u,
-        { method: init.method ?? 'GET', headers, signal, agent: false, ...(opts.allowPrivateNetwork ? {} : { lookup: publicOnlyLookup as never }) },
+        {
+          method: init.method ?? 'GET',
+          headers,
+          signal,
+          agent: false,
+          ...(opts.allowPrivateNetwork ? {} : { lookup: publicOnlyLookup as never }),
+        },
         (res) => {
           const declared = Number(res.headers['content-length']);
           if (Number.isFinite(declared) && declared > maxBytes) {
@@ -216,10 +231,13 @@ export function guardedFetch(opts: GuardedFetchOptions): typeof fetch {
           res.on('end', () => {
             if (size > maxBytes) return;
             const h = new Headers();
-            for (const [k, v] of Object.entries(res.headers)) for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) h.append(k, one);
+            for (const [k, v] of Object.entries(res.headers))
+              for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) h.append(k, one);
             const status = res.statusCode ?? 502;
             const nullBody = status === 204 || status === 205 || status === 304;
-            resolve(new Response(nullBody ? null : Buffer.concat(chunks), { status: status >= 200 && status <= 599 ? status : 502, headers: h }));
+            resolve(
+              new Response(nullBody ? null : Buffer.concat(chunks), { status: status >= 200 && status <= 599 ? status : 502, headers: h }),
+            );
           });
         },
       );
@@ -233,7 +251,8 @@ export function guardedFetch(opts: GuardedFetchOptions): typeof fetch {
 function describe(err: unknown): OutboundError {
   if (err instanceof OutboundError) return err;
   const e = err as { name?: string; code?: string };
-  if (e?.name === 'AbortError' || e?.name === 'TimeoutError' || e?.code === 'ABORT_ERR') return new OutboundError('timeout', 'The request timed out.');
+  if (e?.name === 'AbortError' || e?.name === 'TimeoutError' || e?.code === 'ABORT_ERR')
+    return new OutboundError('timeout', 'The request timed out.');
   if (e?.code === 'ERR_PRIVATE_ADDRESS') return new OutboundError('private-address', 'The address is on a private or local network.');
   return new OutboundError('unreachable', e?.code && /^[A-Z_]+$/.test(e.code) ? `No answer (${e.code}).` : 'No answer.');
 }

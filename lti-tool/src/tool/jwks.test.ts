@@ -3,7 +3,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { guardedFetch } from './fetch.js';
 import { JwksCache } from './jwks.js';
 
-const jwk = (kid: string) => ({ ...(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }) as object), kid, alg: 'RS256' });
+const jwk = (kid: string) => ({
+  ...(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }) as object),
+  kid,
+  alg: 'RS256',
+});
 
 describe('platform JWKS cache', () => {
   it('fetches once per key set, again only for an unknown kid, and not more than once per interval', async () => {

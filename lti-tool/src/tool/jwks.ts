@@ -37,7 +37,10 @@ export class JwksCache {
     const p = (async () => {
       let body: { keys?: JWK[] };
       try {
-        const res = await this.fetchFn(url, { headers: { accept: 'application/json', 'user-agent': this.userAgent }, signal: AbortSignal.timeout(10_000) });
+        const res = await this.fetchFn(url, {
+          headers: { accept: 'application/json', 'user-agent': this.userAgent },
+          signal: AbortSignal.timeout(10_000),
+        });
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         body = (await res.json()) as { keys?: JWK[] };
       } catch (err) {
@@ -45,7 +48,11 @@ export class JwksCache {
         const old = this.#sets.get(url);
         this.#sets.set(url, { keys: old?.keys ?? new Map(), fetchedAt: this.now() });
         // Never the error's own text: a JSON parse error quotes what the remote answered.
-        const why = /^HTTP \d{3}$/.test((err as Error).message) ? (err as Error).message : err instanceof OutboundError ? err.message.replace(/\.$/, '').toLowerCase() : 'no usable answer';
+        const why = /^HTTP \d{3}$/.test((err as Error).message)
+          ? (err as Error).message
+          : err instanceof OutboundError
+            ? err.message.replace(/\.$/, '').toLowerCase()
+            : 'no usable answer';
         throw new LtiError('PLATFORM_KEYS_UNAVAILABLE', 502, `The platform's key set could not be read (${why}).`);
       }
       const keys = new Map<string, JWK>();

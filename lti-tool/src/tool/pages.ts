@@ -1,7 +1,13 @@
 /** The few HTML pages the LTI endpoints answer with. Every dynamic value is escaped; scripts carry a CSP nonce. */
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 /** JSON safe to place inside a <script> element. */
-const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+const scriptJson = (v: unknown) =>
+  JSON.stringify(v)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 
 const STYLE = `body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2933;background:#f5f7fa;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}
 main{background:#fff;border:1px solid #e4e7eb;border-radius:10px;padding:28px 32px;max-width:520px;margin:16px;box-shadow:0 1px 3px rgba(0,0,0,.06)}
@@ -16,7 +22,10 @@ export function messagePage(title: string, message: string, code?: string, hint?
  * The login step's page: it keeps the binding secret in this frame's own storage and, where the platform
  * offers it, in LTI Platform Storage, then goes on to the platform's authorization endpoint. No cookie.
  */
-export function loginPage(cfg: { authUrl: string; bindKey: string; binding: string; storage: { target: string; origin: string } | null }, nonce: string): string {
+export function loginPage(
+  cfg: { authUrl: string; bindKey: string; binding: string; storage: { target: string; origin: string } | null },
+  nonce: string,
+): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signing in…</title><style>${STYLE}</style></head>
 <body><main><h1>Signing in…</h1><p>Connecting to your course.</p></main>
 <script type="application/json" id="lti-login">${scriptJson(cfg)}</script>
@@ -54,7 +63,10 @@ post({subject:'lti.capabilities',message_id:id});
 
 /** The end of dynamic registration: tells the platform's registration window to close. */
 export function registeredPage(name: string, status: string, nonce: string): string {
-  const msg = status === 'active' ? 'The tool is registered and ready to use.' : 'The tool is registered. An administrator of the tool must activate it before the first launch.';
+  const msg =
+    status === 'active'
+      ? 'The tool is registered and ready to use.'
+      : 'The tool is registered. An administrator of the tool must activate it before the first launch.';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Registered</title><style>${STYLE}</style></head>
 <body><main data-testid="lti-registered"><h1>${esc(name)} is registered</h1><p>${esc(msg)}</p><p>You can close this window.</p></main>
 <script nonce="${nonce}">(window.opener||window.parent).postMessage({subject:'org.imsglobal.lti.close'},'*');</script></body></html>`;

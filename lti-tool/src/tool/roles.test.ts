@@ -7,11 +7,21 @@ describe('LTI roles', () => {
     expect(mapLtiRoles([`${M}Instructor`])).toEqual(['instructor']);
     expect(mapLtiRoles([`${M}Learner`])).toEqual(['learner']);
     expect(
-      mapLtiRoles([`${M}Instructor`, 'http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator', 'http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator']).sort(),
+      mapLtiRoles([
+        `${M}Instructor`,
+        'http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator',
+        'http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator',
+      ]).sort(),
     ).toEqual(['administrator', 'instructor']);
   });
   it('maps Canvas role sets: institution roles alone do not grant course roles', () => {
-    expect(mapLtiRoles(['http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor', `${M}Instructor`, 'http://purl.imsglobal.org/vocab/lis/v2/system/person#User'])).toEqual(['instructor']);
+    expect(
+      mapLtiRoles([
+        'http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor',
+        `${M}Instructor`,
+        'http://purl.imsglobal.org/vocab/lis/v2/system/person#User',
+      ]),
+    ).toEqual(['instructor']);
     expect(mapLtiRoles(['http://purl.imsglobal.org/vocab/lis/v2/institution/person#Student', `${M}Learner`])).toEqual(['learner']);
     // Institution roles alone give no course role: the person is a guest of the course.
     expect(mapLtiRoles(['http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor'])).toEqual(['guest']);

@@ -127,8 +127,10 @@ let keyQueue: Promise<unknown> = Promise.resolve();
 function newKeyPair(bits: number): Promise<{ publicKey: string; privateKey: string }> {
   const make = () =>
     new Promise<{ publicKey: string; privateKey: string }>((resolve, reject) =>
-      generateKeyPair('rsa', { modulusLength: bits, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } }, (err, publicKey, privateKey) =>
-        err ? reject(err) : resolve({ publicKey, privateKey }),
+      generateKeyPair(
+        'rsa',
+        { modulusLength: bits, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } },
+        (err, publicKey, privateKey) => (err ? reject(err) : resolve({ publicKey, privateKey })),
       ),
     );
   const run = keyQueue.then(make, make);
@@ -155,7 +157,11 @@ export class LtiTool {
     this.store = new PgLtiStore(o.db);
     const { Provider } = require('ltijs');
     this.lti = new Provider.constructor();
-    this.lti.setup(o.encryptionKey, { plugin: this.store }, { appRoute: '/lti/launch', loginRoute: '/lti/login', keysetRoute: '/lti/keys', cookies: { secure: true, sameSite: 'None' } });
+    this.lti.setup(
+      o.encryptionKey,
+      { plugin: this.store },
+      { appRoute: '/lti/launch', loginRoute: '/lti/login', keysetRoute: '/lti/keys', cookies: { secure: true, sameSite: 'None' } },
+    );
   }
 
   async start(): Promise<void> {
@@ -184,7 +190,12 @@ export class LtiTool {
     if (!route) return false;
     const method = req.method ?? 'GET';
     if (!(route.methods as readonly string[]).includes(method)) {
-      this.#json(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: `${pathname} accepts ${route.methods.join(', ')}.` } }, { allow: route.methods.join(', ') });
+      this.#json(
+        res,
+        405,
+        { error: { code: 'METHOD_NOT_ALLOWED', message: `${pathname} accepts ${route.methods.join(', ')}.` } },
+        { allow: route.methods.join(', ') },
+      );
       return true;
     }
     try {
@@ -201,12 +212,31 @@ export class LtiTool {
       const status = e?.status ?? 500;
       const message = e?.message ?? 'The LTI request could not be completed.';
       if (pathname === '/lti/register') {
-        this.#html(res, status, messagePage('The tool could not be registered', message, code, 'Check the registration URL and try again, or register the tool by hand (see its documentation).'), { ancestors: ANY_ANCESTOR });
+        this.#html(
+          res,
+          status,
+          messagePage(
+            'The tool could not be registered',
+            message,
+            code,
+            'Check the registration URL and try again, or register the tool by hand (see its documentation).',
+          ),
+          { ancestors: ANY_ANCESTOR },
+        );
       } else if (route.html) {
         // Shown inside the platform's frame, whatever site embeds it: the page says what failed and holds nothing else.
-        this.#html(res, status, messagePage('This launch could not be completed', message, code, 'Open the activity again from your course. If it keeps failing, tell your LMS administrator the error code.'), { ancestors: ANY_ANCESTOR });
-      }
-      else this.#json(res, status, { error: { code, message } });
+        this.#html(
+          res,
+          status,
+          messagePage(
+            'This launch could not be completed',
+            message,
+            code,
+            'Open the activity again from your course. If it keeps failing, tell your LMS administrator the error code.',
+          ),
+          { ancestors: ANY_ANCESTOR },
+        );
+      } else this.#json(res, status, { error: { code, message } });
     }
     return true;
   }
@@ -216,10 +246,12 @@ export class LtiTool {
     const iss = text(p.iss, 2048);
     const loginHint = text(p.login_hint, 4096);
     const target = text(p.target_link_uri, 2048);
-    if (!iss || !loginHint || !target) throw new LtiError('MISSING_LOGIN_PARAMETERS', 400, 'The login request needs iss, login_hint and target_link_uri.');
+    if (!iss || !loginHint || !target)
+      throw new LtiError('MISSING_LOGIN_PARAMETERS', 400, 'The login request needs iss, login_hint and target_link_uri.');
     const platform = await this.#platformFor(iss, text(p.client_id, 255));
     // A malformed URL (`http://[`) is not this tool either: 400, not a crash.
-    if (!sameOrigin(target, this.#origin)) throw new LtiError('BAD_TARGET_LINK_URI', 400, 'The launch points to a page that is not this tool.');
+    if (!sameOrigin(target, this.#origin))
+      throw new LtiError('BAD_TARGET_LINK_URI', 400, 'The launch points to a page that is not this tool.');
     const clientId: string = await platform.platformClientId();
     const authEndpoint = httpUrl(await platform.platformAuthEndpoint());
     if (!authEndpoint) throw new LtiError('PLATFORM_MISCONFIGURED', 500, 'The platform has no valid authorization endpoint.');
@@ -241,21 +273,49 @@ export class LtiTool {
       expiresAt: new Date(Date.now() + LOGIN_TTL_MS),
     });
     const auth = new URL(authEndpoint);
-    const q: Record<string, string> = { scope: 'openid', response_type: 'id_token', response_mode: 'form_post', prompt: 'none', client_id: clientId, redirect_uri: this.redirectUri, login_hint: loginHint, state, nonce };
+    const q: Record<string, string> = {
+      scope: 'openid',
+      response_type: 'id_token',
+      response_mode: 'form_post',
+      prompt: 'none',
+      client_id: clientId,
+      redirect_uri: this.redirectUri,
+      login_hint: loginHint,
+      state,
+      nonce,
+    };
     const hint = text(p.lti_message_hint, 8192);
     if (hint) q.lti_message_hint = hint;
     for (const [k, v] of Object.entries(q)) auth.searchParams.set(k, v);
     const cspNonce = token();
     // Framed by whatever page embeds the platform's frame (a Canvas school's own domain is known to no
     // registration): this page holds no personal data and no control, only a redirect to the platform.
-    this.#html(res, 200, loginPage({ authUrl: auth.toString(), bindKey: `lt.bind.${state}`, binding, storage: storageTarget ? { target: storageTarget, origin: storageOrigin } : null }, cspNonce), { ancestors: ANY_ANCESTOR, nonce: cspNonce });
+    this.#html(
+      res,
+      200,
+      loginPage(
+        {
+          authUrl: auth.toString(),
+          bindKey: `lt.bind.${state}`,
+          binding,
+          storage: storageTarget ? { target: storageTarget, origin: storageOrigin } : null,
+        },
+        cspNonce,
+      ),
+      { ancestors: ANY_ANCESTOR, nonce: cspNonce },
+    );
   }
 
   async #launch(req: IncomingMessage, res: ServerResponse) {
     const p = await params(req);
     const idToken = typeof p.id_token === 'string' ? p.id_token : null;
     const state = typeof p.state === 'string' ? p.state : null;
-    if (typeof p.error === 'string') throw new LtiError('PLATFORM_REFUSED', 400, `The platform refused the launch: ${text(p.error_description, 300) ?? text(p.error, 100)}.`);
+    if (typeof p.error === 'string')
+      throw new LtiError(
+        'PLATFORM_REFUSED',
+        400,
+        `The platform refused the launch: ${text(p.error_description, 300) ?? text(p.error, 100)}.`,
+      );
     if (!idToken || !state) throw new LtiError('MISSING_ID_TOKEN', 400, 'The launch carries no id_token or state.');
     // One use of a state: consumed here whatever the outcome, so a replayed launch is refused.
     const [row] = await this.#o.db
@@ -268,7 +328,10 @@ export class LtiTool {
     const launch = readLaunch(payload, row.issuer, row.clientId, this.#origin);
     const dep = await this.#o.hooks.deploymentStatus(launch.issuer, launch.clientId, launch.deploymentId);
     if (dep === 'unknown') throw new LtiError('UNKNOWN_DEPLOYMENT', 403, 'This deployment of the tool is not registered.');
-    if (launch.messageType === 'LtiDeepLinkingRequest' && !launch.roles.some((r) => r === 'instructor' || r === 'teaching_assistant' || r === 'administrator')) {
+    if (
+      launch.messageType === 'LtiDeepLinkingRequest' &&
+      !launch.roles.some((r) => r === 'instructor' || r === 'teaching_assistant' || r === 'administrator')
+    ) {
       throw new LtiError('DEEP_LINKING_NOT_ALLOWED', 403, 'Only instructors can add this tool to a course.');
     }
     const code = token();
@@ -280,7 +343,10 @@ export class LtiTool {
     // Framed by this platform's known sites and the sites its signed token names (return URLs: the course page's
     // own domain), never by another platform's.
     const ancestors = await this.#o.hooks.frameAncestors({ issuer: launch.issuer, clientId: launch.clientId }, launch.seenOrigins);
-    this.#html(res, 200, await this.#o.hooks.renderApp({ code, bindKey: `lt.bind.${state}`, storage }), { ancestors, policy: this.#o.appContentSecurityPolicy });
+    this.#html(res, 200, await this.#o.hooks.renderApp({ code, bindKey: `lt.bind.${state}`, storage }), {
+      ancestors,
+      policy: this.#o.appContentSecurityPolicy,
+    });
   }
 
   async #exchange(req: IncomingMessage, res: ServerResponse) {
@@ -300,7 +366,10 @@ export class LtiTool {
     }
     const launch = row.claims as unknown as VerifiedLaunch;
     if (launch.messageType === 'LtiDeepLinkingRequest') {
-      await this.#o.db.update(ltiLaunches).set({ expiresAt: new Date(Date.now() + DEEP_LINK_TTL_MS) }).where(eq(ltiLaunches.id, row.id));
+      await this.#o.db
+        .update(ltiLaunches)
+        .set({ expiresAt: new Date(Date.now() + DEEP_LINK_TTL_MS) })
+        .where(eq(ltiLaunches.id, row.id));
     }
     const out = await this.#o.hooks.launch({ ...launch, launchId: row.id });
     this.#json(res, 200, out);
@@ -318,7 +387,8 @@ export class LtiTool {
     const q = query(req);
     await this.#admitRegistration(req, q);
     const configUrl = q.get('openid_configuration');
-    if (!configUrl) throw new LtiError('MISSING_OPENID_CONFIGURATION', 400, 'Dynamic registration needs the openid_configuration parameter.');
+    if (!configUrl)
+      throw new LtiError('MISSING_OPENID_CONFIGURATION', 400, 'Dynamic registration needs the openid_configuration parameter.');
     const info = await this.registerDynamic(configUrl, q.get('registration_token'));
     const nonce = token();
     // The platform shows this page in its own admin page, on whatever site the school runs that on (Moodle: an iframe;
@@ -334,17 +404,36 @@ export class LtiTool {
   async #admitRegistration(req: IncomingMessage, q: URLSearchParams): Promise<void> {
     const policy = this.#o.registration ?? {};
     const limited = await this.#o.hooks.registrationAttempt(clientAddressKey(req.socket.remoteAddress));
-    if (limited) throw new LtiError('RATE_LIMITED', 429, `Too many registration attempts from this address. Try again in ${Math.ceil(limited.retryAfterMs / 1000)} s.`);
+    if (limited)
+      throw new LtiError(
+        'RATE_LIMITED',
+        429,
+        `Too many registration attempts from this address. Try again in ${Math.ceil(limited.retryAfterMs / 1000)} s.`,
+      );
     if (policy.secret) {
-      const given = createHash('sha256').update(q.get('secret') ?? '').digest();
+      const given = createHash('sha256')
+        .update(q.get('secret') ?? '')
+        .digest();
       if (!timingSafeEqual(given, createHash('sha256').update(policy.secret).digest())) {
-        throw new LtiError('REGISTRATION_SECRET_REQUIRED', 403, "This registration URL does not carry the tool's registration secret. Ask the tool's administrator for the registration URL.");
+        throw new LtiError(
+          'REGISTRATION_SECRET_REQUIRED',
+          403,
+          "This registration URL does not carry the tool's registration secret. Ask the tool's administrator for the registration URL.",
+        );
       }
     } else if (policy.requireGate && !policy.issuers?.length) {
-      throw new LtiError('REGISTRATION_CLOSED', 403, 'Dynamic registration is closed here until the administrator of the tool sets a registration secret or a list of allowed platforms. The platform can still be registered by hand.');
+      throw new LtiError(
+        'REGISTRATION_CLOSED',
+        403,
+        'Dynamic registration is closed here until the administrator of the tool sets a registration secret or a list of allowed platforms. The platform can still be registered by hand.',
+      );
     }
     if ((await this.#o.hooks.pendingPlatforms()) >= (policy.maxPending ?? 20)) {
-      throw new LtiError('TOO_MANY_PENDING_REGISTRATIONS', 503, 'Too many registrations are waiting for an administrator of the tool. Try again once they have been reviewed.');
+      throw new LtiError(
+        'TOO_MANY_PENDING_REGISTRATIONS',
+        503,
+        'Too many registrations are waiting for an administrator of the tool. Try again once they have been reviewed.',
+      );
     }
   }
 
@@ -374,20 +463,34 @@ export class LtiTool {
     const leeway = this.#o.clockToleranceSeconds ?? 30;
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(idToken, key, { algorithms: ['RS256'], issuer, audience: clientId, clockTolerance: leeway, maxTokenAge: MAX_TOKEN_AGE_S + leeway, requiredClaims: ['exp', 'iat', 'nonce', 'sub'] }));
+      ({ payload } = await jwtVerify(idToken, key, {
+        algorithms: ['RS256'],
+        issuer,
+        audience: clientId,
+        clockTolerance: leeway,
+        maxTokenAge: MAX_TOKEN_AGE_S + leeway,
+        requiredClaims: ['exp', 'iat', 'nonce', 'sub'],
+      }));
     } catch (err) {
       const e = err as { code?: string; claim?: string; message: string };
-      if (e.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') throw new LtiError('BAD_SIGNATURE', 401, 'The id_token signature is not valid.');
+      if (e.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED')
+        throw new LtiError('BAD_SIGNATURE', 401, 'The id_token signature is not valid.');
       if (e.code === 'ERR_JWT_EXPIRED') throw new LtiError('TOKEN_EXPIRED', 401, 'The id_token has expired.');
-      if (e.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && e.claim === 'aud') throw new LtiError('WRONG_AUDIENCE', 401, 'The id_token was not issued to this tool.');
-      if (e.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && e.claim === 'iss') throw new LtiError('WRONG_ISSUER', 401, 'The id_token comes from another platform than the login.');
-      if (e.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && e.claim === 'iat') throw new LtiError('TOKEN_TIME_INVALID', 401, 'The id_token was issued in the future or too long ago.');
+      if (e.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && e.claim === 'aud')
+        throw new LtiError('WRONG_AUDIENCE', 401, 'The id_token was not issued to this tool.');
+      if (e.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && e.claim === 'iss')
+        throw new LtiError('WRONG_ISSUER', 401, 'The id_token comes from another platform than the login.');
+      if (e.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && e.claim === 'iat')
+        throw new LtiError('TOKEN_TIME_INVALID', 401, 'The id_token was issued in the future or too long ago.');
       throw new LtiError('INVALID_TOKEN', 401, `The id_token is not valid (${e.message}).`);
     }
-    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + leeway) throw new LtiError('TOKEN_TIME_INVALID', 401, 'The id_token was issued in the future.');
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + leeway)
+      throw new LtiError('TOKEN_TIME_INVALID', 401, 'The id_token was issued in the future.');
     const aud = payload.aud;
-    if (Array.isArray(aud) && aud.length > 1 && payload.azp === undefined) throw new LtiError('WRONG_AUDIENCE', 401, 'An id_token for several audiences must name this tool in azp.');
-    if (payload.azp !== undefined && payload.azp !== clientId) throw new LtiError('WRONG_AUDIENCE', 401, 'The id_token azp is not this tool.');
+    if (Array.isArray(aud) && aud.length > 1 && payload.azp === undefined)
+      throw new LtiError('WRONG_AUDIENCE', 401, 'An id_token for several audiences must name this tool in azp.');
+    if (payload.azp !== undefined && payload.azp !== clientId)
+      throw new LtiError('WRONG_AUDIENCE', 401, 'The id_token azp is not this tool.');
     if (payload.nonce !== nonce) throw new LtiError('NONCE_MISMATCH', 401, 'The id_token nonce is not the one issued for this login.');
     return payload;
   }
@@ -402,13 +505,30 @@ export class LtiTool {
       // the existing tenant's logins ambiguous.
       const all: any[] = (await this.lti.getPlatform(issuer)) || [];
       const active: any[] = [];
-      for (const p of all) if ((await p.platformActive()) && (await this.#o.hooks.platformStatus(issuer, await p.platformClientId())) === 'active') active.push(p);
-      if (active.length > 1) throw new LtiError('CLIENT_ID_REQUIRED', 400, 'Several registrations exist for this platform; the login request must name the client_id.');
+      for (const p of all)
+        if ((await p.platformActive()) && (await this.#o.hooks.platformStatus(issuer, await p.platformClientId())) === 'active')
+          active.push(p);
+      if (active.length > 1)
+        throw new LtiError(
+          'CLIENT_ID_REQUIRED',
+          400,
+          'Several registrations exist for this platform; the login request must name the client_id.',
+        );
       platform = active[0] ?? all[0];
     }
-    if (!platform) throw new LtiError('UNKNOWN_PLATFORM', 400, 'This platform is not registered with the tool. Ask your LMS administrator to register it.');
+    if (!platform)
+      throw new LtiError(
+        'UNKNOWN_PLATFORM',
+        400,
+        'This platform is not registered with the tool. Ask your LMS administrator to register it.',
+      );
     const status = await this.#o.hooks.platformStatus(issuer, await platform.platformClientId());
-    if (status !== 'active' || !(await platform.platformActive())) throw new LtiError('PLATFORM_NOT_ACTIVE', 403, 'This platform is registered but not activated yet. An administrator of the tool must activate it.');
+    if (status !== 'active' || !(await platform.platformActive()))
+      throw new LtiError(
+        'PLATFORM_NOT_ACTIVE',
+        403,
+        'This platform is registered but not activated yet. An administrator of the tool must activate it.',
+      );
     return platform;
   }
 
@@ -418,9 +538,15 @@ export class LtiTool {
    * 4096-bit key); the application records the tenant.
    */
   async registerPlatform(input: Omit<PlatformInfo, 'frameOrigins'> & { frameOrigins?: string[] }): Promise<PlatformInfo> {
-    for (const [k, v] of [['issuer', input.issuer], ['authEndpoint', input.authEndpoint], ['tokenEndpoint', input.tokenEndpoint], ['jwksUrl', input.jwksUrl]] as const) {
+    for (const [k, v] of [
+      ['issuer', input.issuer],
+      ['authEndpoint', input.authEndpoint],
+      ['tokenEndpoint', input.tokenEndpoint],
+      ['jwksUrl', input.jwksUrl],
+    ] as const) {
       const u = httpUrl(v);
-      if (!u || (!this.#o.allowInsecurePlatforms && !u.startsWith('https:'))) throw new LtiError('BAD_PLATFORM_URL', 400, `${k} must be an https URL.`);
+      if (!u || (!this.#o.allowInsecurePlatforms && !u.startsWith('https:')))
+        throw new LtiError('BAD_PLATFORM_URL', 400, `${k} must be an https URL.`);
     }
     if (!text(input.clientId, 255)) throw new LtiError('BAD_CLIENT_ID', 400, 'clientId is required.');
     const fields = {
@@ -432,7 +558,9 @@ export class LtiTool {
       authConfig: { method: 'JWK_SET', key: input.jwksUrl },
     };
     // An existing registration is updated by ltijs (no key is made); a new one is stored as ltijs stores it.
-    const platform = (await this.lti.getPlatform(input.issuer, input.clientId)) ? await this.lti.registerPlatform(fields) : await this.#storeNewPlatform(fields);
+    const platform = (await this.lti.getPlatform(input.issuer, input.clientId))
+      ? await this.lti.registerPlatform(fields)
+      : await this.#storeNewPlatform(fields);
     await platform.platformActive(input.status === 'active');
     const origins = new Set([...(input.frameOrigins ?? []), new URL(input.issuer).origin, new URL(input.authEndpoint).origin]);
     const info: PlatformInfo = { ...input, frameOrigins: [...origins] };
@@ -441,7 +569,14 @@ export class LtiTool {
   }
 
   /** ltijs's registerPlatform for a new platform (Provider.registerPlatform, Auth.generatePlatformKeyPair), with the key made asynchronously. */
-  async #storeNewPlatform(f: { url: string; name: string; clientId: string; authenticationEndpoint: string; accesstokenEndpoint: string; authConfig: { method: string; key: string } }): Promise<any> {
+  async #storeNewPlatform(f: {
+    url: string;
+    name: string;
+    clientId: string;
+    authenticationEndpoint: string;
+    accesstokenEndpoint: string;
+    authConfig: { method: string; key: string };
+  }): Promise<any> {
     const kid = randomBytes(16).toString('hex');
     const { publicKey, privateKey } = await newKeyPair(this.#o.keyBits ?? 4096);
     const k = this.#o.encryptionKey;
@@ -449,7 +584,15 @@ export class LtiTool {
     try {
       await this.store.Replace(k, 'publickey', where, { key: publicKey, kid }, { kid, ...where });
       await this.store.Replace(k, 'privatekey', where, { key: privateKey, kid }, { kid, ...where });
-      await this.store.Replace(false, 'platform', where, { platformName: f.name, platformUrl: f.url, clientId: f.clientId, authEndpoint: f.authenticationEndpoint, accesstokenEndpoint: f.accesstokenEndpoint, kid, authConfig: f.authConfig });
+      await this.store.Replace(false, 'platform', where, {
+        platformName: f.name,
+        platformUrl: f.url,
+        clientId: f.clientId,
+        authEndpoint: f.authenticationEndpoint,
+        accesstokenEndpoint: f.accesstokenEndpoint,
+        kid,
+        authConfig: f.authConfig,
+      });
     } catch (err) {
       await this.store.Delete('publickey', { kid });
       await this.store.Delete('privatekey', { kid });
@@ -476,11 +619,17 @@ export class LtiTool {
    */
   async registerDynamic(configUrl: string, registrationToken: string | null): Promise<PlatformInfo> {
     const cfgUrl = httpUrl(configUrl);
-    if (!cfgUrl || (!this.#o.allowInsecurePlatforms && !cfgUrl.startsWith('https:'))) throw new LtiError('BAD_OPENID_CONFIGURATION', 400, 'openid_configuration must be an https URL.');
+    if (!cfgUrl || (!this.#o.allowInsecurePlatforms && !cfgUrl.startsWith('https:')))
+      throw new LtiError('BAD_OPENID_CONFIGURATION', 400, 'openid_configuration must be an https URL.');
     // An allow-list of platforms: the configuration must come from a listed platform's site (checked before it is
     // fetched) and name a listed issuer (so a listed site cannot speak for another platform).
     const allowed = (this.#o.registration?.issuers ?? []).map((i) => i.replace(/\/+$/, ''));
-    const notAllowed = () => new LtiError('PLATFORM_NOT_ALLOWED', 403, 'This platform is not on the list of platforms allowed to register with the tool. Ask the administrator of the tool to add it, or to register it by hand.');
+    const notAllowed = () =>
+      new LtiError(
+        'PLATFORM_NOT_ALLOWED',
+        403,
+        'This platform is not on the list of platforms allowed to register with the tool. Ask the administrator of the tool to add it, or to register it by hand.',
+      );
     if (allowed.length && !allowed.some((i) => sameOrigin(cfgUrl, new URL(i).origin))) throw notAllowed();
     const cfg = await this.#getJson(cfgUrl);
     // The issuer exactly as the platform writes it: id_tokens carry it so, and it is compared as a string.
@@ -493,13 +642,29 @@ export class LtiTool {
     const pc = (cfg['https://purl.imsglobal.org/spec/lti-platform-configuration'] ?? {}) as Record<string, unknown>;
     const family = String(pc.product_family_code ?? '').toLowerCase();
     const product: Product = family === 'moodle' ? 'moodle' : family === 'canvas' ? 'canvas' : 'generic';
-    const supported = Array.isArray(pc.messages_supported) ? pc.messages_supported.map((m) => (typeof m === 'string' ? m : (m as { type?: string })?.type)).filter(Boolean) : ['LtiResourceLinkRequest'];
+    const supported = Array.isArray(pc.messages_supported)
+      ? pc.messages_supported.map((m) => (typeof m === 'string' ? m : (m as { type?: string })?.type)).filter(Boolean)
+      : ['LtiResourceLinkRequest'];
     const claimsSupported = Array.isArray(cfg.claims_supported) ? (cfg.claims_supported as string[]) : [];
-    const wantedClaims = ['iss', 'sub', 'name', 'given_name', 'family_name', 'email', 'picture', 'locale'].filter((c) => claimsSupported.length === 0 || claimsSupported.includes(c));
+    const wantedClaims = ['iss', 'sub', 'name', 'given_name', 'family_name', 'email', 'picture', 'locale'].filter(
+      (c) => claimsSupported.length === 0 || claimsSupported.includes(c),
+    );
     const target = `${this.#o.publicUrl}/lti/launch`;
-    const messages: Array<Record<string, unknown>> = [{ type: 'LtiResourceLinkRequest', target_link_uri: target, label: this.#o.toolName, ...(product === 'canvas' ? { placements: ['course_navigation'] } : {}) }];
+    const messages: Array<Record<string, unknown>> = [
+      {
+        type: 'LtiResourceLinkRequest',
+        target_link_uri: target,
+        label: this.#o.toolName,
+        ...(product === 'canvas' ? { placements: ['course_navigation'] } : {}),
+      },
+    ];
     if (supported.includes('LtiDeepLinkingRequest')) {
-      messages.push({ type: 'LtiDeepLinkingRequest', target_link_uri: target, label: `Add ${this.#o.toolName}`, ...(product === 'canvas' ? { placements: ['link_selection', 'assignment_selection'] } : {}) });
+      messages.push({
+        type: 'LtiDeepLinkingRequest',
+        target_link_uri: target,
+        label: `Add ${this.#o.toolName}`,
+        ...(product === 'canvas' ? { placements: ['link_selection', 'assignment_selection'] } : {}),
+      });
     }
     const registration = {
       application_type: 'web',
@@ -526,7 +691,12 @@ export class LtiTool {
     try {
       res = await this.#fetch(regEndpoint, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', 'user-agent': this.#o.userAgent, ...(registrationToken ? { authorization: `Bearer ${registrationToken}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'user-agent': this.#o.userAgent,
+          ...(registrationToken ? { authorization: `Bearer ${registrationToken}` } : {}),
+        },
         body: JSON.stringify(registration),
         signal: AbortSignal.timeout(15_000),
       });
@@ -535,17 +705,21 @@ export class LtiTool {
     } catch (err) {
       throw outboundFailure(err, 'registration endpoint');
     }
-    if (!res.ok || typeof answer.client_id !== 'string') throw new LtiError('REGISTRATION_REFUSED', 502, `The platform refused the registration (HTTP ${res.status}).`);
+    if (!res.ok || typeof answer.client_id !== 'string')
+      throw new LtiError('REGISTRATION_REFUSED', 502, `The platform refused the registration (HTTP ${res.status}).`);
     const toolCfg = (answer['https://purl.imsglobal.org/spec/lti-tool-configuration'] ?? {}) as Record<string, unknown>;
     const deploymentId = text(toolCfg.deployment_id, 255);
-    if (await this.lti.getPlatform(issuer, answer.client_id)) throw new LtiError('PLATFORM_ALREADY_REGISTERED', 409, 'This platform registration already exists.');
+    if (await this.lti.getPlatform(issuer, answer.client_id))
+      throw new LtiError('PLATFORM_ALREADY_REGISTERED', 409, 'This platform registration already exists.');
     // A registration under an issuer that already has one waits for an administrator, whatever autoActivate says:
     // anyone can claim any issuer in a configuration, and an existing tenant must not be disturbed by it.
     const issuerKnown = ((await this.lti.getPlatform(issuer)) || []).length > 0;
     return this.registerPlatform({
       issuer,
       clientId: answer.client_id,
-      name: text(pc.product_family_code, 50) ? `${product === 'generic' ? String(pc.product_family_code) : product[0]!.toUpperCase() + product.slice(1)} (${new URL(cfgUrl).host})` : new URL(cfgUrl).host,
+      name: text(pc.product_family_code, 50)
+        ? `${product === 'generic' ? String(pc.product_family_code) : product[0]!.toUpperCase() + product.slice(1)} (${new URL(cfgUrl).host})`
+        : new URL(cfgUrl).host,
       product,
       authEndpoint: String(cfg.authorization_endpoint),
       tokenEndpoint: String(cfg.token_endpoint),
@@ -562,7 +736,10 @@ export class LtiTool {
     let res: Response;
     let body: string;
     try {
-      res = await this.#fetch(u, { headers: { accept: 'application/json', 'user-agent': this.#o.userAgent }, signal: AbortSignal.timeout(15_000) });
+      res = await this.#fetch(u, {
+        headers: { accept: 'application/json', 'user-agent': this.#o.userAgent },
+        signal: AbortSignal.timeout(15_000),
+      });
       body = await res.text();
     } catch (err) {
       throw outboundFailure(err, 'platform configuration');
@@ -574,7 +751,8 @@ export class LtiTool {
     } catch {
       throw new LtiError('PLATFORM_UNREACHABLE', 502, 'The platform configuration could not be read (it is not JSON).');
     }
-    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new LtiError('BAD_OPENID_CONFIGURATION', 400, 'The platform configuration is not a JSON object.');
+    if (!v || typeof v !== 'object' || Array.isArray(v))
+      throw new LtiError('BAD_OPENID_CONFIGURATION', 400, 'The platform configuration is not a JSON object.');
     return v as Record<string, any>;
   }
 
@@ -647,10 +825,19 @@ export class LtiTool {
    * request). Signed with the platform's tool key; each item is an LTI resource link that opens a section of
    * the course, with a line item where grading is wanted.
    */
-  async deepLinkResponse(id: string, items: Array<{ section: Section; title: string; scoreMaximum?: number | null }>): Promise<{ returnUrl: string; jwt: string }> {
+  async deepLinkResponse(
+    id: string,
+    items: Array<{ section: Section; title: string; scoreMaximum?: number | null }>,
+  ): Promise<{ returnUrl: string; jwt: string }> {
     const req = await this.deepLinkRequest(id);
-    if (!req?.deepLinking) throw new LtiError('DEEP_LINK_EXPIRED', 404, 'This deep linking request has expired. Start again from your course.');
-    if (items.length === 0 || (!req.deepLinking.acceptMultiple && items.length > 1)) throw new LtiError('DEEP_LINK_ITEMS', 400, req.deepLinking.acceptMultiple ? 'Choose at least one item.' : 'The course accepts one item here.');
+    if (!req?.deepLinking)
+      throw new LtiError('DEEP_LINK_EXPIRED', 404, 'This deep linking request has expired. Start again from your course.');
+    if (items.length === 0 || (!req.deepLinking.acceptMultiple && items.length > 1))
+      throw new LtiError(
+        'DEEP_LINK_ITEMS',
+        400,
+        req.deepLinking.acceptMultiple ? 'Choose at least one item.' : 'The course accepts one item here.',
+      );
     const platform = await this.lti.getPlatform(req.issuer, req.clientId);
     if (!platform) throw new LtiError('UNKNOWN_PLATFORM', 404, 'The platform is no longer registered.');
     const key = createPrivateKey(await platform.platformPrivateKey());
@@ -683,7 +870,12 @@ export class LtiTool {
   // ---------------------------------------------------------------- services (NRPS, AGS) through ltijs
 
   /** One NRPS page; `next` is the URL of the following page or null. */
-  async membersPage(issuer: string, clientId: string, pageUrl: string, first: boolean): Promise<{ members: Array<Record<string, any>>; next: string | null }> {
+  async membersPage(
+    issuer: string,
+    clientId: string,
+    pageUrl: string,
+    first: boolean,
+  ): Promise<{ members: Array<Record<string, any>>; next: string | null }> {
     await this.#assertPublicService(issuer, clientId, pageUrl, 'roster service');
     const idtoken = { iss: issuer, clientId, platformContext: { namesRoles: { context_memberships_url: pageUrl } } };
     const result = await this.lti.NamesAndRoles.getMembers(idtoken, first ? { pages: 1 } : { pages: 1, url: pageUrl });
@@ -691,7 +883,19 @@ export class LtiTool {
   }
 
   /** Posts a score to a line item (AGS), keeping any query string of the line item URL. */
-  async submitScore(issuer: string, clientId: string, lineItemUrl: string, score: { userId: string; scoreGiven: number; scoreMaximum: number; activityProgress: string; gradingProgress: string; comment?: string }): Promise<void> {
+  async submitScore(
+    issuer: string,
+    clientId: string,
+    lineItemUrl: string,
+    score: {
+      userId: string;
+      scoreGiven: number;
+      scoreMaximum: number;
+      activityProgress: string;
+      gradingProgress: string;
+      comment?: string;
+    },
+  ): Promise<void> {
     await this.#assertPublicService(issuer, clientId, lineItemUrl, 'grade service');
     await this.lti.Grade.submitScore({ iss: issuer, clientId }, lineItemUrl, { ...score });
   }
@@ -739,9 +943,26 @@ export class LtiTool {
             text: this.#o.toolName,
             icon_url: `${base}/favicon.svg`,
             placements: [
-              { placement: 'course_navigation', message_type: 'LtiResourceLinkRequest', target_link_uri: this.redirectUri, text: this.#o.toolName, default: 'enabled', windowTarget: '_self' },
-              { placement: 'link_selection', message_type: 'LtiDeepLinkingRequest', target_link_uri: this.redirectUri, text: `Add ${this.#o.toolName}` },
-              { placement: 'assignment_selection', message_type: 'LtiDeepLinkingRequest', target_link_uri: this.redirectUri, text: `Add ${this.#o.toolName}` },
+              {
+                placement: 'course_navigation',
+                message_type: 'LtiResourceLinkRequest',
+                target_link_uri: this.redirectUri,
+                text: this.#o.toolName,
+                default: 'enabled',
+                windowTarget: '_self',
+              },
+              {
+                placement: 'link_selection',
+                message_type: 'LtiDeepLinkingRequest',
+                target_link_uri: this.redirectUri,
+                text: `Add ${this.#o.toolName}`,
+              },
+              {
+                placement: 'assignment_selection',
+                message_type: 'LtiDeepLinkingRequest',
+                target_link_uri: this.redirectUri,
+                text: `Add ${this.#o.toolName}`,
+              },
             ],
           },
         },
@@ -758,7 +979,9 @@ export class LtiTool {
     res.writeHead(status, {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
-      'content-security-policy': pagePolicy ? `${pagePolicy}; frame-ancestors ${ancestors}` : `frame-ancestors ${ancestors}; script-src 'self'${scriptNonce ? ` 'nonce-${scriptNonce}'` : ''}; object-src 'none'; base-uri 'none'`,
+      'content-security-policy': pagePolicy
+        ? `${pagePolicy}; frame-ancestors ${ancestors}`
+        : `frame-ancestors ${ancestors}; script-src 'self'${scriptNonce ? ` 'nonce-${scriptNonce}'` : ''}; object-src 'none'; base-uri 'none'`,
       'referrer-policy': 'no-referrer',
       'x-content-type-options': 'nosniff',
     });
@@ -798,8 +1021,14 @@ async function readRaw(req: IncomingMessage): Promise<string> {
 function outboundFailure(err: unknown, what: string): LtiError {
   if (err instanceof LtiError) return err;
   if (err instanceof OutboundError) {
-    if (err.reason === 'private-address') return new LtiError('PLATFORM_ADDRESS_NOT_ALLOWED', 400, `The ${what} is at a private or local network address, which the tool does not contact.`);
-    if (err.reason === 'too-large') return new LtiError('PLATFORM_RESPONSE_TOO_LARGE', 502, `The ${what} answered with more data than the tool reads.`);
+    if (err.reason === 'private-address')
+      return new LtiError(
+        'PLATFORM_ADDRESS_NOT_ALLOWED',
+        400,
+        `The ${what} is at a private or local network address, which the tool does not contact.`,
+      );
+    if (err.reason === 'too-large')
+      return new LtiError('PLATFORM_RESPONSE_TOO_LARGE', 502, `The ${what} answered with more data than the tool reads.`);
     if (err.reason === 'bad-url') return new LtiError('BAD_OPENID_CONFIGURATION', 400, `The ${what} URL is not valid.`);
     return new LtiError('PLATFORM_UNREACHABLE', 502, `The ${what} could not be read (${err.message.replace(/\.$/, '').toLowerCase()}).`);
   }
@@ -821,7 +1050,8 @@ async function params(req: IncomingMessage): Promise<Record<string, string>> {
   for (const [k, v] of query(req)) out[k] = v;
   if (req.method === 'POST') {
     const type = String(req.headers['content-type'] ?? '');
-    if (!type.startsWith('application/x-www-form-urlencoded')) throw new LtiError('BAD_CONTENT_TYPE', 415, 'Send the form as application/x-www-form-urlencoded.');
+    if (!type.startsWith('application/x-www-form-urlencoded'))
+      throw new LtiError('BAD_CONTENT_TYPE', 415, 'Send the form as application/x-www-form-urlencoded.');
     for (const [k, v] of new URLSearchParams(await readRaw(req))) out[k] = v;
   }
   return out;

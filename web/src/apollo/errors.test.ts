@@ -2,15 +2,18 @@ import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { describe, expect, it } from 'vitest';
 import { isUnauthenticated, userMessage } from './errors';
 
-const graphQLErrors = (...errors: { message: string; extensions?: Record<string, unknown> }[]) =>
-  new CombinedGraphQLErrors({ errors });
+const graphQLErrors = (...errors: { message: string; extensions?: Record<string, unknown> }[]) => new CombinedGraphQLErrors({ errors });
 
 describe('isUnauthenticated', () => {
   it('is true when any GraphQL error has extensions.code UNAUTHENTICATED', () => {
-    expect(isUnauthenticated(graphQLErrors(
-      { message: 'nope', extensions: { code: 'FORBIDDEN' } },
-      { message: 'Session expired', extensions: { code: 'UNAUTHENTICATED' } },
-    ))).toBe(true);
+    expect(
+      isUnauthenticated(
+        graphQLErrors(
+          { message: 'nope', extensions: { code: 'FORBIDDEN' } },
+          { message: 'Session expired', extensions: { code: 'UNAUTHENTICATED' } },
+        ),
+      ),
+    ).toBe(true);
   });
   it('is false for other GraphQL errors and other errors', () => {
     expect(isUnauthenticated(graphQLErrors({ message: 'nope', extensions: { code: 'FORBIDDEN' } }))).toBe(false);

@@ -39,7 +39,12 @@ describe('drafts', () => {
     createDraftStore([() => memoryStorage(true), () => session]).set(key, 'in session storage');
     expect(createDraftStore([() => null, () => session]).get(key)).toBe('in session storage');
 
-    const blocked = createDraftStore([() => memoryStorage(true), () => { throw new DOMException('no', 'SecurityError'); }]);
+    const blocked = createDraftStore([
+      () => memoryStorage(true),
+      () => {
+        throw new DOMException('no', 'SecurityError');
+      },
+    ]);
     blocked.set(key, 'only in memory');
     expect(blocked.get(key)).toBe('only in memory');
     blocked.clear(key);

@@ -8,13 +8,36 @@ function parse(html: string): HTMLElement {
   return root;
 }
 
-const FORBIDDEN_TAGS = ['script', 'iframe', 'object', 'embed', 'svg', 'math', 'form', 'input', 'button', 'style', 'link', 'meta', 'base', 'textarea', 'video', 'audio', 'source', 'div'];
+const FORBIDDEN_TAGS = [
+  'script',
+  'iframe',
+  'object',
+  'embed',
+  'svg',
+  'math',
+  'form',
+  'input',
+  'button',
+  'style',
+  'link',
+  'meta',
+  'base',
+  'textarea',
+  'video',
+  'audio',
+  'source',
+  'div',
+];
 
 /** The one div and button allowed: a fenced code block's frame and its Copy button, exactly as rendered. */
 const OURS = { div: 'div.code-block', button: 'button.code-copy' } as Record<string, string>;
 const isOurs = (el: Element) =>
   (el.matches('div.code-block') && el.attributes.length === 1 && el.firstElementChild?.tagName === 'PRE') ||
-  (el.matches('button.code-copy') && el.attributes.length === 3 && el.getAttribute('type') === 'button' && el.getAttribute('title') === 'Copy code' && el.innerHTML === 'Copy');
+  (el.matches('button.code-copy') &&
+    el.attributes.length === 3 &&
+    el.getAttribute('type') === 'button' &&
+    el.getAttribute('title') === 'Copy code' &&
+    el.innerHTML === 'Copy');
 
 /** Everything the sanitized output must never contain. */
 function expectSafe(html: string, { imagesAllowed = false } = {}): void {
@@ -97,7 +120,15 @@ const HOSTILE = [
 
 describe('renderMarkdown: hostile input', () => {
   it('has a checker that catches unsafe HTML', () => {
-    for (const bad of ['<button>x</button>', '<div class="code-block" title="x"><pre></pre></div>', '<button type="button" class="code-copy" title="Copy code" onclick="x()">Copy</button>', '<img src=x onerror=alert(1)>', '<a href="javascript:alert(1)" target="_blank" rel="noopener noreferrer nofollow ugc">x</a>', '<p style="x">y</p>', '<a href="https://ok.example/">no rel</a>']) {
+    for (const bad of [
+      '<button>x</button>',
+      '<div class="code-block" title="x"><pre></pre></div>',
+      '<button type="button" class="code-copy" title="Copy code" onclick="x()">Copy</button>',
+      '<img src=x onerror=alert(1)>',
+      '<a href="javascript:alert(1)" target="_blank" rel="noopener noreferrer nofollow ugc">x</a>',
+      '<p style="x">y</p>',
+      '<a href="https://ok.example/">no rel</a>',
+    ]) {
       expect(() => expectSafe(bad), bad).toThrow();
     }
   });
@@ -214,7 +245,9 @@ describe('renderMarkdown: formatting', () => {
 
   it('wraps mentions, longest name first, not inside words, code or links', () => {
     const names = ['Ana', 'Ana Lopez', 'Chloé'];
-    const root = parse(renderMarkdown('@Ana Lopez and @Ana, @Chloé! @Anabel mail@Ana `@Ana` [@Ana](https://ok.example/)', { mentionNames: names }));
+    const root = parse(
+      renderMarkdown('@Ana Lopez and @Ana, @Chloé! @Anabel mail@Ana `@Ana` [@Ana](https://ok.example/)', { mentionNames: names }),
+    );
     expect([...root.querySelectorAll('.mention')].map((m) => m.textContent)).toEqual(['@Ana Lopez', '@Ana', '@Chloé']);
     expect(root.querySelector('a .mention, code .mention')).toBeNull();
     expect(parse(renderMarkdown('@Ana')).querySelector('.mention')).toBeNull();

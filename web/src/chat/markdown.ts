@@ -56,7 +56,27 @@ export const CODE_LANGUAGES: readonly CodeLanguage[] = [
 
 // Registering only these keeps the bundle small. Each grammar also brings its aliases
 // (js, ts, py, sh, html, ...), which fences often use; 'html' is an alias of the xml grammar.
-const GRAMMARS = { plaintext, javascript, typescript, python, java, c, cpp, csharp, go, rust, sql, bash, json, xml, css, markdown, kotlin, php, ruby };
+const GRAMMARS = {
+  plaintext,
+  javascript,
+  typescript,
+  python,
+  java,
+  c,
+  cpp,
+  csharp,
+  go,
+  rust,
+  sql,
+  bash,
+  json,
+  xml,
+  css,
+  markdown,
+  kotlin,
+  php,
+  ruby,
+};
 for (const [name, grammar] of Object.entries(GRAMMARS)) hljs.registerLanguage(name, grammar);
 
 function escapeHtml(s: string): string {
@@ -71,7 +91,30 @@ const LINK_REL = 'noopener noreferrer nofollow ugc';
 
 // div and button: the code block's frame and its Copy button (markdown-it passes no raw HTML, so only ours;
 // no event handler attribute is allowed on anything: the message view listens for clicks on `.code-copy`).
-const TAGS = ['a', 'blockquote', 'br', 'button', 'code', 'div', 'em', 'hr', 'li', 'ol', 'p', 'pre', 's', 'span', 'strong', 'table', 'tbody', 'td', 'th', 'thead', 'tr', 'ul'];
+const TAGS = [
+  'a',
+  'blockquote',
+  'br',
+  'button',
+  'code',
+  'div',
+  'em',
+  'hr',
+  'li',
+  'ol',
+  'p',
+  'pre',
+  's',
+  'span',
+  'strong',
+  'table',
+  'tbody',
+  'td',
+  'th',
+  'thead',
+  'tr',
+  'ul',
+];
 const ATTRS = ['href', 'target', 'rel', 'title', 'class', 'start', 'type'];
 const BASE_CONFIG: Config = {
   ALLOWED_TAGS: TAGS,
@@ -176,7 +219,10 @@ md.core.ruler.push('chat_mentions', (state) => {
   const names = (state.env as RenderEnv).mentionNames.filter((n) => n.length > 0);
   if (names.length === 0) return;
   // Longest first so "@Ana Lopez" wins over "@Ana"; not inside a word or an e-mail address.
-  const alternatives = [...names].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
+  const alternatives = [...names]
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRegExp)
+    .join('|');
   const re = new RegExp(`(?<![\\p{L}\\p{N}_@.])@(?:${alternatives})(?![\\p{L}\\p{N}_])`, 'gu');
   for (const block of state.tokens) {
     if (block.type !== 'inline' || !block.children) continue;
@@ -214,7 +260,8 @@ const rules = md.renderer.rules;
 // Code blocks (fenced or indented) in a frame with their Copy button.
 for (const kind of ['fence', 'code_block'] as const) {
   const render = rules[kind]!;
-  rules[kind] = (tokens, idx, options, env, self) => `<div class="code-block">${render(tokens, idx, options, env, self).trimEnd()}${COPY_BUTTON}</div>\n`;
+  rules[kind] = (tokens, idx, options, env, self) =>
+    `<div class="code-block">${render(tokens, idx, options, env, self).trimEnd()}${COPY_BUTTON}</div>\n`;
 }
 
 rules.mention = (tokens, idx) => `<span class="mention">${escapeHtml(tokens[idx]?.content ?? '')}</span>`;

@@ -58,7 +58,12 @@ const fold = (s: string) => s.normalize('NFC').replace(/\s+/gu, ' ').trim().toLo
  * (api/src/rooms/mentions.ts): case-insensitive, Unicode-aware, names with spaces, the longest name first, code
  * skipped. A name several members bear is ambiguous, unless one of them was picked (`picked`: their ids).
  */
-export function namedMentions(text: string, members: readonly MentionCandidate[], me: string | null, picked: readonly string[] = []): { ids: string[]; ambiguous: AmbiguousMention[] } {
+export function namedMentions(
+  text: string,
+  members: readonly MentionCandidate[],
+  me: string | null,
+  picked: readonly string[] = [],
+): { ids: string[]; ambiguous: AmbiguousMention[] } {
   const byName = new Map<string, string[]>();
   const shown = new Map<string, string>();
   for (const m of members) {
@@ -72,7 +77,11 @@ export function namedMentions(text: string, members: readonly MentionCandidate[]
   const ids = new Set<string>();
   const ambiguous = new Map<string, AmbiguousMention>();
   const names = [...byName.keys()].sort((a, b) => b.length - a.length);
-  const src = text.replace(/```[\s\S]*?(?:```|$)/g, ' ').replace(/`[^`\n]*`/g, ' ').normalize('NFC').replace(/\s+/gu, ' ');
+  const src = text
+    .replace(/```[\s\S]*?(?:```|$)/g, ' ')
+    .replace(/`[^`\n]*`/g, ' ')
+    .normalize('NFC')
+    .replace(/\s+/gu, ' ');
   for (let at = src.indexOf('@'); at >= 0 && names.length; at = src.indexOf('@', at + 1)) {
     if (at > 0 && BEFORE.test(src[at - 1]!)) continue;
     const start = at + 1;

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { createOutbox, graphqlRetryAfterMs, outboxKey, pendingNote, queueHold, type OutboxDraft, type OutboxItem, type OutboxOptions, type OutboxStorage } from './outbox';
+import {
+  createOutbox,
+  graphqlRetryAfterMs,
+  outboxKey,
+  pendingNote,
+  queueHold,
+  type OutboxDraft,
+  type OutboxItem,
+  type OutboxOptions,
+  type OutboxStorage,
+} from './outbox';
 
 function memoryStorage(): OutboxStorage & { map: Map<string, string> } {
   const map = new Map<string, string>();
@@ -68,7 +78,18 @@ describe('outbox', () => {
     const { outbox, storage, changes } = setup();
     const a = outbox.enqueue({ ...draft('a'), kind: 'CODE', language: 'python', replyToId: 'm1', mentionIds: ['u1'] });
     const b = outbox.enqueue(draft('b'));
-    expect(a).toMatchObject({ clientId: 'c1', roomId: 'r1', body: 'a', kind: 'CODE', language: 'python', replyToId: 'm1', mentionIds: ['u1'], status: 'queued', error: null, retryAt: null });
+    expect(a).toMatchObject({
+      clientId: 'c1',
+      roomId: 'r1',
+      body: 'a',
+      kind: 'CODE',
+      language: 'python',
+      replyToId: 'm1',
+      mentionIds: ['u1'],
+      status: 'queued',
+      error: null,
+      retryAt: null,
+    });
     expect(b.clientId).toBe('c2');
     expect(outboxKey('r1')).toBe('chat-outbox:r1');
     expect(JSON.parse(storage.map.get('chat-outbox:r1')!)).toHaveLength(2);
@@ -309,7 +330,8 @@ describe('outbox', () => {
 
   describe('held back by the rate limit (RATE_LIMITED with retryAfterMs)', () => {
     /** A GraphQL error as Apollo hands it over: `errors` with the server's extensions. */
-    const rateLimited = (retryAfterMs: number) => Object.assign(new Retryable('Slow down'), { errors: [{ message: 'Slow down', extensions: { code: 'RATE_LIMITED', retryAfterMs } }] });
+    const rateLimited = (retryAfterMs: number) =>
+      Object.assign(new Retryable('Slow down'), { errors: [{ message: 'Slow down', extensions: { code: 'RATE_LIMITED', retryAfterMs } }] });
 
     /** A clock and timers the test moves by hand. */
     function manualTime(start = 1_000_000) {
@@ -399,10 +421,16 @@ describe('outbox', () => {
       expect(calls).toHaveLength(1);
     });
 
-    it('reads retryAfterMs from any of a GraphQL error\'s errors', () => {
+    it("reads retryAfterMs from any of a GraphQL error's errors", () => {
       expect(graphqlRetryAfterMs(rateLimited(1500))).toBe(1500);
       expect(graphqlRetryAfterMs({ errors: [{ extensions: { code: 'X' } }, { extensions: { retryAfterMs: 20 } }] })).toBe(20);
-      for (const e of [null, undefined, new Error('x'), { errors: 'no' }, { errors: [null, { extensions: { retryAfterMs: -5 } }, { extensions: { retryAfterMs: '9' } }] }]) {
+      for (const e of [
+        null,
+        undefined,
+        new Error('x'),
+        { errors: 'no' },
+        { errors: [null, { extensions: { retryAfterMs: -5 } }, { extensions: { retryAfterMs: '9' } }] },
+      ]) {
         expect(graphqlRetryAfterMs(e)).toBeNull();
       }
     });

@@ -207,7 +207,16 @@ export function createOutbox(opts: OutboxOptions): Outbox {
 
   return {
     enqueue(draft) {
-      const item: OutboxItem = { ...draft, mentionIds: [...draft.mentionIds], clientId: randomId(), roomId: opts.roomId, createdAt: now().toISOString(), status: 'queued', error: null, retryAt: null };
+      const item: OutboxItem = {
+        ...draft,
+        mentionIds: [...draft.mentionIds],
+        clientId: randomId(),
+        roomId: opts.roomId,
+        createdAt: now().toISOString(),
+        status: 'queued',
+        error: null,
+        retryAt: null,
+      };
       items = [...items, item];
       changed();
       return item;

@@ -23,7 +23,13 @@ const room = (id: string, over: Partial<ChatRoom> = {}): ChatRoom => ({
   announcement: null,
   ...over,
 });
-const msg = (roomId: string, seq: string, author: string | null, kind: 'TEXT' | 'SYSTEM' = 'TEXT', at = '2026-11-23T10:00:00Z'): ChatActivity => ({
+const msg = (
+  roomId: string,
+  seq: string,
+  author: string | null,
+  kind: 'TEXT' | 'SYSTEM' = 'TEXT',
+  at = '2026-11-23T10:00:00Z',
+): ChatActivity => ({
   type: 'MESSAGE',
   roomId,
   readSeq: null,
@@ -81,9 +87,28 @@ describe('room list', () => {
   });
 
   it('an announcement activity puts the pinned message on its room, and takes it off', () => {
-    const pinned = { pinnedAt: '2026-11-23T10:00:00Z', pinnedBy: { id: 'ada', name: 'Ada' }, message: { id: 'm1', seq: '1', kind: 'TEXT' as const, body: 'Quiz moved', language: null, author: { id: 'ada', name: 'Ada' }, mentions: [], createdAt: '2026-11-23T10:00:00Z', editedAt: null } };
+    const pinned = {
+      pinnedAt: '2026-11-23T10:00:00Z',
+      pinnedBy: { id: 'ada', name: 'Ada' },
+      message: {
+        id: 'm1',
+        seq: '1',
+        kind: 'TEXT' as const,
+        body: 'Quiz moved',
+        language: null,
+        author: { id: 'ada', name: 'Ada' },
+        mentions: [],
+        createdAt: '2026-11-23T10:00:00Z',
+        editedAt: null,
+      },
+    };
     let rooms = [room('course', { kind: 'COURSE' }), room('g')];
-    rooms = applyActivity(rooms, { type: 'ANNOUNCEMENT', roomId: 'course', readSeq: null, message: null, announcement: pinned }, 'me', null);
+    rooms = applyActivity(
+      rooms,
+      { type: 'ANNOUNCEMENT', roomId: 'course', readSeq: null, message: null, announcement: pinned },
+      'me',
+      null,
+    );
     expect(rooms.find((r) => r.id === 'course')!.announcement).toEqual(pinned);
     expect(rooms.find((r) => r.id === 'g')!.announcement).toBeNull();
     rooms = applyActivity(rooms, { type: 'ANNOUNCEMENT', roomId: 'course', readSeq: null, message: null, announcement: null }, 'me', null);
@@ -93,7 +118,13 @@ describe('room list', () => {
     const lecture = room('course', { kind: 'COURSE', memberCount: LARGE_ROOM + 1 });
     expect(unreadBadge([])).toEqual({ count: 0, dot: false });
     expect(unreadBadge([{ ...lecture, unreadCount: 40 }])).toEqual({ count: 0, dot: true });
-    expect(unreadBadge([{ ...lecture, unreadCount: 40 }, room('dm', { kind: 'DIRECT', memberCount: 2, unreadCount: 2 }), room('g', { unreadCount: 1 })])).toEqual({ count: 3, dot: false });
+    expect(
+      unreadBadge([
+        { ...lecture, unreadCount: 40 },
+        room('dm', { kind: 'DIRECT', memberCount: 2, unreadCount: 2 }),
+        room('g', { unreadCount: 1 }),
+      ]),
+    ).toEqual({ count: 3, dot: false });
     expect(unreadBadge([room('small', { kind: 'COURSE', memberCount: LARGE_ROOM, unreadCount: 4 })])).toEqual({ count: 4, dot: false });
     const rooms = [room('course', { kind: 'COURSE', unreadCount: 2 }), room('t', { kind: 'TUTOR', memberCount: 1, unreadCount: 1 })];
     expect(sectionBadges(rooms)).toEqual({ chat: { count: 2, dot: false }, tutor: { count: 1, dot: false } });

@@ -9,7 +9,9 @@ const seqOf = (s: string | null | undefined) => (s ? Number(s) : 0);
 /** Course room first, then by latest message (rooms without messages last), archived at the end. */
 export function sortRooms(rooms: ChatRoom[]): ChatRoom[] {
   const rank = (r: ChatRoom) => (r.kind === 'COURSE' ? 0 : r.archived ? 2 : 1);
-  return [...rooms].sort((a, b) => rank(a) - rank(b) || (b.lastMessageAt ?? '').localeCompare(a.lastMessageAt ?? '') || a.name.localeCompare(b.name));
+  return [...rooms].sort(
+    (a, b) => rank(a) - rank(b) || (b.lastMessageAt ?? '').localeCompare(a.lastMessageAt ?? '') || a.name.localeCompare(b.name),
+  );
 }
 
 /**
@@ -48,7 +50,9 @@ export function applyActivity(rooms: ChatRoom[], a: ChatActivity, me: string | n
 
 /** Marks a room read up to its latest message (the viewer has it on screen). */
 export function markOpenRead(rooms: ChatRoom[], roomId: string, seq: string): ChatRoom[] {
-  return rooms.map((r) => (r.id === roomId ? { ...r, unreadCount: 0, lastReadSeq: seqOf(seq) > seqOf(r.lastReadSeq) ? seq : r.lastReadSeq } : r));
+  return rooms.map((r) =>
+    r.id === roomId ? { ...r, unreadCount: 0, lastReadSeq: seqOf(seq) > seqOf(r.lastReadSeq) ? seq : r.lastReadSeq } : r,
+  );
 }
 
 /**

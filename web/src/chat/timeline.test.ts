@@ -40,11 +40,31 @@ function msg(seq: number, over: Partial<ChatMessage> = {}): ChatMessage {
 }
 
 function ev(type: RoomEventType, message: ChatMessage | null): RoomEvent {
-  return { cursor: message?.seq ?? null, type, message, userId: null, userName: null, typing: null, readSeq: null, expiresAt: null, tutor: null };
+  return {
+    cursor: message?.seq ?? null,
+    type,
+    message,
+    userId: null,
+    userName: null,
+    typing: null,
+    readSeq: null,
+    expiresAt: null,
+    tutor: null,
+  };
 }
 
 function pendingItem(clientId: string, over: Partial<PendingMessage> = {}): PendingMessage {
-  return { clientId, kind: 'TEXT', body: `pending ${clientId}`, language: null, replyToId: null, createdAt: new Date().toISOString(), status: 'sending', error: null, ...over };
+  return {
+    clientId,
+    kind: 'TEXT',
+    body: `pending ${clientId}`,
+    language: null,
+    replyToId: null,
+    createdAt: new Date().toISOString(),
+    status: 'sending',
+    error: null,
+    ...over,
+  };
 }
 
 const seqs = (s: TimelineState) => s.messages.map((m) => m.seq);
@@ -157,7 +177,11 @@ describe('applyEvent', () => {
 
   it('updates the quotes of replies when the original is edited or deleted, loaded or not', () => {
     const quote = (of: number, excerpt: string) => ({ id: `m${of}`, authorName: 'Ana', excerpt, deleted: false });
-    let s = addPage(emptyTimeline(), [msg(1), msg(2, { replyTo: quote(1, 'message 1') }), msg(3, { replyTo: quote(0, 'older one') }), msg(4)], { older: true, hasMore: false });
+    let s = addPage(
+      emptyTimeline(),
+      [msg(1), msg(2, { replyTo: quote(1, 'message 1') }), msg(3, { replyTo: quote(0, 'older one') }), msg(4)],
+      { older: true, hasMore: false },
+    );
     const untouched = s.messages[3];
     s = applyEvent(s, ev('MESSAGE_EDITED', msg(1, { body: 'message 1,\n  now  fixed', editedAt: new Date().toISOString() })));
     expect(s.messages[1]!.replyTo).toEqual(quote(1, 'message 1, now fixed'));
@@ -238,10 +262,20 @@ describe('lastSeq', () => {
 });
 
 describe('unreadMarkerIndex', () => {
-  const s = addPage(emptyTimeline(), [msg(1, { author: ben }), msg(2, { author: ana }), msg(3, { author: ana }), msg(4, { author: ben }), msg(5, { author: null, kind: 'SYSTEM' })], {
-    older: true,
-    hasMore: false,
-  });
+  const s = addPage(
+    emptyTimeline(),
+    [
+      msg(1, { author: ben }),
+      msg(2, { author: ana }),
+      msg(3, { author: ana }),
+      msg(4, { author: ben }),
+      msg(5, { author: null, kind: 'SYSTEM' }),
+    ],
+    {
+      older: true,
+      hasMore: false,
+    },
+  );
 
   it('points at the first message after the marker not written by me', () => {
     expect(unreadMarkerIndex(s, '1', ana.id)).toBe(3);
@@ -271,11 +305,27 @@ describe('groupForDisplay', () => {
   const at = (day: number, h: number, m: number) => new Date(2024, 0, day, h, m).toISOString();
 
   it('puts day separators: a date, Yesterday, Today', () => {
-    const rows = groupForDisplay([msg(1, { createdAt: at(10, 9, 0) }), msg(2, { createdAt: at(14, 23, 59) }), msg(3, { createdAt: at(15, 0, 0) }), msg(4, { createdAt: at(15, 9, 0) })], {
-      now,
-      locale: 'en-US',
-    });
-    expect(rows.map((r) => (r.type === 'day' ? r.label : r.key))).toEqual(['Wednesday, January 10', 'm1', 'Yesterday', 'm2', 'Today', 'm3', 'm4']);
+    const rows = groupForDisplay(
+      [
+        msg(1, { createdAt: at(10, 9, 0) }),
+        msg(2, { createdAt: at(14, 23, 59) }),
+        msg(3, { createdAt: at(15, 0, 0) }),
+        msg(4, { createdAt: at(15, 9, 0) }),
+      ],
+      {
+        now,
+        locale: 'en-US',
+      },
+    );
+    expect(rows.map((r) => (r.type === 'day' ? r.label : r.key))).toEqual([
+      'Wednesday, January 10',
+      'm1',
+      'Yesterday',
+      'm2',
+      'Today',
+      'm3',
+      'm4',
+    ]);
     expect(new Set(rows.map((r) => r.key)).size).toBe(rows.length);
   });
 

@@ -60,7 +60,11 @@ function reconcilePending(pending: readonly PendingMessage[], confirmed: readonl
 }
 
 /** Merges a history page (older or newer than what is held), deduplicating by id. */
-export function addPage(state: TimelineState, page: readonly ChatMessage[], { older, hasMore }: { older: boolean; hasMore: boolean }): TimelineState {
+export function addPage(
+  state: TimelineState,
+  page: readonly ChatMessage[],
+  { older, hasMore }: { older: boolean; hasMore: boolean },
+): TimelineState {
   const byId = new Map(state.messages.map((m) => [m.id, m]));
   const seqs = new Set(state.messages.map((m) => m.seq));
   for (const m of page) {
@@ -176,8 +180,7 @@ export function unreadMarkerIndex(state: TimelineState, lastReadSeq: string | nu
 // ---- Display grouping ------------------------------------------------------------------------
 
 export type DisplayRow =
-  | { type: 'day'; key: string; label: string }
-  | { type: 'message'; key: string; message: ChatMessage; compact: boolean };
+  { type: 'day'; key: string; label: string } | { type: 'message'; key: string; message: ChatMessage; compact: boolean };
 
 const COMPACT_WINDOW_MS = 5 * 60 * 1000;
 
@@ -198,7 +201,10 @@ function dayLabel(day: Date, now: Date, locale: string | undefined): string {
  * Rows for the message list: a separator before each new (local) day, and `compact` on a message
  * whose author also wrote the previous one less than 5 minutes earlier (shown without the header).
  */
-export function groupForDisplay(messages: readonly ChatMessage[], { now = new Date(), locale }: { now?: Date; locale?: string } = {}): DisplayRow[] {
+export function groupForDisplay(
+  messages: readonly ChatMessage[],
+  { now = new Date(), locale }: { now?: Date; locale?: string } = {},
+): DisplayRow[] {
   const rows: DisplayRow[] = [];
   let prev: ChatMessage | null = null;
   let prevDay = '';

@@ -3,7 +3,12 @@ import { activeTypers, applyTyping, createTypingSender, typingLine, type TypingS
 
 const T0 = Date.UTC(2024, 0, 15, 10, 0, 0);
 const iso = (ms: number) => new Date(ms).toISOString();
-const typing = (userId: string, userName: string, expiresAt: number | null) => ({ userId, userName, typing: true, expiresAt: expiresAt === null ? null : iso(expiresAt) });
+const typing = (userId: string, userName: string, expiresAt: number | null) => ({
+  userId,
+  userName,
+  typing: true,
+  expiresAt: expiresAt === null ? null : iso(expiresAt),
+});
 const stopped = (userId: string) => ({ userId, userName: null, typing: false, expiresAt: null });
 const names = (s: TypingState, now: number, me = 'me') => activeTypers(s, now, me).map((t) => t.userName);
 

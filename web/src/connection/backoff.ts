@@ -29,11 +29,7 @@ export function backoffCeiling(attempt: number, options: BackoffOptions = DEFAUL
  * Wait before retry number `attempt` (0-based), in whole milliseconds, in [0, ceiling).
  * `random` must return a number in [0, 1), like Math.random.
  */
-export function backoffDelay(
-  attempt: number,
-  random: () => number = Math.random,
-  options: BackoffOptions = DEFAULT_BACKOFF,
-): number {
+export function backoffDelay(attempt: number, random: () => number = Math.random, options: BackoffOptions = DEFAULT_BACKOFF): number {
   const ceiling = backoffCeiling(attempt, options);
   const r = Math.min(Math.max(random(), 0), 1);
   // Guard r === 1 (a misbehaving source) so the delay stays strictly below the ceiling.

@@ -21,7 +21,14 @@ describe('createRealtimeSocket, refused for too many connections', () => {
     const port = (server.address() as { port: number }).port;
     const events: ConnectionEvent[] = [];
     const now = 1_000_000;
-    const socket = createRealtimeSocket({ url: `ws://127.0.0.1:${port}`, getToken: () => 'token', onEvent: (e) => events.push(e), random: () => 0, now: () => now, keepAliveMs: 0 });
+    const socket = createRealtimeSocket({
+      url: `ws://127.0.0.1:${port}`,
+      getToken: () => 'token',
+      onEvent: (e) => events.push(e),
+      random: () => 0,
+      now: () => now,
+      keepAliveMs: 0,
+    });
     socket.start();
     try {
       const deadline = Date.now() + 10_000;

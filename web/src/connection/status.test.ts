@@ -29,7 +29,11 @@ describe('initialStatus', () => {
   });
   it('is offline (network) with a session when the browser is offline', () => {
     expect(initialStatus({ signedIn: true, browserOnline: false })).toEqual({
-      state: 'offline', reason: 'network', attempt: 0, nextRetryAt: null, browserOnline: false,
+      state: 'offline',
+      reason: 'network',
+      attempt: 0,
+      nextRetryAt: null,
+      browserOnline: false,
     });
   });
 });
@@ -52,7 +56,9 @@ describe('reduceConnection: connecting', () => {
   });
   it('a first attempt while the browser is offline stays offline', () => {
     expect(reduceConnection(offlineNetwork, { type: 'connecting', retry: false })).toEqual({
-      ...offlineNetwork, attempt: 0, nextRetryAt: null,
+      ...offlineNetwork,
+      attempt: 0,
+      nextRetryAt: null,
     });
   });
   it('a retry shows reconnecting, keeps the attempt and clears the pending time', () => {
@@ -60,7 +66,9 @@ describe('reduceConnection: connecting', () => {
   });
   it('a retry counts as attempt 1 at least', () => {
     expect(reduceConnection(connecting, { type: 'connecting', retry: true })).toEqual({
-      ...connecting, state: 'reconnecting', attempt: 1,
+      ...connecting,
+      state: 'reconnecting',
+      attempt: 1,
     });
   });
   it('a retry while the browser is offline stays offline', () => {
@@ -97,7 +105,9 @@ describe('reduceConnection: closed and error', () => {
     expect(reduceConnection(offlineNetwork, { type: 'error' })).toBe(offlineNetwork);
     const connectedButBrowserOffline = { ...connected, browserOnline: false };
     expect(reduceConnection(connectedButBrowserOffline, { type: 'closed', code: 1006 })).toEqual({
-      ...connectedButBrowserOffline, state: 'offline', reason: 'network',
+      ...connectedButBrowserOffline,
+      state: 'offline',
+      reason: 'network',
     });
   });
   it('4401 and 4403 mean signed out, from any state', () => {
@@ -117,15 +127,22 @@ describe('reduceConnection: closed and error', () => {
 describe('reduceConnection: retry-scheduled', () => {
   it('records the attempt and time while reconnecting', () => {
     expect(reduceConnection(connected, { type: 'retry-scheduled', attempt: 1, at: 1_234 })).toEqual({
-      ...connected, state: 'reconnecting', attempt: 1, nextRetryAt: 1_234,
+      ...connected,
+      state: 'reconnecting',
+      attempt: 1,
+      nextRetryAt: 1_234,
     });
     expect(reduceConnection(reconnecting, { type: 'retry-scheduled', attempt: 3, at: 8_000 })).toEqual({
-      ...reconnecting, attempt: 3, nextRetryAt: 8_000,
+      ...reconnecting,
+      attempt: 3,
+      nextRetryAt: 8_000,
     });
   });
   it('records the attempt but stays offline while the browser is offline', () => {
     expect(reduceConnection(offlineNetwork, { type: 'retry-scheduled', attempt: 4, at: 20_000 })).toEqual({
-      ...offlineNetwork, attempt: 4, nextRetryAt: 20_000,
+      ...offlineNetwork,
+      attempt: 4,
+      nextRetryAt: 20_000,
     });
   });
   it('is ignored once signed out', () => {
@@ -136,13 +153,22 @@ describe('reduceConnection: retry-scheduled', () => {
 describe('reduceConnection: browser online/offline', () => {
   it('going offline shows offline (network) and keeps the retry bookkeeping', () => {
     expect(reduceConnection(connected, { type: 'browser-offline' })).toEqual({
-      ...connected, state: 'offline', reason: 'network', browserOnline: false,
+      ...connected,
+      state: 'offline',
+      reason: 'network',
+      browserOnline: false,
     });
     expect(reduceConnection(reconnecting, { type: 'browser-offline' })).toEqual({
-      ...reconnecting, state: 'offline', reason: 'network', browserOnline: false,
+      ...reconnecting,
+      state: 'offline',
+      reason: 'network',
+      browserOnline: false,
     });
     expect(reduceConnection(connecting, { type: 'browser-offline' })).toEqual({
-      ...connecting, state: 'offline', reason: 'network', browserOnline: false,
+      ...connecting,
+      state: 'offline',
+      reason: 'network',
+      browserOnline: false,
     });
   });
   it('going offline when signed out keeps the signed-out reason', () => {
@@ -150,7 +176,11 @@ describe('reduceConnection: browser online/offline', () => {
   });
   it('coming back online after failed attempts shows reconnecting, retrying now', () => {
     expect(reduceConnection(offlineNetwork, { type: 'browser-online' })).toEqual({
-      state: 'reconnecting', reason: null, attempt: 3, nextRetryAt: null, browserOnline: true,
+      state: 'reconnecting',
+      reason: null,
+      attempt: 3,
+      nextRetryAt: null,
+      browserOnline: true,
     });
   });
   it('coming back online before any attempt failed shows connecting', () => {

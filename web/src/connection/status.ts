@@ -98,7 +98,8 @@ export function reduceConnection(status: ConnectionStatus, event: ConnectionEven
 
     case 'closed':
       if (isAuthRejection(event.code)) return signedOut(status.browserOnline);
-      if (event.code === TOO_MANY_CONNECTIONS_CLOSE_CODE && status.reason !== 'signed-out') return { ...status, state: 'offline', reason: 'too-many-connections', nextRetryAt: null };
+      if (event.code === TOO_MANY_CONNECTIONS_CLOSE_CODE && status.reason !== 'signed-out')
+        return { ...status, state: 'offline', reason: 'too-many-connections', nextRetryAt: null };
       return lost(status);
 
     case 'error':

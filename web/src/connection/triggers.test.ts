@@ -17,7 +17,11 @@ describe('retryOnReturn', () => {
     const targets = page();
     let status = reconnecting;
     let retries = 0;
-    retryOnReturn(targets, () => status, () => retries++);
+    retryOnReturn(
+      targets,
+      () => status,
+      () => retries++,
+    );
     targets.window.dispatchEvent(new Event('focus'));
     expect(retries).toBe(1);
     targets.document.dispatchEvent(new Event('visibilitychange'));
@@ -38,7 +42,11 @@ describe('retryOnReturn', () => {
   it('stops listening when unsubscribed', () => {
     const targets = page();
     let retries = 0;
-    const stop = retryOnReturn(targets, () => reconnecting, () => retries++);
+    const stop = retryOnReturn(
+      targets,
+      () => reconnecting,
+      () => retries++,
+    );
     stop();
     targets.window.dispatchEvent(new Event('focus'));
     targets.document.dispatchEvent(new Event('visibilitychange'));

@@ -156,7 +156,13 @@ export const TUTOR_STUDENT_ROOM = graphql(`
 
 export const UPDATE_TUTOR_SETTINGS = graphql(`
   mutation UpdateTutorSettings($courseId: ID!, $mode: TutorMode, $brief: String, $userDailyTokens: Int, $courseMonthlyTokens: Int) {
-    updateTutorSettings(courseId: $courseId, mode: $mode, brief: $brief, userDailyTokens: $userDailyTokens, courseMonthlyTokens: $courseMonthlyTokens) {
+    updateTutorSettings(
+      courseId: $courseId
+      mode: $mode
+      brief: $brief
+      userDailyTokens: $userDailyTokens
+      courseMonthlyTokens: $courseMonthlyTokens
+    ) {
       ...TutorSettingsFields
     }
   }

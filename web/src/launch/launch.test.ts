@@ -29,7 +29,11 @@ function platformHolding(stored: Record<string, string>): PlatformTransport {
   return {
     post(message) {
       if (message['subject'] === 'lti.capabilities') {
-        send({ subject: 'lti.capabilities.response', message_id: message['message_id'], supported_messages: [{ subject: 'lti.get_data' }] });
+        send({
+          subject: 'lti.capabilities.response',
+          message_id: message['message_id'],
+          supported_messages: [{ subject: 'lti.get_data' }],
+        });
       } else if (message['subject'] === 'lti.get_data') {
         const key = message['key'] as string;
         send({ subject: 'lti.get_data.response', message_id: message['message_id'], key, value: stored[key] });
@@ -64,7 +68,9 @@ const sentBody = (fetchFn: ReturnType<typeof vi.fn<typeof fetch>>) => JSON.parse
 describe('parseLaunchHandoff', () => {
   it('reads code, bindKey and storage', () => {
     expect(
-      parseLaunchHandoff('{"code":"c","bindKey":"lt.bind.x","storage":{"target":"post_message_forwarding","origin":"https://lms.example"}}'),
+      parseLaunchHandoff(
+        '{"code":"c","bindKey":"lt.bind.x","storage":{"target":"post_message_forwarding","origin":"https://lms.example"}}',
+      ),
     ).toEqual({ code: 'c', bindKey: 'lt.bind.x', storage: { target: 'post_message_forwarding', origin: LMS } });
     expect(parseLaunchHandoff('{"code":"c","bindKey":"k","storage":null}')).toEqual({ code: 'c', bindKey: 'k', storage: null });
   });
@@ -138,8 +144,13 @@ describe('completeLaunch', () => {
   });
 
   it('passes the server error on, and keeps no token', async () => {
-    const { deps: d, setToken, storage } = deps({
-      fetch: async () => jsonResponse(400, { error: { code: 'LAUNCH_BINDING_MISMATCH', message: 'This launch was started in another window.' } }),
+    const {
+      deps: d,
+      setToken,
+      storage,
+    } = deps({
+      fetch: async () =>
+        jsonResponse(400, { error: { code: 'LAUNCH_BINDING_MISMATCH', message: 'This launch was started in another window.' } }),
     });
     expect(await completeLaunch(handoff(), d)).toEqual({
       ok: false,
@@ -183,7 +194,9 @@ describe('binding from the frame name (third-party storage blocked)', () => {
   it('reads the binding for this key, restores the original frame name, and ignores other keys or junk', async () => {
     const { takeFromFrameName } = await import('./launch');
     let name = JSON.stringify({ ltBind: { key: 'lt.bind.s1', value: 'secret-1' }, name: 'lti-tool-frame' });
-    const deps = { frameName: { get: () => name, set: (n: string) => void (name = n) } } as unknown as Parameters<typeof takeFromFrameName>[0];
+    const deps = { frameName: { get: () => name, set: (n: string) => void (name = n) } } as unknown as Parameters<
+      typeof takeFromFrameName
+    >[0];
     expect(takeFromFrameName(deps, 'lt.bind.s1')).toBe('secret-1');
     expect(name).toBe('lti-tool-frame');
     name = JSON.stringify({ ltBind: { key: 'lt.bind.other', value: 'x' }, name: 'orig' });
@@ -212,7 +225,10 @@ describe('a launch that cannot finish', () => {
   });
 
   it('shows an error with a code when the exchange never answers, instead of waiting for ever', async () => {
-    const hanging = vi.fn<typeof fetch>((_input, init) => new Promise((_resolve, reject) => init!.signal!.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))));
+    const hanging = vi.fn<typeof fetch>(
+      (_input, init) =>
+        new Promise((_resolve, reject) => init!.signal!.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))),
+    );
     const result = await exchangeCode(hanging, 'one-time', 'secret', 10);
     expect(result).toMatchObject({ ok: false, code: 'LAUNCH_TIMEOUT' });
   });

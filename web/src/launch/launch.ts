@@ -159,7 +159,7 @@ export async function exchangeCode(
   code: string,
   binding: string | null,
   timeoutMs = EXCHANGE_TIMEOUT_MS,
-): Promise<({ ok: true; token: string; expiresAt: string | null; redirect: string }) | ({ ok: false } & LaunchFailure)> {
+): Promise<{ ok: true; token: string; expiresAt: string | null; redirect: string } | ({ ok: false } & LaunchFailure)> {
   let response: Response;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -193,10 +193,7 @@ export async function exchangeCode(
     return {
       ok: false,
       code: `HTTP_${response.status}`,
-      message:
-        response.status >= 500
-          ? 'The server had a problem finishing the launch.'
-          : 'The server did not accept this launch.',
+      message: response.status >= 500 ? 'The server had a problem finishing the launch.' : 'The server did not accept this launch.',
     };
   }
 

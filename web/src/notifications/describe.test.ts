@@ -7,16 +7,30 @@ describe('notifications', () => {
     expect(describeNotification({ type: 'reply', actorName: null, courseTitle: null })).toBe('Someone replied to you');
     expect(describeNotification({ type: 'direct_message', actorName: 'Ben', courseTitle: null })).toBe('Ben sent you a direct message');
     expect(describeNotification({ type: 'announcement', actorName: 'Ada', courseTitle: null })).toBe('Ada posted an announcement');
-    expect(describeNotification({ type: 'tutor_budget_warning', actorName: null, courseTitle: null })).toBe('Your AI tutor budget for today');
+    expect(describeNotification({ type: 'tutor_budget_warning', actorName: null, courseTitle: null })).toBe(
+      'Your AI tutor budget for today',
+    );
     expect(describeNotification({ type: 'office_hours_soon', actorName: 'Cy', courseTitle: null })).toBe('Cy: office hours soon');
   });
   it('leads to the room and the message, or nowhere', () => {
-    expect(notificationTarget({ type: 'mention', courseId: 'c', roomId: 'r', messageId: 'm' })).toEqual({ path: '/courses/c/chat', query: { room: 'r', message: 'm' } });
-    expect(notificationTarget({ type: 'announcement', courseId: 'c', roomId: 'r', messageId: 'm' })).toEqual({ path: '/courses/c/chat', query: { room: 'r', message: 'm' } });
-    expect(notificationTarget({ type: 'direct_message', courseId: 'c', roomId: 'r', messageId: null })).toEqual({ path: '/courses/c/chat', query: { room: 'r' } });
+    expect(notificationTarget({ type: 'mention', courseId: 'c', roomId: 'r', messageId: 'm' })).toEqual({
+      path: '/courses/c/chat',
+      query: { room: 'r', message: 'm' },
+    });
+    expect(notificationTarget({ type: 'announcement', courseId: 'c', roomId: 'r', messageId: 'm' })).toEqual({
+      path: '/courses/c/chat',
+      query: { room: 'r', message: 'm' },
+    });
+    expect(notificationTarget({ type: 'direct_message', courseId: 'c', roomId: 'r', messageId: null })).toEqual({
+      path: '/courses/c/chat',
+      query: { room: 'r' },
+    });
     expect(notificationTarget({ type: 'mention', courseId: null, roomId: 'r', messageId: 'm' })).toBeNull();
     // The tutor's budget warning leads to the tutor.
-    expect(notificationTarget({ type: 'tutor_budget_warning', courseId: 'c', roomId: null, messageId: null })).toEqual({ path: '/courses/c/tutor', query: {} });
+    expect(notificationTarget({ type: 'tutor_budget_warning', courseId: 'c', roomId: null, messageId: null })).toEqual({
+      path: '/courses/c/tutor',
+      query: {},
+    });
   });
   it('gives short ages', () => {
     const now = Date.parse('2026-11-23T12:00:00Z');

@@ -20,7 +20,9 @@ export function describeNotification(n: Pick<AppNotification, 'type' | 'actorNam
 }
 
 /** The app route of a notification's target, or null when it has none. */
-export function notificationTarget(n: Pick<AppNotification, 'type' | 'courseId' | 'roomId' | 'messageId'>): { path: string; query: Record<string, string> } | null {
+export function notificationTarget(
+  n: Pick<AppNotification, 'type' | 'courseId' | 'roomId' | 'messageId'>,
+): { path: string; query: Record<string, string> } | null {
   if (n.type === 'tutor_budget_warning' && n.courseId) return { path: `/courses/${n.courseId}/tutor`, query: {} };
   if (!n.courseId || !n.roomId) return null;
   const query: Record<string, string> = { room: n.roomId };

@@ -185,7 +185,11 @@ describe('session renewer', () => {
     const time = fakeTime();
     const channel = channels();
     const awake = tab(time, issuing(time), { channel: channel() });
-    const asleep = tab(time, async () => ({ ok: false, retry: false, code: 'UNAUTHENTICATED', message: 'Your session has expired.', expired: true }), { channel: channel() });
+    const asleep = tab(
+      time,
+      async () => ({ ok: false, retry: false, code: 'UNAUTHENTICATED', message: 'Your session has expired.', expired: true }),
+      { channel: channel() },
+    );
     awake.renewer.start(time.now());
     asleep.renewer.start(time.now());
     asleep.set(token(time.now() - 120_000)); // its token expired a minute ago

@@ -12,7 +12,16 @@
  *
  * Everything outside (timers, the network, the channel, the token store) is injected: main.ts wires the real ones.
  */
-import { localSchedule, nextStep, readRenewal, readToken, retryDelay, shouldAdopt, type LocalSchedule, type RenewalResult } from './schedule';
+import {
+  localSchedule,
+  nextStep,
+  readRenewal,
+  readToken,
+  retryDelay,
+  shouldAdopt,
+  type LocalSchedule,
+  type RenewalResult,
+} from './schedule';
 
 /** What tabs say to each other. */
 export type TabMessage = { type: 'token'; token: string; receivedAt: number } | { type: 'want'; identity: string };
@@ -91,10 +100,13 @@ export function createSessionRenewer(deps: RenewerDeps): SessionRenewer {
     if (stopped || refused || !schedule) return;
     const step = nextStep(schedule, now());
     const ms = delay ?? (step.kind === 'wait' ? step.until - now() : 0);
-    timer = setTimer(() => {
-      timer = null;
-      void tick();
-    }, Math.min(Math.max(0, ms), MAX_TIMER_MS));
+    timer = setTimer(
+      () => {
+        timer = null;
+        void tick();
+      },
+      Math.min(Math.max(0, ms), MAX_TIMER_MS),
+    );
   }
 
   function accept(token: string, at: number | null): void {
@@ -231,7 +243,11 @@ export async function refreshOverHttp(fetchFn: typeof fetch, query: string, toke
   try {
     response = await fetchFn(uri, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/graphql-response+json, application/json', Authorization: `Bearer ${token}` },
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/graphql-response+json, application/json',
+        Authorization: `Bearer ${token}`,
+      },
       body: JSON.stringify({ query, operationName: 'RefreshSession' }),
       cache: 'no-store',
     });

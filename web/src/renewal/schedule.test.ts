@@ -1,19 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { EXPIRY_MARGIN_MS, localSchedule, MIN_RETRY_MS, nextStep, readRenewal, readToken, RENEW_SPREAD, retryDelay, shouldAdopt } from './schedule';
+import {
+  EXPIRY_MARGIN_MS,
+  localSchedule,
+  MIN_RETRY_MS,
+  nextStep,
+  readRenewal,
+  readToken,
+  RENEW_SPREAD,
+  retryDelay,
+  shouldAdopt,
+} from './schedule';
 
 const b64url = (v: unknown) => btoa(JSON.stringify(v)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 /** A session JWT as the API issues it (the signature is not checked by the app). */
 export const jwt = (claims: Record<string, unknown>) => `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url(claims)}.c2ln`;
 const T0 = 1_700_000_000; // seconds
-const session = (over: Record<string, unknown> = {}) => jwt({ iss: 'lt-session', sub: 'u1', tid: 't1', cid: 'c1', roles: ['learner'], iat: T0, exp: T0 + 60, ...over });
+const session = (over: Record<string, unknown> = {}) =>
+  jwt({ iss: 'lt-session', sub: 'u1', tid: 't1', cid: 'c1', roles: ['learner'], iat: T0, exp: T0 + 60, ...over });
 
 describe('readToken', () => {
   it('reads the issue and expiry times and the identity (tenant, user, course)', () => {
-    expect(readToken(session())).toEqual({ identity: JSON.stringify(['t1', 'u1', 'c1']), issuedAt: T0 * 1000, expiresAt: (T0 + 60) * 1000 });
+    expect(readToken(session())).toEqual({
+      identity: JSON.stringify(['t1', 'u1', 'c1']),
+      issuedAt: T0 * 1000,
+      expiresAt: (T0 + 60) * 1000,
+    });
     expect(readToken(session({ cid: null }))?.identity).toBe(JSON.stringify(['t1', 'u1', null]));
   });
   it('is null for what is not a session token', () => {
-    for (const t of [null, '', 'ltk_abc', 'a.b', 'a.!!!.c', jwt({ sub: 'u1', tid: 't1' }), jwt({ exp: T0, tid: 't1' })]) expect(readToken(t)).toBeNull();
+    for (const t of [null, '', 'ltk_abc', 'a.b', 'a.!!!.c', jwt({ sub: 'u1', tid: 't1' }), jwt({ exp: T0, tid: 't1' })])
+      expect(readToken(t)).toBeNull();
   });
 });
 
@@ -60,16 +76,36 @@ describe('readRenewal', () => {
     expect(readRenewal(200, { data: { refreshSession: { token: 'new', expiresAt: 'x' } } })).toEqual({ ok: true, token: 'new' });
   });
   it('a refusal is final and keeps the server’s sentence', () => {
-    const gone = { errors: [{ message: 'You are no longer a member of this course. Open the tool again from your LMS.', extensions: { code: 'UNAUTHENTICATED' } }] };
-    expect(readRenewal(200, gone)).toEqual({ ok: false, retry: false, code: 'UNAUTHENTICATED', message: gone.errors[0]!.message, expired: false });
+    const gone = {
+      errors: [
+        {
+          message: 'You are no longer a member of this course. Open the tool again from your LMS.',
+          extensions: { code: 'UNAUTHENTICATED' },
+        },
+      ],
+    };
+    expect(readRenewal(200, gone)).toEqual({
+      ok: false,
+      retry: false,
+      code: 'UNAUTHENTICATED',
+      message: gone.errors[0]!.message,
+      expired: false,
+    });
     const expired = { errors: [{ message: 'Your session has expired.', extensions: { code: 'UNAUTHENTICATED', reason: 'expired' } }] };
     expect(readRenewal(401, expired)).toMatchObject({ ok: false, retry: false, expired: true });
-    expect(readRenewal(200, { errors: [{ message: '', extensions: { code: 'FORBIDDEN' } }] })).toMatchObject({ retry: false, code: 'FORBIDDEN', message: expect.stringMatching(/could not be renewed/) });
+    expect(readRenewal(200, { errors: [{ message: '', extensions: { code: 'FORBIDDEN' } }] })).toMatchObject({
+      retry: false,
+      code: 'FORBIDDEN',
+      message: expect.stringMatching(/could not be renewed/),
+    });
     expect(readRenewal(401, null)).toMatchObject({ ok: false, retry: false });
   });
   it('anything else is retried', () => {
     expect(readRenewal(503, null)).toEqual({ ok: false, retry: true });
-    expect(readRenewal(429, { errors: [{ message: 'slow down', extensions: { code: 'RATE_LIMITED' } }] })).toEqual({ ok: false, retry: true });
+    expect(readRenewal(429, { errors: [{ message: 'slow down', extensions: { code: 'RATE_LIMITED' } }] })).toEqual({
+      ok: false,
+      retry: true,
+    });
     expect(readRenewal(200, { data: { refreshSession: null } })).toEqual({ ok: false, retry: true });
   });
 });

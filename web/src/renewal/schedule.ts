@@ -117,7 +117,8 @@ export function readRenewal(status: number, body: unknown): RenewalResult {
       expired: error?.extensions?.reason === 'expired',
     };
   }
-  if (status === 401 || status === 403) return { ok: false, retry: false, code: 'UNAUTHENTICATED', message: REFUSED_FALLBACK, expired: false };
+  if (status === 401 || status === 403)
+    return { ok: false, retry: false, code: 'UNAUTHENTICATED', message: REFUSED_FALLBACK, expired: false };
   return { ok: false, retry: true };
 }
 

@@ -12,9 +12,7 @@ function browserOnline(): boolean {
 }
 
 export const useConnectionStore = defineStore('connection', () => {
-  const status = shallowRef<ConnectionStatus>(
-    initialStatus({ signedIn: getToken() !== null, browserOnline: browserOnline() }),
-  );
+  const status = shallowRef<ConnectionStatus>(initialStatus({ signedIn: getToken() !== null, browserOnline: browserOnline() }));
 
   function dispatch(event: ConnectionEvent): void {
     status.value = reduceConnection(status.value, event);

@@ -18,9 +18,7 @@ describe('roleLabel', () => {
 
 describe('roleLabels', () => {
   it('de-duplicates and puts the most responsible role first', () => {
-    expect(roleLabels(['LEARNER', 'INSTRUCTOR', 'LEARNER', 'TEACHING_ASSISTANT'])).toEqual([
-      'Instructor', 'Teaching assistant', 'Learner',
-    ]);
+    expect(roleLabels(['LEARNER', 'INSTRUCTOR', 'LEARNER', 'TEACHING_ASSISTANT'])).toEqual(['Instructor', 'Teaching assistant', 'Learner']);
   });
   it('is empty for no roles', () => {
     expect(roleLabels([])).toEqual([]);

@@ -18,9 +18,7 @@ export function roleLabel(role: CourseRole): string {
 
 /** Human labels for a set of roles: de-duplicated, most responsible first. */
 export function roleLabels(roles: readonly CourseRole[]): string[] {
-  return [...new Set(roles)]
-    .sort((a, b) => rank(a) - rank(b))
-    .map(roleLabel);
+  return [...new Set(roles)].sort((a, b) => rank(a) - rank(b)).map(roleLabel);
 }
 
 function rank(role: CourseRole): number {
