@@ -12,7 +12,7 @@ declare module 'vue-router' {
 
 export const PRODUCT_NAME = 'Course Companion';
 
-export const routes: RouteRecordRaw[] = [
+const routes: RouteRecordRaw[] = [
   { path: '/', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: 'Home' } },
   { path: '/courses', name: 'courses', component: () => import('./views/CoursesView.vue'), meta: { title: 'Courses' } },
   {

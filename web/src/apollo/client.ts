@@ -19,7 +19,7 @@ export interface ApolloClientOptions {
   uri?: string;
 }
 
-export function createCache(): InMemoryCache {
+function createCache(): InMemoryCache {
   return new InMemoryCache({
     typePolicies: {
       Query: {

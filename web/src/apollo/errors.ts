@@ -1,7 +1,7 @@
 import { CombinedGraphQLErrors, ServerError } from '@apollo/client/errors';
 
 /** `extensions.code` the API uses when the request carries no valid session. */
-export const UNAUTHENTICATED = 'UNAUTHENTICATED';
+const UNAUTHENTICATED = 'UNAUTHENTICATED';
 
 /** True when the API says the session is missing or no longer valid. */
 export function isUnauthenticated(error: unknown): boolean {

@@ -13,7 +13,7 @@ import { useApolloClient } from './provide';
 
 const FATAL = new Set(['FORBIDDEN', 'NOT_FOUND', 'BAD_CURSOR', 'CURSOR_EXPIRED', 'BAD_USER_INPUT', 'UNAUTHENTICATED']);
 
-export function errorCode(error: unknown): string | null {
+function errorCode(error: unknown): string | null {
   if (CombinedGraphQLErrors.is(error)) return (error.errors[0]?.extensions?.['code'] as string | undefined) ?? null;
   return null;
 }

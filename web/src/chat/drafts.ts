@@ -6,7 +6,7 @@
  * sessionStorage, and always in memory for the life of the page (an LMS frame may block both storages). Drafts
  * older than DRAFT_MAX_AGE_MS are dropped when read. Storage access is guarded: it may throw when blocked or full.
  */
-export const DRAFT_PREFIX = 'lt.draft.';
+const DRAFT_PREFIX = 'lt.draft.';
 export const DRAFT_MAX_AGE_MS = 7 * 24 * 3_600_000;
 
 export interface DraftStore {

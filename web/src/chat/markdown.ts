@@ -131,7 +131,7 @@ const IMAGE_CONFIG: Config = { ...BASE_CONFIG, ALLOWED_TAGS: [...TAGS, 'img'], A
 let purifier: Purifier | null = null;
 
 /** Binds DOMPurify to a window; the browser's is used by default, tests hand in a jsdom one. */
-export function setPurifyWindow(win: WindowLike): void {
+function setPurifyWindow(win: WindowLike): void {
   purifier = DOMPurify(win);
 }
 

@@ -12,7 +12,7 @@ import type { ChatRoomsQuery } from '../gql/graphql';
 import type { CourseSectionSlug } from '../courses/sections';
 import { applyActivity, markOpenRead, sectionBadges, sortRooms, type UnreadBadge } from './room-list';
 
-export type CoursePresence = NonNullable<ChatRoomsQuery['course']>['presence'];
+type CoursePresence = NonNullable<ChatRoomsQuery['course']>['presence'];
 
 export interface CourseRooms {
   /** The list: load, reload, follow (`list.state` is `rooms`). */

@@ -10,7 +10,7 @@ import { PRESENCE, SET_PRESENCE, type PresenceState } from '../graphql/chat';
 
 let tabId: string | null = null;
 /** One id per tab for its lifetime (not stored: a reload is a new tab, the old entry expires). */
-export function currentTabId(): string {
+function currentTabId(): string {
   tabId ??= crypto.randomUUID();
   return tabId;
 }
@@ -19,7 +19,7 @@ export function currentTabId(): string {
 export type PresenceEntry = Pick<PresenceSubscription['presence'], 'state' | 'version'>;
 
 /** Applies a change when it is newer than what is known. */
-export function applyPresence(map: ReadonlyMap<string, PresenceEntry>, userId: string, entry: PresenceEntry): Map<string, PresenceEntry> {
+function applyPresence(map: ReadonlyMap<string, PresenceEntry>, userId: string, entry: PresenceEntry): Map<string, PresenceEntry> {
   const known = map.get(userId);
   if (known && known.version > entry.version && entry.version !== 0) return map as Map<string, PresenceEntry>;
   const next = new Map(map);

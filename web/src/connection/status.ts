@@ -3,13 +3,13 @@
  * The socket wiring (connection/socket.ts) and the browser's online/offline events
  * turn what happens into `ConnectionEvent`s; this module decides what the shell shows.
  */
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
+type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
 /**
  * Why the state is 'offline'. 'too-many-connections': the server refused this tab (close 4430) because the
  * account has too many tabs or devices connected; it retries after a long wait, not at once.
  */
-export type OfflineReason = 'signed-out' | 'network' | 'too-many-connections';
+type OfflineReason = 'signed-out' | 'network' | 'too-many-connections';
 
 export interface ConnectionStatus {
   state: ConnectionState;
@@ -40,7 +40,7 @@ export type ConnectionEvent =
   | { type: 'signed-out' };
 
 /** Close codes with which the server rejects the connection's credentials. */
-export const AUTH_REJECTED_CLOSE_CODES: readonly number[] = [4401, 4403];
+const AUTH_REJECTED_CLOSE_CODES: readonly number[] = [4401, 4403];
 
 export function isAuthRejection(code: number | null | undefined): boolean {
   return code != null && AUTH_REJECTED_CLOSE_CODES.includes(code);

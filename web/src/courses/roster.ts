@@ -5,7 +5,7 @@
 import type { RosterSyncStatus } from '../gql/graphql';
 import type { RosterSync } from '../graphql/course';
 
-export const ROSTER_POLL_INTERVAL_MS = 1000;
+const ROSTER_POLL_INTERVAL_MS = 1000;
 
 export function isRosterSyncActive(status: RosterSyncStatus | null | undefined): boolean {
   return status === 'QUEUED' || status === 'RUNNING';

@@ -8,7 +8,7 @@ export const COURSE_SECTIONS = ['hub', 'chat', 'tutor', 'live', 'collab', 'sched
 
 export type CourseSectionSlug = (typeof COURSE_SECTIONS)[number];
 
-export const DEFAULT_SECTION: CourseSectionSlug = 'hub';
+const DEFAULT_SECTION: CourseSectionSlug = 'hub';
 
 interface SectionInfo {
   /** Short tab label. */
@@ -76,7 +76,7 @@ export const SECTION_INFO: Record<CourseSectionSlug, SectionInfo> = {
   },
 };
 
-export function isCourseSection(value: unknown): value is CourseSectionSlug {
+function isCourseSection(value: unknown): value is CourseSectionSlug {
   return typeof value === 'string' && (COURSE_SECTIONS as readonly string[]).includes(value);
 }
 

@@ -4,7 +4,7 @@
 import { COURSE_SECTIONS, type CourseSectionSlug, SECTION_INFO, toApiSection } from '../courses/sections';
 import type { DeepLinkItemInput } from '../graphql/deep-link';
 
-export const DEFAULT_POINTS = 100;
+const DEFAULT_POINTS = 100;
 export const MAX_TITLE_LENGTH = 200;
 
 export interface DeepLinkChoice {

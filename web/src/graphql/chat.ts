@@ -24,7 +24,8 @@ export type ChatActivity = ChatActivitySubscription['chatActivity'];
 /** The announcement pinned at the top of the course room. */
 export type Announcement = AnnouncementFieldsFragment;
 
-export const ROOM_FIELDS = graphql(`
+// A fragment the operations spread by name (codegen reads it from this call).
+graphql(`
   fragment ChatRoomFields on Room {
     id
     courseId
@@ -54,7 +55,8 @@ export const ROOM_FIELDS = graphql(`
 `);
 
 /** The message pinned at the top of the course room, as its bar shows it. */
-export const ANNOUNCEMENT_FIELDS = graphql(`
+// A fragment the operations spread by name (codegen reads it from this call).
+graphql(`
   fragment AnnouncementFields on Announcement {
     pinnedAt
     pinnedBy {
@@ -81,7 +83,8 @@ export const ANNOUNCEMENT_FIELDS = graphql(`
   }
 `);
 
-export const MESSAGE_FIELDS = graphql(`
+// A fragment the operations spread by name (codegen reads it from this call).
+graphql(`
   fragment ChatMessageFields on Message {
     id
     roomId

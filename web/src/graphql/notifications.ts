@@ -7,7 +7,8 @@ export type AppNotification = NotificationFieldsFragment;
 /** An event of the viewer's notification feed (`notificationEvents`). */
 export type NotificationEvent = NotificationEventsSubscription['notificationEvents'];
 
-const FIELDS = graphql(`
+// A fragment the operations below spread by name (codegen reads it from this call).
+graphql(`
   fragment NotificationFields on Notification {
     id
     type

@@ -9,7 +9,8 @@ export type TutorUsage = TutorUsageFieldsFragment;
 /** The course's usage report, as the dashboard holds it (loaded, then followed entry by entry). */
 export type TutorReport = NonNullable<TutorDashboardQuery['course']>['tutorUsageReport'];
 
-const USAGE = graphql(`
+// A fragment the operations below spread by name (codegen reads it from this call).
+graphql(`
   fragment TutorUsageFields on TutorUsage {
     cursor
     courseId
@@ -27,7 +28,8 @@ const USAGE = graphql(`
     blockedUntil
   }
 `);
-const SETTINGS = graphql(`
+// A fragment the operations below spread by name (codegen reads it from this call).
+graphql(`
   fragment TutorSettingsFields on TutorSettings {
     mode
     brief

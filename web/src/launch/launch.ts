@@ -10,8 +10,8 @@
  */
 import { getPlatformData, type PlatformGetResult, type PlatformTransport } from './platform-storage';
 
-export const LAUNCH_ELEMENT_ID = 'lt-launch';
-export const EXCHANGE_PATH = '/lti/exchange';
+const LAUNCH_ELEMENT_ID = 'lt-launch';
+const EXCHANGE_PATH = '/lti/exchange';
 
 export interface LaunchHandoff {
   code: string;
@@ -110,7 +110,7 @@ function reasonText(result: Extract<PlatformGetResult, { ok: false }>): string {
 }
 
 /** The binding secret: from Platform Storage when the platform offers it, else this frame's sessionStorage, else the frame's name. */
-export async function readBinding(handoff: LaunchHandoff, deps: LaunchDeps): Promise<string | null> {
+async function readBinding(handoff: LaunchHandoff, deps: LaunchDeps): Promise<string | null> {
   // Read (and restore the frame's name) first, whichever source answers.
   const fromName = takeFromFrameName(deps, handoff.bindKey);
   if (handoff.storage) {
@@ -146,7 +146,7 @@ const NETWORK_FAILURE: LaunchFailure = {
 };
 
 /** How long the code exchange may take before the launch shows an error instead of waiting on. */
-export const EXCHANGE_TIMEOUT_MS = 20_000;
+const EXCHANGE_TIMEOUT_MS = 20_000;
 
 const EXCHANGE_TIMEOUT: LaunchFailure = {
   code: 'LAUNCH_TIMEOUT',

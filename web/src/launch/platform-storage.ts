@@ -9,7 +9,7 @@
  */
 
 /** The part of a MessageEvent this client reads. */
-export interface PlatformMessage {
+interface PlatformMessage {
   origin: string;
   data: unknown;
 }
@@ -49,8 +49,8 @@ export type PlatformGetResult =
       detail?: string;
     };
 
-export const CAPABILITIES_TIMEOUT_MS = 1500;
-export const GET_DATA_TIMEOUT_MS = 2000;
+const CAPABILITIES_TIMEOUT_MS = 1500;
+const GET_DATA_TIMEOUT_MS = 2000;
 
 type Answer = { ok: true; data: Record<string, unknown> } | { ok: false; reason: 'timeout' | 'error'; detail?: string };
 
@@ -58,7 +58,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-export function randomMessageId(): string {
+function randomMessageId(): string {
   const uuid = globalThis.crypto?.randomUUID?.bind(globalThis.crypto); // only in secure contexts
   return uuid ? uuid() : `lt-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }

@@ -9,7 +9,7 @@
 import { backoffDelay } from '../connection/backoff';
 
 /** Renew when this share of the token's lifetime has passed. */
-export const RENEW_FRACTION = 2 / 3;
+const RENEW_FRACTION = 2 / 3;
 /** Tabs spread their renewals over this share of the lifetime before RENEW_FRACTION, so they rarely renew together. */
 export const RENEW_SPREAD = 0.08;
 /** A token this close to its expiry is treated as expired (a request would not arrive in time). */
@@ -96,7 +96,7 @@ export type RenewalResult =
   /** The server said no; `expired` when only this token's age is the reason (another tab may hold a newer one). */
   | { ok: false; retry: false; code: string; message: string; expired: boolean };
 
-export const REFUSED_FALLBACK = 'Your session could not be renewed. Open the tool again from your LMS.';
+const REFUSED_FALLBACK = 'Your session could not be renewed. Open the tool again from your LMS.';
 
 /** Reads the answer to `refreshSession` (status and parsed JSON body; body null when it was not JSON). */
 export function readRenewal(status: number, body: unknown): RenewalResult {
