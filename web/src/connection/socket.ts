@@ -7,13 +7,18 @@
  * the client can be replaced (restart with a new token, recovery from a fatal close)
  * without rebuilding Apollo. Subscriptions opened on a replaced client end with an
  * error and must be resubscribed by their owner.
+ *
+ * This file is the connection's lifecycle; when to retry is retry-plan.ts, session renewal on the open socket
+ * renewal.ts, the pong timeout pong-watch.ts.
  */
 import { ApolloLink } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { createClient, type Client } from 'graphql-ws';
 import { throwError } from 'rxjs';
-import { backoffDelay } from './backoff';
-import { type ConnectionEvent, isAuthRejection, TOO_MANY_CONNECTIONS_CLOSE_CODE, TOO_MANY_CONNECTIONS_RETRY_MS } from './status';
+import { type ConnectionEvent, isAuthRejection } from './status';
+import { createRetryPlan } from './retry-plan';
+import { createConnectionRenewal } from './renewal';
+import { createPongWatch } from './pong-watch';
 
 export interface RealtimeSocketOptions {
   /** WebSocket URL, or a function read on every connection attempt. */
@@ -53,11 +58,6 @@ export interface RealtimeSocket {
   renew(token: string): Promise<'renewed' | 'offline' | 'refused'>;
 }
 
-/** Close code used when the server stops answering pings. */
-export const PONG_TIMEOUT_CLOSE_CODE = 4408;
-/** How long a renewal on the open connection may wait for the server's pong. */
-export const RENEW_ANSWER_MS = 10_000;
-
 function closeCode(errorOrCloseEvent: unknown): number | null {
   if (typeof errorOrCloseEvent === 'object' && errorOrCloseEvent !== null && 'code' in errorOrCloseEvent) {
     const { code } = errorOrCloseEvent as { code: unknown };
@@ -65,6 +65,9 @@ function closeCode(errorOrCloseEvent: unknown): number | null {
   }
   return null;
 }
+
+/** A promise that never settles: parks a stopped or replaced client's retry loop for good. */
+const never = () => new Promise<void>(() => undefined);
 
 export function createRealtimeSocket(options: RealtimeSocketOptions): RealtimeSocket {
   const {
@@ -79,46 +82,10 @@ export function createRealtimeSocket(options: RealtimeSocketOptions): RealtimeSo
     now = Date.now,
   } = options;
 
-  let current: {
-    client: Client;
-    link: GraphQLWsLink;
-    /** The open connection, once acknowledged. */
-    socket: () => WebSocket | null;
-    /** The token the server holds for this client's connection (connection_init, or the last renewal on it). */
-    token: { value: string | null };
-    /** Renewals sent on the open connection, waiting for their pong. */
-    renewing: ((answer: unknown) => void)[];
-  } | null = null;
+  let current: { client: Client; link: GraphQLWsLink; renewal: ReturnType<typeof createConnectionRenewal> } | null = null;
   /** Bumped whenever the client is replaced or stopped; stale clients' callbacks compare against it. */
   let generation = 0;
-  /** Consecutive failed attempts, across client replacements; reset on connect. */
-  let failures = 0;
-  const sleepers = new Set<() => void>();
-
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        sleepers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      sleepers.add(done);
-    });
-  }
-
-  /** The code of the last close; a 4430 (too many connections) makes the next wait long. */
-  let lastCloseCode: number | null = null;
-
-  /** Counts a failure, announces the retry and returns how long to wait for it. */
-  function scheduleRetry(): number {
-    failures += 1;
-    const limited = lastCloseCode === TOO_MANY_CONNECTIONS_CLOSE_CODE;
-    // Refused for too many connections: wait a minute or two (spread, so that a user's tabs do not retry together).
-    const delay = limited ? TOO_MANY_CONNECTIONS_RETRY_MS + Math.floor(random() * TOO_MANY_CONNECTIONS_RETRY_MS) : backoffDelay(failures - 1, random);
-    onEvent({ type: 'retry-scheduled', attempt: failures, at: now() + delay });
-    return delay;
-  }
+  const retries = createRetryPlan({ onEvent, random, now });
 
   function dispose(client: Client): void {
     // dispose() awaits a pending attempt, which may reject; that is expected here.
@@ -129,14 +96,14 @@ export function createRealtimeSocket(options: RealtimeSocketOptions): RealtimeSo
     const mine = ++generation;
     const isCurrent = () => mine === generation;
     let activeSocket: WebSocket | null = null;
-    let pongTimer: ReturnType<typeof setTimeout> | undefined;
-    const held: { value: string | null } = { value: null };
-    const renewing: ((answer: unknown) => void)[] = [];
+    const renewal = createConnectionRenewal(() => activeSocket);
+    const pong = createPongWatch(pongTimeoutMs, () => activeSocket);
     /**
      * A 4401 for a token this page has since renewed (the renewal did not reach this connection): not a rejection
      * of the session, only of the old token; reconnect with the new one (subscriptions resume from their cursors).
      */
-    const staleAuth = (code: number | null) => code === 4401 && held.value !== null && getToken() !== null && getToken() !== held.value;
+    const staleAuth = (code: number | null) =>
+      code === 4401 && renewal.held() !== null && getToken() !== null && getToken() !== renewal.held();
     const rejected = (code: number | null) => isAuthRejection(code) && !staleAuth(code);
 
     const client = createClient({
@@ -149,17 +116,17 @@ export function createRealtimeSocket(options: RealtimeSocketOptions): RealtimeSo
         const token = getToken();
         // Throwing closes the socket (4005) and ends up in onNonLazyError below as "signed out".
         if (!token) throw new Error('Not signed in');
-        held.value = token;
+        renewal.opened(token);
         return { authorization: 'Bearer ' + token };
       },
       // Retry everything (network errors arrive as plain error events, not CloseEvents)
       // except an explicit rejection of the credentials, or a token that is gone.
       shouldRetry: (errorOrCloseEvent) => getToken() !== null && !rejected(closeCode(errorOrCloseEvent)),
       retryWait: async () => {
-        if (!isCurrent()) return new Promise<void>(() => undefined); // stopped: never retry
-        await sleep(scheduleRetry());
+        if (!isCurrent()) return never(); // stopped: never retry
+        await retries.sleep(retries.next());
         // Stopped or replaced while waiting: park this client for good (it is disposed).
-        if (!isCurrent()) await new Promise<void>(() => undefined);
+        if (!isCurrent()) await never();
       },
       onNonLazyError: (errorOrCloseEvent) => {
         if (!isCurrent()) return;
@@ -173,76 +140,45 @@ export function createRealtimeSocket(options: RealtimeSocketOptions): RealtimeSo
         // A close graphql-ws treats as fatal (e.g. 4500 when the server failed during
         // connection init): replace the client after a backoff instead of giving up.
         console.warn('[realtime] connection failed, replacing the client', errorOrCloseEvent);
-        void sleep(scheduleRetry()).then(() => {
+        void retries.sleep(retries.next()).then(() => {
           if (isCurrent()) open();
         });
       },
       on: {
         connecting: (isRetry) => {
-          if (isCurrent()) onEvent({ type: 'connecting', retry: isRetry || failures > 0 });
+          if (isCurrent()) onEvent({ type: 'connecting', retry: isRetry || retries.failing() });
         },
         connected: (socket) => {
           activeSocket = socket as WebSocket;
-          lastCloseCode = null;
+          retries.connected();
           if (!isCurrent()) return;
-          failures = 0;
+          retries.reset();
           onEvent({ type: 'connected' });
           // The token was renewed while this connection was being made: hand the server the new one at once.
           const token = getToken();
-          if (token && held.value !== token) void sendRenewal(token);
+          if (token && renewal.held() !== token) void renewal.send(token);
         },
         closed: (event) => {
           activeSocket = null;
           const code = closeCode(event);
-          lastCloseCode = staleAuth(code) ? null : code;
-          clearTimeout(pongTimer);
-          for (const answer of renewing.splice(0)) answer(null);
+          retries.closed(staleAuth(code) ? null : code);
+          pong.stop();
+          renewal.closed();
           if (isCurrent()) onEvent({ type: 'closed', code: staleAuth(code) ? null : code });
         },
         error: () => {
           if (isCurrent()) onEvent({ type: 'error' });
         },
-        ping: (received) => {
-          if (received || pongTimeoutMs <= 0) return;
-          clearTimeout(pongTimer);
-          pongTimer = setTimeout(() => {
-            if (activeSocket?.readyState === WebSocket.OPEN) activeSocket.close(PONG_TIMEOUT_CLOSE_CODE, 'Pong timeout');
-          }, pongTimeoutMs);
-        },
+        ping: (received) => pong.ping(received),
         pong: (received, payload) => {
-          if (received) clearTimeout(pongTimer);
-          if (received && payload && typeof payload === 'object' && 'renewed' in payload) renewing.shift()?.(payload);
+          pong.pong(received);
+          if (received) renewal.pong(payload);
         },
       },
     });
 
     if (current) dispose(current.client);
-    current = { client, link: new GraphQLWsLink(client), socket: () => activeSocket, token: held, renewing };
-  }
-
-  /** Sends a renewed token on the current open connection and waits for the server's answer. */
-  function sendRenewal(token: string): Promise<'renewed' | 'offline' | 'refused'> {
-    const c = current;
-    const socket = c?.socket();
-    if (!c || !socket || socket.readyState !== WebSocket.OPEN) return Promise.resolve('offline');
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => done(null), RENEW_ANSWER_MS);
-      const done = (answer: unknown) => {
-        clearTimeout(timer);
-        const i = c.renewing.indexOf(done);
-        if (i >= 0) c.renewing.splice(i, 1);
-        const ok = typeof answer === 'object' && answer !== null && (answer as { renewed?: unknown }).renewed === true;
-        if (ok) c.token.value = token;
-        else if (answer !== null) console.warn('[realtime] the server did not take the renewed session', answer);
-        resolve(ok ? 'renewed' : 'refused');
-      };
-      c.renewing.push(done);
-      try {
-        socket.send(JSON.stringify({ type: 'ping', payload: { renew: 'Bearer ' + token } }));
-      } catch {
-        done(null);
-      }
-    });
+    current = { client, link: new GraphQLWsLink(client), renewal };
   }
 
   function stopClient(): void {
@@ -263,18 +199,16 @@ export function createRealtimeSocket(options: RealtimeSocketOptions): RealtimeSo
     },
     stop() {
       stopClient();
-      failures = 0;
+      retries.reset();
     },
     restart() {
-      failures = 0;
+      retries.reset();
       open();
     },
-    wake() {
-      for (const wakeUp of [...sleepers]) wakeUp();
-    },
+    wake: retries.wake,
     suspend() {
       current?.client.terminate();
     },
-    renew: sendRenewal,
+    renew: (token) => current?.renewal.send(token) ?? Promise.resolve('offline'),
   };
 }
