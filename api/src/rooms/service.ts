@@ -23,7 +23,16 @@ import type { Logger } from '../logger.js';
 import { AppError, notFound } from '../errors.js';
 import { isGuest, isStaff, type CourseRole } from '../courses/roles.js';
 import { isCursorTime, pageRequest, toPage, type Page, type PageArgs } from '../db/pagination.js';
-import { excerptOf, findMessage, messageView, messageViews, type AnnouncementView, type MessageKind, type MessageView, type Participant } from './views.js';
+import {
+  excerptOf,
+  findMessage,
+  messageView,
+  messageViews,
+  type AnnouncementView,
+  type MessageKind,
+  type MessageView,
+  type Participant,
+} from './views.js';
 import { Announcements } from './announcements.js';
 import { mentionsName, resolveMentionNames, type NamedPerson, type ResolvedMentions } from './mentions.js';
 import * as input from './input.js';
@@ -132,13 +141,12 @@ export class RoomService {
   /** The course room: created on the first launch into a course, named after it. */
   async ensureCourseRoom(tenantId: string, courseId: string, title: string): Promise<RoomRow> {
     return this.d.realtime.write(async (tx) => {
-      const [row] = await tx
-        .insert(rooms)
-        .values({ tenantId, courseId, kind: 'course', name: title })
-        .onConflictDoNothing()
-        .returning();
+      const [row] = await tx.insert(rooms).values({ tenantId, courseId, kind: 'course', name: title }).onConflictDoNothing().returning();
       if (row) return row;
-      const [existing] = await tx.select().from(rooms).where(and(eq(rooms.courseId, courseId), eq(rooms.kind, 'course')));
+      const [existing] = await tx
+        .select()
+        .from(rooms)
+        .where(and(eq(rooms.courseId, courseId), eq(rooms.kind, 'course')));
       if (existing!.name !== title) await tx.update(rooms).set({ name: title, updatedAt: new Date() }).where(eq(rooms.id, existing!.id));
       return { ...existing!, name: title };
     });
@@ -147,7 +155,10 @@ export class RoomService {
   /** Posts "<name> joined the course" in the course room (a member's first launch). */
   async announceJoin(tenantId: string, courseId: string, userId: string): Promise<void> {
     await this.d.realtime.write(async (tx, emit) => {
-      const [room] = await tx.select().from(rooms).where(and(eq(rooms.courseId, courseId), eq(rooms.kind, 'course')));
+      const [room] = await tx
+        .select()
+        .from(rooms)
+        .where(and(eq(rooms.courseId, courseId), eq(rooms.kind, 'course')));
       const [user] = await tx.select({ name: users.name }).from(users).where(eq(users.id, userId));
       if (room && user) await this.systemMessage(tx, emit, room, `${user.name} joined the course`, { event: 'joined', userId });
     });
@@ -161,7 +172,8 @@ export class RoomService {
     const staff = isStaff(myRoles);
     let visible: SQL;
     if (!me) visible = inArray(rooms.kind, ['course', 'group', 'live']);
-    else if (isGuest(myRoles)) visible = eq(rooms.kind, 'course'); // a guest reads the course room only
+    else if (isGuest(myRoles))
+      visible = eq(rooms.kind, 'course'); // a guest reads the course room only
     else {
       const member = sql`exists (select 1 from room_members m where m.room_id = ${rooms.id} and m.user_id = ${me} and m.status = 'active')`;
       visible = or(
@@ -171,13 +183,29 @@ export class RoomService {
         and(eq(rooms.kind, 'tutor'), eq(rooms.ownerId, me)),
       )!;
     }
-    const order = [sql`case when ${rooms.kind} = 'course' then 0 else 1 end`, sql`${rooms.archivedAt} is not null`, sql`${rooms.lastMessageAt} desc nulls last`, asc(rooms.name)];
-    const ids = (await this.d.db.select({ id: rooms.id }).from(rooms).where(and(eq(rooms.courseId, courseId), eq(rooms.tenantId, viewer.tenantId), visible)).orderBy(...order).limit(500)).map((r) => r.id);
+    const order = [
+      sql`case when ${rooms.kind} = 'course' then 0 else 1 end`,
+      sql`${rooms.archivedAt} is not null`,
+      sql`${rooms.lastMessageAt} desc nulls last`,
+      asc(rooms.name),
+    ];
+    const ids = (
+      await this.d.db
+        .select({ id: rooms.id })
+        .from(rooms)
+        .where(and(eq(rooms.courseId, courseId), eq(rooms.tenantId, viewer.tenantId), visible))
+        .orderBy(...order)
+        .limit(500)
+    ).map((r) => r.id);
     if (ids.length === 0) return [];
     // Which rooms, then their heads, then what the list shows of them: each room as at least as new as its lastSeq,
     // the position a follower starts from (a rename or a message in between is not lost between the two).
     const headOf = await this.d.realtime.heads(ids.map((id) => roomStream(id)));
-    const rows = await this.d.db.select().from(rooms).where(inArray(rooms.id, ids)).orderBy(...order);
+    const rows = await this.d.db
+      .select()
+      .from(rooms)
+      .where(inArray(rooms.id, ids))
+      .orderBy(...order);
     return this.roomViews(viewer, rows, headOf);
   }
 
@@ -211,7 +239,10 @@ export class RoomService {
     const headOf = heads ?? (await this.d.realtime.heads(ids.map((id) => roomStream(id))));
     const me = viewer.kind === 'session' ? viewer.userId : null;
     const reads = me
-      ? await this.d.db.select({ roomId: roomMembers.roomId, lastReadSeq: roomMembers.lastReadSeq, muted: roomMembers.muted }).from(roomMembers).where(and(inArray(roomMembers.roomId, ids), eq(roomMembers.userId, me)))
+      ? await this.d.db
+          .select({ roomId: roomMembers.roomId, lastReadSeq: roomMembers.lastReadSeq, muted: roomMembers.muted })
+          .from(roomMembers)
+          .where(and(inArray(roomMembers.roomId, ids), eq(roomMembers.userId, me)))
       : [];
     const readOf = new Map(reads.map((r) => [r.roomId, r]));
     // Unread: messages by others after the marker, counted per room in one query, up to the room's head (what
@@ -234,13 +265,14 @@ export class RoomService {
       : [];
     const unreadOf = new Map(unread.map((u) => [u.roomId, Number(u.n)]));
     const directIds = rows.filter((r) => r.kind === 'direct').map((r) => r.id);
-    const others = directIds.length && me
-      ? await this.d.db
-          .select({ roomId: roomMembers.roomId, id: users.id, name: users.name, picture: users.picture })
-          .from(roomMembers)
-          .innerJoin(users, eq(users.id, roomMembers.userId))
-          .where(and(inArray(roomMembers.roomId, directIds), ne(roomMembers.userId, me)))
-      : [];
+    const others =
+      directIds.length && me
+        ? await this.d.db
+            .select({ roomId: roomMembers.roomId, id: users.id, name: users.name, picture: users.picture })
+            .from(roomMembers)
+            .innerJoin(users, eq(users.id, roomMembers.userId))
+            .where(and(inArray(roomMembers.roomId, directIds), ne(roomMembers.userId, me)))
+        : [];
     const peerOf = new Map(others.map((o) => [o.roomId, { id: o.id, name: o.name, picture: o.picture }]));
     const announcementOf = await this.announcements.of(rows);
     const memberCountOf = await this.memberCounts(rows);
@@ -290,7 +322,11 @@ export class RoomService {
   }
 
   /** A group room, created by staff with the members they choose (active course members only). */
-  async createGroupRoom(viewer: Viewer, courseId: string, args: { name: string; topic?: string | null; memberIds?: readonly string[] | null }): Promise<RoomView> {
+  async createGroupRoom(
+    viewer: Viewer,
+    courseId: string,
+    args: { name: string; topic?: string | null; memberIds?: readonly string[] | null },
+  ): Promise<RoomView> {
     await this.d.access.requireCourseManage(viewer, courseId);
     const me = sessionUser(viewer, 'create rooms');
     const name = input.cleanRoomName(args.name);
@@ -298,8 +334,14 @@ export class RoomService {
     const wanted = input.cleanIds(args.memberIds, 'memberIds', MAX_GROUP_MEMBERS).filter((id) => id !== me);
     const room = await this.d.realtime.write(async (tx, emit, invalidate) => {
       const valid = await activeMembers(tx, courseId, wanted, true);
-      if (valid.length !== wanted.length) throw new AppError('BAD_USER_INPUT', `${wanted.length - valid.length} of the chosen people are not members of this course.`, { field: 'memberIds' });
-      const [row] = await tx.insert(rooms).values({ tenantId: viewer.tenantId, courseId, kind: 'group', name, topic, ownerId: me }).returning();
+      if (valid.length !== wanted.length)
+        throw new AppError('BAD_USER_INPUT', `${wanted.length - valid.length} of the chosen people are not members of this course.`, {
+          field: 'memberIds',
+        });
+      const [row] = await tx
+        .insert(rooms)
+        .values({ tenantId: viewer.tenantId, courseId, kind: 'group', name, topic, ownerId: me })
+        .returning();
       await this.addMemberRows(tx, emit, invalidate, row!, [me], 'owner');
       await this.addMemberRows(tx, emit, invalidate, row!, valid, 'member');
       await this.systemMessage(tx, emit, row!, `${await nameOf(tx, me)} created the room`, { event: 'created', userId: me });
@@ -309,7 +351,11 @@ export class RoomService {
   }
 
   /** Rename, change the topic, archive or unarchive (moderators). The course room's name follows the course. */
-  async updateRoom(viewer: Viewer, roomId: string, args: { name?: string | null; topic?: string | null; archived?: boolean | null }): Promise<RoomView> {
+  async updateRoom(
+    viewer: Viewer,
+    roomId: string,
+    args: { name?: string | null; topic?: string | null; archived?: boolean | null },
+  ): Promise<RoomView> {
     const { room } = await this.access.requireRoomModerate(viewer, roomId);
     const me = sessionUser(viewer, 'change rooms');
     if (room.kind !== 'group' && (args.name != null || args.archived != null)) {
@@ -322,21 +368,35 @@ export class RoomService {
       const who = await nameOf(tx, me);
       if (args.name != null) {
         const name = input.cleanRoomName(args.name);
-        if (name !== before!.name) (set.name = name), notes.push(`${who} renamed the room to “${name}”`);
+        if (name !== before!.name) {
+          set.name = name;
+          notes.push(`${who} renamed the room to “${name}”`);
+        }
       }
       if (args.topic !== undefined) {
         const topic = input.cleanTopic(args.topic);
-        if (topic !== before!.topic) (set.topic = topic), notes.push(topic ? `${who} set the topic: ${topic}` : `${who} cleared the topic`);
+        if (topic !== before!.topic) {
+          set.topic = topic;
+          notes.push(topic ? `${who} set the topic: ${topic}` : `${who} cleared the topic`);
+        }
       }
       if (args.archived != null && args.archived !== (before!.archivedAt !== null)) {
         set.archivedAt = args.archived ? new Date() : null;
         notes.push(args.archived ? `${who} archived the room` : `${who} reopened the room`);
       }
       if (notes.length === 0) return before!;
-      const [row] = await tx.update(rooms).set({ ...set, updatedAt: new Date() }).where(eq(rooms.id, roomId)).returning();
+      const [row] = await tx
+        .update(rooms)
+        .set({ ...set, updatedAt: new Date() })
+        .where(eq(rooms.id, roomId))
+        .returning();
       invalidate({ t: 'room', roomId });
       for (const n of notes) await this.systemMessage(tx, emit, row!, n, { event: 'updated' });
-      await emit(roomStream(roomId), { tenantId: row!.tenantId, type: 'room.updated', payload: { name: row!.name, topic: row!.topic, archived: row!.archivedAt !== null } });
+      await emit(roomStream(roomId), {
+        tenantId: row!.tenantId,
+        type: 'room.updated',
+        payload: { name: row!.name, topic: row!.topic, archived: row!.archivedAt !== null },
+      });
       return row!;
     });
     return (await this.roomViews(viewer, [updated]))[0]!;
@@ -350,7 +410,10 @@ export class RoomService {
     const wanted = input.cleanIds(userIds, 'userIds', MAX_GROUP_MEMBERS);
     await this.d.realtime.write(async (tx, emit, invalidate) => {
       const valid = await activeMembers(tx, room.courseId, wanted, true);
-      if (valid.length !== wanted.length) throw new AppError('BAD_USER_INPUT', `${wanted.length - valid.length} of the chosen people are not members of this course.`, { field: 'userIds' });
+      if (valid.length !== wanted.length)
+        throw new AppError('BAD_USER_INPUT', `${wanted.length - valid.length} of the chosen people are not members of this course.`, {
+          field: 'userIds',
+        });
       const [row] = await tx.select().from(rooms).where(eq(rooms.id, roomId));
       const added = await this.addMemberRows(tx, emit, invalidate, row!, valid, 'member');
       if (added.length) {
@@ -379,7 +442,11 @@ export class RoomService {
       const text = userId === me ? `${await nameOf(tx, me)} left` : `${await nameOf(tx, me)} removed ${await nameOf(tx, userId)}`;
       await this.systemMessage(tx, emit, row!, text, { event: 'removed', userId });
       await emit(roomStream(roomId), { tenantId: room.tenantId, type: 'members.changed', payload: { userId, change: 'removed' } });
-      await emit(userStream(userId), { tenantId: room.tenantId, type: 'rooms.changed', payload: { roomId, courseId: room.courseId, change: 'removed' } });
+      await emit(userStream(userId), {
+        tenantId: room.tenantId,
+        type: 'rooms.changed',
+        payload: { roomId, courseId: room.courseId, change: 'removed' },
+      });
       return true;
     });
   }
@@ -400,7 +467,11 @@ export class RoomService {
         .values({ roomId, userId, tenantId: room.tenantId, status, muted })
         .onConflictDoUpdate({ target: [roomMembers.roomId, roomMembers.userId], set: { muted, updatedAt: new Date() } });
       invalidate({ t: 'roomMember', roomId, userId });
-      await emit(roomStream(roomId), { tenantId: room.tenantId, type: 'members.changed', payload: { userId, change: muted ? 'muted' : 'unmuted' } });
+      await emit(roomStream(roomId), {
+        tenantId: room.tenantId,
+        type: 'members.changed',
+        payload: { userId, change: muted ? 'muted' : 'unmuted' },
+      });
       return muted;
     });
   }
@@ -416,9 +487,16 @@ export class RoomService {
     if (isGuest(other.roles)) throw new AppError('FORBIDDEN', 'Guests of this course take no direct messages.', { reason: 'GUEST' });
     const key = [me, otherId].sort().join(':');
     const room = await this.d.realtime.write(async (tx, emit, invalidate) => {
-      const [created] = await tx.insert(rooms).values({ tenantId: viewer.tenantId, courseId, kind: 'direct', name: '', directKey: key }).onConflictDoNothing().returning();
+      const [created] = await tx
+        .insert(rooms)
+        .values({ tenantId: viewer.tenantId, courseId, kind: 'direct', name: '', directKey: key })
+        .onConflictDoNothing()
+        .returning();
       if (!created) {
-        const [existing] = await tx.select().from(rooms).where(and(eq(rooms.courseId, courseId), eq(rooms.directKey, key)));
+        const [existing] = await tx
+          .select()
+          .from(rooms)
+          .where(and(eq(rooms.courseId, courseId), eq(rooms.directKey, key)));
         return existing!;
       }
       await this.addMemberRows(tx, emit, invalidate, created, [me, otherId], 'member');
@@ -433,9 +511,16 @@ export class RoomService {
     const me = sessionUser(viewer, 'talk to the tutor');
     await this.d.access.requireParticipant(viewer, courseId);
     const room = await this.d.realtime.write(async (tx, emit, invalidate) => {
-      const [created] = await tx.insert(rooms).values({ tenantId: viewer.tenantId, courseId, kind: 'tutor', name: 'AI tutor', ownerId: me }).onConflictDoNothing().returning();
+      const [created] = await tx
+        .insert(rooms)
+        .values({ tenantId: viewer.tenantId, courseId, kind: 'tutor', name: 'AI tutor', ownerId: me })
+        .onConflictDoNothing()
+        .returning();
       if (!created) {
-        const [existing] = await tx.select().from(rooms).where(and(eq(rooms.courseId, courseId), eq(rooms.kind, 'tutor'), eq(rooms.ownerId, me)));
+        const [existing] = await tx
+          .select()
+          .from(rooms)
+          .where(and(eq(rooms.courseId, courseId), eq(rooms.kind, 'tutor'), eq(rooms.ownerId, me)));
         return existing!;
       }
       await this.addMemberRows(tx, emit, invalidate, created, [me], 'owner');
@@ -457,11 +542,26 @@ export class RoomService {
     const order = req.direction === 'forward' ? [asc(users.name), asc(users.id)] : [desc(users.name), desc(users.id)];
     const whole = room.kind === 'course' || room.kind === 'live';
     const rows = await this.d.db
-      .select({ id: users.id, name: users.name, picture: users.picture, roles: memberships.roles, role: roomMembers.role, muted: roomMembers.muted, lastReadSeq: roomMembers.lastReadSeq })
+      .select({
+        id: users.id,
+        name: users.name,
+        picture: users.picture,
+        roles: memberships.roles,
+        role: roomMembers.role,
+        muted: roomMembers.muted,
+        lastReadSeq: roomMembers.lastReadSeq,
+      })
       .from(memberships)
       .innerJoin(users, eq(users.id, memberships.userId))
       .leftJoin(roomMembers, and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, memberships.userId)))
-      .where(and(eq(memberships.courseId, room.courseId), eq(memberships.status, 'active'), whole ? sql`true` : eq(roomMembers.status, 'active'), ...conds))
+      .where(
+        and(
+          eq(memberships.courseId, room.courseId),
+          eq(memberships.status, 'active'),
+          whole ? sql`true` : eq(roomMembers.status, 'active'),
+          ...conds,
+        ),
+      )
       .orderBy(...order)
       .limit(req.limit + 1);
     const receipts = RECEIPT_KINDS.includes(room.kind);
@@ -501,17 +601,33 @@ export class RoomService {
   }
 
   private async around(roomId: string, messageId: string, args: PageArgs): Promise<Page<MessageView>> {
-    if (args.first != null || args.last != null || args.after != null || args.before != null) throw new AppError('BAD_USER_INPUT', 'Pass around alone.');
+    if (args.first != null || args.last != null || args.after != null || args.before != null)
+      throw new AppError('BAD_USER_INPUT', 'Pass around alone.');
     const target = isUuid(messageId) ? await findMessage(this.d.db, roomId, messageId) : undefined;
     if (!target) throw notFound('The message');
-    const older = await this.d.db.select().from(messages).where(and(eq(messages.roomId, roomId), lte(messages.seq, target.seq))).orderBy(desc(messages.seq)).limit(AROUND + 1);
-    const newer = await this.d.db.select().from(messages).where(and(eq(messages.roomId, roomId), gt(messages.seq, target.seq))).orderBy(asc(messages.seq)).limit(AROUND + 1);
+    const older = await this.d.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.roomId, roomId), lte(messages.seq, target.seq)))
+      .orderBy(desc(messages.seq))
+      .limit(AROUND + 1);
+    const newer = await this.d.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.roomId, roomId), gt(messages.seq, target.seq)))
+      .orderBy(asc(messages.seq))
+      .limit(AROUND + 1);
     const rows = [...older.slice(0, AROUND).reverse(), ...newer.slice(0, AROUND)];
     const views = await messageViews(this.d.db, rows);
     const edges = views.map((node) => ({ cursor: encodeSeq(node.seq!), node }));
     return {
       edges,
-      pageInfo: { hasPreviousPage: older.length > AROUND, hasNextPage: newer.length > AROUND, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+      pageInfo: {
+        hasPreviousPage: older.length > AROUND,
+        hasNextPage: newer.length > AROUND,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
     };
   }
 
@@ -532,7 +648,8 @@ export class RoomService {
     const language = kind === 'code' ? input.cleanLanguage(args.language) : null;
     const pickedIds = input.cleanIds(args.mentionIds, 'mentionIds', input.MAX_MENTIONS).filter((id) => id !== me);
     const replyToId = args.replyToId ?? null;
-    if (replyToId !== null && !isUuid(replyToId)) throw new AppError('BAD_USER_INPUT', 'The message replied to is not in this room.', { field: 'replyToId' });
+    if (replyToId !== null && !isUuid(replyToId))
+      throw new AppError('BAD_USER_INPUT', 'The message replied to is not in this room.', { field: 'replyToId' });
     // The resend check, the reply's parent and the rate limit at once (each a round trip). A resend of a stored
     // message returns it and gives its use of the limit back, so resending never counts.
     const limitKey = `chat:${me}`;
@@ -580,7 +697,8 @@ export class RoomService {
       }
       throw err;
     }
-    for (const after of afterCommit) await after().catch((err: unknown) => this.d.log.error({ err, roomId: room.id }, 'rooms: after-post hook failed'));
+    for (const after of afterCommit)
+      await after().catch((err: unknown) => this.d.log.error({ err, roomId: room.id }, 'rooms: after-post hook failed'));
     return { ...posted, ambiguousMentions: named.ambiguous };
   }
 
@@ -595,8 +713,16 @@ export class RoomService {
     const person = { id: users.id, name: users.name };
     const rows =
       room.kind === 'course' || room.kind === 'live'
-        ? await this.d.db.select(person).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(and(eq(memberships.courseId, room.courseId), eq(memberships.status, 'active')))
-        : await this.d.db.select(person).from(roomMembers).innerJoin(users, eq(users.id, roomMembers.userId)).where(and(eq(roomMembers.roomId, room.id), eq(roomMembers.status, 'active')));
+        ? await this.d.db
+            .select(person)
+            .from(memberships)
+            .innerJoin(users, eq(users.id, memberships.userId))
+            .where(and(eq(memberships.courseId, room.courseId), eq(memberships.status, 'active')))
+        : await this.d.db
+            .select(person)
+            .from(roomMembers)
+            .innerJoin(users, eq(users.id, roomMembers.userId))
+            .where(and(eq(roomMembers.roomId, room.id), eq(roomMembers.status, 'active')));
     return rows.filter((p) => p.id !== me);
   }
 
@@ -606,12 +732,20 @@ export class RoomService {
    */
   async postAs(roomId: string, authorId: string, body: string, clientId: string): Promise<MessageView> {
     return this.d.realtime.write(async (tx, emit) => {
-      const [existing] = await tx.select().from(messages).where(and(eq(messages.roomId, roomId), eq(messages.authorId, authorId), eq(messages.clientId, clientId)));
+      const [existing] = await tx
+        .select()
+        .from(messages)
+        .where(and(eq(messages.roomId, roomId), eq(messages.authorId, authorId), eq(messages.clientId, clientId)));
       if (existing) return messageView(tx, existing);
       const [row] = await tx.select().from(rooms).where(eq(rooms.id, roomId));
       if (!row) throw notFound('The room');
       // What the tutor's model wrote is cleaned as a platform's text is (src/text.ts): it cannot refuse its own reply.
-      return this.appendMessage(tx, emit, toInfo(row), { authorId, clientId, kind: 'text', body: cleanMultiline(body, 'body', 'platform') });
+      return this.appendMessage(tx, emit, toInfo(row), {
+        authorId,
+        clientId,
+        kind: 'text',
+        body: cleanMultiline(body, 'body', 'platform'),
+      });
     });
   }
 
@@ -624,7 +758,10 @@ export class RoomService {
   }
 
   private async byClientId(roomId: string, authorId: string, clientId: string): Promise<MessageView | null> {
-    const [row] = await this.d.db.select().from(messages).where(and(eq(messages.roomId, roomId), eq(messages.authorId, authorId), eq(messages.clientId, clientId)));
+    const [row] = await this.d.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.roomId, roomId), eq(messages.authorId, authorId), eq(messages.clientId, clientId)));
     return row ? messageView(this.d.db, row) : null;
   }
 
@@ -636,21 +773,57 @@ export class RoomService {
     tx: Tx,
     emit: Emit,
     room: RoomInfo,
-    m: { authorId: string | null; clientId: string | null; kind: MessageKind; body: string; language?: string | null; replyToId?: string | null; mentions?: string[]; system?: Record<string, unknown> },
+    m: {
+      authorId: string | null;
+      clientId: string | null;
+      kind: MessageKind;
+      body: string;
+      language?: string | null;
+      replyToId?: string | null;
+      mentions?: string[];
+      system?: Record<string, unknown>;
+    },
   ): Promise<MessageView> {
     const createdAt = new Date();
-    const values = { id: crypto.randomUUID(), tenantId: room.tenantId, roomId: room.id, authorId: m.authorId, clientId: m.clientId, kind: m.kind, body: m.body, language: m.language ?? null, replyToId: m.replyToId ?? null, mentions: m.mentions ?? [], createdAt };
-    const draft = { ...(await messageView(tx, { ...values, seq: 0, editedAt: null, deletedAt: null, deletedBy: null, search: '' }, { fresh: true })), seq: null };
-    const ev = await emit(roomStream(room.id), { tenantId: room.tenantId, type: 'message.added', payload: m.system ? { message: draft, system: m.system } : { message: draft } });
+    const values = {
+      id: crypto.randomUUID(),
+      tenantId: room.tenantId,
+      roomId: room.id,
+      authorId: m.authorId,
+      clientId: m.clientId,
+      kind: m.kind,
+      body: m.body,
+      language: m.language ?? null,
+      replyToId: m.replyToId ?? null,
+      mentions: m.mentions ?? [],
+      createdAt,
+    };
+    const draft = {
+      ...(await messageView(tx, { ...values, seq: 0, editedAt: null, deletedAt: null, deletedBy: null, search: '' }, { fresh: true })),
+      seq: null,
+    };
+    const ev = await emit(roomStream(room.id), {
+      tenantId: room.tenantId,
+      type: 'message.added',
+      payload: m.system ? { message: draft, system: m.system } : { message: draft },
+    });
     const insert = tx.insert(messages).values({ ...values, seq: ev.seq });
     // A person's message also moves the room's last activity: one statement, one round trip.
     if (m.kind === 'system') await insert;
-    else await tx.execute(sql`with m as ${insert} update ${rooms} set last_message_at = ${createdAt.toISOString()}::timestamptz where id = ${room.id}`);
+    else
+      await tx.execute(
+        sql`with m as ${insert} update ${rooms} set last_message_at = ${createdAt.toISOString()}::timestamptz where id = ${room.id}`,
+      );
     return { ...draft, seq: ev.seq };
   }
 
   /** Who gets a notification for a new message: each for one reason, and only if they can read the room. */
-  private async recipients(room: RoomInfo, me: string, mentionIds: string[], replyToId: string | null): Promise<Omit<NewNotification, 'messageId' | 'excerpt'>[]> {
+  private async recipients(
+    room: RoomInfo,
+    me: string,
+    mentionIds: string[],
+    replyToId: string | null,
+  ): Promise<Omit<NewNotification, 'messageId' | 'excerpt'>[]> {
     const out = new Map<string, Omit<NewNotification, 'messageId' | 'excerpt'>>();
     const base = { tenantId: room.tenantId, courseId: room.courseId, actorId: me, roomId: room.id };
     const canRead = async (userId: string) => (await this.access.roomRights(personViewer(room.tenantId, userId), room)).read;
@@ -661,7 +834,10 @@ export class RoomService {
       if (to && to !== me && !out.has(to) && (await canRead(to))) out.set(to, { ...base, userId: to, type: 'reply' });
     }
     if (room.kind === 'direct') {
-      const [other] = await this.d.db.select({ userId: roomMembers.userId }).from(roomMembers).where(and(eq(roomMembers.roomId, room.id), ne(roomMembers.userId, me), eq(roomMembers.status, 'active')));
+      const [other] = await this.d.db
+        .select({ userId: roomMembers.userId })
+        .from(roomMembers)
+        .where(and(eq(roomMembers.roomId, room.id), ne(roomMembers.userId, me), eq(roomMembers.status, 'active')));
       if (other && !out.has(other.userId) && (await this.d.presence.stateOf(room.courseId, other.userId)) !== 'online') {
         // One unread notification per conversation while they are away, not one per message.
         out.set(other.userId, { ...base, userId: other.userId, type: 'direct_message', dedupeKey: `dm:${room.id}` });
@@ -671,10 +847,15 @@ export class RoomService {
   }
 
   /** A mention notification for each of `ids` who can read the room. */
-  private async mentionRecipients(room: RoomInfo, me: string, ids: readonly string[]): Promise<Omit<NewNotification, 'messageId' | 'excerpt'>[]> {
+  private async mentionRecipients(
+    room: RoomInfo,
+    me: string,
+    ids: readonly string[],
+  ): Promise<Omit<NewNotification, 'messageId' | 'excerpt'>[]> {
     const out: Omit<NewNotification, 'messageId' | 'excerpt'>[] = [];
     for (const id of ids) {
-      if ((await this.access.roomRights(personViewer(room.tenantId, id), room)).read) out.push({ tenantId: room.tenantId, courseId: room.courseId, actorId: me, roomId: room.id, userId: id, type: 'mention' });
+      if ((await this.access.roomRights(personViewer(room.tenantId, id), room)).read)
+        out.push({ tenantId: room.tenantId, courseId: room.courseId, actorId: me, roomId: room.id, userId: id, type: 'mention' });
     }
     return out;
   }
@@ -695,16 +876,28 @@ export class RoomService {
     const kept = row.mentions.filter((_id, i) => mentionsName(body, before[i]!));
     const named = row.kind === 'text' ? await this.namedMentions(room, me, body, kept) : NONE_NAMED;
     const mentions = [...new Set([...kept, ...named.ids])].slice(0, input.MAX_MENTIONS);
-    const added = await this.mentionRecipients(room, me, mentions.filter((id) => !row.mentions.includes(id)));
+    const added = await this.mentionRecipients(
+      room,
+      me,
+      mentions.filter((id) => !row.mentions.includes(id)),
+    );
     const view = await this.d.realtime.write(async (tx, emit) => {
       const stored = await activeMembers(tx, room.courseId, mentions);
-      const [updated] = await tx.update(messages).set({ body, language, mentions: stored, editedAt: new Date() }).where(and(eq(messages.id, row.id), isNull(messages.deletedAt))).returning();
+      const [updated] = await tx
+        .update(messages)
+        .set({ body, language, mentions: stored, editedAt: new Date() })
+        .where(and(eq(messages.id, row.id), isNull(messages.deletedAt)))
+        .returning();
       if (!updated) throw new AppError('CONFLICT', 'This message was deleted.');
       const view = await messageView(tx, updated);
       await emit(roomStream(room.id), { tenantId: room.tenantId, type: 'message.edited', payload: { message: view } });
       await this.announcements.edited(tx, emit, room, view);
       // Named for the first time by this edit: told once (a repeat while that notification is unread is not).
-      await this.d.notifications.notify(added.filter((n) => stored.includes(n.userId)).map((n) => ({ ...n, messageId: row.id, excerpt: excerptOf(body), dedupeKey: `mention:${row.id}` })));
+      await this.d.notifications.notify(
+        added
+          .filter((n) => stored.includes(n.userId))
+          .map((n) => ({ ...n, messageId: row.id, excerpt: excerptOf(body), dedupeKey: `mention:${row.id}` })),
+      );
       return view;
     });
     return { ...view, ambiguousMentions: named.ambiguous };
@@ -734,17 +927,28 @@ export class RoomService {
         fromSeq: row.seq,
         where: ['message', 'id'],
         equals: row.id,
-        set: [[['message', 'body'], ''], [['message', 'deleted'], true], [['message', 'mentions'], []]],
+        set: [
+          [['message', 'body'], ''],
+          [['message', 'deleted'], true],
+          [['message', 'mentions'], []],
+        ],
       });
       // Its notifications lose the excerpt and stop counting as unread.
       const streamsOf = (await this.d.notifications.messageDeleted(row.id)).map((userId) => userStream(userId));
-      await realtime.redact(tx, streamsOf, { where: ['notification', 'messageId'], equals: row.id, set: [[['notification', 'excerpt'], '']] });
+      await realtime.redact(tx, streamsOf, {
+        where: ['notification', 'messageId'],
+        equals: row.id,
+        set: [[['notification', 'excerpt'], '']],
+      });
       // Replies quoting it show "deleted" from now on; their snapshots in the log are scrubbed too.
       await realtime.redact(tx, roomStream(room.id), {
         fromSeq: row.seq + 1,
         where: ['message', 'replyTo', 'id'],
         equals: row.id,
-        set: [[['message', 'replyTo', 'excerpt'], ''], [['message', 'replyTo', 'deleted'], true]],
+        set: [
+          [['message', 'replyTo', 'excerpt'], ''],
+          [['message', 'replyTo', 'deleted'], true],
+        ],
       });
       const view = await messageView(tx, updated);
       await emit(roomStream(room.id), { tenantId: room.tenantId, type: 'message.deleted', payload: { message: view } });
@@ -762,12 +966,23 @@ export class RoomService {
     if (row.deletedAt || row.kind === 'system') throw new AppError('CONFLICT', 'This message takes no reactions.');
     return this.d.realtime.write(async (tx, emit) => {
       if (on) {
-        const kinds = await tx.selectDistinct({ emoji: messageReactions.emoji }).from(messageReactions).where(eq(messageReactions.messageId, row.id));
-        if (!kinds.some((k) => k.emoji === e) && kinds.length >= input.MAX_REACTIONS_PER_MESSAGE) throw new AppError('BAD_USER_INPUT', `A message can have at most ${input.MAX_REACTIONS_PER_MESSAGE} different reactions.`);
-        const added = await tx.insert(messageReactions).values({ messageId: row.id, userId: me, emoji: e, tenantId: room.tenantId }).onConflictDoNothing().returning();
+        const kinds = await tx
+          .selectDistinct({ emoji: messageReactions.emoji })
+          .from(messageReactions)
+          .where(eq(messageReactions.messageId, row.id));
+        if (!kinds.some((k) => k.emoji === e) && kinds.length >= input.MAX_REACTIONS_PER_MESSAGE)
+          throw new AppError('BAD_USER_INPUT', `A message can have at most ${input.MAX_REACTIONS_PER_MESSAGE} different reactions.`);
+        const added = await tx
+          .insert(messageReactions)
+          .values({ messageId: row.id, userId: me, emoji: e, tenantId: room.tenantId })
+          .onConflictDoNothing()
+          .returning();
         if (added.length === 0) return messageView(tx, row);
       } else {
-        const removed = await tx.delete(messageReactions).where(and(eq(messageReactions.messageId, row.id), eq(messageReactions.userId, me), eq(messageReactions.emoji, e))).returning();
+        const removed = await tx
+          .delete(messageReactions)
+          .where(and(eq(messageReactions.messageId, row.id), eq(messageReactions.userId, me), eq(messageReactions.emoji, e)))
+          .returning();
         if (removed.length === 0) return messageView(tx, row);
       }
       const view = await messageView(tx, row);
@@ -778,7 +993,10 @@ export class RoomService {
 
   private async messageFor(viewer: Viewer, messageId: string) {
     if (!isUuid(messageId)) throw notFound('The message');
-    const [row] = await this.d.db.select().from(messages).where(and(eq(messages.id, messageId), eq(messages.tenantId, viewer.tenantId)));
+    const [row] = await this.d.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.id, messageId), eq(messages.tenantId, viewer.tenantId)));
     if (!row) throw notFound('The message');
     const room = await this.access.room(row.roomId);
     const rights = room ? await this.access.roomRights(viewer, room) : null;
@@ -799,7 +1017,10 @@ export class RoomService {
     if (!Number.isSafeInteger(seq) || seq < 0) throw new AppError('BAD_CURSOR', 'The read position is not valid.');
     const moved = await this.moveReadForward(this.d.db, room, me, sql`least(${seq}, ${this.d.realtime.headSql(roomStream(roomId))})`);
     if (!moved) {
-      const [row] = await this.d.db.select({ seq: roomMembers.lastReadSeq }).from(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, me)));
+      const [row] = await this.d.db
+        .select({ seq: roomMembers.lastReadSeq })
+        .from(roomMembers)
+        .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, me)));
       return row?.seq ?? 0;
     }
     if (moved.notified) await this.d.notifications.markRoomRead(room.tenantId, me, roomId, moved.seq);
@@ -814,11 +1035,20 @@ export class RoomService {
    * reads without being a member). Null when it was already at or past `seq`; else the new marker, and whether
    * notifications into this room wait unread (only then are they read too, by a second statement).
    */
-  private async moveReadForward(db: Tx, room: RoomInfo, userId: string, seq: number | SQL): Promise<{ seq: number; notified: boolean } | null> {
+  private async moveReadForward(
+    db: Tx,
+    room: RoomInfo,
+    userId: string,
+    seq: number | SQL,
+  ): Promise<{ seq: number; notified: boolean } | null> {
     const [row] = await db
       .insert(roomMembers)
       .values({ roomId: room.id, userId, tenantId: room.tenantId, status: 'reader', lastReadSeq: seq })
-      .onConflictDoUpdate({ target: [roomMembers.roomId, roomMembers.userId], set: { lastReadSeq: sql`excluded.last_read_seq` }, setWhere: sql`${roomMembers.lastReadSeq} < excluded.last_read_seq` })
+      .onConflictDoUpdate({
+        target: [roomMembers.roomId, roomMembers.userId],
+        set: { lastReadSeq: sql`excluded.last_read_seq` },
+        setWhere: sql`${roomMembers.lastReadSeq} < excluded.last_read_seq`,
+      })
       .returning({
         seq: roomMembers.lastReadSeq,
         notified: sql<boolean>`exists (select 1 from ${notifications} where ${notifications.userId} = ${userId} and ${notifications.roomId} = ${room.id} and ${notifications.readAt} is null)`,
@@ -837,7 +1067,11 @@ export class RoomService {
     const me = sessionUser(viewer, 'type');
     const { room } = await this.access.requireRoomPost(viewer, roomId);
     const [u] = await this.d.db.select({ name: users.name }).from(users).where(eq(users.id, me));
-    await this.d.realtime.signal(roomStream(roomId), { type: 'typing', payload: { userId: me, userName: u?.name ?? '', typing, tenantId: room.tenantId } }, TYPING_TTL_MS);
+    await this.d.realtime.signal(
+      roomStream(roomId),
+      { type: 'typing', payload: { userId: me, userName: u?.name ?? '', typing, tenantId: room.tenantId } },
+      TYPING_TTL_MS,
+    );
     return typing;
   }
 
@@ -851,23 +1085,43 @@ export class RoomService {
     const req = pageRequest(args, isTimeKey);
     if (readable.length === 0) return toPage(req, [], () => ['', '']);
     if (req.direction === 'backward') throw new AppError('BAD_USER_INPUT', 'Search pages forward: use first and after.');
-    const conds: SQL[] = [inArray(messages.roomId, readable), sql`${messages.search} @@ to_tsquery('simple', ${tsq})`, isNull(messages.deletedAt)];
+    const conds: SQL[] = [
+      inArray(messages.roomId, readable),
+      sql`${messages.search} @@ to_tsquery('simple', ${tsq})`,
+      isNull(messages.deletedAt),
+    ];
     if (req.cursor) conds.push(sql`(${messages.createdAt}, ${messages.id}) < (${req.cursor[0]}::timestamptz, ${req.cursor[1]}::uuid)`);
     const rows = await this.d.db
-      .select({ m: messages, snippet: sql<string>`ts_headline('simple', ${messages.body}, to_tsquery('simple', ${tsq}), 'StartSel=${sql.raw("\uE000")}, StopSel=${sql.raw("\uE001")}, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "')`, roomName: rooms.name, roomKind: rooms.kind })
+      .select({
+        m: messages,
+        snippet: sql<string>`ts_headline('simple', ${messages.body}, to_tsquery('simple', ${tsq}), 'StartSel=${sql.raw('\uE000')}, StopSel=${sql.raw('\uE001')}, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "')`,
+        roomName: rooms.name,
+        roomKind: rooms.kind,
+      })
       .from(messages)
       .innerJoin(rooms, eq(rooms.id, messages.roomId))
       .where(and(...conds))
       .orderBy(desc(messages.createdAt), desc(messages.id))
       .limit(req.limit + 1);
-    const views = await messageViews(this.d.db, rows.map((r) => r.m));
-    const hits = rows.map((r, i) => ({ message: views[i]!, room: { id: r.m.roomId, name: r.roomName, kind: r.roomKind as RoomKind }, snippet: r.snippet, at: r.m.createdAt }));
+    const views = await messageViews(
+      this.d.db,
+      rows.map((r) => r.m),
+    );
+    const hits = rows.map((r, i) => ({
+      message: views[i]!,
+      room: { id: r.m.roomId, name: r.roomName, kind: r.roomKind as RoomKind },
+      snippet: r.snippet,
+      at: r.m.createdAt,
+    }));
     return toPage(req, hits, (h) => [h.at.toISOString(), h.message.id] as [string, string]);
   }
 
   /** Every room of the course the viewer may read (for search: staff include group and tutor rooms). */
   async readableRoomIds(viewer: Viewer, courseId: string): Promise<string[]> {
-    const all = await this.d.db.select().from(rooms).where(and(eq(rooms.courseId, courseId), eq(rooms.tenantId, viewer.tenantId)));
+    const all = await this.d.db
+      .select()
+      .from(rooms)
+      .where(and(eq(rooms.courseId, courseId), eq(rooms.tenantId, viewer.tenantId)));
     const ids: string[] = [];
     for (const r of all) if ((await this.access.roomRights(viewer, toInfo(r))).read) ids.push(r.id);
     return ids;
@@ -875,9 +1129,19 @@ export class RoomService {
 
   // ---------------------------------------------------------------- helpers
 
-  private async addMemberRows(tx: Tx, emit: Emit, invalidate: Invalidate, room: RoomRow, userIds: string[], role: 'owner' | 'member'): Promise<string[]> {
+  private async addMemberRows(
+    tx: Tx,
+    emit: Emit,
+    invalidate: Invalidate,
+    room: RoomRow,
+    userIds: string[],
+    role: 'owner' | 'member',
+  ): Promise<string[]> {
     if (userIds.length === 0) return [];
-    const before = await tx.select({ userId: roomMembers.userId, status: roomMembers.status }).from(roomMembers).where(and(eq(roomMembers.roomId, room.id), inArray(roomMembers.userId, userIds)));
+    const before = await tx
+      .select({ userId: roomMembers.userId, status: roomMembers.status })
+      .from(roomMembers)
+      .where(and(eq(roomMembers.roomId, room.id), inArray(roomMembers.userId, userIds)));
     const wasActive = new Set(before.filter((b) => b.status === 'active').map((b) => b.userId));
     const added = userIds.filter((id) => !wasActive.has(id));
     if (added.length === 0) return [];
@@ -888,7 +1152,11 @@ export class RoomService {
     for (const userId of added) {
       invalidate({ t: 'roomMember', roomId: room.id, userId });
       await emit(roomStream(room.id), { tenantId: room.tenantId, type: 'members.changed', payload: { userId, change: 'added' } });
-      await emit(userStream(userId), { tenantId: room.tenantId, type: 'rooms.changed', payload: { roomId: room.id, courseId: room.courseId, change: 'added' } });
+      await emit(userStream(userId), {
+        tenantId: room.tenantId,
+        type: 'rooms.changed',
+        payload: { roomId: room.id, courseId: room.courseId, change: 'added' },
+      });
     }
     return added;
   }
@@ -896,15 +1164,28 @@ export class RoomService {
   private async systemMessage(tx: Tx, emit: Emit, room: RoomRow, text: string, data: Record<string, unknown>): Promise<void> {
     await this.appendMessage(tx, emit, toInfo(room), { authorId: null, clientId: null, kind: 'system', body: text, system: data });
   }
-
 }
 
 const NONE_NAMED: ResolvedMentions = { ids: [], ambiguous: [] };
 
-export const toInfo = (r: RoomRow): RoomInfo => ({ id: r.id, tenantId: r.tenantId, courseId: r.courseId, kind: r.kind as RoomKind, ownerId: r.ownerId, archived: r.archivedAt !== null });
+export const toInfo = (r: RoomRow): RoomInfo => ({
+  id: r.id,
+  tenantId: r.tenantId,
+  courseId: r.courseId,
+  kind: r.kind as RoomKind,
+  ownerId: r.ownerId,
+  archived: r.archivedAt !== null,
+});
 
 /** Another person, as a viewer, to ask what they may read (notifications go only where they can). */
-const personViewer = (tenantId: string, userId: string): Viewer => ({ kind: 'session', tenantId, userId, courseId: null, roles: [], expiresAt: 0 });
+const personViewer = (tenantId: string, userId: string): Viewer => ({
+  kind: 'session',
+  tenantId,
+  userId,
+  courseId: null,
+  roles: [],
+  expiresAt: 0,
+});
 
 /** Whose room list of which course a room-list cursor belongs to (another's is BAD_CURSOR, not followed). */
 function roomListScope(viewer: Viewer, courseId: string): string {
@@ -925,7 +1206,10 @@ function sessionUser(viewer: Viewer, what: string): string {
 async function activeMembers(tx: Tx, courseId: string, ids: string[], participants = false): Promise<string[]> {
   if (ids.length === 0) return [];
   const notGuest = participants ? sql`not (${memberships.roles} <@ array['guest']::text[])` : sql`true`;
-  const rows = await tx.select({ userId: memberships.userId }).from(memberships).where(and(eq(memberships.courseId, courseId), eq(memberships.status, 'active'), inArray(memberships.userId, ids), notGuest));
+  const rows = await tx
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.courseId, courseId), eq(memberships.status, 'active'), inArray(memberships.userId, ids), notGuest));
   const ok = new Set(rows.map((r) => r.userId));
   return ids.filter((id) => ok.has(id));
 }
@@ -957,5 +1241,6 @@ function isUniqueViolation(err: unknown): boolean {
 
 const encodeSeq = (seq: number) => Buffer.from(JSON.stringify(seq), 'utf8').toString('base64url');
 const isSeqKey = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-const isNameKey = (v: unknown): v is [string, string] => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && isUuid(v[1]);
+const isNameKey = (v: unknown): v is [string, string] =>
+  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && isUuid(v[1]);
 const isTimeKey = (v: unknown): v is [string, string] => isNameKey(v) && isCursorTime((v as [string, string])[0]);

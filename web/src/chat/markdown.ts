@@ -2,7 +2,7 @@
 // images unless allowed, a small set of highlighted languages, @mentions, a Copy button on code blocks,
 // then DOMPurify with a strict allow list as the last word (the output goes into v-html).
 import DOMPurify from 'dompurify';
-import type { Config, DOMPurify as Purifier, WindowLike } from 'dompurify';
+import type { Config, DOMPurify as Purifier } from 'dompurify';
 import MarkdownIt from 'markdown-it';
 import type { MarkdownIt as Md, StateCore, Token as MdToken } from 'markdown-it';
 import hljs from 'highlight.js/lib/core';
@@ -130,14 +130,9 @@ const IMAGE_CONFIG: Config = { ...BASE_CONFIG, ALLOWED_TAGS: [...TAGS, 'img'], A
 
 let purifier: Purifier | null = null;
 
-/** Binds DOMPurify to a window; the browser's is used by default, tests hand in a jsdom one. */
-function setPurifyWindow(win: WindowLike): void {
-  purifier = DOMPurify(win);
-}
-
 function sanitize(html: string, allowImages: boolean): string {
   if (!purifier) {
-    if (typeof window === 'undefined') throw new Error('chat markdown needs a DOM: call setPurifyWindow() first');
+    if (typeof window === 'undefined') throw new Error('chat markdown needs a DOM (a browser, or a jsdom test environment)');
     purifier = DOMPurify(window);
   }
   // Without a working DOM, DOMPurify returns its input unchanged: refuse rather than pass HTML through.
