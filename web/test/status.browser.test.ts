@@ -128,7 +128,7 @@ describe('status that tells the truth', () => {
     const scheduled = await outageWithLongBackoff(4_000);
     expect(Number(await status().getAttribute('data-attempt'))).toBeGreaterThanOrEqual(5);
     const retry = alan.frame.getByTestId('connection-retry');
-    expect(await retry.textContent()).toBe('Retry now');
+    expect((await retry.textContent())?.trim()).toBe('Retry now');
     await shot('reconnecting-retry-now');
     // And on a phone: the pill with its button still fits the header.
     await alan.page.setViewportSize({ width: 390, height: 844 });
