@@ -83,17 +83,15 @@ describe('a session that renews itself', () => {
     const started = Date.now();
     const firstExpiry = started + 60_000;
     let n = 0;
-    // Until Alan's session has been renewed five times (more than three minutes on 60 s tokens, three past the first
-    // token's expiry), Ada writes after each of his renewals and he sees it live.
-    for (let target = 1; target <= 5; target++) {
+    // Until Alan's session has been renewed at least five times and for more than three minutes on 60 s tokens (the
+    // issue's bar), Ada writes after each of his renewals and he sees it live.
+    for (let target = 1; target <= 5 || Date.now() - started <= 180_000; target++) {
       await expect.poll(() => alan.renewals, { timeout: 90_000 }).toBeGreaterThanOrEqual(target);
       const text = `Live after renewal ${target} (${++n})`;
       await send(ada, text);
       await expect.poll(() => bodies(alan), { timeout: 15_000 }).toContain(text);
     }
     expect(Date.now()).toBeGreaterThan(firstExpiry);
-    // The issue's bar: a session on 60 s tokens stays usable for at least three minutes of a lecture.
-    expect(Date.now() - started).toBeGreaterThan(180_000);
     await expect.poll(() => alan.renewedOnSocket, { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
     // The WebSocket took every renewal: never closed, never reopened, no reconnecting.
     expect(alan.sockets).toBe(1);
