@@ -18,6 +18,7 @@ import type { Logger } from './logger.js';
 import { LtiService } from './lti/service.js';
 import { RoomService } from './rooms/service.js';
 import { NotificationService } from './notifications/service.js';
+import { ActivityService } from './activity/service.js';
 import { PresenceService } from './presence/service.js';
 import { TutorService } from './tutor/service.js';
 import { createProvider } from './tutor/provider.js';
@@ -39,6 +40,8 @@ export interface Services {
   lti: LtiService;
   rooms: RoomService;
   notifications: NotificationService;
+  /** The course activity feed and the audit log, recorded into by every feature inside its own writes. */
+  activity: ActivityService;
   presence: PresenceService;
   tutor: TutorService;
   /** Rate limits shared by every instance (Redis): mutations (graphql/ratelimit.ts), messages (rooms). */
@@ -71,6 +74,7 @@ export async function buildServices({ config, log, database, pub, sub, queues }:
   const apiKeys = new ApiKeyService(db, realtime, access);
   const courses = new CourseService(db, realtime, access);
   const notifications = new NotificationService(db, realtime, access);
+  const activity = new ActivityService(realtime);
   const presence = new PresenceService(pub, realtime, access, log);
   const limiter = new RateLimiter(pub);
   const rooms = new RoomService({ db, realtime, access, config, limiter, notifications, presence, log });
@@ -119,6 +123,7 @@ export async function buildServices({ config, log, database, pub, sub, queues }:
     lti,
     rooms,
     notifications,
+    activity,
     presence,
     tutor,
     limiter,

@@ -65,9 +65,11 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
+  // btree_gist: the exclusion constraints that keep office-hours bookings from overlapping (migration 0009).
+  const { btree_gist } = await import('@electric-sql/pglite/contrib/btree_gist');
   const dir = opts.pgliteDir ?? './data/pglite';
   if (!dir.startsWith('memory://')) mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
-  const client = new PGlite(dir);
+  const client = new PGlite(dir, { extensions: { btree_gist } });
   await client.waitReady;
   const db = drizzle(client);
   await migrate(db, { migrationsFolder });

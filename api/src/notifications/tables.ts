@@ -1,6 +1,6 @@
 /** Notifications: one row per user per event that concerns them. Features add their own `type`s. */
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { courses } from '../courses/tables.js';
 import { tenants } from '../tenants/tables.js';
 import { users } from '../users/tables.js';
@@ -38,4 +38,21 @@ export const notifications = pgTable(
       .on(t.userId)
       .where(sql`read_at is null`),
   ],
+);
+
+/** A person's choice per notification type (mute a type). No row: the type is on. Reminders obey `reminder`. */
+export const notificationPreferences = pgTable(
+  'notification_preferences',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    muted: boolean('muted').notNull().default(true),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.type] })],
 );
