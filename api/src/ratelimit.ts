@@ -15,6 +15,13 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) en
 return 0
 `;
 
+/**
+ * The window of a mutation class (config.rateLimits) for a caller, `who` being `u:<userId>` or `k:<keyId>`: the
+ * GraphQL plugin counts mutations under it, and a service that counts a use of a class itself (an announcement sent
+ * with sendMessage) uses the same key, so that both draw on one budget.
+ */
+export const mutationKey = (rateClass: string, who: string) => `m:${rateClass}:${who}`;
+
 export class RateLimiter {
   constructor(private readonly redis: Redis) {
     redis.defineCommand('rateTake', { numberOfKeys: 1, lua: TAKE });

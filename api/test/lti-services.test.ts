@@ -4,6 +4,7 @@
  * and Canvas; tool key rotation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { startWorker, type WorkerHandle } from '@lt/jobs';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { makeUser } from '@lt/lti-tool';
@@ -232,6 +233,17 @@ describe('platform administration over GraphQL', () => {
       });
       const bad = await gql(env.app.url, REG, { i: { ...input, clientId: 'manual-2', jwksUrl: 'javascript:alert(1)' } }, secret);
       expect(bad.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      // Identifiers too long for the tenants' index (random, so that the index cannot compress them) and URLs past
+      // 2,048 characters are the caller's error, with the LTI layer's code, and register nothing.
+      const long = randomBytes(20_000).toString('hex');
+      for (const [change, reason] of [
+        [{ clientId: long }, 'BAD_CLIENT_ID'],
+        [{ clientId: 'manual-3', deploymentIds: [long] }, 'BAD_DEPLOYMENT_ID'],
+        [{ clientId: 'manual-4', jwksUrl: `${env.platform.issuer}/jwks?${long}` }, 'BAD_PLATFORM_URL'],
+      ] as const) {
+        const r = await gql(env.app.url, REG, { i: { ...input, ...change } }, secret);
+        expect(r.body.errors?.[0]?.extensions, reason).toMatchObject({ code: 'BAD_USER_INPUT', reason });
+      }
       const act = await gql(
         env.app.url,
         `mutation { setPlatformStatus(issuer: "${env.platform.issuer}", clientId: "manual-1", status: ACTIVE) { status } }`,

@@ -15,7 +15,21 @@ import {
   type GraphQLInputType,
 } from 'graphql';
 import { gql, seed, startApp, wsClient, type Fixture, type TestApp } from '../../test/harness.js';
-import { apiKeyOf, code, courseRoomId, EDIT, learnerOf, MARK_READ, REACT, sendOk, TYPING, type GqlBody } from '../../test/chat.js';
+import {
+  apiKeyOf,
+  cid,
+  code,
+  courseRoomId,
+  EDIT,
+  instructorOf,
+  learnerOf,
+  MARK_READ,
+  REACT,
+  SEND,
+  sendOk,
+  TYPING,
+  type GqlBody,
+} from '../../test/chat.js';
 import { schema } from './schema.js';
 import { rateClassOf } from './ratelimit.js';
 
@@ -119,6 +133,31 @@ describe('rate limits on every mutation', () => {
       reacts.push(code((await gql(app.url, REACT, { messageId: m.id, emoji: '🎉', on: i % 2 === 0 }, secret)).body));
     expect(reacts.at(-1)).toBe('RATE_LIMITED');
     expect(reacts.slice(0, WRITE)).not.toContain('RATE_LIMITED');
+  });
+
+  it('announcements notify the whole course, so they are costly: sent with sendMessage or pinned, one budget', async () => {
+    const inst = instructorOf(fx);
+    await reset(`u:${inst.user.id}`);
+    await app.core.redis.pub.del(`rl:chat:${inst.user.id}`);
+    const plain = await sendOk(app, inst.token, roomId, 'to pin later');
+    const announced = [];
+    for (let i = 0; i < COSTLY; i++) announced.push(await sendOk(app, inst.token, roomId, `announcement ${i}`, { announce: true }));
+    const refused = await gql(app.url, SEND, { input: { roomId, clientId: cid(), body: 'one too many', announce: true } }, inst.token);
+    expect(code(refused.body)).toBe('RATE_LIMITED');
+    expect((refused.body as GqlBody).errors![0]!.extensions!.retryAfterMs).toBeGreaterThan(0);
+    const pin = await gql(app.url, `mutation($m: ID!) { pinAnnouncement(messageId: $m) { id } }`, { m: plain.id }, inst.token);
+    expect(code(pin.body)).toBe('RATE_LIMITED');
+    // Nothing of the refused ones happened: the last announcement stands, and the refused text was not stored.
+    const room = await gql(
+      app.url,
+      `query($id: ID!) { room(id: $id) { announcement { message { id } } messages(last: 5) { edges { node { body } } } } }`,
+      { id: roomId },
+      inst.token,
+    );
+    expect(room.body.data.room.announcement.message.id).toBe(announced.at(-1)!.id);
+    expect(room.body.data.room.messages.edges.map((e: { node: { body: string } }) => e.node.body)).not.toContain('one too many');
+    // An ordinary message is not held by it, and the refused announcement gave its chat use back.
+    expect((await sendOk(app, inst.token, roomId, 'an ordinary message')).body).toBe('an ordinary message');
   });
 
   /** A literal for an argument of this type: enough to reach execution (validation passes); the resolver may refuse it. */

@@ -8,8 +8,10 @@
  * - write: anything that stores or emits (edit, delete, reactions, rooms, members, tutor settings, keys…);
  * - signal: ephemeral signals (typing, presence), which the web app sends as heartbeats;
  * - readMark: read markers, which the web app moves while the reader scrolls;
- * - costly: what calls out or starts work elsewhere (roster sync, a tutor retry, deep links, platforms).
- * `sendMessage` keeps its own rule in the rooms service (CHAT_RATE_LIMIT): a resend there gives its use back.
+ * - costly: what calls out, starts work elsewhere or notifies a whole course (roster sync, a tutor retry, deep links,
+ *   platforms, announcements).
+ * `sendMessage` keeps its own rule in the rooms service (CHAT_RATE_LIMIT): a resend there gives its use back; one sent
+ * as the announcement also takes a use of `costly` there (`costlyKey`), as `pinAnnouncement` does here.
  *
  * And every subscription a caller starts (RATE_LIMIT_SUBSCRIBE, class `subscribe`): a subscribe/complete loop on one
  * socket, or SSE streams opened and closed in a loop, would otherwise cost a start each time (a `presence` with a
@@ -21,7 +23,7 @@ import { getOperationAST, Kind, type FragmentDefinitionNode, type SelectionSetNo
 import type { Plugin } from 'graphql-yoga';
 import type { RateClass, RateRule } from '../config.js';
 import { httpRequestOf, type Context } from './context.js';
-import type { RateLimiter } from '../ratelimit.js';
+import { mutationKey, type RateLimiter } from '../ratelimit.js';
 import type { Logger } from '../logger.js';
 import type { Viewer } from '../auth/viewer.js';
 import { AppError } from '../errors.js';
@@ -33,11 +35,13 @@ export const MUTATION_RATE_CLASS: Readonly<Record<string, RateClass | 'own'>> = 
   setPresence: 'signal',
   markRoomRead: 'readMark',
   markNotificationRead: 'readMark',
+  markNotificationsRead: 'readMark',
   markAllNotificationsRead: 'readMark',
   syncRoster: 'costly',
   retryTutorReply: 'costly',
   submitDeepLink: 'costly',
   registerPlatform: 'costly',
+  pinAnnouncement: 'costly',
 };
 
 export const rateClassOf = (mutation: string): RateClass | 'own' => MUTATION_RATE_CLASS[mutation] ?? 'write';
@@ -115,7 +119,7 @@ export function rateLimitPlugin(limiter: RateLimiter, rules: Record<RateClass, R
         if (c !== 'own') uses.set(c, (uses.get(c) ?? 0) + 1);
       }
       const taken = await Promise.allSettled(
-        [...uses].map(([c, n]) => limiter.take(`m:${c}:${who}`, rules[c].limit, rules[c].windowMs, WHAT[c], n)),
+        [...uses].map(([c, n]) => limiter.take(mutationKey(c, who), rules[c].limit, rules[c].windowMs, WHAT[c], n)),
       );
       for (const t of taken) {
         if (t.status === 'fulfilled') continue;

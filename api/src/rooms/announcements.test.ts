@@ -57,7 +57,7 @@ describe.each([
 ])('announcements ($name)', ({ embedded }) => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startApp({ embedded, env: { CHAT_RATE_LIMIT: '1000000' } });
+    app = await startApp({ embedded, env: { CHAT_RATE_LIMIT: '1000000', RATE_LIMIT_COSTLY: '1000000/60' } });
   });
   afterAll(async () => {
     await app?.close();

@@ -14,7 +14,7 @@ import { isUuid, type Access } from '../auth/access.js';
 import { RoomAccess, type RoomInfo, type RoomKind, type RoomRights } from './access.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Config } from '../config.js';
-import type { RateLimiter } from '../ratelimit.js';
+import { mutationKey, type RateLimiter } from '../ratelimit.js';
 import type { NotificationService, NewNotification } from '../notifications/service.js';
 import { userStream } from '../notifications/events.js';
 import { roomStream } from './events.js';
@@ -670,6 +670,16 @@ export class RoomService {
       throw new AppError('BAD_USER_INPUT', 'The message replied to is not in this room.', { field: 'replyToId' });
     }
     if (limited) throw limited;
+    if (args.announce) {
+      // An announcement notifies every member of the course: it counts as costly too, with pinAnnouncement.
+      const { limit, windowMs } = this.d.config.rateLimits.costly;
+      try {
+        await this.d.limiter.take(mutationKey('costly', `u:${me}`), limit, windowMs, 'Too many announcements');
+      } catch (err) {
+        await this.d.limiter.giveBack(limitKey);
+        throw err;
+      }
+    }
     const named = kind === 'text' ? await this.namedMentions(room, me, body, pickedIds) : NONE_NAMED;
     const mentionIds = [...new Set([...pickedIds, ...named.ids])].slice(0, input.MAX_MENTIONS);
     // An announcement notifies every member of the course, each once, instead.

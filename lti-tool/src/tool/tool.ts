@@ -108,6 +108,9 @@ const CODE_TTL_MS = 2 * 60_000;
 const DEEP_LINK_TTL_MS = 60 * 60_000;
 /** The longest a platform's id_token may live (Canvas: an hour); beyond it a token is refused whatever its exp. */
 const MAX_TOKEN_AGE_S = 3600;
+/** A platform's client and deployment ids, and its URLs, at most this long (LTI puts no bound; platforms use far less). */
+const MAX_PLATFORM_ID = 255;
+const MAX_PLATFORM_URL = 2048;
 /** A retired tool key stays in the JWKS this long: longer than anything we sign lives (client assertions 60 s, deep-link responses 10 min). */
 export const RETIRED_KEY_GRACE_MS = 60 * 60_000;
 
@@ -544,11 +547,15 @@ export class LtiTool {
       ['tokenEndpoint', input.tokenEndpoint],
       ['jwksUrl', input.jwksUrl],
     ] as const) {
-      const u = httpUrl(v);
+      const u = v.length <= MAX_PLATFORM_URL ? httpUrl(v) : null;
       if (!u || (!this.#o.allowInsecurePlatforms && !u.startsWith('https:')))
-        throw new LtiError('BAD_PLATFORM_URL', 400, `${k} must be an https URL.`);
+        throw new LtiError('BAD_PLATFORM_URL', 400, `${k} must be an https URL of at most ${MAX_PLATFORM_URL} characters.`);
     }
-    if (!text(input.clientId, 255)) throw new LtiError('BAD_CLIENT_ID', 400, 'clientId is required.');
+    // Identifiers are stored as they are and indexed: one too long for the index would fail the insert (HTTP 500).
+    if (!text(input.clientId, MAX_PLATFORM_ID) || input.clientId.length > MAX_PLATFORM_ID)
+      throw new LtiError('BAD_CLIENT_ID', 400, `clientId is required and has at most ${MAX_PLATFORM_ID} characters.`);
+    if (input.deploymentIds.some((d) => d.length > MAX_PLATFORM_ID))
+      throw new LtiError('BAD_DEPLOYMENT_ID', 400, `A deployment id has at most ${MAX_PLATFORM_ID} characters.`);
     const fields = {
       url: input.issuer,
       name: input.name,
