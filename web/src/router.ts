@@ -23,6 +23,13 @@ const routes: RouteRecordRaw[] = [
     meta: { title: 'Course', showsCourse: true },
   },
   {
+    // The API key console of a course (its staff and LMS administrators): a tool of the course, not a tab.
+    path: '/courses/:courseId/keys',
+    name: 'course-keys',
+    component: () => import('./views/CourseView.vue'),
+    meta: { title: 'API keys', showsCourse: true },
+  },
+  {
     path: '/deep-link/:requestId',
     name: 'deep-link',
     component: () => import('./views/DeepLinkView.vue'),

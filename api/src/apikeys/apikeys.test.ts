@@ -136,6 +136,64 @@ describe('API keys', () => {
     expect(listed.revokedAt).not.toBeNull();
   });
 
+  it('revoking a key ends its open subscriptions at once, on every instance: a WebSocket (4401) and an SSE stream (UNAUTHENTICATED)', async () => {
+    // A second instance on the same database and Redis: the revocation reaches it as a control message.
+    const other = await startApp({ databaseUrl: app.core.config.databaseUrl! });
+    const { secret, apiKey } = await create(a.instructorToken);
+    const ws = wsClient(app.wsUrl, secret);
+    const controller = new AbortController();
+    try {
+      const ACTIVITY = `subscription($id: ID!) { courseActivity(courseId: $id) { type } }`;
+      const sub = subscribe(ws.client, ACTIVITY, { id: a.course.id }, 'courseActivity');
+      const res = await fetch(other.url + '/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${secret}` },
+        body: JSON.stringify({ query: ACTIVITY, variables: { id: a.course.id } }),
+        signal: controller.signal,
+      });
+      expect(res.headers.get('content-type')).toContain('text/event-stream');
+      const sse = { text: '', done: false };
+      void (async () => {
+        const reader = res.body!.getReader();
+        const decoder = new TextDecoder();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          sse.text += decoder.decode(value, { stream: true });
+        }
+        sse.done = true;
+      })().catch(() => {});
+      await poll(
+        () => (app.core.services.realtime.activeSubscriptions > 0 && other.core.services.realtime.activeSubscriptions > 0) || sub.done,
+        20_000,
+        () => 'subscriptions not live',
+      );
+      expect(sub.done).toBe(false);
+
+      // Nothing happens in the course after the revocation: no event could end the subscriptions but the revocation.
+      expect((await gql(app.url, REVOKE, { id: apiKey.id }, a.instructorToken)).body.errors).toBeUndefined();
+      await sub.ended();
+      expect(ws.closes).toEqual([{ code: 4401, reason: 'This API key has been revoked.' }]);
+      await poll(
+        () => sse.done,
+        20_000,
+        () => `the SSE stream did not end: ${sse.text}`,
+      );
+      expect(sse.text).toContain('"code":"UNAUTHENTICATED"');
+      expect(sse.text).toContain('This API key has been revoked.');
+      expect(sse.text).not.toContain('"courseActivity"');
+      await poll(
+        () => app.core.services.realtime.activeSubscriptions === 0 && other.core.services.realtime.activeSubscriptions === 0,
+        20_000,
+        () => 'the subscriptions are still held on the server',
+      );
+    } finally {
+      controller.abort();
+      await ws.client.dispose();
+      await other.close();
+    }
+  });
+
   it('a tampered key is refused with UNAUTHENTICATED', async () => {
     const { secret } = await create(a.instructorToken);
     const flip = (s: string, i: number) => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);
@@ -441,6 +499,15 @@ describe.each([
     expect(code((await gql(app.url, ME, {}, secret)).body)).toBe('UNAUTHENTICATED');
     // The creator revokes her own.
     expect((await gql(app.url, REVOKE, { id: ivys.apiKey.id }, ivyToken)).body.data.revokeApiKey.revokedAt).not.toBeNull();
+  });
+
+  it('me.administrator tells the app who may make tenant-wide keys: the administrator, not staff, not a key', async () => {
+    const ME_ADMIN = `query { me { administrator } }`;
+    expect((await gql(app.url, ME_ADMIN, {}, adminToken)).body.data.me.administrator).toBe(true);
+    expect((await gql(app.url, ME_ADMIN, {}, ivyToken)).body.data.me.administrator).toBe(false);
+    expect((await gql(app.url, ME_ADMIN, {}, a.instructorToken)).body.data.me.administrator).toBe(false);
+    const { secret } = await mint(adminToken, { tenantWide: true });
+    expect((await gql(app.url, ME_ADMIN, {}, secret)).body.data.me.administrator).toBe(false);
   });
 
   it("an administrator's tenant-wide key reaches every course while its creator is an administrator", async () => {

@@ -34,6 +34,8 @@ export async function cached<V>(cache: Map<string, V>, key: string, load: () => 
 export class Access {
   private cache = new Map<string, CachedMembership | null>();
   private revokedKeys = new Set<string>();
+  /** What to do when a key is revoked (close its WebSockets, end its SSE streams), by key id. */
+  private onRevoke = new Map<string, Set<() => void>>();
   /** Whether a user is an LMS administrator (an active membership with that role) in their tenant: tenant-wide keys. */
   private admins = new Map<string, boolean>();
 
@@ -45,8 +47,12 @@ export class Access {
       if (m.t === 'membership') {
         this.cache.delete(`${m.courseId}:${m.userId}`);
         this.admins.delete(m.userId);
-      } else if (m.t === 'apiKey') this.revokedKeys.add(m.keyId);
-      else if (m.t === 'reset') {
+      } else if (m.t === 'apiKey') {
+        this.revokedKeys.add(m.keyId);
+        const watchers = this.onRevoke.get(m.keyId);
+        this.onRevoke.delete(m.keyId);
+        for (const end of watchers ?? []) end();
+      } else if (m.t === 'reset') {
         this.cache.clear();
         this.admins.clear();
       }
@@ -124,6 +130,26 @@ export class Access {
   /** Whether an API key was revoked since this viewer was authenticated. */
   isRevoked(viewer: Viewer): boolean {
     return viewer.kind === 'apiKey' && this.revokedKeys.has(viewer.keyId);
+  }
+
+  /**
+   * Calls `end` once when the API key of this viewer is revoked (on any instance), at once if it already is: how its
+   * open connections and subscriptions close without waiting for their next event. Returns the disarm (call it when
+   * what it would end ends otherwise). A session viewer has nothing to watch.
+   */
+  onKeyRevoked(viewer: Viewer, end: () => void): () => void {
+    if (viewer.kind !== 'apiKey') return () => {};
+    if (this.revokedKeys.has(viewer.keyId)) {
+      queueMicrotask(end);
+      return () => {};
+    }
+    let set = this.onRevoke.get(viewer.keyId);
+    if (!set) this.onRevoke.set(viewer.keyId, (set = new Set()));
+    set.add(end);
+    return () => {
+      set.delete(end);
+      if (set.size === 0 && this.onRevoke.get(viewer.keyId) === set) this.onRevoke.delete(viewer.keyId);
+    };
   }
 
   requireScope(viewer: Viewer, scope: ApiKeyScope): void {

@@ -66,6 +66,11 @@ const ViewerRef = builder.objectRef<Viewer>('Viewer').implement({
       resolve: (v, _a, ctx) => (v.kind === 'session' && v.courseId ? ctx.services.courses.rolesIn(v, v.courseId) : []),
     }),
     scopes: t.stringList({ resolve: (v) => (v.kind === 'apiKey' ? v.scopes : []) }),
+    administrator: t.boolean({
+      description:
+        'Whether the signed-in user is an LMS administrator of this platform now (an administrator role in any of its courses): they see and revoke every API key of the platform, and may create keys that reach every course. False for an API key.',
+      resolve: async (v, _a, ctx) => v.kind === 'session' && (await ctx.services.access.isTenantAdmin(v.tenantId, v.userId)),
+    }),
   }),
 });
 

@@ -1,8 +1,8 @@
 /**
  * A subscription over HTTP (SSE) ends when the session token that opened it expires, as a WebSocket is closed with
  * 4401 at its token's expiry (ws.ts). Its last event is an error with UNAUTHENTICATED, so the client knows to renew
- * and open it again from its cursor. API keys have no expiry here: revocation ends their streams (the realtime
- * module checks authorization on every event).
+ * and open it again from its cursor. An API key's stream ends the same way the moment the key is revoked (on any
+ * instance: Access hears the revocation), as its WebSocket closes with 4401 then, not at the stream's next event.
  */
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { httpRequestOf, type Context } from './context.js';
@@ -10,21 +10,33 @@ import { AppError } from '../errors.js';
 
 /** The source until `at` (ms since the epoch); then one `last` result and the end, the source returned. */
 export function untilTime<T>(source: AsyncIterable<T>, at: number, last: () => T): AsyncIterableIterator<T> {
+  return untilStopped(
+    source,
+    (stop) => {
+      const timer = setTimeout(stop, Math.max(0, at - Date.now()));
+      timer.unref?.();
+      return () => clearTimeout(timer);
+    },
+    last,
+  );
+}
+
+/**
+ * The source until `arm`'s trigger fires (`arm` is handed the trigger and returns its disarm); then one `last` result
+ * and the end, the source returned.
+ */
+function untilStopped<T>(source: AsyncIterable<T>, arm: (stop: () => void) => () => void, last: () => T): AsyncIterableIterator<T> {
   const it = source[Symbol.asyncIterator]();
   let expired = false;
   let finished = false;
   let onExpire: (() => void) | null = null;
-  const timer = setTimeout(
-    () => {
-      expired = true;
-      onExpire?.();
-    },
-    Math.max(0, at - Date.now()),
-  );
-  timer.unref?.();
+  const disarm = arm(() => {
+    expired = true;
+    onExpire?.();
+  });
   const finish = () => {
     finished = true;
-    clearTimeout(timer);
+    disarm();
   };
   const wrapped: AsyncIterableIterator<T> = {
     [Symbol.asyncIterator]: () => wrapped,
@@ -65,8 +77,27 @@ export function sseExpiryPlugin(): Plugin<Context> {
     onSubscribe({ args, extendContext }) {
       const ctx = args.contextValue as Context;
       const viewer = ctx.viewer;
-      // Over the WebSocket the socket itself expires (and may be renewed on the open connection).
-      if (!httpRequestOf(ctx) || viewer?.kind !== 'session') return;
+      // Over the WebSocket the socket itself expires, or closes on revocation (and may be renewed on the open connection).
+      if (!httpRequestOf(ctx) || !viewer) return;
+      if (viewer.kind === 'apiKey') {
+        const revoked = new AbortController();
+        extendContext({ signal: ctx.signal ? AbortSignal.any([ctx.signal, revoked.signal]) : revoked.signal });
+        return {
+          onSubscribeResult({ result, setResult }) {
+            if (!isAsyncIterable(result)) return;
+            setResult(
+              untilStopped(
+                result,
+                (stop) => ctx.services.access.onKeyRevoked(viewer, stop),
+                () => {
+                  revoked.abort();
+                  return { errors: [new AppError('UNAUTHENTICATED', 'This API key has been revoked.')] };
+                },
+              ),
+            );
+          },
+        };
+      }
       const expiresAt = viewer.expiresAt;
       // The subscription's own signal also aborts at the expiry, so what it listens to (the realtime feed) is left at
       // once rather than at its next event.

@@ -12,7 +12,8 @@
  * `retryAfterMs`; the socket and its other subscriptions stay. The socket count is shared with SSE subscriptions.
  * A session socket closes (4401) when its token expires, unless a renewed token arrives on it first: a `ping` with
  * payload `{ renew: "Bearer <token>" }`, verified like connection_init (same user and course), answered by a `pong`
- * `{ renewed, expiresAt | code, message }` (see renewOnSocket).
+ * `{ renewed, expiresAt | code, message }` (see renewOnSocket). An API key's socket closes (4401) the moment the key
+ * is revoked, on whichever instance: its subscriptions end then, not at their next event.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -41,6 +42,8 @@ interface Extra {
   subscriptionKeys: Map<string, string>;
   /** This socket's entry in the per-user count, once connected. */
   claim: SocketClaim | null;
+  /** An API key's socket: stops watching for the key's revocation (which closes the socket at once). */
+  unwatchKey: (() => void) | null;
 }
 
 export const WS_CLOSE = { unauthenticated: 4401, forbidden: 4403, slowConsumer: 4429, tooManyConnections: 4430, goingAway: 1001 } as const;
@@ -125,7 +128,7 @@ type WsServerOptions = ServerOptions<Record<string, unknown> | undefined, Extra>
 const tooMany = (message: string, extra: Record<string, unknown>) => [new AppError('TOO_MANY_SUBSCRIPTIONS', message, extra)];
 
 /** connection_init: authenticates the socket, takes its place in the per-user count, and arms its expiry. */
-function onConnect({ auth, config }: Services, sockets: SocketCounter): NonNullable<WsServerOptions['onConnect']> {
+function onConnect({ auth, config, access }: Services, sockets: SocketCounter): NonNullable<WsServerOptions['onConnect']> {
   return async (ctx) => {
     const credential = credentialFromPayload(ctx.connectionParams);
     if (!credential) {
@@ -151,6 +154,10 @@ function onConnect({ auth, config }: Services, sockets: SocketCounter): NonNulla
       }
     }
     if (viewer?.kind === 'session') armExpiry(ctx.extra, viewer.expiresAt);
+    if (viewer?.kind === 'apiKey' && ctx.extra.socket.readyState === ctx.extra.socket.OPEN) {
+      const { socket } = ctx.extra;
+      ctx.extra.unwatchKey = access.onKeyRevoked(viewer, () => socket.close(WS_CLOSE.unauthenticated, 'This API key has been revoked.'));
+    }
     return true;
   };
 }
@@ -298,7 +305,15 @@ function acceptSocket({ services, metrics, sockets, server, sendFrame, alive, te
   const log = services.log;
   metrics.wsConnections.inc();
   // Nothing of the upgrade request is kept: its headers would cost every idle connection about a kilobyte.
-  const extra: Extra = { socket, viewer: null, operations: new Map(), expiryTimer: null, subscriptionKeys: new Map(), claim: null };
+  const extra: Extra = {
+    socket,
+    viewer: null,
+    operations: new Map(),
+    expiryTimer: null,
+    subscriptionKeys: new Map(),
+    claim: null,
+    unwatchKey: null,
+  };
   alive.add(socket);
   socket.on('pong', () => alive.add(socket));
   const closed = server.opened(
@@ -327,6 +342,8 @@ function acceptSocket({ services, metrics, sockets, server, sendFrame, alive, te
     metrics.wsConnections.dec();
     alive.delete(socket);
     if (extra.expiryTimer) clearTimeout(extra.expiryTimer);
+    extra.unwatchKey?.();
+    extra.unwatchKey = null;
     // Its operations stop at once (nothing more is rendered for a closed socket); what they release (presence,
     // subscriptions, the socket count) is released in chunks: a thousand sockets closing within a second must not
     // hold the event loop.

@@ -14,6 +14,10 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    prefix\n    scopes\n    tenantWide\n    courseIds\n    createdBy {\n      id\n      name\n    }\n    createdAt\n    lastUsedAt\n    expiresAt\n    revokedAt\n  }\n": typeof types.ApiKeyFieldsFragmentDoc,
+    "\n  query ApiKeys {\n    apiKeys {\n      ...ApiKeyFields\n    }\n  }\n": typeof types.ApiKeysDocument,
+    "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      secret\n      apiKey {\n        ...ApiKeyFields\n      }\n    }\n  }\n": typeof types.CreateApiKeyDocument,
+    "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      ...ApiKeyFields\n    }\n  }\n": typeof types.RevokeApiKeyDocument,
     "\n  fragment ChatRoomFields on Room {\n    id\n    courseId\n    kind\n    name\n    topic\n    peer {\n      id\n      name\n      picture\n    }\n    archived\n    lastMessageAt\n    lastSeq\n    lastReadSeq\n    unreadCount\n    muted\n    canPost\n    postRefusal\n    canModerate\n    canAnnounce\n    memberCount\n    announcement {\n      ...AnnouncementFields\n    }\n  }\n": typeof types.ChatRoomFieldsFragmentDoc,
     "\n  fragment AnnouncementFields on Announcement {\n    pinnedAt\n    pinnedBy {\n      id\n      name\n    }\n    message {\n      id\n      seq\n      kind\n      body\n      language\n      author {\n        id\n        name\n      }\n      mentions {\n        id\n        name\n      }\n      createdAt\n      editedAt\n    }\n  }\n": typeof types.AnnouncementFieldsFragmentDoc,
     "\n  fragment ChatMessageFields on Message {\n    id\n    roomId\n    seq\n    kind\n    author {\n      id\n      name\n      picture\n      bot\n    }\n    body\n    language\n    replyTo {\n      id\n      authorName\n      excerpt\n      deleted\n    }\n    mentions {\n      id\n      name\n      picture\n    }\n    reactions {\n      emoji\n      count\n      userIds\n    }\n    createdAt\n    editedAt\n    deleted\n    deletedBy\n    clientId\n  }\n": typeof types.ChatMessageFieldsFragmentDoc,
@@ -65,9 +69,13 @@ type Documents = {
     "\n  subscription TutorReportLive($courseId: ID!, $after: String) {\n    tutorReportEvents(courseId: $courseId, after: $after) {\n      cursor\n      day\n      userId\n      name\n      tutorRoomId\n      model\n      promptTokens\n      completionTokens\n      costUsd\n      calls\n      refused\n    }\n  }\n": typeof types.TutorReportLiveDocument,
     "\n  query TutorStudentRoom($roomId: ID!) {\n    room(id: $roomId) {\n      ...ChatRoomFields\n    }\n  }\n": typeof types.TutorStudentRoomDocument,
     "\n  mutation UpdateTutorSettings($courseId: ID!, $mode: TutorMode, $brief: String, $userDailyTokens: Int, $courseMonthlyTokens: Int) {\n    updateTutorSettings(\n      courseId: $courseId\n      mode: $mode\n      brief: $brief\n      userDailyTokens: $userDailyTokens\n      courseMonthlyTokens: $courseMonthlyTokens\n    ) {\n      ...TutorSettingsFields\n    }\n  }\n": typeof types.UpdateTutorSettingsDocument,
-    "\n  query Me {\n    me {\n      kind\n      user {\n        id\n        name\n      }\n      tenant {\n        id\n        name\n      }\n      course {\n        id\n        title\n        label\n      }\n      roles\n    }\n  }\n": typeof types.MeDocument,
+    "\n  query Me {\n    me {\n      kind\n      user {\n        id\n        name\n      }\n      tenant {\n        id\n        name\n      }\n      course {\n        id\n        title\n        label\n      }\n      roles\n      administrator\n    }\n  }\n": typeof types.MeDocument,
 };
 const documents: Documents = {
+    "\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    prefix\n    scopes\n    tenantWide\n    courseIds\n    createdBy {\n      id\n      name\n    }\n    createdAt\n    lastUsedAt\n    expiresAt\n    revokedAt\n  }\n": types.ApiKeyFieldsFragmentDoc,
+    "\n  query ApiKeys {\n    apiKeys {\n      ...ApiKeyFields\n    }\n  }\n": types.ApiKeysDocument,
+    "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      secret\n      apiKey {\n        ...ApiKeyFields\n      }\n    }\n  }\n": types.CreateApiKeyDocument,
+    "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      ...ApiKeyFields\n    }\n  }\n": types.RevokeApiKeyDocument,
     "\n  fragment ChatRoomFields on Room {\n    id\n    courseId\n    kind\n    name\n    topic\n    peer {\n      id\n      name\n      picture\n    }\n    archived\n    lastMessageAt\n    lastSeq\n    lastReadSeq\n    unreadCount\n    muted\n    canPost\n    postRefusal\n    canModerate\n    canAnnounce\n    memberCount\n    announcement {\n      ...AnnouncementFields\n    }\n  }\n": types.ChatRoomFieldsFragmentDoc,
     "\n  fragment AnnouncementFields on Announcement {\n    pinnedAt\n    pinnedBy {\n      id\n      name\n    }\n    message {\n      id\n      seq\n      kind\n      body\n      language\n      author {\n        id\n        name\n      }\n      mentions {\n        id\n        name\n      }\n      createdAt\n      editedAt\n    }\n  }\n": types.AnnouncementFieldsFragmentDoc,
     "\n  fragment ChatMessageFields on Message {\n    id\n    roomId\n    seq\n    kind\n    author {\n      id\n      name\n      picture\n      bot\n    }\n    body\n    language\n    replyTo {\n      id\n      authorName\n      excerpt\n      deleted\n    }\n    mentions {\n      id\n      name\n      picture\n    }\n    reactions {\n      emoji\n      count\n      userIds\n    }\n    createdAt\n    editedAt\n    deleted\n    deletedBy\n    clientId\n  }\n": types.ChatMessageFieldsFragmentDoc,
@@ -119,7 +127,7 @@ const documents: Documents = {
     "\n  subscription TutorReportLive($courseId: ID!, $after: String) {\n    tutorReportEvents(courseId: $courseId, after: $after) {\n      cursor\n      day\n      userId\n      name\n      tutorRoomId\n      model\n      promptTokens\n      completionTokens\n      costUsd\n      calls\n      refused\n    }\n  }\n": types.TutorReportLiveDocument,
     "\n  query TutorStudentRoom($roomId: ID!) {\n    room(id: $roomId) {\n      ...ChatRoomFields\n    }\n  }\n": types.TutorStudentRoomDocument,
     "\n  mutation UpdateTutorSettings($courseId: ID!, $mode: TutorMode, $brief: String, $userDailyTokens: Int, $courseMonthlyTokens: Int) {\n    updateTutorSettings(\n      courseId: $courseId\n      mode: $mode\n      brief: $brief\n      userDailyTokens: $userDailyTokens\n      courseMonthlyTokens: $courseMonthlyTokens\n    ) {\n      ...TutorSettingsFields\n    }\n  }\n": types.UpdateTutorSettingsDocument,
-    "\n  query Me {\n    me {\n      kind\n      user {\n        id\n        name\n      }\n      tenant {\n        id\n        name\n      }\n      course {\n        id\n        title\n        label\n      }\n      roles\n    }\n  }\n": types.MeDocument,
+    "\n  query Me {\n    me {\n      kind\n      user {\n        id\n        name\n      }\n      tenant {\n        id\n        name\n      }\n      course {\n        id\n        title\n        label\n      }\n      roles\n      administrator\n    }\n  }\n": types.MeDocument,
 };
 
 /**
@@ -136,6 +144,22 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    prefix\n    scopes\n    tenantWide\n    courseIds\n    createdBy {\n      id\n      name\n    }\n    createdAt\n    lastUsedAt\n    expiresAt\n    revokedAt\n  }\n"): (typeof documents)["\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    prefix\n    scopes\n    tenantWide\n    courseIds\n    createdBy {\n      id\n      name\n    }\n    createdAt\n    lastUsedAt\n    expiresAt\n    revokedAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ApiKeys {\n    apiKeys {\n      ...ApiKeyFields\n    }\n  }\n"): (typeof documents)["\n  query ApiKeys {\n    apiKeys {\n      ...ApiKeyFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      secret\n      apiKey {\n        ...ApiKeyFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      secret\n      apiKey {\n        ...ApiKeyFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      ...ApiKeyFields\n    }\n  }\n"): (typeof documents)["\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      ...ApiKeyFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -343,7 +367,7 @@ export function graphql(source: "\n  mutation UpdateTutorSettings($courseId: ID!
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Me {\n    me {\n      kind\n      user {\n        id\n        name\n      }\n      tenant {\n        id\n        name\n      }\n      course {\n        id\n        title\n        label\n      }\n      roles\n    }\n  }\n"): (typeof documents)["\n  query Me {\n    me {\n      kind\n      user {\n        id\n        name\n      }\n      tenant {\n        id\n        name\n      }\n      course {\n        id\n        title\n        label\n      }\n      roles\n    }\n  }\n"];
+export function graphql(source: "\n  query Me {\n    me {\n      kind\n      user {\n        id\n        name\n      }\n      tenant {\n        id\n        name\n      }\n      course {\n        id\n        title\n        label\n      }\n      roles\n      administrator\n    }\n  }\n"): (typeof documents)["\n  query Me {\n    me {\n      kind\n      user {\n        id\n        name\n      }\n      tenant {\n        id\n        name\n      }\n      course {\n        id\n        title\n        label\n      }\n      roles\n      administrator\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -19,6 +19,7 @@ export const ME_QUERY = graphql(`
         label
       }
       roles
+      administrator
     }
   }
 `);
