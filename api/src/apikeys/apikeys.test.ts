@@ -194,6 +194,55 @@ describe('API keys', () => {
     }
   });
 
+  it('a key that expires while in use ends its open subscriptions then: a WebSocket (4401) and an SSE stream (UNAUTHENTICATED)', async () => {
+    // Expiring a few seconds from now: nothing happens in the course, so only the expiry can end the subscriptions.
+    const { secret } = await create(a.instructorToken, { expiresAt: new Date(Date.now() + 4_000).toISOString() });
+    const ws = wsClient(app.wsUrl, secret);
+    const controller = new AbortController();
+    try {
+      const ACTIVITY = `subscription($id: ID!) { courseActivity(courseId: $id) { type } }`;
+      const sub = subscribe(ws.client, ACTIVITY, { id: a.course.id }, 'courseActivity');
+      const res = await fetch(app.url + '/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${secret}` },
+        body: JSON.stringify({ query: ACTIVITY, variables: { id: a.course.id } }),
+        signal: controller.signal,
+      });
+      expect(res.headers.get('content-type')).toContain('text/event-stream');
+      const sse = { text: '', done: false };
+      void (async () => {
+        const reader = res.body!.getReader();
+        const decoder = new TextDecoder();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          sse.text += decoder.decode(value, { stream: true });
+        }
+        sse.done = true;
+      })().catch(() => {});
+      await sub.ended();
+      expect(ws.closes).toEqual([{ code: 4401, reason: 'This API key has expired.' }]);
+      await poll(
+        () => sse.done,
+        20_000,
+        () => `the SSE stream did not end: ${sse.text}`,
+      );
+      expect(sse.text).toContain('"code":"UNAUTHENTICATED"');
+      expect(sse.text).toContain('This API key has expired.');
+      await poll(
+        () => app.core.services.realtime.activeSubscriptions === 0,
+        20_000,
+        () => 'the subscriptions are still held on the server',
+      );
+      // And the key is refused from then on.
+      const after = await gql(app.url, `query { me { kind } }`, {}, secret);
+      expect(code(after.body)).toBe('UNAUTHENTICATED');
+    } finally {
+      controller.abort();
+      await ws.client.dispose();
+    }
+  });
+
   it('a tampered key is refused with UNAUTHENTICATED', async () => {
     const { secret } = await create(a.instructorToken);
     const flip = (s: string, i: number) => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);

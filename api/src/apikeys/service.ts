@@ -212,6 +212,7 @@ export class ApiKeyService {
       createdBy: row.createdBy,
       courseIds: row.courseIds,
       tenantWide: row.tenantWide,
+      expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
     };
   }
 }

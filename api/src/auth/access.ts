@@ -137,24 +137,44 @@ export class Access {
    * open connections and subscriptions close without waiting for their next event. Returns the disarm (call it when
    * what it would end ends otherwise). A session viewer has nothing to watch.
    */
-  onKeyRevoked(viewer: Viewer, end: () => void): () => void {
+  onKeyRevoked(viewer: Viewer, end: (why: 'revoked' | 'expired') => void): () => void {
     if (viewer.kind !== 'apiKey') return () => {};
     if (this.revokedKeys.has(viewer.keyId)) {
-      queueMicrotask(end);
+      queueMicrotask(() => end('revoked'));
       return () => {};
     }
     let set = this.onRevoke.get(viewer.keyId);
     if (!set) this.onRevoke.set(viewer.keyId, (set = new Set()));
-    set.add(end);
-    return () => {
-      set.delete(end);
-      if (set.size === 0 && this.onRevoke.get(viewer.keyId) === set) this.onRevoke.delete(viewer.keyId);
+    const watchers = set;
+    // A key that expires while in use ends what it opened then, as a session token's expiry does.
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const unwatch = () => {
+      if (timer) clearTimeout(timer);
+      watchers.delete(revoked);
+      if (watchers.size === 0 && this.onRevoke.get(viewer.keyId) === watchers) this.onRevoke.delete(viewer.keyId);
     };
+    const revoked = () => {
+      unwatch();
+      end('revoked');
+    };
+    if (viewer.expiresAt !== null) {
+      timer = setTimeout(
+        () => {
+          unwatch();
+          end('expired');
+        },
+        Math.max(0, viewer.expiresAt - Date.now()),
+      );
+      timer.unref?.();
+    }
+    watchers.add(revoked);
+    return unwatch;
   }
 
   requireScope(viewer: Viewer, scope: ApiKeyScope): void {
     if (viewer.kind === 'apiKey') {
       if (this.revokedKeys.has(viewer.keyId)) throw new AppError('UNAUTHENTICATED', 'This API key has been revoked.');
+      if (keyExpired(viewer)) throw new AppError('UNAUTHENTICATED', 'This API key has expired.');
       if (!viewer.scopes.includes(scope)) throw new AppError('FORBIDDEN', `This API key lacks the "${scope}" scope.`);
     }
   }
@@ -169,7 +189,7 @@ export class Access {
   /** Whether the viewer may read the course. Never throws; used on every event of a subscription. */
   async canReadCourse(viewer: Viewer, courseId: string): Promise<boolean> {
     if (viewer.kind === 'apiKey') {
-      if (this.revokedKeys.has(viewer.keyId) || !viewer.scopes.includes('read')) return false;
+      if (this.revokedKeys.has(viewer.keyId) || keyExpired(viewer) || !viewer.scopes.includes('read')) return false;
       return (await this.courseInTenant(courseId, viewer.tenantId)) && (await this.keyReaches(viewer, courseId));
     }
     const m = await this.membership(courseId, viewer.userId);
@@ -182,7 +202,7 @@ export class Access {
    */
   canReadCourseNow(viewer: Viewer, courseId: string): boolean | undefined {
     if (viewer.kind === 'apiKey') {
-      if (this.revokedKeys.has(viewer.keyId) || !viewer.scopes.includes('read')) return false;
+      if (this.revokedKeys.has(viewer.keyId) || keyExpired(viewer) || !viewer.scopes.includes('read')) return false;
       const t = this.courseTenants.get(courseId);
       if (t === undefined) return undefined;
       if (t !== viewer.tenantId) return false;
@@ -244,5 +264,8 @@ export class Access {
     return t === tenantId;
   }
 }
+
+/** Whether an API key's expiry has passed (checked on every use and event, as revocation is). */
+const keyExpired = (viewer: Extract<Viewer, { kind: 'apiKey' }>) => viewer.expiresAt !== null && viewer.expiresAt <= Date.now();
 
 export const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);

@@ -20,4 +20,6 @@ export type Viewer =
       createdBy: string | null;
       courseIds: readonly string[];
       tenantWide: boolean;
+      /** When the key expires (ms since the epoch), or null: open connections and subscriptions end then. */
+      expiresAt: number | null;
     };

@@ -25,13 +25,17 @@ export function untilTime<T>(source: AsyncIterable<T>, at: number, last: () => T
  * The source until `arm`'s trigger fires (`arm` is handed the trigger and returns its disarm); then one `last` result
  * and the end, the source returned.
  */
-function untilStopped<T>(source: AsyncIterable<T>, arm: (stop: () => void) => () => void, last: () => T): AsyncIterableIterator<T> {
+function untilStopped<T, W = void>(
+  source: AsyncIterable<T>,
+  arm: (stop: (why: W) => void) => () => void,
+  last: (why: W) => T,
+): AsyncIterableIterator<T> {
   const it = source[Symbol.asyncIterator]();
-  let expired = false;
+  let expired: { why: W } | null = null;
   let finished = false;
   let onExpire: (() => void) | null = null;
-  const disarm = arm(() => {
-    expired = true;
+  const disarm = arm((why) => {
+    expired = { why };
     onExpire?.();
   });
   const finish = () => {
@@ -51,7 +55,7 @@ function untilStopped<T>(source: AsyncIterable<T>, arm: (stop: () => void) => ()
       if (r === 'expired') {
         finish();
         void it.return?.().catch(() => {});
-        return { done: false, value: last() };
+        return { done: false, value: last(expired!.why) };
       }
       if (r.done) finish();
       return r;
@@ -88,10 +92,11 @@ export function sseExpiryPlugin(): Plugin<Context> {
             setResult(
               untilStopped(
                 result,
-                (stop) => ctx.services.access.onKeyRevoked(viewer, stop),
-                () => {
+                (stop: (why: 'revoked' | 'expired') => void) => ctx.services.access.onKeyRevoked(viewer, stop),
+                (why) => {
                   revoked.abort();
-                  return { errors: [new AppError('UNAUTHENTICATED', 'This API key has been revoked.')] };
+                  const message = why === 'expired' ? 'This API key has expired.' : 'This API key has been revoked.';
+                  return { errors: [new AppError('UNAUTHENTICATED', message)] };
                 },
               ),
             );

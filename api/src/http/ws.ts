@@ -156,7 +156,9 @@ function onConnect({ auth, config, access }: Services, sockets: SocketCounter): 
     if (viewer?.kind === 'session') armExpiry(ctx.extra, viewer.expiresAt);
     if (viewer?.kind === 'apiKey' && ctx.extra.socket.readyState === ctx.extra.socket.OPEN) {
       const { socket } = ctx.extra;
-      ctx.extra.unwatchKey = access.onKeyRevoked(viewer, () => socket.close(WS_CLOSE.unauthenticated, 'This API key has been revoked.'));
+      ctx.extra.unwatchKey = access.onKeyRevoked(viewer, (why) =>
+        socket.close(WS_CLOSE.unauthenticated, why === 'expired' ? 'This API key has expired.' : 'This API key has been revoked.'),
+      );
     }
     return true;
   };
