@@ -58,6 +58,7 @@ export async function openCore(config: Config, log: Logger = createLogger(config
     queues = {
       lti: createQueue('lti', config.redisUrl, config.queuePrefix, log),
       tutor: createQueue('tutor', config.redisUrl, config.queuePrefix, log),
+      reminders: createQueue('reminders', config.redisUrl, config.queuePrefix, log),
     };
     const services = await buildServices({ config, log, database, pub, sub, queues });
     await services.lti.tool.start();
@@ -77,6 +78,7 @@ export async function openCore(config: Config, log: Logger = createLogger(config
         services.realtime.close();
         await producers.lti.close();
         await producers.tutor.close();
+        await producers.reminders.close();
         // The tutor's tokenizer thread (started by the first count or a worker's warm-up).
         await closeTokenizer();
         await services.lti.tool.close();
@@ -88,6 +90,7 @@ export async function openCore(config: Config, log: Logger = createLogger(config
   } catch (err) {
     await queues?.lti.close().catch(() => {});
     await queues?.tutor.close().catch(() => {});
+    await queues?.reminders.close().catch(() => {});
     pub.disconnect();
     sub.disconnect();
     await database?.close();

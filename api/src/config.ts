@@ -98,6 +98,8 @@ export interface Config {
   tutorWarnPercent: number;
   /** How long a tutor job's lock lasts without renewal: a worker that dies is replaced after about this long. */
   tutorLockMs: number;
+  /** How long a reminder job's lock lasts without renewal: a dead worker's reminder is retried after about this long. */
+  reminderLockMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -332,5 +334,6 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     tutorCourseMonthlyTokens: int(env, 'TUTOR_COURSE_MONTHLY_TOKENS', 5_000_000, 0, 10_000_000_000),
     tutorWarnPercent: int(env, 'TUTOR_WARN_PERCENT', 80, 1, 100),
     tutorLockMs: int(env, 'TUTOR_LOCK_MS', 30_000, 1000, 600_000),
+    reminderLockMs: int(env, 'REMINDER_LOCK_MS', 30_000, 1000, 600_000),
   };
 }

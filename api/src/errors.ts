@@ -22,7 +22,19 @@ export type ErrorCode =
   | 'ROOM_ARCHIVED'
   | 'MESSAGE_TOO_LONG'
   | 'TOO_MANY_SUBSCRIPTIONS'
-  | 'TOO_MANY_CONNECTIONS';
+  | 'TOO_MANY_CONNECTIONS'
+  // Sessions (schedule/service.ts)
+  | 'SCHEDULE_CONFLICT'
+  | 'SERIES_TOO_LONG'
+  // Office hours (schedule/office-hours.ts)
+  | 'WINDOW_OVERLAP'
+  | 'WINDOW_WITHDRAWN'
+  | 'SLOT_TAKEN'
+  | 'ALREADY_BOOKED_AT_THAT_TIME'
+  | 'BOOKING_TOO_SOON'
+  | 'BOOKING_BEYOND_HORIZON'
+  | 'CANCEL_TOO_LATE'
+  | 'SLOTS_AVAILABLE';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,

@@ -3,5 +3,7 @@ import type { FeatureJobs } from './queue/jobs.js';
 import { realtimeJobs } from './realtime/jobs.js';
 import { ltiJobs } from './lti/jobs.js';
 import { tutorJobs } from './tutor/jobs.js';
+import { scheduleJobs } from './schedule/jobs.js';
+import { activityJobs } from './activity/jobs.js';
 
-export const featureJobs: readonly FeatureJobs[] = [realtimeJobs, ltiJobs, tutorJobs];
+export const featureJobs: readonly FeatureJobs[] = [realtimeJobs, ltiJobs, tutorJobs, scheduleJobs, activityJobs];

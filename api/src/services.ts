@@ -19,8 +19,13 @@ import { LtiService } from './lti/service.js';
 import { RoomService } from './rooms/service.js';
 import { NotificationService } from './notifications/service.js';
 import { ActivityService } from './activity/service.js';
+import { ScheduleAccess } from './schedule/access.js';
 import { PresenceService } from './presence/service.js';
 import { TutorService } from './tutor/service.js';
+import { ReminderService } from './schedule/reminders.js';
+import { OfficeHourService } from './schedule/office-hours.js';
+import { ScheduleService } from './schedule/service.js';
+import { CalendarFeedService } from './schedule/feeds.js';
 import { createProvider } from './tutor/provider.js';
 import { RateLimiter } from './ratelimit.js';
 import { appContentSecurityPolicy } from './http/csp.js';
@@ -42,8 +47,18 @@ export interface Services {
   notifications: NotificationService;
   /** The course activity feed and the audit log, recorded into by every feature inside its own writes. */
   activity: ActivityService;
+  /** The schedule rules (who reads a session, hosts, manages), shared by every schedule service. */
+  scheduleAccess: ScheduleAccess;
   presence: PresenceService;
   tutor: TutorService;
+  /** Session reminders (schedule/reminders.ts): the schedule services call `sync` after their writes. */
+  reminders: ReminderService;
+  /** Office hours: windows, slots, bookings and their waitlists (schedule/office-hours.ts). */
+  officeHours: OfficeHourService;
+  /** Sessions (one-off and weekly series), conflicts, attendance and the course's schedule settings (schedule/service.ts). */
+  schedule: ScheduleService;
+  /** Calendar feeds (a person's, a course's) and one session's `.ics` (schedule/feeds.ts; served by http/routes.ts). */
+  calendarFeeds: CalendarFeedService;
   /** Rate limits shared by every instance (Redis): mutations (graphql/ratelimit.ts), messages (rooms). */
   limiter: RateLimiter;
 }
@@ -52,6 +67,7 @@ export interface Services {
 export interface Producers {
   lti: Queue<JobPayloads['lti']>;
   tutor: Queue<JobPayloads['tutor']>;
+  reminders: Queue<JobPayloads['reminders']>;
 }
 
 export interface Resources {
@@ -72,12 +88,26 @@ export async function buildServices({ config, log, database, pub, sub, queues }:
   const access = new Access(db, realtime);
   const sessions = new SessionTokens(config.sessionSecret, config.sessionTtlSeconds);
   const apiKeys = new ApiKeyService(db, realtime, access);
-  const courses = new CourseService(db, realtime, access);
+  // Before the features that record into it (courses: joins and role changes).
+  const activity = new ActivityService(db, realtime, access);
+  const courses = new CourseService(db, realtime, access, activity);
   const notifications = new NotificationService(db, realtime, access);
-  const activity = new ActivityService(realtime);
   const presence = new PresenceService(pub, realtime, access, log);
   const limiter = new RateLimiter(pub);
-  const rooms = new RoomService({ db, realtime, access, config, limiter, notifications, presence, log });
+  const rooms = new RoomService({ db, realtime, access, config, limiter, notifications, presence, activity, log });
+  const scheduleAccess = new ScheduleAccess(access, rooms.access);
+  // Before the schedule services: they plan reminders through it.
+  const reminders = new ReminderService({ db, realtime, access: scheduleAccess, notifications, queue: queues.reminders, log });
+  const officeHours = new OfficeHourService({ db, realtime, access, scheduleAccess, notifications, activity, reminders, log });
+  const schedule = new ScheduleService({ db, realtime, access, scheduleAccess, notifications, activity, reminders, log });
+  const calendarFeeds = new CalendarFeedService({
+    db,
+    realtime,
+    scheduleAccess,
+    activity,
+    publicUrl: config.publicUrl,
+    secret: config.sessionSecret,
+  });
   // The tutor subscribes to the rooms' posted-message hook in its own constructor (see TutorService).
   const tutor = new TutorService({
     db,
@@ -87,6 +117,7 @@ export async function buildServices({ config, log, database, pub, sub, queues }:
     log,
     rooms,
     notifications,
+    activity,
     provider: createProvider(config),
     queue: queues.tutor,
   });
@@ -95,6 +126,7 @@ export async function buildServices({ config, log, database, pub, sub, queues }:
     realtime,
     courses,
     rooms,
+    activity,
     sessions,
     access,
     log,
@@ -124,8 +156,13 @@ export async function buildServices({ config, log, database, pub, sub, queues }:
     rooms,
     notifications,
     activity,
+    scheduleAccess,
     presence,
     tutor,
+    reminders,
+    officeHours,
+    schedule,
+    calendarFeeds,
     limiter,
   };
 }

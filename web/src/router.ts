@@ -30,6 +30,13 @@ const routes: RouteRecordRaw[] = [
     meta: { title: 'API keys', showsCourse: true },
   },
   {
+    // The course's activity feed and audit log (its staff): a tool of the course, opened from the Hub.
+    path: '/courses/:courseId/activity',
+    name: 'course-activity',
+    component: () => import('./views/CourseView.vue'),
+    meta: { title: 'Activity', showsCourse: true },
+  },
+  {
     path: '/deep-link/:requestId',
     name: 'deep-link',
     component: () => import('./views/DeepLinkView.vue'),

@@ -51,5 +51,8 @@ export const auditLog = pgTable(
     after: jsonb('after'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('audit_log_course_created_idx').on(t.courseId, t.createdAt), index('audit_log_tenant_created_idx').on(t.tenantId, t.createdAt)],
+  (t) => [
+    index('audit_log_course_created_idx').on(t.courseId, t.createdAt),
+    index('audit_log_tenant_created_idx').on(t.tenantId, t.createdAt),
+  ],
 );

@@ -14,6 +14,7 @@ import { cleanLine, clip } from '../text.js';
 import { pageRequest, toPage, type FollowedPage, type Page, type PageArgs } from '../db/pagination.js';
 import type { CourseRole } from './roles.js';
 import { courseStream } from './events.js';
+import type { ActivityService } from '../activity/service.js';
 
 export type Course = typeof courses.$inferSelect;
 export type Membership = typeof memberships.$inferSelect;
@@ -36,6 +37,8 @@ export class CourseService {
     private readonly db: Tx,
     private readonly realtime: Realtime,
     private readonly access: Access,
+    /** Joins go to the course's activity feed; role changes and removals to its audit log. */
+    private readonly activity: ActivityService,
   ) {}
 
   async upsertCourse(raw: CourseInput): Promise<Course> {
@@ -87,6 +90,19 @@ export class CourseService {
       const type = before?.status === 'active' ? 'member.updated' : 'member.joined';
       invalidate({ t: 'membership', courseId, userId });
       await emit(courseStream(courseId), { tenantId, type, payload: { userId, roles: sorted } });
+      // Memberships change through launches and roster syncs: the system, not a person, made the change.
+      await this.activity.recordAudit({
+        tenantId,
+        courseId,
+        by: null,
+        entity: 'membership',
+        entityId: userId,
+        action: type === 'member.joined' ? (before ? 'rejoined' : 'joined') : 'roles_changed',
+        before: before ? { roles: before.roles, status: before.status } : null,
+        after: { roles: sorted, status: 'active' },
+      });
+      if (type === 'member.joined')
+        await this.activity.recordActivity({ tenantId, courseId, type: 'member.joined', actorId: userId, data: { roles: sorted } });
       return row!;
     });
   }
@@ -109,6 +125,16 @@ export class CourseService {
       if (row) {
         invalidate({ t: 'membership', courseId, userId });
         await emit(courseStream(courseId), { tenantId, type: 'member.removed', payload: { userId } });
+        await this.activity.recordAudit({
+          tenantId,
+          courseId,
+          by: null,
+          entity: 'membership',
+          entityId: userId,
+          action: 'removed',
+          before: { roles: row.roles, status: 'active' },
+          after: { roles: row.roles, status: 'removed' },
+        });
       }
     });
   }

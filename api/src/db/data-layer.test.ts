@@ -20,6 +20,7 @@ import { upsertUser } from '../users/service.js';
 import { CourseService } from '../courses/service.js';
 import { Realtime, defineStream, type EventShape } from '../realtime/realtime.js';
 import { Access } from '../auth/access.js';
+import { ActivityService } from '../activity/service.js';
 import { appendEvent, headSeq, readEvents } from '../realtime/events.js';
 import { redisClient } from '../redis.js';
 import { createLogger } from '../logger.js';
@@ -102,7 +103,8 @@ describe.each([
     const log = createLogger('silent');
     realtime = new Realtime(database.db, pub, sub, log);
     await realtime.hub.start();
-    courseService = new CourseService(database.db, realtime, new Access(database.db, realtime));
+    const access = new Access(database.db, realtime);
+    courseService = new CourseService(database.db, realtime, access, new ActivityService(database.db, realtime, access));
   });
 
   afterAll(async () => {

@@ -11,6 +11,11 @@ import '../rooms/schema.js';
 import '../notifications/schema.js';
 import '../presence/schema.js';
 import '../tutor/schema.js';
+import '../activity/schema.js';
+import '../schedule/schema.js';
+import '../schedule/feeds-schema.js';
+import '../schedule/reminders-schema.js';
+import '../schedule/office-hours-schema.js';
 
 export const schema = builder.toSchema();
 export const printedSchema = () => printSchema(lexicographicSortSchema(schema)) + '\n';

@@ -5,7 +5,9 @@
  * - scripts: only the app's own files (the built index.html has no inline script; the launch hand-off is a
  *   `type=application/json` element, which is data, not script);
  * - styles: the app's own files only (Vue's style bindings set properties through CSSOM, which the policy allows;
- *   the browser tests report no violation);
+ *   the browser tests report no violation), and an empty `<style>` element (the hash of the empty string): the
+ *   Schedule tab's calendar (FullCalendar 6) creates one and fills it through CSSOM (`insertRule`), which the policy
+ *   does not govern; an empty element can carry no rules of its own;
  * - images: the app's own, `data:` (the favicon) and LTI `picture` URLs, which live on the platforms' hosts
  *   (https; http outside production, where development platforms run);
  * - connections: the app's own origin, over HTTP and WebSocket;
@@ -13,13 +15,16 @@
  */
 import type { Config } from '../config.js';
 
+/** The SHA-256 of the empty string: allows an empty inline `<style>` element, nothing written inside one. */
+const EMPTY_STYLE_HASH = 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=';
+
 export function appContentSecurityPolicy(config: Pick<Config, 'publicUrl' | 'env'>): string {
   const origin = new URL(config.publicUrl);
   const ws = `${origin.protocol === 'https:' ? 'wss:' : 'ws:'}//${origin.host}`;
   return [
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self'",
+    `style-src 'self' '${EMPTY_STYLE_HASH}'`,
     `img-src 'self' data: https:${config.env === 'production' ? '' : ' http:'}`,
     "font-src 'self' data:",
     `connect-src 'self' ${ws}`,

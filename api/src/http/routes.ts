@@ -8,6 +8,11 @@ import type { Core } from '../app.js';
 import type { Metrics } from '../metrics.js';
 import { sendJson } from './body.js';
 import { appContentSecurityPolicy } from './csp.js';
+import { AppError } from '../errors.js';
+
+/** Calendar feed requests per minute: from one client address, and for one feed. */
+const CALENDAR_PER_ADDRESS = 120;
+const CALENDAR_PER_TOKEN = 30;
 
 export interface RouteDeps {
   metrics: Metrics;
@@ -74,6 +79,56 @@ export function createRouter(core: Core, deps: RouteDeps) {
     res.end(await metrics.registry.metrics());
   };
 
+  /**
+   * Calendar feeds (schedule/feeds.ts): `/calendar/<token>.ics` (a person's) and `/calendar/course/<courseId>/<token>.ics`
+   * (a course's). No authentication but the token; 404 for an unknown, rotated or revoked one. Rate limited per
+   * client address and per token (calendar apps poll every few hours; a loop or a token guesser does not), per
+   * installation (the queue prefix), as a Redis shared by installations keeps their counts apart.
+   */
+  const calendar = async (req: IncomingMessage, res: ServerResponse, p: string) => {
+    const notThere = () => sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'No calendar feed at this address.' } });
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      return sendJson(res, 405, { error: { code: 'BAD_REQUEST', message: 'Calendar feeds answer GET and HEAD.' } });
+    }
+    const m = /^\/calendar\/(?:course\/([^/]+)\/)?([^/]+)\.ics$/.exec(p);
+    if (!m) return notThere();
+    const [, courseId, token] = m;
+    try {
+      await services.limiter.take(
+        `cal:${config.queuePrefix}:ip:${req.socket.remoteAddress ?? 'unknown'}`,
+        CALENDAR_PER_ADDRESS,
+        60_000,
+        'Calendar feed requests',
+      );
+      await services.limiter.take(
+        `cal:${config.queuePrefix}:t:${createHash('sha256').update(token!).digest('hex')}`,
+        CALENDAR_PER_TOKEN,
+        60_000,
+        'Requests for this feed',
+      );
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'RATE_LIMITED') {
+        const ms = Number((err.extensions as { retryAfterMs?: number }).retryAfterMs ?? 60_000);
+        res.setHeader('retry-after', String(Math.ceil(ms / 1000)));
+        return sendJson(res, 429, { error: { code: 'RATE_LIMITED', message: err.message } });
+      }
+      // Redis did not answer: the limits protect the service, they do not stop it (as for mutations).
+      services.log.warn({ err: (err as Error)?.message }, 'calendar feed: rate limit not checked, Redis unavailable');
+    }
+    const feeds = services.calendarFeeds;
+    const ics = courseId ? await feeds.courseFeedIcs(courseId, token!) : await feeds.userFeedIcs(token!);
+    if (ics === null) return notThere();
+    res.writeHead(200, {
+      'content-type': 'text/calendar; charset=utf-8',
+      'content-disposition': 'inline; filename="calendar.ics"',
+      // Private (the URL is a secret), and fresh enough: sessions move, and apps poll rarely anyway.
+      'cache-control': 'private, max-age=300',
+      'content-length': Buffer.byteLength(ics),
+    });
+    res.end(req.method === 'HEAD' ? undefined : ics);
+  };
+
   /** The LTI endpoints, the development LMS and the web app; true when one of them answered. */
   const app = async (req: IncomingMessage, res: ServerResponse, p: string, label: RouteLabel): Promise<boolean> => {
     if (p.startsWith('/lti/') && (await services.lti.tool.handle(req, res, p))) return true;
@@ -109,6 +164,10 @@ export function createRouter(core: Core, deps: RouteDeps) {
       });
     }
     if (p === '/graphql') return deps.graphql(req, res, url);
+    if (p.startsWith('/calendar/')) {
+      label.route = '/calendar';
+      return calendar(req, res, p);
+    }
     if (!(await app(req, res, p, label))) sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `Nothing at ${p}.` } });
   };
 }

@@ -24,6 +24,7 @@ import { resourceLinks, rosterSyncs } from './tables.js';
 import { users } from '../users/tables.js';
 import type { RoomService } from '../rooms/service.js';
 import type { CourseService } from '../courses/service.js';
+import type { ActivityService } from '../activity/service.js';
 import type { SessionTokens } from '../auth/session.js';
 import type { Access } from '../auth/access.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -56,6 +57,8 @@ export interface LtiServiceDeps {
   realtime: Realtime;
   courses: CourseService;
   rooms: RoomService;
+  /** First launches go to the course's activity feed. */
+  activity: ActivityService;
   sessions: SessionTokens;
   access: Access;
   log: Logger;
@@ -293,8 +296,17 @@ export class LtiService implements ToolHooks {
         .returning({
           before: sql<Date | null>`(select launched_at from memberships m where m.course_id = ${course.id} and m.user_id = ${user.id})`,
         });
-      // The first launch into the course: say so in the course room.
-      if (first && first.before === null) await this.d.rooms.announceJoin(tenant.id, course.id, user.id);
+      // The first launch into the course: say so in the course room, and in its staff's activity feed.
+      if (first && first.before === null) {
+        await this.d.rooms.announceJoin(tenant.id, course.id, user.id);
+        await this.d.activity.recordActivity({
+          tenantId: tenant.id,
+          courseId: course.id,
+          type: 'member.first_launch',
+          actorId: user.id,
+          data: { roles },
+        });
+      }
       if (l.resourceLink) {
         await tx
           .insert(resourceLinks)

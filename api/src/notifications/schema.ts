@@ -3,7 +3,7 @@ import { builder } from '../graphql/builder.js';
 import { followedConnectionOf } from '../graphql/common.js';
 import { requireViewer } from '../graphql/viewer.js';
 import { parseSeqCursor } from '../realtime/cursor.js';
-import type { NotificationView } from './service.js';
+import type { NotificationPreference, NotificationView } from './service.js';
 import type { UserEvent } from './events.js';
 import type { Delivery } from '../realtime/realtime.js';
 
@@ -12,7 +12,10 @@ export const NotificationRef = builder.objectRef<NotificationView>('Notification
     'Something that concerns the viewer: a mention, a reply, a direct message while away, an announcement in a course; later features add types.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    type: t.exposeString('type', { description: 'mention | reply | direct_message | announcement (more types come with later features)' }),
+    type: t.exposeString('type', {
+      description:
+        'mention | reply | direct_message | announcement | session.assigned | session.changed | session.cancelled | reminder | booking.made | booking.cancelled | waitlist.slot_freed | tutor_budget_warning (notificationPreferences lists them)',
+    }),
     courseId: t.exposeID('courseId', { nullable: true }),
     courseTitle: t.exposeString('courseTitle', { nullable: true }),
     actorName: t.exposeString('actorName', { nullable: true }),
@@ -36,11 +39,42 @@ builder.queryFields((t) => ({
   unreadNotificationCount: t.int({ resolve: (_r, _a, ctx) => ctx.services.notifications.unreadCount(requireViewer(ctx)) }),
 }));
 
+const NotificationPreferenceRef = builder.objectRef<NotificationPreference>('NotificationPreference').implement({
+  description: 'A notification type and whether the viewer muted it (a muted type is not created for them).',
+  fields: (t) => ({
+    type: t.exposeString('type'),
+    label: t.exposeString('label', { description: 'What the type is about, for a preferences screen.' }),
+    group: t.exposeString('group', { description: 'chat | schedule | tutor' }),
+    muted: t.exposeBoolean('muted'),
+  }),
+});
+
+builder.queryFields((t) => ({
+  notificationPreferences: t.field({
+    type: [NotificationPreferenceRef],
+    description: 'Every notification type, with whether the viewer muted it.',
+    resolve: (_r, _a, ctx) => ctx.services.notifications.preferences(requireViewer(ctx)),
+  }),
+}));
+
 builder.mutationFields((t) => ({
+  setNotificationMuted: t.field({
+    type: [NotificationPreferenceRef],
+    description:
+      'Mutes (or unmutes) one notification type for the viewer; returns every preference after. Muting `reminder` makes reminders `skipped`. BAD_USER_INPUT for an unknown type.',
+    args: { type: t.arg.string({ required: true }), muted: t.arg.boolean({ required: true }) },
+    resolve: (_r, { type, muted }, ctx) => ctx.services.notifications.setMuted(requireViewer(ctx), type, muted),
+  }),
   markNotificationRead: t.int({
     description: 'Marks one notification read; returns how many changed (0 or 1).',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_r, { id }, ctx) => ctx.services.notifications.markRead(requireViewer(ctx), String(id)),
+  }),
+  markNotificationsRead: t.int({
+    description:
+      "Marks several of the viewer's notifications read (at most 100; others' ids and read ones are passed over); returns how many changed.",
+    args: { ids: t.arg.idList({ required: true }) },
+    resolve: (_r, { ids }, ctx) => ctx.services.notifications.markManyRead(requireViewer(ctx), ids.map(String)),
   }),
   markAllNotificationsRead: t.int({
     description: 'Marks every notification read; returns how many changed.',

@@ -6,7 +6,8 @@
 import { and, count, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { courses } from '../courses/tables.js';
 import { messages } from '../rooms/tables.js';
-import { notifications } from './tables.js';
+import { notificationPreferences, notifications } from './tables.js';
+import { NOTIFICATION_TYPES, isNotificationType, type NotificationType } from './types.js';
 import { users } from '../users/tables.js';
 import { rows, type Tx } from '../db/client.js';
 import type { Realtime, Stream } from '../realtime/realtime.js';
@@ -21,6 +22,14 @@ export type NotificationRow = typeof notifications.$inferSelect;
 export interface NotificationView extends NotificationRow {
   actorName: string | null;
   courseTitle: string | null;
+}
+
+/** One notification type and whether the viewer muted it. */
+export interface NotificationPreference {
+  type: NotificationType;
+  label: string;
+  group: string;
+  muted: boolean;
 }
 
 export interface NewNotification {
@@ -45,12 +54,21 @@ export class NotificationService {
     private readonly access: Access,
   ) {}
 
-  /** Creates notifications inside the current write (or a new one); returns how many were created. */
+  /**
+   * Creates notifications inside the current write (or a new one); returns how many were created. A type its
+   * recipient muted is not created.
+   */
   async notify(list: NewNotification[]): Promise<number> {
     if (list.length === 0) return 0;
     return this.realtime.write(async (tx, emit) => {
       let created = 0;
+      const muted = await this.mutedPairs(
+        tx,
+        list.map((n) => n.userId),
+        list.map((n) => n.type),
+      );
       for (const n of list) {
+        if (muted.has(`${n.userId}/${n.type}`)) continue;
         if (n.dedupeKey) {
           const [open] = await tx
             .select({ id: notifications.id })
@@ -111,6 +129,7 @@ export class NotificationService {
                    ${n.excerpt ?? ''}, ${JSON.stringify(n.data ?? {})}::jsonb, ${createdAt.toISOString()}::timestamptz
             from jsonb_array_elements_text(${ids}::jsonb) as u(id)
             where not exists (select 1 from ${notifications} o where o.user_id = u.id::uuid and o.type = ${n.type} and o.message_id = ${n.messageId}::uuid)
+              and not exists (select 1 from ${notificationPreferences} p where p.user_id = u.id::uuid and p.type = ${n.type} and p.muted)
             returning id, user_id`,
       );
       if (added.length === 0) return [];
@@ -186,6 +205,33 @@ export class NotificationService {
   async unreadCount(viewer: Viewer): Promise<number> {
     if (viewer.kind !== 'session') return 0;
     return this.unreadCountIn(this.db, viewer.userId);
+  }
+
+  /**
+   * Marks several of the viewer's notifications read at once (a tab opened that shows what they were about); ids
+   * that are not the viewer's, or read already, are passed over. Returns how many changed.
+   */
+  async markManyRead(viewer: Viewer, ids: readonly string[]): Promise<number> {
+    const userId = sessionUser(viewer);
+    if (ids.length > 100) throw new AppError('BAD_USER_INPUT', 'At most 100 notifications at once.');
+    const wanted = [...new Set(ids)].filter(isUuid);
+    if (wanted.length === 0) return 0;
+    return this.realtime.write(async (tx, emit) => {
+      const done = await tx
+        .update(notifications)
+        .set({ readAt: new Date() })
+        .where(and(eq(notifications.userId, userId), isNull(notifications.readAt), inArray(notifications.id, wanted)))
+        .returning({ id: notifications.id });
+      if (done.length > 0) {
+        const unreadCount = await this.unreadCountIn(tx, userId);
+        await emit(userStream(userId), {
+          tenantId: viewer.tenantId,
+          type: 'notification.read',
+          payload: { ids: done.map((d) => d.id), all: false, unreadCount },
+        });
+      }
+      return done.length;
+    });
   }
 
   /** Marks one notification (or all of the viewer's) read. */
@@ -292,6 +338,51 @@ export class NotificationService {
       }
       return [...new Set(touched.map((t) => t.userId))];
     });
+  }
+
+  /** Of these types, the ones this person muted (inside the caller's transaction, or on its own). */
+  async mutedTypes(db: Tx, userId: string, types: readonly string[]): Promise<Set<string>> {
+    const pairs = await this.mutedPairs(db, [userId], types);
+    return new Set([...pairs].map((p) => p.slice(userId.length + 1)));
+  }
+
+  /** Every notification type with whether the viewer muted it. */
+  async preferences(viewer: Viewer): Promise<NotificationPreference[]> {
+    const userId = sessionUser(viewer);
+    const muted = await this.mutedTypes(
+      this.db,
+      userId,
+      NOTIFICATION_TYPES.map((t) => t.type),
+    );
+    return NOTIFICATION_TYPES.map((t) => ({ type: t.type, label: t.label, group: t.group, muted: muted.has(t.type) }));
+  }
+
+  /** Mutes or unmutes one type for the viewer; returns the preferences after. */
+  async setMuted(viewer: Viewer, type: string, muted: boolean): Promise<NotificationPreference[]> {
+    const userId = sessionUser(viewer);
+    if (!isNotificationType(type)) throw new AppError('BAD_USER_INPUT', `There is no notification type "${type.slice(0, 60)}".`);
+    await this.db
+      .insert(notificationPreferences)
+      .values({ userId, type, tenantId: viewer.tenantId, muted, updatedAt: new Date() })
+      .onConflictDoUpdate({
+        target: [notificationPreferences.userId, notificationPreferences.type],
+        set: { muted, updatedAt: new Date() },
+      });
+    return this.preferences(viewer);
+  }
+
+  /** `user/type` for each muted pair among these people and types. */
+  private async mutedPairs(db: Tx, userIds: readonly string[], types: readonly string[]): Promise<Set<string>> {
+    const u = [...new Set(userIds)];
+    const t = [...new Set(types)];
+    if (u.length === 0 || t.length === 0) return new Set();
+    const found = await db
+      .select({ userId: notificationPreferences.userId, type: notificationPreferences.type })
+      .from(notificationPreferences)
+      .where(
+        and(inArray(notificationPreferences.userId, u), inArray(notificationPreferences.type, t), eq(notificationPreferences.muted, true)),
+      );
+    return new Set(found.map((f) => `${f.userId}/${f.type}`));
   }
 
   /** Subscribing to one's own stream: a session only. */

@@ -14,11 +14,19 @@ export const QUEUES = {
   housekeeping: 'housekeeping',
   lti: 'lti',
   tutor: 'tutor',
+  reminders: 'reminders',
 } as const;
 
 export interface JobPayloads {
-  housekeeping: { task: 'compact-streams' } | { task: 'sweep-lti' } | { task: 'requeue-tutor' };
+  housekeeping:
+    | { task: 'compact-streams' }
+    | { task: 'sweep-lti' }
+    | { task: 'requeue-tutor' }
+    | { task: 'requeue-reminders' }
+    | { task: 'activity-message-volume' };
   tutor: { task: 'reply'; requestId: string };
+  /** One reminder of one attendee: the row (session, user, offset) and the due time the job was planned for. */
+  reminders: { task: 'remind'; sessionId: string; userId: string; offsetMinutes: number; dueAt: string };
   lti:
     | { task: 'roster-sync'; courseId: string }
     | {

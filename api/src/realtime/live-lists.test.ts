@@ -3,7 +3,7 @@
  * subscription takes it as `after`, and an event committed between the two reaches the follower once, not zero
  * times (the window a query-then-subscribe-from-now had) and not twice (the list already holds what the position
  * covers; the replay starts after it). One case per list: room messages, notifications, course activity (the
- * roster), tutor usage and the room list; on a PostgreSQL server and on the embedded PGlite `npm start` uses.
+ * roster), the staff's activity feed, tutor usage and the room list; on a PostgreSQL server and on the embedded PGlite `npm start` uses.
  * Each case commits a marker after the subscription is live and waits for it: then the window event has come, or
  * never will, and counting it is exact.
  */
@@ -41,6 +41,8 @@ const NOTIFICATION_PAGE = `{ notifications(first: 20) { cursor edges { node { id
 const NOTIFICATION_EVENTS = `subscription($after: String) { notificationEvents(after: $after) { cursor type notification { id messageId } unreadCount } }`;
 const ROSTER_PAGE = `query($id: ID!) { course(id: $id) { members(first: 50) { cursor edges { node { user { id } } } } } }`;
 const COURSE_ACTIVITY = `subscription($courseId: ID!, $after: String) { courseActivity(courseId: $courseId, after: $after) { cursor type data } }`;
+const ACTIVITY_PAGE = `query($id: ID!) { courseActivityEntries(courseId: $id, first: 50) { cursor edges { node { id actorId } } } }`;
+const ACTIVITY_FEED = `subscription($courseId: ID!, $after: String) { courseActivityFeed(courseId: $courseId, after: $after) { cursor entry { id type actorId } } }`;
 const USAGE = `query($courseId: ID!) { myTutorUsage(courseId: $courseId) { cursor usedToday } }`;
 const USAGE_SUB = `subscription($courseId: ID!, $after: String) { tutorUsage(courseId: $courseId, after: $after) { cursor usedToday } }`;
 const ROOM_LIST = `query($id: ID!) { course(id: $id) { roomsCursor rooms { id kind lastSeq unreadCount } } }`;
@@ -49,6 +51,7 @@ const CHAT_ACTIVITY = `subscription($courseId: ID!, $after: String) { chatActivi
 type RoomEv = { cursor: string | null; type: string; message: { id: string; body: string } | null };
 type NotificationEv = { cursor: string; type: string; notification: { id: string; messageId: string | null } | null; unreadCount: number };
 type Activity = { cursor: string; type: string; data: { userId?: string } };
+type ActivityFeedEv = { cursor: string; entry: { id: string; type: string; actorId: string | null } };
 type Usage = { cursor: string; usedToday: number };
 type ChatActivity = { type: string; roomId: string; message: { id: string; body: string } | null };
 
@@ -139,6 +142,30 @@ describe.each([
     );
     expect(s.errors).toEqual([]);
     expect(s.items.filter((e) => e.type === 'member.joined').map((e) => e.data.userId)).toEqual([between.user.id, marker.user.id]);
+    await close();
+  });
+
+  it("the staff's activity feed: courseActivityEntries' cursor, then courseActivityFeed(after): an entry added in between comes once", async () => {
+    const f = await seed(app.core, 'activity');
+    const page = ok(await gql(app.url, ACTIVITY_PAGE, { id: f.course.id }, f.instructorToken)).courseActivityEntries;
+    expect(page.cursor).toMatch(/^\d+$/);
+    const between = await addMember(app.core, f, 'Joined In Between');
+    expect(page.edges.map((e: { node: { actorId: string } }) => e.node.actorId)).not.toContain(between.user.id);
+
+    const { s, close } = await follow<ActivityFeedEv>(
+      f.instructorToken,
+      ACTIVITY_FEED,
+      { courseId: f.course.id, after: page.cursor },
+      'courseActivityFeed',
+    );
+    const marker = await addMember(app.core, f, 'Joined As Marker');
+    await poll(
+      () => s.items.some((e) => e.entry.actorId === marker.user.id) || s.done,
+      20_000,
+      () => JSON.stringify(s),
+    );
+    expect(s.errors).toEqual([]);
+    expect(s.items.map((e) => e.entry.actorId)).toEqual([between.user.id, marker.user.id]);
     await close();
   });
 

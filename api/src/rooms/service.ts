@@ -3,7 +3,7 @@
  * rooms/access.ts (roomRights), which this service owns. Changes are written through the realtime module: a
  * room's events (`room:<id>`) carry message snapshots, so subscribers never read the database per event.
  */
-import { and, asc, count, desc, eq, gt, inArray, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import { memberships } from '../courses/tables.js';
 import { messageReactions, messages, roomMembers, rooms } from './tables.js';
 import { notifications } from '../notifications/tables.js';
@@ -37,6 +37,7 @@ import { Announcements } from './announcements.js';
 import { mentionsName, resolveMentionNames, type NamedPerson, type ResolvedMentions } from './mentions.js';
 import * as input from './input.js';
 import { cleanMultiline } from '../text.js';
+import type { ActivityService, MessageVolume } from '../activity/service.js';
 import { encodeStreamsCursor, parseStreamsCursor } from '../realtime/cursor.js';
 
 export type RoomRow = typeof rooms.$inferSelect;
@@ -104,6 +105,8 @@ interface Deps {
   limiter: RateLimiter;
   notifications: NotificationService;
   presence: PresenceService;
+  /** Moderation (renaming, archiving, muting, deleting others' messages) goes to the course's audit log. */
+  activity: ActivityService;
   log: Logger;
 }
 
@@ -392,6 +395,17 @@ export class RoomService {
         .returning();
       invalidate({ t: 'room', roomId });
       for (const n of notes) await this.systemMessage(tx, emit, row!, n, { event: 'updated' });
+      const shape = (r: RoomRow) => ({ name: r.name, topic: r.topic, archived: r.archivedAt !== null });
+      await this.d.activity.recordAudit({
+        tenantId: row!.tenantId,
+        courseId: row!.courseId,
+        by: viewer,
+        entity: 'room',
+        entityId: roomId,
+        action: roomAction(set),
+        before: shape(before!),
+        after: shape(row!),
+      });
       await emit(roomStream(roomId), {
         tenantId: row!.tenantId,
         type: 'room.updated',
@@ -459,9 +473,21 @@ export class RoomService {
     const cm = await this.d.access.membership(room.courseId, userId);
     if (!cm || !cm.active) throw notFound('The member');
     if (isStaff(cm.roles)) throw new AppError('BAD_USER_INPUT', 'Instructors and assistants cannot be muted.');
+    // Before the write (read through the cache, outside the transaction): the audit's "before".
+    const was = await this.access.roomMember(roomId, userId);
     return this.d.realtime.write(async (tx, emit, invalidate) => {
       const status = room.kind === 'group' ? 'active' : 'reader';
-      if (room.kind === 'group' && !(await this.access.roomMember(roomId, userId))?.active) throw notFound('The member');
+      if (room.kind === 'group' && !was?.active) throw notFound('The member');
+      await this.d.activity.recordAudit({
+        tenantId: room.tenantId,
+        courseId: room.courseId,
+        by: viewer,
+        entity: 'room_member',
+        entityId: `${roomId}:${userId}`,
+        action: muted ? 'muted' : 'unmuted',
+        before: { muted: was?.muted ?? false },
+        after: { muted },
+      });
       await tx
         .insert(roomMembers)
         .values({ roomId, userId, tenantId: room.tenantId, status, muted })
@@ -931,6 +957,18 @@ export class RoomService {
         .returning();
       if (!updated) return messageView(tx, row); // deleted meanwhile: same outcome
       await tx.delete(messageReactions).where(eq(messageReactions.messageId, row.id));
+      // A moderator's deletion is audited; the text is not kept there either (erased everywhere means everywhere).
+      if (by === 'moderator')
+        await this.d.activity.recordAudit({
+          tenantId: room.tenantId,
+          courseId: room.courseId,
+          by: viewer,
+          entity: 'message',
+          entityId: row.id,
+          action: 'deleted_by_moderator',
+          before: { roomId: room.id, authorId: row.authorId, seq: row.seq, deleted: false },
+          after: { deleted: true },
+        });
       const { realtime } = this.d;
       // The room's replay log: the message's own snapshots (added, edited, reactions) lose their text.
       await realtime.redact(tx, roomStream(room.id), {
@@ -965,6 +1003,17 @@ export class RoomService {
       await this.announcements.deleted(tx, emit, room, row);
       return view;
     });
+  }
+
+  /** How many messages people posted in each course's rooms over [from, to) (system messages aside, deleted ones too). */
+  async messageVolume(from: Date, to: Date): Promise<MessageVolume[]> {
+    const counts = await this.d.db
+      .select({ tenantId: rooms.tenantId, courseId: rooms.courseId, n: sql<number>`count(*)::int` })
+      .from(messages)
+      .innerJoin(rooms, eq(rooms.id, messages.roomId))
+      .where(and(gte(messages.createdAt, from), lt(messages.createdAt, to), ne(messages.kind, 'system')))
+      .groupBy(rooms.tenantId, rooms.courseId);
+    return counts.map((c) => ({ tenantId: c.tenantId, courseId: c.courseId, count: Number(c.n) }));
   }
 
   /** Adds or removes the viewer's reaction. */
@@ -1205,6 +1254,12 @@ function roomListScope(viewer: Viewer, courseId: string): string {
 /** The positions of a room-list cursor (`listRoomsFollowed`) for this viewer and course; null for none. */
 export function parseRoomListCursor(viewer: Viewer, courseId: string, cursor: string | null | undefined): Map<string, number> | null {
   return parseStreamsCursor(cursor, roomListScope(viewer, courseId));
+}
+
+/** What a moderator's room change was, for the audit log: archiving wins over renaming, renaming over the topic. */
+function roomAction(set: Partial<RoomRow>): string {
+  if (set.archivedAt !== undefined) return set.archivedAt ? 'archived' : 'unarchived';
+  return set.name !== undefined ? 'renamed' : 'topic_changed';
 }
 
 function sessionUser(viewer: Viewer, what: string): string {

@@ -14,7 +14,11 @@ export interface ScheduleEventScope {
 }
 
 export type ScheduleEvent =
-  | { type: 'session.created' | 'session.updated' | 'session.cancelled'; payload: { sessionId: string; scope: ScheduleEventScope } }
+  | {
+      type: 'session.created' | 'session.updated' | 'session.cancelled';
+      /** `previous`: the scope before a change of host or audience (those who could read it see it leave). */
+      payload: { sessionId: string; scope: ScheduleEventScope; previous?: ScheduleEventScope };
+    }
   | { type: 'window.published' | 'window.updated' | 'window.withdrawn'; payload: { windowId: string; hostId: string } }
   | {
       type: 'booking.created' | 'booking.cancelled';

@@ -23,6 +23,7 @@ import type { RoomService } from '../rooms/service.js';
 import { roomStream } from '../rooms/events.js';
 import type { MessageView } from '../rooms/views.js';
 import type { NotificationService } from '../notifications/service.js';
+import type { ActivityService } from '../activity/service.js';
 import { userStream } from '../notifications/events.js';
 import { tutorReportStream, type TutorReportEntry, type TutorSignal } from './events.js';
 import { TOOL_SUBJECT_PREFIX, upsertUser } from '../users/service.js';
@@ -142,6 +143,8 @@ interface Deps {
   log: Logger;
   rooms: RoomService;
   notifications: NotificationService;
+  /** Settings and budget changes go to the course's audit log; budget warnings to its activity feed. */
+  activity: ActivityService;
   provider: TutorProvider;
   queue: Queue<JobPayloads['tutor']>;
 }
@@ -218,8 +221,32 @@ export class TutorService {
       courseMonthlyTokens: input.courseMonthlyTokens !== undefined ? input.courseMonthlyTokens : current.courseMonthlyTokens,
       updatedAt: new Date(),
     };
-    await this.d.db.insert(tutorSettings).values(values).onConflictDoUpdate({ target: tutorSettings.courseId, set: values });
-    const saved = await this.settingsOf(this.d.db, courseId);
+    const saved = await this.d.realtime.write(async (tx) => {
+      const before = await this.settingsOf(tx, courseId);
+      await tx.insert(tutorSettings).values(values).onConflictDoUpdate({ target: tutorSettings.courseId, set: values });
+      const after = await this.settingsOf(tx, courseId);
+      const shape = (v: TutorSettingsView) => ({
+        mode: v.mode,
+        brief: v.brief,
+        userDailyTokens: v.userDailyTokens,
+        courseMonthlyTokens: v.courseMonthlyTokens,
+      });
+      if (JSON.stringify(shape(before)) !== JSON.stringify(shape(after)))
+        await this.d.activity.recordAudit({
+          tenantId: course!.tenantId,
+          courseId,
+          by: viewer,
+          entity: 'tutor_settings',
+          entityId: courseId,
+          action:
+            before.userDailyTokens !== after.userDailyTokens || before.courseMonthlyTokens !== after.courseMonthlyTokens
+              ? 'budgets_changed'
+              : 'updated',
+          before: shape(before),
+          after: shape(after),
+        });
+      return after;
+    });
     if (
       saved.userDailyTokens !== current.userDailyTokens ||
       saved.courseMonthlyTokens !== current.courseMonthlyTokens ||
@@ -899,17 +926,30 @@ export class TutorService {
         .where(and(eq(notifications.userId, userId), eq(notifications.dedupeKey, dedupeKey)))
         .limit(1);
       if (sent) return;
-      await this.d.notifications.notify([
-        {
+      const percent = Math.min(100, Math.floor((usage.usedToday * 100) / settings.userDailyTokens));
+      // The warning and its line in the staff's activity feed, together.
+      await this.d.realtime.write(async () => {
+        await this.d.notifications.notify([
+          {
+            tenantId,
+            userId,
+            courseId,
+            type: 'tutor_budget_warning',
+            excerpt: `You have used ${percent}% of today's AI tutor budget.`,
+            dedupeKey,
+            data: { usedToday: usage.usedToday, dailyLimit: settings.userDailyTokens },
+          },
+        ]);
+        await this.d.activity.recordActivity({
           tenantId,
-          userId,
           courseId,
-          type: 'tutor_budget_warning',
-          excerpt: `You have used ${Math.min(100, Math.floor((usage.usedToday * 100) / settings.userDailyTokens))}% of today's AI tutor budget.`,
-          dedupeKey,
-          data: { usedToday: usage.usedToday, dailyLimit: settings.userDailyTokens },
-        },
-      ]);
+          type: 'tutor.budget_warning',
+          actorId: userId,
+          data: { percent, usedToday: usage.usedToday, dailyLimit: settings.userDailyTokens },
+          // Once a day per student, whether or not they muted the warning.
+          once: dedupeKey + `:${userId}`,
+        });
+      });
     }
   }
 

@@ -12,6 +12,7 @@ import { startWorker, type WorkerHandle } from '@lt/jobs';
 import { budgetCounters, tutorRequests, usageLedger } from './tables.js';
 import { messages } from '../rooms/tables.js';
 import { notifications } from '../notifications/tables.js';
+import { courseActivity } from '../activity/tables.js';
 import { users } from '../users/tables.js';
 import { freshPgDatabase, gql, poll, seed, startApp, subscribe, wsClient, type Fixture, type TestApp } from '../../test/harness.js';
 import {
@@ -932,6 +933,12 @@ describe('AI tutor', () => {
       expect(sub.items[3]).toMatchObject({ usedToday: 16_420, warning: true });
       await jobDone(app, r3.requestId);
       expect(await warnings()).toHaveLength(1);
+      // The staff's activity feed says it once too.
+      const entries = await db(app)
+        .select()
+        .from(courseActivity)
+        .where(and(eq(courseActivity.courseId, f.course.id), eq(courseActivity.type, 'tutor.budget_warning')));
+      expect(entries).toEqual([expect.objectContaining({ actorId: f.learner.id, data: expect.objectContaining({ percent: 82 }) })]);
       expect(sub.errors).toEqual([]);
       await c.client.dispose();
       await w.close();

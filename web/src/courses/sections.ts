@@ -69,10 +69,10 @@ export const SECTION_INFO: Record<CourseSectionSlug, SectionInfo> = {
   schedule: {
     tab: 'Schedule',
     name: 'Schedule',
-    description: 'Sessions, office hours and deadlines.',
+    description: 'Sessions and office hours, in your own time zone.',
     linkTitle: 'Course schedule',
     gradable: false,
-    planned: true,
+    planned: false,
   },
 };
 

@@ -14,10 +14,21 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  fragment ActivityEntryFields on CourseActivityEntry {\n    id\n    type\n    actorId\n    actorName\n    data\n    createdAt\n  }\n": typeof types.ActivityEntryFieldsFragmentDoc,
+    "\n  fragment AuditEntryFields on AuditEntry {\n    id\n    entity\n    entityId\n    subjectName\n    action\n    actorId\n    actorName\n    apiKeyId\n    before\n    after\n    createdAt\n  }\n": typeof types.AuditEntryFieldsFragmentDoc,
+    "\n  query CourseActivity($courseId: ID!, $first: Int, $after: String) {\n    courseActivityEntries(courseId: $courseId, first: $first, after: $after) {\n      cursor\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...ActivityEntryFields\n        }\n      }\n    }\n  }\n": typeof types.CourseActivityDocument,
+    "\n  subscription CourseActivityFeed($courseId: ID!, $after: String) {\n    courseActivityFeed(courseId: $courseId, after: $after) {\n      cursor\n      entry {\n        ...ActivityEntryFields\n      }\n    }\n  }\n": typeof types.CourseActivityFeedDocument,
+    "\n  query AuditLog($courseId: ID!, $entity: String, $first: Int, $after: String) {\n    auditLog(courseId: $courseId, entity: $entity, first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...AuditEntryFields\n        }\n      }\n    }\n  }\n": typeof types.AuditLogDocument,
+    "\n  query AuditLogCsv($courseId: ID!, $entity: String) {\n    auditLogCsv(courseId: $courseId, entity: $entity)\n  }\n": typeof types.AuditLogCsvDocument,
     "\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    prefix\n    scopes\n    tenantWide\n    courseIds\n    createdBy {\n      id\n      name\n    }\n    createdAt\n    lastUsedAt\n    expiresAt\n    revokedAt\n  }\n": typeof types.ApiKeyFieldsFragmentDoc,
     "\n  query ApiKeys {\n    apiKeys {\n      ...ApiKeyFields\n    }\n  }\n": typeof types.ApiKeysDocument,
     "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      secret\n      apiKey {\n        ...ApiKeyFields\n      }\n    }\n  }\n": typeof types.CreateApiKeyDocument,
     "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      ...ApiKeyFields\n    }\n  }\n": typeof types.RevokeApiKeyDocument,
+    "\n  query MyCalendarFeed {\n    myCalendarFeed {\n      url\n      createdAt\n    }\n  }\n": typeof types.MyCalendarFeedDocument,
+    "\n  query CourseCalendarFeed($courseId: ID!) {\n    courseCalendarFeed(courseId: $courseId) {\n      url\n    }\n  }\n": typeof types.CourseCalendarFeedDocument,
+    "\n  mutation RotateCalendarFeed {\n    rotateCalendarFeed {\n      url\n      createdAt\n    }\n  }\n": typeof types.RotateCalendarFeedDocument,
+    "\n  mutation RotateCourseCalendarFeed($courseId: ID!) {\n    rotateCourseCalendarFeed(courseId: $courseId) {\n      url\n    }\n  }\n": typeof types.RotateCourseCalendarFeedDocument,
+    "\n  query SessionCalendarFile($sessionId: ID!) {\n    sessionCalendarFile(sessionId: $sessionId) {\n      filename\n      content\n    }\n  }\n": typeof types.SessionCalendarFileDocument,
     "\n  fragment ChatRoomFields on Room {\n    id\n    courseId\n    kind\n    name\n    topic\n    peer {\n      id\n      name\n      picture\n    }\n    archived\n    lastMessageAt\n    lastSeq\n    lastReadSeq\n    unreadCount\n    muted\n    canPost\n    postRefusal\n    canModerate\n    canAnnounce\n    memberCount\n    announcement {\n      ...AnnouncementFields\n    }\n  }\n": typeof types.ChatRoomFieldsFragmentDoc,
     "\n  fragment AnnouncementFields on Announcement {\n    pinnedAt\n    pinnedBy {\n      id\n      name\n    }\n    message {\n      id\n      seq\n      kind\n      body\n      language\n      author {\n        id\n        name\n      }\n      mentions {\n        id\n        name\n      }\n      createdAt\n      editedAt\n    }\n  }\n": typeof types.AnnouncementFieldsFragmentDoc,
     "\n  fragment ChatMessageFields on Message {\n    id\n    roomId\n    seq\n    kind\n    author {\n      id\n      name\n      picture\n      bot\n    }\n    body\n    language\n    replyTo {\n      id\n      authorName\n      excerpt\n      deleted\n    }\n    mentions {\n      id\n      name\n      picture\n    }\n    reactions {\n      emoji\n      count\n      userIds\n    }\n    createdAt\n    editedAt\n    deleted\n    deletedBy\n    clientId\n  }\n": typeof types.ChatMessageFieldsFragmentDoc,
@@ -51,11 +62,36 @@ type Documents = {
     "\n  query Courses($first: Int, $after: String) {\n    courses(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          label\n          myRoles\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n": typeof types.CoursesDocument,
     "\n  query DeepLinkRequest($id: ID!) {\n    deepLinkRequest(id: $id) {\n      id\n      acceptMultiple\n      title\n      expiresAt\n      course {\n        id\n        title\n        label\n        myRoles\n      }\n    }\n  }\n": typeof types.DeepLinkRequestDocument,
     "\n  mutation SubmitDeepLink($requestId: ID!, $items: [DeepLinkItemInput!]!) {\n    submitDeepLink(requestId: $requestId, items: $items) {\n      returnUrl\n      jwt\n    }\n  }\n": typeof types.SubmitDeepLinkDocument,
-    "\n  fragment NotificationFields on Notification {\n    id\n    type\n    courseId\n    courseTitle\n    actorName\n    roomId\n    messageId\n    excerpt\n    read\n    createdAt\n  }\n": typeof types.NotificationFieldsFragmentDoc,
+    "\n  fragment NotificationFields on Notification {\n    id\n    type\n    courseId\n    courseTitle\n    actorName\n    roomId\n    messageId\n    excerpt\n    data\n    read\n    createdAt\n  }\n": typeof types.NotificationFieldsFragmentDoc,
     "\n  query Notifications($first: Int, $after: String) {\n    unreadNotificationCount\n    notifications(first: $first, after: $after) {\n      cursor\n      edges {\n        cursor\n        node {\n          ...NotificationFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n": typeof types.NotificationsDocument,
     "\n  subscription NotificationEvents($after: String) {\n    notificationEvents(after: $after) {\n      cursor\n      type\n      notification {\n        ...NotificationFields\n      }\n      readIds\n      allRead\n      unreadCount\n    }\n  }\n": typeof types.NotificationEventsDocument,
     "\n  mutation MarkNotificationRead($id: ID!) {\n    markNotificationRead(id: $id)\n  }\n": typeof types.MarkNotificationReadDocument,
+    "\n  mutation MarkNotificationsRead($ids: [ID!]!) {\n    markNotificationsRead(ids: $ids)\n  }\n": typeof types.MarkNotificationsReadDocument,
+    "\n  query NotificationPreferences {\n    notificationPreferences {\n      type\n      label\n      group\n      muted\n    }\n  }\n": typeof types.NotificationPreferencesDocument,
+    "\n  mutation SetNotificationMuted($type: String!, $muted: Boolean!) {\n    setNotificationMuted(type: $type, muted: $muted) {\n      type\n      label\n      group\n      muted\n    }\n  }\n": typeof types.SetNotificationMutedDocument,
     "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n": typeof types.MarkAllNotificationsReadDocument,
+    "\n  fragment OfficeHourWindowFields on OfficeHourWindow {\n    id\n    hostId\n    hostName\n    title\n    weekday\n    startTime\n    endTime\n    timeZone\n    slotMinutes\n    horizonDays\n    minNoticeMinutes\n    cancelNoticeMinutes\n    location\n    meetingUrl\n    status\n  }\n": typeof types.OfficeHourWindowFieldsFragmentDoc,
+    "\n  fragment OfficeHourBookingFields on OfficeHourBooking {\n    id\n    windowId\n    windowTitle\n    sessionId\n    hostId\n    hostName\n    studentId\n    studentName\n    startsAt\n    endsAt\n    timeZone\n    question\n    location\n    meetingUrl\n    status\n  }\n": typeof types.OfficeHourBookingFieldsFragmentDoc,
+    "\n  query OfficeHoursOverview($courseId: ID!, $from: DateTime) {\n    officeHours(courseId: $courseId) {\n      cursor\n      windows {\n        ...OfficeHourWindowFields\n      }\n    }\n    officeHourBookings(courseId: $courseId, from: $from) {\n      cursor\n      bookings {\n        ...OfficeHourBookingFields\n      }\n    }\n  }\n": typeof types.OfficeHoursOverviewDocument,
+    "\n  query OfficeHourDays($windowId: ID!, $from: String!, $to: String!) {\n    officeHourDays(windowId: $windowId, from: $from, to: $to) {\n      windowId\n      day\n      waitlistSize\n      waitlistPosition\n      waitlistStatus\n      slots {\n        startsAt\n        endsAt\n        state\n        bookingId\n      }\n    }\n  }\n": typeof types.OfficeHourDaysDocument,
+    "\n  mutation PublishOfficeHours($input: PublishOfficeHoursInput!) {\n    publishOfficeHours(input: $input) {\n      ...OfficeHourWindowFields\n    }\n  }\n": typeof types.PublishOfficeHoursDocument,
+    "\n  mutation WithdrawOfficeHours($id: ID!) {\n    withdrawOfficeHours(id: $id) {\n      ...OfficeHourWindowFields\n    }\n  }\n": typeof types.WithdrawOfficeHoursDocument,
+    "\n  mutation BookOfficeHour($windowId: ID!, $startsAt: DateTime!, $question: String, $orNextFree: Boolean) {\n    bookOfficeHour(windowId: $windowId, startsAt: $startsAt, question: $question, orNextFree: $orNextFree) {\n      ...OfficeHourBookingFields\n    }\n  }\n": typeof types.BookOfficeHourDocument,
+    "\n  mutation CancelOfficeHourBooking($id: ID!) {\n    cancelOfficeHourBooking(id: $id) {\n      ...OfficeHourBookingFields\n    }\n  }\n": typeof types.CancelOfficeHourBookingDocument,
+    "\n  mutation JoinOfficeHourWaitlist($windowId: ID!, $day: String!) {\n    joinOfficeHourWaitlist(windowId: $windowId, day: $day) {\n      id\n      day\n      status\n      position\n    }\n  }\n": typeof types.JoinOfficeHourWaitlistDocument,
+    "\n  mutation LeaveOfficeHourWaitlist($windowId: ID!, $day: String!) {\n    leaveOfficeHourWaitlist(windowId: $windowId, day: $day)\n  }\n": typeof types.LeaveOfficeHourWaitlistDocument,
+    "\n  subscription OfficeHourEvents($courseId: ID!, $after: String) {\n    officeHourEvents(courseId: $courseId, after: $after) {\n      cursor\n      type\n      windowId\n      startsAt\n      bookingId\n      mine\n    }\n  }\n": typeof types.OfficeHourEventsDocument,
+    "\n  query SessionReminders($sessionId: ID!) {\n    sessionReminders(sessionId: $sessionId) {\n      userId\n      userName\n      offsetMinutes\n      dueAt\n      state\n      sentAt\n      error\n    }\n  }\n": typeof types.SessionRemindersDocument,
+    "\n  fragment ScheduleSessionFields on ScheduleSession {\n    id\n    courseId\n    kind\n    seriesId\n    recurrenceId\n    title\n    description\n    startsAt\n    endsAt\n    timeZone\n    hostId\n    hostName\n    audience\n    studentId\n    studentName\n    roomId\n    roomName\n    location\n    meetingUrl\n    status\n    sequence\n    canEdit\n  }\n": typeof types.ScheduleSessionFieldsFragmentDoc,
+    "\n  query CourseSchedule($id: ID!, $from: DateTime!, $to: DateTime!) {\n    course(id: $id) {\n      id\n      schedule(from: $from, to: $to) {\n        cursor\n        sessions {\n          ...ScheduleSessionFields\n        }\n      }\n      scheduleSettings {\n        timeZone\n        reminderOffsets\n        isSet\n      }\n    }\n  }\n": typeof types.CourseScheduleDocument,
+    "\n  query ScheduleSessionDetails($id: ID!) {\n    scheduleSession(id: $id) {\n      ...ScheduleSessionFields\n      attendance {\n        userId\n        userName\n        attendance\n        completed\n      }\n    }\n  }\n": typeof types.ScheduleSessionDetailsDocument,
+    "\n  subscription ScheduleEvents($courseId: ID!, $after: String) {\n    scheduleEvents(courseId: $courseId, after: $after) {\n      cursor\n      type\n      sessionId\n      session {\n        ...ScheduleSessionFields\n      }\n    }\n  }\n": typeof types.ScheduleEventsDocument,
+    "\n  mutation CreateScheduleSession($input: CreateScheduleSessionInput!, $force: Boolean) {\n    createScheduleSession(input: $input, force: $force) {\n      ...ScheduleSessionFields\n    }\n  }\n": typeof types.CreateScheduleSessionDocument,
+    "\n  mutation UpdateScheduleSession($id: ID!, $input: UpdateScheduleSessionInput!, $scope: ScheduleEditScope, $force: Boolean) {\n    updateScheduleSession(id: $id, input: $input, scope: $scope, force: $force) {\n      ...ScheduleSessionFields\n    }\n  }\n": typeof types.UpdateScheduleSessionDocument,
+    "\n  mutation CancelScheduleSession($id: ID!, $scope: ScheduleEditScope) {\n    cancelScheduleSession(id: $id, scope: $scope) {\n      ...ScheduleSessionFields\n    }\n  }\n": typeof types.CancelScheduleSessionDocument,
+    "\n  mutation MarkAttendance($sessionId: ID!, $userId: ID!, $attendance: AttendanceMark, $completed: Boolean) {\n    markAttendance(sessionId: $sessionId, userId: $userId, attendance: $attendance, completed: $completed) {\n      userId\n      userName\n      attendance\n      completed\n    }\n  }\n": typeof types.MarkAttendanceDocument,
+    "\n  mutation UpdateScheduleSettings($courseId: ID!, $timeZone: String, $reminderOffsets: [Int!]) {\n    updateScheduleSettings(courseId: $courseId, timeZone: $timeZone, reminderOffsets: $reminderOffsets) {\n      timeZone\n      reminderOffsets\n      isSet\n    }\n  }\n": typeof types.UpdateScheduleSettingsDocument,
+    "\n  query SchedulePeople($id: ID!) {\n    course(id: $id) {\n      id\n      members(first: 100) {\n        edges {\n          node {\n            roles\n            user {\n              id\n              name\n            }\n          }\n        }\n      }\n      rooms {\n        id\n        kind\n        name\n        archived\n      }\n    }\n  }\n": typeof types.SchedulePeopleDocument,
     "\n  mutation RefreshSession {\n    refreshSession {\n      token\n      expiresAt\n    }\n  }\n": typeof types.RefreshSessionDocument,
     "\n  fragment TutorUsageFields on TutorUsage {\n    cursor\n    courseId\n    usedToday\n    dailyLimit\n    remainingToday\n    courseUsedThisMonth\n    courseMonthlyLimit\n    warning\n    tokensPerQuestion\n    questionsLeft\n    percentLeftToday\n    blockedBy\n    resetsAt\n    blockedUntil\n  }\n": typeof types.TutorUsageFieldsFragmentDoc,
     "\n  fragment TutorSettingsFields on TutorSettings {\n    mode\n    brief\n    userDailyTokens\n    courseMonthlyTokens\n    tokensPerQuestion\n    provider\n    model\n  }\n": typeof types.TutorSettingsFieldsFragmentDoc,
@@ -72,10 +108,21 @@ type Documents = {
     "\n  query Me {\n    me {\n      kind\n      user {\n        id\n        name\n      }\n      tenant {\n        id\n        name\n      }\n      course {\n        id\n        title\n        label\n      }\n      roles\n      administrator\n    }\n  }\n": typeof types.MeDocument,
 };
 const documents: Documents = {
+    "\n  fragment ActivityEntryFields on CourseActivityEntry {\n    id\n    type\n    actorId\n    actorName\n    data\n    createdAt\n  }\n": types.ActivityEntryFieldsFragmentDoc,
+    "\n  fragment AuditEntryFields on AuditEntry {\n    id\n    entity\n    entityId\n    subjectName\n    action\n    actorId\n    actorName\n    apiKeyId\n    before\n    after\n    createdAt\n  }\n": types.AuditEntryFieldsFragmentDoc,
+    "\n  query CourseActivity($courseId: ID!, $first: Int, $after: String) {\n    courseActivityEntries(courseId: $courseId, first: $first, after: $after) {\n      cursor\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...ActivityEntryFields\n        }\n      }\n    }\n  }\n": types.CourseActivityDocument,
+    "\n  subscription CourseActivityFeed($courseId: ID!, $after: String) {\n    courseActivityFeed(courseId: $courseId, after: $after) {\n      cursor\n      entry {\n        ...ActivityEntryFields\n      }\n    }\n  }\n": types.CourseActivityFeedDocument,
+    "\n  query AuditLog($courseId: ID!, $entity: String, $first: Int, $after: String) {\n    auditLog(courseId: $courseId, entity: $entity, first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...AuditEntryFields\n        }\n      }\n    }\n  }\n": types.AuditLogDocument,
+    "\n  query AuditLogCsv($courseId: ID!, $entity: String) {\n    auditLogCsv(courseId: $courseId, entity: $entity)\n  }\n": types.AuditLogCsvDocument,
     "\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    prefix\n    scopes\n    tenantWide\n    courseIds\n    createdBy {\n      id\n      name\n    }\n    createdAt\n    lastUsedAt\n    expiresAt\n    revokedAt\n  }\n": types.ApiKeyFieldsFragmentDoc,
     "\n  query ApiKeys {\n    apiKeys {\n      ...ApiKeyFields\n    }\n  }\n": types.ApiKeysDocument,
     "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      secret\n      apiKey {\n        ...ApiKeyFields\n      }\n    }\n  }\n": types.CreateApiKeyDocument,
     "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      ...ApiKeyFields\n    }\n  }\n": types.RevokeApiKeyDocument,
+    "\n  query MyCalendarFeed {\n    myCalendarFeed {\n      url\n      createdAt\n    }\n  }\n": types.MyCalendarFeedDocument,
+    "\n  query CourseCalendarFeed($courseId: ID!) {\n    courseCalendarFeed(courseId: $courseId) {\n      url\n    }\n  }\n": types.CourseCalendarFeedDocument,
+    "\n  mutation RotateCalendarFeed {\n    rotateCalendarFeed {\n      url\n      createdAt\n    }\n  }\n": types.RotateCalendarFeedDocument,
+    "\n  mutation RotateCourseCalendarFeed($courseId: ID!) {\n    rotateCourseCalendarFeed(courseId: $courseId) {\n      url\n    }\n  }\n": types.RotateCourseCalendarFeedDocument,
+    "\n  query SessionCalendarFile($sessionId: ID!) {\n    sessionCalendarFile(sessionId: $sessionId) {\n      filename\n      content\n    }\n  }\n": types.SessionCalendarFileDocument,
     "\n  fragment ChatRoomFields on Room {\n    id\n    courseId\n    kind\n    name\n    topic\n    peer {\n      id\n      name\n      picture\n    }\n    archived\n    lastMessageAt\n    lastSeq\n    lastReadSeq\n    unreadCount\n    muted\n    canPost\n    postRefusal\n    canModerate\n    canAnnounce\n    memberCount\n    announcement {\n      ...AnnouncementFields\n    }\n  }\n": types.ChatRoomFieldsFragmentDoc,
     "\n  fragment AnnouncementFields on Announcement {\n    pinnedAt\n    pinnedBy {\n      id\n      name\n    }\n    message {\n      id\n      seq\n      kind\n      body\n      language\n      author {\n        id\n        name\n      }\n      mentions {\n        id\n        name\n      }\n      createdAt\n      editedAt\n    }\n  }\n": types.AnnouncementFieldsFragmentDoc,
     "\n  fragment ChatMessageFields on Message {\n    id\n    roomId\n    seq\n    kind\n    author {\n      id\n      name\n      picture\n      bot\n    }\n    body\n    language\n    replyTo {\n      id\n      authorName\n      excerpt\n      deleted\n    }\n    mentions {\n      id\n      name\n      picture\n    }\n    reactions {\n      emoji\n      count\n      userIds\n    }\n    createdAt\n    editedAt\n    deleted\n    deletedBy\n    clientId\n  }\n": types.ChatMessageFieldsFragmentDoc,
@@ -109,11 +156,36 @@ const documents: Documents = {
     "\n  query Courses($first: Int, $after: String) {\n    courses(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          label\n          myRoles\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n": types.CoursesDocument,
     "\n  query DeepLinkRequest($id: ID!) {\n    deepLinkRequest(id: $id) {\n      id\n      acceptMultiple\n      title\n      expiresAt\n      course {\n        id\n        title\n        label\n        myRoles\n      }\n    }\n  }\n": types.DeepLinkRequestDocument,
     "\n  mutation SubmitDeepLink($requestId: ID!, $items: [DeepLinkItemInput!]!) {\n    submitDeepLink(requestId: $requestId, items: $items) {\n      returnUrl\n      jwt\n    }\n  }\n": types.SubmitDeepLinkDocument,
-    "\n  fragment NotificationFields on Notification {\n    id\n    type\n    courseId\n    courseTitle\n    actorName\n    roomId\n    messageId\n    excerpt\n    read\n    createdAt\n  }\n": types.NotificationFieldsFragmentDoc,
+    "\n  fragment NotificationFields on Notification {\n    id\n    type\n    courseId\n    courseTitle\n    actorName\n    roomId\n    messageId\n    excerpt\n    data\n    read\n    createdAt\n  }\n": types.NotificationFieldsFragmentDoc,
     "\n  query Notifications($first: Int, $after: String) {\n    unreadNotificationCount\n    notifications(first: $first, after: $after) {\n      cursor\n      edges {\n        cursor\n        node {\n          ...NotificationFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n": types.NotificationsDocument,
     "\n  subscription NotificationEvents($after: String) {\n    notificationEvents(after: $after) {\n      cursor\n      type\n      notification {\n        ...NotificationFields\n      }\n      readIds\n      allRead\n      unreadCount\n    }\n  }\n": types.NotificationEventsDocument,
     "\n  mutation MarkNotificationRead($id: ID!) {\n    markNotificationRead(id: $id)\n  }\n": types.MarkNotificationReadDocument,
+    "\n  mutation MarkNotificationsRead($ids: [ID!]!) {\n    markNotificationsRead(ids: $ids)\n  }\n": types.MarkNotificationsReadDocument,
+    "\n  query NotificationPreferences {\n    notificationPreferences {\n      type\n      label\n      group\n      muted\n    }\n  }\n": types.NotificationPreferencesDocument,
+    "\n  mutation SetNotificationMuted($type: String!, $muted: Boolean!) {\n    setNotificationMuted(type: $type, muted: $muted) {\n      type\n      label\n      group\n      muted\n    }\n  }\n": types.SetNotificationMutedDocument,
     "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n": types.MarkAllNotificationsReadDocument,
+    "\n  fragment OfficeHourWindowFields on OfficeHourWindow {\n    id\n    hostId\n    hostName\n    title\n    weekday\n    startTime\n    endTime\n    timeZone\n    slotMinutes\n    horizonDays\n    minNoticeMinutes\n    cancelNoticeMinutes\n    location\n    meetingUrl\n    status\n  }\n": types.OfficeHourWindowFieldsFragmentDoc,
+    "\n  fragment OfficeHourBookingFields on OfficeHourBooking {\n    id\n    windowId\n    windowTitle\n    sessionId\n    hostId\n    hostName\n    studentId\n    studentName\n    startsAt\n    endsAt\n    timeZone\n    question\n    location\n    meetingUrl\n    status\n  }\n": types.OfficeHourBookingFieldsFragmentDoc,
+    "\n  query OfficeHoursOverview($courseId: ID!, $from: DateTime) {\n    officeHours(courseId: $courseId) {\n      cursor\n      windows {\n        ...OfficeHourWindowFields\n      }\n    }\n    officeHourBookings(courseId: $courseId, from: $from) {\n      cursor\n      bookings {\n        ...OfficeHourBookingFields\n      }\n    }\n  }\n": types.OfficeHoursOverviewDocument,
+    "\n  query OfficeHourDays($windowId: ID!, $from: String!, $to: String!) {\n    officeHourDays(windowId: $windowId, from: $from, to: $to) {\n      windowId\n      day\n      waitlistSize\n      waitlistPosition\n      waitlistStatus\n      slots {\n        startsAt\n        endsAt\n        state\n        bookingId\n      }\n    }\n  }\n": types.OfficeHourDaysDocument,
+    "\n  mutation PublishOfficeHours($input: PublishOfficeHoursInput!) {\n    publishOfficeHours(input: $input) {\n      ...OfficeHourWindowFields\n    }\n  }\n": types.PublishOfficeHoursDocument,
+    "\n  mutation WithdrawOfficeHours($id: ID!) {\n    withdrawOfficeHours(id: $id) {\n      ...OfficeHourWindowFields\n    }\n  }\n": types.WithdrawOfficeHoursDocument,
+    "\n  mutation BookOfficeHour($windowId: ID!, $startsAt: DateTime!, $question: String, $orNextFree: Boolean) {\n    bookOfficeHour(windowId: $windowId, startsAt: $startsAt, question: $question, orNextFree: $orNextFree) {\n      ...OfficeHourBookingFields\n    }\n  }\n": types.BookOfficeHourDocument,
+    "\n  mutation CancelOfficeHourBooking($id: ID!) {\n    cancelOfficeHourBooking(id: $id) {\n      ...OfficeHourBookingFields\n    }\n  }\n": types.CancelOfficeHourBookingDocument,
+    "\n  mutation JoinOfficeHourWaitlist($windowId: ID!, $day: String!) {\n    joinOfficeHourWaitlist(windowId: $windowId, day: $day) {\n      id\n      day\n      status\n      position\n    }\n  }\n": types.JoinOfficeHourWaitlistDocument,
+    "\n  mutation LeaveOfficeHourWaitlist($windowId: ID!, $day: String!) {\n    leaveOfficeHourWaitlist(windowId: $windowId, day: $day)\n  }\n": types.LeaveOfficeHourWaitlistDocument,
+    "\n  subscription OfficeHourEvents($courseId: ID!, $after: String) {\n    officeHourEvents(courseId: $courseId, after: $after) {\n      cursor\n      type\n      windowId\n      startsAt\n      bookingId\n      mine\n    }\n  }\n": types.OfficeHourEventsDocument,
+    "\n  query SessionReminders($sessionId: ID!) {\n    sessionReminders(sessionId: $sessionId) {\n      userId\n      userName\n      offsetMinutes\n      dueAt\n      state\n      sentAt\n      error\n    }\n  }\n": types.SessionRemindersDocument,
+    "\n  fragment ScheduleSessionFields on ScheduleSession {\n    id\n    courseId\n    kind\n    seriesId\n    recurrenceId\n    title\n    description\n    startsAt\n    endsAt\n    timeZone\n    hostId\n    hostName\n    audience\n    studentId\n    studentName\n    roomId\n    roomName\n    location\n    meetingUrl\n    status\n    sequence\n    canEdit\n  }\n": types.ScheduleSessionFieldsFragmentDoc,
+    "\n  query CourseSchedule($id: ID!, $from: DateTime!, $to: DateTime!) {\n    course(id: $id) {\n      id\n      schedule(from: $from, to: $to) {\n        cursor\n        sessions {\n          ...ScheduleSessionFields\n        }\n      }\n      scheduleSettings {\n        timeZone\n        reminderOffsets\n        isSet\n      }\n    }\n  }\n": types.CourseScheduleDocument,
+    "\n  query ScheduleSessionDetails($id: ID!) {\n    scheduleSession(id: $id) {\n      ...ScheduleSessionFields\n      attendance {\n        userId\n        userName\n        attendance\n        completed\n      }\n    }\n  }\n": types.ScheduleSessionDetailsDocument,
+    "\n  subscription ScheduleEvents($courseId: ID!, $after: String) {\n    scheduleEvents(courseId: $courseId, after: $after) {\n      cursor\n      type\n      sessionId\n      session {\n        ...ScheduleSessionFields\n      }\n    }\n  }\n": types.ScheduleEventsDocument,
+    "\n  mutation CreateScheduleSession($input: CreateScheduleSessionInput!, $force: Boolean) {\n    createScheduleSession(input: $input, force: $force) {\n      ...ScheduleSessionFields\n    }\n  }\n": types.CreateScheduleSessionDocument,
+    "\n  mutation UpdateScheduleSession($id: ID!, $input: UpdateScheduleSessionInput!, $scope: ScheduleEditScope, $force: Boolean) {\n    updateScheduleSession(id: $id, input: $input, scope: $scope, force: $force) {\n      ...ScheduleSessionFields\n    }\n  }\n": types.UpdateScheduleSessionDocument,
+    "\n  mutation CancelScheduleSession($id: ID!, $scope: ScheduleEditScope) {\n    cancelScheduleSession(id: $id, scope: $scope) {\n      ...ScheduleSessionFields\n    }\n  }\n": types.CancelScheduleSessionDocument,
+    "\n  mutation MarkAttendance($sessionId: ID!, $userId: ID!, $attendance: AttendanceMark, $completed: Boolean) {\n    markAttendance(sessionId: $sessionId, userId: $userId, attendance: $attendance, completed: $completed) {\n      userId\n      userName\n      attendance\n      completed\n    }\n  }\n": types.MarkAttendanceDocument,
+    "\n  mutation UpdateScheduleSettings($courseId: ID!, $timeZone: String, $reminderOffsets: [Int!]) {\n    updateScheduleSettings(courseId: $courseId, timeZone: $timeZone, reminderOffsets: $reminderOffsets) {\n      timeZone\n      reminderOffsets\n      isSet\n    }\n  }\n": types.UpdateScheduleSettingsDocument,
+    "\n  query SchedulePeople($id: ID!) {\n    course(id: $id) {\n      id\n      members(first: 100) {\n        edges {\n          node {\n            roles\n            user {\n              id\n              name\n            }\n          }\n        }\n      }\n      rooms {\n        id\n        kind\n        name\n        archived\n      }\n    }\n  }\n": types.SchedulePeopleDocument,
     "\n  mutation RefreshSession {\n    refreshSession {\n      token\n      expiresAt\n    }\n  }\n": types.RefreshSessionDocument,
     "\n  fragment TutorUsageFields on TutorUsage {\n    cursor\n    courseId\n    usedToday\n    dailyLimit\n    remainingToday\n    courseUsedThisMonth\n    courseMonthlyLimit\n    warning\n    tokensPerQuestion\n    questionsLeft\n    percentLeftToday\n    blockedBy\n    resetsAt\n    blockedUntil\n  }\n": types.TutorUsageFieldsFragmentDoc,
     "\n  fragment TutorSettingsFields on TutorSettings {\n    mode\n    brief\n    userDailyTokens\n    courseMonthlyTokens\n    tokensPerQuestion\n    provider\n    model\n  }\n": types.TutorSettingsFieldsFragmentDoc,
@@ -147,6 +219,30 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  fragment ActivityEntryFields on CourseActivityEntry {\n    id\n    type\n    actorId\n    actorName\n    data\n    createdAt\n  }\n"): (typeof documents)["\n  fragment ActivityEntryFields on CourseActivityEntry {\n    id\n    type\n    actorId\n    actorName\n    data\n    createdAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment AuditEntryFields on AuditEntry {\n    id\n    entity\n    entityId\n    subjectName\n    action\n    actorId\n    actorName\n    apiKeyId\n    before\n    after\n    createdAt\n  }\n"): (typeof documents)["\n  fragment AuditEntryFields on AuditEntry {\n    id\n    entity\n    entityId\n    subjectName\n    action\n    actorId\n    actorName\n    apiKeyId\n    before\n    after\n    createdAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CourseActivity($courseId: ID!, $first: Int, $after: String) {\n    courseActivityEntries(courseId: $courseId, first: $first, after: $after) {\n      cursor\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...ActivityEntryFields\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query CourseActivity($courseId: ID!, $first: Int, $after: String) {\n    courseActivityEntries(courseId: $courseId, first: $first, after: $after) {\n      cursor\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...ActivityEntryFields\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription CourseActivityFeed($courseId: ID!, $after: String) {\n    courseActivityFeed(courseId: $courseId, after: $after) {\n      cursor\n      entry {\n        ...ActivityEntryFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription CourseActivityFeed($courseId: ID!, $after: String) {\n    courseActivityFeed(courseId: $courseId, after: $after) {\n      cursor\n      entry {\n        ...ActivityEntryFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuditLog($courseId: ID!, $entity: String, $first: Int, $after: String) {\n    auditLog(courseId: $courseId, entity: $entity, first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...AuditEntryFields\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AuditLog($courseId: ID!, $entity: String, $first: Int, $after: String) {\n    auditLog(courseId: $courseId, entity: $entity, first: $first, after: $after) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...AuditEntryFields\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuditLogCsv($courseId: ID!, $entity: String) {\n    auditLogCsv(courseId: $courseId, entity: $entity)\n  }\n"): (typeof documents)["\n  query AuditLogCsv($courseId: ID!, $entity: String) {\n    auditLogCsv(courseId: $courseId, entity: $entity)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    prefix\n    scopes\n    tenantWide\n    courseIds\n    createdBy {\n      id\n      name\n    }\n    createdAt\n    lastUsedAt\n    expiresAt\n    revokedAt\n  }\n"): (typeof documents)["\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    prefix\n    scopes\n    tenantWide\n    courseIds\n    createdBy {\n      id\n      name\n    }\n    createdAt\n    lastUsedAt\n    expiresAt\n    revokedAt\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -160,6 +256,26 @@ export function graphql(source: "\n  mutation CreateApiKey($input: CreateApiKeyI
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      ...ApiKeyFields\n    }\n  }\n"): (typeof documents)["\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      ...ApiKeyFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MyCalendarFeed {\n    myCalendarFeed {\n      url\n      createdAt\n    }\n  }\n"): (typeof documents)["\n  query MyCalendarFeed {\n    myCalendarFeed {\n      url\n      createdAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CourseCalendarFeed($courseId: ID!) {\n    courseCalendarFeed(courseId: $courseId) {\n      url\n    }\n  }\n"): (typeof documents)["\n  query CourseCalendarFeed($courseId: ID!) {\n    courseCalendarFeed(courseId: $courseId) {\n      url\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RotateCalendarFeed {\n    rotateCalendarFeed {\n      url\n      createdAt\n    }\n  }\n"): (typeof documents)["\n  mutation RotateCalendarFeed {\n    rotateCalendarFeed {\n      url\n      createdAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RotateCourseCalendarFeed($courseId: ID!) {\n    rotateCourseCalendarFeed(courseId: $courseId) {\n      url\n    }\n  }\n"): (typeof documents)["\n  mutation RotateCourseCalendarFeed($courseId: ID!) {\n    rotateCourseCalendarFeed(courseId: $courseId) {\n      url\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SessionCalendarFile($sessionId: ID!) {\n    sessionCalendarFile(sessionId: $sessionId) {\n      filename\n      content\n    }\n  }\n"): (typeof documents)["\n  query SessionCalendarFile($sessionId: ID!) {\n    sessionCalendarFile(sessionId: $sessionId) {\n      filename\n      content\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -295,7 +411,7 @@ export function graphql(source: "\n  mutation SubmitDeepLink($requestId: ID!, $i
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment NotificationFields on Notification {\n    id\n    type\n    courseId\n    courseTitle\n    actorName\n    roomId\n    messageId\n    excerpt\n    read\n    createdAt\n  }\n"): (typeof documents)["\n  fragment NotificationFields on Notification {\n    id\n    type\n    courseId\n    courseTitle\n    actorName\n    roomId\n    messageId\n    excerpt\n    read\n    createdAt\n  }\n"];
+export function graphql(source: "\n  fragment NotificationFields on Notification {\n    id\n    type\n    courseId\n    courseTitle\n    actorName\n    roomId\n    messageId\n    excerpt\n    data\n    read\n    createdAt\n  }\n"): (typeof documents)["\n  fragment NotificationFields on Notification {\n    id\n    type\n    courseId\n    courseTitle\n    actorName\n    roomId\n    messageId\n    excerpt\n    data\n    read\n    createdAt\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -311,7 +427,107 @@ export function graphql(source: "\n  mutation MarkNotificationRead($id: ID!) {\n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation MarkNotificationsRead($ids: [ID!]!) {\n    markNotificationsRead(ids: $ids)\n  }\n"): (typeof documents)["\n  mutation MarkNotificationsRead($ids: [ID!]!) {\n    markNotificationsRead(ids: $ids)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query NotificationPreferences {\n    notificationPreferences {\n      type\n      label\n      group\n      muted\n    }\n  }\n"): (typeof documents)["\n  query NotificationPreferences {\n    notificationPreferences {\n      type\n      label\n      group\n      muted\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetNotificationMuted($type: String!, $muted: Boolean!) {\n    setNotificationMuted(type: $type, muted: $muted) {\n      type\n      label\n      group\n      muted\n    }\n  }\n"): (typeof documents)["\n  mutation SetNotificationMuted($type: String!, $muted: Boolean!) {\n    setNotificationMuted(type: $type, muted: $muted) {\n      type\n      label\n      group\n      muted\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n"): (typeof documents)["\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment OfficeHourWindowFields on OfficeHourWindow {\n    id\n    hostId\n    hostName\n    title\n    weekday\n    startTime\n    endTime\n    timeZone\n    slotMinutes\n    horizonDays\n    minNoticeMinutes\n    cancelNoticeMinutes\n    location\n    meetingUrl\n    status\n  }\n"): (typeof documents)["\n  fragment OfficeHourWindowFields on OfficeHourWindow {\n    id\n    hostId\n    hostName\n    title\n    weekday\n    startTime\n    endTime\n    timeZone\n    slotMinutes\n    horizonDays\n    minNoticeMinutes\n    cancelNoticeMinutes\n    location\n    meetingUrl\n    status\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment OfficeHourBookingFields on OfficeHourBooking {\n    id\n    windowId\n    windowTitle\n    sessionId\n    hostId\n    hostName\n    studentId\n    studentName\n    startsAt\n    endsAt\n    timeZone\n    question\n    location\n    meetingUrl\n    status\n  }\n"): (typeof documents)["\n  fragment OfficeHourBookingFields on OfficeHourBooking {\n    id\n    windowId\n    windowTitle\n    sessionId\n    hostId\n    hostName\n    studentId\n    studentName\n    startsAt\n    endsAt\n    timeZone\n    question\n    location\n    meetingUrl\n    status\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query OfficeHoursOverview($courseId: ID!, $from: DateTime) {\n    officeHours(courseId: $courseId) {\n      cursor\n      windows {\n        ...OfficeHourWindowFields\n      }\n    }\n    officeHourBookings(courseId: $courseId, from: $from) {\n      cursor\n      bookings {\n        ...OfficeHourBookingFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query OfficeHoursOverview($courseId: ID!, $from: DateTime) {\n    officeHours(courseId: $courseId) {\n      cursor\n      windows {\n        ...OfficeHourWindowFields\n      }\n    }\n    officeHourBookings(courseId: $courseId, from: $from) {\n      cursor\n      bookings {\n        ...OfficeHourBookingFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query OfficeHourDays($windowId: ID!, $from: String!, $to: String!) {\n    officeHourDays(windowId: $windowId, from: $from, to: $to) {\n      windowId\n      day\n      waitlistSize\n      waitlistPosition\n      waitlistStatus\n      slots {\n        startsAt\n        endsAt\n        state\n        bookingId\n      }\n    }\n  }\n"): (typeof documents)["\n  query OfficeHourDays($windowId: ID!, $from: String!, $to: String!) {\n    officeHourDays(windowId: $windowId, from: $from, to: $to) {\n      windowId\n      day\n      waitlistSize\n      waitlistPosition\n      waitlistStatus\n      slots {\n        startsAt\n        endsAt\n        state\n        bookingId\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PublishOfficeHours($input: PublishOfficeHoursInput!) {\n    publishOfficeHours(input: $input) {\n      ...OfficeHourWindowFields\n    }\n  }\n"): (typeof documents)["\n  mutation PublishOfficeHours($input: PublishOfficeHoursInput!) {\n    publishOfficeHours(input: $input) {\n      ...OfficeHourWindowFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WithdrawOfficeHours($id: ID!) {\n    withdrawOfficeHours(id: $id) {\n      ...OfficeHourWindowFields\n    }\n  }\n"): (typeof documents)["\n  mutation WithdrawOfficeHours($id: ID!) {\n    withdrawOfficeHours(id: $id) {\n      ...OfficeHourWindowFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BookOfficeHour($windowId: ID!, $startsAt: DateTime!, $question: String, $orNextFree: Boolean) {\n    bookOfficeHour(windowId: $windowId, startsAt: $startsAt, question: $question, orNextFree: $orNextFree) {\n      ...OfficeHourBookingFields\n    }\n  }\n"): (typeof documents)["\n  mutation BookOfficeHour($windowId: ID!, $startsAt: DateTime!, $question: String, $orNextFree: Boolean) {\n    bookOfficeHour(windowId: $windowId, startsAt: $startsAt, question: $question, orNextFree: $orNextFree) {\n      ...OfficeHourBookingFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CancelOfficeHourBooking($id: ID!) {\n    cancelOfficeHourBooking(id: $id) {\n      ...OfficeHourBookingFields\n    }\n  }\n"): (typeof documents)["\n  mutation CancelOfficeHourBooking($id: ID!) {\n    cancelOfficeHourBooking(id: $id) {\n      ...OfficeHourBookingFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation JoinOfficeHourWaitlist($windowId: ID!, $day: String!) {\n    joinOfficeHourWaitlist(windowId: $windowId, day: $day) {\n      id\n      day\n      status\n      position\n    }\n  }\n"): (typeof documents)["\n  mutation JoinOfficeHourWaitlist($windowId: ID!, $day: String!) {\n    joinOfficeHourWaitlist(windowId: $windowId, day: $day) {\n      id\n      day\n      status\n      position\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LeaveOfficeHourWaitlist($windowId: ID!, $day: String!) {\n    leaveOfficeHourWaitlist(windowId: $windowId, day: $day)\n  }\n"): (typeof documents)["\n  mutation LeaveOfficeHourWaitlist($windowId: ID!, $day: String!) {\n    leaveOfficeHourWaitlist(windowId: $windowId, day: $day)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OfficeHourEvents($courseId: ID!, $after: String) {\n    officeHourEvents(courseId: $courseId, after: $after) {\n      cursor\n      type\n      windowId\n      startsAt\n      bookingId\n      mine\n    }\n  }\n"): (typeof documents)["\n  subscription OfficeHourEvents($courseId: ID!, $after: String) {\n    officeHourEvents(courseId: $courseId, after: $after) {\n      cursor\n      type\n      windowId\n      startsAt\n      bookingId\n      mine\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SessionReminders($sessionId: ID!) {\n    sessionReminders(sessionId: $sessionId) {\n      userId\n      userName\n      offsetMinutes\n      dueAt\n      state\n      sentAt\n      error\n    }\n  }\n"): (typeof documents)["\n  query SessionReminders($sessionId: ID!) {\n    sessionReminders(sessionId: $sessionId) {\n      userId\n      userName\n      offsetMinutes\n      dueAt\n      state\n      sentAt\n      error\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ScheduleSessionFields on ScheduleSession {\n    id\n    courseId\n    kind\n    seriesId\n    recurrenceId\n    title\n    description\n    startsAt\n    endsAt\n    timeZone\n    hostId\n    hostName\n    audience\n    studentId\n    studentName\n    roomId\n    roomName\n    location\n    meetingUrl\n    status\n    sequence\n    canEdit\n  }\n"): (typeof documents)["\n  fragment ScheduleSessionFields on ScheduleSession {\n    id\n    courseId\n    kind\n    seriesId\n    recurrenceId\n    title\n    description\n    startsAt\n    endsAt\n    timeZone\n    hostId\n    hostName\n    audience\n    studentId\n    studentName\n    roomId\n    roomName\n    location\n    meetingUrl\n    status\n    sequence\n    canEdit\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CourseSchedule($id: ID!, $from: DateTime!, $to: DateTime!) {\n    course(id: $id) {\n      id\n      schedule(from: $from, to: $to) {\n        cursor\n        sessions {\n          ...ScheduleSessionFields\n        }\n      }\n      scheduleSettings {\n        timeZone\n        reminderOffsets\n        isSet\n      }\n    }\n  }\n"): (typeof documents)["\n  query CourseSchedule($id: ID!, $from: DateTime!, $to: DateTime!) {\n    course(id: $id) {\n      id\n      schedule(from: $from, to: $to) {\n        cursor\n        sessions {\n          ...ScheduleSessionFields\n        }\n      }\n      scheduleSettings {\n        timeZone\n        reminderOffsets\n        isSet\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ScheduleSessionDetails($id: ID!) {\n    scheduleSession(id: $id) {\n      ...ScheduleSessionFields\n      attendance {\n        userId\n        userName\n        attendance\n        completed\n      }\n    }\n  }\n"): (typeof documents)["\n  query ScheduleSessionDetails($id: ID!) {\n    scheduleSession(id: $id) {\n      ...ScheduleSessionFields\n      attendance {\n        userId\n        userName\n        attendance\n        completed\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ScheduleEvents($courseId: ID!, $after: String) {\n    scheduleEvents(courseId: $courseId, after: $after) {\n      cursor\n      type\n      sessionId\n      session {\n        ...ScheduleSessionFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription ScheduleEvents($courseId: ID!, $after: String) {\n    scheduleEvents(courseId: $courseId, after: $after) {\n      cursor\n      type\n      sessionId\n      session {\n        ...ScheduleSessionFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateScheduleSession($input: CreateScheduleSessionInput!, $force: Boolean) {\n    createScheduleSession(input: $input, force: $force) {\n      ...ScheduleSessionFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateScheduleSession($input: CreateScheduleSessionInput!, $force: Boolean) {\n    createScheduleSession(input: $input, force: $force) {\n      ...ScheduleSessionFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateScheduleSession($id: ID!, $input: UpdateScheduleSessionInput!, $scope: ScheduleEditScope, $force: Boolean) {\n    updateScheduleSession(id: $id, input: $input, scope: $scope, force: $force) {\n      ...ScheduleSessionFields\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateScheduleSession($id: ID!, $input: UpdateScheduleSessionInput!, $scope: ScheduleEditScope, $force: Boolean) {\n    updateScheduleSession(id: $id, input: $input, scope: $scope, force: $force) {\n      ...ScheduleSessionFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CancelScheduleSession($id: ID!, $scope: ScheduleEditScope) {\n    cancelScheduleSession(id: $id, scope: $scope) {\n      ...ScheduleSessionFields\n    }\n  }\n"): (typeof documents)["\n  mutation CancelScheduleSession($id: ID!, $scope: ScheduleEditScope) {\n    cancelScheduleSession(id: $id, scope: $scope) {\n      ...ScheduleSessionFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MarkAttendance($sessionId: ID!, $userId: ID!, $attendance: AttendanceMark, $completed: Boolean) {\n    markAttendance(sessionId: $sessionId, userId: $userId, attendance: $attendance, completed: $completed) {\n      userId\n      userName\n      attendance\n      completed\n    }\n  }\n"): (typeof documents)["\n  mutation MarkAttendance($sessionId: ID!, $userId: ID!, $attendance: AttendanceMark, $completed: Boolean) {\n    markAttendance(sessionId: $sessionId, userId: $userId, attendance: $attendance, completed: $completed) {\n      userId\n      userName\n      attendance\n      completed\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateScheduleSettings($courseId: ID!, $timeZone: String, $reminderOffsets: [Int!]) {\n    updateScheduleSettings(courseId: $courseId, timeZone: $timeZone, reminderOffsets: $reminderOffsets) {\n      timeZone\n      reminderOffsets\n      isSet\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateScheduleSettings($courseId: ID!, $timeZone: String, $reminderOffsets: [Int!]) {\n    updateScheduleSettings(courseId: $courseId, timeZone: $timeZone, reminderOffsets: $reminderOffsets) {\n      timeZone\n      reminderOffsets\n      isSet\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SchedulePeople($id: ID!) {\n    course(id: $id) {\n      id\n      members(first: 100) {\n        edges {\n          node {\n            roles\n            user {\n              id\n              name\n            }\n          }\n        }\n      }\n      rooms {\n        id\n        kind\n        name\n        archived\n      }\n    }\n  }\n"): (typeof documents)["\n  query SchedulePeople($id: ID!) {\n    course(id: $id) {\n      id\n      members(first: 100) {\n        edges {\n          node {\n            roles\n            user {\n              id\n              name\n            }\n          }\n        }\n      }\n      rooms {\n        id\n        kind\n        name\n        archived\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -18,6 +18,7 @@ graphql(`
     roomId
     messageId
     excerpt
+    data
     read
     createdAt
   }
@@ -63,6 +64,35 @@ export const NOTIFICATION_EVENTS = graphql(`
 export const MARK_NOTIFICATION_READ = graphql(`
   mutation MarkNotificationRead($id: ID!) {
     markNotificationRead(id: $id)
+  }
+`);
+
+export const MARK_NOTIFICATIONS_READ = graphql(`
+  mutation MarkNotificationsRead($ids: [ID!]!) {
+    markNotificationsRead(ids: $ids)
+  }
+`);
+
+/** Every notification type, with whether the viewer muted it. */
+export const NOTIFICATION_PREFERENCES = graphql(`
+  query NotificationPreferences {
+    notificationPreferences {
+      type
+      label
+      group
+      muted
+    }
+  }
+`);
+
+export const SET_NOTIFICATION_MUTED = graphql(`
+  mutation SetNotificationMuted($type: String!, $muted: Boolean!) {
+    setNotificationMuted(type: $type, muted: $muted) {
+      type
+      label
+      group
+      muted
+    }
   }
 `);
 

@@ -11,6 +11,29 @@ describe('notifications', () => {
       'Your AI tutor budget for today',
     );
     expect(describeNotification({ type: 'office_hours_soon', actorName: 'Cy', courseTitle: null })).toBe('Cy: office hours soon');
+    expect(describeNotification({ type: 'reminder', actorName: null, courseTitle: null, data: { offsetMinutes: 15 } })).toBe(
+      'Reminder: starts in 15 min',
+    );
+    expect(describeNotification({ type: 'reminder', actorName: null, courseTitle: null, data: { offsetMinutes: 1440 } })).toBe(
+      'Reminder: starts in 24 h',
+    );
+    expect(describeNotification({ type: 'booking.made', actorName: 'Lee', courseTitle: null })).toBe('Lee booked your office hours');
+    expect(describeNotification({ type: 'session.cancelled', actorName: 'Ada', courseTitle: null })).toBe(
+      'A session of yours was cancelled',
+    );
+  });
+  it('leads schedule notifications to the session on the Schedule tab', () => {
+    for (const type of ['session.assigned', 'session.changed', 'session.cancelled', 'reminder', 'booking.made', 'booking.cancelled'])
+      expect(notificationTarget({ type, courseId: 'c', roomId: null, messageId: null, data: { sessionId: 's', startsAt: 'x' } })).toEqual({
+        path: '/courses/c/schedule',
+        query: { session: 's' },
+      });
+    expect(
+      notificationTarget({ type: 'waitlist.slot_freed', courseId: 'c', roomId: null, messageId: null, data: { windowId: 'w' } }),
+    ).toEqual({
+      path: '/courses/c/schedule',
+      query: {},
+    });
   });
   it('leads to the room and the message, or nowhere', () => {
     expect(notificationTarget({ type: 'mention', courseId: 'c', roomId: 'r', messageId: 'm' })).toEqual({

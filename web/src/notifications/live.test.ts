@@ -11,6 +11,7 @@ const note = (id: string, read = false): AppNotification => ({
   roomId: 'r',
   messageId: `m-${id}`,
   excerpt: `about ${id}`,
+  data: {},
   read,
   createdAt: '2026-12-01T10:00:00.000Z',
 });
