@@ -38,6 +38,68 @@ describe('API keys', () => {
   const keyCount = async (tenantId: string) =>
     (await app.core.services.database.db.select({ n: count() }).from(apiKeys).where(eq(apiKeys.tenantId, tenantId)))[0]!.n;
 
+  /**
+   * A key's two kinds of open subscription to one course: a WebSocket on `app` and an SSE stream on `sseApp` (another
+   * instance, or the same); resolves once both are live on the server.
+   */
+  const followWithKey = async (secret: string, sseApp: TestApp) => {
+    const ACTIVITY = `subscription($id: ID!) { courseActivity(courseId: $id) { type } }`;
+    const ws = wsClient(app.wsUrl, secret);
+    const controller = new AbortController();
+    const sub = subscribe(ws.client, ACTIVITY, { id: a.course.id }, 'courseActivity');
+    const res = await fetch(sseApp.url + '/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${secret}` },
+      body: JSON.stringify({ query: ACTIVITY, variables: { id: a.course.id } }),
+      signal: controller.signal,
+    });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const sse = { text: '', done: false };
+    void (async () => {
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        sse.text += decoder.decode(value, { stream: true });
+      }
+      sse.done = true;
+    })().catch(() => {});
+    const live = () => app.core.services.realtime.activeSubscriptions > 0 && sseApp.core.services.realtime.activeSubscriptions > 0;
+    await poll(
+      () => live() || sub.done,
+      20_000,
+      () => 'subscriptions not live',
+    );
+    return {
+      ws,
+      sub,
+      sse,
+      /** Both subscriptions' ends: the WebSocket's close and the SSE stream's last event, with `message`. */
+      ended: async (message: string) => {
+        await sub.ended();
+        expect(ws.closes).toEqual([{ code: 4401, reason: message }]);
+        await poll(
+          () => sse.done,
+          20_000,
+          () => `the SSE stream did not end: ${sse.text}`,
+        );
+        expect(sse.text).toContain('"code":"UNAUTHENTICATED"');
+        expect(sse.text).toContain(message);
+        expect(sse.text).not.toContain('"courseActivity"');
+        await poll(
+          () => app.core.services.realtime.activeSubscriptions === 0 && sseApp.core.services.realtime.activeSubscriptions === 0,
+          20_000,
+          () => 'the subscriptions are still held on the server',
+        );
+      },
+      close: async () => {
+        controller.abort();
+        await ws.client.dispose();
+      },
+    };
+  };
+
   beforeAll(async () => {
     app = await startApp();
     a = await seed(app.core, 'A');
@@ -140,56 +202,14 @@ describe('API keys', () => {
     // A second instance on the same database and Redis: the revocation reaches it as a control message.
     const other = await startApp({ databaseUrl: app.core.config.databaseUrl! });
     const { secret, apiKey } = await create(a.instructorToken);
-    const ws = wsClient(app.wsUrl, secret);
-    const controller = new AbortController();
+    const followed = await followWithKey(secret, other);
     try {
-      const ACTIVITY = `subscription($id: ID!) { courseActivity(courseId: $id) { type } }`;
-      const sub = subscribe(ws.client, ACTIVITY, { id: a.course.id }, 'courseActivity');
-      const res = await fetch(other.url + '/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${secret}` },
-        body: JSON.stringify({ query: ACTIVITY, variables: { id: a.course.id } }),
-        signal: controller.signal,
-      });
-      expect(res.headers.get('content-type')).toContain('text/event-stream');
-      const sse = { text: '', done: false };
-      void (async () => {
-        const reader = res.body!.getReader();
-        const decoder = new TextDecoder();
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          sse.text += decoder.decode(value, { stream: true });
-        }
-        sse.done = true;
-      })().catch(() => {});
-      await poll(
-        () => (app.core.services.realtime.activeSubscriptions > 0 && other.core.services.realtime.activeSubscriptions > 0) || sub.done,
-        20_000,
-        () => 'subscriptions not live',
-      );
-      expect(sub.done).toBe(false);
-
+      expect(followed.sub.done).toBe(false);
       // Nothing happens in the course after the revocation: no event could end the subscriptions but the revocation.
       expect((await gql(app.url, REVOKE, { id: apiKey.id }, a.instructorToken)).body.errors).toBeUndefined();
-      await sub.ended();
-      expect(ws.closes).toEqual([{ code: 4401, reason: 'This API key has been revoked.' }]);
-      await poll(
-        () => sse.done,
-        20_000,
-        () => `the SSE stream did not end: ${sse.text}`,
-      );
-      expect(sse.text).toContain('"code":"UNAUTHENTICATED"');
-      expect(sse.text).toContain('This API key has been revoked.');
-      expect(sse.text).not.toContain('"courseActivity"');
-      await poll(
-        () => app.core.services.realtime.activeSubscriptions === 0 && other.core.services.realtime.activeSubscriptions === 0,
-        20_000,
-        () => 'the subscriptions are still held on the server',
-      );
+      await followed.ended('This API key has been revoked.');
     } finally {
-      controller.abort();
-      await ws.client.dispose();
+      await followed.close();
       await other.close();
     }
   });
@@ -197,49 +217,14 @@ describe('API keys', () => {
   it('a key that expires while in use ends its open subscriptions then: a WebSocket (4401) and an SSE stream (UNAUTHENTICATED)', async () => {
     // Expiring a few seconds from now: nothing happens in the course, so only the expiry can end the subscriptions.
     const { secret } = await create(a.instructorToken, { expiresAt: new Date(Date.now() + 4_000).toISOString() });
-    const ws = wsClient(app.wsUrl, secret);
-    const controller = new AbortController();
+    const followed = await followWithKey(secret, app);
     try {
-      const ACTIVITY = `subscription($id: ID!) { courseActivity(courseId: $id) { type } }`;
-      const sub = subscribe(ws.client, ACTIVITY, { id: a.course.id }, 'courseActivity');
-      const res = await fetch(app.url + '/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${secret}` },
-        body: JSON.stringify({ query: ACTIVITY, variables: { id: a.course.id } }),
-        signal: controller.signal,
-      });
-      expect(res.headers.get('content-type')).toContain('text/event-stream');
-      const sse = { text: '', done: false };
-      void (async () => {
-        const reader = res.body!.getReader();
-        const decoder = new TextDecoder();
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          sse.text += decoder.decode(value, { stream: true });
-        }
-        sse.done = true;
-      })().catch(() => {});
-      await sub.ended();
-      expect(ws.closes).toEqual([{ code: 4401, reason: 'This API key has expired.' }]);
-      await poll(
-        () => sse.done,
-        20_000,
-        () => `the SSE stream did not end: ${sse.text}`,
-      );
-      expect(sse.text).toContain('"code":"UNAUTHENTICATED"');
-      expect(sse.text).toContain('This API key has expired.');
-      await poll(
-        () => app.core.services.realtime.activeSubscriptions === 0,
-        20_000,
-        () => 'the subscriptions are still held on the server',
-      );
+      await followed.ended('This API key has expired.');
       // And the key is refused from then on.
       const after = await gql(app.url, `query { me { kind } }`, {}, secret);
       expect(code(after.body)).toBe('UNAUTHENTICATED');
     } finally {
-      controller.abort();
-      await ws.client.dispose();
+      await followed.close();
     }
   });
 
