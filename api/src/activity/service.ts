@@ -16,7 +16,16 @@ import type { Viewer } from '../auth/viewer.js';
 import { isUuid, type Access } from '../auth/access.js';
 import { AppError } from '../errors.js';
 import { isStaff } from '../courses/roles.js';
-import { isCursorTime, pageRequest, toPage, type FollowedPage, type Page, type PageArgs } from '../db/pagination.js';
+import {
+  isTimeIdKey,
+  newestFirst,
+  pageRequest,
+  timeIdKeyOf,
+  toPage,
+  type FollowedPage,
+  type Page,
+  type PageArgs,
+} from '../db/pagination.js';
 import { checkIdentifier } from '../text.js';
 import { toCsv } from './csv.js';
 
@@ -211,21 +220,12 @@ export class ActivityService {
   /** A page of the course's activity, newest first, with the position of its stream the page reflects. */
   async feed(viewer: Viewer, courseId: string, args: PageArgs): Promise<FollowedPage<ActivityView>> {
     await this.requireStaffRead(viewer, courseId);
-    const req = pageRequest(args, isKey);
+    const req = pageRequest(args, isTimeIdKey);
     // The head before the rows: every event up to it is committed with its row, so the page holds at least that.
     const cursor = String(await this.realtime.head(activityStream(courseId)));
+    const { after, orderBy: order } = newestFirst(req, courseActivity.createdAt, courseActivity.id);
     const conds: SQL[] = [eq(courseActivity.courseId, courseId)];
-    const key = sql`(${courseActivity.createdAt}, ${courseActivity.id})`;
-    if (req.cursor) {
-      const [t, id] = req.cursor;
-      conds.push(
-        req.direction === 'forward' ? sql`${key} < (${t}::timestamptz, ${id}::uuid)` : sql`${key} > (${t}::timestamptz, ${id}::uuid)`,
-      );
-    }
-    const order =
-      req.direction === 'forward'
-        ? [desc(courseActivity.createdAt), desc(courseActivity.id)]
-        : [sql`${courseActivity.createdAt} asc`, sql`${courseActivity.id} asc`];
+    if (after) conds.push(after);
     const found = await this.db
       .select({ row: courseActivity, actorName: users.name })
       .from(courseActivity)
@@ -242,27 +242,17 @@ export class ActivityService {
       data: row.data as Record<string, unknown>,
       createdAt: row.createdAt,
     }));
-    return { ...toPage(req, views, (v) => [v.createdAt.toISOString(), v.id] as [string, string]), cursor };
+    return { ...toPage(req, views, timeIdKeyOf), cursor };
   }
 
   /** The audit log, newest first, filtered; a course's for its staff, the tenant's for its administrators. */
   async audit(viewer: Viewer, filter: AuditFilter, args: PageArgs): Promise<Page<AuditView>> {
     const where = await this.auditWhere(viewer, filter);
-    const req = pageRequest(args, isKey);
-    const conds = [where];
-    const key = sql`(${auditLog.createdAt}, ${auditLog.id})`;
-    if (req.cursor) {
-      const [t, id] = req.cursor;
-      conds.push(
-        req.direction === 'forward' ? sql`${key} < (${t}::timestamptz, ${id}::uuid)` : sql`${key} > (${t}::timestamptz, ${id}::uuid)`,
-      );
-    }
-    const order =
-      req.direction === 'forward'
-        ? [desc(auditLog.createdAt), desc(auditLog.id)]
-        : [sql`${auditLog.createdAt} asc`, sql`${auditLog.id} asc`];
+    const req = pageRequest(args, isTimeIdKey);
+    const { after, orderBy: order } = newestFirst(req, auditLog.createdAt, auditLog.id);
+    const conds = after ? [where, after] : [where];
     const rows = await this.auditRows(and(...conds)!, order, req.limit + 1);
-    return toPage(req, rows, (v) => [v.createdAt.toISOString(), v.id] as [string, string]);
+    return toPage(req, rows, timeIdKeyOf);
   }
 
   /** The audit log (same filter and rule as `audit`) as CSV, newest first, at most AUDIT_CSV_MAX_ROWS rows. */
@@ -335,6 +325,3 @@ export class ActivityService {
     if (!ok) throw new AppError('FORBIDDEN', "Only the LMS's administrators can read the whole tenant's audit log; pass a courseId.");
   }
 }
-
-const isKey = (v: unknown): v is [string, string] =>
-  Array.isArray(v) && v.length === 2 && isCursorTime(v[0]) && typeof v[1] === 'string' && isUuid(v[1]);

@@ -3,6 +3,7 @@
  * bounded, and both directions work. Services build the query; this module only checks the arguments and
  * shapes the page.
  */
+import { desc, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { AppError } from '../errors.js';
 import { hasLoneSurrogate } from '../text.js';
 
@@ -100,4 +101,30 @@ export function toPage<T, K>(req: PageRequest<K>, rows: T[], key: (row: T) => K)
       endCursor: edges.at(-1)?.cursor ?? null,
     },
   };
+}
+
+/** A newest-first list's sort key as its cursors hold it: the row's creation instant (ISO) and its id. */
+export type TimeIdKey = [string, string];
+export const isTimeIdKey = (v: unknown): v is TimeIdKey =>
+  Array.isArray(v) &&
+  v.length === 2 &&
+  isCursorTime(v[0]) &&
+  typeof v[1] === 'string' &&
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v[1]);
+export const timeIdKeyOf = (row: { createdAt: Date; id: string }): TimeIdKey => [row.createdAt.toISOString(), row.id];
+
+/**
+ * The keyset of a newest-first list ordered by (created_at, id): the condition that starts a page after (forward,
+ * back in time) or before (backward) its cursor, and the order to read the rows in.
+ */
+export function newestFirst(req: PageRequest<TimeIdKey>, createdAt: AnyColumn, id: AnyColumn): { after: SQL | null; orderBy: SQL[] } {
+  const key = sql`(${createdAt}, ${id})`;
+  let after: SQL | null = null;
+  if (req.cursor) {
+    const [t, rowId] = req.cursor;
+    after =
+      req.direction === 'forward' ? sql`${key} < (${t}::timestamptz, ${rowId}::uuid)` : sql`${key} > (${t}::timestamptz, ${rowId}::uuid)`;
+  }
+  const orderBy = req.direction === 'forward' ? [desc(createdAt), desc(id)] : [sql`${createdAt} asc`, sql`${id} asc`];
+  return { after, orderBy };
 }

@@ -3,7 +3,7 @@
  * that every tab of the user hears it live and a reconnecting tab resumes with its cursor. Features create
  * them inside their own write (`notify` joins the caller's transaction); chat is the first user.
  */
-import { and, count, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { courses } from '../courses/tables.js';
 import { messages } from '../rooms/tables.js';
 import { notificationPreferences, notifications } from './tables.js';
@@ -16,7 +16,7 @@ import type { Access } from '../auth/access.js';
 import type { Viewer } from '../auth/viewer.js';
 import { AppError, notFound } from '../errors.js';
 import { isUuid } from '../auth/access.js';
-import { isCursorTime, pageRequest, toPage, type FollowedPage, type PageArgs } from '../db/pagination.js';
+import { isTimeIdKey, newestFirst, pageRequest, timeIdKeyOf, toPage, type FollowedPage, type PageArgs } from '../db/pagination.js';
 
 export type NotificationRow = typeof notifications.$inferSelect;
 export interface NotificationView extends NotificationRow {
@@ -175,31 +175,21 @@ export class NotificationService {
   /** A page of the viewer's notifications, with the position of their stream it reflects (to follow from there). */
   async list(viewer: Viewer, args: PageArgs & { unreadOnly?: boolean | null }): Promise<FollowedPage<NotificationView>> {
     const userId = sessionUser(viewer);
-    const req = pageRequest(args, isKey);
+    const req = pageRequest(args, isTimeIdKey);
     // The head before the rows: every event up to it is committed with its row, so the page holds at least that.
     const cursor = String(await this.realtime.head(userStream(userId)));
-    const key = sql`(${notifications.createdAt}, ${notifications.id})`;
+    const { after, orderBy } = newestFirst(req, notifications.createdAt, notifications.id);
     const conds = [eq(notifications.userId, userId), eq(notifications.tenantId, viewer.tenantId)];
     if (args.unreadOnly) conds.push(isNull(notifications.readAt));
-    if (req.cursor) {
-      const [t, id] = req.cursor;
-      // Newest first: "forward" walks back in time.
-      conds.push(
-        req.direction === 'forward' ? sql`${key} < (${t}::timestamptz, ${id}::uuid)` : sql`${key} > (${t}::timestamptz, ${id}::uuid)`,
-      );
-    }
-    const order =
-      req.direction === 'forward'
-        ? [desc(notifications.createdAt), desc(notifications.id)]
-        : [sql`${notifications.createdAt} asc`, sql`${notifications.id} asc`];
+    if (after) conds.push(after);
     const rows = await this.db
       .select()
       .from(notifications)
       .where(and(...conds))
-      .orderBy(...order)
+      .orderBy(...orderBy)
       .limit(req.limit + 1);
     const views = await this.viewsOf(this.db, rows);
-    return { ...toPage(req, views, (n) => [n.createdAt.toISOString(), n.id] as [string, string]), cursor };
+    return { ...toPage(req, views, timeIdKeyOf), cursor };
   }
 
   async unreadCount(viewer: Viewer): Promise<number> {
@@ -426,6 +416,3 @@ function sessionUser(viewer: Viewer): string {
   if (viewer.kind !== 'session') throw new AppError('FORBIDDEN', 'Notifications belong to people: sign in through your LMS.');
   return viewer.userId;
 }
-
-const isKey = (v: unknown): v is [string, string] =>
-  Array.isArray(v) && v.length === 2 && isCursorTime(v[0]) && typeof v[1] === 'string' && isUuid(v[1]);
