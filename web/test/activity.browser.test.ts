@@ -82,6 +82,9 @@ describe('activity, audit log and calendar feeds', () => {
   it('the student has no activity page, and copies a private calendar URL that a calendar app reads', async () => {
     const f = lee!.frame;
     await f.getByTestId('calendar-feeds').locator('summary').click({ timeout: 20_000 });
+    // No private URL until the student asks for one.
+    await f.getByTestId('my-feed-none').waitFor({ timeout: 15_000 });
+    await f.getByTestId('my-feed-on').click();
     const input = f.getByTestId('my-feed-url');
     await expect.poll(() => input.inputValue(), { timeout: 15_000 }).toMatch(/\/calendar\/[A-Za-z0-9_-]{32}\.ics$/);
     const url = await input.inputValue();

@@ -28,8 +28,9 @@ const CalendarFileRef = builder.objectRef<CalendarFile>('CalendarFile').implemen
 builder.queryFields((t) => ({
   myCalendarFeed: t.field({
     type: CalendarFeedRef,
+    nullable: true,
     description:
-      "The viewer's private calendar feed (their sessions and bookings in every course), created on first ask. People only (FORBIDDEN for API keys).",
+      "The viewer's private calendar feed (their sessions and bookings in every course); null until they make one with rotateCalendarFeed, and after they turn it off. People only (FORBIDDEN for API keys).",
     resolve: (_r, _a, ctx) => ctx.services.calendarFeeds.myFeed(requireViewer(ctx)),
   }),
   courseCalendarFeed: t.field({
@@ -50,11 +51,12 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   rotateCalendarFeed: t.field({
     type: CalendarFeedRef,
-    description: "A new URL for the viewer's feed; the old one answers 404 at once.",
+    description: "Makes the viewer's private feed URL, or a new one: the old one answers 404 at once.",
     resolve: (_r, _a, ctx) => ctx.services.calendarFeeds.rotateMyFeed(requireViewer(ctx)),
   }),
   revokeCalendarFeed: t.boolean({
-    description: "Turns the viewer's feed off (its URL answers 404); myCalendarFeed makes a new one. False when there was none.",
+    description:
+      "Turns the viewer's feed off (its URL answers 404; myCalendarFeed is null until rotateCalendarFeed makes a new one). False when there was none.",
     resolve: (_r, _a, ctx) => ctx.services.calendarFeeds.revokeMyFeed(requireViewer(ctx)),
   }),
   rotateCourseCalendarFeed: t.field({

@@ -118,7 +118,11 @@ describe.each([
     const res = await fetch(url.replace(/^https?:\/\/[^/]+/, app.url));
     return { status: res.status, type: res.headers.get('content-type'), cache: res.headers.get('cache-control'), text: await res.text() };
   };
-  const feedOf = async (p: { token: string }) => ok(await gql(app.url, MY_FEED, {}, p.token)).myCalendarFeed.url as string;
+  /** The person's feed URL: the one they have, or a new one made as the app's "Make my URL" does. */
+  const feedOf = async (p: { token: string }) => {
+    const mine = ok(await gql(app.url, MY_FEED, {}, p.token)).myCalendarFeed as { url: string } | null;
+    return mine?.url ?? (ok(await gql(app.url, ROTATE, {}, p.token)).rotateCalendarFeed.url as string);
+  };
 
   it("a person's feed parses (ical.js) and round-trips UID, SEQUENCE, STATUS and times of their sessions only", async () => {
     const url = await feedOf(lee);
@@ -224,6 +228,9 @@ describe.each([
     expect(await feedOf(lee)).toBe(rotated);
     expect(ok(await gql(app.url, REVOKE, {}, lee.token)).revokeCalendarFeed).toBe(true);
     expect((await fetchIcs(rotated)).status).toBe(404);
+    // Turned off stays off: reading the feed does not make a new one.
+    expect(ok(await gql(app.url, MY_FEED, {}, lee.token)).myCalendarFeed).toBeNull();
+    expect(ok(await gql(app.url, MY_FEED, {}, lee.token)).myCalendarFeed).toBeNull();
     const again = await feedOf(lee);
     expect(again).not.toBe(rotated);
     expect((await fetchIcs(again)).status).toBe(200);

@@ -75,17 +75,19 @@ export class CalendarFeedService {
 
   // ------------------------------------------------------------------ a person's feed
 
-  /** The viewer's private feed URL, created on first ask. People only (an API key has no calendar). */
-  async myFeed(viewer: Viewer): Promise<CalendarFeedView> {
+  /**
+   * The viewer's private feed URL, or null until they make one (`rotateMyFeed`) and after they turn it off: reading
+   * never creates one, so a feed turned off stays off. People only (an API key has no calendar).
+   */
+  async myFeed(viewer: Viewer): Promise<CalendarFeedView | null> {
     const userId = personOf(viewer);
     const [row] = await this.d.db.select().from(calendarFeeds).where(eq(calendarFeeds.userId, userId));
-    if (row) return this.userView(userId, row.createdAt);
-    return this.newUserToken(viewer.tenantId, userId, false);
+    return row ? this.userView(userId, row.createdAt) : null;
   }
 
-  /** A new URL for the viewer's feed; the old one answers 404 from now on. */
+  /** Makes the viewer's feed URL, or a new one: the old one answers 404 from now on. */
   async rotateMyFeed(viewer: Viewer): Promise<CalendarFeedView> {
-    return this.newUserToken(viewer.tenantId, personOf(viewer), true);
+    return this.newUserToken(viewer.tenantId, personOf(viewer));
   }
 
   /** Turns the viewer's feed off (its URL answers 404); asking for it again makes a new URL. */
@@ -95,18 +97,16 @@ export class CalendarFeedService {
     return gone.length > 0;
   }
 
-  private async newUserToken(tenantId: string, userId: string, replace: boolean): Promise<CalendarFeedView> {
+  private async newUserToken(tenantId: string, userId: string): Promise<CalendarFeedView> {
     // Millisecond precision: the nonce must read back exactly as it was written.
     const createdAt = new Date();
     const tokenHash = sha256(this.userToken(userId, createdAt));
-    const q = this.d.db.insert(calendarFeeds).values({ userId, tenantId, tokenHash, createdAt });
-    const [row] = replace
-      ? await q.onConflictDoUpdate({ target: calendarFeeds.userId, set: { tokenHash, createdAt } }).returning()
-      : // Two first asks at once: both answer with the row that won.
-        await q.onConflictDoNothing().returning();
-    if (row) return this.userView(userId, row.createdAt);
-    const [won] = await this.d.db.select().from(calendarFeeds).where(eq(calendarFeeds.userId, userId));
-    return this.userView(userId, won!.createdAt);
+    const [row] = await this.d.db
+      .insert(calendarFeeds)
+      .values({ userId, tenantId, tokenHash, createdAt })
+      .onConflictDoUpdate({ target: calendarFeeds.userId, set: { tokenHash, createdAt } })
+      .returning();
+    return this.userView(userId, row!.createdAt);
   }
 
   private userToken(userId: string, createdAt: Date): string {

@@ -27,6 +27,7 @@ type Documents = {
     "\n  query MyCalendarFeed {\n    myCalendarFeed {\n      url\n      createdAt\n    }\n  }\n": typeof types.MyCalendarFeedDocument,
     "\n  query CourseCalendarFeed($courseId: ID!) {\n    courseCalendarFeed(courseId: $courseId) {\n      url\n    }\n  }\n": typeof types.CourseCalendarFeedDocument,
     "\n  mutation RotateCalendarFeed {\n    rotateCalendarFeed {\n      url\n      createdAt\n    }\n  }\n": typeof types.RotateCalendarFeedDocument,
+    "\n  mutation RevokeCalendarFeed {\n    revokeCalendarFeed\n  }\n": typeof types.RevokeCalendarFeedDocument,
     "\n  mutation RotateCourseCalendarFeed($courseId: ID!) {\n    rotateCourseCalendarFeed(courseId: $courseId) {\n      url\n    }\n  }\n": typeof types.RotateCourseCalendarFeedDocument,
     "\n  query SessionCalendarFile($sessionId: ID!) {\n    sessionCalendarFile(sessionId: $sessionId) {\n      filename\n      content\n    }\n  }\n": typeof types.SessionCalendarFileDocument,
     "\n  fragment ChatRoomFields on Room {\n    id\n    courseId\n    kind\n    name\n    topic\n    peer {\n      id\n      name\n      picture\n    }\n    archived\n    lastMessageAt\n    lastSeq\n    lastReadSeq\n    unreadCount\n    muted\n    canPost\n    postRefusal\n    canModerate\n    canAnnounce\n    memberCount\n    announcement {\n      ...AnnouncementFields\n    }\n  }\n": typeof types.ChatRoomFieldsFragmentDoc,
@@ -88,6 +89,7 @@ type Documents = {
     "\n  subscription ScheduleEvents($courseId: ID!, $after: String) {\n    scheduleEvents(courseId: $courseId, after: $after) {\n      cursor\n      type\n      sessionId\n      session {\n        ...ScheduleSessionFields\n      }\n    }\n  }\n": typeof types.ScheduleEventsDocument,
     "\n  mutation CreateScheduleSession($input: CreateScheduleSessionInput!, $force: Boolean) {\n    createScheduleSession(input: $input, force: $force) {\n      ...ScheduleSessionFields\n    }\n  }\n": typeof types.CreateScheduleSessionDocument,
     "\n  mutation UpdateScheduleSession($id: ID!, $input: UpdateScheduleSessionInput!, $scope: ScheduleEditScope, $force: Boolean) {\n    updateScheduleSession(id: $id, input: $input, scope: $scope, force: $force) {\n      ...ScheduleSessionFields\n    }\n  }\n": typeof types.UpdateScheduleSessionDocument,
+    "\n  mutation MoveScheduleSession($id: ID!, $startsAt: DateTime!, $endsAt: DateTime!, $scope: ScheduleEditScope, $force: Boolean) {\n    moveScheduleSession(id: $id, startsAt: $startsAt, endsAt: $endsAt, scope: $scope, force: $force) {\n      ...ScheduleSessionFields\n    }\n  }\n": typeof types.MoveScheduleSessionDocument,
     "\n  mutation CancelScheduleSession($id: ID!, $scope: ScheduleEditScope) {\n    cancelScheduleSession(id: $id, scope: $scope) {\n      ...ScheduleSessionFields\n    }\n  }\n": typeof types.CancelScheduleSessionDocument,
     "\n  mutation MarkAttendance($sessionId: ID!, $userId: ID!, $attendance: AttendanceMark, $completed: Boolean) {\n    markAttendance(sessionId: $sessionId, userId: $userId, attendance: $attendance, completed: $completed) {\n      userId\n      userName\n      attendance\n      completed\n    }\n  }\n": typeof types.MarkAttendanceDocument,
     "\n  mutation UpdateScheduleSettings($courseId: ID!, $timeZone: String, $reminderOffsets: [Int!]) {\n    updateScheduleSettings(courseId: $courseId, timeZone: $timeZone, reminderOffsets: $reminderOffsets) {\n      timeZone\n      reminderOffsets\n      isSet\n    }\n  }\n": typeof types.UpdateScheduleSettingsDocument,
@@ -121,6 +123,7 @@ const documents: Documents = {
     "\n  query MyCalendarFeed {\n    myCalendarFeed {\n      url\n      createdAt\n    }\n  }\n": types.MyCalendarFeedDocument,
     "\n  query CourseCalendarFeed($courseId: ID!) {\n    courseCalendarFeed(courseId: $courseId) {\n      url\n    }\n  }\n": types.CourseCalendarFeedDocument,
     "\n  mutation RotateCalendarFeed {\n    rotateCalendarFeed {\n      url\n      createdAt\n    }\n  }\n": types.RotateCalendarFeedDocument,
+    "\n  mutation RevokeCalendarFeed {\n    revokeCalendarFeed\n  }\n": types.RevokeCalendarFeedDocument,
     "\n  mutation RotateCourseCalendarFeed($courseId: ID!) {\n    rotateCourseCalendarFeed(courseId: $courseId) {\n      url\n    }\n  }\n": types.RotateCourseCalendarFeedDocument,
     "\n  query SessionCalendarFile($sessionId: ID!) {\n    sessionCalendarFile(sessionId: $sessionId) {\n      filename\n      content\n    }\n  }\n": types.SessionCalendarFileDocument,
     "\n  fragment ChatRoomFields on Room {\n    id\n    courseId\n    kind\n    name\n    topic\n    peer {\n      id\n      name\n      picture\n    }\n    archived\n    lastMessageAt\n    lastSeq\n    lastReadSeq\n    unreadCount\n    muted\n    canPost\n    postRefusal\n    canModerate\n    canAnnounce\n    memberCount\n    announcement {\n      ...AnnouncementFields\n    }\n  }\n": types.ChatRoomFieldsFragmentDoc,
@@ -182,6 +185,7 @@ const documents: Documents = {
     "\n  subscription ScheduleEvents($courseId: ID!, $after: String) {\n    scheduleEvents(courseId: $courseId, after: $after) {\n      cursor\n      type\n      sessionId\n      session {\n        ...ScheduleSessionFields\n      }\n    }\n  }\n": types.ScheduleEventsDocument,
     "\n  mutation CreateScheduleSession($input: CreateScheduleSessionInput!, $force: Boolean) {\n    createScheduleSession(input: $input, force: $force) {\n      ...ScheduleSessionFields\n    }\n  }\n": types.CreateScheduleSessionDocument,
     "\n  mutation UpdateScheduleSession($id: ID!, $input: UpdateScheduleSessionInput!, $scope: ScheduleEditScope, $force: Boolean) {\n    updateScheduleSession(id: $id, input: $input, scope: $scope, force: $force) {\n      ...ScheduleSessionFields\n    }\n  }\n": types.UpdateScheduleSessionDocument,
+    "\n  mutation MoveScheduleSession($id: ID!, $startsAt: DateTime!, $endsAt: DateTime!, $scope: ScheduleEditScope, $force: Boolean) {\n    moveScheduleSession(id: $id, startsAt: $startsAt, endsAt: $endsAt, scope: $scope, force: $force) {\n      ...ScheduleSessionFields\n    }\n  }\n": types.MoveScheduleSessionDocument,
     "\n  mutation CancelScheduleSession($id: ID!, $scope: ScheduleEditScope) {\n    cancelScheduleSession(id: $id, scope: $scope) {\n      ...ScheduleSessionFields\n    }\n  }\n": types.CancelScheduleSessionDocument,
     "\n  mutation MarkAttendance($sessionId: ID!, $userId: ID!, $attendance: AttendanceMark, $completed: Boolean) {\n    markAttendance(sessionId: $sessionId, userId: $userId, attendance: $attendance, completed: $completed) {\n      userId\n      userName\n      attendance\n      completed\n    }\n  }\n": types.MarkAttendanceDocument,
     "\n  mutation UpdateScheduleSettings($courseId: ID!, $timeZone: String, $reminderOffsets: [Int!]) {\n    updateScheduleSettings(courseId: $courseId, timeZone: $timeZone, reminderOffsets: $reminderOffsets) {\n      timeZone\n      reminderOffsets\n      isSet\n    }\n  }\n": types.UpdateScheduleSettingsDocument,
@@ -268,6 +272,10 @@ export function graphql(source: "\n  query CourseCalendarFeed($courseId: ID!) {\
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RotateCalendarFeed {\n    rotateCalendarFeed {\n      url\n      createdAt\n    }\n  }\n"): (typeof documents)["\n  mutation RotateCalendarFeed {\n    rotateCalendarFeed {\n      url\n      createdAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeCalendarFeed {\n    revokeCalendarFeed\n  }\n"): (typeof documents)["\n  mutation RevokeCalendarFeed {\n    revokeCalendarFeed\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -512,6 +520,10 @@ export function graphql(source: "\n  mutation CreateScheduleSession($input: Crea
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation UpdateScheduleSession($id: ID!, $input: UpdateScheduleSessionInput!, $scope: ScheduleEditScope, $force: Boolean) {\n    updateScheduleSession(id: $id, input: $input, scope: $scope, force: $force) {\n      ...ScheduleSessionFields\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateScheduleSession($id: ID!, $input: UpdateScheduleSessionInput!, $scope: ScheduleEditScope, $force: Boolean) {\n    updateScheduleSession(id: $id, input: $input, scope: $scope, force: $force) {\n      ...ScheduleSessionFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MoveScheduleSession($id: ID!, $startsAt: DateTime!, $endsAt: DateTime!, $scope: ScheduleEditScope, $force: Boolean) {\n    moveScheduleSession(id: $id, startsAt: $startsAt, endsAt: $endsAt, scope: $scope, force: $force) {\n      ...ScheduleSessionFields\n    }\n  }\n"): (typeof documents)["\n  mutation MoveScheduleSession($id: ID!, $startsAt: DateTime!, $endsAt: DateTime!, $scope: ScheduleEditScope, $force: Boolean) {\n    moveScheduleSession(id: $id, startsAt: $startsAt, endsAt: $endsAt, scope: $scope, force: $force) {\n      ...ScheduleSessionFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -28,6 +28,13 @@ export const ROTATE_CALENDAR_FEED = graphql(`
   }
 `);
 
+/** Turns the viewer's private feed off: its URL answers 404 until they ask for a new one. */
+export const REVOKE_CALENDAR_FEED = graphql(`
+  mutation RevokeCalendarFeed {
+    revokeCalendarFeed
+  }
+`);
+
 export const ROTATE_COURSE_CALENDAR_FEED = graphql(`
   mutation RotateCourseCalendarFeed($courseId: ID!) {
     rotateCourseCalendarFeed(courseId: $courseId) {

@@ -95,6 +95,15 @@ export const UPDATE_SCHEDULE_SESSION = graphql(`
   }
 `);
 
+/** A drag on the calendar: the new start and end (one occurrence, or it and the following ones). */
+export const MOVE_SCHEDULE_SESSION = graphql(`
+  mutation MoveScheduleSession($id: ID!, $startsAt: DateTime!, $endsAt: DateTime!, $scope: ScheduleEditScope, $force: Boolean) {
+    moveScheduleSession(id: $id, startsAt: $startsAt, endsAt: $endsAt, scope: $scope, force: $force) {
+      ...ScheduleSessionFields
+    }
+  }
+`);
+
 export const CANCEL_SCHEDULE_SESSION = graphql(`
   mutation CancelScheduleSession($id: ID!, $scope: ScheduleEditScope) {
     cancelScheduleSession(id: $id, scope: $scope) {

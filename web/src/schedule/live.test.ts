@@ -66,6 +66,22 @@ describe('the schedule live list', () => {
     ]);
   });
 
+  it('lets the viewer drag only the scheduled sessions they may change, and never where dragging is off', () => {
+    const state = loadedSchedule(
+      [
+        session('mine', 0, { canEdit: true }),
+        session('theirs'),
+        session('gone', 0, { canEdit: true, status: 'CANCELLED' }),
+        session('booked', 0, { canEdit: true, kind: 'booking' }),
+      ],
+      'f',
+      't',
+    );
+    const editable = (dragging: boolean) => Object.fromEntries(calendarEvents(state, dragging).map((e) => [e.id, e.editable]));
+    expect(editable(true)).toEqual({ mine: true, theirs: false, gone: false, booked: false });
+    expect(editable(false)).toEqual({ mine: false, theirs: false, gone: false, booked: false });
+  });
+
   it('converts wall-clock times in a zone and shows them in another, across a change', () => {
     // 10:00 in Paris on the Monday after Paris' March change is 08:00 UTC; the week before, 09:00 UTC.
     expect(instantOf('2027-03-29', '10:00', 'Europe/Paris')).toBe('2027-03-29T08:00:00.000Z');

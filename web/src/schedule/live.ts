@@ -91,8 +91,11 @@ export function wallClockOf(iso: string, zone: string): { date: string; time: st
 /** The ISO weekday (1 Monday … 7 Sunday) of a date. */
 export const weekdayOf = (date: string) => DateTime.fromISO(date).weekday;
 
-/** The sessions as FullCalendar's events (cancelled ones struck through, bookings told apart). */
-export function calendarEvents(state: ScheduleState) {
+/**
+ * The sessions as FullCalendar's events (cancelled ones struck through, bookings told apart). With `dragging`, the
+ * scheduled sessions (not bookings) the viewer may change can be dragged and resized.
+ */
+export function calendarEvents(state: ScheduleState, dragging = false) {
   return [...state.sessions.values()]
     .sort((a, b) => a.startsAt.localeCompare(b.startsAt))
     .map((s) => ({
@@ -100,6 +103,7 @@ export function calendarEvents(state: ScheduleState) {
       title: s.status === 'CANCELLED' ? `Cancelled: ${s.title}` : s.title,
       start: s.startsAt,
       end: s.endsAt,
+      editable: dragging && s.canEdit && s.kind === 'session' && s.status === 'SCHEDULED',
       classNames: [
         'sched-event',
         `sched-event--${s.status.toLowerCase()}`,
