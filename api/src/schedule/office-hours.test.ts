@@ -11,7 +11,7 @@ import { and, eq } from 'drizzle-orm';
 import { gql, poll, seed, startApp, subscribe, wsClient, type Fixture, type TestApp } from '../../test/harness.js';
 import { addMember, apiKeyOf, code, learnerOf, ok, type Person } from '../../test/chat.js';
 import { auditLog, courseActivity } from '../activity/tables.js';
-import { officeHourBookings, scheduleSessions } from './tables.js';
+import { officeHourBookings, officeHourWindows, scheduleSessions } from './tables.js';
 import { firstOverlap, slotsOfDay } from './office-hours.js';
 
 const WINDOW = `id hostId hostName title weekday startTime endTime timeZone slotMinutes horizonDays minNoticeMinutes cancelNoticeMinutes status`;
@@ -411,5 +411,23 @@ describe.each([
     expect((await notes(lee.token)).filter((n) => n.type === 'booking.cancelled')).toHaveLength(1);
     expect(ok(await gql(app.url, WINDOWS, { courseId: f.course.id }, lee.token)).officeHours.windows).toEqual([]);
     expect(code((await book(lee.token, w.id, `${day.day}T16:30:00.000Z`)).body)).toBe('WINDOW_WITHDRAWN');
+  });
+
+  it('a window withdrawn by another instance: the copy this one keeps lets no booking or waitlist join through', async () => {
+    const f = await seed(app.core, 'withdrawn-elsewhere');
+    const day = dayAhead(2);
+    const w = await publishOk(f, { weekday: day.weekday, startTime: '16:00', endTime: '17:00', slotMinutes: 30 });
+    const lee = learnerOf(f);
+    // Read while active (this instance now holds the window), then withdrawn behind its back.
+    expect((await days(lee.token, w.id, day.day))[0]!.slots.map((s) => s.state)).toEqual(['FREE', 'FREE']);
+    const db = app.core.services.database.db;
+    await db.update(officeHourWindows).set({ status: 'withdrawn' }).where(eq(officeHourWindows.id, w.id));
+    expect(code((await book(lee.token, w.id, `${day.day}T16:00:00.000Z`)).body)).toBe('WINDOW_WITHDRAWN');
+    expect(code((await gql(app.url, BOOK_NEXT, { windowId: w.id, startsAt: `${day.day}T16:00:00.000Z` }, lee.token)).body)).toBe(
+      'WINDOW_WITHDRAWN',
+    );
+    expect(code((await gql(app.url, JOIN, { windowId: w.id, day: day.day }, lee.token)).body)).toBe('WINDOW_WITHDRAWN');
+    expect(await db.select().from(officeHourBookings).where(eq(officeHourBookings.windowId, w.id))).toEqual([]);
+    expect(ok(await gql(app.url, ONE_WINDOW, { id: w.id }, lee.token)).officeHourWindow.id).toBe(w.id);
   });
 });

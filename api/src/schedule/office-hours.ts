@@ -132,9 +132,19 @@ export interface OfficeHourDeps {
   now?: () => Date;
 }
 
+/** Window rows this instance holds (see OfficeHourService.windows); past this many it starts again. */
+const WINDOWS_CACHED = 10_000;
+
 export class OfficeHourService {
   private readonly db: Tx;
   private readonly now: () => Date;
+  /**
+   * Windows by id, as last read. Nothing of a window changes once published but its status, and that only from
+   * active to withdrawn (withdrawWindow): every other field is read from here, and where the status decides
+   * (booking, joining a waitlist) it is read again from the database in a statement the caller makes anyway. A
+   * cached `withdrawn` is final. Saves a query on each day read, booking attempt and waitlist join.
+   */
+  private readonly windows = new Map<string, WindowRow>();
   constructor(private readonly d: OfficeHourDeps) {
     this.db = d.db;
     this.now = d.now ?? (() => new Date());
@@ -207,7 +217,7 @@ export class OfficeHourService {
    * or staff of the course.
    */
   async withdrawWindow(viewer: Viewer, windowId: string): Promise<WindowView> {
-    const w = await this.windowFor(viewer, windowId);
+    const w = await this.windowFor(viewer, windowId, true);
     const actor = await this.d.scheduleAccess.requireHost(viewer, w.courseId);
     if (!this.d.scheduleAccess.mayChange(actor, w.hostId))
       throw new AppError('FORBIDDEN', 'Only its host or the course staff can withdraw these office hours.');
@@ -254,6 +264,7 @@ export class OfficeHourService {
       });
       return { row, sessionIds };
     });
+    this.remember(row);
     await this.syncReminders(sessionIds);
     return (await this.windowViews(this.db, [row]))[0]!;
   }
@@ -272,7 +283,7 @@ export class OfficeHourService {
   }
 
   async getWindow(viewer: Viewer, windowId: string): Promise<WindowView> {
-    const w = await this.windowFor(viewer, windowId);
+    const w = await this.windowFor(viewer, windowId, true);
     return (await this.windowViews(this.db, [w]))[0]!;
   }
 
@@ -296,24 +307,29 @@ export class OfficeHourService {
     const slotsByDay = new Map(dayList.map((d) => [d, slotsOfDay(w, d)]));
     const first = slotsByDay.get(dayList[0]!)![0]?.startsAt ?? new Date(0);
     const last = slotsByDay.get(dayList.at(-1)!)!.at(-1)?.endsAt ?? new Date(0);
-    const bookedQuery = this.db
-      .select({ id: officeHourBookings.id, startsAt: officeHourBookings.startsAt, studentId: officeHourBookings.studentId })
-      .from(officeHourBookings)
-      .where(
-        and(
-          eq(officeHourBookings.windowId, w.id),
-          eq(officeHourBookings.status, 'booked'),
-          gte(officeHourBookings.startsAt, first),
-          lt(officeHourBookings.startsAt, last),
-        ),
-      );
-    const waitingQuery = this.db
-      .select({ day: officeHourWaitlist.day, studentId: officeHourWaitlist.studentId, status: officeHourWaitlist.status })
-      .from(officeHourWaitlist)
-      .where(and(eq(officeHourWaitlist.windowId, w.id), inArray(officeHourWaitlist.day, dayList)))
-      .orderBy(asc(officeHourWaitlist.createdAt), asc(officeHourWaitlist.id));
-    const [booked, waiting] = await Promise.all([bookedQuery, waitingQuery]);
-    const byStart = new Map(booked.map((b) => [b.startsAt.getTime(), b]));
+    // The days' bookings and waitlist entries (in the line's order) in one statement: a crowd reads days most.
+    const found = await rows<{
+      booking: boolean;
+      id: string;
+      starts_at: Date | string | null;
+      student_id: string;
+      day: string | null;
+      status: string | null;
+    }>(
+      this.db,
+      sql`select true as booking, id, starts_at, student_id, null as day, null as status, null::timestamptz as created_at
+          from ${officeHourBookings} where window_id = ${w.id}::uuid and status = 'booked'
+          and starts_at >= ${first.toISOString()}::timestamptz and starts_at < ${last.toISOString()}::timestamptz
+          union all
+          select false, id, null, student_id, day, status, created_at
+          from ${officeHourWaitlist} where window_id = ${w.id}::uuid and day in ${dayList}
+          order by booking desc, created_at, id`,
+    );
+    const byStart = new Map<number, { id: string; studentId: string }>();
+    const waiting: { day: string; studentId: string; status: string }[] = [];
+    for (const r of found)
+      if (r.booking) byStart.set(new Date(r.starts_at!).getTime(), { id: r.id, studentId: r.student_id });
+      else waiting.push({ day: r.day!, studentId: r.student_id, status: r.status! });
     const now = this.now();
     const me = viewer.kind === 'session' ? viewer.userId : null;
     return dayList.map((day) => {
@@ -366,14 +382,19 @@ export class OfficeHourService {
     // The slot asked for, or (orNextFree) it and the later bookable slots of that day, in order.
     let candidates = orNextFree ? daySlots.slice(at).filter((s) => bookable(w, s.startsAt, now)) : [slot];
     // A fast answer for the crowd that saw a slot free a moment ago (not the guarantee: the constraint is): slots
-    // already booked are left out without a transaction.
+    // already booked are left out without a transaction. The same statement reads the window's status now (the
+    // one above may be cached).
     const last = candidates.at(-1)!;
-    const booked = await rows<{ starts_at: Date | string; ends_at: Date | string }>(
+    const booked = await rows<{ status: string; starts_at: Date | string | null; ends_at: Date | string | null }>(
       this.db,
-      sql`select starts_at, ends_at from ${officeHourBookings} where host_id = ${w.hostId}::uuid and status = 'booked'
-          and tstzrange(starts_at, ends_at) && tstzrange(${slot.startsAt.toISOString()}::timestamptz, ${last.endsAt.toISOString()}::timestamptz)`,
+      sql`select w.status, b.starts_at, b.ends_at from ${officeHourWindows} w left join ${officeHourBookings} b
+          on b.host_id = ${w.hostId}::uuid and b.status = 'booked'
+          and tstzrange(b.starts_at, b.ends_at) && tstzrange(${slot.startsAt.toISOString()}::timestamptz, ${last.endsAt.toISOString()}::timestamptz)
+          where w.id = ${w.id}::uuid`,
     );
-    const busy = booked.map((b) => [new Date(b.starts_at).getTime(), new Date(b.ends_at).getTime()] as const);
+    if (booked.length === 0) throw notFound('The office hours');
+    if (booked[0]!.status !== 'active') throw this.withdrawn(w);
+    const busy = booked.flatMap((b) => (b.starts_at ? [[new Date(b.starts_at).getTime(), new Date(b.ends_at!).getTime()] as const] : []));
     candidates = candidates.filter((c) => !busy.some(([s, e]) => s < c.endsAt.getTime() && c.startsAt.getTime() < e));
     if (candidates.length === 0) throw slotTaken();
     const hostName = await nameOf(this.db, w.hostId);
@@ -607,8 +628,10 @@ export class OfficeHourService {
     if (occ.end.toMillis() <= now.getTime()) throw new AppError('BAD_USER_INPUT', 'That day is over.', { field: 'day' });
     if (occ.start.toMillis() > now.getTime() + w.horizonDays * 86_400_000)
       throw new AppError('BOOKING_BEYOND_HORIZON', `Office hours open for booking at most ${w.horizonDays} days ahead.`);
-    if ((await this.freeSlots(w, day, now)) > 0)
-      throw new AppError('SLOTS_AVAILABLE', 'A slot of that day is still free: book it instead of waiting.');
+    const { free, status } = await this.freeSlots(w, day, now);
+    if (status === null) throw notFound('The office hours');
+    if (status !== 'active') throw this.withdrawn(w);
+    if (free > 0) throw new AppError('SLOTS_AVAILABLE', 'A slot of that day is still free: book it instead of waiting.');
     const row = await this.d.realtime.write(async (tx) => {
       const [row] = await tx
         .insert(officeHourWaitlist)
@@ -721,34 +744,52 @@ export class OfficeHourService {
     return { all: staff, userId, hostOf: (hostId: string) => !!userId && userId === hostId };
   }
 
-  /** How many slots of a window's day are free to book now (not booked, within the notice and the horizon). */
-  private async freeSlots(w: WindowRow, day: string, now: Date): Promise<number> {
+  /**
+   * How many slots of a window's day are free to book now (not booked, within the notice and the horizon), and
+   * the window's status now (`w` may be cached), read in the same statement.
+   */
+  private async freeSlots(w: WindowRow, day: string, now: Date): Promise<{ free: number; status: string | null }> {
     const open = slotsOfDay(w, day).filter((x) => bookable(w, x.startsAt, now));
-    if (open.length === 0) return 0;
-    const booked = await this.db
-      .select({ startsAt: officeHourBookings.startsAt })
-      .from(officeHourBookings)
-      .where(
-        and(
-          eq(officeHourBookings.hostId, w.hostId),
-          eq(officeHourBookings.status, 'booked'),
-          gte(officeHourBookings.startsAt, open[0]!.startsAt),
-          lt(officeHourBookings.startsAt, open.at(-1)!.endsAt),
-        ),
-      );
-    const taken = new Set(booked.map((b) => b.startsAt.getTime()));
-    return open.filter((x) => !taken.has(x.startsAt.getTime())).length;
+    // No slot open: only the status is read (a range that matches no booking).
+    const from = open[0]?.startsAt ?? new Date(0);
+    const to = open.at(-1)?.endsAt ?? new Date(0);
+    const booked = await rows<{ status: string; starts_at: Date | string | null }>(
+      this.db,
+      sql`select w.status, b.starts_at from ${officeHourWindows} w left join ${officeHourBookings} b
+          on b.host_id = ${w.hostId}::uuid and b.status = 'booked'
+          and b.starts_at >= ${from.toISOString()}::timestamptz and b.starts_at < ${to.toISOString()}::timestamptz
+          where w.id = ${w.id}::uuid`,
+    );
+    const taken = new Set(booked.flatMap((b) => (b.starts_at ? [new Date(b.starts_at).getTime()] : [])));
+    return { free: open.filter((x) => !taken.has(x.startsAt.getTime())).length, status: booked[0]?.status ?? null };
   }
 
-  private async windowFor(viewer: Viewer, windowId: string): Promise<WindowRow> {
+  /**
+   * The window, when the viewer reads its course. `fresh`: read from the database (its status as it is now);
+   * otherwise possibly from this.windows, whose status may be an active since withdrawn (see there).
+   */
+  private async windowFor(viewer: Viewer, windowId: string, fresh = false): Promise<WindowRow> {
     if (!isUuid(windowId)) throw notFound('The office hours');
-    const [w] = await this.db
-      .select()
-      .from(officeHourWindows)
-      .where(and(eq(officeHourWindows.id, windowId), eq(officeHourWindows.tenantId, viewer.tenantId)));
-    if (!w || !(await this.d.access.canReadCourse(viewer, w.courseId))) throw notFound('The office hours');
+    let w = fresh ? undefined : this.windows.get(windowId);
+    if (!w) {
+      [w] = await this.db.select().from(officeHourWindows).where(eq(officeHourWindows.id, windowId));
+      if (w) this.remember(w);
+    }
+    if (!w || w.tenantId !== viewer.tenantId || !(await this.d.access.canReadCourse(viewer, w.courseId)))
+      throw notFound('The office hours');
     this.d.access.requireScope(viewer, 'read');
     return w;
+  }
+
+  private remember(w: WindowRow): void {
+    if (this.windows.size >= WINDOWS_CACHED) this.windows.clear();
+    this.windows.set(w.id, w);
+  }
+
+  /** A window found withdrawn (after it was cached as active): remembered so, and WINDOW_WITHDRAWN. */
+  private withdrawn(w: WindowRow): AppError {
+    this.remember({ ...w, status: 'withdrawn' });
+    return new AppError('WINDOW_WITHDRAWN', 'These office hours were withdrawn.');
   }
 
   private async bookingFor(viewer: Viewer, bookingId: string): Promise<BookingRow> {
@@ -901,9 +942,19 @@ export class OfficeHourService {
       db,
       rows.flatMap((r) => [r.hostId, r.studentId]),
     );
-    const windowIds = [...new Set(rows.map((r) => r.windowId))];
-    const ws = await db.select().from(officeHourWindows).where(inArray(officeHourWindows.id, windowIds));
-    const byId = new Map(ws.map((w) => [w.id, w]));
+    // Only what never changes of a window is read here (title, place, zone): the cached rows do.
+    const byId = new Map<string, WindowRow>();
+    const missing: string[] = [];
+    for (const id of new Set(rows.map((r) => r.windowId))) {
+      const w = this.windows.get(id);
+      if (w) byId.set(id, w);
+      else missing.push(id);
+    }
+    if (missing.length > 0)
+      for (const w of await db.select().from(officeHourWindows).where(inArray(officeHourWindows.id, missing))) {
+        this.remember(w);
+        byId.set(w.id, w);
+      }
     return rows.map((r) => {
       const w = byId.get(r.windowId)!;
       return {
