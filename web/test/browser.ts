@@ -1,5 +1,6 @@
 /** Debian's Chromium driven by playwright-core, as the browser tests use it. */
 import { chromium, type Browser } from 'playwright-core';
+import { expect } from 'vitest';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -61,4 +62,12 @@ export async function launchFromDevLms(
   const frame = page.frameLocator(LTI_FRAME);
   await frame.getByTestId(`section-tab-${tab}`).click({ timeout: 40_000 });
   return { context, page, frame, errors };
+}
+
+/** Fails when the tool's page scrolls sideways (the document, or the shell's body under its header, which scrolls). */
+export async function noSidewaysScroll(p: LaunchedPerson): Promise<void> {
+  const widths = await p.frame
+    .locator('#main')
+    .evaluate((main) => [document.documentElement, main.parentElement!].map((el) => ({ scroll: el.scrollWidth, client: el.clientWidth })));
+  for (const { scroll, client } of widths) expect(scroll, 'the page scrolls sideways').toBeLessThanOrEqual(client);
 }

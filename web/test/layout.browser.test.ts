@@ -14,7 +14,7 @@ import { startApp, type TestApp } from '../../api/test/harness.js';
 import { freePort } from '../../api/test/lti-harness.js';
 import { rooms } from '../../api/src/rooms/tables.js';
 import { users } from '../../api/src/users/tables.js';
-import { LTI_FRAME, SHOTS, launchBrowser, launchFromDevLms, type LaunchedPerson } from './browser.js';
+import { launchBrowser, launchFromDevLms, LTI_FRAME, noSidewaysScroll, SHOTS, type LaunchedPerson } from './browser.js';
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
@@ -36,13 +36,6 @@ const box = async (l: Locator): Promise<Box> => {
 };
 
 /** Nothing pushes the tool wider than its frame: neither the document nor the shell's body (which scrolls the page). */
-async function noSidewaysScroll(p: LaunchedPerson): Promise<void> {
-  const widths = await p.frame
-    .locator('#main')
-    .evaluate((main) => [document.documentElement, main.parentElement!].map((el) => ({ scroll: el.scrollWidth, client: el.clientWidth })));
-  for (const { scroll, client } of widths) expect(scroll, 'the page scrolls sideways').toBeLessThanOrEqual(client);
-}
-
 describe('the launched view on a phone and in the LMS frame', () => {
   let app: TestApp;
   let browser: Browser;

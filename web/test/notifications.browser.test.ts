@@ -17,17 +17,10 @@ import { freePort } from '../../api/test/lti-harness.js';
 import { users } from '../../api/src/users/tables.js';
 import { courses } from '../../api/src/courses/tables.js';
 import { scheduleReminders, scheduleSessions, scheduleSettings } from '../../api/src/schedule/tables.js';
-import { SHOTS, launchBrowser, launchFromDevLms, type LaunchedPerson } from './browser.js';
+import { launchBrowser, launchFromDevLms, noSidewaysScroll, SHOTS, type LaunchedPerson } from './browser.js';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
-
-async function noSidewaysScroll(p: LaunchedPerson): Promise<void> {
-  const widths = await p.frame
-    .locator('#main')
-    .evaluate((main) => [document.documentElement, main.parentElement!].map((el) => ({ scroll: el.scrollWidth, client: el.clientWidth })));
-  for (const { scroll, client } of widths) expect(scroll, 'the page scrolls sideways').toBeLessThanOrEqual(client);
-}
 
 describe('notifications across two tabs', () => {
   let app: TestApp;

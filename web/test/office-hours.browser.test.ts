@@ -16,19 +16,12 @@ import { freePort } from '../../api/test/lti-harness.js';
 import { upsertUser } from '../../api/src/users/service.js';
 import { courses } from '../../api/src/courses/tables.js';
 import { officeHourBookings } from '../../api/src/schedule/tables.js';
-import { SHOTS, launchBrowser, launchFromDevLms, type LaunchedPerson } from './browser.js';
+import { launchBrowser, launchFromDevLms, noSidewaysScroll, SHOTS, type LaunchedPerson } from './browser.js';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const JOIN = `mutation($windowId: ID!, $day: String!) { joinOfficeHourWaitlist(windowId: $windowId, day: $day) { position status } }`;
 const NOTES = `query { notifications(first: 20) { edges { node { type data } } } }`;
-
-async function noSidewaysScroll(p: LaunchedPerson): Promise<void> {
-  const widths = await p.frame
-    .locator('#main')
-    .evaluate((main) => [document.documentElement, main.parentElement!].map((el) => ({ scroll: el.scrollWidth, client: el.clientWidth })));
-  for (const { scroll, client } of widths) expect(scroll, 'the page scrolls sideways').toBeLessThanOrEqual(client);
-}
 
 describe('office hours', () => {
   let app: TestApp;
