@@ -5,9 +5,6 @@
  * queued again when Redis lost the job. Staff (and the host) see each reminder's state per attendee; nobody else.
  * Sessions are written straight into the table and `reminders.sync` called after, as the schedule services do.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import { rows } from '../db/client.js';
@@ -15,6 +12,7 @@ import pg from 'pg';
 import { startWorker, type WorkerHandle } from '@lt/jobs';
 import { ok } from '../../test/chat.js';
 import { gql, poll, seed, startApp, subscribe, wsClient, type Fixture, type TestApp } from '../../test/harness.js';
+import { startWorkerChild, type WorkerChild } from '../../test/worker-child.js';
 import { upsertUser, type User } from '../users/service.js';
 import { scheduleReminders, scheduleSessions, scheduleSettings } from './tables.js';
 import { notifications } from '../notifications/tables.js';
@@ -23,8 +21,6 @@ import { reminderJobId, type ReminderJob } from './reminders.js';
 
 /** The reminders queue, as the services produce into it. */
 const queueOf = (app: TestApp) => createQueue('reminders', app.core.config.redisUrl, app.core.config.queuePrefix, app.core.log);
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 const REMINDERS = `query($id: ID!) { sessionReminders(sessionId: $id) { userId userName offsetMinutes dueAt state sentAt error } }`;
 const MUTE = `mutation($type: String!, $muted: Boolean!) { setNotificationMuted(type: $type, muted: $muted) { type muted } }`;
@@ -407,48 +403,12 @@ describe.each([
 describe('reminders: a worker killed mid-job (PostgreSQL)', () => {
   it('the job is retried after its lock and the reminder is delivered once', async () => {
     const app = await startApp({ env: { REMINDER_LOCK_MS: '2000' } });
-    let child: ChildProcess | undefined;
+    let child: WorkerChild | undefined;
     let second: WorkerHandle | undefined;
     const q = queueOf(app);
     const holder = new pg.Client({ connectionString: app.core.config.databaseUrl! });
-    const killChild = () => {
-      try {
-        if (child?.pid && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    };
     try {
-      const cfg = app.core.config;
-      let out = '';
-      child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['api/test/tutor-worker-child.ts'], {
-        cwd: root,
-        env: {
-          ...process.env,
-          NODE_ENV: 'test',
-          DATABASE_URL: cfg.databaseUrl!,
-          REDIS_URL: cfg.redisUrl,
-          REDIS_AUTOSTART: 'false',
-          QUEUE_PREFIX: cfg.queuePrefix,
-          REMINDER_LOCK_MS: '2000',
-          SESSION_SECRET: cfg.sessionSecret,
-          LTI_ENCRYPTION_KEY: cfg.ltiEncryptionKey,
-          DATA_DIR: cfg.dataDir,
-          DEV_LMS: 'false',
-          LOG_LEVEL: 'silent',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        // Its own process group: tsx runs the script in a child node process, and the kill must reach both.
-        detached: true,
-      });
-      child.stdout!.on('data', (d) => (out += d));
-      child.stderr!.on('data', (d) => (out += d));
-      await poll(
-        () => out.includes('worker ready') || child!.exitCode !== null,
-        30_000,
-        () => `worker child: ${out}`,
-      );
-      expect(out).toContain('worker ready');
+      child = await startWorkerChild(app.core.config, { REMINDER_LOCK_MS: '2000' });
 
       const c = await course(app, 'kill');
       // Lee's reminder row is held locked: the child's delivery blocks inside its transaction, mid-job.
@@ -467,13 +427,9 @@ describe('reminders: a worker killed mid-job (PostgreSQL)', () => {
             )
           ).some((r) => Number(r.n) > 0),
         30_000,
-        () => `the child never started delivering: ${out}`,
+        () => `the child never started delivering: ${child!.output()}`,
       );
-      const exited = new Promise<void>((resolve) =>
-        child!.exitCode !== null || child!.signalCode !== null ? resolve() : child!.once('exit', () => resolve()),
-      );
-      killChild();
-      await exited;
+      await child.kill();
       await holder.query('rollback');
       // Nothing was delivered to Lee by the killed worker (its transaction never committed).
       expect(await remindersTo(app, c.learner.id)).toHaveLength(0);
@@ -499,7 +455,7 @@ describe('reminders: a worker killed mid-job (PostgreSQL)', () => {
       expect(await app.core.services.reminders.deliver(job)).toBe('stale');
       expect(await remindersTo(app, c.learner.id)).toHaveLength(1);
     } finally {
-      killChild();
+      await child?.kill();
       await holder.end().catch(() => {});
       await q.close();
       await second?.close();

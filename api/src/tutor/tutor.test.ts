@@ -4,8 +4,6 @@
  * OpenAI-compatible server as the only stand-in. Each case checks what a student sees and, in the database,
  * that every provider call is in the ledger once and the budget counters settle.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '@lt/jobs';
@@ -33,8 +31,8 @@ import { startFakeOpenAi, type Behaviour, type FakeOpenAi, type RecordedRequest 
 import { countChatTokens, countTokens, OFFLINE_LABEL, type ChatTurn } from './provider.js';
 import { TUTOR_SUBJECT } from './service.js';
 import { createQueue } from '../queue/queues.js';
+import { startWorkerChild, type WorkerChild } from '../../test/worker-child.js';
 
-const root = path.resolve(import.meta.dirname, '../../..');
 const MAX_REPLY = 100;
 const STOPPED = '\n\n_(stopped)_';
 
@@ -1236,50 +1234,17 @@ describe('AI tutor', () => {
   it('a worker killed mid-reply: the job is taken up again after its lock, one reply, one ledger row', async () => {
     const crashFake = await startFakeOpenAi();
     const crash = await startApp({ databaseUrl: dbUrl, env: { ...aiEnv(crashFake), TUTOR_LOCK_MS: '2000' } });
-    let child: ChildProcess | undefined;
+    let child: WorkerChild | undefined;
     let second: WorkerHandle | undefined;
-    const killChild = () => {
-      try {
-        if (child?.pid && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    };
     try {
       const cfg = crash.core.config;
-      let out = '';
-      child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['api/test/tutor-worker-child.ts'], {
-        cwd: root,
-        env: {
-          ...process.env,
-          NODE_ENV: 'test',
-          DATABASE_URL: cfg.databaseUrl!,
-          REDIS_URL: cfg.redisUrl,
-          REDIS_AUTOSTART: 'false',
-          QUEUE_PREFIX: cfg.queuePrefix,
-          AI_BASE_URL: cfg.aiBaseUrl!,
-          AI_API_KEY: cfg.aiApiKey!,
-          AI_MODEL: cfg.aiModel,
-          TUTOR_LOCK_MS: '2000',
-          TUTOR_MAX_REPLY_TOKENS: String(MAX_REPLY),
-          SESSION_SECRET: cfg.sessionSecret,
-          LTI_ENCRYPTION_KEY: cfg.ltiEncryptionKey,
-          DATA_DIR: cfg.dataDir,
-          DEV_LMS: 'false',
-          LOG_LEVEL: 'silent',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        // Its own process group: tsx runs the script in a child node process, and the kill must reach both.
-        detached: true,
+      child = await startWorkerChild(cfg, {
+        AI_BASE_URL: cfg.aiBaseUrl!,
+        AI_API_KEY: cfg.aiApiKey!,
+        AI_MODEL: cfg.aiModel,
+        TUTOR_LOCK_MS: '2000',
+        TUTOR_MAX_REPLY_TOKENS: String(MAX_REPLY),
       });
-      child.stdout!.on('data', (d) => (out += d));
-      child.stderr!.on('data', (d) => (out += d));
-      await poll(
-        () => out.includes('tutor worker ready') || child!.exitCode !== null,
-        30_000,
-        () => `worker child: ${out}`,
-      );
-      expect(out).toContain('tutor worker ready');
 
       const f = await seed(crash.core, 'crash');
       const room = await openTutor(crash, f.learnerToken, f.course.id);
@@ -1293,11 +1258,7 @@ describe('AI tutor', () => {
       ]);
       const q = await sendOk(crash, f.learnerToken, room, 'Will you survive?');
       const first = await w.until(q.id, 'STREAMING');
-      const exited = new Promise<void>((resolve) =>
-        child!.exitCode !== null || child!.signalCode !== null ? resolve() : child!.once('exit', () => resolve()),
-      );
-      killChild();
-      await exited;
+      await child.kill();
       const killedAt = Date.now();
       const running = await requestOf(crash, q.id);
       expect(running).toMatchObject({ status: 'running', calls: 1 });
@@ -1324,7 +1285,7 @@ describe('AI tutor', () => {
       expect(recovery).toBeLessThan(12_000);
       await w.close();
     } finally {
-      killChild();
+      await child?.kill();
       await second?.close();
       await crash.close();
       await crashFake.close();
