@@ -100,6 +100,11 @@ export interface Config {
   tutorLockMs: number;
   /** How long a reminder job's lock lasts without renewal: a dead worker's reminder is retried after about this long. */
   reminderLockMs: number;
+  /** BigBlueButton: the server's API base (…/bigbluebutton/) and shared secret; unset: live classes use meeting links. */
+  bbb: { url: string; secret: string } | null;
+  /** Live classes: a drop shorter than the grace period is not a leave; presence is renewed every heartbeat. */
+  liveGraceSeconds: number;
+  liveHeartbeatSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -126,6 +131,23 @@ function rate(env: Env, name: string, def: string): RateRule {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** BBB_URL (the API base, e.g. https://bbb.example.edu/bigbluebutton/) and BBB_SECRET: both or neither. */
+function bigBlueButton(env: Env): { url: string; secret: string } | null {
+  const url = env.BBB_URL?.trim();
+  const secret = env.BBB_SECRET?.trim();
+  if (!url && !secret) return null;
+  if (!url || !secret) throw new ConfigError('BBB_URL and BBB_SECRET must be set together (or neither)');
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new ConfigError(`BBB_URL must be an http(s) URL, got "${url}"`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new ConfigError(`BBB_URL must be an http(s) URL, got "${url}"`);
+  if (secret.length < 8) throw new ConfigError('BBB_SECRET is too short (the shared secret from `bbb-conf --secret`)');
+  return { url: u.href.endsWith('/') ? u.href : u.href + '/', secret };
+}
 
 function int(env: Env, name: string, def: number, min: number, max: number): number {
   const raw = env[name];
@@ -335,5 +357,8 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     tutorWarnPercent: int(env, 'TUTOR_WARN_PERCENT', 80, 1, 100),
     tutorLockMs: int(env, 'TUTOR_LOCK_MS', 30_000, 1000, 600_000),
     reminderLockMs: int(env, 'REMINDER_LOCK_MS', 30_000, 1000, 600_000),
+    bbb: bigBlueButton(env),
+    liveGraceSeconds: int(env, 'LIVE_GRACE_SECONDS', 60, 5, 3600),
+    liveHeartbeatSeconds: int(env, 'LIVE_HEARTBEAT_SECONDS', 20, 2, 600),
   };
 }

@@ -34,7 +34,18 @@ export type ErrorCode =
   | 'BOOKING_TOO_SOON'
   | 'BOOKING_BEYOND_HORIZON'
   | 'CANCEL_TOO_LATE'
-  | 'SLOTS_AVAILABLE';
+  | 'SLOTS_AVAILABLE'
+  // Live classes (live/*.ts)
+  | 'CLASS_NOT_LIVE'
+  | 'NOT_JOINED'
+  | 'CLASS_FULL'
+  | 'POLL_CLOSED'
+  | 'ALREADY_ANSWERED'
+  | 'ALREADY_VOTED'
+  | 'OWN_QUESTION'
+  | 'QUESTION_CLOSED'
+  | 'BBB_UNAVAILABLE'
+  | 'NO_LINE_ITEM';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,

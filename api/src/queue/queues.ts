@@ -23,7 +23,8 @@ export interface JobPayloads {
     | { task: 'sweep-lti' }
     | { task: 'requeue-tutor' }
     | { task: 'requeue-reminders' }
-    | { task: 'activity-message-volume' };
+    | { task: 'activity-message-volume' }
+    | { task: 'sweep-live-presence' };
   tutor: { task: 'reply'; requestId: string };
   /** One reminder of one attendee: the row (session, user, offset) and the due time the job was planned for. */
   reminders: { task: 'remind'; sessionId: string; userId: string; offsetMinutes: number; dueAt: string };
@@ -38,6 +39,8 @@ export interface JobPayloads {
         comment: string | null;
         activityProgress: string;
         gradingProgress: string;
+        /** What the score is of, told back when it is accepted or finally refused (a live class's attendance). */
+        origin?: { kind: 'live-attendance'; classId: string; userId: string; version: number } | null;
       };
 }
 
