@@ -5,5 +5,6 @@ import { ltiJobs } from './lti/jobs.js';
 import { tutorJobs } from './tutor/jobs.js';
 import { scheduleJobs } from './schedule/jobs.js';
 import { activityJobs } from './activity/jobs.js';
+import { liveJobs } from './live/jobs.js';
 
-export const featureJobs: readonly FeatureJobs[] = [realtimeJobs, ltiJobs, tutorJobs, scheduleJobs, activityJobs];
+export const featureJobs: readonly FeatureJobs[] = [realtimeJobs, ltiJobs, tutorJobs, scheduleJobs, activityJobs, liveJobs];

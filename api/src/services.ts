@@ -31,6 +31,12 @@ import { RateLimiter } from './ratelimit.js';
 import { appContentSecurityPolicy } from './http/csp.js';
 import type { JobPayloads } from './queue/queues.js';
 import { webDist } from './paths.js';
+import { LiveAccess } from './live/access.js';
+import { LiveService } from './live/service.js';
+import { LiveInteractionService } from './live/interaction.js';
+import { LiveGradeService } from './live/grades.js';
+import { BbbClient } from './live/bbb.js';
+import { LiveDashboardService } from './live/dashboard.js';
 
 export interface Services {
   config: Config;
@@ -61,6 +67,14 @@ export interface Services {
   calendarFeeds: CalendarFeedService;
   /** Rate limits shared by every instance (Redis): mutations (graphql/ratelimit.ts), messages (rooms). */
   limiter: RateLimiter;
+  /** Live classes: planning, running, joining, the attendance ledger (live/service.ts). */
+  live: LiveService;
+  /** In class: hands, the Q&A and its votes, confusion signals, polls (live/interaction.ts). */
+  liveInteraction: LiveInteractionService;
+  /** Attendance reports, scores, their passback to the LMS and corrections (live/grades.ts). */
+  liveGrades: LiveGradeService;
+  /** The instructor's live dashboard of a course (live/dashboard.ts). */
+  liveDashboard: LiveDashboardService;
 }
 
 /** The job queues the services produce into (the worker consumes them). */
@@ -142,6 +156,45 @@ export async function buildServices({ config, log, database, pub, sub, queues }:
     ltiQueue: queues.lti,
     tool: (hooks) => new LtiTool({ ...ltiToolOptions(config, log), db, hooks }),
   });
+  const liveAccess = new LiveAccess(db, access);
+  const live = new LiveService({
+    db,
+    realtime,
+    access,
+    liveAccess,
+    rooms,
+    schedule,
+    lti,
+    bbb: config.bbb ? new BbbClient(config.bbb) : null,
+    config: { liveGraceSeconds: config.liveGraceSeconds, liveHeartbeatSeconds: config.liveHeartbeatSeconds, publicUrl: config.publicUrl },
+    activity,
+    log,
+  });
+  const liveInteraction = new LiveInteractionService({ db, realtime, liveAccess, log });
+  // Scores classes as they end (it subscribes to live.onClassEnded) and posts them through lti.queueScore.
+  const liveGrades = new LiveGradeService({
+    db,
+    realtime,
+    liveAccess,
+    courses,
+    lti,
+    live,
+    activity,
+    graceSeconds: config.liveGraceSeconds,
+    log,
+  });
+  const liveDashboard = new LiveDashboardService({
+    db,
+    realtime,
+    access,
+    liveAccess,
+    presence,
+    courses,
+    rooms,
+    tutor,
+    log,
+    graceSeconds: config.liveGraceSeconds,
+  });
   return {
     config,
     log,
@@ -164,6 +217,10 @@ export async function buildServices({ config, log, database, pub, sub, queues }:
     schedule,
     calendarFeeds,
     limiter,
+    live,
+    liveInteraction,
+    liveGrades,
+    liveDashboard,
   };
 }
 

@@ -13,7 +13,7 @@ import type { Delivery } from '../realtime/realtime.js';
 
 export const CourseActivityEntryRef = builder.objectRef<ActivityView>('CourseActivityEntry').implement({
   description:
-    "One entry of a course's activity feed (staff only). Types: member.joined, member.first_launch, messages.hourly (data.count over data.from … data.to), session.* and booking.* (the schedule), tutor.budget_warning.",
+    "One entry of a course's activity feed (staff only). Types: member.joined, member.first_launch, messages.hourly (data.count over data.from … data.to), session.* and booking.* (the schedule), live.started and live.ended (a live class: data.classId, data.title; data.minutes when ended), tutor.budget_warning.",
   fields: (t) => ({
     id: t.exposeID('id'),
     courseId: t.exposeID('courseId'),

@@ -12,7 +12,7 @@ import { isUuid, type Access } from '../auth/access.js';
 import { notFound } from '../errors.js';
 import { cleanLine, clip } from '../text.js';
 import { pageRequest, toPage, type FollowedPage, type Page, type PageArgs } from '../db/pagination.js';
-import type { CourseRole } from './roles.js';
+import { STAFF_ROLES, type CourseRole } from './roles.js';
 import { courseStream } from './events.js';
 import type { ActivityService } from '../activity/service.js';
 
@@ -224,12 +224,59 @@ export class CourseService {
     return { ...page, cursor };
   }
 
+  /**
+   * The course's active learners (the learner role and no staff role), with their names and LTI subjects; `only`:
+   * those of these people. Read through `db` where given (a caller's transaction).
+   */
+  async activeLearners(
+    courseId: string,
+    only: readonly string[] | null,
+    db: Tx = this.db,
+  ): Promise<{ userId: string; name: string; subject: string }[]> {
+    return db
+      .select({ userId: memberships.userId, name: users.name, subject: users.subject })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(
+        and(
+          eq(memberships.courseId, courseId),
+          eq(memberships.status, 'active'),
+          sql`'learner' = any(${memberships.roles})`,
+          sql`not (${memberships.roles} && ${STAFF})`,
+          only ? inArray(memberships.userId, [...only]) : undefined,
+        ),
+      );
+  }
+
+  /** Which of these people are active members of the course, with their names and roles. */
+  async activeMembersAmong(
+    tenantId: string,
+    courseId: string,
+    userIds: readonly string[],
+  ): Promise<{ userId: string; name: string; roles: string[] }[]> {
+    return this.db
+      .select({ userId: memberships.userId, name: users.name, roles: memberships.roles })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(
+        and(
+          eq(memberships.courseId, courseId),
+          eq(memberships.tenantId, tenantId),
+          eq(memberships.status, 'active'),
+          inArray(memberships.userId, [...userIds]),
+        ),
+      );
+  }
+
   /** The viewer's roles in a course (none for an API key). */
   async rolesIn(viewer: Viewer, courseId: string): Promise<CourseRole[]> {
     if (viewer.kind !== 'session') return [];
     return (await this.access.membership(courseId, viewer.userId))?.roles ?? [];
   }
 }
+
+/** The staff roles as a PostgreSQL text array, for `roles && STAFF`. */
+const STAFF = sql.raw(`array[${STAFF_ROLES.map((r) => `'${r}'`).join(', ')}]::text[]`);
 
 const isCourseKey = (v: unknown): v is [string, string] =>
   Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && isUuid(v[1]);

@@ -42,6 +42,16 @@ export const MUTATION_RATE_CLASS: Readonly<Record<string, RateClass | 'own'>> = 
   submitDeepLink: 'costly',
   registerPlatform: 'costly',
   pinAnnouncement: 'costly',
+  // Live classes: create/update/delete/start/end, join and leave are `write`; presence heartbeats are signals.
+  liveHeartbeat: 'signal',
+  retryLivePassback: 'costly',
+  // In class (live/interaction-schema.ts): what students press many times in a class is a signal; asking a question,
+  // moderating, clearing hands, opening and closing polls are `write`.
+  raiseHand: 'signal',
+  lowerHand: 'signal',
+  voteLiveQuestion: 'signal',
+  signalConfusion: 'signal',
+  answerLivePoll: 'signal',
 };
 
 export const rateClassOf = (mutation: string): RateClass | 'own' => MUTATION_RATE_CLASS[mutation] ?? 'write';

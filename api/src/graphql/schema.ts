@@ -16,6 +16,10 @@ import '../schedule/schema.js';
 import '../schedule/feeds-schema.js';
 import '../schedule/reminders-schema.js';
 import '../schedule/office-hours-schema.js';
+import '../live/schema.js';
+import '../live/interaction-schema.js';
+import '../live/grades-schema.js';
+import '../live/dashboard-schema.js';
 
 export const schema = builder.toSchema();
 export const printedSchema = () => printSchema(lexicographicSortSchema(schema)) + '\n';

@@ -16,7 +16,7 @@ import { isUuid, type Access } from '../auth/access.js';
 import type { Viewer } from '../auth/viewer.js';
 import { isGuest, isStaff } from '../courses/roles.js';
 import { liveAttendees, liveClasses } from './tables.js';
-import type { LivePollOut, LiveQuestionOut } from './view-schema.js';
+import type { LivePollOut, LiveQuestionOut } from './events.js';
 
 export type LiveClassRow = typeof liveClasses.$inferSelect;
 
@@ -32,10 +32,13 @@ export class LiveAccess {
     readonly course: Access,
   ) {}
 
-  /** The class row if the viewer may read it; NOT_FOUND otherwise (an unknown id, another tenant, no access). */
-  async readableClass(viewer: Viewer, classId: string, tx: Tx = this.db): Promise<LiveClassRow> {
+  /**
+   * The class row if the viewer may read it; NOT_FOUND otherwise (an unknown id, another tenant, no access). Never
+   * inside a transaction (it reads the course checks through their own connection): check first, then write.
+   */
+  async readableClass(viewer: Viewer, classId: string): Promise<LiveClassRow> {
     if (!isUuid(classId)) throw notFound('The live class');
-    const [row] = await tx.select().from(liveClasses).where(eq(liveClasses.id, classId));
+    const [row] = await this.db.select().from(liveClasses).where(eq(liveClasses.id, classId));
     if (!row || row.tenantId !== viewer.tenantId) throw notFound('The live class');
     this.remember(row);
     await this.course.requireCourseRead(viewer, row.courseId).catch(() => {
@@ -44,11 +47,15 @@ export class LiveAccess {
     return row;
   }
 
-  /** The class locked for update (`select … for update`) in the caller's transaction, read-checked as above. */
+  /**
+   * The class locked for update (`select … for update`) in the caller's transaction. The caller checks the viewer's
+   * right to it (readableClass, requireHost…) BEFORE its write: the course checks read through their own connection,
+   * which must never wait inside a transaction (PGlite has one connection; a pool can run dry).
+   */
   async lockedClass(viewer: Viewer, classId: string, tx: Tx): Promise<LiveClassRow> {
-    await this.readableClass(viewer, classId, tx);
+    if (!isUuid(classId)) throw notFound('The live class');
     const [row] = await tx.select().from(liveClasses).where(eq(liveClasses.id, classId)).for('update');
-    if (!row) throw notFound('The live class');
+    if (!row || row.tenantId !== viewer.tenantId) throw notFound('The live class');
     return row;
   }
 
@@ -100,13 +107,13 @@ export class LiveAccess {
    * Acting in class (hand, question, vote, confusion, poll answer): the class is live (CLASS_NOT_LIVE) and the person
    * was admitted to it (NOT_JOINED). Returns the viewer as a person.
    */
-  async requireInClass(viewer: Viewer, row: LiveClassRow, tx: Tx = this.db): Promise<Extract<Viewer, { kind: 'session' }>> {
+  async requireInClass(viewer: Viewer, row: LiveClassRow): Promise<Extract<Viewer, { kind: 'session' }>> {
     const person = await this.requirePerson(viewer, row.courseId);
     if (row.state !== 'live')
       throw new AppError('CLASS_NOT_LIVE', row.state === 'ended' ? 'This class has ended.' : 'This class has not started yet.', {
         state: row.state,
       });
-    const [admitted] = await tx
+    const [admitted] = await this.db
       .select({ userId: liveAttendees.userId })
       .from(liveAttendees)
       .where(and(eq(liveAttendees.classId, row.id), eq(liveAttendees.userId, person.userId)));

@@ -30,6 +30,9 @@ export interface LiveQuestionView {
   answeredAt: string | null;
 }
 
+/** A question as rendered: the author null where it is cut (access.ts `questionForParticipant`). */
+export type LiveQuestionOut = Omit<LiveQuestionView, 'authorId' | 'authorName'> & { authorId: string | null; authorName: string | null };
+
 export interface LivePollView {
   id: string;
   classId: string;
@@ -42,6 +45,9 @@ export interface LivePollView {
   createdAt: string;
   closedAt: string | null;
 }
+
+/** A poll as rendered: the tally null where it is hidden (access.ts `pollForParticipant`). */
+export type LivePollOut = Omit<LivePollView, 'tally'> & { tally: number[] | null };
 
 export interface LiveConfusionView {
   /** Distinct people who signalled within the window ending at `at`. */

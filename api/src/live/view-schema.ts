@@ -5,12 +5,7 @@
  * (access.ts `questionForParticipant`, `pollForParticipant`).
  */
 import { builder } from '../graphql/builder.js';
-import type { LiveAttendanceView, LiveConfusionView, LiveHandView, LiveParticipantView, LivePollView, LiveQuestionView } from './events.js';
-
-/** A question as rendered: the author null where it is cut. */
-export type LiveQuestionOut = Omit<LiveQuestionView, 'authorId' | 'authorName'> & { authorId: string | null; authorName: string | null };
-/** A poll as rendered: the tally null where it is hidden. */
-export type LivePollOut = Omit<LivePollView, 'tally'> & { tally: number[] | null };
+import type { LiveAttendanceView, LiveConfusionView, LiveHandView, LiveParticipantView, LivePollOut, LiveQuestionOut } from './events.js';
 
 export const LiveClassStateEnum = builder.enumType('LiveClassState', {
   values: { SCHEDULED: { value: 'scheduled' }, LIVE: { value: 'live' }, ENDED: { value: 'ended' } } as const,

@@ -4,7 +4,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { and, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
 import {
   LtiError,
@@ -39,6 +39,7 @@ import type { Logger } from '../logger.js';
 import type { RateLimiter } from '../ratelimit.js';
 
 export type RosterSync = typeof rosterSyncs.$inferSelect;
+type ResourceLink = typeof resourceLinks.$inferSelect;
 
 /** Re-sync a course roster after an instructor's launch when the last sync is older than this. */
 const ROSTER_STALE_MS = 6 * 3600_000;
@@ -475,9 +476,30 @@ export class LtiService implements ToolHooks {
 
   // ------------------------------------------------------------ grades (AGS)
 
+  /** One resource link (null when there is none), read through `db` where given (a caller's transaction). */
+  async resourceLink(id: string, db: Tx = this.d.db): Promise<ResourceLink | null> {
+    const [link] = await db.select().from(resourceLinks).where(eq(resourceLinks.id, id));
+    return link ?? null;
+  }
+
+  /**
+   * A course's graded activities (resource links with a line item), those placed in `section` first, then by title;
+   * at most `limit`.
+   */
+  async gradedLinks(tenantId: string, courseId: string, section: string, limit: number): Promise<{ id: string; title: string | null }[]> {
+    return this.d.db
+      .select({ id: resourceLinks.id, title: resourceLinks.title })
+      .from(resourceLinks)
+      .where(and(eq(resourceLinks.courseId, courseId), eq(resourceLinks.tenantId, tenantId), isNotNull(resourceLinks.lineItemUrl)))
+      .orderBy(sql`case when ${resourceLinks.section} = ${section} then 0 else 1 end`, asc(resourceLinks.title), asc(resourceLinks.id))
+      .limit(limit);
+  }
+
   /**
    * Queues a score for a member on a resource link that has a line item. The job is retried with backoff and
-   * kept when it finally fails, so a score is never lost silently. Returns the job id.
+   * kept when it finally fails, so a score is never lost silently. Returns the job id. `jobId`: BullMQ's own
+   * (a job with that id already queued or kept is not added again); `origin`: what the score is of, told back when
+   * it is accepted or finally refused (lti/jobs.ts).
    */
   async queueScore(input: {
     courseId: string;
@@ -488,6 +510,8 @@ export class LtiService implements ToolHooks {
     comment?: string;
     activityProgress?: string;
     gradingProgress?: string;
+    jobId?: string;
+    origin?: Extract<JobPayloads['lti'], { task: 'post-score' }>['origin'];
   }): Promise<string> {
     if (!(input.scoreMaximum > 0) || !(input.scoreGiven >= 0) || input.scoreGiven > input.scoreMaximum)
       throw new AppError('BAD_USER_INPUT', 'A score must be between 0 and its maximum, and the maximum above 0.');
@@ -510,8 +534,15 @@ export class LtiService implements ToolHooks {
           comment: input.comment ?? null,
           activityProgress: input.activityProgress ?? 'Completed',
           gradingProgress: input.gradingProgress ?? 'FullyGraded',
+          ...(input.origin ? { origin: input.origin } : {}),
         },
-        { attempts: 12, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: 1000, removeOnFail: false },
+        {
+          attempts: 12,
+          backoff: { type: 'exponential', delay: 5000 },
+          removeOnComplete: 1000,
+          removeOnFail: false,
+          ...(input.jobId ? { jobId: input.jobId } : {}),
+        },
       ),
     );
     return job.id!;

@@ -11,6 +11,9 @@ const PRESENCE = `subscription($courseId: ID!, $tabId: String) { presence(course
 const COURSE_PRESENCE = `query($id: ID!) { course(id: $id) { presence { userId state version } } }`;
 const SET = `mutation($courseId: ID!, $tabId: String!, $state: PresenceState!) { setPresence(courseId: $courseId, tabId: $tabId, state: $state) }`;
 
+const SET_WHERE = `mutation($courseId: ID!, $tabId: String!, $state: PresenceState!, $section: String) {
+  setPresence(courseId: $courseId, tabId: $tabId, state: $state, section: $section) }`;
+
 type Change = { userId: string; state: string; version: number };
 
 describe('presence', () => {
@@ -145,6 +148,83 @@ describe('presence', () => {
     const key = await apiKeyOf(app.core, f);
     expect(code((await gql(app.url, SET, { courseId: f.course.id, tabId: 'key-tab-0001', state: 'ONLINE' }, key)).body)).toBe('FORBIDDEN');
     expect(ok(await gql(app.url, COURSE_PRESENCE, { id: f.course.id }, key)).course.presence).toEqual([]);
+  });
+
+  it('a tab carries the section it shows: whereNow lists each present person with their sections', async () => {
+    const f = await seed(app.core, 'where');
+    const lee = learnerOf(f);
+    const ana = await addMember(app.core, f, 'Ana Where');
+    const { presence } = app.core.services;
+    const where = async () =>
+      (await presence.whereNow(f.course.id)).map((w) => [w.userId, w.state, w.sections] as const).sort((a, b) => a[0].localeCompare(b[0]));
+    const until = async (want: unknown) => {
+      for (let i = 0; JSON.stringify(await where()) !== JSON.stringify(want); i++) {
+        if (i > 500) throw new Error(`whereNow: ${JSON.stringify(await where())}, wanted ${JSON.stringify(want)}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const watcher = await open(instructorOf(f), f.course.id);
+    const { client: c1 } = wsClient(app.wsUrl, lee.token);
+    const before = app.core.services.realtime.activeSubscriptions;
+    subscribe(
+      c1,
+      `subscription($courseId: ID!, $tabId: String, $section: String) { presence(courseId: $courseId, tabId: $tabId, section: $section) { userId } }`,
+      {
+        courseId: f.course.id,
+        tabId: 'lee-tab-chat',
+        section: 'chat',
+      },
+      'presence',
+    );
+    await listening(app, before);
+    await until([[lee.user.id, 'online', ['chat']]]);
+
+    // The tab moves to the tutor; a second tab (setPresence alone) shows the live class; a tab without a section adds none.
+    const set = (p: Person, tabId: string, state: string, section?: string) =>
+      gql(app.url, SET_WHERE, { courseId: f.course.id, tabId, state, section }, p.token);
+    expect(ok(await set(lee, 'lee-tab-chat', 'ONLINE', 'tutor')).setPresence).toBe('ONLINE');
+    expect(ok(await set(lee, 'lee-tab-live', 'AWAY', 'live')).setPresence).toBe('ONLINE');
+    expect(ok(await set(ana, 'ana-tab-none', 'AWAY')).setPresence).toBe('AWAY');
+    const want = [
+      [lee.user.id, 'online', ['live', 'tutor']],
+      [ana.user.id, 'away', []],
+    ].sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    await until(want);
+    // Renewing a tab without a section keeps its section.
+    expect(ok(await set(lee, 'lee-tab-chat', 'ONLINE')).setPresence).toBe('ONLINE');
+    await until(want);
+
+    // Section changes are not presence changes: the presence subscription got Lee ONLINE and Ana AWAY only.
+    expect(await waitState(watcher.s, ana.user.id, 1)).toEqual(['AWAY']);
+    expect(statesOf(watcher.s, lee.user.id)).toEqual(['ONLINE']);
+
+    // Closing the chat tab takes its section with it (and Lee's one tab left is away).
+    await c1.dispose();
+    await until(
+      [
+        [lee.user.id, 'away', ['live']],
+        [ana.user.id, 'away', []],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
+
+    for (const section of ['Chat', 'has space', 'x'.repeat(33), '../x', '']) {
+      expect(code((await set(lee, 'lee-tab-live', 'ONLINE', section)).body), section).toBe('BAD_USER_INPUT');
+    }
+    const c = wsClient(app.wsUrl, lee.token);
+    const s = subscribe(
+      c.client,
+      `subscription($courseId: ID!, $tabId: String, $section: String) { presence(courseId: $courseId, tabId: $tabId, section: $section) { userId } }`,
+      {
+        courseId: f.course.id,
+        tabId: 'lee-tab-bad1',
+        section: 'NOPE',
+      },
+      'presence',
+    );
+    await s.ended();
+    expect(subCode(s.errors)).toBe('BAD_USER_INPUT');
+    await c.client.dispose();
+    await watcher.c.dispose();
   });
 
   it("a user of another tenant cannot see or join a course's presence (NOT_FOUND)", async () => {

@@ -32,13 +32,16 @@ builder.objectField(CourseRef, 'presence', (t) =>
 builder.mutationFields((t) => ({
   setPresence: t.field({
     type: PresenceStateEnum,
-    description: "Marks one tab ONLINE (visible) or AWAY (hidden); returns the user's state across their tabs.",
+    description:
+      "Marks one tab ONLINE (visible) or AWAY (hidden), and with `section` the part of the tool it shows now (hub, chat, tutor, live, collab, schedule, dashboard…: what the instructor's live dashboard counts); returns the user's state across their tabs.",
     args: {
       courseId: t.arg.id({ required: true }),
       tabId: t.arg.string({ required: true }),
       state: t.arg({ type: PresenceStateEnum, required: true }),
+      section: t.arg.string({ description: 'Lower-case name of the part of the tool the tab shows; none: unchanged.' }),
     },
-    resolve: (_r, { courseId, tabId, state }, ctx) => ctx.services.presence.setTab(requireViewer(ctx), String(courseId), tabId, state),
+    resolve: (_r, { courseId, tabId, state, section }, ctx) =>
+      ctx.services.presence.setTab(requireViewer(ctx), String(courseId), tabId, state, section),
   }),
 }));
 
@@ -47,22 +50,27 @@ builder.subscriptionFields((t) => ({
     type: MemberPresenceRef,
     description:
       "Presence changes in a course. A signed-in user's tab (tabId) counts as online while subscribed. Ephemeral signals only (nothing is stored, so there is no `after` to resume from): start from `Course.presence` and keep the highest `version` per user.",
-    args: { courseId: t.arg.id({ required: true }), tabId: t.arg.string() },
+    args: {
+      courseId: t.arg.id({ required: true }),
+      tabId: t.arg.string(),
+      section: t.arg.string({ description: 'With tabId: the part of the tool the tab shows (change it later with setPresence).' }),
+    },
     // A feed: a change is the same for every reader of the course, so the WebSocket transport serves a course's
     // subscribers as one fan-out group (realtime/fanout.ts); each reader's right is still checked on every change.
     extensions: { feed: true },
-    subscribe: async (_r, { courseId, tabId }, ctx) => {
+    subscribe: async (_r, { courseId, tabId, section }, ctx) => {
       const viewer = requireViewer(ctx);
       const id = String(courseId);
       const { access, realtime, presence } = ctx.services;
       await access.requireCourseRead(viewer, id);
       if (tabId != null) PresenceService.checkTabId(tabId);
+      if (section != null) PresenceService.checkSection(section);
       // Every reader of the course is of its tenant (the check above): a change of another tenant is never sent.
       const tenantId = viewer.tenantId;
       const held = new AbortController();
       const leave = () => held.abort();
       onAbort(ctx.signal, leave);
-      if (viewer.kind === 'session' && tabId != null) presence.hold(viewer.tenantId, id, viewer.userId, tabId, held.signal);
+      if (viewer.kind === 'session' && tabId != null) presence.hold(viewer.tenantId, id, viewer.userId, tabId, held.signal, section ?? '');
       return realtime.feed({
         stream: presenceStream(id),
         after: null,

@@ -34,14 +34,26 @@ const VERSION = 'pres:version';
 
 /**
  * KEYS: user hash, course sorted set, course index set, version counter.
- * ARGV: userId, courseId, tabId ('' to only recompute), expiresAt ('' to remove the tab), state ('o'|'a'), now.
- * Returns { state, version } with version 0 when the state did not change.
+ * ARGV: userId, courseId, tabId ('' to only recompute), expiresAt ('' to remove the tab), state ('o'|'a'), now,
+ * and optionally section (the part of the tool the tab shows; '' or absent: unchanged).
+ * A tab's section is the field `_sec:<tabId>` of the same hash: it goes with its tab (removed, expired) and the hash.
+ * Returns { state, version, sectionChanged } with version 0 when the state did not change.
  */
 const TOUCH = `
 local uk, ck, idx, vk = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local userId, courseId, tab, exp, st, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+local sec = ARGV[7] or ''
+local secChanged = 0
 if tab ~= '' then
-  if exp == '' then redis.call('HDEL', uk, tab) else redis.call('HSET', uk, tab, exp .. ':' .. st) end
+  if exp == '' then
+    redis.call('HDEL', uk, tab, '_sec:' .. tab)
+  else
+    redis.call('HSET', uk, tab, exp .. ':' .. st)
+    if sec ~= '' and redis.call('HGET', uk, '_sec:' .. tab) ~= sec then
+      redis.call('HSET', uk, '_sec:' .. tab, sec)
+      secChanged = 1
+    end
+  end
 end
 local all = redis.call('HGETALL', uk)
 local online, away, maxExp = false, false, 0
@@ -51,7 +63,7 @@ for i = 1, #all, 2 do
     local sep = string.find(v, ':')
     local e = tonumber(string.sub(v, 1, sep - 1))
     if e <= now then
-      redis.call('HDEL', uk, f)
+      redis.call('HDEL', uk, f, '_sec:' .. f)
     else
       if string.sub(v, sep + 1) == 'o' then online = true else away = true end
       if e > maxExp then maxExp = e end
@@ -69,11 +81,20 @@ else
   redis.call('ZADD', ck, maxExp, userId)
   redis.call('SADD', idx, courseId)
 end
-if old == state then return { state, 0 } end
-return { state, redis.call('INCR', vk) }
+if old == state then return { state, 0, secChanged } end
+return { state, redis.call('INCR', vk), secChanged }
 `;
 
 const TAB_ID = /^[A-Za-z0-9_-]{8,64}$/;
+/** A part of the tool a tab shows: the course page's section (hub, chat, tutor, live, collab, schedule, dashboard…). */
+const SECTION = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** A person present in a course now, and the sections their tabs show (sorted, without repeats; empty: none said). */
+export interface PresentWhere {
+  userId: string;
+  state: 'online' | 'away';
+  sections: string[];
+}
 /** Departing tabs removed per Redis round trip (a class ending at once), the event loop free between them. */
 const LEAVE_CHUNK = 100;
 
@@ -83,7 +104,7 @@ interface Leaving {
   userId: string;
   tabId: string;
 }
-type TouchResult = [PresenceState, number];
+type TouchResult = [PresenceState, number, number?];
 
 export class PresenceService {
   private sweeper: NodeJS.Timeout | null = null;
@@ -103,26 +124,40 @@ export class PresenceService {
     if (!TAB_ID.test(tabId)) throw new AppError('BAD_USER_INPUT', 'tabId must be 8 to 64 letters, digits, "-" or "_".');
   }
 
-  /** Marks one of a person's tabs online (visible) or away (hidden) in a course they read; their state across tabs. */
-  async setTab(viewer: Viewer, courseId: string, tabId: string, state: PresenceState): Promise<PresenceState> {
-    if (viewer.kind !== 'session') throw new AppError('FORBIDDEN', 'Presence belongs to people.');
-    PresenceService.checkTabId(tabId);
-    await this.access.requireCourseRead(viewer, courseId);
-    if (state === 'offline') throw new AppError('BAD_USER_INPUT', 'A tab is ONLINE or AWAY; close the presence subscription to leave.');
-    return this.touch(viewer.tenantId, courseId, viewer.userId, tabId, state);
+  static checkSection(section: string): void {
+    if (SECTION.test(section)) return;
+    const message = 'section is the lower-case name of a part of the tool (hub, chat, tutor, live…), at most 32 characters.';
+    throw new AppError('BAD_USER_INPUT', message, { field: 'section' });
   }
 
-  /** Records a tab as online or away (or gone), and publishes the user's state when it changed. */
+  /**
+   * Marks one of a person's tabs online (visible) or away (hidden) in a course they read, and with `section` what
+   * part of the tool it shows now; their state across tabs.
+   */
+  async setTab(viewer: Viewer, courseId: string, tabId: string, state: PresenceState, section?: string | null): Promise<PresenceState> {
+    if (viewer.kind !== 'session') throw new AppError('FORBIDDEN', 'Presence belongs to people.');
+    PresenceService.checkTabId(tabId);
+    if (section != null) PresenceService.checkSection(section);
+    await this.access.requireCourseRead(viewer, courseId);
+    if (state === 'offline') throw new AppError('BAD_USER_INPUT', 'A tab is ONLINE or AWAY; close the presence subscription to leave.');
+    return this.touch(viewer.tenantId, courseId, viewer.userId, tabId, state, section ?? '');
+  }
+
+  /**
+   * Records a tab as online or away (or gone), with the section it shows ('': unchanged), and publishes the user's
+   * state when it changed (and a `presence.section` signal when the section did).
+   */
   async touch(
     tenantId: string,
     courseId: string,
     userId: string,
     tabId: string,
     state: 'online' | 'away' | 'gone',
+    section = '',
   ): Promise<PresenceState> {
     const now = Date.now();
     const exp = state === 'gone' ? '' : String(now + TAB_TTL_MS);
-    return this.run(tenantId, courseId, userId, tabId, exp, state === 'away' ? 'a' : 'o', now);
+    return this.run(tenantId, courseId, userId, tabId, exp, state === 'away' ? 'a' : 'o', now, section);
   }
 
   private async run(
@@ -133,17 +168,33 @@ export class PresenceService {
     exp: string,
     st: string,
     now: number,
+    section = '',
   ): Promise<PresenceState> {
-    const [state, version] = (await (
-      this.redis as Redis & { presenceTouch: (...a: string[]) => Promise<[PresenceState, number]> }
-    ).presenceTouch(userKey(courseId, userId), courseKey(courseId), COURSES, VERSION, userId, courseId, tabId, exp, st, String(now))) as [
-      PresenceState,
-      number,
-    ];
+    const [state, version, sectionChanged] = (await (
+      this.redis as Redis & { presenceTouch: (...a: string[]) => Promise<TouchResult> }
+    ).presenceTouch(
+      userKey(courseId, userId),
+      courseKey(courseId),
+      COURSES,
+      VERSION,
+      userId,
+      courseId,
+      tabId,
+      exp,
+      st,
+      String(now),
+      section,
+    )) as TouchResult;
     if (version > 0) {
       const change: PresenceChange = { userId, state, version: Number(version) };
       await this.realtime.signal(presenceStream(courseId), { type: 'presence', payload: { ...change, tenantId } }, TAB_TTL_MS);
     }
+    if (Number(sectionChanged) === 1)
+      await this.realtime.signal(
+        presenceStream(courseId),
+        { type: 'presence.section', payload: { userId, section, tenantId } },
+        TAB_TTL_MS,
+      );
     return state;
   }
 
@@ -167,17 +218,46 @@ export class PresenceService {
   }
 
   /**
-   * Keeps a tab present for as long as `signal` is not aborted: renews its entry, and removes it at the end.
-   * The tenant is carried in the signal for the subscribers' authorization.
+   * Where everyone present in a course is now: per person online or away, the sections their live tabs show (a tab
+   * that never said shows none). For the instructor's live dashboard.
    */
-  hold(tenantId: string, courseId: string, userId: string, tabId: string, signal: AbortSignal): void {
+  async whereNow(courseId: string): Promise<PresentWhere[]> {
+    const now = Date.now();
+    const ids = await this.redis.zrangebyscore(courseKey(courseId), now, '+inf');
+    if (ids.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.hgetall(userKey(courseId, id));
+    const res = (await pipe.exec()) ?? [];
+    return ids.flatMap((userId, i): PresentWhere[] => {
+      const h = (res[i]?.[1] ?? {}) as Record<string, string>;
+      const state = h._s;
+      if (state !== 'online' && state !== 'away') return [];
+      const sections = new Set<string>();
+      for (const [field, value] of Object.entries(h)) {
+        if (field.startsWith('_')) continue;
+        // A tab's entry is `<expiresAt>:<o|a>`; an expired one not yet swept shows nothing.
+        if (Number(value.slice(0, value.indexOf(':'))) <= now) continue;
+        const section = h[`_sec:${field}`];
+        if (section) sections.add(section);
+      }
+      return [{ userId, state, sections: [...sections].sort() }];
+    });
+  }
+
+  /**
+   * Keeps a tab present for as long as `signal` is not aborted: renews its entry, and removes it at the end.
+   * The tenant is carried in the signal for the subscribers' authorization. `section`: what the tab shows first.
+   */
+  hold(tenantId: string, courseId: string, userId: string, tabId: string, signal: AbortSignal, section = ''): void {
     if (signal.aborted) return; // its subscription ended before it started: the tab never comes online
     let state: 'online' | 'away' = 'online';
     const renew = () =>
       this.touch(tenantId, courseId, userId, tabId, state).catch((err: unknown) =>
         this.log.warn({ err: (err as Error).message }, 'presence: renew failed'),
       );
-    void renew();
+    void this.touch(tenantId, courseId, userId, tabId, state, section).catch((err: unknown) =>
+      this.log.warn({ err: (err as Error).message }, 'presence: renew failed'),
+    );
     const timer = setInterval(
       () =>
         void this.redis.hget(userKey(courseId, userId), tabId).then((v) => {

@@ -8,7 +8,7 @@ import { memberships } from '../courses/tables.js';
 import { messageReactions, messages, roomMembers, rooms } from './tables.js';
 import { notifications } from '../notifications/tables.js';
 import { users } from '../users/tables.js';
-import type { Tx } from '../db/client.js';
+import { rows as sqlRows, type Tx } from '../db/client.js';
 import type { Realtime, Emit, Invalidate } from '../realtime/realtime.js';
 import { isUuid, type Access } from '../auth/access.js';
 import { RoomAccess, type RoomInfo, type RoomKind, type RoomRights } from './access.js';
@@ -21,7 +21,7 @@ import { roomStream } from './events.js';
 import type { PresenceService } from '../presence/service.js';
 import type { Logger } from '../logger.js';
 import { AppError, notFound } from '../errors.js';
-import { isGuest, isStaff, type CourseRole } from '../courses/roles.js';
+import { isGuest, isStaff, STAFF_ROLES, type CourseRole } from '../courses/roles.js';
 import { isCursorTime, pageRequest, toPage, type Page, type PageArgs } from '../db/pagination.js';
 import {
   excerptOf,
@@ -96,6 +96,8 @@ const RECEIPT_KINDS: readonly RoomKind[] = ['direct', 'group', 'tutor'];
 const TYPING_TTL_MS = 6_000;
 const MAX_GROUP_MEMBERS = 500;
 const AROUND = 25;
+/** The rooms a course shares (its course room, groups, live classes' rooms), as opposed to one person's. */
+const SHARED_KINDS: RoomKind[] = ['course', 'group', 'live'];
 
 interface Deps {
   db: Tx;
@@ -153,6 +155,31 @@ export class RoomService {
       if (existing!.name !== title) await tx.update(rooms).set({ name: title, updatedAt: new Date() }).where(eq(rooms.id, existing!.id));
       return { ...existing!, name: title };
     });
+  }
+
+  /** A live class's own chat room (kind `live`, `ref` = the class id), named after the class; made once. */
+  async ensureLiveRoom(tenantId: string, courseId: string, classId: string, title: string): Promise<RoomRow> {
+    return this.d.realtime.write(async (tx) => {
+      const [row] = await tx
+        .insert(rooms)
+        .values({ tenantId, courseId, kind: 'live', ref: classId, name: title })
+        .onConflictDoNothing()
+        .returning();
+      if (row) return row;
+      const [existing] = await tx
+        .select()
+        .from(rooms)
+        .where(and(eq(rooms.courseId, courseId), eq(rooms.kind, 'live'), eq(rooms.ref, classId)));
+      return existing!;
+    });
+  }
+
+  /** Archives a live class's room in the caller's transaction (the class was deleted before it started). */
+  async archiveLiveRoom(tx: Tx, roomId: string): Promise<void> {
+    await tx
+      .update(rooms)
+      .set({ archivedAt: sql`now()` })
+      .where(and(eq(rooms.id, roomId), eq(rooms.kind, 'live'), isNull(rooms.archivedAt)));
   }
 
   /** Posts "<name> joined the course" in the course room (a member's first launch). */
@@ -1014,6 +1041,76 @@ export class RoomService {
       .where(and(gte(messages.createdAt, from), lt(messages.createdAt, to), ne(messages.kind, 'system')))
       .groupBy(rooms.tenantId, rooms.courseId);
     return counts.map((c) => ({ tenantId: c.tenantId, courseId: c.courseId, count: Number(c.n) }));
+  }
+
+  // ---------------------------------------------------------------- a course's chat at a glance (the live dashboard)
+
+  /** The course room's id (null until the course's first launch made it). */
+  async courseRoomId(tenantId: string, courseId: string): Promise<string | null> {
+    const [room] = await this.d.db
+      .select({ id: rooms.id })
+      .from(rooms)
+      .where(and(eq(rooms.courseId, courseId), eq(rooms.tenantId, tenantId), eq(rooms.kind, 'course')));
+    return room?.id ?? null;
+  }
+
+  /**
+   * Messages people posted in the course's shared rooms (course, group and live-class rooms: not direct messages,
+   * not tutor rooms, not system lines) over [from, to], counted per minute: `minute` is the whole minutes since
+   * `from`. One aggregate statement; minutes without messages are left out.
+   */
+  async sharedMessagesPerMinute(tenantId: string, courseId: string, from: Date, to: Date): Promise<{ minute: number; count: number }[]> {
+    // A literal (a number made here), so that the select and the group by are the same expression.
+    const minute = sql<number>`floor((extract(epoch from ${messages.createdAt}) * 1000 - ${sql.raw(String(from.getTime()))}) / 60000)::int`;
+    const counts = await this.d.db
+      .select({ minute, count: sql<number>`count(*)::int` })
+      .from(messages)
+      .innerJoin(rooms, eq(rooms.id, messages.roomId))
+      .where(
+        and(
+          eq(rooms.courseId, courseId),
+          eq(rooms.tenantId, tenantId),
+          inArray(rooms.kind, SHARED_KINDS),
+          ne(messages.kind, 'system'),
+          gte(messages.createdAt, from),
+          lte(messages.createdAt, to),
+        ),
+      )
+      .groupBy(minute);
+    return counts.map((c) => ({ minute: Number(c.minute), count: Number(c.count) }));
+  }
+
+  /**
+   * The learners' questions in the course room over (from, to], each with the time of its first answer by staff
+   * (null: unanswered), in epoch milliseconds. A question: a text message, not deleted, by a learner of the course
+   * (an active member with the learner role and no staff role) whose body ends with "?" (trailing spaces aside). Its
+   * answer: the first later message in the same room up to `to` (not a system line, not deleted) by a staff member
+   * (instructor, TA, administrator). One statement.
+   */
+  async courseRoomQuestions(
+    tenantId: string,
+    courseId: string,
+    roomId: string,
+    from: Date,
+    to: Date,
+  ): Promise<{ askedAt: number; answeredAt: number | null }[]> {
+    const staff = sql.raw(`array[${STAFF_ROLES.map((r) => `'${r}'`).join(', ')}]::text[]`);
+    const found = await sqlRows<{ asked: number; answered: number | null }>(
+      this.d.db,
+      sql`select (extract(epoch from q.created_at) * 1000)::float8 as asked,
+          (select (extract(epoch from min(a.created_at)) * 1000)::float8
+             from messages a
+             join memberships s on s.course_id = ${courseId} and s.user_id = a.author_id and s.status = 'active' and s.roles && ${staff}
+            where a.room_id = q.room_id and a.kind <> 'system' and a.deleted_at is null
+              and a.created_at > q.created_at and a.created_at <= ${to.toISOString()}::timestamptz) as answered
+        from messages q
+        join memberships m on m.course_id = ${courseId} and m.user_id = q.author_id and m.status = 'active'
+       where q.room_id = ${roomId} and q.tenant_id = ${tenantId} and q.kind = 'text' and q.deleted_at is null
+         and q.created_at > ${from.toISOString()}::timestamptz and q.created_at <= ${to.toISOString()}::timestamptz
+         and rtrim(q.body) like '%?'
+         and 'learner' = any(m.roles) and not (m.roles && ${staff})`,
+    );
+    return found.map((r) => ({ askedAt: Number(r.asked), answeredAt: r.answered === null ? null : Number(r.answered) }));
   }
 
   /** Adds or removes the viewer's reaction. */

@@ -5,7 +5,7 @@
  * ephemeral signals, then in one transaction writes the ledger row of that provider call, settles the budget
  * and posts the final message (idempotent by the request). Every rule about budgets lives here.
  */
-import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
 import { budgetCounters, tutorRequests, tutorSettings, usageLedger } from './tables.js';
 import { courses } from '../courses/tables.js';
@@ -1053,6 +1053,68 @@ export class TutorService {
     if (this.systemTokensOf.size >= 1000) this.systemTokensOf.clear();
     this.systemTokensOf.set(settings.courseId, { prompt: key, tokens });
     return tokens;
+  }
+
+  /**
+   * A course's tutor usage from the ledger: tokens since 00:00 UTC of `now` (the budget day) and since the 1st of its
+   * month, up to `now`, and the questions asked today. Two aggregate statements, run together.
+   */
+  async courseUsageToday(
+    tenantId: string,
+    courseId: string,
+    now: Date,
+  ): Promise<{ tokensToday: number; monthTokens: number; questionsToday: number }> {
+    const dayStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+    const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    const tokens = sql`${usageLedger.promptTokens} + ${usageLedger.completionTokens}`;
+    const [[used], [asked]] = await Promise.all([
+      this.d.db
+        .select({
+          today: sql<number>`coalesce(sum(${tokens}) filter (where ${usageLedger.createdAt} >= ${dayStart.toISOString()}::timestamptz), 0)::bigint`,
+          month: sql<number>`coalesce(sum(${tokens}), 0)::bigint`,
+        })
+        .from(usageLedger)
+        .where(
+          and(
+            eq(usageLedger.courseId, courseId),
+            eq(usageLedger.tenantId, tenantId),
+            gte(usageLedger.createdAt, monthStart),
+            lte(usageLedger.createdAt, now),
+          ),
+        ),
+      this.d.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(tutorRequests)
+        .where(
+          and(
+            eq(tutorRequests.courseId, courseId),
+            eq(tutorRequests.tenantId, tenantId),
+            gte(tutorRequests.createdAt, dayStart),
+            lte(tutorRequests.createdAt, now),
+          ),
+        ),
+    ]);
+    return { tokensToday: Number(used?.today ?? 0), monthTokens: Number(used?.month ?? 0), questionsToday: Number(asked?.n ?? 0) };
+  }
+
+  /** The questions asked of the tutor in a course over [since, to] (deleted ones left out), newest first, at most `limit`. */
+  async questionsAsked(tenantId: string, courseId: string, since: Date, to: Date, limit: number): Promise<string[]> {
+    const found = await this.d.db
+      .select({ body: messages.body })
+      .from(tutorRequests)
+      .innerJoin(messages, eq(messages.id, tutorRequests.questionId))
+      .where(
+        and(
+          eq(tutorRequests.courseId, courseId),
+          eq(tutorRequests.tenantId, tenantId),
+          gte(tutorRequests.createdAt, since),
+          lte(tutorRequests.createdAt, to),
+          sql`${messages.deletedAt} is null`,
+        ),
+      )
+      .orderBy(desc(tutorRequests.createdAt))
+      .limit(limit);
+    return found.map((q) => q.body);
   }
 
   /**

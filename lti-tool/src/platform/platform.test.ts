@@ -515,6 +515,37 @@ describe.each(['moodle', 'canvas', 'generic'] as const)('%s platform', (profile)
     }
   });
 
+  it('refuses the next n scores on request (failScores), then takes them again', async () => {
+    const { claims } = await launch(platform, { user: 'learner' });
+    const learner = platform.course().members.find((m) => m.role === 'learner')!;
+    const token = await accessToken(platform, tool, SCORE_SCOPE);
+    const scoresUrl = new URL(claims[AGS].lineitem);
+    scoresUrl.pathname += '/scores';
+    const lineItemId = /\/(?:lineitems|line_items)\/(\d+)/.exec(scoresUrl.pathname)![1]!;
+    const post = (scoreGiven: number, at: number) =>
+      fetch(scoresUrl.href, {
+        method: 'POST',
+        headers: { ...UA, authorization: `Bearer ${token}`, 'content-type': 'application/vnd.ims.lis.v1.score+json' },
+        body: JSON.stringify({
+          userId: learner.id,
+          scoreGiven,
+          scoreMaximum: 10,
+          activityProgress: 'Completed',
+          gradingProgress: 'FullyGraded',
+          timestamp: new Date(at).toISOString(),
+        }),
+      });
+    const t0 = Date.now() + 60_000;
+    expect((await post(3, t0)).status).toBe(profile === 'generic' ? 204 : 200);
+    platform.failScores(2, 502);
+    expect((await post(4, t0 + 1000)).status).toBe(502);
+    expect((await post(5, t0 + 2000)).status).toBe(502);
+    expect(platform.received.scores.at(-1)).toMatchObject({ status: 502, body: { scoreGiven: 5 } });
+    expect(platform.result(lineItemId, learner.id)).toMatchObject({ resultScore: 3 });
+    expect((await post(6, t0 + 3000)).status).toBe(profile === 'generic' ? 204 : 200);
+    expect(platform.result(lineItemId, learner.id)).toMatchObject({ resultScore: 6, resultMaximum: 10 });
+  });
+
   it('accepts a verified deep linking response and adds its items as activities', async () => {
     const { claims } = await launch(platform, { user: 'instructor', messageType: 'LtiDeepLinkingRequest' });
     const settings = claims[`${DL}deep_linking_settings`];

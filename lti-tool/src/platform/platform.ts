@@ -92,6 +92,8 @@ export class PlatformImpl implements LtiPlatform {
   readonly registrationTokens = new Map<string, { clientId: string; used: boolean; expiresAt: number }>();
   /** Accepted scores by `${contextId}|${lineItemId}`, then by user id. */
   readonly results = new Map<string, Map<string, Record<string, any>>>();
+  /** Score POSTs still to refuse, and with what status (failScores). */
+  readonly scoreFailures = { remaining: 0, status: 503 };
   /** Secret of the HS256 tokens Canvas signs for itself (lti_message_hint, registration tokens). */
   readonly secret = randomBytes(32);
 
@@ -286,6 +288,15 @@ export class PlatformImpl implements LtiPlatform {
     }
     this.courses.push(course);
     return course;
+  }
+
+  failScores(n: number, status = 503): void {
+    this.scoreFailures.remaining = n;
+    this.scoreFailures.status = status;
+  }
+
+  result(lineItemId: string, userId: string, contextId?: string): Record<string, any> | undefined {
+    return this.results.get(`${this.course(contextId).id}|${lineItemId}`)?.get(userId);
   }
 
   nextResourceLinkId(): string {

@@ -378,6 +378,10 @@ async function postScore(
   const record = { url: url.href, contentType: req.headers['content-type'] ?? '', userAgent: userAgent(req), body, status: 500 };
   p.received.scores.push(record);
   try {
+    if (p.scoreFailures.remaining > 0) {
+      p.scoreFailures.remaining--;
+      throw new HttpError(p.scoreFailures.status, 'The gradebook is unavailable right now (refused on request by the test)');
+    }
     const grant = authorize(p, req, [SCOPE.score]);
     const course = courseOr404(p, contextId);
     const deploymentId = checkDeployment(p, url, grant);

@@ -181,6 +181,13 @@ export interface LtiPlatform {
   exportPrivateJwk(): JWK;
   /** What tools sent us, for assertions. */
   readonly received: Received;
+  /**
+   * Test hook: the next `n` score POSTs are refused with `status` (default 503, a platform briefly down), before any
+   * check; they are recorded in `received.scores` with that status and change no result.
+   */
+  failScores(n: number, status?: number): void;
+  /** The result the gradebook holds for a user on a line item (the last score accepted), if any. */
+  result(lineItemId: string, userId: string, contextId?: string): Record<string, any> | undefined;
   /** NRPS page size when the tool sends no `limit` (0: no paging). */
   nrpsPageSize: number;
   /** The URL the platform opens to start LTI Dynamic Registration with a tool. */

@@ -52,5 +52,7 @@ describe('activity list', () => {
     expect(
       describeActivity(item('3', 'session.cancelled', { title: 'Lab', startsAt: '2026-12-07T14:00:00.000Z', occurrences: 3 }), when),
     ).toBe('Ana cancelled “Lab” (14:00) and 2 more occurrences');
+    expect(describeActivity(item('4', 'live.started', { title: 'Week 3' }), when)).toBe('Ana started the live class “Week 3”');
+    expect(describeActivity(item('5', 'live.ended', {}), when)).toBe('Ana ended the live class');
   });
 });

@@ -70,6 +70,10 @@ export function describeActivity(e: ActivityItem, when: (iso: string) => string)
       return `${who} booked office hours${at ? ` for ${when(at)}` : ''}`;
     case 'booking.cancelled':
       return `${who} cancelled an office-hours booking${at ? ` for ${when(at)}` : ''}`;
+    case 'live.started':
+      return `${who} started the live class ${title ? `“${title}”` : ''}`.trimEnd();
+    case 'live.ended':
+      return `${who} ended the live class ${title ? `“${title}”` : ''}`.trimEnd();
     case 'tutor.budget_warning':
       return `${who} has used ${Number(d['percent'] ?? 0)}% of today's AI tutor budget`;
     default:

@@ -93,6 +93,82 @@ export type DeletedBy =
   | 'AUTHOR'
   | 'MODERATOR';
 
+/** How attendance becomes a score (0–100): THRESHOLD, full credit at or above `thresholdPercent` of the scheduled time, none below; PROPORTIONAL, the share of the scheduled time present. */
+export type LiveAttendancePolicy =
+  | 'PROPORTIONAL'
+  | 'THRESHOLD';
+
+export type LiveClassEventType =
+  | 'ATTENDANCE_UPDATED'
+  | 'CLASS_UPDATED'
+  | 'CONFUSION_SIGNALLED'
+  | 'HANDS_CLEARED'
+  | 'HAND_LOWERED'
+  | 'HAND_RAISED'
+  | 'PARTICIPANT_JOINED'
+  | 'PARTICIPANT_LEFT'
+  | 'POLL_ANSWERED'
+  | 'POLL_CLOSED'
+  | 'POLL_OPENED'
+  | 'QUESTION_POSTED'
+  | 'QUESTION_UPDATED';
+
+/** A class’s fields. In an edit, an optional field left out keeps its value; null clears maxParticipants, description, meetingUrl and gradeLinkId (the others keep theirs). */
+export type LiveClassInput = {
+  anonymousQuestions?: InputMaybe<Scalars['Boolean']['input']>;
+  /** 1–100 (default 25). */
+  confusionAlertPercent?: InputMaybe<Scalars['Int']['input']>;
+  /** 30–3600 (default 180). */
+  confusionWindowSeconds?: InputMaybe<Scalars['Int']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  endsAt: Scalars['DateTime']['input'];
+  /** A graded activity of the course (liveGradeLinks); NO_LINE_ITEM when it has no gradebook column. */
+  gradeLinkId?: InputMaybe<Scalars['ID']['input']>;
+  /** 1–5000; none: no limit. */
+  maxParticipants?: InputMaybe<Scalars['Int']['input']>;
+  /** The meeting link (http or https) of a LINK class. */
+  meetingUrl?: InputMaybe<Scalars['String']['input']>;
+  policy?: InputMaybe<LiveAttendancePolicy>;
+  /** Default LINK; BIGBLUEBUTTON where a server is configured. */
+  provider?: InputMaybe<LiveMeetingProvider>;
+  /** Link an existing schedule session; none: one is created. */
+  sessionId?: InputMaybe<Scalars['ID']['input']>;
+  startsAt: Scalars['DateTime']['input'];
+  /** 1–100 (default 80). */
+  thresholdPercent?: InputMaybe<Scalars['Int']['input']>;
+  title: Scalars['String']['input'];
+};
+
+export type LiveClassState =
+  | 'ENDED'
+  | 'LIVE'
+  | 'SCHEDULED';
+
+/** LINK: any meeting tool, by its URL (Jitsi, Zoom, Teams…); BIGBLUEBUTTON: the configured BigBlueButton server. */
+export type LiveMeetingProvider =
+  | 'BIGBLUEBUTTON'
+  | 'LINK';
+
+/** The attendance score's way to the LMS gradebook: NONE (not graded, or the class has not ended), QUEUED (being posted, retried with backoff), POSTED (accepted), FAILED (refused for good: see passbackError). */
+export type LivePassbackState =
+  | 'FAILED'
+  | 'NONE'
+  | 'POSTED'
+  | 'QUEUED';
+
+export type LivePollStatus =
+  | 'CLOSED'
+  | 'OPEN';
+
+export type LiveQuestionStatus =
+  | 'ANSWERED'
+  | 'DISMISSED'
+  | 'OPEN';
+
+export type LiveRole =
+  | 'HOST'
+  | 'PARTICIPANT';
+
 export type MessageKind =
   | 'CODE'
   | 'SYSTEM'
