@@ -23,6 +23,13 @@ const routes: RouteRecordRaw[] = [
     meta: { title: 'Course', showsCourse: true },
   },
   {
+    // One live class of the course: its page, under the Live class tab.
+    path: '/courses/:courseId/:section(live)/:classId',
+    name: 'course-live-class',
+    component: () => import('./views/CourseView.vue'),
+    meta: { title: 'Live class', showsCourse: true },
+  },
+  {
     // The API key console of a course (its staff and LMS administrators): a tool of the course, not a tab.
     path: '/courses/:courseId/keys',
     name: 'course-keys',
@@ -35,6 +42,13 @@ const routes: RouteRecordRaw[] = [
     name: 'course-activity',
     component: () => import('./views/CourseView.vue'),
     meta: { title: 'Activity', showsCourse: true },
+  },
+  {
+    // The live dashboard of a course (its hosts): a tool of the course, opened from the Hub and the live-class page.
+    path: '/courses/:courseId/dashboard',
+    name: 'course-dashboard',
+    component: () => import('./views/CourseView.vue'),
+    meta: { title: 'Live dashboard', showsCourse: true },
   },
   {
     path: '/deep-link/:requestId',

@@ -145,7 +145,7 @@ describe('the launched view on a phone and in the LMS frame', () => {
       .evaluateAll((items) =>
         items.filter((li) => li.querySelector('[data-testid="section-planned"]')).map((li) => li.querySelector('a')!.textContent),
       );
-    expect(planned).toEqual(['Live class', 'Collab exercise']);
+    expect(planned).toEqual(['Collab exercise']);
     await noSidewaysScroll(alan);
     await alan.page.screenshot({ path: path.join(SHOTS, 'layout-phone-hub.png') });
     const head = await post(40, 'Phone');

@@ -1,6 +1,7 @@
 /**
  * Presence in a course: who is online or away. This tab counts as present while the presence subscription
- * is open, and reports itself AWAY while hidden. The newest version of each user's state wins.
+ * is open, and reports itself AWAY while hidden. The newest version of each user's state wins. `section` names the part
+ * of the tool the tab shows (chat, live…): the instructor's live dashboard counts students by it.
  */
 import { onBeforeUnmount, shallowRef } from 'vue';
 import { useApolloClient } from '../apollo/provide';
@@ -27,7 +28,7 @@ function applyPresence(map: ReadonlyMap<string, PresenceEntry>, userId: string, 
   return next;
 }
 
-export function usePresence(courseId: string, initial: () => PresenceSubscription['presence'][] | undefined) {
+export function usePresence(courseId: string, initial: () => PresenceSubscription['presence'][] | undefined, section?: string) {
   const client = useApolloClient();
   const states = shallowRef(new Map<string, PresenceEntry>());
   let seeded = false;
@@ -42,7 +43,7 @@ export function usePresence(courseId: string, initial: () => PresenceSubscriptio
   };
 
   useLiveSubscription(PRESENCE, {
-    variables: () => ({ courseId, tabId: currentTabId() }),
+    variables: () => ({ courseId, tabId: currentTabId(), section: section ?? null }),
     onData: ({ presence: p }) => {
       seed();
       states.value = applyPresence(states.value, p.userId, { state: p.state, version: p.version });
@@ -53,7 +54,9 @@ export function usePresence(courseId: string, initial: () => PresenceSubscriptio
 
   function report(): Promise<unknown> {
     const state: PresenceState = document.visibilityState === 'hidden' ? 'AWAY' : 'ONLINE';
-    return client.mutate({ mutation: SET_PRESENCE, variables: { courseId, tabId: currentTabId(), state } }).catch(() => {});
+    return client
+      .mutate({ mutation: SET_PRESENCE, variables: { courseId, tabId: currentTabId(), state, section: section ?? null } })
+      .catch(() => {});
   }
   const onVisibility = () => void report();
   document.addEventListener('visibilitychange', onVisibility);

@@ -53,10 +53,10 @@ export const SECTION_INFO: Record<CourseSectionSlug, SectionInfo> = {
   live: {
     tab: 'Live class',
     name: 'Live class',
-    description: 'Live video sessions with the class.',
+    description: 'Live classes: join the meeting, raise a hand, ask and vote on questions, answer polls; attendance counts.',
     linkTitle: 'Live class',
     gradable: true,
-    planned: true,
+    planned: false,
   },
   collab: {
     tab: 'Collab',

@@ -347,8 +347,8 @@ export const UNPIN_ANNOUNCEMENT = graphql(`
 `);
 
 export const PRESENCE = graphql(`
-  subscription Presence($courseId: ID!, $tabId: String) {
-    presence(courseId: $courseId, tabId: $tabId) {
+  subscription Presence($courseId: ID!, $tabId: String, $section: String) {
+    presence(courseId: $courseId, tabId: $tabId, section: $section) {
       userId
       state
       version
@@ -357,8 +357,8 @@ export const PRESENCE = graphql(`
 `);
 
 export const SET_PRESENCE = graphql(`
-  mutation SetPresence($courseId: ID!, $tabId: String!, $state: PresenceState!) {
-    setPresence(courseId: $courseId, tabId: $tabId, state: $state)
+  mutation SetPresence($courseId: ID!, $tabId: String!, $state: PresenceState!, $section: String) {
+    setPresence(courseId: $courseId, tabId: $tabId, state: $state, section: $section)
   }
 `);
 
