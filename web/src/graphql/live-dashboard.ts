@@ -13,7 +13,8 @@ export type DashboardClass = DashboardLiveClassFieldsFragment;
 /** One event of the class in progress. */
 export type DashboardClassEvent = DashboardClassEventFieldsFragment;
 
-// Fragments the operations below spread by name (codegen reads them from these calls).
+// Fragments the operations below spread by name (codegen reads them from these calls); the question, poll and
+// confusion fragments are the class page's (graphql/live.ts).
 graphql(`
   fragment DashboardLiveClassFields on LiveClass {
     id
@@ -36,38 +37,13 @@ graphql(`
       raisedAt
     }
     questions {
-      id
-      body
-      authorName
-      anonymous
-      status
-      votes
-      createdAt
-      answeredAt
+      ...LiveQuestionFields
     }
     polls {
-      id
-      question
-      status
-      total
-      createdAt
-      closedAt
-      options {
-        label
-        count
-      }
+      ...LivePollFields
     }
     confusion {
-      count
-      present
-      windowSeconds
-      alertPercent
-      alert
-      at
-      topics {
-        topic
-        count
-      }
+      ...LiveConfusionFields
     }
   }
 `);
@@ -147,38 +123,13 @@ graphql(`
       raisedAt
     }
     question {
-      id
-      body
-      authorName
-      anonymous
-      status
-      votes
-      createdAt
-      answeredAt
+      ...LiveQuestionFields
     }
     poll {
-      id
-      question
-      status
-      total
-      createdAt
-      closedAt
-      options {
-        label
-        count
-      }
+      ...LivePollFields
     }
     confusion {
-      count
-      present
-      windowSeconds
-      alertPercent
-      alert
-      at
-      topics {
-        topic
-        count
-      }
+      ...LiveConfusionFields
     }
   }
 `);

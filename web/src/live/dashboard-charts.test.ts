@@ -40,6 +40,7 @@ describe('dashboard charts', () => {
   it('poll bars: shares of the answers; hidden counts stay hidden', () => {
     const poll = {
       id: 'p',
+      classId: 'c',
       question: '?',
       status: 'OPEN' as const,
       total: 3,

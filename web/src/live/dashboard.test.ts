@@ -69,7 +69,9 @@ function event(cursor: number, type: DashboardClassEvent['type'], over: Partial<
 const hand = (userId: string, s: number) => ({ userId, userName: userId.toUpperCase(), raisedAt: at(s) });
 const question = (id: string, votes: number, s: number, status: 'OPEN' | 'ANSWERED' | 'DISMISSED' = 'OPEN') => ({
   id,
+  classId: 'c1',
   body: `Q ${id}`,
+  authorId: 'al',
   authorName: 'Alan',
   anonymous: false,
   status,
@@ -107,10 +109,10 @@ describe('class events merged into the class in progress', () => {
     c = mergeClassEvent(c, event(13, 'PARTICIPANT_JOINED', { participant: participant('al', true) }));
     c = mergeClassEvent(c, event(14, 'PARTICIPANT_LEFT', { participant: participant('al', false) }));
     expect(c.participants).toEqual([participant('al', false)]);
-    const confusion = { count: 2, present: 4, windowSeconds: 120, alertPercent: 30, alert: true, at: at(15), topics: [] };
+    const confusion = { count: 2, present: 4, windowSeconds: 120, alertPercent: 30, alert: true, at: at(15), topics: [], signals: [] };
     c = mergeClassEvent(c, event(15, 'CONFUSION_SIGNALLED', { confusion }));
     expect(c.confusion).toEqual(confusion);
-    const poll = { id: 'p1', question: 'Ready?', status: 'OPEN' as const, total: 1, createdAt: at(16), closedAt: null, options: [] };
+    const poll = { id: 'p1', classId: 'c1', question: 'Ready?', status: 'OPEN' as const, total: 1, createdAt: at(16), closedAt: null, options: [] };
     c = mergeClassEvent(c, event(16, 'POLL_OPENED', { poll }));
     c = mergeClassEvent(c, event(17, 'POLL_CLOSED', { poll: { ...poll, status: 'CLOSED', closedAt: at(17) } }));
     expect(c.polls.map((p) => p.status)).toEqual(['CLOSED']);
@@ -183,6 +185,7 @@ describe('the figures of the cards', () => {
   it('the poll shown is the open one, else the latest; without a class the snapshot counts', () => {
     const poll = (id: string, s: number, status: 'OPEN' | 'CLOSED') => ({
       id,
+      classId: 'c1',
       question: id,
       status,
       total: 0,
