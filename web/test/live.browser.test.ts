@@ -181,6 +181,42 @@ describe('the Live class tab', () => {
     await shot(alan, 'poll-phone');
     await shot({ page }, 'poll-desktop');
 
+    // Ada edits the class while it is live (from elsewhere: the API): the open pages show it without a reload.
+    const renamed = `${TITLE} (extended)`;
+    const answer = await a.locator('body').evaluate(
+      async (_el, { id, title }) => {
+        const call = async (query: string, variables: object) => {
+          const r = await fetch('/graphql', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionStorage.getItem('lt.session')}` },
+            body: JSON.stringify({ query, variables }),
+          });
+          return (await r.json()) as { data?: Record<string, Record<string, string>>; errors?: unknown };
+        };
+        const read = await call('query($id: ID!) { liveClass(id: $id) { startsAt endsAt meetingUrl } }', { id });
+        const c = read.data!['liveClass']!;
+        return call('mutation($id: ID!, $input: LiveClassInput!) { updateLiveClass(id: $id, input: $input) { title } }', {
+          id,
+          input: {
+            title,
+            description: 'Bring your base cases.',
+            startsAt: c['startsAt'],
+            endsAt: c['endsAt'],
+            meetingUrl: c['meetingUrl'],
+          },
+        });
+      },
+      { id: classId, title: renamed },
+    );
+    expect(answer).toEqual({ data: { updateLiveClass: { title: renamed } } });
+    for (const f of [s, page, a]) {
+      await expect.poll(() => f.getByTestId('live-title').textContent(), { timeout: 15_000 }).toBe(renamed);
+      expect(await f.getByTestId('live-class').textContent()).toContain('Bring your base cases.');
+    }
+    // What the page held stays: the closed poll's results, the question with its vote.
+    expect(await alanPoll.getByTestId('live-poll-count').allTextContents()).toEqual(['1 · 50 %', '1 · 50 %']);
+    expect(await asked.getByTestId('live-question-votes').textContent()).toBe('1');
+
     // The class chat is a tab on the phone.
     await s.getByTestId('live-tab-chat').click();
     await s.getByTestId('live-chat').getByTestId('composer-input').waitFor({ timeout: 15_000 });
@@ -428,6 +464,38 @@ describe('after a live class', () => {
     await a.getByTestId('live-tab-people').click();
     await a.getByTestId('live-attendance').waitFor();
     await noSidewaysScroll(ada);
+    // One card per student, nothing scrolling sideways inside the report: every line (minutes, joins, score, gradebook
+    // state, the correction field) labelled and within the card, the card within the report.
+    const report = a.getByTestId('live-attendance');
+    expect(
+      await report.evaluate(
+        (r) =>
+          [r, ...r.querySelectorAll('*')].filter(
+            (el) => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible',
+          ).length,
+      ),
+    ).toBe(0);
+    const box = (await report.boundingBox())!;
+    const alanCard = a.getByTestId('live-attendance-row').filter({ hasText: 'Alan' });
+    await alanCard.evaluate((el) => el.scrollIntoView({ block: 'center' })); // clear of the header and the action bar
+    const card = (await alanCard.boundingBox())!;
+    expect(card.x).toBeGreaterThanOrEqual(box.x);
+    expect(card.x + card.width).toBeLessThanOrEqual(box.x + box.width + 0.5);
+    for (const label of ['Minutes', 'Joins', 'Score', 'Gradebook', 'Correction'])
+      expect(await alanCard.getByText(label, { exact: true }).isVisible(), label).toBe(true);
+    for (const part of [
+      alanCard.getByTestId('live-attendance-minutes'),
+      alanCard.getByTestId('live-attendance-score'),
+      alanCard.getByTestId('live-attendance-passback'),
+      alanCard.getByTestId('live-attendance-correct'),
+      alanCard.getByRole('button', { name: 'Save' }),
+    ]) {
+      const b = (await part.boundingBox())!;
+      expect(b.x).toBeGreaterThanOrEqual(card.x);
+      expect(b.x + b.width).toBeLessThanOrEqual(card.x + card.width + 0.5);
+    }
+    expect(await alanCard.getByTestId('live-attendance-score').textContent()).toContain('100');
+    expect(await alanCard.getByTestId('live-attendance-passback').textContent()).toContain('In the gradebook');
     await shot(ada, 'attendance-phone');
 
     expect(ada.errors).toEqual([]);

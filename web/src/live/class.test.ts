@@ -13,6 +13,7 @@ import {
   pollOptionsOf,
   pollShares,
   questionOrder,
+  tellsAnEdit,
   type LiveClassEventItem,
   type LiveClassView,
   type LivePollItem,
@@ -203,6 +204,30 @@ describe('applyLiveEvent', () => {
     v = twice(v, ev('ATTENDANCE_UPDATED', { attendance: { ...a, passback: 'POSTED' } }));
     expect(v.attendance.get('u1')!.passback).toBe('POSTED');
     expect(attendanceSentence(a)).toBe('You were present 47 of 50 minutes.');
+  });
+
+  it("tells a host's edit (the class read again) from a change of its run the event carries", () => {
+    // Loaded live at cursor 5; an edit of its title or link tells only what the view already holds.
+    const v = loadedClass(cls({ state: 'LIVE', startedAt: at(0), cursor: '5' }));
+    const edit = ev('CLASS_UPDATED', { cursor: '6', state: 'LIVE', startedAt: at(0) });
+    expect(tellsAnEdit(v, edit)).toBe(true);
+    expect(applyLiveEvent(v, edit)).toBe(v);
+    // Already reflected by what the class was read with (a load, a host's own start): nothing to read.
+    expect(tellsAnEdit(loadedClass(cls({ state: 'LIVE', startedAt: at(0), cursor: '6' })), edit)).toBe(false);
+    expect(tellsAnEdit(v, { ...edit, cursor: '4' })).toBe(false);
+    // A planned class edited (its cursor past 9: compared as numbers, not strings).
+    expect(
+      tellsAnEdit(
+        loadedClass(cls({ state: 'SCHEDULED', startedAt: null, cursor: '9' })),
+        ev('CLASS_UPDATED', { cursor: '10', state: 'SCHEDULED' }),
+      ),
+    ).toBe(true);
+    // The start, the end, a recording: the event carries the change itself.
+    expect(tellsAnEdit(loadedClass(cls({ state: 'SCHEDULED', startedAt: null })), edit)).toBe(false);
+    expect(tellsAnEdit(v, { ...edit, state: 'ENDED', endedAt: at(2900) })).toBe(false);
+    expect(tellsAnEdit(v, { ...edit, recordingUrl: 'https://rec.example/1' })).toBe(false);
+    // Other events never.
+    expect(tellsAnEdit(v, ev('HAND_RAISED', { cursor: '6', hand: hand('a', 8) }))).toBe(false);
   });
 
   it('keeps the newest confusion, and ages its signals out on the client', () => {

@@ -152,6 +152,23 @@ export function applyLiveEvent(view: LiveClassView, ev: LiveClassEventItem): Liv
   }
 }
 
+/**
+ * Whether a CLASS_UPDATED event tells of a change the view does not hold. The event carries the class's run only
+ * (state, times, recording): one that changes none of them and is newer than what the class was read with (its
+ * cursor: a load, or a host's own start or end) is a host's edit of what it does not carry (title, description, time,
+ * meeting link, settings), so the class is read again.
+ */
+export function tellsAnEdit(view: LiveClassView, ev: LiveClassEventItem): boolean {
+  if (ev.type !== 'CLASS_UPDATED' || !ev.state || Number(ev.cursor) <= Number(view.cls.cursor)) return false;
+  const c = view.cls;
+  return (
+    ev.state === c.state &&
+    (ev.startedAt ?? c.startedAt) === c.startedAt &&
+    (ev.endedAt ?? c.endedAt) === c.endedAt &&
+    ev.recordingUrl === c.recordingUrl
+  );
+}
+
 /** The hand queue, first raised first. */
 export function handQueue(view: LiveClassView): LiveHandItem[] {
   return [...view.hands.values()].sort((a, b) => a.raisedAt.localeCompare(b.raisedAt) || a.userId.localeCompare(b.userId));

@@ -3,14 +3,15 @@
  * applyLiveEvent), with the viewer's presence kept: while the class is live and the viewer admitted, the open
  * subscription is the server's heartbeat; when the realtime socket is down, `liveHeartbeat` is sent every
  * `LIVE_HEARTBEAT_SECONDS` instead. Students reload once the class ends (their own attendance is not an event), and
- * everyone when a class not started yet changes (a host edited it: its event tells only the state and times of the run).
+ * everyone when a host edits the class, planned or live (its event tells only the state and times of the run:
+ * tellsAnEdit).
  */
 import { computed, onScopeDispose, watch } from 'vue';
 import { useApolloClient } from '../apollo/provide';
 import { useLiveList } from '../apollo/useLiveList';
 import { LIVE_CLASS_EVENTS, LIVE_CLASS_QUERY, LIVE_HEARTBEAT } from '../graphql/live';
 import { useConnectionStore } from '../stores/connection';
-import { applyLiveEvent, loadedClass, type LiveClassView } from './class';
+import { applyLiveEvent, loadedClass, tellsAnEdit, type LiveClassView } from './class';
 
 /** The server's `liveHeartbeatSeconds` (its default): how often a client without a subscription says it is there. */
 const LIVE_HEARTBEAT_SECONDS = 20;
@@ -18,6 +19,8 @@ const LIVE_HEARTBEAT_SECONDS = 20;
 export function useLiveClass(classId: string) {
   const client = useApolloClient();
   const connection = useConnectionStore();
+  /** An event merged since the last reload told of an edit the view does not hold. */
+  let edited = false;
   const live = useLiveList(LIVE_CLASS_EVENTS, {
     initial: null as LiveClassView | null,
     load: async () => {
@@ -28,11 +31,19 @@ export function useLiveClass(classId: string) {
     variables: (after) => ({ classId, after }),
     event: (data) => data.liveClassEvents,
     cursorOf: (ev) => ev.cursor,
-    merge: (view, ev) => (view ? applyLiveEvent(view, ev) : view),
+    merge: (view, ev) => {
+      if (!view) return view;
+      edited ||= tellsAnEdit(view, ev);
+      return applyLiveEvent(view, ev);
+    },
     onEvent: (ev) => {
-      // A participant's own attendance is read, not told: once the class ends, it is loaded again.
       if (ev.type !== 'CLASS_UPDATED') return;
-      if ((ev.state === 'ENDED' && !live.state.value?.cls.canHost) || ev.state === 'SCHEDULED') void live.reload();
+      // A host's edit: the class is read again. A participant's own attendance is read, not told: once the class
+      // ends, it is loaded again.
+      if (edited || (ev.state === 'ENDED' && !live.state.value?.cls.canHost)) {
+        edited = false;
+        void live.reload();
+      }
     },
   });
 
