@@ -3,7 +3,8 @@
  * 30 minutes (shared rooms only, system lines out) with a controllable clock, answer waits of the live Q&A and of
  * course-room questions, struggles grouped by keywords (confusion topics and tutor questions) and tutor usage against
  * budget, students and where they are in the tool (presence sections), the class in progress (hands, present,
- * admitted, confusion per minute); over GraphQL: learners refused (FORBIDDEN), another tenant NOT_FOUND, and the
+ * admitted, confusion per minute). Admissions, hands, questions and confusion go through the real services (LiveService.join
+ * and leave, LiveInteractionService) on the same moved clock, on both databases; over GraphQL: learners refused (FORBIDDEN), another tenant NOT_FOUND, and the
  * subscription's fresh snapshots after a hand and a question, ending FORBIDDEN when the viewer stops hosting.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +32,8 @@ import { tutorRequests, usageLedger } from '../tutor/tables.js';
 import { LiveAccess } from './access.js';
 import { groupByKeywords, LiveDashboardService, type LiveDashboardView } from './dashboard.js';
 import { LiveInteractionService } from './interaction.js';
-import { liveAttendees, liveClasses, liveConfusion, liveHands, liveIntervals, liveQuestions } from './tables.js';
+import { LiveService } from './service.js';
+import { liveClasses } from './tables.js';
 
 describe('groupByKeywords', () => {
   it('groups by the two most frequent keyword stems, stop words out, most common spelling shown', () => {
@@ -71,6 +73,9 @@ describe.each([
   let now = T;
   const clock = () => new Date(now);
   let dashboard: LiveDashboardService;
+  /** Joins and leaves (the attendance ledger) and what happens in class, on the same clock. */
+  let live: LiveService;
+  let inClass: LiveInteractionService;
 
   beforeAll(async () => {
     app = await startApp({ embedded, env: { RATE_LIMIT_WRITE: '100000/10', RATE_LIMIT_SIGNAL: '100000/10', CHAT_RATE_LIMIT: '100000' } });
@@ -89,6 +94,21 @@ describe.each([
       graceSeconds: 60,
       clock,
     });
+    live = new LiveService({
+      db: s.database.db,
+      realtime: s.realtime,
+      access: s.access,
+      liveAccess,
+      rooms: s.rooms,
+      schedule: s.schedule,
+      lti: s.lti,
+      bbb: null,
+      config: { liveGraceSeconds: 60, liveHeartbeatSeconds: 20 },
+      activity: s.activity,
+      log: s.log,
+      clock,
+    });
+    inClass = new LiveInteractionService({ db: s.database.db, realtime: s.realtime, liveAccess, log: s.log, clock });
   });
   afterAll(async () => {
     await app?.close();
@@ -114,22 +134,21 @@ describe.each([
     return row!;
   }
 
-  /** Admits a person with one stretch of presence, open (last seen at `seen`) unless `leftAt`. */
-  async function admit(classId: string, f: Fixture, p: Person, opts: { role?: 'host' | 'participant'; seen?: Date; leftAt?: Date } = {}) {
-    const joined = at(-9 * MIN);
-    await db()
-      .insert(liveAttendees)
-      .values({ classId, userId: p.user.id, tenantId: f.tenant.id, role: opts.role ?? 'participant', joins: 1, admittedAt: joined });
-    await db()
-      .insert(liveIntervals)
-      .values({
-        tenantId: f.tenant.id,
-        classId,
-        userId: p.user.id,
-        joinedAt: joined,
-        lastSeenAt: opts.seen ?? at(0),
-        leftAt: opts.leftAt ?? null,
-      });
+  /** Runs `f` with the clock at `when` (the clock goes back to where it was). */
+  async function atTime<R>(when: Date, f: () => Promise<R>): Promise<R> {
+    const before = now;
+    now = when.getTime();
+    try {
+      return await f();
+    } finally {
+      now = before;
+    }
+  }
+
+  /** A person joins the class (LiveService.join: admitted, a stretch of presence opened and last seen then), and leaves at `leftAt`. */
+  async function admit(classId: string, p: Person, opts: { joined?: Date; leftAt?: Date } = {}) {
+    await atTime(opts.joined ?? at(-30_000), () => live.join(p.viewer, classId));
+    if (opts.leftAt) await atTime(opts.leftAt, () => live.leave(p.viewer, classId));
   }
 
   it('messages per minute: the shared rooms of the course over the last 30 minutes, one point per minute', async () => {
@@ -195,28 +214,18 @@ describe.each([
     const [a, b, c] = await Promise.all(['Ann', 'Bob', 'Cyd'].map((n) => addMember(app.core, f, n)));
     const ta = await addMember(app.core, f, 'Tia TA', ['teaching_assistant']);
     const cls = await makeClass(f);
-    for (const p of [a!, b!, c!]) await admit(cls.id, f, p);
+    for (const p of [a!, b!, c!]) await admit(cls.id, p, { joined: at(-11 * MIN) });
 
-    // The live Q&A (rows as the in-class service writes them, at set times): answered after 60 s and 120 s, one open
-    // since T − 5 min, one dismissed (counted nowhere).
-    const question = (author: Person, asked: number, status: 'open' | 'answered' | 'dismissed', answered?: number) => ({
-      tenantId: f.tenant.id,
-      classId: cls.id,
-      authorId: author.user.id,
-      body: 'A question?',
-      status,
-      createdAt: at(asked),
-      answeredAt: answered === undefined ? null : at(answered),
-    });
-    await db()
-      .insert(liveQuestions)
-      .values([
-        question(a!, -10 * MIN, 'answered', -9 * MIN),
-        question(b!, -8 * MIN, 'answered', -6 * MIN),
-        question(c!, -5 * MIN, 'open'),
-        question(a!, -4 * MIN, 'dismissed'),
-      ]);
-    now = T;
+    // The live Q&A, asked and answered at set times: answered after 60 s and 120 s, one open since T − 5 min, one
+    // dismissed (counted nowhere).
+    const ask = (p: Person, when: number) => atTime(at(when), () => inClass.ask(p.viewer, cls.id, 'A question?'));
+    const mark = (id: string, status: 'answered' | 'dismissed', when: number) =>
+      atTime(at(when), () => inClass.setQuestionStatus(inst.viewer, id, status));
+    await mark((await ask(a!, -10 * MIN)).id, 'answered', -9 * MIN);
+    await mark((await ask(b!, -8 * MIN)).id, 'answered', -6 * MIN);
+    await ask(c!, -5 * MIN);
+    await mark((await ask(a!, -4 * MIN)).id, 'dismissed', -3 * MIN);
+    expect(now).toBe(T);
 
     // The course room.
     const room = await courseRoomId(app, lee.token, f.course.id);
@@ -253,18 +262,12 @@ describe.each([
     const inst = instructorOf(f);
     const cls = await makeClass(f);
     const people = await Promise.all(['S1', 'S2', 'S3', 'S4', 'S5', 'S6'].map((n) => addMember(app.core, f, n)));
-    for (const p of people) await admit(cls.id, f, p);
-    // "I'm lost" signals, one a minute over the last six minutes (rows as the in-class service writes them).
+    for (const p of people) await admit(cls.id, p, { joined: at(-7 * MIN) });
+    // "I'm lost" signals, one a minute over the last six minutes.
     const topics = ['base case', 'Base cases', 'the base case?', 'recursion', 'Recursion', null];
-    await db()
-      .insert(liveConfusion)
-      .values(
-        people.map((p, i) => ({ tenantId: f.tenant.id, classId: cls.id, userId: p.user.id, topic: topics[i], at: at(-(6 - i) * MIN) })),
-      );
+    for (const [i, p] of people.entries()) await atTime(at(-(6 - i) * MIN), () => inClass.signalConfusion(p.viewer, cls.id, topics[i]));
     // Over a week ago: not a struggle now.
-    await db()
-      .insert(liveConfusion)
-      .values({ tenantId: f.tenant.id, classId: cls.id, userId: people[0]!.user.id, topic: 'pointers', at: at(-8 * 24 * 60 * MIN) });
+    await atTime(at(-8 * 24 * 60 * MIN), () => inClass.signalConfusion(people[0]!.viewer, cls.id, 'pointers'));
 
     // Questions to the tutor, in the students' tutor rooms.
     const asked = [
@@ -333,16 +336,14 @@ describe.each([
     const lee = learnerOf(f);
     const tom = await addMember(app.core, f, 'Tom Away');
     const cls = await makeClass(f);
-    await admit(cls.id, f, inst, { role: 'host' });
-    await admit(cls.id, f, lee);
-    await admit(cls.id, f, tom);
+    await admit(cls.id, inst); // a host: neither present nor admitted among the participants
+    await admit(cls.id, lee);
+    await admit(cls.id, tom);
     const gone = await addMember(app.core, f, 'Gus Gone');
-    await admit(cls.id, f, gone, { leftAt: at(-MIN), seen: at(-MIN) });
+    await admit(cls.id, gone, { joined: at(-2 * MIN), leftAt: at(-MIN) });
     const stale = await addMember(app.core, f, 'Sam Stale');
-    await admit(cls.id, f, stale, { seen: at(-5 * MIN) }); // open, but not seen within the grace period
-    await db()
-      .insert(liveHands)
-      .values([lee, tom].map((p) => ({ classId: cls.id, userId: p.user.id, tenantId: f.tenant.id, raisedAt: at(-MIN) })));
+    await admit(cls.id, stale, { joined: at(-5 * MIN) }); // open, but not seen within the grace period
+    for (const p of [lee, tom]) await atTime(at(-20_000), () => inClass.raiseHand(p.viewer, cls.id));
 
     // Lee in the live class (a presence subscription with its section), Tom in the tutor on a hidden tab, the
     // instructor on the dashboard (staff: not a student).
@@ -473,17 +474,12 @@ describe('live dashboard over GraphQL (PostgreSQL)', () => {
     const f = await seed(app.core, 'gql-follow');
     const lee = learnerOf(f);
     const cls = await liveClassOf(f);
-    const db = app.core.services.database.db;
-    const joined = new Date();
-    await db.insert(liveAttendees).values({ classId: cls.id, userId: lee.user.id, tenantId: f.tenant.id, role: 'participant', joins: 1 });
-    await db
-      .insert(liveIntervals)
-      .values({ tenantId: f.tenant.id, classId: cls.id, userId: lee.user.id, joinedAt: joined, lastSeenAt: joined });
+    await app.core.services.live.join(lee.viewer, cls.id);
 
     const c = wsClient(app.wsUrl, f.instructorToken);
     const s = subscribe<Snap>(c.client, SUB, { courseId: f.course.id }, 'liveDashboard');
     const [first] = await s.waitFor(1);
-    expect(first).toMatchObject({ hands: 0, openQuestions: 0, liveClass: { id: cls.id, cursor: '0' } });
+    expect(first).toMatchObject({ hands: 0, openQuestions: 0, liveClass: { id: cls.id, cursor: '1' } }); // Lee's join
 
     await inClass.raiseHand(lee.viewer, cls.id);
     await poll(
