@@ -112,7 +112,16 @@ describe('class events merged into the class in progress', () => {
     const confusion = { count: 2, present: 4, windowSeconds: 120, alertPercent: 30, alert: true, at: at(15), topics: [], signals: [] };
     c = mergeClassEvent(c, event(15, 'CONFUSION_SIGNALLED', { confusion }));
     expect(c.confusion).toEqual(confusion);
-    const poll = { id: 'p1', classId: 'c1', question: 'Ready?', status: 'OPEN' as const, total: 1, createdAt: at(16), closedAt: null, options: [] };
+    const poll = {
+      id: 'p1',
+      classId: 'c1',
+      question: 'Ready?',
+      status: 'OPEN' as const,
+      total: 1,
+      createdAt: at(16),
+      closedAt: null,
+      options: [],
+    };
     c = mergeClassEvent(c, event(16, 'POLL_OPENED', { poll }));
     c = mergeClassEvent(c, event(17, 'POLL_CLOSED', { poll: { ...poll, status: 'CLOSED', closedAt: at(17) } }));
     expect(c.polls.map((p) => p.status)).toEqual(['CLOSED']);
