@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
-import { gql, seed, startApp, subscribe, wsClient, type Fixture, type TestApp } from '../../test/harness.js';
+import { gql, poll, seed, startApp, subscribe, wsClient, type Fixture, type TestApp } from '../../test/harness.js';
 import {
   addMember,
   apiKeyOf,
@@ -361,13 +361,15 @@ describe.each([
     ok(await gql(app.url, SET, { courseId: f.course.id, tabId: 'tom-tab-tutor', state: 'AWAY', section: 'tutor' }, tom.token));
     ok(await gql(app.url, SET, { courseId: f.course.id, tabId: 'ada-tab-dash', state: 'ONLINE', section: 'dashboard' }, inst.token));
 
-    let d: LiveDashboardView;
-    for (let i = 0; ; i++) {
-      d = await dashboard.snapshot(inst.viewer, f.course.id);
-      if (d.students.some((s) => s.userId === lee.user.id && s.section === 'live')) break;
-      if (i > 500) throw new Error(`Lee never showed in the live class: ${JSON.stringify(d.students)}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    let d!: LiveDashboardView;
+    await poll(
+      async () => {
+        d = await dashboard.snapshot(inst.viewer, f.course.id);
+        return d.students.some((s) => s.userId === lee.user.id && s.section === 'live');
+      },
+      10_000,
+      () => `Lee never showed in the live class: ${JSON.stringify(d.students)}`,
+    );
     expect(d.students).toEqual([
       { userId: lee.user.id, userName: lee.user.name, section: 'live', state: 'online' },
       { userId: tom.user.id, userName: 'Tom Away', section: 'tutor', state: 'away' },
@@ -465,6 +467,7 @@ describe('live dashboard over GraphQL (PostgreSQL)', () => {
     await c.client.dispose();
     await poll(
       () => realtime.activeSubscriptions === base,
+      20_000,
       () => `${realtime.activeSubscriptions - base} listeners left behind`,
     );
     expect(s.errors).toEqual([]);
@@ -484,11 +487,13 @@ describe('live dashboard over GraphQL (PostgreSQL)', () => {
     await inClass.raiseHand(lee.viewer, cls.id);
     await poll(
       () => s.items.some((d) => d.hands === 1),
+      20_000,
       () => `no snapshot with the hand: ${JSON.stringify(s.items)}`,
     );
     await inClass.ask(lee.viewer, cls.id, 'Could you repeat the last step?');
     await poll(
       () => s.items.some((d) => d.openQuestions === 1),
+      20_000,
       () => `no snapshot with the question: ${JSON.stringify(s.items)}`,
     );
     const last = s.items.at(-1)!;
@@ -502,10 +507,3 @@ describe('live dashboard over GraphQL (PostgreSQL)', () => {
     await c.client.dispose();
   });
 });
-
-async function poll(cond: () => boolean, what: () => string): Promise<void> {
-  for (let i = 0; !cond(); i++) {
-    if (i > 2000) throw new Error(what());
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
