@@ -3,8 +3,9 @@
  * the development LMS (1280x800), starts a live class from its page and opens the live dashboard from the Hub. Alan,
  * a student launched from the LMS, joins the class, raises his hand and asks a question; Bea, another student (her
  * own browser, signed in with a session of her own), joins and upvotes it. Ada's open dashboard shows the hand, the
- * question with its vote and two students present, live: the page is never reloaded. Then the same dashboard on a
- * phone (390x844): one column, nothing scrolling sideways. Screenshots in test-results/.
+ * question with its vote and two students present, live: the page is never reloaded. Bea then moves to the AI tutor
+ * and the Hub: the dashboard shows her active there. Then the same dashboard on a phone (390x844): one column,
+ * nothing scrolling sideways. Screenshots in test-results/.
  */
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -159,6 +160,19 @@ describe('the live dashboard', () => {
     await shot(ada, 'desktop-lower');
     await shot(alan, 'student');
     await page.screenshot({ path: path.join(SHOTS, 'live-dashboard-second-student.png') });
+
+    // Bea moves to the AI tutor, then to the Hub: still active, and the dashboard says where (the course page's one
+    // presence subscription reports the section it shows as she moves).
+    await page.getByTestId('section-tab-tutor').click();
+    await expect
+      .poll(() => dash.getByTestId('dashboard-sections-chart').locator('figcaption').textContent(), { timeout: 15_000 })
+      .toBe('Live class: 1, AI tutor: 1.');
+    expect(await dash.getByTestId('dashboard-active').textContent()).toBe('2');
+    await page.getByTestId('section-tab-hub').click();
+    await expect
+      .poll(() => dash.getByTestId('dashboard-sections-chart').locator('figcaption').textContent(), { timeout: 15_000 })
+      .toBe('Hub: 1, Live class: 1.');
+    expect(await dash.getByTestId('dashboard-active').textContent()).toBe('2');
     expect(ada.errors).toEqual([]);
     expect(alan.errors).toEqual([]);
     expect(beaErrors).toEqual([]);

@@ -1,9 +1,13 @@
 /**
  * Presence in a course: who is online or away. This tab counts as present while the presence subscription
  * is open, and reports itself AWAY while hidden. The newest version of each user's state wins. `section` names the part
- * of the tool the tab shows (chat, live…): the instructor's live dashboard counts students by it.
+ * of the tool the tab shows (hub, chat, tutor, live, dashboard…): the instructor's live dashboard counts students by it.
+ *
+ * A tab holds one presence subscription per course page (the server keeps one entry per tab: a second subscription
+ * with the same tabId ending would remove it). The course page opens it (provideCoursePresence) and reports the
+ * section it shows as it changes; the chat and the class chat read its states (useCoursePresence).
  */
-import { onBeforeUnmount, shallowRef } from 'vue';
+import { inject, onScopeDispose, provide, shallowRef, watch, type InjectionKey, type ShallowRef } from 'vue';
 import { useApolloClient } from '../apollo/provide';
 import { useLiveSubscription } from '../apollo/useLiveSubscription';
 import type { PresenceSubscription } from '../gql/graphql';
@@ -17,7 +21,7 @@ function currentTabId(): string {
 }
 
 /** What is known of one user's presence (the `presence` feed's state and version). */
-export type PresenceEntry = Pick<PresenceSubscription['presence'], 'state' | 'version'>;
+type PresenceEntry = Pick<PresenceSubscription['presence'], 'state' | 'version'>;
 
 /** Applies a change when it is newer than what is known. */
 function applyPresence(map: ReadonlyMap<string, PresenceEntry>, userId: string, entry: PresenceEntry): Map<string, PresenceEntry> {
@@ -28,10 +32,33 @@ function applyPresence(map: ReadonlyMap<string, PresenceEntry>, userId: string, 
   return next;
 }
 
-export function usePresence(courseId: string, initial: () => PresenceSubscription['presence'][] | undefined, section?: string) {
+/** The course's presence states as this tab follows them. */
+export interface CoursePresence {
+  /** Seeds the states from what was loaded (once, when it is there). */
+  seed: () => void;
+  stateOf: (userId: string) => PresenceState;
+  states: ShallowRef<Map<string, PresenceEntry>>;
+}
+
+/** How long one presence report may take before it is given up. */
+const REPORT_TIMEOUT_MS = 15_000;
+
+type Initial = () => PresenceSubscription['presence'][] | undefined;
+
+/**
+ * Opens this tab's presence subscription in a course (at once, or with `start()` when `lazy`), reports the tab
+ * ONLINE or AWAY as it is shown or hidden, and `section()` whenever it changes.
+ */
+function usePresence(
+  courseId: string,
+  initial: Initial,
+  section: () => string | undefined,
+  lazy = false,
+): CoursePresence & { start: () => void } {
   const client = useApolloClient();
   const states = shallowRef(new Map<string, PresenceEntry>());
   let seeded = false;
+  let started = !lazy;
 
   const seed = () => {
     const list = initial();
@@ -42,8 +69,10 @@ export function usePresence(courseId: string, initial: () => PresenceSubscriptio
     states.value = m;
   };
 
-  useLiveSubscription(PRESENCE, {
-    variables: () => ({ courseId, tabId: currentTabId(), section: section ?? null }),
+  const subscription = useLiveSubscription(PRESENCE, {
+    lazy,
+    // The section the tab shows when it (re)opens; setPresence carries it on from there.
+    variables: () => ({ courseId, tabId: currentTabId(), section: section() ?? null }),
     onData: ({ presence: p }) => {
       seed();
       states.value = applyPresence(states.value, p.userId, { state: p.state, version: p.version });
@@ -52,15 +81,34 @@ export function usePresence(courseId: string, initial: () => PresenceSubscriptio
     onOpen: () => void report(),
   });
 
-  function report(): Promise<unknown> {
-    const state: PresenceState = document.visibilityState === 'hidden' ? 'AWAY' : 'ONLINE';
-    return client
-      .mutate({ mutation: SET_PRESENCE, variables: { courseId, tabId: currentTabId(), state, section: section ?? null } })
-      .catch(() => {});
+  /**
+   * Reports go one at a time (a later one waits for the one on its way, and says what is true when it leaves), so that
+   * the section and state the server keeps are the last ones: two requests on their way at once may arrive swapped.
+   */
+  let sending = false;
+  let pending = false;
+  async function report(): Promise<void> {
+    if (!started) return;
+    if (sending) {
+      pending = true;
+      return;
+    }
+    sending = true;
+    do {
+      pending = false;
+      const state: PresenceState = document.visibilityState === 'hidden' ? 'AWAY' : 'ONLINE';
+      const variables = { courseId, tabId: currentTabId(), state, section: section() ?? null };
+      // A request that hangs (the network gone) gives up, so that the next one is not held behind it.
+      const context = { fetchOptions: { signal: AbortSignal.timeout(REPORT_TIMEOUT_MS) } };
+      await client.mutate({ mutation: SET_PRESENCE, variables, context }).catch(() => {});
+    } while (pending);
+    sending = false;
   }
   const onVisibility = () => void report();
   document.addEventListener('visibilitychange', onVisibility);
-  onBeforeUnmount(() => document.removeEventListener('visibilitychange', onVisibility));
+  onScopeDispose(() => document.removeEventListener('visibilitychange', onVisibility));
+  // The person moved to another part of the tool: the tab says where it is now.
+  watch(section, (now, before) => now !== before && void report());
 
   return {
     seed,
@@ -69,5 +117,29 @@ export function usePresence(courseId: string, initial: () => PresenceSubscriptio
       return states.value.get(userId)?.state ?? 'OFFLINE';
     },
     states,
+    start: () => {
+      if (started) return;
+      started = true;
+      subscription.restart();
+    },
   };
+}
+
+const KEY: InjectionKey<CoursePresence> = Symbol('course-presence');
+
+/**
+ * Made by the course page: the tab's one presence subscription in the course, opened with `start()` (once the course
+ * is loaded), reporting `section()` (the section or tool on screen) as the person moves.
+ */
+export function provideCoursePresence(courseId: string, initial: Initial, section: () => string): CoursePresence & { start: () => void } {
+  const presence = usePresence(courseId, initial, section, true);
+  provide(KEY, presence);
+  return presence;
+}
+
+/**
+ * The course page's presence states; outside a course page, a subscription of the caller's own that reports `section`.
+ */
+export function useCoursePresence(courseId: string, initial: Initial, section: string): CoursePresence {
+  return inject(KEY, null) ?? usePresence(courseId, initial, () => section);
 }
