@@ -3,6 +3,7 @@
 // so an item keeps its clientId across retries: re-sending after a lost acknowledgment is safe.
 import type { PendingStatus } from './timeline';
 import type { MessageKind } from '../gql/graphql';
+import { randomId } from '../random-id';
 
 export interface OutboxDraft {
   body: string;
@@ -116,7 +117,7 @@ function errorMessage(err: unknown): string {
 
 export function createOutbox(opts: OutboxOptions): Outbox {
   const key = outboxKey(opts.roomId);
-  const randomId = opts.randomId ?? (() => crypto.randomUUID());
+  const newId = opts.randomId ?? randomId;
   const now = opts.now ?? (() => new Date());
   const retryAfterMs = opts.retryAfterMs ?? graphqlRetryAfterMs;
   const setTimer =
@@ -210,7 +211,7 @@ export function createOutbox(opts: OutboxOptions): Outbox {
       const item: OutboxItem = {
         ...draft,
         mentionIds: [...draft.mentionIds],
-        clientId: randomId(),
+        clientId: newId(),
         roomId: opts.roomId,
         createdAt: now().toISOString(),
         status: 'queued',

@@ -12,11 +12,12 @@ import { useApolloClient } from '../apollo/provide';
 import { useLiveSubscription } from '../apollo/useLiveSubscription';
 import type { PresenceSubscription } from '../gql/graphql';
 import { PRESENCE, SET_PRESENCE, type PresenceState } from '../graphql/chat';
+import { randomId } from '../random-id';
 
 let tabId: string | null = null;
 /** One id per tab for its lifetime (not stored: a reload is a new tab, the old entry expires). */
 function currentTabId(): string {
-  tabId ??= crypto.randomUUID();
+  tabId ??= randomId();
   return tabId;
 }
 

@@ -7,6 +7,7 @@
  * Written against an injected transport so it runs without a browser; `windowTransport` wires it
  * to a real window. Only answers from the platform's origin that carry our `message_id` count.
  */
+import { randomId } from '../random-id';
 
 /** The part of a MessageEvent this client reads. */
 interface PlatformMessage {
@@ -56,11 +57,6 @@ type Answer = { ok: true; data: Record<string, unknown> } | { ok: false; reason:
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
-}
-
-function randomMessageId(): string {
-  const uuid = globalThis.crypto?.randomUUID?.bind(globalThis.crypto); // only in secure contexts
-  return uuid ? uuid() : `lt-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 
 /** Sends one message and waits for the matching response (same origin, same message_id, expected subject). */
@@ -118,7 +114,7 @@ export async function getPlatformData(transport: PlatformTransport, options: Pla
     key,
     capabilitiesTimeoutMs = CAPABILITIES_TIMEOUT_MS,
     getDataTimeoutMs = GET_DATA_TIMEOUT_MS,
-    newId = randomMessageId,
+    newId = randomId,
   } = options;
 
   const capabilities = await request(
