@@ -115,6 +115,11 @@ export class LiveService {
     return { ...row, cursor: String(head) };
   }
 
+  /** A class as written just now, with its stream's head: what a mutation answers with (the page follows from it). */
+  private async withCursor(row: LiveClassRow): Promise<LiveClassView> {
+    return { ...row, cursor: String(await this.d.realtime.head(liveStream(row.id))) };
+  }
+
   /** A course's classes (the newest scheduled last), with the course stream's position the list reflects. */
   async list(viewer: Viewer, courseId: string, includeEnded: boolean): Promise<{ classes: LiveClassView[]; cursor: string }> {
     await this.d.access.requireCourseRead(viewer, courseId);
@@ -303,7 +308,7 @@ export class LiveService {
       return updated!;
     });
     if (row.sessionId && row.sessionId === current.sessionId) await this.syncSession(viewer, row);
-    return { ...row, cursor: String(await this.d.realtime.head(liveStream(id))) };
+    return this.withCursor(row);
   }
 
   /** Removes a class that has not started (hosts); its schedule session is cancelled and its room archived. */
@@ -357,7 +362,7 @@ export class LiveService {
       await this.emitUpdated(emit, updated!);
       return updated!;
     });
-    return { ...row, cursor: String(await this.d.realtime.head(liveStream(id))) };
+    return this.withCursor(row);
   }
 
   // ---- running ----
@@ -399,7 +404,7 @@ export class LiveService {
       await this.emitUpdated(emit, updated!);
       return updated!;
     });
-    return { ...row, cursor: String(await this.d.realtime.head(liveStream(id))) };
+    return this.withCursor(row);
   }
 
   /**
@@ -439,7 +444,7 @@ export class LiveService {
       for (const fn of this.endedListeners)
         await fn(row).catch((err: unknown) => this.d.log.error({ err, classId: id }, 'live: a class-ended listener failed'));
     }
-    return { ...row, cursor: String(await this.d.realtime.head(liveStream(id))) };
+    return this.withCursor(row);
   }
 
   // ---- attendance: the ledger (live/ledger.ts) ----
@@ -478,7 +483,7 @@ export class LiveService {
         role: host ? 'MODERATOR' : 'VIEWER',
       });
     }
-    return { liveClass: { ...row, cursor: String(await this.d.realtime.head(liveStream(id))) }, meetingUrl };
+    return { liveClass: await this.withCursor(row), meetingUrl };
   }
 
   /** Leaves the class: the open stretch closes now (reason left). False when the person was not in it. */

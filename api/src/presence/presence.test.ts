@@ -4,7 +4,7 @@
  * on who may see a course's presence.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, seed, startApp, subscribe, wsClient, type Collector, type Fixture, type TestApp } from '../../test/harness.js';
+import { gql, poll, seed, startApp, subscribe, wsClient, type Collector, type Fixture, type TestApp } from '../../test/harness.js';
 import { addMember, apiKeyOf, code, instructorOf, learnerOf, listening, ok, subCode, type Person } from '../../test/chat.js';
 
 const PRESENCE = `subscription($courseId: ID!, $tabId: String) { presence(courseId: $courseId, tabId: $tabId) { userId state version } }`;
@@ -157,12 +157,13 @@ describe('presence', () => {
     const { presence } = app.core.services;
     const where = async () =>
       (await presence.whereNow(f.course.id)).map((w) => [w.userId, w.state, w.sections] as const).sort((a, b) => a[0].localeCompare(b[0]));
-    const until = async (want: unknown) => {
-      for (let i = 0; JSON.stringify(await where()) !== JSON.stringify(want); i++) {
-        if (i > 500) throw new Error(`whereNow: ${JSON.stringify(await where())}, wanted ${JSON.stringify(want)}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    };
+    let seen: unknown;
+    const until = (want: unknown) =>
+      poll(
+        async () => JSON.stringify((seen = await where())) === JSON.stringify(want),
+        10_000,
+        () => `whereNow: ${JSON.stringify(seen)}, wanted ${JSON.stringify(want)}`,
+      );
     const watcher = await open(instructorOf(f), f.course.id);
     const { client: c1 } = wsClient(app.wsUrl, lee.token);
     const before = app.core.services.realtime.activeSubscriptions;
