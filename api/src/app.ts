@@ -59,6 +59,7 @@ export async function openCore(config: Config, log: Logger = createLogger(config
       lti: createQueue('lti', config.redisUrl, config.queuePrefix, log),
       tutor: createQueue('tutor', config.redisUrl, config.queuePrefix, log),
       reminders: createQueue('reminders', config.redisUrl, config.queuePrefix, log),
+      collab: createQueue('collab', config.redisUrl, config.queuePrefix, log),
     };
     const services = await buildServices({ config, log, database, pub, sub, queues });
     await services.lti.tool.start();
@@ -79,6 +80,7 @@ export async function openCore(config: Config, log: Logger = createLogger(config
         await producers.lti.close();
         await producers.tutor.close();
         await producers.reminders.close();
+        await producers.collab.close();
         // The tutor's tokenizer thread (started by the first count or a worker's warm-up).
         await closeTokenizer();
         await services.lti.tool.close();
@@ -91,6 +93,7 @@ export async function openCore(config: Config, log: Logger = createLogger(config
     await queues?.lti.close().catch(() => {});
     await queues?.tutor.close().catch(() => {});
     await queues?.reminders.close().catch(() => {});
+    await queues?.collab.close().catch(() => {});
     pub.disconnect();
     sub.disconnect();
     await database?.close();

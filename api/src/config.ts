@@ -105,6 +105,14 @@ export interface Config {
   /** Live classes: a drop shorter than the grace period is not a leave; presence is renewed every heartbeat. */
   liveGraceSeconds: number;
   liveHeartbeatSeconds: number;
+  /** Collab documents: text length at most (characters), one update's size at most (bytes). */
+  collabMaxDocumentChars: number;
+  collabMaxUpdateBytes: number;
+  /** Updates one person may send to one document per minute. */
+  collabUpdatesPerMinute: number;
+  /** A document's update log is compacted into its snapshot past this many updates or bytes. */
+  collabCompactUpdates: number;
+  collabCompactBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -360,5 +368,10 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     bbb: bigBlueButton(env),
     liveGraceSeconds: int(env, 'LIVE_GRACE_SECONDS', 60, 5, 3600),
     liveHeartbeatSeconds: int(env, 'LIVE_HEARTBEAT_SECONDS', 20, 2, 600),
+    collabMaxDocumentChars: int(env, 'COLLAB_MAX_DOCUMENT_CHARS', 100_000, 1_000, 5_000_000),
+    collabMaxUpdateBytes: int(env, 'COLLAB_MAX_UPDATE_BYTES', 262_144, 1_024, 16_777_216),
+    collabUpdatesPerMinute: int(env, 'COLLAB_UPDATES_PER_MINUTE', 1_200, 10, 100_000),
+    collabCompactUpdates: int(env, 'COLLAB_COMPACT_UPDATES', 500, 10, 1_000_000),
+    collabCompactBytes: int(env, 'COLLAB_COMPACT_BYTES', 1_048_576, 1_024, 1_073_741_824),
   };
 }

@@ -45,7 +45,16 @@ export type ErrorCode =
   | 'OWN_QUESTION'
   | 'QUESTION_CLOSED'
   | 'BBB_UNAVAILABLE'
-  | 'NO_LINE_ITEM';
+  | 'NO_LINE_ITEM'
+  // Collab sessions (collab/*.ts)
+  | 'ACCESS_CODE_REQUIRED'
+  | 'ACCESS_CODE_INVALID'
+  | 'SESSION_FULL'
+  | 'DOCUMENT_LOCKED'
+  | 'DOCUMENT_TOO_LARGE'
+  | 'UPDATE_TOO_LARGE'
+  | 'MALFORMED_UPDATE'
+  | 'OUT_OF_SYNC';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
@@ -56,6 +65,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   MUTED: 403,
   ROOM_ARCHIVED: 403,
   MESSAGE_TOO_LONG: 413,
+  UPDATE_TOO_LARGE: 413,
   SERVICE_UNAVAILABLE: 503,
 };
 

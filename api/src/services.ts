@@ -82,6 +82,7 @@ export interface Producers {
   lti: Queue<JobPayloads['lti']>;
   tutor: Queue<JobPayloads['tutor']>;
   reminders: Queue<JobPayloads['reminders']>;
+  collab: Queue<JobPayloads['collab']>;
 }
 
 export interface Resources {

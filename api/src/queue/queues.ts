@@ -15,6 +15,7 @@ export const QUEUES = {
   lti: 'lti',
   tutor: 'tutor',
   reminders: 'reminders',
+  collab: 'collab',
 } as const;
 
 export interface JobPayloads {
@@ -24,7 +25,10 @@ export interface JobPayloads {
     | { task: 'requeue-tutor' }
     | { task: 'requeue-reminders' }
     | { task: 'activity-message-volume' }
-    | { task: 'sweep-live-presence' };
+    | { task: 'sweep-live-presence' }
+    | { task: 'sweep-collab-compaction' };
+  /** Merge a collab document's update log into its snapshot (jobId `collab-compact-<documentId>`: one queued at a time). */
+  collab: { task: 'compact'; documentId: string };
   tutor: { task: 'reply'; requestId: string };
   /** One reminder of one attendee: the row (session, user, offset) and the due time the job was planned for. */
   reminders: { task: 'remind'; sessionId: string; userId: string; offsetMinutes: number; dueAt: string };

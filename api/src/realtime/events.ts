@@ -26,7 +26,8 @@ export type Stream<E extends EventShape = EventShape, S extends EventShape = Eve
 };
 
 /**
- * A feature's stream names, in its `events.ts`:
+ * A feature's stream names, in its `events.ts` (`{ durable: true }`: the stored events are kept until the feature
+ * truncates them, whatever the retention period):
  *
  *   export type RoomEvent = { type: 'message.added'; payload: { message: MessageView } } | …;
  *   export type RoomSignal = { type: 'typing'; payload: { userId: string; typing: boolean } } | …;
@@ -34,9 +35,20 @@ export type Stream<E extends EventShape = EventShape, S extends EventShape = Eve
  *
  * A stream without signals leaves `S` out (then `signal` refuses it); one with signals only passes `never` as `E`.
  */
-export function defineStream<E extends EventShape, S extends EventShape = never>(kind: string): (id: string) => Stream<E, S> {
+export function defineStream<E extends EventShape, S extends EventShape = never>(
+  kind: string,
+  opts: { durable?: boolean } = {},
+): (id: string) => Stream<E, S> {
+  if (opts.durable) DURABLE_KINDS.add(kind);
   return (id) => `${kind}:${id}` as Stream<E, S>;
 }
+
+/**
+ * Kinds of streams whose stored events are data, not a replay window (a collab document's update log): the
+ * retention sweep (compaction.ts) leaves them alone; their feature removes what it has merged (Realtime.truncate).
+ */
+const DURABLE_KINDS = new Set<string>();
+export const durableStreamKinds = (): readonly string[] => [...DURABLE_KINDS];
 
 /** A committed event as subscribers get it; over a union of events, `switch (ev.type)` narrows `ev.payload`. */
 export type StreamEvent<E extends EventShape = EventShape> = E extends EventShape
@@ -244,4 +256,14 @@ export async function oldestSeq(db: Tx, stream: string): Promise<number | null> 
     .orderBy(asc(streamEvents.seq))
     .limit(1);
   return row ? Number(row.seq) : null;
+}
+
+/** Deletes the stored events of a stream up to `uptoSeq` (a durable stream's merged log); returns how many. */
+export async function truncateEvents(tx: Tx, stream: string, uptoSeq: number): Promise<number> {
+  assertStreamName(stream);
+  const gone = await tx
+    .delete(streamEvents)
+    .where(and(eq(streamEvents.stream, stream), lte(streamEvents.seq, uptoSeq)))
+    .returning({ seq: streamEvents.seq });
+  return gone.length;
 }

@@ -24,6 +24,7 @@ import {
   oldestSeq,
   readEvents,
   redactEvents,
+  truncateEvents,
   type EphemeralSignal,
   type EventShape,
   type NewEvent,
@@ -263,6 +264,23 @@ export class Realtime {
   }
 
   /**
+   * The stored events of a stream after `after` (at most `limit`, oldest first), read through `db` (a transaction's,
+   * for a read consistent with others): what a feature that keeps data in a durable stream loads it from.
+   */
+  read<E extends EventShape>(stream: Stream<E, EventShape>, after: number, limit: number, db: Tx = this.db): Promise<StreamEvent<E>[]> {
+    return readEvents(db, stream, after, limit);
+  }
+
+  /**
+   * Deletes a durable stream's stored events up to `uptoSeq`, in the caller's transaction, once its feature has merged
+   * them elsewhere (a collab document's compacted snapshot). Subscriptions resuming from an older cursor then get
+   * CURSOR_EXPIRED and reload. Returns how many were deleted.
+   */
+  truncate(tx: Tx, stream: Stream, uptoSeq: number): Promise<number> {
+    return truncateEvents(tx, stream, uptoSeq);
+  }
+
+  /**
    * Replays what was committed after `opts.after`, then continues live. Events arrive once each, in
    * sequence order. Ends when `opts.signal` aborts or the consumer returns.
    */
@@ -330,11 +348,14 @@ export class Realtime {
 
   async checkCursor(stream: string, after: number, head: number): Promise<void> {
     if (!Number.isSafeInteger(after) || after < 0) throw new AppError('BAD_CURSOR', 'The cursor is not valid.');
-    if (after > Math.max(head, await headSeq(this.db, stream))) {
+    const last = Math.max(head, await headSeq(this.db, stream));
+    if (after > last) {
       throw new AppError('BAD_CURSOR', 'The cursor is ahead of this stream: it does not belong to it.');
     }
+    if (after === last) return;
+    // Events after the cursor were committed; if the oldest kept is past the next one (or none is kept), some are gone.
     const oldest = await oldestSeq(this.db, stream);
-    if (after > 0 && oldest !== null && oldest > after + 1) {
+    if (after > 0 && (oldest === null || oldest > after + 1)) {
       throw new AppError('CURSOR_EXPIRED', 'Events after this cursor are no longer kept: reload and subscribe without a cursor.');
     }
   }
