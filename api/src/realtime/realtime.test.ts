@@ -174,6 +174,42 @@ describe('realtime module', () => {
     await c.client.dispose();
   });
 
+  it('a cursor whose every later event was compacted away is expired, not silently resumed at the head', async () => {
+    const f = await seed(app.core, 'all-gone');
+    await emitPings(app, f.course.id, f.tenant.id, 4);
+    const { db } = app.core.services.database;
+    await db
+      .update(streamEvents)
+      .set({ createdAt: new Date(Date.now() - 100 * 86_400_000) })
+      .where(eq(streamEvents.stream, courseStream(f.course.id)));
+    await compactStreams(db, 90);
+    const c = wsClient(app.wsUrl, f.instructorToken);
+    const expired = subscribe(c.client, ACTIVITY, { courseId: f.course.id, after: '2' }, 'courseActivity');
+    await expired.ended();
+    expect(JSON.stringify(expired.errors)).toContain('CURSOR_EXPIRED');
+    await c.client.dispose();
+  });
+
+  it('a durable stream outlives the retention sweep; its feature reads it and truncates what it merged', async () => {
+    const f = await seed(app.core, 'durable');
+    const log = defineStream<{ type: 'entry'; payload: { n: number } }>('durable-test', { durable: true })(f.course.id);
+    const rt = app.core.services.realtime;
+    for (let n = 1; n <= 5; n++) await rt.write((_tx, emit) => emit(log, { tenantId: f.tenant.id, type: 'entry', payload: { n } }));
+    const { db } = app.core.services.database;
+    await db
+      .update(streamEvents)
+      .set({ createdAt: new Date(Date.now() - 100 * 86_400_000) })
+      .where(eq(streamEvents.stream, log));
+    await compactStreams(db, 90);
+    expect((await rt.read(log, 0, 100)).map((e) => e.payload.n)).toEqual([1, 2, 3, 4, 5]);
+    expect(await db.transaction((tx) => rt.truncate(tx, log, 3))).toBe(3);
+    expect((await rt.read(log, 0, 100)).map((e) => [e.seq, e.payload.n])).toEqual([
+      [4, 4],
+      [5, 5],
+    ]);
+    expect(await rt.head(log)).toBe(5);
+  });
+
   it('a subscription whose client left while it was still starting (its signal aborted already) holds nothing: no group member, no live subscription, no tab online', async () => {
     const { realtime, presence } = app.core.services;
     const gone = new AbortController();
