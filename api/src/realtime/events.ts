@@ -49,6 +49,8 @@ export function defineStream<E extends EventShape, S extends EventShape = never>
  */
 const DURABLE_KINDS = new Set<string>();
 export const durableStreamKinds = (): readonly string[] => [...DURABLE_KINDS];
+/** Whether a stream is of a durable kind: its kept events have no holes but a truncated prefix. */
+export const isDurableStream = (stream: string): boolean => DURABLE_KINDS.has(stream.slice(0, stream.indexOf(':')));
 
 /** A committed event as subscribers get it; over a union of events, `switch (ev.type)` narrows `ev.payload`. */
 export type StreamEvent<E extends EventShape = EventShape> = E extends EventShape

@@ -22,7 +22,7 @@
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { AppError } from '../errors.js';
-import { readEvents, type EventShape, type Stream } from './events.js';
+import { isDurableStream, readEvents, type EventShape, type Stream } from './events.js';
 import type { Hub, HubMessage } from './hub.js';
 import type { Delivery } from './realtime.js';
 import { onAbort } from '../abort.js';
@@ -78,6 +78,9 @@ export interface MemberSink {
 
 const REPLAY_PAGE = 500;
 const forbidden = () => new AppError('FORBIDDEN', 'You no longer have access to this stream.');
+/** A cursor whose following events are no longer kept (retention, or a durable stream's compaction). */
+export const cursorExpired = () =>
+  new AppError('CURSOR_EXPIRED', 'Events after this cursor are no longer kept: reload and subscribe without a cursor.');
 
 class Member {
   /** Highest event seq handed over (or skipped as not for the field). */
@@ -190,20 +193,25 @@ export class Fanout {
         member.live = true;
         return;
       }
-      await this.checkCursor(spec.stream, spec.after, group.lastSeq!);
+      const head = group.lastSeq!;
+      await this.checkCursor(spec.stream, spec.after, head);
       member.last = spec.after;
-      await this.replay(group, member);
+      await this.replay(group, member, head);
     } catch (err) {
       leave();
       throw err;
     }
   }
 
-  private async replay(group: Group, member: Member): Promise<void> {
+  /** Replays the member's stream after its cursor; `head` was committed before it started (the replay reaches it). */
+  private async replay(group: Group, member: Member, head: number): Promise<void> {
     for (;;) {
       const page = await readEvents(this.db, group.stream, member.last, REPLAY_PAGE);
       for (const ev of page) {
         if (member.ended) return;
+        // A durable stream truncated (compacted) after the cursor was checked: what followed it is gone.
+        if (ev.seq !== member.last + 1 && isDurableStream(group.stream))
+          return this.end(group, member, cursorExpired());
         if (!(await member.spec.authorize())) return this.end(group, member, forbidden());
         member.last = ev.seq;
         const root = group.map({ kind: 'event', event: ev });
@@ -211,6 +219,9 @@ export class Fanout {
       }
       if (page.length < REPLAY_PAGE) break;
     }
+    if (member.ended) return;
+    // Falling short of the head committed before the replay: a durable stream truncated meanwhile.
+    if (member.last < head && isDurableStream(group.stream)) return this.end(group, member, cursorExpired());
     // Live from here: what arrived meanwhile goes first, in order; nothing awaits in between.
     const held = member.held;
     member.held = [];

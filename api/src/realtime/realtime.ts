@@ -21,6 +21,7 @@ import {
   headSeq,
   headSeqSql,
   headSeqs,
+  isDurableStream,
   oldestSeq,
   readEvents,
   redactEvents,
@@ -34,7 +35,7 @@ import {
 } from './events.js';
 import { channelOf, CONTROL_CHANNEL, Hub, type ControlMessage, type HubMessage } from './hub.js';
 import { AsyncQueue } from './async-queue.js';
-import { Fanout, FEED, type Feed, type FeedSpec } from './fanout.js';
+import { cursorExpired, Fanout, FEED, type Feed, type FeedSpec } from './fanout.js';
 import { onAbort } from '../abort.js';
 
 export { defineStream } from './events.js';
@@ -310,12 +311,16 @@ export class Realtime {
         for (;;) {
           const page = await readEvents(this.db, stream, last, REPLAY_PAGE);
           for (const ev of page) {
+            // A durable stream truncated (compacted) after the cursor was checked: what followed it is gone.
+            if (ev.seq !== last + 1 && isDurableStream(stream)) throw cursorExpired();
             if (opts.authorize && !(await opts.authorize(ev))) throw forbidden();
             last = ev.seq;
             yield { kind: 'event', event: ev };
           }
           if (page.length < REPLAY_PAGE) break;
         }
+        // Everything up to fromSeq was committed before the replay: falling short of it, it was truncated meanwhile.
+        if (last < listening.fromSeq && isDurableStream(stream)) throw cursorExpired();
       }
       for (;;) {
         const m = await queue.next();
@@ -355,9 +360,8 @@ export class Realtime {
     if (after === last) return;
     // Events after the cursor were committed; if the oldest kept is past the next one (or none is kept), some are gone.
     const oldest = await oldestSeq(this.db, stream);
-    if (after > 0 && (oldest === null || oldest > after + 1)) {
-      throw new AppError('CURSOR_EXPIRED', 'Events after this cursor are no longer kept: reload and subscribe without a cursor.');
-    }
+    // A durable stream's seq 0 is a position too (a document loaded before its first update), not "whatever is kept".
+    if ((after > 0 || isDurableStream(stream)) && (oldest === null || oldest > after + 1)) throw cursorExpired();
   }
 
   close(): void {
