@@ -6,5 +6,6 @@ import { tutorJobs } from './tutor/jobs.js';
 import { scheduleJobs } from './schedule/jobs.js';
 import { activityJobs } from './activity/jobs.js';
 import { liveJobs } from './live/jobs.js';
+import { collabJobs } from './collab/jobs.js';
 
-export const featureJobs: readonly FeatureJobs[] = [realtimeJobs, ltiJobs, tutorJobs, scheduleJobs, activityJobs, liveJobs];
+export const featureJobs: readonly FeatureJobs[] = [realtimeJobs, ltiJobs, tutorJobs, scheduleJobs, activityJobs, liveJobs, collabJobs];

@@ -37,6 +37,9 @@ import { LiveInteractionService } from './live/interaction.js';
 import { LiveGradeService } from './live/grades.js';
 import { BbbClient } from './live/bbb.js';
 import { LiveDashboardService } from './live/dashboard.js';
+import { CollabAccess } from './collab/access.js';
+import { CollabDocuments } from './collab/documents.js';
+import { CollabService } from './collab/service.js';
 
 export interface Services {
   config: Config;
@@ -75,6 +78,10 @@ export interface Services {
   liveGrades: LiveGradeService;
   /** The instructor's live dashboard of a course (live/dashboard.ts). */
   liveDashboard: LiveDashboardService;
+  /** Collab documents: loading, updates, awareness, versions, replay, compaction (collab/documents.ts). */
+  collabDocuments: CollabDocuments;
+  /** Collab sessions: creating, joining, locking, forking, the class grid (collab/service.ts). */
+  collab: CollabService;
 }
 
 /** The job queues the services produce into (the worker consumes them). */
@@ -196,6 +203,9 @@ export async function buildServices({ config, log, database, pub, sub, queues }:
     log,
     graceSeconds: config.liveGraceSeconds,
   });
+  const collabAccess = new CollabAccess(db, access);
+  const collabDocuments = new CollabDocuments({ db, realtime, access: collabAccess, limiter, queue: queues.collab, config, log });
+  const collab = new CollabService({ db, realtime, access: collabAccess, documents: collabDocuments, courses, lti, activity, config, log });
   return {
     config,
     log,
@@ -222,6 +232,8 @@ export async function buildServices({ config, log, database, pub, sub, queues }:
     liveInteraction,
     liveGrades,
     liveDashboard,
+    collabDocuments,
+    collab,
   };
 }
 

@@ -32,7 +32,15 @@ describe('feature jobs', () => {
   it('schedules every periodic task once and runs each through the housekeeping queue', async () => {
     const tasks = featureJobs.flatMap((f) => f.periodic ?? []).map((t) => t.task);
     expect(new Set(tasks)).toEqual(
-      new Set(['compact-streams', 'sweep-lti', 'requeue-tutor', 'requeue-reminders', 'activity-message-volume', 'sweep-live-presence']),
+      new Set([
+        'compact-streams',
+        'sweep-lti',
+        'requeue-tutor',
+        'requeue-reminders',
+        'activity-message-volume',
+        'sweep-live-presence',
+        'sweep-collab-compaction',
+      ]),
     );
     const schedulers = await queue.getJobSchedulers();
     expect(schedulers.map((s) => s.key ?? s.id).sort()).toEqual([...tasks].sort());

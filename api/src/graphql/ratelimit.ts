@@ -52,6 +52,9 @@ export const MUTATION_RATE_CLASS: Readonly<Record<string, RateClass | 'own'>> = 
   voteLiveQuestion: 'signal',
   signalConfusion: 'signal',
   answerLivePoll: 'signal',
+  // Collab documents (collab/documents.ts): edits and cursor moves have their own per-document budgets (COLLAB_UPDATES_PER_MINUTE).
+  applyCollabUpdate: 'own',
+  sendCollabAwareness: 'own',
 };
 
 export const rateClassOf = (mutation: string): RateClass | 'own' => MUTATION_RATE_CLASS[mutation] ?? 'write';

@@ -20,6 +20,8 @@ import '../live/schema.js';
 import '../live/interaction-schema.js';
 import '../live/grades-schema.js';
 import '../live/dashboard-schema.js';
+import '../collab/docs-schema.js';
+import '../collab/schema.js';
 
 export const schema = builder.toSchema();
 export const printedSchema = () => printSchema(lexicographicSortSchema(schema)) + '\n';

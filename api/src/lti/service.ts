@@ -254,7 +254,7 @@ export class LtiService implements ToolHooks {
   /** A verified launch, proven to come from this browser: provision everything and sign the user in. */
   async launch(l: VerifiedLaunch & { launchId: string }): Promise<{ token: string; expiresAt: string; redirect: string }> {
     // One transaction: the course, user, membership, link and roster source land together or not at all.
-    const { tenantId, courseId, userId, roles, rosterDue } = await this.d.realtime.write(async (tx) => {
+    const { tenantId, courseId, userId, roles, rosterDue, linkId } = await this.d.realtime.write(async (tx) => {
       const tenant = await findTenant(tx, l.issuer, l.clientId);
       if (!tenant) throw new AppError('NOT_FOUND', 'The platform is not registered.');
       const newOrigins = l.seenOrigins.filter((o) => !tenant.frameOrigins.includes(o));
@@ -308,8 +308,9 @@ export class LtiService implements ToolHooks {
           data: { roles },
         });
       }
+      let linkId: string | null = null;
       if (l.resourceLink) {
-        await tx
+        const [link] = await tx
           .insert(resourceLinks)
           .values({
             tenantId: tenant.id,
@@ -329,11 +330,13 @@ export class LtiService implements ToolHooks {
               placement: l.placement,
               updatedAt: new Date(),
             },
-          });
+          })
+          .returning({ id: resourceLinks.id });
+        linkId = link?.id ?? null;
       }
       const staff = isStaff(roles);
       const rosterDue = l.membershipsUrl ? await this.#noteRosterSource(tx, tenant.id, course.id, l.membershipsUrl, staff) : false;
-      return { tenantId: tenant.id, courseId: course.id, userId: user.id, roles, rosterDue };
+      return { tenantId: tenant.id, courseId: course.id, userId: user.id, roles, rosterDue, linkId };
     });
     if (rosterDue)
       await this.#enqueueRoster(courseId).catch((err) =>
@@ -341,7 +344,13 @@ export class LtiService implements ToolHooks {
       );
     const token = await this.d.sessions.issue({ tenantId, userId, courseId, roles });
     const expiresAt = new Date(Date.now() + this.d.sessionTtlSeconds * 1000).toISOString();
-    const redirect = l.messageType === 'LtiDeepLinkingRequest' ? `/deep-link/${l.launchId}` : `/courses/${courseId}/${l.section}`;
+    const redirect =
+      l.messageType === 'LtiDeepLinkingRequest'
+        ? `/deep-link/${l.launchId}`
+        : // A collab activity opens the session handed out from it (the Collab tab asks collabSessionForActivity).
+          l.section === 'collab' && linkId
+          ? `/courses/${courseId}/collab?activity=${linkId}`
+          : `/courses/${courseId}/${l.section}`;
     return { token, expiresAt, redirect };
   }
 
@@ -491,6 +500,16 @@ export class LtiService implements ToolHooks {
       .select({ id: resourceLinks.id, title: resourceLinks.title })
       .from(resourceLinks)
       .where(and(eq(resourceLinks.courseId, courseId), eq(resourceLinks.tenantId, tenantId), isNotNull(resourceLinks.lineItemUrl)))
+      .orderBy(sql`case when ${resourceLinks.section} = ${section} then 0 else 1 end`, asc(resourceLinks.title), asc(resourceLinks.id))
+      .limit(limit);
+  }
+
+  /** A course's resource links (every activity of the tool placed in it), those placed in `section` first, then by title. */
+  async courseLinks(tenantId: string, courseId: string, section: string, limit: number): Promise<{ id: string; title: string | null }[]> {
+    return this.d.db
+      .select({ id: resourceLinks.id, title: resourceLinks.title })
+      .from(resourceLinks)
+      .where(and(eq(resourceLinks.courseId, courseId), eq(resourceLinks.tenantId, tenantId)))
       .orderBy(sql`case when ${resourceLinks.section} = ${section} then 0 else 1 end`, asc(resourceLinks.title), asc(resourceLinks.id))
       .limit(limit);
   }

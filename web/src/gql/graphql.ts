@@ -37,6 +37,33 @@ export type ChatActivityType =
   | 'ROOMS_CHANGED'
   | 'ROOM_UPDATED';
 
+/** The language of a session: what the editor highlights. */
+export type CollabLanguage =
+  | 'C'
+  | 'CPP'
+  | 'GO'
+  | 'JAVA'
+  | 'JAVASCRIPT'
+  | 'PYTHON'
+  | 'SQL'
+  | 'TYPESCRIPT';
+
+/** SHARED: one document everyone edits; PER_STUDENT: an exercise, every student edits their own copy. */
+export type CollabMode =
+  | 'PER_STUDENT'
+  | 'SHARED';
+
+/** EDIT: typed by a person; RESET: the text put back to the starting code; RESTORE: a named version restored. */
+export type CollabUpdateKind =
+  | 'EDIT'
+  | 'RESET'
+  | 'RESTORE';
+
+/** COURSE: any member of the course may join; CODE: private, joined with the access code. */
+export type CollabVisibility =
+  | 'CODE'
+  | 'COURSE';
+
 export type CourseRole =
   | 'ADMINISTRATOR'
   | 'GUEST'
@@ -62,6 +89,27 @@ export type CreateApiKeyInput = {
   scopes: Array<ApiKeyScope>;
   /** Reach every course of the platform instead (LMS administrators only). Default false. */
   tenantWide?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+export type CreateCollabSessionInput = {
+  /** CODE sessions: 4–32 letters, digits or dashes (stored upper case); none: one is generated. */
+  accessCode?: InputMaybe<Scalars['String']['input']>;
+  /** An LMS activity of the course (collabActivities) to hand the session out from (staff). */
+  activityId?: InputMaybe<Scalars['ID']['input']>;
+  courseId: Scalars['ID']['input'];
+  /** At most 2000 characters. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  language: CollabLanguage;
+  /** 1–500; none: no limit. */
+  maxCollaborators?: InputMaybe<Scalars['Int']['input']>;
+  /** Default SHARED; PER_STUDENT (staff) hands out an exercise at once. */
+  mode?: InputMaybe<CollabMode>;
+  /** What documents start with (at most COLLAB_MAX_DOCUMENT_CHARS characters). */
+  startingCode?: InputMaybe<Scalars['String']['input']>;
+  /** 1–120 characters. */
+  title: Scalars['String']['input'];
+  /** Default COURSE. */
+  visibility?: InputMaybe<CollabVisibility>;
 };
 
 export type CreateScheduleSessionInput = {
@@ -355,6 +403,24 @@ export type TutorReplyState =
   | 'REFUSED'
   | 'STREAMING'
   | 'THINKING';
+
+/** A field left out (or null) keeps its value. */
+export type UpdateCollabSessionInput = {
+  accessCode?: InputMaybe<Scalars['String']['input']>;
+  activityId?: InputMaybe<Scalars['ID']['input']>;
+  /** No LMS activity any more. */
+  clearActivity?: InputMaybe<Scalars['Boolean']['input']>;
+  /** No limit any more. */
+  clearMaxCollaborators?: InputMaybe<Scalars['Boolean']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  language?: InputMaybe<CollabLanguage>;
+  maxCollaborators?: InputMaybe<Scalars['Int']['input']>;
+  /** What a reset puts back from now on (documents keep their text). */
+  startingCode?: InputMaybe<Scalars['String']['input']>;
+  title?: InputMaybe<Scalars['String']['input']>;
+  /** To CODE without accessCode: a code is generated. */
+  visibility?: InputMaybe<CollabVisibility>;
+};
 
 /** What changes (absent fields stay). A change of start or end moves the session. */
 export type UpdateScheduleSessionInput = {
