@@ -30,6 +30,34 @@ const routes: RouteRecordRaw[] = [
     meta: { title: 'Live class', showsCourse: true },
   },
   {
+    // One collab session of the course: its document (the viewer's own copy, or the shared one), under the Collab tab.
+    path: '/courses/:courseId/:section(collab)/:sessionId',
+    name: 'course-collab-session',
+    component: () => import('./views/CourseView.vue'),
+    meta: { title: 'Collab session', showsCourse: true },
+  },
+  {
+    // A manager opening one student's copy from the class grid: the same page, that document.
+    path: '/courses/:courseId/:section(collab)/:sessionId/doc/:documentId',
+    name: 'course-collab-document',
+    component: () => import('./views/CourseView.vue'),
+    meta: { title: 'Collab session', showsCourse: true },
+  },
+  {
+    // The class grid of an exercise (its managers): every learner's copy, live.
+    path: '/courses/:courseId/:section(collab)/:sessionId/grid',
+    name: 'course-collab-grid',
+    component: () => import('./views/CourseView.vue'),
+    meta: { title: 'Class grid', showsCourse: true },
+  },
+  {
+    // The replay of one document, edit by edit.
+    path: '/courses/:courseId/:section(collab)/:sessionId/replay/:documentId',
+    name: 'course-collab-replay',
+    component: () => import('./views/CourseView.vue'),
+    meta: { title: 'Replay', showsCourse: true },
+  },
+  {
     // The API key console of a course (its staff and LMS administrators): a tool of the course, not a tab.
     path: '/courses/:courseId/keys',
     name: 'course-keys',

@@ -61,10 +61,10 @@ export const SECTION_INFO: Record<CourseSectionSlug, SectionInfo> = {
   collab: {
     tab: 'Collab',
     name: 'Collab exercise',
-    description: 'Work on code together in real time.',
+    description: 'Write code together in real time, or hand out an exercise and watch every copy live.',
     linkTitle: 'Collab exercise',
     gradable: true,
-    planned: true,
+    planned: false,
   },
   schedule: {
     tab: 'Schedule',

@@ -55,6 +55,32 @@ type Documents = {
     "\n  mutation UpdateRoom($id: ID!, $name: String, $topic: String, $archived: Boolean) {\n    updateRoom(id: $id, name: $name, topic: $topic, archived: $archived) {\n      ...ChatRoomFields\n    }\n  }\n": typeof types.UpdateRoomDocument,
     "\n  mutation AddRoomMembers($roomId: ID!, $userIds: [ID!]!) {\n    addRoomMembers(roomId: $roomId, userIds: $userIds) {\n      ...ChatRoomFields\n    }\n  }\n": typeof types.AddRoomMembersDocument,
     "\n  mutation RemoveRoomMember($roomId: ID!, $userId: ID!) {\n    removeRoomMember(roomId: $roomId, userId: $userId)\n  }\n": typeof types.RemoveRoomMemberDocument,
+    "\n  query CollabDocument($id: ID!) {\n    collabDocument(id: $id) {\n      id\n      sessionId\n      ownerId\n      ownerName\n      state\n      cursor\n      textLength\n      editedAt\n      language\n      locked\n      viewerCanEdit\n      viewerCanManage\n    }\n  }\n": typeof types.CollabDocumentDocument,
+    "\n  mutation ApplyCollabUpdate($documentId: ID!, $update: String!, $clientTag: String) {\n    applyCollabUpdate(documentId: $documentId, update: $update, clientTag: $clientTag) {\n      stored\n      cursor\n    }\n  }\n": typeof types.ApplyCollabUpdateDocument,
+    "\n  mutation SendCollabAwareness($documentId: ID!, $update: String!) {\n    sendCollabAwareness(documentId: $documentId, update: $update)\n  }\n": typeof types.SendCollabAwarenessDocument,
+    "\n  subscription CollabDocumentEvents($documentId: ID!, $after: String) {\n    collabDocumentEvents(documentId: $documentId, after: $after) {\n      __typename\n      ... on CollabUpdateEvent {\n        cursor\n        update\n        userId\n        kind\n        clientTag\n      }\n      ... on CollabAwarenessEvent {\n        userId\n        name\n        color\n        update\n      }\n    }\n  }\n": typeof types.CollabDocumentEventsDocument,
+    "\n  mutation ResetCollabDocument($documentId: ID!) {\n    resetCollabDocument(documentId: $documentId) {\n      stored\n      cursor\n    }\n  }\n": typeof types.ResetCollabDocumentDocument,
+    "\n  fragment CollabVersionFields on CollabVersion {\n    id\n    documentId\n    name\n    createdAt\n    createdByName\n  }\n": typeof types.CollabVersionFieldsFragmentDoc,
+    "\n  query CollabVersions($documentId: ID!) {\n    collabVersions(documentId: $documentId) {\n      ...CollabVersionFields\n    }\n  }\n": typeof types.CollabVersionsDocument,
+    "\n  mutation SaveCollabVersion($documentId: ID!, $name: String!) {\n    saveCollabVersion(documentId: $documentId, name: $name) {\n      ...CollabVersionFields\n    }\n  }\n": typeof types.SaveCollabVersionDocument,
+    "\n  mutation RestoreCollabVersion($versionId: ID!) {\n    restoreCollabVersion(versionId: $versionId) {\n      stored\n      cursor\n    }\n  }\n": typeof types.RestoreCollabVersionDocument,
+    "\n  fragment CollabSessionFields on CollabSession {\n    id\n    courseId\n    title\n    description\n    language\n    startingCode\n    visibility\n    accessCode\n    maxCollaborators\n    collaboratorCount\n    ownerId\n    ownerName\n    activity {\n      id\n      title\n    }\n    mode\n    locked\n    forkedAt\n    createdAt\n    updatedAt\n    viewerCanManage\n    viewerJoined\n    sharedDocumentId\n    viewerDocumentId\n    cursor\n  }\n": typeof types.CollabSessionFieldsFragmentDoc,
+    "\n  fragment CollabCopyFields on CollabCopy {\n    userId\n    userName\n    started\n    document {\n      id\n      ownerId\n      textLength\n      editedAt\n      startedAt\n    }\n  }\n": typeof types.CollabCopyFieldsFragmentDoc,
+    "\n  query CollabSessions($courseId: ID!) {\n    collabSessions(courseId: $courseId) {\n      cursor\n      sessions {\n        ...CollabSessionFields\n      }\n    }\n  }\n": typeof types.CollabSessionsDocument,
+    "\n  subscription CourseCollabSessionEvents($courseId: ID!, $after: String) {\n    courseCollabSessionEvents(courseId: $courseId, after: $after) {\n      cursor\n      type\n      sessionId\n      session {\n        ...CollabSessionFields\n      }\n    }\n  }\n": typeof types.CourseCollabSessionEventsDocument,
+    "\n  query CollabSession($id: ID!) {\n    collabSession(id: $id) {\n      ...CollabSessionFields\n    }\n  }\n": typeof types.CollabSessionDocument,
+    "\n  query CollabSessionForActivity($activityId: ID!) {\n    collabSessionForActivity(activityId: $activityId) {\n      ...CollabSessionFields\n    }\n  }\n": typeof types.CollabSessionForActivityDocument,
+    "\n  query CollabActivities($courseId: ID!) {\n    collabActivities(courseId: $courseId) {\n      id\n      title\n    }\n  }\n": typeof types.CollabActivitiesDocument,
+    "\n  mutation CreateCollabSession($input: CreateCollabSessionInput!) {\n    createCollabSession(input: $input) {\n      ...CollabSessionFields\n    }\n  }\n": typeof types.CreateCollabSessionDocument,
+    "\n  mutation UpdateCollabSession($id: ID!, $input: UpdateCollabSessionInput!) {\n    updateCollabSession(id: $id, input: $input) {\n      ...CollabSessionFields\n    }\n  }\n": typeof types.UpdateCollabSessionDocument,
+    "\n  mutation DeleteCollabSession($id: ID!) {\n    deleteCollabSession(id: $id)\n  }\n": typeof types.DeleteCollabSessionDocument,
+    "\n  mutation JoinCollabSession($id: ID!, $accessCode: String) {\n    joinCollabSession(id: $id, accessCode: $accessCode) {\n      id\n      sessionId\n      ownerId\n    }\n  }\n": typeof types.JoinCollabSessionDocument,
+    "\n  mutation SetCollabSessionLocked($id: ID!, $locked: Boolean!) {\n    setCollabSessionLocked(id: $id, locked: $locked) {\n      ...CollabSessionFields\n    }\n  }\n": typeof types.SetCollabSessionLockedDocument,
+    "\n  mutation ForkCollabSession($id: ID!) {\n    forkCollabSession(id: $id) {\n      ...CollabSessionFields\n    }\n  }\n": typeof types.ForkCollabSessionDocument,
+    "\n  query CollabGrid($sessionId: ID!) {\n    collabGrid(sessionId: $sessionId) {\n      cursor\n      session {\n        ...CollabSessionFields\n      }\n      copies {\n        ...CollabCopyFields\n      }\n    }\n  }\n": typeof types.CollabGridDocument,
+    "\n  subscription CollabSessionEvents($sessionId: ID!, $after: String) {\n    collabSessionEvents(sessionId: $sessionId, after: $after) {\n      cursor\n      type\n      sessionId\n      session {\n        ...CollabSessionFields\n      }\n      copy {\n        ...CollabCopyFields\n      }\n    }\n  }\n": typeof types.CollabSessionEventsDocument,
+    "\n  query CollabReplay($documentId: ID!, $after: String, $first: Int) {\n    collabReplay(documentId: $documentId, after: $after, first: $first) {\n      documentId\n      base\n      hasMore\n      steps {\n        cursor\n        at\n        userId\n        userName\n        kind\n        update\n      }\n    }\n  }\n": typeof types.CollabReplayDocument,
+    "\n  query CollabReplayDocument($id: ID!) {\n    collabDocument(id: $id) {\n      id\n      sessionId\n      ownerId\n      ownerName\n      language\n      textLength\n    }\n  }\n": typeof types.CollabReplayDocumentDocument,
     "\n  query Course($id: ID!) {\n    course(id: $id) {\n      id\n      title\n      label\n      myRoles\n    }\n  }\n": typeof types.CourseDocument,
     "\n  query CourseMembers($id: ID!, $first: Int, $after: String) {\n    course(id: $id) {\n      id\n      members(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            user {\n              id\n              name\n            }\n            roles\n            launched\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.CourseMembersDocument,
     "\n  fragment RosterSyncFields on RosterSync {\n    status\n    fetched\n    pages\n    startedAt\n    finishedAt\n    error\n  }\n": typeof types.RosterSyncFieldsFragmentDoc,
@@ -192,6 +218,32 @@ const documents: Documents = {
     "\n  mutation UpdateRoom($id: ID!, $name: String, $topic: String, $archived: Boolean) {\n    updateRoom(id: $id, name: $name, topic: $topic, archived: $archived) {\n      ...ChatRoomFields\n    }\n  }\n": types.UpdateRoomDocument,
     "\n  mutation AddRoomMembers($roomId: ID!, $userIds: [ID!]!) {\n    addRoomMembers(roomId: $roomId, userIds: $userIds) {\n      ...ChatRoomFields\n    }\n  }\n": types.AddRoomMembersDocument,
     "\n  mutation RemoveRoomMember($roomId: ID!, $userId: ID!) {\n    removeRoomMember(roomId: $roomId, userId: $userId)\n  }\n": types.RemoveRoomMemberDocument,
+    "\n  query CollabDocument($id: ID!) {\n    collabDocument(id: $id) {\n      id\n      sessionId\n      ownerId\n      ownerName\n      state\n      cursor\n      textLength\n      editedAt\n      language\n      locked\n      viewerCanEdit\n      viewerCanManage\n    }\n  }\n": types.CollabDocumentDocument,
+    "\n  mutation ApplyCollabUpdate($documentId: ID!, $update: String!, $clientTag: String) {\n    applyCollabUpdate(documentId: $documentId, update: $update, clientTag: $clientTag) {\n      stored\n      cursor\n    }\n  }\n": types.ApplyCollabUpdateDocument,
+    "\n  mutation SendCollabAwareness($documentId: ID!, $update: String!) {\n    sendCollabAwareness(documentId: $documentId, update: $update)\n  }\n": types.SendCollabAwarenessDocument,
+    "\n  subscription CollabDocumentEvents($documentId: ID!, $after: String) {\n    collabDocumentEvents(documentId: $documentId, after: $after) {\n      __typename\n      ... on CollabUpdateEvent {\n        cursor\n        update\n        userId\n        kind\n        clientTag\n      }\n      ... on CollabAwarenessEvent {\n        userId\n        name\n        color\n        update\n      }\n    }\n  }\n": types.CollabDocumentEventsDocument,
+    "\n  mutation ResetCollabDocument($documentId: ID!) {\n    resetCollabDocument(documentId: $documentId) {\n      stored\n      cursor\n    }\n  }\n": types.ResetCollabDocumentDocument,
+    "\n  fragment CollabVersionFields on CollabVersion {\n    id\n    documentId\n    name\n    createdAt\n    createdByName\n  }\n": types.CollabVersionFieldsFragmentDoc,
+    "\n  query CollabVersions($documentId: ID!) {\n    collabVersions(documentId: $documentId) {\n      ...CollabVersionFields\n    }\n  }\n": types.CollabVersionsDocument,
+    "\n  mutation SaveCollabVersion($documentId: ID!, $name: String!) {\n    saveCollabVersion(documentId: $documentId, name: $name) {\n      ...CollabVersionFields\n    }\n  }\n": types.SaveCollabVersionDocument,
+    "\n  mutation RestoreCollabVersion($versionId: ID!) {\n    restoreCollabVersion(versionId: $versionId) {\n      stored\n      cursor\n    }\n  }\n": types.RestoreCollabVersionDocument,
+    "\n  fragment CollabSessionFields on CollabSession {\n    id\n    courseId\n    title\n    description\n    language\n    startingCode\n    visibility\n    accessCode\n    maxCollaborators\n    collaboratorCount\n    ownerId\n    ownerName\n    activity {\n      id\n      title\n    }\n    mode\n    locked\n    forkedAt\n    createdAt\n    updatedAt\n    viewerCanManage\n    viewerJoined\n    sharedDocumentId\n    viewerDocumentId\n    cursor\n  }\n": types.CollabSessionFieldsFragmentDoc,
+    "\n  fragment CollabCopyFields on CollabCopy {\n    userId\n    userName\n    started\n    document {\n      id\n      ownerId\n      textLength\n      editedAt\n      startedAt\n    }\n  }\n": types.CollabCopyFieldsFragmentDoc,
+    "\n  query CollabSessions($courseId: ID!) {\n    collabSessions(courseId: $courseId) {\n      cursor\n      sessions {\n        ...CollabSessionFields\n      }\n    }\n  }\n": types.CollabSessionsDocument,
+    "\n  subscription CourseCollabSessionEvents($courseId: ID!, $after: String) {\n    courseCollabSessionEvents(courseId: $courseId, after: $after) {\n      cursor\n      type\n      sessionId\n      session {\n        ...CollabSessionFields\n      }\n    }\n  }\n": types.CourseCollabSessionEventsDocument,
+    "\n  query CollabSession($id: ID!) {\n    collabSession(id: $id) {\n      ...CollabSessionFields\n    }\n  }\n": types.CollabSessionDocument,
+    "\n  query CollabSessionForActivity($activityId: ID!) {\n    collabSessionForActivity(activityId: $activityId) {\n      ...CollabSessionFields\n    }\n  }\n": types.CollabSessionForActivityDocument,
+    "\n  query CollabActivities($courseId: ID!) {\n    collabActivities(courseId: $courseId) {\n      id\n      title\n    }\n  }\n": types.CollabActivitiesDocument,
+    "\n  mutation CreateCollabSession($input: CreateCollabSessionInput!) {\n    createCollabSession(input: $input) {\n      ...CollabSessionFields\n    }\n  }\n": types.CreateCollabSessionDocument,
+    "\n  mutation UpdateCollabSession($id: ID!, $input: UpdateCollabSessionInput!) {\n    updateCollabSession(id: $id, input: $input) {\n      ...CollabSessionFields\n    }\n  }\n": types.UpdateCollabSessionDocument,
+    "\n  mutation DeleteCollabSession($id: ID!) {\n    deleteCollabSession(id: $id)\n  }\n": types.DeleteCollabSessionDocument,
+    "\n  mutation JoinCollabSession($id: ID!, $accessCode: String) {\n    joinCollabSession(id: $id, accessCode: $accessCode) {\n      id\n      sessionId\n      ownerId\n    }\n  }\n": types.JoinCollabSessionDocument,
+    "\n  mutation SetCollabSessionLocked($id: ID!, $locked: Boolean!) {\n    setCollabSessionLocked(id: $id, locked: $locked) {\n      ...CollabSessionFields\n    }\n  }\n": types.SetCollabSessionLockedDocument,
+    "\n  mutation ForkCollabSession($id: ID!) {\n    forkCollabSession(id: $id) {\n      ...CollabSessionFields\n    }\n  }\n": types.ForkCollabSessionDocument,
+    "\n  query CollabGrid($sessionId: ID!) {\n    collabGrid(sessionId: $sessionId) {\n      cursor\n      session {\n        ...CollabSessionFields\n      }\n      copies {\n        ...CollabCopyFields\n      }\n    }\n  }\n": types.CollabGridDocument,
+    "\n  subscription CollabSessionEvents($sessionId: ID!, $after: String) {\n    collabSessionEvents(sessionId: $sessionId, after: $after) {\n      cursor\n      type\n      sessionId\n      session {\n        ...CollabSessionFields\n      }\n      copy {\n        ...CollabCopyFields\n      }\n    }\n  }\n": types.CollabSessionEventsDocument,
+    "\n  query CollabReplay($documentId: ID!, $after: String, $first: Int) {\n    collabReplay(documentId: $documentId, after: $after, first: $first) {\n      documentId\n      base\n      hasMore\n      steps {\n        cursor\n        at\n        userId\n        userName\n        kind\n        update\n      }\n    }\n  }\n": types.CollabReplayDocument,
+    "\n  query CollabReplayDocument($id: ID!) {\n    collabDocument(id: $id) {\n      id\n      sessionId\n      ownerId\n      ownerName\n      language\n      textLength\n    }\n  }\n": types.CollabReplayDocumentDocument,
     "\n  query Course($id: ID!) {\n    course(id: $id) {\n      id\n      title\n      label\n      myRoles\n    }\n  }\n": types.CourseDocument,
     "\n  query CourseMembers($id: ID!, $first: Int, $after: String) {\n    course(id: $id) {\n      id\n      members(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            user {\n              id\n              name\n            }\n            roles\n            launched\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n": types.CourseMembersDocument,
     "\n  fragment RosterSyncFields on RosterSync {\n    status\n    fetched\n    pages\n    startedAt\n    finishedAt\n    error\n  }\n": types.RosterSyncFieldsFragmentDoc,
@@ -466,6 +518,110 @@ export function graphql(source: "\n  mutation AddRoomMembers($roomId: ID!, $user
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RemoveRoomMember($roomId: ID!, $userId: ID!) {\n    removeRoomMember(roomId: $roomId, userId: $userId)\n  }\n"): (typeof documents)["\n  mutation RemoveRoomMember($roomId: ID!, $userId: ID!) {\n    removeRoomMember(roomId: $roomId, userId: $userId)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CollabDocument($id: ID!) {\n    collabDocument(id: $id) {\n      id\n      sessionId\n      ownerId\n      ownerName\n      state\n      cursor\n      textLength\n      editedAt\n      language\n      locked\n      viewerCanEdit\n      viewerCanManage\n    }\n  }\n"): (typeof documents)["\n  query CollabDocument($id: ID!) {\n    collabDocument(id: $id) {\n      id\n      sessionId\n      ownerId\n      ownerName\n      state\n      cursor\n      textLength\n      editedAt\n      language\n      locked\n      viewerCanEdit\n      viewerCanManage\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ApplyCollabUpdate($documentId: ID!, $update: String!, $clientTag: String) {\n    applyCollabUpdate(documentId: $documentId, update: $update, clientTag: $clientTag) {\n      stored\n      cursor\n    }\n  }\n"): (typeof documents)["\n  mutation ApplyCollabUpdate($documentId: ID!, $update: String!, $clientTag: String) {\n    applyCollabUpdate(documentId: $documentId, update: $update, clientTag: $clientTag) {\n      stored\n      cursor\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendCollabAwareness($documentId: ID!, $update: String!) {\n    sendCollabAwareness(documentId: $documentId, update: $update)\n  }\n"): (typeof documents)["\n  mutation SendCollabAwareness($documentId: ID!, $update: String!) {\n    sendCollabAwareness(documentId: $documentId, update: $update)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription CollabDocumentEvents($documentId: ID!, $after: String) {\n    collabDocumentEvents(documentId: $documentId, after: $after) {\n      __typename\n      ... on CollabUpdateEvent {\n        cursor\n        update\n        userId\n        kind\n        clientTag\n      }\n      ... on CollabAwarenessEvent {\n        userId\n        name\n        color\n        update\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription CollabDocumentEvents($documentId: ID!, $after: String) {\n    collabDocumentEvents(documentId: $documentId, after: $after) {\n      __typename\n      ... on CollabUpdateEvent {\n        cursor\n        update\n        userId\n        kind\n        clientTag\n      }\n      ... on CollabAwarenessEvent {\n        userId\n        name\n        color\n        update\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResetCollabDocument($documentId: ID!) {\n    resetCollabDocument(documentId: $documentId) {\n      stored\n      cursor\n    }\n  }\n"): (typeof documents)["\n  mutation ResetCollabDocument($documentId: ID!) {\n    resetCollabDocument(documentId: $documentId) {\n      stored\n      cursor\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment CollabVersionFields on CollabVersion {\n    id\n    documentId\n    name\n    createdAt\n    createdByName\n  }\n"): (typeof documents)["\n  fragment CollabVersionFields on CollabVersion {\n    id\n    documentId\n    name\n    createdAt\n    createdByName\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CollabVersions($documentId: ID!) {\n    collabVersions(documentId: $documentId) {\n      ...CollabVersionFields\n    }\n  }\n"): (typeof documents)["\n  query CollabVersions($documentId: ID!) {\n    collabVersions(documentId: $documentId) {\n      ...CollabVersionFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SaveCollabVersion($documentId: ID!, $name: String!) {\n    saveCollabVersion(documentId: $documentId, name: $name) {\n      ...CollabVersionFields\n    }\n  }\n"): (typeof documents)["\n  mutation SaveCollabVersion($documentId: ID!, $name: String!) {\n    saveCollabVersion(documentId: $documentId, name: $name) {\n      ...CollabVersionFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RestoreCollabVersion($versionId: ID!) {\n    restoreCollabVersion(versionId: $versionId) {\n      stored\n      cursor\n    }\n  }\n"): (typeof documents)["\n  mutation RestoreCollabVersion($versionId: ID!) {\n    restoreCollabVersion(versionId: $versionId) {\n      stored\n      cursor\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment CollabSessionFields on CollabSession {\n    id\n    courseId\n    title\n    description\n    language\n    startingCode\n    visibility\n    accessCode\n    maxCollaborators\n    collaboratorCount\n    ownerId\n    ownerName\n    activity {\n      id\n      title\n    }\n    mode\n    locked\n    forkedAt\n    createdAt\n    updatedAt\n    viewerCanManage\n    viewerJoined\n    sharedDocumentId\n    viewerDocumentId\n    cursor\n  }\n"): (typeof documents)["\n  fragment CollabSessionFields on CollabSession {\n    id\n    courseId\n    title\n    description\n    language\n    startingCode\n    visibility\n    accessCode\n    maxCollaborators\n    collaboratorCount\n    ownerId\n    ownerName\n    activity {\n      id\n      title\n    }\n    mode\n    locked\n    forkedAt\n    createdAt\n    updatedAt\n    viewerCanManage\n    viewerJoined\n    sharedDocumentId\n    viewerDocumentId\n    cursor\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment CollabCopyFields on CollabCopy {\n    userId\n    userName\n    started\n    document {\n      id\n      ownerId\n      textLength\n      editedAt\n      startedAt\n    }\n  }\n"): (typeof documents)["\n  fragment CollabCopyFields on CollabCopy {\n    userId\n    userName\n    started\n    document {\n      id\n      ownerId\n      textLength\n      editedAt\n      startedAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CollabSessions($courseId: ID!) {\n    collabSessions(courseId: $courseId) {\n      cursor\n      sessions {\n        ...CollabSessionFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query CollabSessions($courseId: ID!) {\n    collabSessions(courseId: $courseId) {\n      cursor\n      sessions {\n        ...CollabSessionFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription CourseCollabSessionEvents($courseId: ID!, $after: String) {\n    courseCollabSessionEvents(courseId: $courseId, after: $after) {\n      cursor\n      type\n      sessionId\n      session {\n        ...CollabSessionFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription CourseCollabSessionEvents($courseId: ID!, $after: String) {\n    courseCollabSessionEvents(courseId: $courseId, after: $after) {\n      cursor\n      type\n      sessionId\n      session {\n        ...CollabSessionFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CollabSession($id: ID!) {\n    collabSession(id: $id) {\n      ...CollabSessionFields\n    }\n  }\n"): (typeof documents)["\n  query CollabSession($id: ID!) {\n    collabSession(id: $id) {\n      ...CollabSessionFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CollabSessionForActivity($activityId: ID!) {\n    collabSessionForActivity(activityId: $activityId) {\n      ...CollabSessionFields\n    }\n  }\n"): (typeof documents)["\n  query CollabSessionForActivity($activityId: ID!) {\n    collabSessionForActivity(activityId: $activityId) {\n      ...CollabSessionFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CollabActivities($courseId: ID!) {\n    collabActivities(courseId: $courseId) {\n      id\n      title\n    }\n  }\n"): (typeof documents)["\n  query CollabActivities($courseId: ID!) {\n    collabActivities(courseId: $courseId) {\n      id\n      title\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateCollabSession($input: CreateCollabSessionInput!) {\n    createCollabSession(input: $input) {\n      ...CollabSessionFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateCollabSession($input: CreateCollabSessionInput!) {\n    createCollabSession(input: $input) {\n      ...CollabSessionFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateCollabSession($id: ID!, $input: UpdateCollabSessionInput!) {\n    updateCollabSession(id: $id, input: $input) {\n      ...CollabSessionFields\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateCollabSession($id: ID!, $input: UpdateCollabSessionInput!) {\n    updateCollabSession(id: $id, input: $input) {\n      ...CollabSessionFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteCollabSession($id: ID!) {\n    deleteCollabSession(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteCollabSession($id: ID!) {\n    deleteCollabSession(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation JoinCollabSession($id: ID!, $accessCode: String) {\n    joinCollabSession(id: $id, accessCode: $accessCode) {\n      id\n      sessionId\n      ownerId\n    }\n  }\n"): (typeof documents)["\n  mutation JoinCollabSession($id: ID!, $accessCode: String) {\n    joinCollabSession(id: $id, accessCode: $accessCode) {\n      id\n      sessionId\n      ownerId\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetCollabSessionLocked($id: ID!, $locked: Boolean!) {\n    setCollabSessionLocked(id: $id, locked: $locked) {\n      ...CollabSessionFields\n    }\n  }\n"): (typeof documents)["\n  mutation SetCollabSessionLocked($id: ID!, $locked: Boolean!) {\n    setCollabSessionLocked(id: $id, locked: $locked) {\n      ...CollabSessionFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ForkCollabSession($id: ID!) {\n    forkCollabSession(id: $id) {\n      ...CollabSessionFields\n    }\n  }\n"): (typeof documents)["\n  mutation ForkCollabSession($id: ID!) {\n    forkCollabSession(id: $id) {\n      ...CollabSessionFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CollabGrid($sessionId: ID!) {\n    collabGrid(sessionId: $sessionId) {\n      cursor\n      session {\n        ...CollabSessionFields\n      }\n      copies {\n        ...CollabCopyFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query CollabGrid($sessionId: ID!) {\n    collabGrid(sessionId: $sessionId) {\n      cursor\n      session {\n        ...CollabSessionFields\n      }\n      copies {\n        ...CollabCopyFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription CollabSessionEvents($sessionId: ID!, $after: String) {\n    collabSessionEvents(sessionId: $sessionId, after: $after) {\n      cursor\n      type\n      sessionId\n      session {\n        ...CollabSessionFields\n      }\n      copy {\n        ...CollabCopyFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription CollabSessionEvents($sessionId: ID!, $after: String) {\n    collabSessionEvents(sessionId: $sessionId, after: $after) {\n      cursor\n      type\n      sessionId\n      session {\n        ...CollabSessionFields\n      }\n      copy {\n        ...CollabCopyFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CollabReplay($documentId: ID!, $after: String, $first: Int) {\n    collabReplay(documentId: $documentId, after: $after, first: $first) {\n      documentId\n      base\n      hasMore\n      steps {\n        cursor\n        at\n        userId\n        userName\n        kind\n        update\n      }\n    }\n  }\n"): (typeof documents)["\n  query CollabReplay($documentId: ID!, $after: String, $first: Int) {\n    collabReplay(documentId: $documentId, after: $after, first: $first) {\n      documentId\n      base\n      hasMore\n      steps {\n        cursor\n        at\n        userId\n        userName\n        kind\n        update\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CollabReplayDocument($id: ID!) {\n    collabDocument(id: $id) {\n      id\n      sessionId\n      ownerId\n      ownerName\n      language\n      textLength\n    }\n  }\n"): (typeof documents)["\n  query CollabReplayDocument($id: ID!) {\n    collabDocument(id: $id) {\n      id\n      sessionId\n      ownerId\n      ownerName\n      language\n      textLength\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
