@@ -28,12 +28,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import type { Client } from 'graphql-ws';
 import { procSample, round1, round2, sleep, summarize, wallNow, type LatencySummary, type ProcSample } from './fanout/common.js';
+import { must, poster, userIdOf, ws, type Answer } from './fanout/graphql.js';
 import { ROOT, buildServers, freePort, killAll, startServer, stop } from './fanout/procs.js';
 import { dropQueueKeys, makeData, serverEnv, type BenchData } from './fanout/setup.js';
 
@@ -86,61 +85,6 @@ function parseArgs(args: string[]): Options {
   }
   o.active = Math.min(o.active, o.students);
   return o;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each operation's answer is read field by field
-type Answer = { data?: Record<string, any>; errors?: { message: string; extensions?: { code?: string } }[] };
-
-/** POSTs GraphQL over a keep-alive agent; resolves with the parsed answer. */
-function poster(url: string) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const call = (token: string, query: string, variables: Record<string, unknown>): Promise<Answer> =>
-    new Promise((resolve, reject) => {
-      const body = JSON.stringify({ query, variables });
-      const req = http.request(
-        url + '/graphql',
-        {
-          method: 'POST',
-          agent,
-          headers: {
-            'content-type': 'application/json',
-            accept: 'application/json',
-            authorization: `Bearer ${token}`,
-            'content-length': Buffer.byteLength(body),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            try {
-              resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Answer);
-            } catch (err) {
-              reject(err instanceof Error ? err : new Error(String(err)));
-            }
-          });
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  return { call, close: () => agent.destroy() };
-}
-
-const must = (a: Answer, what: string) => {
-  if (a.errors) throw new Error(`${what}: ${JSON.stringify(a.errors)}`);
-  return a.data!;
-};
-
-function ws(url: string, token: string): Client {
-  return createClient({
-    url: url.replace(/^http/, 'ws') + '/graphql',
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${token}` },
-    retryAttempts: 0,
-    lazy: true,
-  });
 }
 
 interface Run {
@@ -267,9 +211,7 @@ export async function main(args: string[]): Promise<void> {
 
       // The students arrive: join over HTTP, then follow the class.
       const tokens = data.subscriberTokens.slice(0, opts.students);
-      const userIds: string[] = tokens.map(
-        (t) => JSON.parse(Buffer.from(t.split('.')[1] ?? '', 'base64url').toString('utf8') || '{}').sub ?? '',
-      );
+      const userIds: string[] = tokens.map(userIdOf);
       const joinT0 = wallNow() + 200;
       const spreadMs = opts.joinSpreadS * 1000;
       await Promise.all(

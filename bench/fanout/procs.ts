@@ -112,8 +112,11 @@ export async function memoryAfterGc(s: ServerProc): Promise<MemoryFigures> {
   return { rss: rssOf(s.pid), heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
 }
 
-/** Starts a built server (buildServers) under node, with the bench's GC preload, and waits until /healthz answers. */
-export async function startServer(kind: Kind, env: Record<string, string>, logDir: string): Promise<ServerProc> {
+/**
+ * Starts a built server (buildServers) under node, with the bench's GC preload, and waits until /healthz answers
+ * (unless `waitHealthz` is false: ours as ROLE=worker serves no HTTP).
+ */
+export async function startServer(kind: Kind, env: Record<string, string>, logDir: string, waitHealthz = true): Promise<ServerProc> {
   const port = Number(env.PORT);
   mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `fanout-${kind}.log`);
@@ -157,6 +160,7 @@ export async function startServer(kind: Kind, env: Record<string, string>, logDi
   proc.stdout!.on('data', (c: Buffer) => scan(c, out));
   proc.stderr!.on('data', (c: Buffer) => scan(c, err));
   proc.once('exit', () => log.end());
+  if (!waitHealthz) return s;
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (proc.exitCode !== null || proc.signalCode !== null) {
