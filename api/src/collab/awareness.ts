@@ -8,20 +8,18 @@ import * as encoding from 'lib0/encoding';
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors.js';
 
-/** Distinct, readable on a light and a dark background. */
+/** Ten hues no one confuses (no two shades of one colour), readable on a light background. */
 const PALETTE = [
-  '#e6194b',
-  '#3cb44b',
-  '#4363d8',
-  '#f58231',
-  '#911eb4',
-  '#42a5f5',
-  '#f032e6',
-  '#2e7d32',
-  '#c62828',
-  '#6a1b9a',
-  '#00838f',
-  '#ef6c00',
+  '#e6194b', // red
+  '#3cb44b', // green
+  '#4363d8', // blue
+  '#f58231', // orange
+  '#911eb4', // purple
+  '#00838f', // teal
+  '#f032e6', // magenta
+  '#808000', // olive
+  '#9a6324', // brown
+  '#000075', // navy
 ];
 
 /** The colour of a person, the same everywhere (a hash of their id). */
