@@ -10,7 +10,12 @@ import type { Tx } from '../db/client.js';
 export async function compactStreams(db: Tx, retentionDays: number, now = new Date()): Promise<number> {
   const cutoff = new Date(now.getTime() - retentionDays * 86_400_000);
   const kinds = durableStreamKinds();
-  const keep = kinds.length ? sql`split_part(${streamEvents.stream}, ':', 1) not in (${sql.join(kinds.map((k) => sql`${k}`), sql`, `)})` : undefined;
+  const keep = kinds.length
+    ? sql`split_part(${streamEvents.stream}, ':', 1) not in (${sql.join(
+        kinds.map((k) => sql`${k}`),
+        sql`, `,
+      )})`
+    : undefined;
   const deleted = await db
     .delete(streamEvents)
     .where(and(lt(streamEvents.createdAt, cutoff), keep))

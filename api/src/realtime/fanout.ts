@@ -210,8 +210,7 @@ export class Fanout {
       for (const ev of page) {
         if (member.ended) return;
         // A durable stream truncated (compacted) after the cursor was checked: what followed it is gone.
-        if (ev.seq !== member.last + 1 && isDurableStream(group.stream))
-          return this.end(group, member, cursorExpired());
+        if (ev.seq !== member.last + 1 && isDurableStream(group.stream)) return this.end(group, member, cursorExpired());
         if (!(await member.spec.authorize())) return this.end(group, member, forbidden());
         member.last = ev.seq;
         const root = group.map({ kind: 'event', event: ev });
