@@ -92,7 +92,8 @@ export class CollabAccess {
    * (FORBIDDEN, reason API_KEY); guests get FORBIDDEN with reason GUEST.
    */
   async requirePerson(viewer: Viewer, courseId: string): Promise<Person> {
-    if (viewer.kind !== 'session') throw new AppError('FORBIDDEN', 'API keys read collab sessions; they do not edit.', { reason: 'API_KEY' });
+    if (viewer.kind !== 'session')
+      throw new AppError('FORBIDDEN', 'API keys read collab sessions; they do not edit.', { reason: 'API_KEY' });
     await this.course.requireCourseRead(viewer, courseId);
     const m = await this.course.membership(courseId, viewer.userId);
     if (!m || !m.active || isGuest(m.roles))
@@ -150,7 +151,8 @@ export class CollabAccess {
   /** DOCUMENT_LOCKED / FORBIDDEN unless the viewer may edit the document now. */
   async requireEdit(viewer: Viewer, session: CollabSessionRow, doc: CollabDocumentRow): Promise<Person> {
     const r = await this.requireRead(viewer, session, doc);
-    if (viewer.kind !== 'session') throw new AppError('FORBIDDEN', 'API keys read collab sessions; they do not edit.', { reason: 'API_KEY' });
+    if (viewer.kind !== 'session')
+      throw new AppError('FORBIDDEN', 'API keys read collab sessions; they do not edit.', { reason: 'API_KEY' });
     if (r.edit) return viewer;
     if (session.locked) throw new AppError('DOCUMENT_LOCKED', 'The session is locked: it is read-only until its owner unlocks it.');
     throw new AppError('FORBIDDEN', 'You can read this document, not edit it.');
