@@ -14,7 +14,7 @@
  *
  * Checks read through the course checks' own connection: never call them inside a transaction (check, then write).
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, getTableColumns } from 'drizzle-orm';
 import { timingSafeEqual } from 'node:crypto';
 import type { Tx } from '../db/client.js';
 import { AppError, notFound } from '../errors.js';
@@ -25,6 +25,10 @@ import { collabDocuments, collabMembers, collabSessions } from './tables.js';
 
 export type CollabSessionRow = typeof collabSessions.$inferSelect;
 export type CollabDocumentRow = typeof collabDocuments.$inferSelect;
+/** A document row without its states (`snapshot`, `base`: hundreds of KB), what access checks and views need. */
+export type CollabDocumentMeta = Omit<CollabDocumentRow, 'snapshot' | 'base'>;
+/** The columns of a CollabDocumentMeta, for a select. */
+const { snapshot: _snapshot, base: _base, ...documentMetaColumns } = getTableColumns(collabDocuments);
 type Person = Extract<Viewer, { kind: 'session' }>;
 
 /** What a viewer may do with one document (decided once when it is opened; edits re-check the lock). */
@@ -34,7 +38,41 @@ export interface DocumentRights {
   manage: boolean;
 }
 
+/**
+ * Where a viewer stands with a document, apart from the session's state: `editor` edits it while the session is
+ * open (see `isOpenFor`). What an update is checked against before its commit, which checks the lock itself.
+ */
+interface Standing {
+  read: boolean;
+  editor: boolean;
+  manage: boolean;
+}
+
+/** A document with its session, for the edit path (cached a few seconds per document: see `editContext`). */
+interface DocumentContext {
+  doc: CollabDocumentMeta;
+  session: CollabSessionRow;
+}
+
+/**
+ * How long `editContext` keeps a document with its session. What may change meanwhile does not decide an edit: the
+ * lock and the mode are read again in the update's transaction (isOpenFor), a deleted document is not found there,
+ * and course membership comes from the course checks' own invalidated cache.
+ */
+const CONTEXT_TTL_MS = 5_000;
+/** Entries the per-instance caches hold before they start again. */
+const MAX_CACHED = 10_000;
+
+/** Whether a session lets its non-managers edit a document now: not locked, and the shared one only in a shared session. */
+export function isOpenFor(session: Pick<CollabSessionRow, 'locked' | 'mode'>, doc: Pick<CollabDocumentRow, 'ownerId'>): boolean {
+  return !session.locked && (doc.ownerId !== null || session.mode === 'shared');
+}
+
 export class CollabAccess {
+  private readonly contexts = new Map<string, DocumentContext & { until: number }>();
+  /** (session, person) pairs known to have joined: joining is never undone (a member leaves with the session or the course). */
+  private readonly joined = new Set<string>();
+
   constructor(
     private readonly db: Tx,
     /** The course-level checks (membership, roles, API key reach). */
@@ -53,14 +91,37 @@ export class CollabAccess {
   }
 
   /** A document with its session, if the viewer may see the session (NOT_FOUND otherwise; reading it is `rights`). */
-  async documentWithSession(viewer: Viewer, documentId: string): Promise<{ doc: CollabDocumentRow; session: CollabSessionRow }> {
+  async documentWithSession(viewer: Viewer, documentId: string): Promise<{ doc: CollabDocumentMeta; session: CollabSessionRow }> {
     if (!isUuid(documentId)) throw notFound('The document');
-    const [doc] = await this.db.select().from(collabDocuments).where(eq(collabDocuments.id, documentId));
+    const [doc] = await this.db.select(documentMetaColumns).from(collabDocuments).where(eq(collabDocuments.id, documentId));
     if (!doc || doc.tenantId !== viewer.tenantId) throw notFound('The document');
     const session = await this.readableSession(viewer, doc.sessionId).catch(() => {
       throw notFound('The document');
     });
     return { doc, session };
+  }
+
+  /**
+   * documentWithSession for the frequent calls (every keystroke batch, every cursor move), from a per-instance cache
+   * of a few seconds: the viewer's tenant and course read are checked each time (the course checks are cached and
+   * invalidated). Its `session.locked`/`mode` may be that old: an update's transaction reads them again, and reading
+   * does not depend on them.
+   */
+  async editContext(viewer: Viewer, documentId: string): Promise<DocumentContext> {
+    if (!isUuid(documentId)) throw notFound('The document');
+    const now = Date.now();
+    const hit = this.contexts.get(documentId);
+    let ctx: DocumentContext | undefined = hit && hit.until >= now ? hit : undefined;
+    if (!ctx) {
+      ctx = await this.documentWithSession(viewer, documentId);
+      if (this.contexts.size >= MAX_CACHED) this.contexts.clear();
+      this.contexts.set(documentId, { ...ctx, until: now + CONTEXT_TTL_MS });
+    }
+    if (ctx.doc.tenantId !== viewer.tenantId) throw notFound('The document');
+    await this.course.requireCourseRead(viewer, ctx.session.courseId).catch(() => {
+      throw notFound('The document');
+    });
+    return ctx;
   }
 
   /** Whether the viewer is staff of the course now (instructor, TA, administrator). Never throws. */
@@ -110,6 +171,16 @@ export class CollabAccess {
     return !!row;
   }
 
+  /** hasJoined through the cache of people known to have joined (a yes is kept; a no is asked again). */
+  private async joinedNow(sessionId: string, userId: string): Promise<boolean> {
+    const key = `${sessionId}:${userId}`;
+    if (this.joined.has(key)) return true;
+    if (!(await this.hasJoined(sessionId, userId))) return false;
+    if (this.joined.size >= MAX_CACHED) this.joined.clear();
+    this.joined.add(key);
+    return true;
+  }
+
   /** ACCESS_CODE_REQUIRED / ACCESS_CODE_INVALID unless `code` opens the private session (compared in constant time). */
   checkAccessCode(session: CollabSessionRow, code: string | null | undefined): void {
     if (session.visibility !== 'code') return;
@@ -122,40 +193,53 @@ export class CollabAccess {
 
   /** What the viewer may do with a document of a session (see the header). Never throws. */
   async rights(viewer: Viewer, session: CollabSessionRow, doc: Pick<CollabDocumentRow, 'ownerId'>): Promise<DocumentRights> {
-    if (await this.canManage(viewer, session)) return { read: true, edit: true, manage: true };
+    const s = await this.standing(viewer, session, doc);
+    return { read: s.read, edit: s.manage || (s.editor && isOpenFor(session, doc)), manage: s.manage };
+  }
+
+  /** Where the viewer stands with the document, the session's lock and mode aside (see Standing). Never throws. */
+  private async standing(viewer: Viewer, session: CollabSessionRow, doc: Pick<CollabDocumentRow, 'ownerId'>): Promise<Standing> {
+    if (await this.canManage(viewer, session)) return { read: true, editor: true, manage: true };
     if (viewer.kind !== 'session') {
       // API keys that read the course read its documents.
-      return { read: await this.course.canReadCourse(viewer, session.courseId), edit: false, manage: false };
+      return { read: await this.course.canReadCourse(viewer, session.courseId), editor: false, manage: false };
     }
     const m = await this.course.membership(session.courseId, viewer.userId);
-    if (!m || !m.active) return { read: false, edit: false, manage: false };
+    if (!m || !m.active) return { read: false, editor: false, manage: false };
     if (doc.ownerId !== null) {
       const own = doc.ownerId === viewer.userId;
-      return { read: own, edit: own && !session.locked, manage: false };
+      return { read: own, editor: own, manage: false };
     }
-    const joined = await this.hasJoined(session.id, viewer.userId);
-    return { read: joined, edit: joined && !session.locked && session.mode === 'shared' && !isGuest(m.roles), manage: false };
+    const joined = await this.joinedNow(session.id, viewer.userId);
+    return { read: joined, editor: joined && !isGuest(m.roles), manage: false };
   }
 
   /** NOT_FOUND unless the viewer reads the document. Returns the rights. */
-  async requireRead(viewer: Viewer, session: CollabSessionRow, doc: CollabDocumentRow): Promise<DocumentRights> {
+  async requireRead(viewer: Viewer, session: CollabSessionRow, doc: CollabDocumentMeta): Promise<DocumentRights> {
     const r = await this.rights(viewer, session, doc);
-    if (!r.read) {
-      if (doc.ownerId === null && viewer.kind === 'session')
-        throw new AppError('NOT_JOINED', 'Join the session first.', { sessionId: session.id });
-      throw notFound('The document');
-    }
+    if (!r.read) throw notReadable(viewer, session, doc);
     return r;
   }
 
   /** DOCUMENT_LOCKED / FORBIDDEN unless the viewer may edit the document now. */
-  async requireEdit(viewer: Viewer, session: CollabSessionRow, doc: CollabDocumentRow): Promise<Person> {
+  async requireEdit(viewer: Viewer, session: CollabSessionRow, doc: CollabDocumentMeta): Promise<Person> {
     const r = await this.requireRead(viewer, session, doc);
-    if (viewer.kind !== 'session')
-      throw new AppError('FORBIDDEN', 'API keys read collab sessions; they do not edit.', { reason: 'API_KEY' });
+    if (viewer.kind !== 'session') throw apiKeyRefused();
     if (r.edit) return viewer;
-    if (session.locked) throw new AppError('DOCUMENT_LOCKED', 'The session is locked: it is read-only until its owner unlocks it.');
-    throw new AppError('FORBIDDEN', 'You can read this document, not edit it.');
+    throw closedTo(session);
+  }
+
+  /**
+   * requireEdit without the session's lock and mode: for an update whose transaction checks them (`closedTo` when
+   * `manage` is false and the session is not `isOpenFor` the document), so that a lock stops the very next update
+   * whatever the caches hold. `manage`: edits a locked session too.
+   */
+  async requireEditor(viewer: Viewer, session: CollabSessionRow, doc: CollabDocumentMeta): Promise<{ person: Person; manage: boolean }> {
+    const s = await this.standing(viewer, session, doc);
+    if (!s.read) throw notReadable(viewer, session, doc);
+    if (viewer.kind !== 'session') throw apiKeyRefused();
+    if (!s.editor) throw new AppError('FORBIDDEN', 'You can read this document, not edit it.');
+    return { person: viewer, manage: s.manage };
   }
 
   /** Whether the viewer may still follow a document: asked on every event of a subscription (cached course checks). */
@@ -167,4 +251,18 @@ export class CollabAccess {
   canFollowNow(viewer: Viewer, courseId: string): boolean | undefined {
     return this.course.canReadCourseNow(viewer, courseId);
   }
+}
+
+const apiKeyRefused = () => new AppError('FORBIDDEN', 'API keys read collab sessions; they do not edit.', { reason: 'API_KEY' });
+
+function notReadable(viewer: Viewer, session: CollabSessionRow, doc: CollabDocumentMeta): AppError {
+  if (doc.ownerId === null && viewer.kind === 'session')
+    return new AppError('NOT_JOINED', 'Join the session first.', { sessionId: session.id });
+  return notFound('The document');
+}
+
+/** Why a non-manager may not edit the document of a session that is not open for it: locked, or not theirs to edit. */
+export function closedTo(session: Pick<CollabSessionRow, 'locked'>): AppError {
+  if (session.locked) return new AppError('DOCUMENT_LOCKED', 'The session is locked: it is read-only until its owner unlocks it.');
+  return new AppError('FORBIDDEN', 'You can read this document, not edit it.');
 }

@@ -3,38 +3,30 @@
  * limited, deduplicated, stored as the document's update log: its stream), reset and restore as forward updates,
  * named versions, replay, awareness and compaction (the log merged into the snapshot, its updates moved to history).
  *
- * Applying keeps one Y.Doc per document in memory (doc-cache.ts): the server's copy the incoming update is diffed
- * against. Its consistency: writes of one document are serialised on this instance (a per-document lock) and across
- * instances (the document row, locked in the write's transaction), and the cached copy is brought up to the stream's
- * head inside that transaction (another instance may have written). When anything fails, the entry is dropped and
- * rebuilt from the database next time.
+ * Applying checks an update here, then commits it with the others waiting for the same document, in one
+ * transaction (updates.ts: group commit, against the server's in-memory copy of the document).
  */
-import { and, asc, desc, eq, gt, inArray, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
 import * as Y from 'yjs';
 import type { Tx } from '../db/client.js';
 import { AppError, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RateLimiter } from '../ratelimit.js';
-import type { Feed, Realtime, StreamEvent } from '../realtime/realtime.js';
+import type { Feed, Realtime } from '../realtime/realtime.js';
 import type { JobPayloads } from '../queue/queues.js';
 import type { Viewer } from '../auth/viewer.js';
 import { isUuid } from '../auth/access.js';
 import { users } from '../users/tables.js';
-import type { CollabAccess, CollabDocumentRow, CollabSessionRow } from './access.js';
-import {
-  collabDocStream,
-  type CollabAwarenessPayload,
-  type CollabDocEvent,
-  type CollabUpdateKind,
-  type CollabUpdatePayload,
-} from './events.js';
+import type { CollabAccess, CollabDocumentMeta, CollabDocumentRow, CollabSessionRow } from './access.js';
+import { collabDocStream, type CollabAwarenessPayload, type CollabUpdateKind, type CollabUpdatePayload } from './events.js';
 import { collabDocuments, collabHistory, collabVersions, type CollabLanguage } from './tables.js';
-import { decodeHistory, encodeHistory, type HistoryStep } from './history.js';
+import { decodeHistory, type HistoryStep } from './history.js';
 import { colorOf, decodeAwareness, stampAwareness } from './awareness.js';
-import { DocCache, KeyedLock } from './doc-cache.js';
-import { applyTo, checkUpdate, docOf, fromBase64, initialState, replaceTextUpdate, ROOT, textOf, toBase64 } from './ydoc.js';
-import type { CollabDocumentView } from './view-schema.js';
+import { checkUpdate, docOf, fromBase64, initialState, replaceTextUpdate, ROOT, textOf, toBase64 } from './ydoc.js';
+import { UpdateCommitter, type CollabUpdateResult } from './updates.js';
+import { Compaction, readConsistent, readLog, stepOf, type CompactResult } from './compaction.js';
+import type { CollabDocumentView } from './events.js';
 
 export interface CollabDocumentsConfig {
   collabMaxDocumentChars: number;
@@ -61,10 +53,7 @@ export interface DocState {
   text: string;
 }
 
-export interface CollabUpdateResult {
-  stored: boolean;
-  cursor: string | null;
-}
+export type { CollabUpdateResult } from './updates.js';
 
 /** What collabDocumentEvents delivers: a stored update, or one client's awareness (`type` picks the GraphQL type). */
 export type CollabDocumentEventOut =
@@ -96,27 +85,20 @@ export interface CollabReplay {
   hasMore: boolean;
 }
 
-/** What compaction did (the job's result). */
-export interface CompactResult {
-  compacted: boolean;
-  merged: number;
-  snapshotSeq: number;
-}
-
-const PAGE = 2_000;
 const AWARENESS_MAX_BYTES = 8 * 1024;
 const AWARENESS_PER_MINUTE = 1_200;
 export const AWARENESS_TTL_MS = 30_000;
 const VERSION_NAME_MAX = 80;
 const CLIENT_TAG_MAX = 64;
-/** The origin of updates applied through applyUpdate (the cached doc's own transactions are told apart by it). */
-const INCOMING = Symbol('incoming');
 
 export class CollabDocuments {
-  private readonly cache = new DocCache();
-  private readonly locks = new KeyedLock();
+  private readonly updates: UpdateCommitter;
+  private readonly compaction: Compaction;
 
-  constructor(private readonly deps: CollabDocumentsDeps) {}
+  constructor(private readonly deps: CollabDocumentsDeps) {
+    this.updates = new UpdateCommitter(deps);
+    this.compaction = new Compaction({ ...deps, queue: (id) => this.updates.queueCompaction(id) });
+  }
 
   private get db(): Tx {
     return this.deps.db;
@@ -166,7 +148,7 @@ export class CollabDocuments {
   async removeLogs(tx: Tx, documentIds: string[]): Promise<void> {
     for (const id of documentIds) {
       await this.deps.realtime.truncate(tx, collabDocStream(id), Number.MAX_SAFE_INTEGER);
-      this.cache.drop(id);
+      this.updates.forget(id);
     }
   }
 
@@ -185,13 +167,13 @@ export class CollabDocuments {
     const out = new Map<string, DocState>();
     const ids = documentIds.filter(isUuid);
     if (ids.length === 0) return out;
-    await this.readConsistent(async (tx) => {
+    await readConsistent(this.db, async (tx) => {
       const rows = await tx
         .select({ id: collabDocuments.id, snapshot: collabDocuments.snapshot, snapshotSeq: collabDocuments.snapshotSeq })
         .from(collabDocuments)
         .where(inArray(collabDocuments.id, ids));
       for (const r of rows) {
-        const tail = await this.readAll(tx, r.id, r.snapshotSeq);
+        const tail = await readLog(this.deps.realtime, tx, r.id, r.snapshotSeq);
         const seq = tail.length ? tail[tail.length - 1]!.seq : r.snapshotSeq;
         const doc = docOf(r.snapshot, ...tail.map((ev) => fromBase64(ev.payload.update)));
         const state = tail.length ? Y.encodeStateAsUpdate(doc) : r.snapshot;
@@ -203,7 +185,7 @@ export class CollabDocuments {
   }
 
   /** The GraphQL `CollabDocument` for a viewer who may read it (NOT_FOUND / NOT_JOINED otherwise). */
-  async view(viewer: Viewer, session: CollabSessionRow, doc: CollabDocumentRow): Promise<CollabDocumentView> {
+  async view(viewer: Viewer, session: CollabSessionRow, doc: CollabDocumentMeta): Promise<CollabDocumentView> {
     const rights = await this.deps.access.requireRead(viewer, session, doc);
     const [s, ownerName] = await Promise.all([this.currentState(doc.id), doc.ownerId ? this.nameOf(doc.ownerId) : Promise.resolve(null)]);
     return {
@@ -238,8 +220,9 @@ export class CollabDocuments {
    * client then sends its whole state, which the diff trims).
    */
   async applyUpdate(viewer: Viewer, documentId: string, updateB64: string, clientTag: string | null): Promise<CollabUpdateResult> {
-    const { doc, session } = await this.deps.access.documentWithSession(viewer, documentId);
-    const person = await this.deps.access.requireEdit(viewer, session, doc);
+    // The session's lock and mode are checked in the commit's transaction (a lock stops the very next update).
+    const { doc, session } = await this.deps.access.editContext(viewer, documentId);
+    const { person, manage } = await this.deps.access.requireEditor(viewer, session, doc);
     if (clientTag !== null && clientTag.length > CLIENT_TAG_MAX)
       throw new AppError('BAD_USER_INPUT', `clientTag is at most ${CLIENT_TAG_MAX} characters.`);
     const max = this.deps.config.collabMaxUpdateBytes;
@@ -254,109 +237,20 @@ export class CollabDocuments {
       'Editing this document',
     );
     checkUpdate(bytes);
-    return this.commit(doc, person.userId, 'edit', clientTag, () => bytes);
+    return this.updates.commit(doc.id, { userId: person.userId, kind: 'edit', clientTag, manage, make: () => bytes });
   }
 
   /** Puts the starting code back, as a forward update (kind `reset`): managers, and a copy's own student (unlocked). */
   async reset(viewer: Viewer, documentId: string): Promise<CollabUpdateResult> {
     const { doc, session } = await this.deps.access.documentWithSession(viewer, documentId);
-    const person = await this.requireOwnerOrManager(viewer, session, doc);
-    return this.commit(doc, person.userId, 'reset', null, (cached) =>
-      replaceTextUpdate(Y.encodeStateAsUpdate(cached), session.startingCode),
-    );
-  }
-
-  /**
-   * Writes an update in the document's stream: `make` computes it from the server's copy (up to date, under the
-   * document's lock). Answers the stored update's cursor, or `stored: false` when it changed nothing.
-   */
-  private async commit(
-    row: CollabDocumentRow,
-    userId: string,
-    kind: CollabUpdateKind,
-    clientTag: string | null,
-    make: (doc: Y.Doc) => Uint8Array | null,
-  ): Promise<CollabUpdateResult> {
-    const { realtime, config } = this.deps;
-    const stream = collabDocStream(row.id);
-    const out = await this.locks.run(row.id, async () => {
-      try {
-        return await realtime.write(async (tx, emit) => {
-          const [locked] = await tx.select().from(collabDocuments).where(eq(collabDocuments.id, row.id)).for('update');
-          if (!locked) throw notFound('The document');
-          const doc = await this.upToDate(tx, locked);
-          const update = make(doc);
-          if (!update) return { stored: false, cursor: null, due: false };
-          const before = doc.getText(ROOT).length;
-          let applied: ReturnType<typeof applyTo>;
-          try {
-            applied = applyTo(doc, update, INCOMING);
-          } catch {
-            throw new AppError('MALFORMED_UPDATE', 'This update could not be applied to the document.');
-          }
-          if (applied.missing)
-            throw new AppError('OUT_OF_SYNC', 'This update depends on changes the server does not have: send the whole document state.');
-          if (!applied.diff) return { stored: false, cursor: null, due: false };
-          const after = doc.getText(ROOT).length;
-          if (after > config.collabMaxDocumentChars && after > before)
-            throw new AppError('DOCUMENT_TOO_LARGE', `A document holds at most ${config.collabMaxDocumentChars} characters.`);
-          const ev = await emit(stream, {
-            tenantId: locked.tenantId,
-            type: 'update',
-            payload: { update: toBase64(applied.diff), userId, kind, clientTag },
-          });
-          this.cache.advance(row.id, ev.seq);
-          const now = new Date(ev.at);
-          const logCount = locked.logCount + 1;
-          const logBytes = locked.logBytes + applied.diff.length;
-          const startsCopy = locked.ownerId !== null && locked.ownerId === userId && locked.startedAt === null && kind === 'edit';
-          await tx
-            .update(collabDocuments)
-            .set({ logCount, logBytes, textLength: after, editedAt: now, updatedAt: now, ...(startsCopy ? { startedAt: now } : {}) })
-            .where(eq(collabDocuments.id, row.id));
-          return {
-            stored: true,
-            cursor: String(ev.seq),
-            due: logCount > config.collabCompactUpdates || logBytes > config.collabCompactBytes,
-          };
-        });
-      } catch (err) {
-        // The cached copy may hold what was not committed.
-        this.cache.drop(row.id);
-        throw err;
-      }
+    const { person, manage } = await this.requireOwnerOrManager(viewer, session, doc);
+    return this.updates.commit(doc.id, {
+      userId: person.userId,
+      kind: 'reset',
+      clientTag: null,
+      manage,
+      make: (cached) => replaceTextUpdate(Y.encodeStateAsUpdate(cached), session.startingCode),
     });
-    if (out.due) void this.queueCompaction(row.id);
-    return { stored: out.stored, cursor: out.cursor };
-  }
-
-  /** The cached Y.Doc of a locked document row, brought up to the stream's head (read in the caller's transaction). */
-  private async upToDate(tx: Tx, row: CollabDocumentRow): Promise<Y.Doc> {
-    let entry = this.cache.get(row.id);
-    // Older than the snapshot: the updates between were compacted away; start again from the snapshot.
-    if (!entry || entry.seq < row.snapshotSeq) entry = this.cache.set(row.id, docOf(row.snapshot), row.snapshotSeq);
-    for (;;) {
-      const page = await this.deps.realtime.read(collabDocStream(row.id), entry.seq, PAGE, tx);
-      for (const ev of page) {
-        Y.applyUpdate(entry.doc, fromBase64(ev.payload.update));
-        entry.seq = ev.seq;
-      }
-      if (page.length < PAGE) break;
-    }
-    return entry.doc;
-  }
-
-  /** Queues the compaction of a document (one queued at a time); a failure is logged: the sweep catches up. */
-  private async queueCompaction(documentId: string): Promise<void> {
-    try {
-      await this.deps.queue.add(
-        'compact',
-        { task: 'compact', documentId },
-        { jobId: `collab-compact-${documentId}`, removeOnComplete: true, removeOnFail: 100 },
-      );
-    } catch (err) {
-      this.deps.log.warn({ err, documentId }, 'collab: compaction not queued; the sweep will queue it');
-    }
   }
 
   // ---- following ----
@@ -393,7 +287,8 @@ export class CollabDocuments {
 
   /** Relays one client's awareness update to the document's followers, stamped with who sent it. */
   async sendAwareness(viewer: Viewer, documentId: string, updateB64: string): Promise<boolean> {
-    const { doc, session } = await this.deps.access.documentWithSession(viewer, documentId);
+    // Up to 10 a second per client: the cached context (read rights do not depend on the session's lock or mode).
+    const { doc, session } = await this.deps.access.editContext(viewer, documentId);
     await this.deps.access.requireRead(viewer, session, doc);
     if (viewer.kind !== 'session')
       throw new AppError('FORBIDDEN', 'API keys read collab documents; they are not present in them.', { reason: 'API_KEY' });
@@ -465,15 +360,22 @@ export class CollabDocuments {
     const { doc, session } = await this.deps.access.documentWithSession(viewer, v.documentId).catch(() => {
       throw notFound('The version');
     });
-    const person = await this.requireOwnerOrManager(viewer, session, doc);
-    return this.commit(doc, person.userId, 'restore', null, (cached) => replaceTextUpdate(Y.encodeStateAsUpdate(cached), v.text));
+    const { person, manage } = await this.requireOwnerOrManager(viewer, session, doc);
+    return this.updates.commit(doc.id, {
+      userId: person.userId,
+      kind: 'restore',
+      clientTag: null,
+      manage,
+      make: (cached) => replaceTextUpdate(Y.encodeStateAsUpdate(cached), v.text),
+    });
   }
 
-  /** Managers; a copy's own student while the session is not locked (DOCUMENT_LOCKED). */
-  private async requireOwnerOrManager(viewer: Viewer, session: CollabSessionRow, doc: CollabDocumentRow) {
+  /** Managers; a copy's own student while the session is not locked (DOCUMENT_LOCKED, checked again in the commit). */
+  private async requireOwnerOrManager(viewer: Viewer, session: CollabSessionRow, doc: CollabDocumentMeta) {
     const person = await this.deps.access.requireEdit(viewer, session, doc);
-    if (doc.ownerId === person.userId) return person;
-    return this.deps.access.requireManage(viewer, session);
+    const manage = await this.deps.access.canManage(viewer, session);
+    if (doc.ownerId !== person.userId && !manage) await this.deps.access.requireManage(viewer, session);
+    return { person, manage };
   }
 
   // ---- replay ----
@@ -491,12 +393,14 @@ export class CollabDocuments {
     const from = after ?? 0;
     const steps: HistoryStep[] = [];
     let hasMore = false;
-    await this.readConsistent(async (tx) => {
+    let base: Uint8Array = new Uint8Array();
+    await readConsistent(this.db, async (tx) => {
       const [row] = await tx
-        .select({ snapshotSeq: collabDocuments.snapshotSeq })
+        .select({ snapshotSeq: collabDocuments.snapshotSeq, base: collabDocuments.base })
         .from(collabDocuments)
         .where(eq(collabDocuments.id, doc.id));
       if (!row) throw notFound('The document');
+      base = row.base;
       const segments = await tx
         .select({ data: collabHistory.data })
         .from(collabHistory)
@@ -519,7 +423,7 @@ export class CollabDocuments {
     const names = await this.namesOf([...new Set(steps.map((s) => s.userId))]);
     return {
       documentId: doc.id,
-      base: toBase64(doc.base),
+      base: toBase64(base),
       hasMore,
       steps: steps.map((s) => ({
         cursor: String(s.seq),
@@ -534,82 +438,17 @@ export class CollabDocuments {
 
   // ---- compaction ----
 
-  /**
-   * Merges the document's log into its snapshot and moves the merged updates into a history segment. Updates that
-   * arrive meanwhile come after the merged head and stay in the log; when another compaction won, this one gives up.
-   */
-  async compact(documentId: string): Promise<CompactResult> {
-    const read = await this.readConsistent(async (tx) => {
-      const [row] = await tx.select().from(collabDocuments).where(eq(collabDocuments.id, documentId));
-      if (!row) return null;
-      return { row, log: await this.readAll(tx, row.id, row.snapshotSeq) };
-    });
-    if (!read || read.log.length === 0) return { compacted: false, merged: 0, snapshotSeq: read?.row.snapshotSeq ?? 0 };
-    const { row, log } = read;
-    const S = row.snapshotSeq;
-    const N = log[log.length - 1]!.seq;
-    const steps = log.map(stepOf);
-    // Through a Y.Doc rather than mergeUpdates: deleted text is garbage-collected out of the snapshot.
-    const doc = docOf(row.snapshot, ...steps.map((s) => s.update));
-    const snapshot = Y.encodeStateAsUpdate(doc);
-    doc.destroy();
-    const history = encodeHistory(steps);
-    const stream = collabDocStream(documentId);
-    const done = await this.deps.realtime.write(async (tx) => {
-      const [locked] = await tx
-        .select({ snapshotSeq: collabDocuments.snapshotSeq })
-        .from(collabDocuments)
-        .where(eq(collabDocuments.id, documentId))
-        .for('update');
-      if (!locked || locked.snapshotSeq !== S) return false;
-      const rest = await this.readAll(tx, documentId, N);
-      await tx
-        .update(collabDocuments)
-        .set({
-          snapshot,
-          snapshotSeq: N,
-          logCount: rest.length,
-          logBytes: rest.reduce((n, ev) => n + Buffer.byteLength(ev.payload.update, 'base64'), 0),
-        })
-        .where(eq(collabDocuments.id, documentId));
-      await tx.insert(collabHistory).values({ documentId, fromSeq: steps[0]!.seq, toSeq: N, tenantId: row.tenantId, data: history });
-      await this.deps.realtime.truncate(tx, stream, N);
-      return true;
-    });
-    if (done) this.deps.log.info({ documentId, merged: log.length, snapshotSeq: N, bytes: snapshot.length }, 'collab: log compacted');
-    return { compacted: done, merged: done ? log.length : 0, snapshotSeq: done ? N : S };
+  /** Merges the document's log into its snapshot (the collab queue's job; see compaction.ts). */
+  compact(documentId: string): Promise<CompactResult> {
+    return this.compaction.compact(documentId);
   }
 
   /** Queues the compaction of every document whose log is over a threshold (the periodic sweep). */
-  async sweepCompaction(): Promise<number> {
-    const { collabCompactUpdates, collabCompactBytes } = this.deps.config;
-    const due = await this.db
-      .select({ id: collabDocuments.id })
-      .from(collabDocuments)
-      .where(or(gt(collabDocuments.logCount, collabCompactUpdates), gt(collabDocuments.logBytes, collabCompactBytes)))
-      .limit(1000);
-    for (const d of due) await this.queueCompaction(d.id);
-    return due.length;
+  sweepCompaction(): Promise<number> {
+    return this.compaction.sweep();
   }
 
   // ---- helpers ----
-
-  /** Every stored update of a document after `after`, oldest first. */
-  private async readAll(tx: Tx, documentId: string, after: number): Promise<StreamEvent<CollabDocEvent>[]> {
-    const out: StreamEvent<CollabDocEvent>[] = [];
-    let last = after;
-    for (;;) {
-      const page = await this.deps.realtime.read(collabDocStream(documentId), last, PAGE, tx);
-      out.push(...page);
-      if (page.length < PAGE) return out;
-      last = page[page.length - 1]!.seq;
-    }
-  }
-
-  /** Runs reads in one snapshot of the database (a read-only repeatable-read transaction). */
-  private readConsistent<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.db.transaction(fn, { isolationLevel: 'repeatable read', accessMode: 'read only' });
-  }
 
   private async nameOf(userId: string): Promise<string | null> {
     const [u] = await this.db.select({ name: users.name }).from(users).where(eq(users.id, userId));
@@ -624,14 +463,6 @@ export class CollabDocuments {
 }
 
 const tooLarge = (max: number) => new AppError('UPDATE_TOO_LARGE', `An update is at most ${max} bytes: send smaller updates.`);
-
-const stepOf = (ev: StreamEvent<CollabDocEvent>): HistoryStep => ({
-  seq: ev.seq,
-  at: Date.parse(ev.at),
-  userId: ev.payload.userId,
-  kind: ev.payload.kind,
-  update: fromBase64(ev.payload.update),
-});
 
 function versionView(v: typeof collabVersions.$inferSelect, by: string | null): CollabVersionView {
   return {

@@ -7,6 +7,7 @@
  * - `collab-course:<courseId>`: a course's list of sessions (the Collab tab follows it).
  */
 import { defineStream } from '../realtime/events.js';
+import type { CollabLanguage } from './tables.js';
 
 /** How an update came about: typed by a person, or written by the server for a reset or a restored version. */
 export type CollabUpdateKind = 'edit' | 'reset' | 'restore';
@@ -64,3 +65,22 @@ export type CollabCourseEvent = {
 };
 
 export const collabCourseStream = defineStream<CollabCourseEvent>('collab-course');
+
+/** A document as its viewer gets it (CollabDocuments.view). */
+export interface CollabDocumentView {
+  id: string;
+  sessionId: string;
+  ownerId: string | null;
+  ownerName: string | null;
+  /** Full Yjs state, base64. */
+  state: string;
+  cursor: string;
+  text: string;
+  textLength: number;
+  editedAt: Date | null;
+  startedAt: Date | null;
+  language: CollabLanguage;
+  locked: boolean;
+  viewerCanEdit: boolean;
+  viewerCanManage: boolean;
+}

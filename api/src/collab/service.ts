@@ -25,7 +25,7 @@ import { collabCourseStream, collabSessionStream, type CollabMode } from './even
 import type { CollabAccess, CollabDocumentRow, CollabSessionRow } from './access.js';
 import type { CollabDocuments, DocState } from './documents.js';
 import { toBase64 } from './ydoc.js';
-import type { CollabDocumentView } from './view-schema.js';
+import type { CollabDocumentView } from './events.js';
 import { checkSessionInput, type CheckedSession, type CollabSessionInput } from './session-input.js';
 
 export type { CollabSessionInput };

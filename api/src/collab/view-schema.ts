@@ -3,7 +3,7 @@
  * renders a view as it is (the service builds the view for its viewer).
  */
 import { builder } from '../graphql/builder.js';
-import type { CollabLanguage } from './tables.js';
+import type { CollabDocumentView } from './events.js';
 
 export const CollabLanguageEnum = builder.enumType('CollabLanguage', {
   description: 'The language of a session: what the editor highlights.',
@@ -33,25 +33,6 @@ export const CollabUpdateKindEnum = builder.enumType('CollabUpdateKind', {
   description: 'EDIT: typed by a person; RESET: the text put back to the starting code; RESTORE: a named version restored.',
   values: { EDIT: { value: 'edit' }, RESET: { value: 'reset' }, RESTORE: { value: 'restore' } } as const,
 });
-
-/** A document as its viewer gets it (CollabDocuments.view). */
-export interface CollabDocumentView {
-  id: string;
-  sessionId: string;
-  ownerId: string | null;
-  ownerName: string | null;
-  /** Full Yjs state, base64. */
-  state: string;
-  cursor: string;
-  text: string;
-  textLength: number;
-  editedAt: Date | null;
-  startedAt: Date | null;
-  language: CollabLanguage;
-  locked: boolean;
-  viewerCanEdit: boolean;
-  viewerCanManage: boolean;
-}
 
 export const CollabDocumentRef = builder.objectRef<CollabDocumentView>('CollabDocument').implement({
   description:

@@ -158,6 +158,37 @@ export async function appendEvents(tx: Tx, list: readonly NewEvent[]): Promise<S
   });
 }
 
+/**
+ * Several events on ONE stream, one statement whatever their number (a batch of a document's updates committed
+ * together): the counter row takes +n once, the events get consecutive numbers in list order.
+ */
+export async function appendStreamEvents(tx: Tx, stream: string, list: readonly Omit<NewEvent, 'stream'>[]): Promise<StreamEvent[]> {
+  if (list.length === 0) return [];
+  assertStreamName(stream);
+  const n = list.length;
+  const input = JSON.stringify(list.map((ev) => ({ tenant_id: ev.tenantId, type: ev.type, payload: ev.payload ?? {} })));
+  const saved = await rows<{ seq: string | number; created_at: Date | string }>(
+    tx,
+    sql`with c as (
+          insert into ${streamCounters} (stream, seq) values (${stream}, ${n})
+          on conflict (stream) do update set seq = ${streamCounters}.seq + ${n}
+          returning seq)
+        insert into ${streamEvents} (stream, seq, tenant_id, type, payload)
+        select ${stream}, c.seq - ${n} + x.ord, (x.ev->>'tenant_id')::uuid, x.ev->>'type', x.ev->'payload'
+        from c, jsonb_array_elements(${input}::jsonb) with ordinality as x(ev, ord)
+        returning seq, created_at`,
+  );
+  const bySeq = saved.map((r) => ({ seq: Number(r.seq), at: new Date(r.created_at).toISOString() })).sort((a, b) => a.seq - b.seq);
+  return list.map((ev, i) => ({
+    stream,
+    seq: bySeq[i]!.seq,
+    tenantId: ev.tenantId,
+    type: ev.type,
+    payload: ev.payload,
+    at: bySeq[i]!.at,
+  }));
+}
+
 type Row = typeof streamEvents.$inferSelect;
 const toEvent = (r: Row): StreamEvent => ({
   stream: r.stream,

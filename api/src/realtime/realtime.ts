@@ -17,6 +17,7 @@ import { AppError } from '../errors.js';
 import {
   appendEvent,
   appendEvents,
+  appendStreamEvents,
   assertStreamName,
   headSeq,
   headSeqSql,
@@ -182,6 +183,27 @@ export class Realtime {
       const saved = await appendEvents(
         tx,
         list.map(({ stream, event }) => ({ stream, tenantId: event.tenantId, type: event.type, payload: event.payload })),
+      );
+      this.currentWrite.getStore()!.emitted.push(...saved);
+      // Built from events the stream's type checked.
+      return saved as StreamEvent<E>[];
+    });
+  }
+
+  /**
+   * `emit` of several events on ONE stream, in the current write (or a new one): stored in one statement, numbered
+   * consecutively in list order, published after the commit (a batch of a document's updates committed together).
+   */
+  async emitMany<E extends EventShape>(
+    stream: Stream<E, EventShape>,
+    events: readonly (NoInfer<E> & { tenantId: string })[],
+  ): Promise<StreamEvent<E>[]> {
+    if (events.length === 0) return [];
+    return this.write(async (tx) => {
+      const saved = await appendStreamEvents(
+        tx,
+        stream,
+        events.map((ev) => ({ tenantId: ev.tenantId, type: ev.type, payload: ev.payload })),
       );
       this.currentWrite.getStore()!.emitted.push(...saved);
       // Built from events the stream's type checked.
