@@ -29,10 +29,18 @@ import type { CollabDocumentEventsSubscription, CollabDocumentQuery } from '../g
 import { randomId } from '../random-id';
 import { useConnectionStore } from '../stores/connection';
 import { UpdateOutbox } from './outbox';
-import { type ConnectionFacts, connectionOf, feedFailure, isNewer, refusalMessage, sendFailure, textChange, throttleWait } from './sync';
+import {
+  type CollabConnection,
+  type ConnectionFacts,
+  connectionOf,
+  feedFailure,
+  isNewer,
+  refusalMessage,
+  sendFailure,
+  textChange,
+  throttleWait,
+} from './sync';
 import { lightShade, userColor } from './colors';
-
-export type CollabConnection = 'connecting' | 'synced' | 'offline' | 'error';
 
 export interface CollabProviderOptions {
   documentId: string;

@@ -3,7 +3,9 @@
  * means for the client, which events are new, what connection state to show, and the smallest edit that turns one
  * text into another.
  */
-import type { CollabConnection } from './provider';
+
+/** A document's link to the server, as its page shows it. */
+export type CollabConnection = 'connecting' | 'synced' | 'offline' | 'error';
 
 /**
  * What the client does after a failed send:
@@ -12,6 +14,7 @@ import type { CollabConnection } from './provider';
  * - 'read-only': the viewer may not edit (now): keep it, stop sending until allowed again;
  * - 'retry': anything else (network, rate limit, server trouble): keep it and try again with backoff.
  */
+
 export type SendFailure = 'resync' | 'refused' | 'read-only' | 'retry';
 
 export function sendFailure(code: string | null): SendFailure {
