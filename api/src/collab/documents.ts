@@ -188,22 +188,7 @@ export class CollabDocuments {
   async view(viewer: Viewer, session: CollabSessionRow, doc: CollabDocumentMeta): Promise<CollabDocumentView> {
     const rights = await this.deps.access.requireRead(viewer, session, doc);
     const [s, ownerName] = await Promise.all([this.currentState(doc.id), doc.ownerId ? this.nameOf(doc.ownerId) : Promise.resolve(null)]);
-    return {
-      id: doc.id,
-      sessionId: session.id,
-      ownerId: doc.ownerId,
-      ownerName,
-      state: toBase64(s.state),
-      cursor: String(s.seq),
-      text: s.text,
-      textLength: s.text.length,
-      editedAt: doc.editedAt,
-      startedAt: doc.startedAt,
-      language: session.language as CollabLanguage,
-      locked: session.locked,
-      viewerCanEdit: rights.edit,
-      viewerCanManage: rights.manage,
-    };
+    return documentView(session, doc, s, ownerName, rights);
   }
 
   /** The `collabDocument` query: the document by id, for a viewer who reads it. */
@@ -473,5 +458,31 @@ function versionView(v: typeof collabVersions.$inferSelect, by: string | null): 
     cursor: String(v.seq),
     createdAt: v.createdAt,
     createdByName: by,
+  };
+}
+
+/** The GraphQL `CollabDocument` of a document, its state and what the viewer may do with it. */
+export function documentView(
+  session: CollabSessionRow,
+  doc: Pick<CollabDocumentMeta, 'id' | 'ownerId' | 'editedAt' | 'startedAt'>,
+  s: DocState,
+  ownerName: string | null,
+  rights: { edit: boolean; manage: boolean },
+): CollabDocumentView {
+  return {
+    id: doc.id,
+    sessionId: session.id,
+    ownerId: doc.ownerId,
+    ownerName,
+    state: toBase64(s.state),
+    cursor: String(s.seq),
+    text: s.text,
+    textLength: s.text.length,
+    editedAt: doc.editedAt,
+    startedAt: doc.startedAt,
+    language: session.language as CollabLanguage,
+    locked: session.locked,
+    viewerCanEdit: rights.edit,
+    viewerCanManage: rights.manage,
   };
 }

@@ -20,11 +20,10 @@ import type { LtiService } from '../lti/service.js';
 import type { Logger } from '../logger.js';
 import { AppError, notFound } from '../errors.js';
 import { users } from '../users/tables.js';
-import { collabDocuments, collabMembers, collabSessions, type CollabLanguage } from './tables.js';
+import { collabDocuments, collabMembers, collabSessions } from './tables.js';
 import { collabCourseStream, collabSessionStream, type CollabMode } from './events.js';
 import type { CollabAccess, CollabDocumentRow, CollabSessionRow } from './access.js';
-import type { CollabDocuments, DocState } from './documents.js';
-import { toBase64 } from './ydoc.js';
+import { documentView, type CollabDocuments } from './documents.js';
 import type { CollabDocumentView } from './events.js';
 import { checkSessionInput, type CheckedSession, type CollabSessionInput } from './session-input.js';
 
@@ -420,7 +419,7 @@ export class CollabService {
       .map(([userId, userName]): CollabCopyOut => {
         const doc = byOwner.get(userId);
         const state = doc && states.get(doc.id);
-        const document = doc && state ? managerView(row, doc, state, userName) : null;
+        const document = doc && state ? documentView(row, doc, state, userName, { edit: true, manage: true }) : null;
         return { userId, userName, started: !!doc?.startedAt, document };
       })
       .sort((a, b) => a.userName.localeCompare(b.userName) || a.userId.localeCompare(b.userId));
@@ -584,26 +583,6 @@ export class CollabService {
       resourceLink: (id: string) => this.d.lti.resourceLink(id),
     };
   }
-}
-
-/** A copy as its session's manager gets it (CollabDocuments.view, for many copies read at once). */
-function managerView(session: CollabSessionRow, doc: CollabDocumentRow, s: DocState, ownerName: string): CollabDocumentView {
-  return {
-    id: doc.id,
-    sessionId: session.id,
-    ownerId: doc.ownerId,
-    ownerName,
-    state: toBase64(s.state),
-    cursor: String(s.seq),
-    text: s.text,
-    textLength: s.text.length,
-    editedAt: doc.editedAt,
-    startedAt: doc.startedAt,
-    language: session.language as CollabLanguage,
-    locked: session.locked,
-    viewerCanEdit: true,
-    viewerCanManage: true,
-  };
 }
 
 const alreadyForked = () => new AppError('CONFLICT', 'This session is already an exercise: every student has their own copy.');
