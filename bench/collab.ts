@@ -1,7 +1,7 @@
 /**
  * Collaborative code sessions under load (issue 18): pair programming in one document, and a class grid.
  *
- *   npm run bench -- collab [--editors 30] [--rate 10] [--students 60] [--student-rate 3] [--seconds 60] [--only editors|grid] [--keep-db]
+ *   npm run bench -- collab [--editors 30] [--procs 3] [--rate 10] [--students 60] [--student-rate 3] [--seconds 60] [--only editors|grid] [--keep-db]
  *
  * BENCH_SECONDS=n sets --seconds (a smoke run). Setup (this process, the app's own code): a fresh PostgreSQL
  * database with one course, its instructor and the students, each with a session token (bench/fanout/setup.ts). Each
@@ -13,7 +13,10 @@
  * (`#07|`); --editors students join it and open the document as the web's CollabProvider does (bench/collab/editor.ts:
  * a real Y.Doc each, `collabDocument`, then `collabDocumentEvents` on the editor's own graphql-ws connection,
  * `applyCollabUpdate` over HTTP, one in flight, edits made meanwhile merged and sent next). Each types --rate
- * characters a second for --seconds, each at a random place of its own line. Delivery: from an edit's local time to its
+ * characters a second for --seconds, each at a random place of its own line. The editors run in --procs child
+ * processes (bench/collab/editors-procs.ts: one process applying every editor's update to 30 replicas saturates its
+ * thread, and its lag would count in every delivery), each with its share; they report their edits' and arrivals'
+ * times (`performance.timeOrigin + performance.now()`: one clock across the machine's processes). Delivery: from an edit's local time to its
  * arrival at every other editor (an edit is one Yjs clock of its editor: matched by client id and clock, see
  * bench/collab/replica.ts). At the end, once everything arrived: every editor's text against the server's, and each
  * editor's line against what it typed (nothing lost, nothing doubled). The update log (stored events of
@@ -28,7 +31,8 @@
  * Both: the API's CPU (utime + stime from /proc, sampled every 100 ms) while typing, as a share of one core; its RSS
  * (start, peak, end); the worker's and PostgreSQL's CPU (the bench database's backends) beside it; the machine's busy
  * share and load average (the machine is shared: the figures say how loaded it was); the bench's own CPU (it runs every
- * client, so its delays are in the delivery figures). Figures go to stdout and to bench/results/collab.json.
+ * client, so its delays are in the delivery figures; for the editors, its children's CPU summed, and the busiest
+ * child's). Figures go to stdout and to bench/results/collab.json.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,9 +55,11 @@ import {
 import { must, poster, ws, type Call } from './fanout/graphql.js';
 import { ROOT, buildServers, freePort, killAll, startServer, stop, type ServerProc } from './fanout/procs.js';
 import { dropQueueKeys, makeData, serverEnv, type BenchData } from './fanout/setup.js';
-import { Editor, SendStats, follow } from './collab/editor.js';
-import { Arrivals, EditClock, Replica } from './collab/replica.js';
+import { Editor, SendStats, areaIn, follow } from './collab/editor.js';
+import { EditorProcesses } from './collab/editors-procs.js';
+import { Arrivals, EditClock, Replica, arrivalTimes } from './collab/replica.js';
 import { Store, compactNow, type LogSize } from './collab/store.js';
+import { openAll, typeUntil, waitFor } from './collab/typing.js';
 
 const RESULTS = path.join(ROOT, 'bench', 'results');
 const DRAIN_MS = 60_000;
@@ -67,6 +73,7 @@ const TEXT = `query($id: ID!) { collabDocument(id: $id) { text } }`;
 
 interface Options {
   editors: number;
+  procs: number;
   rate: number;
   students: number;
   studentRate: number;
@@ -79,6 +86,7 @@ function parseArgs(args: string[]): Options {
   const envSeconds = Number(process.env.BENCH_SECONDS);
   const o: Options = {
     editors: 30,
+    procs: 3,
     rate: 10,
     students: 60,
     studentRate: 3,
@@ -86,8 +94,9 @@ function parseArgs(args: string[]): Options {
     only: null,
     keepDb: false,
   };
-  const names: Record<string, 'editors' | 'rate' | 'students' | 'studentRate' | 'seconds'> = {
+  const names: Record<string, 'editors' | 'procs' | 'rate' | 'students' | 'studentRate' | 'seconds'> = {
     editors: 'editors',
+    procs: 'procs',
     rate: 'rate',
     students: 'students',
     'student-rate': 'studentRate',
@@ -109,7 +118,7 @@ function parseArgs(args: string[]): Options {
     const key = m && names[m[1]!];
     if (!m || !key)
       throw new Error(
-        `unknown argument ${a} (use --editors N --rate N --students N --student-rate N --seconds S --only editors|grid --keep-db)`,
+        `unknown argument ${a} (use --editors N --procs N --rate N --students N --student-rate N --seconds S --only editors|grid --keep-db)`,
       );
     const n = Number(m[2] ?? args[++i]);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${m[1]} needs a positive number`);
@@ -124,8 +133,8 @@ interface Measured {
   api: ServerProc;
   worker: ServerProc;
   call: Call;
-  /** Marks the start of what is measured (after the clients are in). */
-  begin(): void;
+  /** Marks the start of what is measured (after the clients are in); `children`: the bench's child processes. */
+  begin(children?: number[]): void;
   /** Ends it: CPU of each process and the machine over [begin, end], RSS start / peak / end. */
   end(): Promise<Usage>;
 }
@@ -138,7 +147,10 @@ interface Usage {
   apiCpu: CpuShare;
   workerCpu: CpuShare;
   postgresCpu: CpuShare;
+  /** The bench's CPU: this process and its children. */
   benchCpu: CpuShare;
+  /** The busiest child's (null: no children). */
+  busiestChildCpu: CpuShare | null;
   /** Share of the machine's cores busy over the phase (everything: other people's work too). */
   machineBusy: number;
   loadAverage: { start: number; end: number };
@@ -166,7 +178,15 @@ async function withServer<T>(env: Record<string, string>, data: BenchData, label
   take();
   const timer = setInterval(take, 100);
   const database = new URL(data.databaseUrl).pathname.slice(1);
-  let from: { at: number; apiIdx: number; workerIdx: number; system: SystemCpu; bench: NodeJS.CpuUsage; load: number } | null = null;
+  let from: {
+    at: number;
+    apiIdx: number;
+    workerIdx: number;
+    system: SystemCpu;
+    bench: NodeJS.CpuUsage;
+    children: { pid: number; cpuSeconds: number }[];
+    load: number;
+  } | null = null;
   const probe: number[] = [];
   let probing: Promise<void> | null = null;
   let probeOn = false;
@@ -174,7 +194,7 @@ async function withServer<T>(env: Record<string, string>, data: BenchData, label
     api,
     worker,
     call,
-    begin() {
+    begin(children = []) {
       take();
       from = {
         at: wallNow(),
@@ -182,6 +202,7 @@ async function withServer<T>(env: Record<string, string>, data: BenchData, label
         workerIdx: workerSamples.length - 1,
         system: systemCpu(database),
         bench: process.cpuUsage(),
+        children: children.map((pid) => ({ pid, cpuSeconds: procSample(pid)?.cpuSeconds ?? 0 })),
         load: os.loadavg()[0]!,
       };
       probeOn = true;
@@ -204,12 +225,14 @@ async function withServer<T>(env: Record<string, string>, data: BenchData, label
       const cpuOf = (samples: ProcSample[], i: number) => (samples.at(-1)?.cpuSeconds ?? 0) - (samples[i]?.cpuSeconds ?? 0);
       const system = systemCpu(database);
       const bench = process.cpuUsage(from.bench);
+      const children = from.children.map((c) => (procSample(c.pid)?.cpuSeconds ?? c.cpuSeconds) - c.cpuSeconds);
       const apiPhase = apiSamples.slice(from.apiIdx);
       return {
         apiCpu: share(cpuOf(apiSamples, from.apiIdx)),
         workerCpu: share(cpuOf(workerSamples, from.workerIdx)),
         postgresCpu: share(postgresCpuBetween(from.system, system)),
-        benchCpu: share((bench.user + bench.system) / 1e6),
+        benchCpu: share((bench.user + bench.system) / 1e6 + children.reduce((a, b) => a + b, 0)),
+        busiestChildCpu: children.length ? share(Math.max(...children)) : null,
         machineBusy: round2((system.busy - from.system.busy) / (system.total - from.system.total)),
         loadAverage: { start: round1(from.load), end: round1(os.loadavg()[0]!) },
         apiRssMb: {
@@ -238,42 +261,15 @@ const mb = (bytes: number) => round1(bytes / 2 ** 20);
 
 // ------------------------------------------------------------------ typing
 
-/** Each editor types `rate` characters a second until `until`, on a steady schedule from a random phase. */
-async function typeUntil(editors: Editor[], rate: number, until: number): Promise<{ maxLagMs: number }> {
-  const interval = 1000 / rate;
-  let maxLagMs = 0;
-  await Promise.all(
-    editors.map(async (e) => {
-      let next = wallNow() + Math.random() * interval;
-      while (next < until) {
-        await sleep(Math.max(0, next - wallNow()));
-        maxLagMs = Math.max(maxLagMs, wallNow() - next);
-        e.type();
-        next += interval;
-      }
-    }),
-  );
-  return { maxLagMs: round1(maxLagMs) };
-}
-
-/** Waits until `done()` or `ms` passed; says how long it took (null: it never was). */
-async function waitFor(done: () => boolean, ms: number): Promise<number | null> {
-  const t0 = wallNow();
-  while (!done()) {
-    if (wallNow() - t0 > ms) return null;
-    await sleep(20);
-  }
-  return round1(wallNow() - t0);
-}
-
 interface Delivery extends LatencySummary {
   /** (edit, receiver) pairs that never arrived, repeats and gaps (see replica.ts). */
   missing: number;
   repeats: number;
 }
 
-function delivery(arrivals: Arrivals, missing: number): Delivery {
-  return { ...summarize(arrivals.ms), missing: missing + arrivals.gaps, repeats: arrivals.repeats };
+function delivery(a: ReturnType<typeof arrivalTimes>, missing: number, errors: string[]): Delivery {
+  if (a.unstamped) errors.push(`${a.unstamped} arrivals of edits with no local time`);
+  return { ...summarize(a.ms), missing: missing + a.gaps, repeats: a.repeats };
 }
 
 function sendFigures(s: SendStats) {
@@ -286,11 +282,6 @@ function sendFigures(s: SendStats) {
     roundTripMs: summarize(s.roundTripMs),
     editsPerMutation: round2(s.editsPerMutation.reduce((a, b) => a + b, 0) / Math.max(1, s.editsPerMutation.length)),
   };
-}
-
-async function openAll(editors: Editor[]): Promise<void> {
-  // A few at a time: a class arriving, not one burst of 60 loads.
-  for (let i = 0; i < editors.length; i += 10) await Promise.all(editors.slice(i, i + 10).map((e) => e.open()));
 }
 
 // ------------------------------------------------------------------ scenario 1: many editors, one document
@@ -312,79 +303,82 @@ async function editorsScenario(opts: Options, env: Record<string, string>, data:
       'createCollabSession',
     ).createCollabSession as { id: string; sharedDocumentId: string };
     const documentId = session.sharedDocumentId;
-    const clock = new EditClock();
-    const arrivals = new Arrivals(clock);
-    const stats = new SendStats();
-    const errors: string[] = [];
     const tokens = data.subscriberTokens.slice(0, opts.editors);
-    const editors: Editor[] = [];
     for (const [i, token] of tokens.entries()) {
       const joined = must(await m.call(token, JOIN, { id: session.id }), 'joinCollabSession').joinCollabSession as { id: string };
       if (joined.id !== documentId) throw new Error(`editor ${i} joined document ${joined.id}, not the shared ${documentId}`);
-      editors.push(new Editor(`e${i}`, m.api.url, token, documentId, markers[i]!, m.call, arrivals, clock, stats, (w) => errors.push(w)));
     }
-    for (const [i, e] of editors.entries()) e.above = editors.slice(0, i);
-    await openAll(editors);
-    await sleep(1000);
+    const specs = tokens.map((token, index) => ({ index, name: `e${index}`, token, marker: markers[index]! }));
+    const group = await EditorProcesses.start(opts.procs, m.api.url, documentId, specs);
+    try {
+      await group.open();
+      await sleep(1000);
 
-    // The log while typing: sampled every 5 s (compaction keeps it short).
-    const during: (LogSize & { at: number })[] = [];
-    const t0 = wallNow();
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        await sleep(5000);
-        if (sampling) during.push({ at: round1((wallNow() - t0) / 1000), ...(await store.size([documentId])) });
+      // The log while typing: sampled every 5 s (compaction keeps it short).
+      const during: (LogSize & { at: number })[] = [];
+      const t0 = wallNow();
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          await sleep(5000);
+          if (sampling) during.push({ at: round1((wallNow() - t0) / 1000), ...(await store.size([documentId])) });
+        }
+      })();
+      m.begin(group.pids);
+      const { typed, maxLagMs } = await group.type(opts.rate, t0 + opts.seconds * 1000);
+      const usage = await m.end();
+      sampling = false;
+      await sampler;
+
+      // Everything sent, then everything arrived everywhere.
+      const sentMs = await group.drain(DRAIN_MS);
+      const arrivedMs = await group.arrive(typed, DRAIN_MS);
+      const r = await group.report();
+      const errors = r.errors;
+      let missing = 0;
+      for (const e of r.editors) {
+        const seen = new Map(e.seen);
+        for (const [client, n] of typed) if (client !== e.clientId) missing += Math.max(0, n - (seen.get(client) ?? 0));
       }
-    })();
-    m.begin();
-    const typing = await typeUntil(editors, opts.rate, t0 + opts.seconds * 1000);
-    const usage = await m.end();
-    sampling = false;
-    await sampler;
 
-    // Everything sent, then everything arrived everywhere.
-    const clients = clock.clients;
-    const sentMs = await waitFor(() => editors.every((e) => e.idle), DRAIN_MS);
-    const allArrived = () => editors.every((r) => editors.every((s) => s === r || r.replica.seen(s.replica.doc.clientID) >= s.typed));
-    const arrivedMs = await waitFor(allArrived, DRAIN_MS);
-    let missing = 0;
-    for (const r of editors) for (const s of editors) if (s !== r) missing += Math.max(0, s.typed - r.replica.seen(s.replica.doc.clientID));
-
-    const serverText = must(await m.call(host, TEXT, { id: documentId }), 'collabDocument').collabDocument.text as string;
-    const check = {
-      typed: editors.reduce((a, e) => a + e.typed, 0),
-      serverChars: serverText.length,
-      editorsDiffering: editors.filter((e) => e.replica.text.toString() !== serverText).length,
-      // Each editor's line holds exactly what it typed: fewer is a lost edit, more a doubled one.
-      linesShort: editors.filter((e) => e.areaIn(serverText).length < e.typed).length,
-      linesLong: editors.filter((e) => e.areaIn(serverText).length > e.typed).length,
-      editorClients: clients.length,
-    };
-    const atEnd = await store.size([documentId]);
-    const compaction = await compactNow(env, data.databaseUrl, [documentId]);
-    const afterCompaction = await store.size([documentId]);
-    const peak = during.reduce((a, d) => (d.logRows > a.logRows ? d : a), atEnd);
-    await Promise.all(editors.map((e) => e.close()));
-    return {
-      editors: opts.editors,
-      charsPerSecondEach: opts.rate,
-      seconds: opts.seconds,
-      delivery: delivery(arrivals, missing),
-      drain: { allSentMs: sentMs, allArrivedMs: arrivedMs },
-      sends: sendFigures(stats),
-      typing,
-      check,
-      log: {
-        peakDuringRun: peak,
-        samples: during.length,
-        atEnd,
-        finalCompactionMs: compaction.ms,
-        afterCompaction,
-      },
-      usage,
-      errors: errors.slice(0, 10),
-    };
+      const serverText = must(await m.call(host, TEXT, { id: documentId }), 'collabDocument').collabDocument.text as string;
+      const line = (e: (typeof r.editors)[number]) => areaIn(serverText, markers[e.index]!).length;
+      const check = {
+        typed: r.editors.reduce((a, e) => a + e.typed, 0),
+        serverChars: serverText.length,
+        editorsDiffering: r.editors.filter((e) => e.text !== serverText).length,
+        // Each editor's line holds exactly what it typed: fewer is a lost edit, more a doubled one.
+        linesShort: r.editors.filter((e) => line(e) < e.typed).length,
+        linesLong: r.editors.filter((e) => line(e) > e.typed).length,
+        editorClients: r.clients.length,
+      };
+      const atEnd = await store.size([documentId]);
+      const compaction = await compactNow(env, data.databaseUrl, [documentId]);
+      const afterCompaction = await store.size([documentId]);
+      const peak = during.reduce((a, d) => (d.logRows > a.logRows ? d : a), atEnd);
+      return {
+        editors: opts.editors,
+        processes: group.pids.length,
+        charsPerSecondEach: opts.rate,
+        seconds: opts.seconds,
+        delivery: delivery(r.arrivals, missing, errors),
+        drain: { allSentMs: sentMs, allArrivedMs: arrivedMs },
+        sends: sendFigures(r.stats),
+        typing: { maxLagMs },
+        check,
+        log: {
+          peakDuringRun: peak,
+          samples: during.length,
+          atEnd,
+          finalCompactionMs: compaction.ms,
+          afterCompaction,
+        },
+        usage,
+        errors: errors.slice(0, 10),
+      };
+    } finally {
+      await group.close();
+    }
   });
 }
 
@@ -408,9 +402,10 @@ async function gridScenario(opts: Options, env: Record<string, string>, data: Be
     ).createCollabSession as { id: string };
     must(await m.call(host, FORK, { id: session.id }), 'forkCollabSession');
     const clock = new EditClock();
-    const arrivals = new Arrivals(clock);
+    const isEditor = (client: number) => clock.editsOf(client) !== undefined;
+    const arrivals = new Arrivals(isEditor);
     /** The students' own subscriptions get only their own updates back: nothing to record there. */
-    const echoes = new Arrivals(clock);
+    const echoes = new Arrivals(isEditor);
     const stats = new SendStats();
     const errors: string[] = [];
     const tokens = data.subscriberTokens.slice(0, opts.students);
@@ -481,7 +476,7 @@ async function gridScenario(opts: Options, env: Record<string, string>, data: Be
       charsPerSecondEach: opts.studentRate,
       seconds: opts.seconds,
       subscriptionsOnInstructorSocket: watched.length,
-      deliveryToInstructor: delivery(arrivals, missing),
+      deliveryToInstructor: delivery(arrivalTimes([arrivals], clock), missing, errors),
       drain: { allSentMs: sentMs, allArrivedMs: arrivedMs },
       sends: sendFigures(stats),
       typing,
@@ -571,7 +566,11 @@ function print(r: Report): void {
       `${u.apiRssMb.start} / ${u.apiRssMb.peak} / ${u.apiRssMb.end} MB (worker peak ${u.workerRssMb.peak} MB)`,
     ],
     ['`{ __typename }` meanwhile p50 / p95 / max', `${u.probeMs.p50} / ${u.probeMs.p95} / ${u.probeMs.max} ms`],
-    ['bench process CPU', `${u.benchCpu.seconds} s (${Math.round(u.benchCpu.coreShare * 100)} %)`],
+    [
+      u.busiestChildCpu ? 'bench CPU (its processes summed; the busiest child)' : 'bench process CPU',
+      `${u.benchCpu.seconds} s (${Math.round(u.benchCpu.coreShare * 100)} %)` +
+        (u.busiestChildCpu ? `; ${u.busiestChildCpu.seconds} s (${Math.round(u.busiestChildCpu.coreShare * 100)} %)` : ''),
+    ],
     ['machine busy / load average', `${Math.round(u.machineBusy * 100)} % / ${u.loadAverage.start} → ${u.loadAverage.end}`],
   ];
   const size = (s: LogSize) =>
@@ -582,7 +581,7 @@ function print(r: Report): void {
   if (r.editors) {
     const e = r.editors;
     rows.push(
-      [`**${e.editors} editors × ${e.charsPerSecondEach}/s, ${e.seconds} s**`, ''],
+      [`**${e.editors} editors × ${e.charsPerSecondEach}/s, ${e.seconds} s, in ${e.processes} processes**`, ''],
       ['edit → other editors p50 / p95 / p99 / max', lat(e.delivery)],
       ['applyCollabUpdate sent', sends(e.sends)],
       ['all sent / all arrived after typing', `${e.drain.allSentMs} / ${e.drain.allArrivedMs} ms`],

@@ -52,9 +52,28 @@ export class SendStats {
   readonly errors = new Map<string, number>();
   outOfSync = 0;
 
-  error(code: string): void {
-    this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
+  error(code: string, n = 1): void {
+    this.errors.set(code, (this.errors.get(code) ?? 0) + n);
   }
+
+  /** Adds another process's figures (a SendStats as it crossed IPC: its fields, no methods). */
+  add(o: Pick<SendStats, 'mutations' | 'stored' | 'editsPerMutation' | 'roundTripMs' | 'bytes' | 'errors' | 'outOfSync'>): void {
+    this.mutations += o.mutations;
+    this.stored += o.stored;
+    this.editsPerMutation.push(...o.editsPerMutation);
+    this.roundTripMs.push(...o.roundTripMs);
+    this.bytes += o.bytes;
+    for (const [code, n] of o.errors) this.error(code, n);
+    this.outOfSync += o.outOfSync;
+  }
+}
+
+/** The area of the editor whose marker is `marker` as the text `s` holds it: the rest of the marker's line. */
+export function areaIn(s: string, marker: string): string {
+  const start = s.indexOf(marker);
+  if (start < 0) return '';
+  const end = s.indexOf('\n', start);
+  return s.slice(start + marker.length, end < 0 ? s.length : end);
 }
 
 /**
@@ -99,8 +118,9 @@ export class Editor {
   private areaStart: Y.RelativePosition | null = null;
   /** Where the area started when the document was loaded. */
   private areaIndex = 0;
-  /** The editors of the lines above this one (set by the scenario: their typing moves this area down). */
-  above: readonly Editor[] = [];
+  /** The Yjs client ids of the editors of the lines above this one (set by the scenario: their typing moves this
+   * area down; they may be in other processes). */
+  above: readonly number[] = [];
   connected = false;
 
   constructor(
@@ -162,7 +182,7 @@ export class Editor {
   /** Types one character at a random place of its area. */
   type(): void {
     let start = this.areaIndex;
-    for (const e of this.above) start += this.replica.seen(e.replica.doc.clientID);
+    for (const client of this.above) start += this.replica.seen(client);
     if (this.typed % CHECK_EVERY === 0) {
       const check = Y.createAbsolutePositionFromRelativePosition(this.areaStart!, this.replica.doc)?.index;
       if (check !== start) throw new Error(`${this.name}: its line starts at ${check}, not ${start}`);
@@ -176,10 +196,7 @@ export class Editor {
 
   /** Its area as the text `s` holds it (what it typed, once everything arrived). */
   areaIn(s: string): string {
-    const start = s.indexOf(this.marker);
-    if (start < 0) return '';
-    const end = s.indexOf('\n', start);
-    return s.slice(start + this.marker.length, end < 0 ? s.length : end);
+    return areaIn(s, this.marker);
   }
 
   /** Nothing left to send. */

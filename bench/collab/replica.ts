@@ -2,7 +2,9 @@
  * How the collab bench knows when an edit arrived: every edit inserts one character, so it is one Yjs clock of its
  * editor's client. The editor writes down the local time of each of its clocks (EditClock); a replica receiving an
  * update reads which clocks of which clients it carries (Y.parseUpdateMeta: cheap, nothing decoded into structs)
- * and records, for each clock it had not seen yet, the time from the edit to now (Arrivals).
+ * and records, for each clock it had not seen yet, its arrival time (Arrivals). The edit → arrival times are worked
+ * out at the end (arrivalTimes), so the editors and their replicas may be in several processes: times are
+ * `performance.timeOrigin + performance.now()`, one clock for every process of the machine.
  *
  * A client's clocks reach a replica in order (the server's stream is one total order, and an editor sends its
  * updates one after the other), so a replica keeps per client only the next clock it expects: a clock below it is a
@@ -34,20 +36,53 @@ export class EditClock {
   get clients(): number[] {
     return [...this.sentAt.keys()];
   }
+
+  /** Every client's edit times (to send to the process that merges them). */
+  get times(): ReadonlyMap<number, number[]> {
+    return this.sentAt;
+  }
+
+  /** Adds the edit times of another process's editors. */
+  merge(times: ReadonlyMap<number, number[]>): void {
+    for (const [client, t] of times) this.sentAt.set(client, t);
+  }
 }
 
-/** Edit → arrival times of one scenario, over every replica. */
+/** What the replicas of one process received: each new clock of an editor with its arrival time, repeats and gaps. */
 export class Arrivals {
-  /** Milliseconds from an edit to its arrival at one replica. */
-  readonly ms: number[] = [];
+  /** One arrival per index: the editor's client id, the clock, the local time it arrived. */
+  readonly clients: number[] = [];
+  readonly clocks: number[] = [];
+  readonly ats: number[] = [];
   /** Edits delivered again to a replica that had them. */
   repeats = 0;
   /** Edits a replica never got although a later edit of the same editor arrived. */
   gaps = 0;
-  /** Clocks of an editor with no local time (should not happen: every edit is stamped). */
-  unstamped = 0;
 
-  constructor(readonly clock: EditClock) {}
+  /** `isEditor`: the clients whose clocks are edits (not the server's, whose text was loaded). */
+  constructor(readonly isEditor: (client: number) => boolean) {}
+}
+
+/** The data of an Arrivals, as it crosses from a child process. */
+export type ArrivalLog = Pick<Arrivals, 'clients' | 'clocks' | 'ats' | 'repeats' | 'gaps'>;
+
+/** Edit → arrival milliseconds of every arrival of `logs`, the edits' times from `clock`. */
+export function arrivalTimes(logs: readonly ArrivalLog[], clock: EditClock) {
+  const ms: number[] = [];
+  let repeats = 0;
+  let gaps = 0;
+  /** Clocks of an editor with no local time (should not happen: every edit is stamped). */
+  let unstamped = 0;
+  for (const log of logs) {
+    repeats += log.repeats;
+    gaps += log.gaps;
+    for (let i = 0; i < log.ats.length; i++) {
+      const sent = clock.timeOf(log.clients[i]!, log.clocks[i]!);
+      if (sent === undefined) unstamped++;
+      else ms.push(log.ats[i]! - sent);
+    }
+  }
+  return { ms, repeats, gaps, unstamped };
 }
 
 /** One receiving copy of a document: a Y.Doc, and per client the next clock it expects. */
@@ -64,20 +99,20 @@ export class Replica {
     for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVectorFromUpdate(state))) this.next.set(client, clock);
   }
 
-  /** An update that came over the subscription at `at`: records the editors' clocks it brings, then applies it. */
+  /** An update that came over the subscription at `at`: records the editors' new clocks it brings, then applies it. */
   receive(update: Uint8Array, at: number): void {
     const { from, to } = Y.parseUpdateMeta(update);
     const a = this.arrivals;
     for (const [client, first] of from) {
       const end = to.get(client) ?? first;
-      if (a.clock.editsOf(client) === undefined) continue;
+      if (!a.isEditor(client)) continue;
       const expected = this.next.get(client) ?? 0;
       if (first < expected) a.repeats += Math.min(end, expected) - first;
       if (first > expected) a.gaps += first - expected;
       for (let k = Math.max(first, expected); k < end; k++) {
-        const sent = a.clock.timeOf(client, k);
-        if (sent === undefined) a.unstamped++;
-        else a.ms.push(at - sent);
+        a.clients.push(client);
+        a.clocks.push(k);
+        a.ats.push(at);
       }
       if (end > expected) this.next.set(client, end);
     }
